@@ -1,0 +1,157 @@
+"""``atlas build``: validate and join the registries, write the GeoPackage of ``data/processed``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from atlas import settings
+from atlas.io import atomic_output
+from atlas.progress import info
+from atlas.registry import RegistryResult, read_actors
+from atlas.territory import departement_polygons, epci_polygons, load_communes
+
+DEFAULT_GPKG = "atlas.gpkg"
+
+
+@dataclass
+class BuildResult:
+    """Layers built from the reference territory and the registries."""
+
+    communes: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame
+    departements: gpd.GeoDataFrame
+    actors: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    warnings: pd.DataFrame
+    registries: list[RegistryResult] = field(default_factory=list)
+    output: Path | None = None
+
+    def report_lines(self) -> list[str]:
+        """French summary for the CLI."""
+        lines = [r.summary() for r in self.registries]
+        lines.append(
+            f"Territoire : {len(self.communes)} communes, {len(self.epci)} EPCI, "
+            f"{len(self.departements)} départements ; {len(self.actors)} acteurs acceptés, "
+            f"{len(self.rejects)} lignes rejetées."
+        )
+        if self.output:
+            lines.append(f"GeoPackage écrit : {self.output}")
+        if len(self.rejects):
+            lines.append("Lignes rejetées (fichier, ligne, raison) :")
+            for _, r in self.rejects.head(20).iterrows():
+                lines.append(f"  {Path(str(r['file'])).name}, ligne {r['line']} : {r['reason']}")
+            if len(self.rejects) > 20:
+                lines.append(f"  … et {len(self.rejects) - 20} autres (couche « rejects » du GeoPackage).")
+        return lines
+
+
+def default_registries() -> list[Path]:
+    """The demonstration registry of ``data/raw``."""
+    return [settings.raw_dir() / "actors.csv"]
+
+
+def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """Concatenate accepted, rejected and warning rows of several registries.
+
+    An id already accepted from an earlier registry makes the later row a reject (« identifiant
+    en double »), so every row read is still accounted for.
+    """
+    accepted, rejects, warns = [], [], []
+    seen: dict[str, str] = {}
+    for res in results:
+        acc = res.accepted.copy()
+        acc["file"] = res.path
+        dup = acc["id"].isin(seen.keys())
+        if dup.any():
+            extra = pd.DataFrame({
+                "line": acc.loc[dup, "line"].to_numpy(),
+                "reason": [f"identifiant en double : « {i} » (déjà dans {seen[i]})" for i in acc.loc[dup, "id"]],
+                "id": acc.loc[dup, "id"].to_numpy(),
+                "name": acc.loc[dup, "name"].to_numpy(),
+            })
+            extra["file"] = res.path
+            rejects.append(extra)
+            acc = acc[~dup]
+        seen.update(dict.fromkeys(acc["id"], Path(res.path).name))
+        accepted.append(acc)
+        rej = res.rejected.astype(str).copy()
+        rej["line"] = res.rejected["line"].to_numpy()
+        rej.insert(0, "file", res.path)
+        rejects.append(rej)
+        w = res.warnings.copy()
+        w.insert(0, "file", res.path)
+        warns.append(w)
+    actors = gpd.GeoDataFrame(pd.concat(accepted, ignore_index=True), geometry="geometry", crs=accepted[0].crs)
+    rej = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=["file", "line", "reason"])
+    rej = rej[["file", "line", "reason", *[c for c in rej.columns if c not in ("file", "line", "reason")]]]
+    return actors, rej.fillna(""), pd.concat(warns, ignore_index=True)
+
+
+def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
+    """Write several layers (spatial or not) to one GeoPackage, atomically."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        for name, frame in layers.items():
+            frame = frame.copy()
+            for col in frame.columns:
+                if frame[col].dtype == bool:
+                    frame[col] = frame[col].astype("int8")
+            if isinstance(frame, gpd.GeoDataFrame):
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            else:
+                pyogrio.write_dataframe(frame.astype(str), tmp, layer=name, driver="GPKG")
+    return path
+
+
+def build_atlas(
+    registries: list[str | Path] | None = None,
+    mappings: list[str | None] | None = None,
+    output: str | Path | None = None,
+    reference: str | Path | None = None,
+    write: bool = True,
+) -> BuildResult:
+    """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
+
+    Parameters
+    ----------
+    registries : list of paths, optional
+        Actor registries (default: the demonstration registry ``data/raw/actors.csv``).
+    mappings : list, optional
+        Column mapping for each registry, in order (preset name, JSON path, or None).
+    output : path, optional
+        GeoPackage to write (default ``data/processed/atlas.gpkg``).
+    reference : str, optional
+        Reference territory source (see :func:`atlas.territory.load_communes`).
+    write : bool
+        Write the GeoPackage (False to only compute).
+
+    Returns
+    -------
+    BuildResult
+    """
+    paths = [Path(p) for p in (registries or default_registries())]
+    maps = list(mappings or [])
+    maps += [None] * (len(paths) - len(maps))
+    communes = load_communes(reference)
+    results = []
+    for path, mapping in zip(paths, maps, strict=True):
+        res = read_actors(path, mapping=mapping, communes=communes)
+        info(res.summary())
+        results.append(res)
+    actors, rejects, warns = combine_registries(results)
+    epci = epci_polygons(communes)
+    deps = departement_polygons(communes)
+    out = BuildResult(communes, epci, deps, actors, rejects, warns, results)
+    if write:
+        target = Path(output) if output else settings.processed_dir() / DEFAULT_GPKG
+        write_gpkg(target, {
+            "communes": communes, "epci": epci, "departements": deps,
+            "actors": actors, "rejects": rejects, "warnings": warns,
+        })
+        out.output = target
+    return out

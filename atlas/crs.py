@@ -1,0 +1,52 @@
+"""The one place that knows coordinate reference systems.
+
+Every distance and area in atlas is computed in Lambert-93 (EPSG:2154), in metres; WGS84
+(EPSG:4326) is kept for input coordinates and the web only.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+from pyproj import Transformer
+
+L93 = "EPSG:2154"
+WGS84 = "EPSG:4326"
+
+#: Rough Lambert-93 bounds of metropolitan France (xmin, ymin, xmax, ymax), metres.
+L93_FRANCE_BOUNDS = (60_000.0, 6_020_000.0, 1_250_000.0, 7_130_000.0)
+
+_TO_L93 = Transformer.from_crs(WGS84, L93, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(L93, WGS84, always_xy=True)
+
+
+def to_l93(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in Lambert-93 (assumes WGS84 when it has no CRS)."""
+    if gdf.crs is None:
+        gdf = gdf.set_crs(WGS84)
+    return gdf if gdf.crs == L93 else gdf.to_crs(L93)
+
+
+def to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in WGS84 lon/lat (for the web)."""
+    if gdf.crs is None:
+        gdf = gdf.set_crs(L93)
+    return gdf if gdf.crs == WGS84 else gdf.to_crs(WGS84)
+
+
+def lonlat_to_l93(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project WGS84 longitude/latitude arrays to Lambert-93 x/y (metres)."""
+    x, y = _TO_L93.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x), np.asarray(y)
+
+
+def l93_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project Lambert-93 x/y arrays to WGS84 longitude/latitude."""
+    lon, lat = _TO_WGS84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def looks_like_l93(x: float, y: float) -> bool:
+    """True when (x, y) fall in Lambert-93 metric bounds of metropolitan France."""
+    xmin, ymin, xmax, ymax = L93_FRANCE_BOUNDS
+    return xmin <= x <= xmax and ymin <= y <= ymax
