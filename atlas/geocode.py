@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from atlas.territory import former_communes, normalize_name, strip_article
+from atlas.territory import former_communes, normalize_name, representative_points, strip_article
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,10 @@ class Gazetteer:
 
     def __init__(self, communes: gpd.GeoDataFrame) -> None:
         self.communes = communes
-        inner = communes.geometry.representative_point()
-        has_th = ~np.isnan(communes["townhall_x"].to_numpy())
-        xs = np.where(has_th, communes["townhall_x"].to_numpy(), inner.x.to_numpy())
-        ys = np.where(has_th, communes["townhall_y"].to_numpy(), inner.y.to_numpy())
+        # the town hall when it lies inside the commune polygon, else a point inside it, so that a
+        # commune-level point always joins back to its own commune
+        pts = representative_points(communes)
+        xs, ys = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
         self._point = dict(zip(communes["insee"], zip(xs, ys, strict=True), strict=True))
         self._name = dict(zip(communes["insee"], communes["name"], strict=True))
         former = former_communes()
@@ -85,6 +84,11 @@ class Gazetteer:
             by_dep_name.setdefault((dep, key), set()).add(insee)
         self._by_postcode = by_postcode
         self._by_dep_name = by_dep_name
+
+    def has_name(self, name: str) -> bool:
+        """True when some commune (current or former) of the territory bears this name."""
+        key = normalize_name(name)
+        return any(k == key for (_, k) in self._by_dep_name)
 
     def today_code(self, insee: str) -> str | None:
         """Today's code for a current or former INSEE code, else None."""

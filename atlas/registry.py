@@ -19,6 +19,7 @@ import io
 import json
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -33,6 +34,7 @@ from atlas import schema
 from atlas.crs import L93, WGS84, lonlat_to_l93, looks_like_l93
 from atlas.errors import RegistryError
 from atlas.geocode import Gazetteer
+from atlas.hours import is_valid_closures, is_valid_hours
 from atlas.territory import load_communes
 
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -139,7 +141,9 @@ def read_raw_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataF
         if suffix in (".csv", ".txt", ".tsv"):
             frame, lines = _read_csv_lines(path)
         elif suffix in (".xls", ".xlsx", ".ods"):
-            frame = pd.read_excel(path, dtype=str, sheet_name=0).fillna("")
+            with warnings.catch_warnings():  # pandas' notice about the xlrd engine for .xls
+                warnings.simplefilter("ignore")
+                frame = pd.read_excel(path, dtype=str, sheet_name=0).fillna("")
             lines = list(range(2, len(frame) + 2))
         elif suffix in (".geojson", ".gpkg", ".shp", ".fgb") or (suffix == ".json" and _is_geojson(path)):
             gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
@@ -205,6 +209,8 @@ def load_mapping(mapping: str | Path | dict | None) -> dict:
 
 def _canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
     """Map raw headers to canonical columns (strings, stripped)."""
+    # « Anizy%20le%20ch%C3%A2teau »: URL-encoded cells in real exports
+    raw = raw.map(lambda v: unquote(v) if isinstance(v, str) and " " not in v and _URL_ESCAPE.search(v) else v)
     keyed = {schema.header_key(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
     explicit = mapping.get("columns", {})
@@ -231,8 +237,6 @@ def _canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
                 re.sub(r"\s+", " ", template.format(**{k: v[i] for k, v in fields.items()})).strip(" ,-")
                 for i in range(len(raw))
             ]
-    for canon in ("name", "commune", "address"):  # « Anizy%20le%20ch%C3%A2teau » in real exports
-        out[canon] = [unquote(v) if _URL_ESCAPE.search(v) and " " not in v else v for v in out[canon]]
     for canon, table in mapping.get("value_maps", {}).items():
         keyed_table = {schema.slug(k): v for k, v in table.items()}
         out[canon] = [keyed_table.get(schema.slug(v), v) for v in out[canon]]
@@ -347,7 +351,7 @@ def validate_actors(
 
     accepted: list[dict] = []
     rejected: list[tuple[int, str, int]] = []  # (line, reason, raw position)
-    warnings: list[tuple[int, str, str]] = []
+    notes: list[tuple[int, str, str]] = []
     seen_ids: dict[str, int] = {}
 
     for pos, (_, row) in enumerate(canon.iterrows()):
@@ -475,24 +479,32 @@ def validate_actors(
             elif not (rec["insee"] or rec["postcode"] or rec["commune"] or rec["address"]):
                 reject("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)")
                 continue
+            elif rec["commune"] and not rec["postcode"] and not rec["insee"] and not gaz.has_name(rec["commune"]):
+                reject(f"commune « {rec['commune']} » inconnue dans le territoire")
+                continue
             else:
                 rec["precision"] = "unknown"
                 if rec["commune"] and not rec["postcode"]:
-                    warn.append(f"commune « {rec['commune']} » sans code postal ni INSEE : non localisée")
+                    warn.append(f"commune « {rec['commune']} » sans code postal ni code INSEE : non localisée "
+                                "(un nom de commune seul est ambigu)")
                 else:
                     warn.append("adresse non localisée")
 
+        if rec["opening_hours"] and not is_valid_hours(rec["opening_hours"]):
+            warn.append(f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {rec['opening_hours']} »")
+        if rec["closures"] and not is_valid_closures(rec["closures"]):
+            warn.append(f"fermetures temporaires illisibles, gardées telles quelles : « {rec['closures']} »")
         seen_ids[rec["id"]] = line
         rec["line"] = line
         rec["_x"], rec["_y"] = x, y
         rec["_declared_insee"] = rec["insee"]
         accepted.append(rec)
         for w in warn:
-            warnings.append((line, rec["id"], w))
+            notes.append((line, rec["id"], w))
 
-    acc = _finish_accepted(accepted, communes, gaz, warnings)
+    acc = _finish_accepted(accepted, communes, gaz, notes)
     rej = _rejected_frame(raw, rejected)
-    warn_df = pd.DataFrame(warnings, columns=["line", "id", "message"]).sort_values("line", kind="stable")
+    warn_df = pd.DataFrame(notes, columns=["line", "id", "message"]).sort_values("line", kind="stable")
     result = RegistryResult(acc, rej, warn_df.reset_index(drop=True), n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
@@ -517,7 +529,7 @@ def _rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> 
 
 
 def _finish_accepted(
-    accepted: list[dict], communes: gpd.GeoDataFrame, gaz: Gazetteer, warnings: list
+    accepted: list[dict], communes: gpd.GeoDataFrame, gaz: Gazetteer, notes: list
 ) -> gpd.GeoDataFrame:
     cols = [c for c in schema.ACTOR_COLUMNS if c not in ("lon", "lat")]
     if not accepted:
@@ -537,11 +549,11 @@ def _finish_accepted(
     for i, (declared, found, how) in enumerate(zip(gdf["_declared_insee"], joined["insee"], joined["_how"], strict=True)):
         rid, line = gdf["id"].iloc[i], gdf["line"].iloc[i]
         if how == "nearest":
-            warnings.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
+            notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
-            warnings.append((line, rid, "point hors de toute commune (non rattaché)"))
+            notes.append((line, rid, "point hors de toute commune (non rattaché)"))
         if declared and found and gaz.today_code(declared) not in (found, None):
-            warnings.append((line, rid, f"coordonnées dans la commune {found} ({gaz.name_of(found)}), "
+            notes.append((line, rid, f"coordonnées dans la commune {found} ({gaz.name_of(found)}), "
                                         f"code INSEE déclaré {declared}"))
     gdf["insee"] = joined["insee"].to_numpy()
     nojoin = gdf["insee"] == ""
