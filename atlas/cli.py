@@ -81,6 +81,19 @@ def build(registries: tuple[Path, ...], mappings: tuple[str, ...], output: Path 
         click.echo(line)
 
 
+@cli.command()
+@click.option("--url", default=None, help="Adresse du fichier de contours (GeoJSON, éventuellement .gz).")
+@click.option("--force", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
+@_handle_errors
+def contours(url: str | None, force: bool) -> None:
+    """Télécharge les contours officiels des communes (IGN/Etalab) dans le cache local."""
+    from atlas.contours import DEFAULT_URL, download_contours
+
+    path = download_contours(url or DEFAULT_URL, force=force)
+    click.echo(f"Contours disponibles : {path}")
+    click.echo(f"Utilisez-les avec : atlas build --reference {path}")
+
+
 def main() -> None:
     """Entry point of the ``atlas`` script."""
     cli(prog_name="atlas")
