@@ -26,6 +26,10 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except AtlasError as exc:
             click.echo(f"Erreur : {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:  # disk full, permission denied... : a person's problem, not a bug
+            where = f" « {exc.filename} »" if getattr(exc, "filename", None) else ""
+            click.echo(f"Erreur : fichier{where} : {exc.strerror or exc}.", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrompu : aucun fichier partiel n'a été laissé.", err=True)
             sys.exit(130)

@@ -39,7 +39,10 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     the destination is left untouched.
     """
     path = ensure_writable_dir(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
+    except OSError as exc:
+        raise AtlasError(f"Impossible d'écrire dans « {path.parent} » : {exc.strerror}.") from exc
     os.close(fd)
     os.unlink(tmp)  # let writers create it themselves (GDAL refuses an existing empty file)
     tmp_path = Path(tmp)
