@@ -11,7 +11,6 @@ import pyogrio
 
 from atlas import settings
 from atlas.io import atomic_output
-from atlas.progress import info
 from atlas.registry import RegistryResult, read_actors
 from atlas.territory import departement_polygons, epci_polygons, load_communes
 
@@ -140,9 +139,7 @@ def build_atlas(
     communes = load_communes(reference)
     results = []
     for path, mapping in zip(paths, maps, strict=True):
-        res = read_actors(path, mapping=mapping, communes=communes)
-        info(res.summary())
-        results.append(res)
+        results.append(read_actors(path, mapping=mapping, communes=communes))
     actors, rejects, warns = combine_registries(results)
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)

@@ -188,7 +188,8 @@ def load_mapping(mapping: str | Path | dict | None) -> dict:
     whose first non-empty value is taken), ``templates`` (canonical column -> text with
     ``{header_key}`` fields, e.g. ``"{n_rue} {bis} {nom_de_rue}"``), ``value_maps`` (canonical
     column -> {value as written: canonical value}), ``defaults`` (canonical column -> value for
-    empty cells) and ``id_prefix``.
+    empty cells), ``id_prefix``, and ``require_location`` (true for lists wider than the territory,
+    e.g. national lists: a row with no place at all is then rejected instead of kept unlocated).
 
     ``mapping`` may be a dict, a JSON file, or the name of a preset of ``atlas/mappings/``
     (``restos-2015``, ``croix-rouge-2015``, ``croix-rouge-u2a-2015``, ``secours-populaire-2015``,
@@ -477,8 +478,11 @@ def validate_actors(
                 if m.note:
                     warn.append(m.note)
             elif not (rec["insee"] or rec["postcode"] or rec["commune"] or rec["address"]):
-                reject("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)")
-                continue
+                if mapping.get("require_location"):  # lists wider than the territory
+                    reject("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)")
+                    continue
+                rec["precision"] = "unknown"
+                warn.append("aucune indication de lieu : acteur gardé, sans position sur les cartes")
             elif rec["commune"] and not rec["postcode"] and not rec["insee"] and not gaz.has_name(rec["commune"]):
                 reject(f"commune « {rec['commune']} » inconnue dans le territoire")
                 continue

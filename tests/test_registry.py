@@ -38,7 +38,7 @@ def test_excel_csv_is_cp1252_semicolon(excel):
 
 def test_every_bad_row_has_its_line_and_reason(excel):
     got = dict(zip(excel.rejected["line"], excel.rejected["reason"], strict=True))
-    assert set(got) == {4, 5, 6, 7, 8, 9, 10, 15}
+    assert set(got) == {4, 5, 6, 7, 8, 9, 10}
     assert got[4] == "nom manquant"
     assert got[5].startswith("coordonnées hors du territoire")
     assert got[6].startswith("latitude et longitude inversées")
@@ -46,7 +46,6 @@ def test_every_bad_row_has_its_line_and_reason(excel):
     assert got[8] == "identifiant en double : « t1 » (déjà ligne 2)"
     assert got[9].startswith("type d'acteur inconnu : « Boulangerie »")
     assert got[10].startswith("coordonnées illisibles")
-    assert got[15].startswith("aucune indication de lieu")
     # the rejected row keeps what was read
     row = excel.rejected.set_index("line").loc[9]
     assert row["Nom"] == "Type bizarre" and row["Type"] == "Boulangerie"
@@ -54,7 +53,7 @@ def test_every_bad_row_has_its_line_and_reason(excel):
 
 def test_good_rows_are_normalised(excel):
     acc = excel.accepted.set_index("id")
-    assert list(acc.index) == ["t1", "t2", "t10", "t11", "t12", "t13", "t15"]
+    assert list(acc.index) == ["t1", "t2", "t10", "t11", "t12", "t13", "t14", "t15"]
     t1 = acc.loc["t1"]
     assert (t1["name"], t1["kind"], t1["network"], t1["insee"], t1["precision"]) == (
         "Épicerie solidaire « Le Panier »", "epicerie", "andes", "62119", "address")
@@ -72,6 +71,9 @@ def test_good_rows_are_normalised(excel):
     assert acc["fictitious"].all()
     warned = dict(zip(excel.warnings["line"], excel.warnings["message"], strict=True))
     assert warned[16].startswith("horaires illisibles")
+    # an actor with no place at all is kept (regional bodies), unlocated
+    assert warned[15].startswith("aucune indication de lieu")
+    assert acc.loc["t14", "precision"] == "unknown" and acc.loc["t14"].geometry is None
 
 
 def test_commune_level_point_is_the_town_hall(excel, communes):
