@@ -204,9 +204,10 @@ def select_sites(
     -------
     GeoDataFrame
         The kept sites with a Point geometry in Lambert-93 (actors not located are dropped),
-        same columns as ``actors``. Mobile stops (``mode`` = ``mobile`` with a ``route``) are
-        kept as sites of their own; a stop without hours takes its truck's hours, and its
-        truck's kind when its own is empty. A truck row without geometry covers nothing itself.
+        same columns as ``actors``. Mobile stops (rows whose ``route`` names a truck row) are
+        sites of their own; a stop without hours takes its truck's hours, and its truck's kind
+        when its own is empty. A truck row that has stops covers nothing itself (its point, if
+        any, is its depot); a truck row without geometry covers nothing either.
         ``attrs["n_unlocated"]`` counts matching actors dropped for lack of a location.
 
     Raises
@@ -276,6 +277,11 @@ def select_sites(
         mask &= is_open
         what.append(f"ouvert le {date.isoformat() if date else WEEKDAYS_FR[wd]}")
 
+    # A truck with stops covers its stops, on their days, not its own (depot) location.
+    if "id" in df.columns:
+        trucks = set(route[route != ""])
+        if trucks:
+            mask &= ~df["id"].astype(str).isin(trucks).to_numpy()
     geom = np.asarray(df.geometry.array)
     located = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     n_unlocated = int((mask & ~located).sum())
