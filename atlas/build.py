@@ -40,6 +40,8 @@ class BuildResult:
         )
         if self.output:
             lines.append(f"GeoPackage écrit : {self.output}")
+            lines.append(f"Rejets et avertissements (pour Excel) : {self.output.stem}-rejets.csv, "
+                         f"{self.output.stem}-avertissements.csv")
         if len(self.rejects):
             lines.append("Lignes rejetées (fichier, ligne, raison) :")
             for _, r in self.rejects.head(20).iterrows():
@@ -151,4 +153,14 @@ def build_atlas(
             "actors": actors, "rejects": rejects, "warnings": warns,
         })
         out.output = target
+        # the same rejects and warnings as CSV for Excel (« ; », UTF-8 with BOM), beside the GeoPackage
+        for name, frame in (("rejets", rejects), ("avertissements", warns)):
+            write_csv_excel(target.with_name(f"{target.stem}-{name}.csv"), frame)
     return out
+
+
+def write_csv_excel(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a table the way French Excel opens it (``;`` separator, UTF-8 with BOM), atomically."""
+    with atomic_output(path) as tmp:
+        frame.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
+    return Path(path)

@@ -506,6 +506,10 @@ def validate_actors(
         for w in warn:
             notes.append((line, rec["id"], w))
 
+    ids = {r["id"]: r for r in accepted}
+    for r in accepted:  # a mobile stop names its truck
+        if r["route"] and r["route"] not in ids:
+            notes.append((r["line"], r["id"], f"tournée « {r['route']} » inconnue dans ce registre"))
     acc = _finish_accepted(accepted, communes, gaz, notes)
     rej = _rejected_frame(raw, rejected)
     warn_df = pd.DataFrame(notes, columns=["line", "id", "message"]).sort_values("line", kind="stable")

@@ -31,7 +31,11 @@ def test_build_writes_all_layers(tmp_path):
     assert sorted(rejects["line"].astype(int)) == [4, 5, 6, 7, 8, 9, 10]
     located = actors[actors["precision"] != "unknown"]
     assert located["insee"].str.fullmatch(r"\d{5}").all()  # INSEE codes stored as text
-    assert [p.name for p in tmp_path.iterdir()] == ["atlas.gpkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "atlas-avertissements.csv", "atlas-rejets.csv", "atlas.gpkg"]
+    rej_csv = (tmp_path / "atlas-rejets.csv").read_bytes()
+    assert rej_csv.startswith(b"\xef\xbb\xbf") and b";" in rej_csv.splitlines()[0]
+    assert len(rej_csv.decode("utf-8-sig").strip().splitlines()) == 1 + len(rejects)
 
 
 def test_duplicate_ids_across_registries_are_rejects(tmp_path):
