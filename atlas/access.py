@@ -33,11 +33,15 @@ __all__ = [
     "AID_KINDS",
     "AccessError",
     "NoSiteError",
+    "check_thresholds",
     "commune_access",
     "commune_origins",
+    "load_inputs",
     "nearest",
     "nearest_xy",
     "points_xy",
+    "read_origins",
+    "read_points",
     "select_sites",
 ]
 
@@ -241,6 +245,11 @@ def select_sites(
     what = []
     kinds_t = _as_tuple(kinds)
     if kinds_t:
+        from atlas.schema import KIND_LABELS
+
+        unknown = [k for k in kinds_t if k not in KIND_LABELS]
+        if unknown:
+            raise AccessError(f"type de site inconnu : « {', '.join(unknown)} » (attendu : {', '.join(KIND_LABELS)})")
         mask &= kind.isin(kinds_t).to_numpy()
         from atlas.schema import KIND_LABELS
 
@@ -272,7 +281,7 @@ def select_sites(
             when = date.strftime("%d/%m/%Y") if date else WEEKDAYS_FR[wd]
             raise NoSiteError(
                 f"aucun site ouvert le {when} pour : {', '.join(what) or 'la sélection'} "
-                f"({int(mask.sum())} site(s) sans horaires ouverts ce jour-là)"
+                f"({int(mask.sum())} site(s) de ce type, aucun ouvert ce jour-là d'après ses horaires)"
             )
         mask &= is_open
         what.append(f"ouvert le {date.isoformat() if date else WEEKDAYS_FR[wd]}")
@@ -507,3 +516,103 @@ def check_thresholds(values: Sequence[float] | float | None, unit: str = "km") -
             raise AccessError(f"seuil invalide : « {v} » {label} (au plus {limit:g} {label})")
         out.append(f)
     return sorted(set(out))
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs for the command line
+# --------------------------------------------------------------------------------------------
+
+
+def load_inputs(
+    registry: str | None = None,
+    mapping: str | None = None,
+    reference: str | None = None,
+    epci: Sequence[str] | None = None,
+    dep: Sequence[str] | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Communes, territory and actors for an analysis command.
+
+    Parameters
+    ----------
+    registry : path, optional
+        Actor registry (default: the demonstration registry, built without writing).
+    mapping : str, optional
+        Column mapping of ``registry`` (preset name or JSON file).
+    reference : str, optional
+        Reference territory source (:func:`atlas.territory.load_communes`).
+    epci, dep : sequence of str, optional
+        Territory filter (:func:`atlas.territory.select_territory`); validated before the
+        registry is read, so an unknown code fails fast.
+
+    Returns
+    -------
+    (communes, territory, actors)
+        All communes of the region, the selected ones, the accepted actors.
+    """
+    from atlas.build import build_atlas
+    from atlas.territory import load_communes, select_territory
+
+    communes = load_communes(reference)
+    territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
+    result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+                         reference=reference, write=False)
+    return communes, territory, result.actors
+
+
+def read_origins(path: str, population_column: str = "population") -> gpd.GeoDataFrame:
+    """Read origin points (e.g. a population grid) from any vector file.
+
+    Parameters
+    ----------
+    path : path
+        GeoPackage, GeoJSON, shapefile… of points or cells (cells are reduced to a point inside
+        them).
+    population_column : str, default "population"
+        Column holding the population of each point (renamed ``population``).
+
+    Returns
+    -------
+    GeoDataFrame
+        In Lambert-93, with a numeric ``population`` column.
+
+    Raises
+    ------
+    AccessError
+        Unreadable file or missing population column.
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise AccessError(f"fichier de points d'origine introuvable : « {p} »")
+    try:
+        gdf = gpd.read_file(p)
+    except Exception as exc:
+        raise AccessError(f"impossible de lire les points d'origine « {p.name} » : {exc}") from exc
+    if population_column not in gdf.columns:
+        raise AccessError(f"« {p.name} » n'a pas de colonne « {population_column} » (population de chaque point)")
+    gdf = to_l93(gdf).rename(columns={population_column: "population"})
+    gdf["population"] = pd.to_numeric(gdf["population"], errors="coerce").fillna(0)
+    return gdf
+
+
+def read_points(path: str) -> gpd.GeoDataFrame:
+    """Read candidate places or other points from any vector file, in Lambert-93.
+
+    Raises
+    ------
+    AccessError
+        Missing or unreadable file.
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise AccessError(f"fichier de points introuvable : « {p} »")
+    try:
+        gdf = gpd.read_file(p)
+    except Exception as exc:
+        raise AccessError(f"impossible de lire les points « {p.name} » : {exc}") from exc
+    if len(gdf) == 0:
+        raise AccessError(f"« {p.name} » ne contient aucun point")
+    return to_l93(gdf)

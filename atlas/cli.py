@@ -98,6 +98,175 @@ def contours(url: str | None, force: bool) -> None:
     click.echo(f"Utilisez-les avec : atlas build --reference {path}")
 
 
+def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by ``gaps``, ``distances`` and ``suggest`` (sites, territory, registry)."""
+    options = [
+        click.option("--kind", "kinds", multiple=True,
+                     help="Type de site (distribution, epicerie, meal, producer…), répétable. "
+                          "Défaut : les lieux d'aide alimentaire (distribution, epicerie, meal)."),
+        click.option("--reseau", "networks", multiple=True,
+                     help="Réseau associatif des sites (restos-du-coeur, secours-populaire…), répétable."),
+        click.option("--service", "services", multiple=True, help="Service offert (colis, epicerie…), répétable."),
+        click.option("--day", "--jour", "day", default=None,
+                     help="Seulement les sites ouverts ce jour : samedi, lundi… ou une date AAAA-MM-JJ "
+                          "(fermetures temporaires comprises)."),
+        click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO, MEL…), répétable."),
+        click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80), répétable."),
+        click.option("--registry", default=None, type=click.Path(dir_okay=False),
+                     help="Registre des acteurs (défaut : registre de démonstration)."),
+        click.option("--mapping", default=None, help="Correspondance de colonnes du registre."),
+        click.option("--origins", default=None, type=click.Path(dir_okay=False),
+                     help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
+        reference_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--mode", type=click.Choice(["walk", "drive"]), default="walk", show_default=True,
+                        help="À pied (walk) ou en voiture (drive), avec --network.")(func)
+    return click.option("--network", "network_path", default=None, type=click.Path(dir_okay=False),
+                        help="Réseau routier OpenStreetMap (.osm.pbf ou graphe .graphml) : distances par la route.")(func)
+
+
+def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
+    """(communes, territory, sites, origins, network) from the shared options."""
+    from atlas.access import load_inputs, read_origins, select_sites
+
+    _apply_reference_dir(opts.get("reference_dir"))
+    communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
+                                              opts.get("epci"), opts.get("dep"))
+    kinds = list(opts.get("kinds") or []) or None
+    from atlas.schema import AID_KINDS
+
+    sites = select_sites(actors, kinds=kinds or AID_KINDS, networks=list(opts.get("networks") or []) or None,
+                         services=list(opts.get("services") or []) or None, day=opts.get("day"))
+    origins = read_origins(opts["origins"]) if opts.get("origins") else None
+    network = None
+    if opts.get("network_path"):
+        from atlas.network import load_network
+        from atlas.progress import info
+
+        info(f"Lecture du réseau routier « {opts['network_path']} » ({opts.get('mode', 'walk')})…")
+        network = load_network(opts["network_path"], mode=opts.get("mode", "walk"))
+    return communes, territory, sites, origins, network
+
+
+@cli.command()
+@click.option("--threshold", "--seuil", "thresholds", multiple=True, type=float, metavar="KM",
+              help="Seuil de distance en km, répétable (défaut : 5, 10 et 20 km).")
+@click.option("--minutes", "minutes", multiple=True, type=float, metavar="MIN",
+              help="Seuil de temps de trajet en minutes, répétable (avec --network).")
+@click.option("--by", "--par", "by", type=click.Choice(["commune", "epci", "dep", "region"]), default="epci",
+              show_default=True, help="Regroupement du tableau.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "md", "gpkg"]), default=None,
+              help="Format de sortie (défaut : d'après l'extension de -o, sinon Markdown à l'écran).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier à écrire (.csv, .md, .gpkg).")
+@_network_options
+@_site_options
+@_handle_errors
+def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, fmt: str | None,
+         output: Path | None, **opts: Any) -> None:
+    """Zones blanches : population à plus d'un seuil de tout site d'aide alimentaire."""
+    from atlas.gaps import french_table, markdown_table, summarize, write_gaps, zones_blanches
+
+    km = list(thresholds) or ([] if minutes else [5.0, 10.0, 20.0])
+    from atlas.gaps import threshold_list
+
+    threshold_list(km, list(minutes) or None)  # fail on bad thresholds before reading anything
+    _, territory, sites, origins, network = _analysis_inputs(opts)
+    zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
+                        network=network, origins=origins, sites_selected=True)
+    if output is None and fmt in (None, "md"):
+        click.echo(markdown_table(french_table(summarize(zb, by), total=by != "commune")), nl=False)
+        return
+    if output is None and fmt == "csv":
+        french_table(summarize(zb, by), total=by != "commune").to_csv(sys.stdout, index=False)
+        return
+    target = output or settings.processed_dir() / "zones_blanches.gpkg"
+    path = write_gaps(zb, target, fmt=fmt, by=by)
+    click.echo(f"Zones blanches écrites : {path} ({zb.attrs.get('n_sites', 0)} sites, {len(zb)} communes)")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "gpkg"]), default=None,
+              help="Format de sortie (défaut : d'après l'extension de -o, sinon CSV à l'écran).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier à écrire (.csv ou .gpkg).")
+@_network_options
+@_site_options
+@_handle_errors
+def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
+    """Distance de chaque commune (ou point d'origine) au site le plus proche."""
+    from atlas.access import commune_access, nearest
+    from atlas.gaps import french_table
+
+    _, territory, sites, origins, network = _analysis_inputs(opts)
+    if origins is not None:
+        if network is not None:
+            from atlas.network import network_nearest
+
+            result = network_nearest(network, origins, sites)
+        else:
+            result = nearest(origins, sites)
+        table = result.drop(columns=result.geometry.name)
+    else:
+        result = commune_access(territory, sites, network=network, sites_selected=True)
+        table = french_table(result.drop(columns="geometry"), total=False)
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "csv")
+    if fmt not in ("csv", "gpkg"):
+        raise AtlasError(f"format de sortie inconnu : « {fmt} » (csv ou gpkg)")
+    if output is None:
+        if fmt == "gpkg":
+            raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
+        table.to_csv(sys.stdout, index=False)
+        return
+    if fmt == "gpkg":
+        from atlas.build import write_gpkg
+
+        write_gpkg(output, {"distances": result})
+    else:
+        from atlas.io import atomic_output
+
+        with atomic_output(output) as tmp:
+            table.to_csv(tmp, index=False)
+    click.echo(f"Distances écrites : {output} ({len(result)} lignes, {len(sites)} sites)")
+
+
+@cli.command()
+@click.option("--threshold", "--seuil", "threshold", type=float, default=10.0, show_default=True, metavar="KM",
+              help="Rayon couvert par un site (km, à vol d'oiseau).")
+@click.option("-k", "--sites", "k", type=int, default=5, show_default=True, help="Nombre de sites à proposer.")
+@click.option("--candidates", default=None, type=click.Path(dir_okay=False),
+              help="Lieux candidats (fichier de points) ; défaut : les communes du territoire.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "md", "gpkg"]), default=None,
+              help="Format de sortie (défaut : d'après l'extension de -o, sinon Markdown à l'écran).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier à écrire (.csv, .md, .gpkg).")
+@_site_options
+@_handle_errors
+def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, output: Path | None,
+            **opts: Any) -> None:
+    """Où un site de plus couvrirait le plus de population en zone blanche."""
+    from atlas.access import check_thresholds, commune_origins, read_points
+    from atlas.location import suggest_sites, suggestions_markdown, write_suggestions
+
+    check_thresholds(threshold, "km")
+    _, territory, sites, origins, _ = _analysis_inputs(opts)
+    if origins is None:
+        origins = commune_origins(territory)
+    cands = commune_origins(territory) if candidates is None else read_points(candidates)
+    ranked = suggest_sites(origins, sites, cands, threshold_km=threshold, k=k)
+    if output is None and fmt in (None, "md"):
+        click.echo(suggestions_markdown(ranked), nl=False)
+        return
+    path = write_suggestions(ranked, output or settings.processed_dir() / "suggestions.gpkg", fmt=fmt)
+    click.echo(f"Propositions écrites : {path} ({len(ranked)} sites)")
+
+
 def main() -> None:
     """Entry point of the ``atlas`` script."""
     cli(prog_name="atlas")

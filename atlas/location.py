@@ -10,6 +10,8 @@ matrix, so each round is one sparse matrix–vector product.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -19,7 +21,7 @@ from scipy.spatial import cKDTree
 from atlas.access import AccessError, check_thresholds, nearest_xy, points_xy
 from atlas.crs import L93
 
-__all__ = ["coverage_matrix", "suggest_sites"]
+__all__ = ["coverage_matrix", "suggest_sites", "suggestions_markdown", "suggestions_table", "write_suggestions"]
 
 
 def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
@@ -138,3 +140,56 @@ def suggest_sites(
     out.attrs["population_covered_before"] = int(round(before))
     out.attrs["threshold_km"] = radius / 1000.0
     return out
+
+
+_HEADERS = {
+    "rank": "Rang", "name": "Lieu", "insee": "Code INSEE", "epci_name": "EPCI",
+    "population_gained": "Population sortie des zones blanches",
+    "population_covered": "Population couverte (cumul)", "share_covered": "Part couverte (cumul, %)",
+}
+
+
+def suggestions_table(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
+    """French table of :func:`suggest_sites` (rank, place, population gained, cumulative cover)."""
+    df = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
+    df["share_covered"] = (df["share_covered"] * 100).round(1)
+    cols = [c for c in _HEADERS if c in df.columns]
+    return df[cols].rename(columns=_HEADERS)
+
+
+def suggestions_markdown(ranked: gpd.GeoDataFrame) -> str:
+    """Markdown report of :func:`suggest_sites`, with the coverage before any new site."""
+    from atlas.gaps import markdown_table
+
+    total = ranked.attrs.get("population_total", 0)
+    before = ranked.attrs.get("population_covered_before", 0)
+    km = f"{ranked.attrs.get('threshold_km', 0):g}".replace(".", ",")
+    share = f"{100 * before / total:.1f}".replace(".", ",") if total else "—"
+    def num(v: int) -> str:
+        return f"{int(v):,}".replace(",", "\u202f")
+
+    head = (f"# Où ouvrir un site de plus ({km} km)\n\n"
+            f"Aujourd'hui : {num(before)} habitants sur {num(total)} à moins de {km} km d'un site "
+            f"({share} %).\n\n")
+    if len(ranked) == 0:
+        return head + "Aucun lieu candidat ne couvre de population en zone blanche.\n"
+    return head + markdown_table(suggestions_table(ranked))
+
+
+def write_suggestions(ranked: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write :func:`suggest_sites` atomically as CSV, Markdown or a GeoPackage layer ``suggestions``."""
+    from atlas.io import atomic_output, write_text_atomic
+
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
+    if fmt == "gpkg":
+        from atlas.build import write_gpkg
+
+        return write_gpkg(path, {"suggestions": ranked})
+    if fmt == "md":
+        return write_text_atomic(path, suggestions_markdown(ranked))
+    if fmt == "csv":
+        with atomic_output(path) as tmp:
+            suggestions_table(ranked).to_csv(tmp, index=False)
+        return path
+    raise AccessError(f"format de sortie inconnu : « {fmt} » (csv, md ou gpkg)")
