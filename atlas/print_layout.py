@@ -1,0 +1,385 @@
+"""Page geometry for printed maps: text measuring and wrapping, tables, marker spreading.
+
+Everything here works in millimetres on the sheet and in typographic points for type sizes,
+without drawing anything: :mod:`atlas.printmap` draws what these functions lay out.
+Text is measured with the very font matplotlib embeds in the PDF (DejaVu Sans through
+FreeType), so wrapped lines fit their columns exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font, LoadFlags
+
+#: Millimetres per typographic point.
+MM_PER_PT = 25.4 / 72.0
+#: A3 sheet, millimetres (long side, short side).
+A3_MM = (420.0, 297.0)
+#: Smallest type size allowed anywhere on a sheet (points).
+MIN_FONT_PT = 7.0
+#: Line height as a multiple of the type size.
+LINE_SPACING = 1.22
+
+FONT_FAMILY = "DejaVu Sans"
+
+
+@functools.lru_cache(maxsize=8)
+def _font(weight: str, style: str) -> FT2Font:
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=FONT_FAMILY, weight=weight, style=style), fallback_to_default=True
+    )
+    return FT2Font(path)
+
+
+@functools.lru_cache(maxsize=65536)
+def text_width_mm(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
+    """Width of one line of ``text`` set in DejaVu Sans at ``size`` points, in millimetres."""
+    if not text:
+        return 0.0
+    font = _font("bold" if bold else "normal", "italic" if italic else "normal")
+    font.set_size(size, 72)
+    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)
+    width_px = font.get_width_height()[0] / 64.0  # 26.6 fixed point, at 72 dpi: points
+    return width_px * MM_PER_PT
+
+
+def line_height_mm(size: float) -> float:
+    """Baseline-to-baseline distance for type of ``size`` points, in millimetres."""
+    return size * LINE_SPACING * MM_PER_PT
+
+
+def wrap_text(text: str, width_mm: float, size: float, bold: bool = False, italic: bool = False) -> list[str]:
+    """Wrap ``text`` into lines no wider than ``width_mm``.
+
+    Breaks at ordinary spaces, then after hyphens inside compound words
+    (« Béthune-Bruay- / la-Buissière »); no-break spaces (U+00A0) keep « 14 h » together.
+    Explicit newlines are kept, and a word longer than the column is split by characters as
+    a last resort, so that nothing is ever cut off.
+
+    Returns
+    -------
+    list of str
+        At least one line (an empty string for empty text).
+    """
+
+    def fits(s: str) -> bool:
+        return text_width_mm(s, size, bold, italic) <= width_mm
+
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        # (piece, glued to the previous piece) — pieces of compound words are glued
+        tokens: list[tuple[str, bool]] = []
+        for word in (w for w in para.split(" ") if w):
+            parts = re.split(r"(?<=-)(?=.)", word)
+            tokens.extend((part, k > 0) for k, part in enumerate(parts))
+        current = ""
+        for piece, glued in tokens:
+            trial = current + piece if (glued or not current) else f"{current} {piece}"
+            if fits(trial):
+                current = trial
+                continue
+            if current:
+                lines.append(current)
+            while not fits(piece) and len(piece) > 1:  # longer than the column: split by characters
+                cut = len(piece) - 1
+                while cut > 1 and not fits(piece[:cut]):
+                    cut -= 1
+                lines.append(piece[:cut])
+                piece = piece[cut:]
+            current = piece
+        lines.append(current)
+    return lines or [""]
+
+
+# --------------------------------------------------------------------------- tables
+@dataclass(frozen=True)
+class Column:
+    """A table column: data key, French header, relative width (or fixed width in mm)."""
+
+    key: str
+    title: str
+    weight: float = 1.0
+    fixed_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A run of text inside a cell with its style."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    color: str = "#111111"
+
+
+@dataclass
+class LaidCell:
+    """A cell wrapped to its column: lines with their styles."""
+
+    lines: list[tuple[str, Paragraph]] = field(default_factory=list)
+
+
+@dataclass
+class LaidRow:
+    """A table row wrapped to the columns, with its height in millimetres."""
+
+    cells: dict[str, LaidCell]
+    height: float
+    data: dict
+
+
+@dataclass(frozen=True)
+class TableStyle:
+    """Type sizes and paddings of a printed table (all sizes ≥ :data:`MIN_FONT_PT`)."""
+
+    size: float = 7.5
+    header_size: float = 7.5
+    pad_x: float = 1.0
+    pad_y: float = 0.9
+    #: A cell longer than this many lines is abridged (never happens with real registries).
+    max_lines: int = 16
+
+    def __post_init__(self) -> None:
+        if self.size < MIN_FONT_PT or self.header_size < MIN_FONT_PT:
+            raise ValueError(f"type size below {MIN_FONT_PT} pt")
+
+
+def column_widths(columns: list[Column], width_mm: float) -> list[float]:
+    """Share ``width_mm`` between columns: fixed widths first, the rest by weight."""
+    fixed = sum(c.fixed_mm or 0.0 for c in columns)
+    weights = sum(c.weight for c in columns if c.fixed_mm is None)
+    rest = max(width_mm - fixed, 0.0)
+    return [c.fixed_mm if c.fixed_mm is not None else rest * c.weight / weights for c in columns]
+
+
+def lay_out_rows(
+    rows: list[dict], columns: list[Column], widths: list[float], style: TableStyle
+) -> list[LaidRow]:
+    """Wrap every cell of ``rows`` to its column width.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Each maps a column key to a list of :class:`Paragraph` (or a plain string).
+    columns, widths : list
+        The columns and their widths in mm (see :func:`column_widths`).
+    style : TableStyle
+
+    Returns
+    -------
+    list of LaidRow
+    """
+    lh = line_height_mm(style.size)
+    out = []
+    for row in rows:
+        cells: dict[str, LaidCell] = {}
+        n_lines = 1
+        for col, width in zip(columns, widths, strict=True):
+            value = row.get(col.key, "")
+            paras = [Paragraph(value)] if isinstance(value, str) else list(value)
+            cell = LaidCell()
+            for para in paras:
+                if not para.text:
+                    continue
+                for line in wrap_text(para.text, width - 2 * style.pad_x, style.size, para.bold, para.italic):
+                    cell.lines.append((line, para))
+            if len(cell.lines) > style.max_lines:
+                cell.lines = [*cell.lines[: style.max_lines - 1], ("… (texte abrégé)", Paragraph("", italic=True))]
+            cells[col.key] = cell
+            n_lines = max(n_lines, len(cell.lines))
+        out.append(LaidRow(cells, n_lines * lh + 2 * style.pad_y, row))
+    return out
+
+
+def header_height(columns: list[Column], widths: list[float], style: TableStyle) -> float:
+    """Height in mm of the header row (titles wrapped to their column)."""
+    n = max(len(wrap_text(c.title, w - 2 * style.pad_x, style.header_size, bold=True))
+            for c, w in zip(columns, widths, strict=True))
+    return n * line_height_mm(style.header_size) + 2 * style.pad_y
+
+
+def paginate(heights: list[float], first_mm: float, next_mm: float) -> list[list[int]]:
+    """Split rows of the given heights over a first panel and continuation panels.
+
+    A row is never split; a row taller than a whole panel still gets a panel of its own.
+
+    Returns
+    -------
+    list of list of int
+        Row indices per panel (at least one, possibly empty, panel).
+    """
+    pages: list[list[int]] = [[]]
+    room = first_mm
+    for i, h in enumerate(heights):
+        if h > room + 1e-9 and pages[-1]:
+            pages.append([])
+            room = next_mm
+        elif h > room + 1e-9 and len(pages) == 1 and not pages[0] and first_mm < next_mm:
+            pages.append([])  # not even one row fits beside the map: start on the next sheet
+            room = next_mm
+        pages[-1].append(i)
+        room -= h
+    return pages
+
+
+# --------------------------------------------------------------------------- markers
+def _ring_slots(n: int, d: float) -> np.ndarray:
+    """Offsets of ``n`` marker centres around a point, on rings, without overlap.
+
+    Up to ten markers share one ring (wide enough for them); more fill concentric rings
+    ``1.12 d`` apart from the inside out. Slots start at the top and go clockwise.
+    """
+    step = 1.12 * d
+    counts: list[tuple[float, int]] = []
+    if n <= 10:
+        counts.append((max(step, n * step / (2 * math.pi)), n))
+    else:
+        left, k = n, 1
+        while left > 0:
+            cap = int(2 * math.pi * k)
+            take = min(cap, left)
+            counts.append((k * step, take))
+            left -= take
+            k += 1
+    slots = []
+    for r, take in counts:
+        for j in range(take):
+            a = math.pi / 2 - 2 * math.pi * j / take
+            slots.append((r * math.cos(a), r * math.sin(a)))
+    return np.asarray(slots, dtype=float)
+
+
+def spread_markers(
+    xy: np.ndarray, diameter: float, bounds: tuple[float, float, float, float] | None = None, max_rounds: int = 40
+) -> tuple[np.ndarray, np.ndarray]:
+    """Place round markers so that none hides another.
+
+    Markers closer than ``diameter`` are grouped; each group of several is laid on rings
+    around the group's centre (the true points stay marked, a leader line joins them), and
+    groups whose rings touch are merged and laid out again until no two markers overlap.
+
+    Parameters
+    ----------
+    xy : array (n, 2)
+        True positions on the sheet, millimetres.
+    diameter : float
+        Marker diameter, millimetres.
+    bounds : tuple, optional
+        ``(xmin, ymin, xmax, ymax)`` the markers must stay inside (rings are shifted inward).
+
+    Returns
+    -------
+    positions : array (n, 2)
+        Where to draw each marker.
+    displaced : array of bool (n,)
+        Markers not drawn at their true position (they need a leader line).
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    n = len(xy)
+    pos = xy.copy()
+    if n == 0:
+        return pos, np.zeros(0, dtype=bool)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    gap = 1.04 * diameter
+    d2 = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    for i, j in zip(*np.nonzero(np.triu(d2 < gap, 1)), strict=True):
+        union(int(i), int(j))
+    for _ in range(max_rounds):
+        groups: dict[int, list[int]] = {}
+        for i in range(n):
+            groups.setdefault(find(i), []).append(i)
+        for members in groups.values():
+            if len(members) == 1:
+                pos[members[0]] = xy[members[0]]
+                continue
+            centre = xy[members].mean(axis=0)
+            # order members by the angle of their true point (clockwise from the top), then index
+            ang = np.arctan2(xy[members, 0] - centre[0], xy[members, 1] - centre[1]) % (2 * math.pi)
+            same = np.allclose(xy[members], centre, atol=0.2)
+            order = list(members) if same else [m for _, m in sorted(zip(ang.round(3), members, strict=True))]
+            slots = _ring_slots(len(order), diameter) + centre
+            if bounds is not None:
+                xmin, ymin, xmax, ymax = bounds
+                r = diameter / 2
+                dx = max(xmin + r - slots[:, 0].min(), 0) - max(slots[:, 0].max() - (xmax - r), 0)
+                dy = max(ymin + r - slots[:, 1].min(), 0) - max(slots[:, 1].max() - (ymax - r), 0)
+                slots = slots + [dx, dy]
+            pos[order] = slots
+        dist = np.hypot(pos[:, None, 0] - pos[None, :, 0], pos[:, None, 1] - pos[None, :, 1])
+        clash = np.triu(dist < gap, 1)
+        pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(clash), strict=True) if find(int(i)) != find(int(j))]
+        if not pairs:
+            break
+        for i, j in pairs:
+            union(i, j)
+    displaced = np.hypot(*(pos - xy).T) > 0.05
+    return pos, displaced
+
+
+# --------------------------------------------------------------------------- labels
+def boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """True when two ``(xmin, ymin, xmax, ymax)`` boxes intersect."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_box(x: float, y: float, text: str, size: float, bold: bool = False, pad: float = 0.6) -> tuple:
+    """Box in mm of a label centred on ``(x, y)`` (with a small halo margin)."""
+    w = text_width_mm(text, size, bold) / 2 + pad
+    h = size * MM_PER_PT * 0.62 + pad
+    return (x - w, y - h, x + w, y + h)
+
+
+def place_labels(
+    candidates: list[tuple[float, float, str, float, bool]],
+    obstacles: list[tuple[float, float, float, float]],
+    bounds: tuple[float, float, float, float],
+    offsets: tuple[tuple[float, float], ...] = ((0, 0), (0, 3.2), (0, -3.2), (4.0, 0), (-4.0, 0)),
+) -> list[tuple[float, float, str, float, bool]]:
+    """Greedy label placement: in the given order (most important first), keep a label at
+    the first offset whose box overlaps no placed label, no obstacle and stays in bounds.
+
+    Parameters
+    ----------
+    candidates : list of (x, y, text, size, bold)
+        Anchor points in mm on the sheet, most important first.
+    obstacles : list of boxes
+        Areas labels must not cover (markers, legend...).
+    bounds : box
+        The map frame.
+
+    Returns
+    -------
+    list of (x, y, text, size, bold)
+        Labels kept, with their final centre.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    kept = []
+    for x, y, text, size, bold in candidates:
+        for dx, dy in offsets:
+            box = label_box(x + dx, y + dy, text, size, bold)
+            if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
+                continue
+            if any(boxes_overlap(box, o) for o in obstacles) or any(boxes_overlap(box, p) for p in placed):
+                continue
+            placed.append(box)
+            kept.append((x + dx, y + dy, text, size, bold))
+            break
+    return kept
