@@ -95,6 +95,8 @@ class RoadNetwork:
         Edge length and travel time.
     source : str
         File the network came from.
+    node_ids : numpy.ndarray
+        OpenStreetMap id of each node (same order as ``node_xy``).
     """
 
     mode: str
@@ -104,6 +106,7 @@ class RoadNetwork:
     length_m: np.ndarray
     time_min: np.ndarray
     source: str = ""
+    node_ids: np.ndarray | None = None
     _main: np.ndarray | None = field(default=None, repr=False)
     _tree: cKDTree | None = field(default=None, repr=False)
     _matrices: dict = field(default_factory=dict, repr=False)
@@ -166,6 +169,10 @@ class RoadNetwork:
             nodes[finite] = self.main_nodes()[i]
             dist[finite] = d
         return nodes, dist
+
+    def node_index(self, ids: object) -> np.ndarray:
+        """Positions of nodes given by their OpenStreetMap ids (-1 when absent)."""
+        return pd.Index(self.node_ids).get_indexer(np.atleast_1d(np.asarray(ids, dtype=object)))
 
     def extent(self) -> tuple[float, float, float, float]:
         """Lambert-93 bounds of the nodes (xmin, ymin, xmax, ymax)."""
@@ -290,6 +297,7 @@ def _build(
         length_m=ln,
         time_min=ln / (sp * 1000.0 / 60.0),
         source=str(source),
+        node_ids=np.asarray(index)[used],
     )
 
 
