@@ -166,6 +166,8 @@ def build_graph(
     """
     G: nx.Graph = nx.MultiGraph() if multigraph else nx.Graph()
     G.graph["name"] = "Cartographie des acteurs"
+    if actions is not None and len(actions):  # names of the actions, for drawings (not exported)
+        G.graph["action_names"] = dict(zip(actions["id"].astype(str), actions["name"].astype(str), strict=True))
     for _, row in actors.iterrows():
         G.add_node(str(row["id"]), **_node_attrs(row), kg_given=0.0, kg_received=0.0, n_partnerships=0)
     ids = set(G.nodes)
@@ -581,3 +583,464 @@ def write_metrics_csv(metrics: pd.DataFrame, path: str | Path) -> Path:
     with atomic_output(path) as tmp:
         metrics_for_people(metrics).to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     return Path(path)
+
+
+# --------------------------------------------------------------------------- drawing
+#: Colours of the worlds (colour-blind safe: green / orange / purple).
+WORLD_COLOURS: dict[str, str] = {"pat": "#1b7837", "aid": "#e66101", "both": "#5e3c99"}
+
+#: Marker of each kind of actor.
+KIND_MARKERS: dict[str, str] = {
+    "collectivity": "s", "chamber": "D", "producer": "^", "network": "h", "distribution": "o",
+    "epicerie": "p", "meal": "v", "ccas": "P", "social_centre": "X", "association": "o",
+    "logistics": ">", "other": "d",
+}  # fmt: skip
+
+EDGE_STYLES: dict[str, dict] = {
+    "direct": {"color": "#404040", "style": "solid", "label": "Partenariat direct"},
+    "shared": {"color": "#9e9e9e", "style": (0, (3, 2)), "label": "Action ou collectif en commun"},
+    "donation": {"color": "#2166ac", "style": "solid", "label": "Don de denrées (épaisseur selon les kg)"},
+}
+
+
+def mpl_text(text: object) -> str:
+    """Registry text safe for matplotlib: ``$`` escaped so it is never read as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def short_label(name: str, width: int = 24, max_lines: int = 2) -> str:
+    """A short label for a drawing: the acronym in final parentheses when there is one
+    (« … Béthune-Bruay, Artois-Lys Romane (CABBALR) » -> « CABBALR »), otherwise the name wrapped
+    on ``max_lines`` lines of ``width`` characters, cut with « … »."""
+    import re
+    import textwrap
+
+    name = str(name).strip()
+    m = re.search(r"\(([^()]{2,14})\)\s*$", name)
+    if m and re.fullmatch(r"[A-ZÀ-Ý0-9][A-ZÀ-Ý0-9 .&'-]*", m.group(1).strip()):
+        return m.group(1).strip()
+    lines = textwrap.wrap(name, width=width)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip(" ,;-–") + "…"
+    return "\n".join(lines)
+
+
+def drawing_graph(G: nx.Graph, hub_min: int = 3) -> nx.Graph:
+    """The graph as drawn: actions shared by ``hub_min`` actors or more become hub nodes.
+
+    A projected clique (every pair of members of a large action linked) is unreadable on paper;
+    the drawing shows the action itself as a small grey node linked to its members instead. Direct
+    links are kept; projected links through smaller actions are kept as « action en commun ».
+
+    Returns
+    -------
+    networkx.Graph
+        Actor nodes (``node_type="actor"``) with at least one link, hub nodes
+        (``node_type="action"``, id ``"action:<id>"``, ``name``), edges with ``style`` in
+        ``direct``, ``donation``, ``shared``, ``membership``, plus ``kg`` and ``weight``.
+    """
+    H = simple_graph(G)
+    members: dict[str, set[str]] = {}
+    for u, v, d in H.edges(data=True):
+        for a in filter(None, str(d.get("actions", "")).split(",")):
+            members.setdefault(a, set()).update((u, v))
+    hubs = {a for a, ms in members.items() if len(ms) >= hub_min}
+    names = G.graph.get("action_names", {})
+    D = nx.Graph()
+    for n in H:
+        if H.degree(n) > 0:
+            D.add_node(n, node_type="actor", **H.nodes[n])
+    for u, v, d in H.edges(data=True):
+        small = [a for a in str(d.get("actions", "")).split(",") if a and a not in hubs]
+        if d.get("kg", 0.0) > 0:
+            D.add_edge(u, v, style="donation", kg=float(d["kg"]), weight=float(d.get("weight", 1.0)))
+        elif d.get("n_links", 0) > 0:
+            D.add_edge(u, v, style="direct", kg=0.0, weight=float(d.get("weight", 1.0)))
+        elif small:
+            D.add_edge(u, v, style="shared", kg=0.0, weight=float(len(small)))
+    for a in sorted(hubs):
+        hub = f"action:{a}"
+        D.add_node(hub, node_type="action", name=names.get(a, a), kind="action", world="")
+        for mbr in sorted(members[a]):
+            D.add_edge(hub, mbr, style="membership", kg=0.0, weight=1.0)
+    return D
+
+
+def _separate(P: np.ndarray, r: np.ndarray, box: tuple[float, float], gap: float, iterations: int = 200) -> np.ndarray:
+    """Push overlapping discs (centres ``P``, radii ``r``) apart, keeping them in ``box`` (w, h)."""
+    P = P.astype(float).copy()
+    n = len(P)
+    if n < 2:
+        return P
+    rng = np.random.default_rng(0)
+    for _ in range(iterations):
+        diff = P[:, None, :] - P[None, :, :]
+        dist = np.sqrt((diff**2).sum(-1))
+        need = r[:, None] + r[None, :] + gap
+        over = (dist < need) & ~np.eye(n, dtype=bool)
+        if not over.any():
+            break
+        dist = np.where(dist < 1e-6, 1e-6, dist)
+        zero = (np.abs(diff).sum(-1) < 1e-9) & over
+        if zero.any():
+            diff = diff + zero[..., None] * rng.normal(size=diff.shape)
+        push = np.where(over, (need - dist) / 2.0, 0.0)
+        P += (diff / dist[..., None] * push[..., None]).sum(axis=1) * 0.6
+        P[:, 0] = np.clip(P[:, 0], r, box[0] - r)
+        P[:, 1] = np.clip(P[:, 1], r, box[1] - r)
+    return P
+
+
+def _group_layout(D: nx.Graph, community: dict[str, int], box: tuple[float, float], radius: dict[str, float],
+                  seed: int) -> dict[str, np.ndarray]:
+    """« Group in a box » layout in points: communities placed as discs (spring layout of the
+    community graph, then separated), each community laid out inside its disc (Kamada-Kawai),
+    then overlapping nodes pushed apart."""
+    groups: dict[int, list[str]] = {}
+    for n in D:
+        groups.setdefault(community.get(n, 0), []).append(n)
+    C = nx.Graph()
+    for c, ns in groups.items():
+        C.add_node(c, size=len(ns))
+    for u, v in D.edges():
+        cu, cv = community.get(u, 0), community.get(v, 0)
+        if cu != cv:
+            w = C[cu][cv]["weight"] + 1 if C.has_edge(cu, cv) else 1
+            C.add_edge(cu, cv, weight=w)
+    if len(C) == 1:
+        centres = {next(iter(C)): np.array([0.5, 0.5])}
+    else:
+        centres = nx.spring_layout(C, weight="weight", seed=seed, k=2.0 / math.sqrt(len(C)), iterations=200)
+    area = box[0] * box[1]
+    total = sum(math.pi * (radius[n] + 6) ** 2 for n in D) * 4.0  # room for labels
+    fill = min(1.0, math.sqrt(0.75 * area / max(total, 1.0)))
+    disc = {c: fill * math.sqrt(sum(math.pi * (radius[n] + 6) ** 2 for n in ns) * 4.0 / math.pi)
+            for c, ns in groups.items()}
+    cids = sorted(groups)
+    P = np.array([centres[c] for c in cids], dtype=float)
+    P = (P - P.min(axis=0)) / np.maximum(np.ptp(P, axis=0), 1e-9)
+    R = np.array([disc[c] for c in cids])
+    P = R.max() + P * (np.array(box) - 2 * R.max())
+    P = _separate(P, R, box, gap=18.0, iterations=400)
+    pos: dict[str, np.ndarray] = {}
+    for (c, centre), rad in zip(zip(cids, P, strict=True), R, strict=True):
+        ns = groups[c]
+        sub = D.subgraph(ns)
+        if len(ns) == 1:
+            local = {ns[0]: np.zeros(2)}
+        else:
+            if nx.is_connected(sub) and len(ns) > 2:
+                local = nx.kamada_kawai_layout(sub, weight=None)
+            else:
+                local = nx.spring_layout(sub, seed=seed, iterations=200, k=1.5 / math.sqrt(len(ns)))
+        arr = np.array([local[n] for n in ns], dtype=float)
+        arr -= arr.mean(axis=0)
+        span = np.abs(arr).max() or 1.0
+        for n, xy in zip(ns, arr, strict=True):
+            pos[n] = centre + xy / span * (rad - radius[n])
+    nodes = list(pos)
+    Q = _separate(np.array([pos[n] for n in nodes]), np.array([radius[n] for n in nodes]), box, gap=10.0)
+    return {n: Q[i] for i, n in enumerate(nodes)}
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(box.overlaps(b) for b in boxes)
+
+
+def _place_labels(ax, pos: dict, labels: dict[str, str], order: list[str], radius: dict[str, float],
+                  obstacles: list, styles: dict[str, dict]) -> list[str]:
+    """Greedy label placement around each node (offsets outside its marker), in ``order``;
+    a label never overlaps another label, a marker or the frame. Returns the nodes left without
+    a label."""
+    from matplotlib.transforms import Bbox
+
+    renderer = ax.figure.canvas.get_renderer()
+    placed = list(obstacles)
+    ax_box = ax.get_window_extent(renderer)
+    dirs = []
+    for deg in (0, 180, 90, 270, 45, 135, 315, 225, 20, 160, 340, 200, 67, 113, 293, 247):
+        a = math.radians(deg)
+        dx, dy = math.cos(a), math.sin(a)
+        ha = "left" if dx > 0.3 else "right" if dx < -0.3 else "center"
+        va = "bottom" if dy > 0.3 else "top" if dy < -0.3 else "center"
+        dirs.append((dx, dy, ha, va))
+    failed = []
+    for rank, n in enumerate(order):
+        ok = False
+        extras = (2.5, 9.0, 17.0, 28.0, 42.0, 58.0) if rank < 25 else (2.5, 9.0, 17.0, 28.0)
+        for extra in extras:
+            for dx, dy, ha, va in dirs:
+                off = radius[n] + extra
+                kw = dict(xytext=(dx * off, dy * off), textcoords="offset points", ha=ha, va=va, zorder=5,
+                          linespacing=0.95, annotation_clip=False,
+                          bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+                kw.update(styles.get(n, {}))
+                t = ax.annotate(mpl_text(labels[n]), pos[n], **kw)
+                bb = t.get_window_extent(renderer)
+                pad = 1.5
+                bb = Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
+                inside = (bb.x0 >= ax_box.x0 and bb.x1 <= ax_box.x1 and bb.y0 >= ax_box.y0 and bb.y1 <= ax_box.y1)
+                if inside and not _overlaps(bb, placed):
+                    placed.append(bb)
+                    ok = True
+                    if extra > 2.5:  # a thin leader line from the marker to a label set apart
+                        x, y = pos[n]
+                        ax.plot([x + dx * radius[n], x + dx * (off - 1.0)], [y + dy * radius[n], y + dy * (off - 1.0)],
+                                color="#7f7f7f", lw=0.6, zorder=4.5)
+                    break
+                t.remove()
+            if ok:
+                break
+        if not ok:
+            failed.append(n)
+    return failed
+
+
+def draw_graph(
+    G: nx.Graph,
+    metrics: pd.DataFrame | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    seed: int = LOUVAIN_SEED,
+    figsize: tuple[float, float] = (16.54, 11.69),
+    hub_min: int = 3,
+    show_isolated: bool = True,
+):
+    """Draw the actors graph for people: colours by world, shapes by kind, French legend.
+
+    Actors with at least one link are laid out community by community (« group in a box »:
+    each Louvain community in its own disc, shaded and named C1, C2... by decreasing size);
+    actions or collectifs shared by ``hub_min`` actors or more are drawn as small grey squares
+    linked to their members (see :func:`drawing_graph`). Labels never overlap: each is placed
+    around its marker where it collides with nothing, otherwise the actor gets a number listed
+    in the key on the right. Actors without any link are listed in a band at the bottom.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph from :func:`build_graph`.
+    metrics : DataFrame, optional
+        :func:`node_metrics` of ``G`` (computed when not given).
+    title, subtitle : str, optional
+        French title (default « Cartographie des acteurs : qui travaille avec qui ») and
+        subtitle (default: the counts).
+    seed : int
+        Layout and Louvain seed.
+    figsize : (float, float)
+        Inches (default A3 landscape).
+    hub_min : int
+        Members from which a shared action is drawn as a node rather than as links.
+    show_isolated : bool
+        List actors without any link in a band at the bottom.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Polygon
+    from matplotlib.transforms import Bbox
+
+    H = simple_graph(G)
+    m = (metrics if metrics is not None else node_metrics(H, seed=seed)).set_index("id")
+    D = drawing_graph(G, hub_min=hub_min)
+    actors_drawn = [n for n, t in D.nodes(data="node_type") if t == "actor"]
+    hubs = [n for n, t in D.nodes(data="node_type") if t == "action"]
+    isolated = sorted((n for n in H if H.degree(n) == 0),
+                      key=lambda n: (str(H.nodes[n].get("world", "")), str(H.nodes[n].get("name", n))))
+
+    fig = plt.figure(figsize=figsize, dpi=100)
+    n_cols_iso = 5
+    n_iso_rows = math.ceil(len(isolated) / n_cols_iso) if show_isolated and isolated else 0
+    band = min(0.055 + 0.0165 * n_iso_rows, 0.42) if n_iso_rows else 0.0
+    top = 0.885
+    ax_rect = (0.012, band + 0.015, 0.705, top - band - 0.015)
+    ax = fig.add_axes(ax_rect)
+    ax.set_axis_off()
+    box = (ax_rect[2] * figsize[0] * 72.0, ax_rect[3] * figsize[1] * 72.0)  # 1 data unit = 1 point
+    ax.set_xlim(0, box[0])
+    ax.set_ylim(0, box[1])
+    side = fig.add_axes((0.73, band + 0.015, 0.26, top - band - 0.015))
+    side.set_axis_off()
+
+    # ---- sizes, communities, layout
+    deg = {n: H.degree(n) for n in actors_drawn}
+    max_deg = max(deg.values(), default=1)
+    area = {n: 100.0 + 300.0 * (deg[n] / max_deg) ** 0.8 for n in actors_drawn}
+    area.update(dict.fromkeys(hubs, 55.0))
+    radius = {n: math.sqrt(a) / 2.0 for n, a in area.items()}
+    community = {n: int(m.at[n, "community"]) for n in actors_drawn}
+    for h in hubs:
+        votes = pd.Series([community[x] for x in D.neighbors(h)])
+        community[h] = int(votes.mode().min()) if len(votes) else 0
+    pos = _group_layout(D, community, box, radius, seed) if len(D) else {}
+
+    # ---- communities: shaded hulls named C1, C2...
+    comm_palette = ["#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99", "#8dd3c7", "#bebada",
+                    "#80b1d3", "#fccde5"]
+    obstacles = []
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for c in sorted(set(community.values())):
+        ns = [n for n in pos if community.get(n) == c]
+        if c <= 0 or len(ns) < 2:
+            continue
+        hull = shapely.MultiPoint([tuple(pos[n]) for n in ns]).convex_hull.buffer(16.0, quad_segs=6)
+        xy = np.asarray(hull.exterior.coords)
+        ax.add_patch(Polygon(xy, closed=True, fc=comm_palette[(c - 1) % len(comm_palette)], ec="none", alpha=0.25,
+                             zorder=0))
+        k = int(np.argmax(xy[:, 1] - 0.3 * xy[:, 0]))
+        t = ax.text(xy[k, 0], xy[k, 1], f"C{c}", fontsize=11, color="#4d4d4d", fontweight="bold", ha="center",
+                    va="bottom", zorder=1)
+        obstacles.append(t.get_window_extent(renderer))
+
+    # ---- edges
+    kg_max = max([d["kg"] for _, _, d in D.edges(data=True)] + [1.0])
+    styles = {
+        "direct": {"color": "#3a3a3a", "ls": "solid"},
+        "donation": {"color": "#2166ac", "ls": "solid"},
+        "shared": {"color": "#8c8c8c", "ls": (0, (3, 2))},
+        "membership": {"color": "#b0b0b0", "ls": "solid"},
+    }
+    for u, v, d in D.edges(data=True):
+        st = d["style"]
+        lw = {"donation": 1.5 + 5.0 * d["kg"] / kg_max, "direct": 0.8 + 0.35 * min(d["weight"], 6),
+              "shared": 0.7 + 0.3 * min(d["weight"], 4), "membership": 0.6}[st]
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        ax.plot([x1, x2], [y1, y2], color=styles[st]["color"], ls=styles[st]["ls"], lw=lw,
+                alpha=0.8 if st != "membership" else 0.7, zorder=2 if st != "membership" else 1.5,
+                solid_capstyle="round")
+
+    # ---- nodes
+    for n in actors_drawn:
+        d = H.nodes[n]
+        ax.scatter([pos[n][0]], [pos[n][1]], s=area[n], marker=KIND_MARKERS.get(d.get("kind", ""), "o"),
+                   c=WORLD_COLOURS.get(d.get("world", ""), "#777777"), edgecolors="white", linewidths=0.9, zorder=3)
+    for h in hubs:
+        ax.scatter([pos[h][0]], [pos[h][1]], s=area[h], marker="s", c="#d9d9d9", edgecolors="#7f7f7f",
+                   linewidths=0.7, zorder=3)
+    for n in pos:
+        cx, cy = ax.transData.transform(pos[n])
+        r = radius[n] * fig.dpi / 72.0 + 1.0
+        obstacles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
+
+    # ---- labels: most central actors first, then actions by number of members
+    n_lab = len(actors_drawn)
+    fs = 7.6 if n_lab <= 80 else 6.9 if n_lab <= 160 else 6.2
+    labels = {n: short_label(H.nodes[n].get("name", n)) for n in actors_drawn}
+    label_styles: dict[str, dict] = {n: {"fontsize": fs, "color": "#1a1a1a"} for n in actors_drawn}
+    for h in hubs:
+        name = str(D.nodes[h].get("name", h))
+        labels[h] = short_label(name.split(" : ", 1)[-1] if " : " in name else name, width=26)
+        label_styles[h] = {"fontsize": fs - 1.2, "color": "#555555", "fontstyle": "italic"}
+    order = sorted(actors_drawn, key=lambda n: (-m.at[n, "betweenness"], -deg[n], n))
+    order += sorted(hubs, key=lambda h: (-D.degree(h), h))
+    failed = set(_place_labels(ax, pos, labels, order, radius, obstacles, label_styles))
+    numbered = [n for n in order if n in failed and n in deg]
+    numbered_hubs = [h for h in order if h in failed and h not in deg]
+    for i, n in enumerate(numbered, start=1):
+        ax.text(pos[n][0], pos[n][1], str(i), fontsize=5.8 if i < 100 else 4.8, color="white", ha="center",
+                va="center", fontweight="bold", zorder=6)
+    for i, h in enumerate(numbered_hubs, start=1):
+        ax.text(pos[h][0], pos[h][1], f"A{i}", fontsize=4.3, color="#1a1a1a", ha="center", va="center", zorder=6)
+
+    # ---- title
+    s = graph_summary(H, seed=seed)
+    t = fig.text(0.012, 0.97, mpl_text(title or "Cartographie des acteurs : qui travaille avec qui"),
+                 fontsize=18, fontweight="bold", va="center")
+    sub = subtitle or (
+        f"{s['n_actors']} acteurs, {s['n_edges']} paires d'acteurs liées ; {s['n_isolated']} acteurs sans lien ; "
+        f"{s['n_communities']} communautés (Louvain) ; {s['n_cross_world_edges']} liens entre le monde du PAT "
+        f"et celui de l'aide alimentaire ; {s['n_missing_bridges']} acteurs de l'aide alimentaire sans chemin "
+        f"vers le monde du PAT")
+    fig.text(0.012, 0.94, mpl_text(short_label(sub, width=175, max_lines=2)), fontsize=10, color="#333333",
+             va="top")
+
+    # ---- legend and key
+    kind_order = list(schema.KIND_LABELS)
+    kinds_present = sorted({str(H.nodes[n].get("kind", "other")) for n in H},
+                           key=lambda k: kind_order.index(k) if k in kind_order else 99)
+    world_handles = [Patch(fc=WORLD_COLOURS[w], ec="none", label=schema.WORLD_LABELS[w]) for w in ("pat", "aid", "both")]
+    kind_handles = [Line2D([], [], ls="none", marker=KIND_MARKERS.get(k, "o"), mfc="#bdbdbd", mec="#616161",
+                           ms=7.5, label=schema.KIND_LABELS.get(k, k)) for k in kinds_present]
+    edge_handles = [
+        Line2D([], [], color=styles["direct"]["color"], lw=2, label="Partenariat direct"),
+        Line2D([], [], color=styles["donation"]["color"], lw=3.5, label="Don de denrées (épaisseur : kg)"),
+        Line2D([], [], color=styles["shared"]["color"], ls=styles["shared"]["ls"], lw=1.5,
+               label="Action en commun (petite action)"),
+        Line2D([], [], ls="-", color=styles["membership"]["color"], marker="s", mfc="#d9d9d9", mec="#7f7f7f",
+               ms=6, label=f"Action ou collectif ({hub_min} membres ou plus)"),
+        Patch(fc=comm_palette[0], alpha=0.5, ec="none", label="Communauté (C1 : la plus grande)"),
+    ]
+    y = 1.0
+    for handles, ttl in ((world_handles, "Monde (couleur)"), (kind_handles, "Type d'acteur (forme)"),
+                         (edge_handles, "Liens (taille des points : nombre de partenaires)")):
+        leg = side.legend(handles=handles, title=ttl, loc="upper left", bbox_to_anchor=(0, y), fontsize=8,
+                          title_fontsize=9, frameon=False, alignment="left", borderaxespad=0, labelspacing=0.35,
+                          ncols=2 if len(handles) > 7 else 1, columnspacing=1.0, handletextpad=0.5)
+        side.add_artist(leg)
+        fig.canvas.draw()
+        y = side.transAxes.inverted().transform(leg.get_window_extent(renderer))[0][1] - 0.025
+    entries = [f"{i}. {short_label(H.nodes[n].get('name', n), width=60, max_lines=1)}" for i, n in enumerate(numbered, 1)]
+    entries += [f"A{i}. {short_label(labels[h].replace(chr(10), ' '), width=60, max_lines=1)}"
+                for i, h in enumerate(numbered_hubs, 1)]
+    if entries:
+        side.text(0.0, y, "Numéros du graphe", fontsize=9, fontweight="bold", va="top", transform=side.transAxes)
+        avail = y - 0.03
+        fs_key, line_h = 7.0, 0.019
+        ncols = 1
+        while len(entries) * line_h / ncols > avail and (ncols < 2 or fs_key > 5.0):
+            if ncols == 1:
+                ncols = 2
+            else:
+                fs_key -= 0.5
+                line_h *= 0.92
+        per_col = math.ceil(len(entries) / ncols)
+        width = 58 if ncols == 1 else 30
+        for i, e in enumerate(entries):
+            col, row = divmod(i, per_col)
+            side.text(0.51 * col, y - 0.03 - row * line_h, mpl_text(short_label(e, width=width, max_lines=1)),
+                      fontsize=fs_key, va="top", transform=side.transAxes)
+
+    # ---- actors without any link
+    if n_iso_rows:
+        iso_ax = fig.add_axes((0.012, 0.012, 0.976, band))
+        iso_ax.set_axis_off()
+        iso_ax.set_xlim(0, 1)
+        iso_ax.set_ylim(0, 1)
+        iso_ax.text(0.0, 0.99, f"Acteurs du registre sans aucun lien ({len(isolated)}) : des ponts à construire",
+                    fontsize=10, fontweight="bold", va="top")
+        row_h = (0.99 - 0.14) / max(n_iso_rows, 1)
+        for i, n in enumerate(isolated):
+            col, row = i // n_iso_rows, i % n_iso_rows
+            x, yy = 0.004 + col * 0.2, 0.99 - 0.16 - row * row_h
+            d = H.nodes[n]
+            iso_ax.scatter([x], [yy], s=26, marker=KIND_MARKERS.get(d.get("kind", ""), "o"),
+                           c=WORLD_COLOURS.get(d.get("world", ""), "#777777"), edgecolors="white", linewidths=0.5)
+            place = str(d.get("commune_name", ""))
+            name = short_label(d.get("name", n), width=max(50 - len(place), 20), max_lines=1)
+            iso_ax.text(x + 0.006, yy, mpl_text(name + (f" ({place})" if place else "")), fontsize=6.6, va="center")
+    fig.text(0.988, 0.004, "Source : registres atlas (acteurs, partenariats, actions) ; communautés : méthode de Louvain "
+             "(networkx)", fontsize=6.5, color="#666666", ha="right", va="bottom")
+    del t
+    return fig
+
+
+def save_drawing(fig, paths: Iterable[str | Path]) -> list[Path]:
+    """Save a figure to each path (format from the suffix: .png, .svg, .pdf), atomically."""
+    import matplotlib.pyplot as plt
+
+    out = []
+    for p in paths:
+        p = Path(p)
+        with atomic_output(p) as tmp:
+            fig.savefig(tmp, format=p.suffix.lstrip(".").lower() or "png", dpi=150 if p.suffix.lower() == ".png" else None,
+                        metadata={"Title": "Cartographie des acteurs"} if p.suffix.lower() in (".pdf", ".svg") else None)
+        out.append(p)
+    plt.close(fig)
+    return out
