@@ -98,6 +98,36 @@ def contours(url: str | None, force: bool) -> None:
     click.echo(f"Utilisez-les avec : atlas build --reference {path}")
 
 
+@cli.command()
+@click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO, CALL, CUD, MEL…). Défaut : toute la région.")
+@click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80).")
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@click.option("--zones-blanches", "zones_blanches", type=float, default=None, metavar="KM",
+              help="Afficher les communes à plus de KM km (à vol d'oiseau) de tout lieu d'aide alimentaire.")
+@click.option("--acces", "access", is_flag=True, help="Afficher les bandes de distance au lieu d'aide le plus proche.")
+@click.option("--partnerships", "--partenariats", "partnerships", is_flag=True,
+              help="Afficher les partenariats (data/raw/partnerships.csv) sous forme de lignes.")
+@click.option("--title", default=None, help="Titre de la carte.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier HTML à écrire (défaut : maps/carte.html).")
+@reference_option
+@_handle_errors
+def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
+        zones_blanches: float | None, access: bool, partnerships: bool, title: str | None,
+        output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
+    from atlas.webmap import build_webmap
+
+    _apply_reference_dir(reference_dir)
+    target = output or settings.maps_dir() / "carte.html"
+    path = build_webmap(target, epci=list(epci) or None, dep=list(dep) or None, registry=registry,
+                        mapping=mapping, reference=reference, zones_blanches_km=zones_blanches,
+                        access=access, partnerships=partnerships, title=title)
+    click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
+
+
 def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by ``gaps``, ``distances`` and ``suggest`` (sites, territory, registry)."""
     options = [
