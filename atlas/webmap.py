@@ -281,7 +281,7 @@ def _actor_fields(row: pd.Series, route_names: dict[str, str]) -> list[list]:
         "Courriel": _text(row.get("email")),
         "Site": _text(row.get("website")),
         "Tournée": route_names.get(route, route) if route else "",
-        "Mise à jour": _text(row.get("updated")),
+        "Mise à jour": _date_fr(_text(row.get("updated"))),
     }
     return [[_FIELD[k], v] for k, v in values.items() if v]
 
@@ -820,20 +820,32 @@ def _territory_name(communes: gpd.GeoDataFrame, epci: object, dep: object, alias
 
 def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_km: float | None,
                    bands: bool) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
-    """Zones blanches and access bands from :mod:`atlas.access` (straight-line distances)."""
-    from atlas.access import check_thresholds, commune_access
-
-    if zones_km is not None:
-        zones_km = check_thresholds(zones_km, unit="km")[0]
-    acc = commune_access(communes, actors)
+    """Zones blanches (:func:`atlas.gaps.zones_blanches`) and access bands (:mod:`atlas.access`),
+    straight-line distances to the nearest food-aid site of the whole registry."""
     zones = None
     if zones_km is not None:
-        far = acc[acc["distance_m"].astype(float) > zones_km * 1000].copy()
-        dist = far["distance_m"].astype(float) / 1000
-        far["label"] = [f"{n} — site d'aide alimentaire le plus proche à {d:.1f} km".replace(".", ",")
-                        for n, d in zip(far["name"], dist, strict=True)]
+        from atlas.gaps import zones_blanches
+
+        zb = zones_blanches(communes, actors, thresholds_km=zones_km)
+        key = zb.attrs["thresholds"][0]
+        far = zb[zb[f"zone_blanche_{key}"].astype(bool)].copy()
+        far["label"] = [
+            f"{n} ({_fr_int(p)} hab.) — lieu d'aide le plus proche à {d / 1000:.1f} km".replace(".", ",")
+            + (f" : {s}" if s else "")
+            for n, p, d, s in zip(far["name"], far["population"], far["distance_m"].astype(float),
+                                  far["site_name"].fillna("").astype(str), strict=True)
+        ]
         zones = far[["insee", "name", "label", "geometry"]]
-    return zones, (access_band_polygons(acc) if bands else None)
+    acc = None
+    if bands:
+        from atlas.access import commune_access
+
+        acc = access_band_polygons(commune_access(communes, actors))
+    return zones, acc
+
+
+def _fr_int(n: object) -> str:
+    return f"{int(n):,}".replace(",", "\u202f")
 
 
 def _partnership_lines(actors: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:

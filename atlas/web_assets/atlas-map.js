@@ -315,20 +315,13 @@
      * one point (several actors at the same town hall). */
     function reveal(m, done) {
       if (cluster.getVisibleParent(m) === m) { done(); return; }
-      map.setView(m.getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
-      var tries = 0;
-      (function check() {
+      map.setView(m.getLatLng(), Math.max(map.getZoom(), 15), { animate: false });
+      setTimeout(function () {
         var parent = cluster.getVisibleParent(m);
-        if (parent === m) { done(); return; }
-        if (parent && parent.spiderfy && (tries > 3 || map.getZoom() >= map.getMaxZoom())) {
-          cluster.once('spiderfied', function () { done(); });
-          parent.spiderfy();
-          return;
-        }
-        tries += 1;
-        if (tries > 3 && map.getZoom() < map.getMaxZoom()) { map.setView(m.getLatLng(), map.getMaxZoom(), { animate: false }); }
-        setTimeout(check, 350);
-      })();
+        if (!parent || parent === m || !parent.spiderfy) { done(); return; }
+        cluster.once('spiderfied', function () { done(); });
+        parent.spiderfy();
+      }, 350);
     }
 
     function openActor(id) {
