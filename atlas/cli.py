@@ -297,6 +297,136 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
     click.echo(f"Propositions écrites : {path} ({len(ranked)} sites)")
 
 
+@cli.command("print")
+@click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO, CALL, CUD, MEL…), répétable.")
+@click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80), répétable.")
+@click.option("--commune", "insee", multiple=True, help="Commune (code INSEE), répétable.")
+@click.option("--atlas", "atlas_by", type=click.Choice(["epci", "commune", "dep"]), default=None,
+              help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
+                   "dans un seul PDF.")
+@click.option("--registry", default=None, type=click.Path(dir_okay=False),
+              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@click.option("--zones-blanches", "zones_blanches", type=float, default=None, metavar="KM",
+              help="Hachurer les communes à plus de KM km (à vol d'oiseau) de tout lieu d'aide alimentaire.")
+@click.option("--acces", "access", is_flag=True, help="Teinter les communes selon la distance au lieu le plus proche.")
+@click.option("--partnerships", "--partenariats", "partnerships", is_flag=True,
+              help="Tracer les partenariats entre acteurs (data/raw/partnerships.csv).")
+@click.option("--all-kinds", "all_kinds", is_flag=True,
+              help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
+@click.option("--orientation", type=click.Choice(["auto", "landscape", "portrait"]), default="auto",
+              show_default=True, help="Orientation de la feuille A3 (auto : la plus grande échelle).")
+@click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
+@reference_option
+@_handle_errors
+def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
+              registry: str | None, mapping: str | None, zones_blanches: float | None, access: bool,
+              partnerships: bool, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
+              reference: str | None, reference_dir: Path | None) -> None:
+    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
+    from atlas.access import load_inputs
+    from atlas.printmap import TITLE, analysis_layers, render_atlas, render_map
+    from atlas.schema import AID_KINDS
+    from atlas.territory import select_territory
+
+    if not (epci or dep or insee or atlas_by):
+        raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
+    _apply_reference_dir(reference_dir)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep)
+    if insee:
+        territory = select_territory(territory, insee=list(insee))
+    layers = analysis_layers(communes, actors, zones_blanches, access, partnerships)
+    opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
+            "title": title or TITLE}
+    if atlas_by:
+        path = render_atlas(communes, actors, by=atlas_by, within=territory, output=output, **opts)
+    else:
+        path = render_map(communes, actors, territory=territory, output=output, **opts)
+    click.echo(f"Carte imprimable écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
+
+
+@cli.command()
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@click.option("--partnerships", "--partenariats", "partnerships", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Registre des partenariats (défaut : data/raw/partnerships.csv).")
+@click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
+@click.option("--epci", multiple=True,
+              help="Seulement les acteurs de cet EPCI et leurs partenaires directs (SIREN ou sigle), répétable.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "pdf", "svg"]),
+              help="Formats du dessin du graphe (défaut : png et pdf), répétable.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Graine de Louvain et de la mise en page.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Dossier de sortie (défaut : maps/acteurs).")
+@reference_option
+@_handle_errors
+def actors(registry: Path | None, mapping: str | None, partnerships: Path | None, actions: Path | None,
+           epci: tuple[str, ...], formats: tuple[str, ...], seed: int, output: Path | None,
+           reference: str | None, reference_dir: Path | None) -> None:
+    """Cartographie des acteurs : graphe des partenariats, centralités, communautés, exports."""
+    from atlas.graph import export_all
+    from atlas.partnerships import load_registries, reject_lines
+
+    _apply_reference_dir(reference_dir)
+    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
+    for line in reject_lines(acts) + reject_lines(parts):
+        click.echo(line, err=True)
+    written, summary = export_all(built.actors, parts.accepted, acts.accepted,
+                                  output or settings.maps_dir() / "acteurs", epci=list(epci) or None,
+                                  communes=built.communes, formats=formats or ("png", "pdf"), seed=seed)
+    for line in summary:
+        click.echo(line)
+    click.echo("Fichiers écrits :")
+    for path in written.values():
+        click.echo(f"  {path}")
+
+
+@cli.command()
+@click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO…), répétable. "
+                                            "Défaut : CABBALR et CAPSO.")
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@click.option("--partnerships", "--partenariats", "partnerships", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Registre des partenariats (défaut : data/raw/partnerships.csv).")
+@click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default=None,
+              help="Format (défaut : d'après l'extension de -o, sinon md).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier à écrire (sinon le tableau est affiché).")
+@reference_option
+@_handle_errors
+def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, partnerships: Path | None,
+               actions: Path | None, fmt: str | None, output: Path | None, reference: str | None,
+               reference_dir: Path | None) -> None:
+    """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
+    from atlas.graph import build_graph
+    from atlas.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
+    from atlas.partnerships import load_registries, reject_lines
+
+    _apply_reference_dir(reference_dir)
+    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
+    for line in reject_lines(acts) + reject_lines(parts):
+        click.echo(line, err=True)
+    graph = build_graph(built.actors, parts.accepted, acts.accepted)
+    table = compute_indicators(built.actors, parts.accepted, graph, territory=list(epci) or ("CABBALR", "CAPSO"),
+                               actions=acts.accepted, communes=built.communes)
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
+    if output is not None:
+        if output.suffix.lower() != f".{fmt}":
+            output = output.with_suffix(f".{fmt}")
+        click.echo(f"Indicateurs écrits : {write_indicators(table, output)}")
+    elif fmt == "csv":
+        click.echo(indicators_for_people(table).to_csv(sep=";", decimal=",", index=False), nl=False)
+    else:
+        click.echo(indicators_markdown(table), nl=False)
+
+
 def main() -> None:
     """Entry point of the ``atlas`` script."""
     cli(prog_name="atlas")

@@ -141,7 +141,7 @@ class TableStyle:
     size: float = 7.5
     header_size: float = 7.5
     pad_x: float = 1.0
-    pad_y: float = 0.9
+    pad_y: float = 0.75
     #: A cell longer than this many lines is abridged (never happens with real registries).
     max_lines: int = 16
 
@@ -156,6 +156,60 @@ def column_widths(columns: list[Column], width_mm: float) -> list[float]:
     weights = sum(c.weight for c in columns if c.fixed_mm is None)
     rest = max(width_mm - fixed, 0.0)
     return [c.fixed_mm if c.fixed_mm is not None else rest * c.weight / weights for c in columns]
+
+
+def _cell_width(value: object, size: float) -> float:
+    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+    return sum(text_width_mm(p.text, size, p.bold, p.italic) for p in paras if p.text)
+
+
+def _longest_word(value: object, size: float) -> float:
+    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+    return max((text_width_mm(w, size, p.bold, p.italic) for p in paras for w in p.text.split(" ") if w),
+               default=0.0)
+
+
+def balanced_widths(rows: list[dict], columns: list[Column], width_mm: float, style: TableStyle,
+                    quantile: float = 0.8, max_word_mm: float = 30.0) -> list[float]:
+    """Column widths that fit the content: each column gets room in proportion to the length
+    of its text (its ``quantile`` cell), so that cells wrap to about the same number of lines
+    and rows stay short. A column is never narrower than its header's longest word, nor than
+    the longest word of its cells (up to ``max_word_mm``), so words are not split.
+    """
+    fixed = sum(c.fixed_mm or 0.0 for c in columns)
+    rest = max(width_mm - fixed, 1.0)
+    need, floor = [], []
+    for c in columns:
+        if c.fixed_mm is not None:
+            need.append(0.0)
+            floor.append(0.0)
+            continue
+        widths = [_cell_width(r.get(c.key, ""), style.size) for r in rows]
+        q = float(np.quantile(widths, quantile)) if widths else 0.0
+        head = max(text_width_mm(w, style.header_size, bold=True) for w in c.title.split())
+        longest = max((_longest_word(r.get(c.key, ""), style.size) for r in rows), default=0.0)
+        lo = max(head, min(longest, max_word_mm), 10.0) + 2 * style.pad_x
+        floor.append(lo)
+        need.append(max(q + 2 * style.pad_x, lo) * c.weight)
+    total = sum(need)
+    if total <= 0:
+        return column_widths(columns, width_mm)
+    out = [c.fixed_mm if c.fixed_mm is not None else rest * n / total for c, n in zip(columns, need, strict=True)]
+    # lift columns below their floor, taking the room from the widest ones
+    for _ in range(len(columns)):
+        short = [i for i, c in enumerate(columns) if c.fixed_mm is None and out[i] < floor[i] - 1e-6]
+        if not short:
+            break
+        deficit = sum(floor[i] - out[i] for i in short)
+        for i in short:
+            out[i] = floor[i]
+        others = [i for i, c in enumerate(columns) if c.fixed_mm is None and i not in short]
+        pool = sum(out[i] - floor[i] for i in others)
+        if pool <= 0:
+            break
+        for i in others:
+            out[i] -= deficit * (out[i] - floor[i]) / pool
+    return out
 
 
 def lay_out_rows(

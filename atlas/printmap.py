@@ -262,8 +262,9 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
         access = ACCESS_LABELS.get(field_("access"), "")
         if access and access not in public[0]:
             public.append(access)
-        if field_("price"):
-            public.append(f"participation : {field_('price')}")
+        price = field_("price")
+        if price:
+            public.append(price if _fold(price).startswith("particip") else f"participation : {price}")
         hours = humanize_hours(field_("opening_hours")) if field_("opening_hours") else "horaires non communiqués"
         closures = field_("closures")
         network = NETWORK_LABELS.get(_s(a.get("network", "")).split(",")[0], "")
@@ -359,23 +360,12 @@ def _layout(orientation: str, aspect: float, table_need: float = 0.0) -> SheetLa
         map_w = w - 2 * MARGIN
         ideal = float(np.clip(map_w / aspect, 130.0, 215.0))
         room = top - bottom - ideal - STRIP_H - 3 - GAP
-        # give the table the room it needs when a map of at least 150 mm then keeps it on one sheet
-        map_h = ideal if table_need <= room or ideal - (table_need - room) < 150.0 else ideal - (table_need - room)
+        # give the table the room it needs when a map of at least 140 mm then keeps it on one sheet
+        map_h = ideal if table_need <= room or ideal - (table_need - room) < 140.0 else ideal - (table_need - room)
         mp = (MARGIN, top - map_h, map_w, map_h)
         strip = (MARGIN, top - map_h - 3 - STRIP_H, map_w, STRIP_H)
         table = (MARGIN, bottom, map_w, strip[1] - GAP - bottom)
     return SheetLayout(w, h, mp, strip, table)
-
-
-def choose_orientation(bounds: Sequence[float]) -> str:
-    """« landscape » or « portrait »: the one that draws the territory at the larger scale."""
-    bw, bh = max(bounds[2] - bounds[0], 1.0), max(bounds[3] - bounds[1], 1.0)
-    aspect = bw / bh
-    scales = {}
-    for o in ("landscape", "portrait"):
-        lay = _layout(o, aspect)
-        scales[o] = min(lay.map[2] / bw, lay.map[3] / bh)
-    return "portrait" if scales["portrait"] > scales["landscape"] * 1.02 else "landscape"
 
 
 # --------------------------------------------------------------------------- table
@@ -384,12 +374,12 @@ def _columns(width: float) -> list[pl.Column]:
     phone_w = pl.text_width_mm("03 21 00 00 00", 7.5) + 2.6
     return [
         pl.Column("number", "N°", fixed_mm=num_w),
-        pl.Column("name", "Nom", 1.45),
+        pl.Column("name", "Nom", 1.15),
         pl.Column("address", "Adresse", 1.0),
-        pl.Column("commune", "Commune", 0.8),
-        pl.Column("hours", "Horaires", 1.3),
+        pl.Column("commune", "Commune", 1.0),
+        pl.Column("hours", "Horaires", 1.1),
         pl.Column("services", "Services", 1.0),
-        pl.Column("public", "Public et accès", 1.0),
+        pl.Column("public", "Public et accès", 0.9),
         pl.Column("phone", "Téléphone", fixed_mm=phone_w),
     ]
 
@@ -398,14 +388,11 @@ def _table_rows(sites: pd.DataFrame) -> list[dict]:
     rows = []
     for _, s in sites.iterrows():
         name = [pl.Paragraph(s["name"], bold=True)]
-        if s.get("network"):
-            name.append(pl.Paragraph(s["network"], color=MUTED))
         if s["mobile"]:
             name.append(pl.Paragraph(MOBILE, italic=True, color=MUTED))
         address = [pl.Paragraph(s["address"])] if s["address"] else []
         if not s["located"] or s["approximate"]:
-            note = NOT_LOCATED + (" (repère à la mairie)" if s["approximate"] else "")
-            address.append(pl.Paragraph(note, italic=True, color="#9B1C1C"))
+            address.append(pl.Paragraph(NOT_LOCATED, italic=True, color="#9B1C1C"))
         commune = " ".join(p for p in (s.get("postcode", ""), s["commune"]) if p)
         hours = [pl.Paragraph(s["hours"])]
         if s.get("closures"):
@@ -490,17 +477,23 @@ class _Renderer:
         bounds = terr.communes.total_bounds
         bw, bh = bounds[2] - bounds[0], bounds[3] - bounds[1]
         aspect = max(bw, 1.0) / max(bh, 1.0)
-        if orientation == "auto":
-            orientation = choose_orientation(bounds)
-        if orientation not in ("landscape", "portrait"):
+        if orientation not in ("auto", "landscape", "portrait"):
             raise AtlasError(f"Orientation inconnue : « {orientation} » (attendu : auto, landscape, portrait).")
         rows = _table_rows(sites)
-        layout = _layout(orientation, aspect)
-        laid, pages = self._paginate(rows, layout)
-        if len(pages) > 1 and orientation == "portrait":  # try a smaller map to keep one sheet
-            need = self._height_needed(rows, layout)
-            layout = _layout(orientation, aspect, table_need=need)
+        best: tuple | None = None
+        for o in ("landscape", "portrait") if orientation == "auto" else (orientation,):
+            layout = _layout(o, aspect)
             laid, pages = self._paginate(rows, layout)
+            if len(pages) > 1 and o == "portrait":  # a smaller map may keep the table on one sheet
+                layout = _layout(o, aspect, table_need=self._height_needed(rows, layout))
+                laid, pages = self._paginate(rows, layout)
+            scale = min(layout.map[2] / max(bw, 1.0), layout.map[3] / max(bh, 1.0))
+            # fewest sheets first, then the larger map scale (portrait only when clearly larger)
+            key = (len(pages), -scale * (1.0 if o == "landscape" else 0.98))
+            if best is None or key < best[0]:
+                best = (key, layout, laid, pages)
+        assert best is not None
+        _, layout, laid, pages = best
         n_sheets = len(pages)
         figs = [self._first_sheet(terr, sites, layout, laid, pages[0], n_sheets)]
         for k, page in enumerate(pages[1:], start=2):
@@ -508,12 +501,12 @@ class _Renderer:
         return figs
 
     # ---- tables
-    def _widths(self, width: float) -> tuple[list[pl.Column], list[float]]:
+    def _widths(self, width: float, rows: list[dict]) -> tuple[list[pl.Column], list[float]]:
         cols = _columns(width)
-        return cols, pl.column_widths(cols, width)
+        return cols, pl.balanced_widths(rows, cols, width, self.style)
 
     def _height_needed(self, rows: list[dict], layout: SheetLayout) -> float:
-        cols, widths = self._widths(layout.table[2])
+        cols, widths = self._widths(layout.table[2], rows)
         laid = pl.lay_out_rows(rows, cols, widths, self.style)
         return sum(r.height for r in laid) + pl.header_height(cols, widths, self.style) + 8.0
 
@@ -523,9 +516,9 @@ class _Renderer:
         return (MARGIN, bottom, layout.width - 2 * MARGIN, top - bottom)
 
     def _paginate(self, rows: list[dict], layout: SheetLayout) -> tuple[dict, list[list[int]]]:
-        cols1, w1 = self._widths(layout.table[2])
+        cols1, w1 = self._widths(layout.table[2], rows)
         cont = self._continuation_box(layout)
-        cols2, w2 = self._widths(cont[2])
+        cols2, w2 = self._widths(cont[2], rows)
         laid1 = pl.lay_out_rows(rows, cols1, w1, self.style)
         laid2 = pl.lay_out_rows(rows, cols2, w2, self.style)
         h1 = layout.table[3] - pl.header_height(cols1, w1, self.style) - 8.0  # room for the note line
@@ -700,6 +693,8 @@ class _Renderer:
         if zones is not None and len(zones):
             col = self.layers.get("zones_column", "zone_blanche")
             z = zones[zones[col].astype(bool)] if col in zones.columns else zones
+            if "insee" in z.columns:  # only the territory's own zones blanches
+                z = z[z["insee"].astype(str).isin(set(terr.communes["insee"]))]
             z = z[z.intersects(view)]
             if len(z):
                 z.plot(ax=ax, facecolor=ZONES_COLOR, alpha=0.18, edgecolor="none", zorder=2.5)
@@ -712,11 +707,13 @@ class _Renderer:
             labels = list(dict.fromkeys(bands[col].astype(str))) if col in bands.columns else ["Bande d'accès"]
             for k, lab in enumerate(labels):
                 part = bands[bands[col].astype(str) == lab] if col in bands.columns else bands
+                if "insee" in part.columns:
+                    part = part[part["insee"].astype(str).isin(set(terr.communes["insee"]))]
                 part = part[part.intersects(view)]
                 color = BAND_COLORS[min(k, len(BAND_COLORS) - 1)]
                 if len(part):
                     part.plot(ax=ax, facecolor=color, alpha=0.35, edgecolor="none", zorder=2.4)
-                legend.append(("band", lab, {"color": color}))
+                legend.append(("band", f"Lieu le plus proche : {lab}", {"color": color}))
         # borders
         epci = ctx.epci[ctx.epci.intersects(view)]
         epci.boundary.plot(ax=ax, color=EDGE_EPCI, linewidth=0.9, zorder=3)
@@ -790,7 +787,7 @@ class _Renderer:
             size, bold = (9.0, True) if pop >= 10_000 else (8.0, False) if pop >= 3_000 else (7.0, False)
             cands.append((pts[i, 0], pts[i, 1], str(com["name"].iloc[i]), size, bold))
         offsets = ((0, 0), (0, 3.4), (0, -3.4), (0, 5.5), (0, -5.5), (7.0, 0), (-7.0, 0), (6.0, 4.5), (-6.0, 4.5),
-                   (6.0, -4.5), (-6.0, -4.5), (0, 8.0), (0, -8.0))
+                   (6.0, -4.5), (-6.0, -4.5), (0, 8.0), (0, -8.0), (0, 10.5), (0, -10.5), (11.0, 0), (-11.0, 0))
         kept = pl.place_labels(cands, obstacles, (1.0, 1.0, size_mm[0] - 1.0, size_mm[1] - 1.0), offsets)
         halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
         for x, y, name, size, bold in kept:
@@ -814,7 +811,6 @@ class _Renderer:
         inset.set_xlim(rb[0], rb[2])
         inset.set_ylim(rb[1], rb[3])
         inset.set_aspect("equal", adjustable="box")
-        _text(ax, sx + iw + 1.5, sy + 2.5, "Hauts-de-France", fontsize=7, color=MUTED, va="baseline")
         # legend
         lx = sx + iw + 6
         items: list[tuple[str, Any]] = []
@@ -822,47 +818,64 @@ class _Renderer:
         for kind in kinds:
             items.append((KIND_LABELS.get(kind, kind), ("marker", kind)))
         if len(sites) and sites["approximate"].any():
-            items.append(("Repère en pointillé : à la mairie (adresse non localisée)", ("approx", kinds[0])))
+            items.append(("Contour pointillé : repère à la mairie, adresse non localisée", ("approx", kinds[0])))
         if info["displaced"]:
-            items.append(("Repères écartés : le trait mène au lieu exact", ("leader", None)))
+            items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
         items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
         items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
         for kind, label, opts in info["legend"]:
             items.append((label, (kind, opts)))
-        row_h = 5.2
-        per_col = max(int((sh - 3) // row_h), 1)
-        right_room = 62.0
-        avail = sx + sw - right_room - lx
-        n_cols = math.ceil(len(items) / per_col)
-        col_w = avail / max(n_cols, 1)
-        for k, (label, (what, arg)) in enumerate(items):
-            c, r = divmod(k, per_col)
-            x = lx + c * col_w
-            y = sy + sh - 3 - r * row_h
-            self._legend_symbol(ax, x + 3, y, what, arg)
-            text = pl.wrap_text(label, col_w - 9, 7.5)
-            for j, line in enumerate(text[:2]):
-                _text(ax, x + 7.5, y + (1.3 if len(text) > 1 else 0) - j * 2.9, line, fontsize=7.5, va="center")
-        # scale bar
+        self._legend(ax, items, lx, sy, sx + sw - 40.0 - lx, sh)
+        # scale bar (bottom right) and north arrow above it
         scale = info["scale"]
-        bar_mm_max = 40.0
-        length = _nice_length(bar_mm_max * scale)
+        length = _nice_length(30.0 * scale)
         bar_mm = length / scale
-        bx = sx + sw - right_room + 4
-        by = sy + 9
+        bx = sx + sw - 36.0
+        by = sy + 7.5
         half = bar_mm / 2
         ax.add_patch(Rectangle((bx, by), half, 1.6, facecolor="#222222", edgecolor="#222222", lw=0.5))
         ax.add_patch(Rectangle((bx + half, by), half, 1.6, facecolor="white", edgecolor="#222222", lw=0.5))
         for xx, lab in ((bx, "0"), (bx + half, _km(length / 2).split()[0]), (bx + bar_mm, _km(length))):
-            _text(ax, xx, by + 3.2, lab, fontsize=7, ha="center", va="baseline")
+            _text(ax, xx, by + 3.0, lab, fontsize=7, ha="center", va="baseline")
         denom = round(scale * 1000 / 5000) * 5000 or round(scale * 1000)
-        _text(ax, bx, by - 4.5, f"Échelle 1/{denom:,}".replace(",", "\u202f") + " (sur A3)", fontsize=7,
+        _text(ax, bx, by - 4.0, f"Échelle 1/{denom:,}".replace(",", "\u202f") + " (sur A3)", fontsize=7,
               va="baseline", color=MUTED)
         # north arrow (Lambert-93 grid north ≈ true north in the region, within 1.5°)
-        nx, ny = sx + sw - 8, sy + 8
-        ax.add_patch(Polygon([(nx - 3, ny), (nx, ny + 12), (nx + 3, ny), (nx, ny + 3)], closed=True,
+        nx, ny = bx + 15, sy + sh - 17
+        ax.add_patch(Polygon([(nx - 2.6, ny), (nx, ny + 10), (nx + 2.6, ny), (nx, ny + 2.6)], closed=True,
                              facecolor="#222222", edgecolor="#222222", lw=0.5))
-        _text(ax, nx, ny + 14, "N", fontsize=10, fontweight="bold", ha="center", va="baseline")
+        _text(ax, nx, ny + 11.5, "N", fontsize=9, fontweight="bold", ha="center", va="baseline")
+
+    def _legend(self, ax: Any, items: list[tuple[str, Any]], x0: float, y0: float, width: float,
+                height: float) -> None:
+        """Legend items flowed in as few columns as fit ``width`` × ``height`` (7.5 pt, 2 lines max)."""
+        lh = 2.9
+        for n_cols in range(1, 6):
+            col_w = width / n_cols
+            wrapped = [pl.wrap_text(label, col_w - 9.5, 7.5) for label, _ in items]
+            heights = [max(5.0, len(w) * lh + 2.0) for w in wrapped]
+            cols: list[list[int]] = [[]]
+            used = 0.0
+            for i, h in enumerate(heights):
+                if used + h > height - 1.5 and cols[-1]:
+                    cols.append([])
+                    used = 0.0
+                cols[-1].append(i)
+                used += h
+            if len(cols) <= n_cols and (all(len(w) <= 2 for w in wrapped) or n_cols >= 3):
+                break
+        for c, members in enumerate(cols):
+            y = y0 + height - 1.0
+            for i in members:
+                label_lines = wrapped[i][:3]
+                h = heights[i]
+                cy = y - h / 2
+                x = x0 + c * col_w
+                self._legend_symbol(ax, x + 3, cy, items[i][1][0], items[i][1][1])
+                for j, line in enumerate(label_lines):
+                    _text(ax, x + 7.5, cy + (len(label_lines) - 1) * lh / 2 - j * lh, line, fontsize=7.5,
+                          va="center")
+                y -= h
 
     def _legend_symbol(self, ax: Any, x: float, y: float, what: str, arg: Any) -> None:
         if what == "marker":
@@ -1043,3 +1056,58 @@ def render_atlas(
             yield from rend.sheets(terr, print_sites(actors, terr, kinds), orientation)
 
     return _write(path, figures(), f"{title} — atlas", total=None)
+
+
+def analysis_layers(
+    communes: gpd.GeoDataFrame,
+    actors: gpd.GeoDataFrame,
+    zones_blanches_km: float | None = None,
+    access: bool = False,
+    partnerships: bool | str | Path = False,
+) -> dict[str, Any]:
+    """Layers of the analysis issues, ready for ``layers=`` of :func:`render_map`.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Communes to analyse (the whole region for an atlas; sites are taken from the whole
+        registry anyway).
+    actors : geopandas.GeoDataFrame
+        Accepted actors.
+    zones_blanches_km : float, optional
+        Shade communes farther than this (straight line) from every food-aid site
+        (:func:`atlas.gaps.zones_blanches`).
+    access : bool
+        Access bands (distance to the nearest food-aid site, :mod:`atlas.access`).
+    partnerships : bool or path
+        Partnerships as lines (:func:`atlas.graph.partnership_lines`), from the demonstration
+        partnerships registry or the given file.
+
+    Returns
+    -------
+    dict
+        Keys ``zones`` / ``zones_column`` / ``zones_label``, ``bands``, ``partnerships``.
+    """
+    layers: dict[str, Any] = {}
+    if zones_blanches_km is not None:
+        from atlas.gaps import zones_blanches
+
+        zb = zones_blanches(communes, actors, thresholds_km=zones_blanches_km)
+        key = zb.attrs["thresholds"][0]
+        km = f"{float(zones_blanches_km):g}".replace(".", ",")
+        layers.update(zones=zb, zones_column=f"zone_blanche_{key}",
+                      zones_label=f"Zone blanche : à plus de {km} km (à vol d'oiseau) de tout lieu d'aide")
+    if access:
+        from atlas.access import commune_access
+        from atlas.webmap import access_band_polygons
+
+        bands = access_band_polygons(commune_access(communes, actors))
+        layers["bands"] = bands.sort_values("band_max", kind="stable")
+        layers["bands_column"] = "band"
+    if partnerships:
+        from atlas.graph import partnership_lines
+        from atlas.partnerships import load_partnerships
+
+        parts, _ = load_partnerships(actors, partnerships=None if partnerships is True else Path(partnerships))
+        layers["partnerships"] = partnership_lines(parts.accepted, actors)
+    return layers
