@@ -1044,3 +1044,85 @@ def save_drawing(fig, paths: Iterable[str | Path]) -> list[Path]:
         out.append(p)
     plt.close(fig)
     return out
+
+
+def write_lines_gpkg(lines: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write partnership lines (:func:`partnership_lines`) to a GeoPackage layer « partenariats »."""
+    import pyogrio
+
+    with atomic_output(path) as tmp:
+        pyogrio.write_dataframe(lines, tmp, layer="partenariats", driver="GPKG")
+    return Path(path)
+
+
+def export_all(
+    actors: pd.DataFrame,
+    partnerships: pd.DataFrame,
+    actions: pd.DataFrame | None = None,
+    output_dir: str | Path = "maps/acteurs",
+    epci: Iterable[str] | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    stem: str = "acteurs",
+    formats: Iterable[str] = ("png", "pdf"),
+    seed: int = LOUVAIN_SEED,
+) -> tuple[dict[str, Path], list[str]]:
+    """Build the graph, read it, write every output of ``atlas actors``.
+
+    Writes ``<stem>-metriques.csv`` (French headers, for people), ``<stem>-communautes.csv``,
+    ``<stem>.gexf`` (Gephi), ``<stem>.graphml`` (Cytoscape), ``<stem>-liens.gpkg`` (partnerships
+    as lines, Lambert-93) and the drawing in each of ``formats`` (png, svg, pdf).
+
+    Parameters
+    ----------
+    actors, partnerships, actions : DataFrame
+        Accepted registries.
+    output_dir : path
+        Folder to write into (created).
+    epci : list of str, optional
+        Restrict to the actors of these EPCI (SIREN or short names) and their direct partners.
+    communes : GeoDataFrame, optional
+        Reference communes (to resolve ``epci``).
+    stem : str
+        Base name of the files.
+    formats : iterable of str
+        Drawing formats.
+    seed : int
+        Louvain and layout seed.
+
+    Returns
+    -------
+    (dict, list of str)
+        Written paths by kind, and French summary lines.
+    """
+    out = Path(output_dir)
+    G = build_graph(actors, partnerships, actions)
+    title = "Cartographie des acteurs : qui travaille avec qui"
+    if epci:
+        from atlas.territory import load_communes, resolve_epci
+
+        communes = communes if communes is not None else load_communes()
+        codes = [resolve_epci(e, communes) for e in epci]
+        G = subgraph_territory(G, codes, neighbours=True)
+        names = sorted({str(n) for n in communes.loc[communes["epci"].isin(codes), "epci_name"]})
+        title = f"Cartographie des acteurs : {', '.join(names)}"
+    metrics = node_metrics(G, seed=seed)
+    written: dict[str, Path] = {
+        "metrics": write_metrics_csv(metrics, out / f"{stem}-metriques.csv"),
+        "gexf": write_gexf(G, out / f"{stem}.gexf", metrics),
+        "graphml": write_graphml(G, out / f"{stem}.graphml", metrics),
+    }
+    comm = community_table(G, metrics)
+    with atomic_output(out / f"{stem}-communautes.csv") as tmp:
+        comm.rename(columns={"community": "communauté", "n_actors": "acteurs", "n_pat": "monde du PAT",
+                             "n_aid": "aide alimentaire", "n_both": "les deux mondes", "members": "membres",
+                             "epci_names": "EPCI"}).to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
+    written["communities"] = out / f"{stem}-communautes.csv"
+    lines = partnership_lines(G, actors)
+    written["lines"] = write_lines_gpkg(lines, out / f"{stem}-liens.gpkg")
+    fig = draw_graph(G, metrics, title=title, seed=seed)
+    for p in save_drawing(fig, [out / f"{stem}.{f.lower().lstrip('.')}" for f in formats]):
+        written[p.suffix.lstrip(".")] = p
+    summary = summary_lines(G, metrics)
+    if lines.attrs.get("n_unlocated"):
+        summary.append(f"{lines.attrs['n_unlocated']} liens sans tracé géographique (acteur non localisé).")
+    return written, summary

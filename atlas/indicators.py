@@ -13,10 +13,17 @@ d'associations de lutte contre la précarité alimentaire présentes sur le terr
 * denominator: actors located in the EPCI, of world ``aid`` or ``both``, whose kind is one of
   :data:`FOOD_INSECURITY_ASSOCIATION_KINDS` (distribution, épicerie, repas, association, tête de
   réseau) — CCAS/CIAS, centres sociaux, collectivités and platforms are not associations;
-* numerator: those that are partners of the PAT of this EPCI: a membership of kind
-  ``pat_partner`` or ``governance`` of an action of kind ``pat`` whose territory is the EPCI, or a
-  direct ``pat_partner`` link with the actor that carries that PAT (``governance`` membership)
-  or with a collectivity of the EPCI.
+* numerator: those that are partners of the PAT of this EPCI (:func:`pat_partners`): members of
+  the PAT (action of kind ``pat`` whose territory is the EPCI) as ``pat_partner`` or
+  ``governance``; or linked by a direct ``pat_partner`` link to the carrier of the PAT (the actor
+  with a ``governance`` membership of it) or to a collectivity of the EPCI; or taking part in an
+  action or collectif of the EPCI in which the carrier of the PAT takes part too (the PAT's
+  actions, e.g. the CABBALR action sheets).
+
+Actors « of the EPCI » are those located in it (``epci`` column); an actor without a location
+is attached to the EPCI of its actions when all of them belong to that one EPCI and it is not an
+institution or a head of network (:func:`actor_territories`); the table's ``note`` names them.
+Institutions (collectivités, chambers) never count as « acteurs des solidarités alimentaires ».
 
 ``AMI_6`` — indicateur 6 de l'AMI « Accès de tous à une alimentation locale, durable, saine et de
 qualité » (DRAAF/DREETS Hauts-de-France, 2022-2024) : part des antennes locales des têtes de
@@ -62,6 +69,13 @@ from atlas.partnerships import actor_links, memberships
 #: Kinds of actors counted as « associations de lutte contre la précarité alimentaire ».
 FOOD_INSECURITY_ASSOCIATION_KINDS: tuple[str, ...] = ("distribution", "epicerie", "meal", "association", "network")
 
+#: Kinds that are not counted among the « acteurs des solidarités alimentaires » (institutions).
+NOT_FOOD_AID_ACTOR_KINDS: tuple[str, ...] = ("collectivity", "chamber")
+
+#: Unlocated actors of these kinds (institutions, heads of networks) are never attached to a
+#: territory through their actions.
+NOT_ATTACHABLE_KINDS: tuple[str, ...] = ("collectivity", "chamber", "network")
+
 SOURCE_CAPSO = "indicateur 1.1 du PAT du Pays de Saint-Omer (bilan pour la reconnaissance de niveau 2, 2024)"
 SOURCE_AMI = ("AMI « Accès de tous à une alimentation locale, durable, saine et de qualité », "
               "DRAAF/DREETS Hauts-de-France 2022-2024")
@@ -84,9 +98,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "Part des associations de lutte contre la précarité alimentaire partenaires du PAT",
         "Numérateur : associations de lutte contre la précarité alimentaire du territoire (distribution, "
         "épicerie solidaire, repas, association ou tête de réseau, du monde de l'aide alimentaire) partenaires "
-        "du PAT de l'EPCI (membres du PAT comme partenaires ou dans sa gouvernance, ou liées comme partenaires "
-        "à son porteur). Dénominateur : toutes les associations de lutte contre la précarité alimentaire "
-        "situées dans l'EPCI (CCAS/CIAS, centres sociaux et collectivités exclus).",
+        "du PAT de l'EPCI : membres du PAT (comme partenaires ou dans sa gouvernance), liées comme partenaires "
+        "à son porteur, ou partenaires d'une action ou d'un collectif du territoire auquel le porteur du PAT "
+        "participe. Dénominateur : toutes les associations de lutte contre la précarité alimentaire de l'EPCI "
+        "(CCAS/CIAS, centres sociaux et collectivités exclus). Un acteur non localisé compte pour l'EPCI quand "
+        "toutes ses actions y sont.",
         SOURCE_CAPSO,
     ),
     Indicator(
@@ -100,10 +116,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "AMI_PARTENARIAT",
         "Part des acteurs de l'aide alimentaire recensés ayant au moins un partenariat",
-        "Numérateur : acteurs des solidarités alimentaires situés dans l'EPCI cités dans au moins un "
-        "partenariat du registre (lien direct ou participation à une action, tout type). Dénominateur : tous "
-        "les acteurs des solidarités alimentaires recensés dans l'EPCI (monde de l'aide alimentaire ou les "
-        "deux mondes).",
+        "Numérateur : acteurs des solidarités alimentaires de l'EPCI cités dans au moins un partenariat du "
+        "registre (lien direct ou participation à une action, tout type). Dénominateur : tous les acteurs des "
+        "solidarités alimentaires recensés dans l'EPCI (monde de l'aide alimentaire ou les deux mondes, "
+        "collectivités et chambres consulaires exclues).",
         f"d'après les indicateurs 4 et 7 de l'{SOURCE_AMI}",
     ),
     Indicator(
@@ -139,8 +155,55 @@ INDICATOR_LABELS: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------- sets of actors
+def actor_territories(actors: pd.DataFrame, partnerships: pd.DataFrame | None = None,
+                      actions: pd.DataFrame | None = None) -> pd.Series:
+    """EPCI of each actor (index: id): where it is located; for an actor that is not located,
+    the EPCI of the actions it takes part in when they all belong to a single EPCI (none of them
+    regional or departmental) and it is not an institution (kinds :data:`NOT_ATTACHABLE_KINDS`),
+    else "".
+
+    The result is stored as the column ``territory_epci`` used by the indicators; column
+    ``territory_how`` says ``location``, ``actions`` or ``unknown``.
+    """
+    epci = actors.set_index(actors["id"].astype(str))["epci"].astype(str).fillna("")
+    if partnerships is None or actions is None or not len(actions):
+        return epci
+    terr = dict(zip(actions["id"].astype(str), actions["territory"].astype(str), strict=True))
+    mem = memberships(partnerships)
+    by_actor: dict[str, set[str]] = {}
+    for a, t in zip(mem["source"], mem["target"], strict=True):
+        code = terr.get(str(t), "")
+        if len(code) == 9 and code.isdigit():
+            by_actor.setdefault(str(a), set()).add(code)
+    other: set[str] = set()  # actors also taking part in regional / departmental actions
+    for a, t in zip(mem["source"], mem["target"], strict=True):
+        code = terr.get(str(t), "")
+        if not (len(code) == 9 and code.isdigit()):
+            other.add(str(a))
+    kinds = actors.set_index(actors["id"].astype(str))["kind"].astype(str)
+    out = epci.copy()
+    for a in out.index[out == ""]:
+        codes = by_actor.get(a, set())
+        if len(codes) == 1 and a not in other and kinds.get(a, "") not in NOT_ATTACHABLE_KINDS:
+            out[a] = next(iter(codes))
+    return out
+
+
+def with_territories(actors: pd.DataFrame, partnerships: pd.DataFrame | None = None,
+                     actions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Copy of ``actors`` with ``territory_epci`` and ``territory_how`` (see :func:`actor_territories`)."""
+    out = pd.DataFrame(actors.drop(columns="geometry", errors="ignore")).copy()
+    t = actor_territories(actors, partnerships, actions)
+    out["territory_epci"] = out["id"].astype(str).map(t).fillna("").to_numpy()
+    located = out["epci"].astype(str).fillna("") != ""
+    out["territory_how"] = ["location" if loc else "actions" if te else "unknown"
+                            for loc, te in zip(located, out["territory_epci"], strict=True)]
+    return out
+
+
 def _in_territory(actors: pd.DataFrame, siren: str) -> pd.DataFrame:
-    return actors[actors["epci"].astype(str) == siren]
+    col = "territory_epci" if "territory_epci" in actors else "epci"
+    return actors[actors[col].astype(str) == siren]
 
 
 def _worlds(actors: pd.DataFrame) -> pd.Series:
@@ -157,9 +220,11 @@ def food_insecurity_associations(actors: pd.DataFrame, siren: str) -> set[str]:
 
 
 def food_aid_actors(actors: pd.DataFrame, siren: str, worlds: tuple[str, ...] = ("aid", "both")) -> set[str]:
-    """Ids of the actors located in the EPCI whose world is in ``worlds``."""
+    """Ids of the actors of the EPCI whose world is in ``worlds`` (institutions excluded:
+    :data:`NOT_FOOD_AID_ACTOR_KINDS`)."""
     a = _in_territory(actors, siren)
-    return set(a.loc[_worlds(a).isin(list(worlds)), "id"].astype(str))
+    ok = _worlds(a).isin(list(worlds)) & ~a["kind"].isin(NOT_FOOD_AID_ACTOR_KINDS)
+    return set(a.loc[ok, "id"].astype(str))
 
 
 def network_branches(actors: pd.DataFrame, siren: str) -> set[str]:
@@ -171,18 +236,35 @@ def network_branches(actors: pd.DataFrame, siren: str) -> set[str]:
     return set(a.loc[ok, "id"].astype(str))
 
 
+def pat_carriers(partnerships: pd.DataFrame, actions: pd.DataFrame, siren: str) -> set[str]:
+    """Ids of the actors that carry the PAT of the EPCI (``governance`` membership of its ``pat`` action)."""
+    pats = set(actions.loc[(actions["kind"] == "pat") & (actions["territory"].astype(str) == siren), "id"])
+    mem = memberships(partnerships)
+    return set(mem.loc[mem["target"].isin(pats) & (mem["kind"] == "governance"), "source"])
+
+
 def pat_partners(partnerships: pd.DataFrame, actions: pd.DataFrame, actors: pd.DataFrame, siren: str) -> set[str]:
-    """Ids of the actors that are partners of the PAT of the EPCI (see module docstring)."""
+    """Ids of the actors that are partners of the PAT of the EPCI.
+
+    An actor is a partner of the PAT when it is a member of the PAT (action of kind ``pat`` of the
+    EPCI) as ``pat_partner`` or ``governance``; or it has a direct ``pat_partner`` link with the
+    carrier of the PAT or with a collectivity of the EPCI; or it takes part in an action or
+    collectif of the EPCI in which the carrier of the PAT also takes part (the PAT's actions).
+    """
     pats = set(actions.loc[(actions["kind"] == "pat") & (actions["territory"].astype(str) == siren), "id"])
     mem = memberships(partnerships)
     in_pat = mem[mem["target"].isin(pats)]
     out = set(in_pat.loc[in_pat["kind"].isin(["pat_partner", "governance"]), "source"])
-    carriers = set(in_pat.loc[in_pat["kind"] == "governance", "source"])
+    carriers = pat_carriers(partnerships, actions, siren)
     local_coll = set(_in_territory(actors, siren).query("kind == 'collectivity'")["id"].astype(str))
     anchors = carriers | local_coll
     links = actor_links(partnerships)
     links = links[links["kind"] == "pat_partner"]
     out |= set(links.loc[links["target"].isin(anchors), "source"]) | set(links.loc[links["source"].isin(anchors), "target"])
+    local_actions = set(actions.loc[actions["kind"].isin(["action", "collectif"])
+                                    & (actions["territory"].astype(str) == siren), "id"])
+    carried = set(mem.loc[mem["target"].isin(local_actions) & mem["source"].isin(carriers), "target"])
+    out |= set(mem.loc[mem["target"].isin(carried), "source"])
     return out
 
 
@@ -214,10 +296,16 @@ def reaching_pat(graph: nx.Graph) -> set[str]:
 
 
 # --------------------------------------------------------------------------- computing
-def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], note: str = "") -> dict:
+def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], note: str = "",
+         by_actions: set[str] | None = None) -> dict:
     n, d = len(num & den), len(den)
     if d == 0:
         note = note or "aucun acteur concerné dans le registre pour ce territoire"
+    attached = sorted(den & (by_actions or set()))
+    if attached:
+        extra = (f"{len(attached)} acteur(s) sans localisation rattaché(s) au territoire par leurs actions : "
+                 f"{', '.join(attached)}")
+        note = f"{note} ; {extra}" if note else extra
     return {
         "territory": siren, "territory_name": name, "code": ind.code, "label": ind.label,
         "numerator": n, "denominator": d, "value": round(100.0 * n / d, 1) if d else float("nan"),
@@ -269,6 +357,7 @@ def compute_indicators(
     codes = [territory] if isinstance(territory, str) else list(territory)
     if not codes:
         raise AtlasError("Aucun territoire demandé (--epci).")
+    actors = with_territories(actors, partnerships, acts)
     reach = reaching_pat(graph)
     has_link = partnered(partnerships)
     members = action_members(partnerships)
@@ -277,20 +366,21 @@ def compute_indicators(
         siren = resolve_epci(code, communes)
         name = str(communes.loc[communes["epci"] == siren, "epci_name"].iloc[0])
         by = {i.code: i for i in INDICATORS}
+        via = set(actors.loc[(actors["territory_how"] == "actions") & (actors["territory_epci"] == siren), "id"])
         assoc = food_insecurity_associations(actors, siren)
         partners = pat_partners(partnerships, acts, actors, siren)
         has_pat = ((acts["kind"] == "pat") & (acts["territory"].astype(str) == siren)).any()
         rows.append(_row(by["PAT_1_1"], siren, name, partners, assoc,
-                         "" if has_pat else "aucun PAT de ce territoire dans le registre des actions"))
+                         "" if has_pat else "aucun PAT de ce territoire dans le registre des actions", via))
         branches = network_branches(actors, siren)
         has_coll = ((acts["kind"] == "collectif") & (acts["territory"].astype(str) == siren)).any()
         rows.append(_row(by["AMI_6"], siren, name, collectif_members(partnerships, acts, siren), branches,
-                         "" if has_coll else "aucun collectif de ce territoire dans le registre des actions"))
+                         "" if has_coll else "aucun collectif de ce territoire dans le registre des actions", via))
         aid = food_aid_actors(actors, siren)
-        rows.append(_row(by["AMI_PARTENARIAT"], siren, name, has_link, aid))
-        rows.append(_row(by["AMI_7"], siren, name, members, aid))
+        rows.append(_row(by["AMI_PARTENARIAT"], siren, name, has_link, aid, by_actions=via))
+        rows.append(_row(by["AMI_7"], siren, name, members, aid, by_actions=via))
         aid_only = food_aid_actors(actors, siren, worlds=("aid",))
-        rows.append(_row(by["GRAPHE_PONT"], siren, name, reach, aid_only))
+        rows.append(_row(by["GRAPHE_PONT"], siren, name, reach, aid_only, by_actions=via))
     out = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     out["numerator"] = out["numerator"].astype("int64")
     out["denominator"] = out["denominator"].astype("int64")

@@ -421,22 +421,61 @@ def load_partnerships(
     ----------
     actors : DataFrame
         Accepted actors (``id`` column).
-    partnerships, actions : path, optional
-        Files to read; an absent default actions file means no actions.
+    partnerships : path, optional
+        Partnerships file (default ``data/raw/partnerships.csv``).
+    actions : path, optional
+        Actions file (default: ``actions.csv`` beside the partnerships file, when it exists).
 
     Returns
     -------
     (RegistryResult, RegistryResult)
         Partnerships, then actions.
     """
-    default_p, default_a = default_paths()
-    if actions is None and default_a.exists() and partnerships is None:
-        actions = default_a
-    acts = read_actions(actions) if actions is not None else validate_actions(pd.DataFrame(columns=list(ACTION_COLUMNS)), [])
-    if actions is None:
-        acts.path = ""
-    parts = read_partnerships(partnerships or default_p, actors, acts)
+    default_p, _ = default_paths()
+    ppath = Path(partnerships) if partnerships is not None else default_p
+    if actions is None and (ppath.parent / "actions.csv").exists():
+        actions = ppath.parent / "actions.csv"
+    if actions is not None:
+        acts = read_actions(actions)
+    else:
+        acts = validate_actions(pd.DataFrame(columns=list(ACTION_COLUMNS)), [])
+    parts = read_partnerships(ppath, actors, acts)
     return parts, acts
+
+
+def load_registries(
+    registry: str | Path | None = None,
+    mapping: str | None = None,
+    partnerships: str | Path | None = None,
+    actions: str | Path | None = None,
+    reference: str | Path | None = None,
+):
+    """Actors (built and joined to the communes), partnerships and actions, for the CLI.
+
+    Returns
+    -------
+    (BuildResult, RegistryResult, RegistryResult)
+        The build (``.actors``, ``.communes``...), the partnerships, the actions.
+    """
+    from atlas.build import build_atlas
+
+    built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+                        reference=reference, write=False)
+    parts, acts = load_partnerships(built.actors, partnerships, actions)
+    return built, parts, acts
+
+
+def reject_lines(result: RegistryResult, limit: int = 20) -> list[str]:
+    """French lines listing the rejected rows of a registry (file, line, reason)."""
+    lines = [result.summary()]
+    name = Path(result.path).name if result.path else "registre"
+    for _, r in result.rejected.head(limit).iterrows():
+        lines.append(f"  {name}, ligne {r['line']} : {r['reason']}")
+    if len(result.rejected) > limit:
+        lines.append(f"  … et {len(result.rejected) - limit} autres lignes rejetées.")
+    for _, r in result.warnings.head(limit).iterrows():
+        lines.append(f"  {name}, ligne {r['line']} (avertissement) : {r['message']}")
+    return lines
 
 
 def memberships(partnerships: pd.DataFrame) -> pd.DataFrame:
