@@ -274,10 +274,14 @@ CHROMIUM_FLAGS = [
     "--virtual-time-budget=30000",
 ]  # fmt: skip
 
-#: Injected in the test copy only: records any alert()/confirm()/prompt() call in the DOM.
+#: Injected in the test copy only: records any alert()/confirm()/prompt() call, and any
+#: uncaught JavaScript error, as attributes of <html>.
 ALERT_HOOK = ("<script>window.__atlasAlerts=[];['alert','confirm','prompt'].forEach(function(n){"
               "window[n]=function(m){window.__atlasAlerts.push(String(m));"
-              "document.documentElement.setAttribute('data-alerts',window.__atlasAlerts.join('|'));};});</script>")
+              "document.documentElement.setAttribute('data-alerts',window.__atlasAlerts.join('|'));};});"
+              "window.addEventListener('error',function(e){if(e.message){document.documentElement.setAttribute("
+              "'data-js-errors',(document.documentElement.getAttribute('data-js-errors')||'')+e.message+'|');}});"
+              "</script>")
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +315,9 @@ def browser(chromium, tmp_path_factory):
 
 
 def _body(dom: str) -> dict[str, str]:
+    """What atlas-map.js reported on <body>; also checks that no JavaScript error occurred."""
+    m = re.search(r'<html[^>]*\sdata-js-errors="([^"]*)"', dom)
+    assert m is None, f"JavaScript errors: {html.unescape(m.group(1))}"
     tag = re.search(r"<body([^>]*)>", dom).group(1)
     return dict(re.findall(r'data-atlas-([a-z-]+)="([^"]*)"', tag))
 
@@ -405,3 +412,13 @@ def test_browser_search_and_unlocated(browser, region_page):
     body = _body(dom)
     assert int(body["markers"]) == REGION_LOCATED and int(body["actors"]) == REGION_ACTORS
     assert int(body["communes"]) == 3782
+
+
+def test_browser_online_background_stays_blank_offline(browser, cab_page):
+    """The optional OSM layer, chosen with no network: the page keeps working, tiles stay empty."""
+    dom = browser(cab_page, "#fond=osm")
+    body = _body(dom)
+    assert body.get("ready") == "1" and body.get("base") == "osm"
+    assert int(body["dom-markers"]) == CABBALR_LOCATED
+    assert re.search(r"<img[^>]*leaflet-tile", dom)  # tiles were asked for ... and could not load
+    assert 'class="leaflet-tile leaflet-tile-loaded' not in dom

@@ -128,10 +128,11 @@
     var bases = {};
     bases[data.labels.base_offline] = offlineBase;
     bases[data.labels.base_osm] = osm;
-    map.on('baselayerchange', function (e) {
-      var online = e.layer === osm;
+    function styleForBase(online) {
       communes.setStyle({ fillOpacity: online ? 0 : 1, weight: online ? 0.8 : 0.6 });
-    });
+      setStat('base', online ? 'osm' : 'communes');
+    }
+    map.on('baselayerchange', function (e) { styleForBase(e.layer === osm); });
 
     /* ---- polygon / line overlays */
     function addShapes(spec, lines) {
@@ -368,6 +369,11 @@
       setStat('ready', 1);
       var m = /[#&]actor=([^&]+)/.exec(global.location.hash || '');
       if (m) { openActor(decodeURIComponent(m[1])); }
+      if (/[#&]fond=osm(&|$)/.test(global.location.hash || '')) {  /* deep link to the online background */
+        map.removeLayer(offlineBase);
+        osm.addTo(map);
+        styleForBase(true);
+      }
       var q = /[#&]q=([^&]+)/.exec(global.location.hash || '');
       if (q) { global.atlasSearch(decodeURIComponent(q[1])); }
     }, 500);
