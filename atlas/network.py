@@ -165,7 +165,7 @@ class RoadNetwork:
         nodes = np.full(len(xy), -1, dtype=np.int64)
         dist = np.full(len(xy), np.nan)
         if finite.any():
-            d, i = self._tree.query(xy[finite], workers=-1)
+            d, i = self._tree.query(xy[finite], workers=-1 if finite.sum() > 100_000 else 1)
             nodes[finite] = self.main_nodes()[i]
             dist[finite] = d
         return nodes, dist
@@ -453,12 +453,13 @@ def _node_nearest(net: RoadNetwork, site_nodes: np.ndarray, site_conn: np.ndarra
     """
     m = len(site_nodes)
     if engine == "scipy":
-        base = net.matrix(weight, reverse=True).tocoo()
+        base = net.matrix(weight, reverse=True)
         n = net.n_nodes
-        rows = np.concatenate([base.row, n + np.arange(m)])
-        cols = np.concatenate([base.col, site_nodes])
+        # m extra rows (virtual sources), one entry each: append to the CSR arrays directly
+        indptr = np.concatenate([base.indptr, base.indptr[-1] + np.arange(1, m + 1)])
+        indices = np.concatenate([base.indices, site_nodes]).astype(base.indices.dtype, copy=False)
         vals = np.concatenate([base.data, np.maximum(site_conn, 1e-9)])
-        aug = sparse.csr_matrix((vals, (rows, cols)), shape=(n + m, n + m))
+        aug = sparse.csr_matrix((vals, indices, indptr.astype(base.indptr.dtype, copy=False)), shape=(n + m, n + m))
         d, _, src = csgraph.dijkstra(aug, directed=True, indices=n + np.arange(m), min_only=True,
                                      return_predecessors=True)
         pos = np.where(src >= n, src - n, -1)
@@ -491,6 +492,7 @@ def network_nearest(
     sites: gpd.GeoDataFrame,
     max_snap_m: float = 2000.0,
     engine: str = "scipy",
+    with_time: bool = True,
 ) -> gpd.GeoDataFrame:
     """Distance and travel time along the road network from each origin to the nearest site.
 
@@ -507,6 +509,8 @@ def network_nearest(
         "outside the network".
     engine : {"scipy", "pandana"}
         Shortest-path engine (identical results; scipy is faster here, see the benchmark).
+    with_time : bool, default True
+        Also compute travel times (a second search); False for distances only.
 
     Returns
     -------
@@ -524,7 +528,8 @@ def network_nearest(
     oxy = points_xy(origins)
     sxy = points_xy(sites)
     s_ok = np.isfinite(sxy).all(axis=1)
-    sites, sxy = sites[s_ok], sxy[s_ok]
+    if not s_ok.all():
+        sites, sxy = sites[s_ok], sxy[s_ok]
     o_nodes, o_snap = net.snap(oxy)
     s_nodes, s_snap = net.snap(sxy)
     out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
@@ -534,13 +539,14 @@ def network_nearest(
     in_s = s_snap <= max_snap_m
     if not in_s.any():
         raise _coverage_error("sites", len(sites), len(sites), max_snap_m, net, _labels(sites, ~in_s))
-    sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
+    if not in_s.all():
+        sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
     ids = sites["id"].astype(object).to_numpy() if "id" in sites.columns else sites.index.astype(str).to_numpy()
     names = sites["name"].astype(object).to_numpy() if "name" in sites.columns else np.full(len(sites), "")
     speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
     out = origins.copy()
     valid = o_nodes >= 0
-    for weight in ("length", "time"):
+    for weight in ("length", "time") if with_time else ("length",):
         to_w = 1.0 if weight == "length" else 1.0 / speed
         d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
         d = np.full(len(origins), np.nan)
