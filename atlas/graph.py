@@ -721,7 +721,10 @@ def _group_layout(D: nx.Graph, community: dict[str, int], box: tuple[float, floa
     P = np.array([centres[c] for c in cids], dtype=float)
     P = (P - P.min(axis=0)) / np.maximum(np.ptp(P, axis=0), 1e-9)
     R = np.array([disc[c] for c in cids])
-    P = R.max() + P * (np.array(box) - 2 * R.max())
+    # spread the discs over an area in proportion to their size, centred in the box
+    extent = np.minimum(np.array(box) - 2 * R.max(), 2.4 * math.sqrt(float((R**2).sum())) * np.array([1.3, 1.0]))
+    extent = np.maximum(extent, 0.0)
+    P = (np.array(box) - extent) / 2.0 + P * extent
     P = _separate(P, R, box, gap=18.0, iterations=400)
     pos: dict[str, np.ndarray] = {}
     for (c, centre), rad in zip(zip(cids, P, strict=True), R, strict=True):
@@ -857,7 +860,8 @@ def draw_graph(
     fig = plt.figure(figsize=figsize, dpi=100)
     n_cols_iso = 5
     n_iso_rows = math.ceil(len(isolated) / n_cols_iso) if show_isolated and isolated else 0
-    band = min(0.055 + 0.0165 * n_iso_rows, 0.42) if n_iso_rows else 0.0
+    row_in, head_in = 0.19, 0.42  # inches: one line of the list, its title
+    band = min((head_in + row_in * n_iso_rows) / figsize[1], 0.42) if n_iso_rows else 0.0
     top = 0.885
     ax_rect = (0.012, band + 0.015, 0.705, top - band - 0.015)
     ax = fig.add_axes(ax_rect)
@@ -1015,10 +1019,11 @@ def draw_graph(
         iso_ax.set_ylim(0, 1)
         iso_ax.text(0.0, 0.99, f"Acteurs du registre sans aucun lien ({len(isolated)}) : des ponts à construire",
                     fontsize=10, fontweight="bold", va="top")
-        row_h = (0.99 - 0.14) / max(n_iso_rows, 1)
+        band_in = band * figsize[1]
+        row_h = min(row_in, (band_in - head_in) / max(n_iso_rows, 1)) / band_in
         for i, n in enumerate(isolated):
             col, row = i // n_iso_rows, i % n_iso_rows
-            x, yy = 0.004 + col * 0.2, 0.99 - 0.16 - row * row_h
+            x, yy = 0.004 + col * 0.2, 1.0 - (head_in / band_in) - (row + 0.5) * row_h
             d = H.nodes[n]
             iso_ax.scatter([x], [yy], s=26, marker=KIND_MARKERS.get(d.get("kind", ""), "o"),
                            c=WORLD_COLOURS.get(d.get("world", ""), "#777777"), edgecolors="white", linewidths=0.5)
