@@ -220,6 +220,134 @@ def encode_lines(geom: shapely.Geometry | None) -> list[list[int]]:
     return out
 
 
+@dataclass
+class Topology:
+    """Polygons as shared arcs (as in TopoJSON): every border between two communes is stored once.
+
+    Attributes
+    ----------
+    arcs : list of list of int
+        Delta-encoded arcs (1e-5 degree), each a flat ``[dx0, dy0, dx1, dy1, ...]`` whose first
+        point is relative to the last point of the previous arc (the first arc's to 0, 0).
+    polygons : list
+        For each input geometry, ``[[ring, hole, ...], ...]`` where a ring is a list of arc
+        references: ``i`` for arc ``i`` as stored, ``~i`` (``-i - 1``) for arc ``i`` reversed.
+    owners : list of list of int
+        For each arc, the input geometries whose rings use it (one for an outer border).
+    """
+
+    arcs: list[list[int]]
+    polygons: list[list[list[list[int]]]]
+    owners: list[list[int]]
+
+
+def _quantised_rings(geom: shapely.Geometry | None) -> list[list[list[tuple[int, int]]]]:
+    """Polygons of a WGS84 geometry as rings of integer points (1e-5 degree), open, no repeats."""
+    out = []
+    if geom is None or shapely.is_empty(geom):
+        return out
+    for poly in shapely.get_parts(geom):
+        if shapely.get_type_id(poly) != 3:
+            continue
+        rings = [shapely.get_exterior_ring(poly),
+                 *shapely.get_interior_ring(poly, range(shapely.get_num_interior_rings(poly)))]
+        qrings = []
+        for ring in rings:
+            q = np.round(shapely.get_coordinates(ring) * COORD_SCALE).astype(np.int64)
+            pts: list[tuple[int, int]] = []
+            for x, y in q.tolist():
+                if not pts or pts[-1] != (x, y):
+                    pts.append((x, y))
+            if len(pts) > 1 and pts[0] == pts[-1]:
+                pts.pop()
+            if len(pts) >= 3:
+                qrings.append(pts)
+        if qrings:
+            out.append(qrings)
+    return out
+
+
+def build_topology(geoms: Sequence[shapely.Geometry | None]) -> Topology:
+    """Cut the rings of WGS84 polygons into arcs shared between neighbours.
+
+    A vertex is a junction when it has more than two distinct neighbours over all rings
+    (where three communes meet, or where a shared border reaches the outer edge); rings are cut
+    at junctions and identical arcs (in either direction) are stored once. Rings without
+    junction (an enclave and the hole around it) start at their smallest point so that both
+    sides give the same arc. The polygons must share their borders vertex for vertex, as
+    :func:`simplify_communes` leaves them; others simply share less.
+
+    Parameters
+    ----------
+    geoms : sequence of shapely geometries
+        (Multi)Polygons in WGS84.
+
+    Returns
+    -------
+    Topology
+    """
+    shapes = [_quantised_rings(g) for g in geoms]
+    neighbours: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for polys in shapes:
+        for rings in polys:
+            for ring in rings:
+                n = len(ring)
+                for i, p in enumerate(ring):
+                    s = neighbours.setdefault(p, set())
+                    s.add(ring[i - 1])
+                    s.add(ring[(i + 1) % n])
+    junctions = {p for p, s in neighbours.items() if len(s) > 2}
+    index: dict[tuple, int] = {}
+    arcs_pts: list[tuple] = []
+    owners: list[list[int]] = []
+
+    def ref(arc: tuple, owner: int) -> int:
+        if arc in index:
+            i = index[arc]
+            r = i
+        elif arc[::-1] in index:
+            i = index[arc[::-1]]
+            r = ~i
+        else:
+            i = index[arc] = len(arcs_pts)
+            arcs_pts.append(arc)
+            owners.append([])
+            r = i
+        if owner not in owners[i]:
+            owners[i].append(owner)
+        return r
+
+    polygons = []
+    for gi, polys in enumerate(shapes):
+        out_polys = []
+        for rings in polys:
+            out_rings = []
+            for ring in rings:
+                cuts = [i for i, p in enumerate(ring) if p in junctions]
+                if not cuts:
+                    start = ring.index(min(ring))
+                    rot = ring[start:] + ring[:start]
+                    fwd = (*rot, rot[0])
+                    back = (rot[0], *rot[:0:-1], rot[0])  # same ring, other direction, same start
+                    arc = fwd if fwd in index or back not in index else back
+                    out_rings.append([ref(arc, gi)])
+                    continue
+                rot = ring[cuts[0]:] + ring[:cuts[0]]
+                offsets = [c - cuts[0] for c in cuts] + [len(ring)]
+                rot = [*rot, rot[0]]
+                refs = [ref(tuple(rot[a:b + 1]), gi) for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+                out_rings.append(refs)
+            out_polys.append(out_rings)
+        polygons.append(out_polys)
+    arcs = []
+    last = np.zeros((1, 2), dtype=np.int64)
+    for arc in arcs_pts:  # each arc starts relative to the end of the previous one (often close by)
+        q = np.asarray(arc, dtype=np.int64)
+        arcs.append(np.diff(np.vstack([last, q]), axis=0).ravel().tolist())
+        last = q[-1:]
+    return Topology(arcs=arcs, polygons=polygons, owners=owners)
+
+
 def simplify_communes(communes: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M) -> gpd.GeoDataFrame:
     """Simplify commune polygons keeping shared borders shared, in Lambert-93.
 
@@ -339,31 +467,36 @@ class ShapeLayer:
     lines: bool
     show: bool = True
     legend: list[tuple[str, dict]] | None = None
+    arcs: bool = False  # geoms are lists of arc numbers of the communes' topology
 
     def to_json(self) -> dict:
         """The layer's entry of the JSON blob."""
         return {"title": self.title, "geoms": self.geoms, "labels": self.labels, "styles": self.styles,
-                "style_index": self.style_index, "lines": self.lines, "show": self.show}
+                "style_index": self.style_index, "lines": self.lines, "show": self.show, "arcs": self.arcs}
 
 
 def _label_column(gdf: gpd.GeoDataFrame, candidates: Sequence[str]) -> str | None:
     return next((c for c in candidates if c in gdf.columns), None)
 
 
-def epci_layer(communes_simplified: gpd.GeoDataFrame) -> ShapeLayer:
-    """EPCI borders dissolved from the simplified communes (so they match the commune borders)."""
-    if "epci" not in communes_simplified.columns:
+def epci_layer(communes: pd.DataFrame, topology: Topology) -> ShapeLayer:
+    """EPCI borders: the commune arcs between two EPCIs, or on the edge of the map.
+
+    Costs a list of arc numbers (the borders are already in the page with the communes).
+    """
+    if "epci" not in communes.columns:
         raise AtlasError("Les communes n'ont pas de colonne « epci » : contours d'EPCI impossibles.")
-    names = communes_simplified.get("epci_name", communes_simplified["epci"])
-    gdf = gpd.GeoDataFrame({"epci": communes_simplified["epci"].astype(str), "epci_name": names.astype(str)},
-                           geometry=communes_simplified.geometry, crs=communes_simplified.crs)
-    dissolved = gdf.dissolve(by="epci", aggfunc="first").reset_index()
-    wgs = _wgs84(dissolved)
+    epci = communes["epci"].astype(str).to_numpy()
+    names = (communes["epci_name"] if "epci_name" in communes.columns else communes["epci"]).astype(str).to_numpy()
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, own in enumerate(topology.owners):
+        pair = tuple(sorted({names[o] for o in own} if len({epci[o] for o in own}) > 1 or len(own) == 1 else ()))
+        if pair:
+            groups.setdefault(pair, []).append(i)
+    labels = [" / ".join(pair) if len(pair) > 1 else pair[0] for pair in groups]
     return ShapeLayer(
-        title="Contours des EPCI",
-        geoms=[encode_lines(g) for g in wgs],
-        labels=[_text(n) for n in dissolved["epci_name"]],
-        styles=[EPCI_STYLE], style_index=[0] * len(dissolved), lines=True,
+        title="Contours des EPCI", geoms=list(groups.values()), labels=labels,
+        styles=[EPCI_STYLE], style_index=[0] * len(groups), lines=True, arcs=True,
         legend=[("Contour d'EPCI", {"line": EPCI_STYLE["color"]})],
     )
 
@@ -460,6 +593,8 @@ def _legend_html(kinds: list[str], counts: dict[str, int], shapes: Iterable[Shap
     e = html.escape
     items = []
     for k in kinds:
+        if not counts.get(k):
+            continue  # only unlocated actors of this kind: nothing on the map
         items.append(f'<li><span class="atlas-swatch atlas-dot" style="background:{KIND_COLORS.get(k, "#999")}"></span>'
                      f"{e(schema.KIND_LABELS.get(k, k))} ({counts.get(k, 0)})</li>")
     if any_approx:
@@ -575,11 +710,12 @@ def make_webmap(
     records = _actor_records(actors, kinds)
     counts = pd.Series([kinds[r["k"]] for r in records if r["ll"]], dtype=object).value_counts().to_dict()
 
-    wgs = _wgs84(communes)
+    topology = build_topology(_wgs84(communes).to_numpy())
     commune_data = {
         "insee": [_text(v) for v in communes["insee"]],
         "names": [_text(v) for v in communes["name"]],
-        "geoms": [encode_polygons(g) for g in wgs],
+        "arcs": topology.arcs,
+        "geoms": topology.polygons,
     }
     index = {k: i for i, k in enumerate(commune_data["insee"])}
     shapes: list[ShapeLayer] = []
@@ -588,7 +724,7 @@ def make_webmap(
     if zones_blanches is not None and len(zones_blanches):
         shapes.append(zones_layer(zones_blanches, commune_index=index))
     if epci_borders and "epci" in communes.columns:
-        shapes.append(epci_layer(communes))
+        shapes.append(epci_layer(communes, topology))
     if partnerships is not None and len(partnerships) and clip and {"source", "target"} <= set(partnerships.columns):
         shown = set(actors["id"].astype(str))
         partnerships = partnerships[partnerships["source"].astype(str).isin(shown)

@@ -155,16 +155,71 @@ def test_clip_and_unlocated(region_page):
     assert "1 non localisés" in region_page
 
 
-def test_communes_encoding_roundtrip(cabbalr, cab_page):
+def _arcs_points(arcs: list[list[int]]) -> list[list[tuple[int, int]]]:
+    """Python mirror of decodeArcs() in atlas-map.js (integer points)."""
+    out, x, y = [], 0, 0
+    for arc in arcs:
+        pts = []
+        for dx, dy in zip(arc[::2], arc[1::2], strict=True):
+            x, y = x + dx, y + dy
+            pts.append((x, y))
+        out.append(pts)
+    return out
+
+
+def _ring_from_arcs(points: list, refs: list[int]) -> list[tuple[int, int]]:
+    """Python mirror of ringFromArcs() in atlas-map.js."""
+    ring: list[tuple[int, int]] = []
+    for r in refs:
+        pts = points[r] if r >= 0 else points[~r][::-1]
+        ring.extend(pts if not ring else pts[1:])
+    return ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring
+
+
+def _same_cycle(a: list, b: list) -> bool:
+    if len(a) != len(b) or not a:
+        return False
+    k = b.index(a[0]) if a[0] in b else -1
+    return k >= 0 and (b[k:] + b[:k] == a or (b[k::-1] + b[:k:-1]) == a)
+
+
+def test_communes_topology_roundtrip(cabbalr, cab_page):
+    """The browser's rings (rebuilt from shared arcs) are exactly the simplified, quantised rings."""
     data = _blob(cab_page)
     assert data["communes"]["insee"] == list(cabbalr["insee"])
+    points = _arcs_points(data["communes"]["arcs"])
     simp = webmap.simplify_communes(cabbalr).to_crs("EPSG:4326")
-    for k in (0, 57):
-        ring = _decode(data["communes"]["geoms"][k][0][0])
-        expected = shapely.get_coordinates(shapely.get_exterior_ring(shapely.get_geometry(simp.geometry.iloc[k], 0)))
-        # same vertices up to the 1e-5 degree quantisation (the closing point is implicit)
-        assert len(ring) == len(expected) - 1
-        assert np.abs(ring - expected[:-1]).max() <= 0.5e-5 * 1.0001 + 1e-12
+    for k, geom in enumerate(simp.geometry):
+        direct = webmap.encode_polygons(geom)
+        rebuilt = data["communes"]["geoms"][k]
+        assert len(rebuilt) == len(direct)
+        for poly_arcs, poly_direct in zip(rebuilt, direct, strict=True):
+            for refs, flat in zip(poly_arcs, poly_direct, strict=True):
+                expected = [tuple(p) for p in np.cumsum(np.asarray(flat).reshape(-1, 2), axis=0).tolist()]
+                assert _same_cycle(_ring_from_arcs(points, refs), expected), (k, refs)
+    # neighbours share their border: most arcs are used by two communes, and stored once
+    owners = webmap.build_topology(simp.geometry.to_numpy()).owners
+    assert max(len(o) for o in owners) == 2
+    shared = sum(1 for o in owners if len(o) == 2)
+    assert shared > len(owners) / 2
+    # ~6,9 arcs per commune referenced twice on average, each stored once
+    n_refs = sum(len(r) for g in data["communes"]["geoms"] for p in g for r in p)
+    assert n_refs == sum(len(o) for o in owners)
+
+
+def test_communes_topology_whole_region(communes):
+    simp = webmap.simplify_communes(communes).to_crs("EPSG:4326")
+    geoms = simp.geometry.to_numpy()
+    topo = webmap.build_topology(geoms)
+    points = _arcs_points(topo.arcs)
+    q = 0.5 / webmap.COORD_SCALE
+    for k in range(0, len(geoms), 97):  # a sample of ~40 communes: same area up to quantisation
+        polys = [shapely.Polygon(np.asarray(_ring_from_arcs(points, rings[0])) / webmap.COORD_SCALE,
+                                 [np.asarray(_ring_from_arcs(points, h)) / webmap.COORD_SCALE for h in rings[1:]])
+                 for rings in topo.polygons[k]]
+        rebuilt = shapely.MultiPolygon(polys)
+        assert rebuilt.symmetric_difference(geoms[k]).area < geoms[k].length * q * 2
+    assert max(len(o) for o in topo.owners) == 2
 
 
 def test_simplification_keeps_shared_borders(communes):

@@ -43,6 +43,44 @@
     return polys;
   }
 
+  /* Shared arcs of the communes: each arc's first point is relative to the previous arc's end. */
+  function decodeArcs(arcs) {
+    var out = [], x = 0, y = 0, a, i, pts;
+    for (a = 0; a < arcs.length; a++) {
+      pts = [];
+      for (i = 0; i + 1 < arcs[a].length; i += 2) {
+        x += arcs[a][i];
+        y += arcs[a][i + 1];
+        pts.push([y / 1e5, x / 1e5]);
+      }
+      out.push(pts);
+    }
+    return out;
+  }
+
+  /* A ring from arc references (~i: arc i reversed). */
+  function ringFromArcs(arcs, refs) {
+    var ring = [], r, pts, k;
+    for (r = 0; r < refs.length; r++) {
+      pts = refs[r] >= 0 ? arcs[refs[r]] : arcs[~refs[r]].slice().reverse();
+      for (k = ring.length ? 1 : 0; k < pts.length; k++) { ring.push(pts[k]); }
+    }
+    if (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1]) {
+      ring.pop();
+    }
+    return ring;
+  }
+
+  function polygonsFromArcs(arcs, geom) {
+    var polys = [], p, r, rings;
+    for (p = 0; p < geom.length; p++) {
+      rings = [];
+      for (r = 0; r < geom[p].length; r++) { rings.push(ringFromArcs(arcs, geom[p][r])); }
+      polys.push(rings);
+    }
+    return polys;
+  }
+
   function decodeLines(geom) {
     var lines = [], i;
     for (i = 0; i < geom.length; i++) { lines.push(decodeLine(geom[i])); }
@@ -114,8 +152,9 @@
     var communeIndex = {};
     var communeShapes = [];
     var c, layer;
+    var arcs = decodeArcs(data.communes.arcs);
     for (c = 0; c < data.communes.insee.length; c++) {
-      communeShapes.push(decodePolygons(data.communes.geoms[c]));
+      communeShapes.push(polygonsFromArcs(arcs, data.communes.geoms[c]));
       layer = L.polygon(communeShapes[c], L.extend({ renderer: canvas }, communeStyle));
       layer.bindTooltip(textTooltip(data.communes.names[c] + ' (' + data.communes.insee[c] + ')'), { sticky: true });
       communes.addLayer(layer);
@@ -141,6 +180,8 @@
         style = L.extend({ renderer: canvas }, spec.styles[spec.style_index[i]]);
         if (typeof spec.geoms[i] === 'number') {  /* a commune of the page, by index */
           shape = L.polygon(communeShapes[spec.geoms[i]], style);
+        } else if (spec.arcs) {  /* lines made of commune arcs, by number */
+          shape = L.polyline(spec.geoms[i].map(function (n) { return arcs[n]; }), style);
         } else {
           shape = lines ? L.polyline(decodeLines(spec.geoms[i]), style)
                         : L.polygon(decodePolygons(spec.geoms[i]), style);
@@ -185,8 +226,9 @@
       var holder = L.layerGroup();
       holder.atlasKind = k;
       kindLayers.push(holder);
-      overlays[data.kinds[k][1] + ' (' + byKind[k].length + ')'] = holder;
       holder.addTo(map);
+      if (!byKind[k].length) { continue; }  /* only unlocated actors of this kind: search finds them */
+      overlays[data.kinds[k][1] + ' (' + byKind[k].length + ')'] = holder;
       cluster.addLayers(byKind[k]);
     }
     map.on('overlayadd', function (e) {
