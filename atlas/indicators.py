@@ -300,7 +300,8 @@ def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], no
          by_actions: set[str] | None = None) -> dict:
     n, d = len(num & den), len(den)
     if d == 0:
-        note = note or "aucun acteur concerné dans le registre pour ce territoire"
+        empty = "aucun acteur concerné dans le registre pour ce territoire"
+        note = f"{note} ; {empty}" if note else empty
     attached = sorted(den & (by_actions or set()))
     if attached:
         extra = (f"{len(attached)} acteur(s) sans localisation rattaché(s) au territoire par leurs actions : "
