@@ -237,8 +237,7 @@ def test_simplification_keeps_shared_borders(communes):
     assert abs(union_after - union_before) / union_before < 0.01
 
 
-def test_sizes_region_under_3_mb(communes):
-    """Whole region, every layer, with the demonstration registry (sizes recorded in README)."""
+def _region_page_all_layers(communes) -> tuple[str, int]:
     from atlas.access import commune_access
     from atlas.graph import partnership_lines
     from atlas.partnerships import load_partnerships
@@ -251,6 +250,12 @@ def test_sizes_region_under_3_mb(communes):
     lines = partnership_lines(parts.accepted, actors)
     page = webmap.make_webmap(communes, actors, zones_blanches=zones, access_bands=bands, partnerships=lines,
                               clip=False)
+    return page, len(zones)
+
+
+def test_sizes_region_under_3_mb(communes):
+    """Whole region, every layer, with the demonstration registry (sizes recorded in README)."""
+    page, n_zones = _region_page_all_layers(communes)
     size = len(page.encode("utf-8"))
     assert size < 3_000_000, size
     data = _blob(page)
@@ -259,7 +264,16 @@ def test_sizes_region_under_3_mb(communes):
     assert titles == ["Bandes d'accès", "Zones blanches", "Contours des EPCI", "Partenariats"]
     # zones and bands reuse the commune polygons: a list of indices, not geometry
     assert all(isinstance(g, int) for g in data["shapes"][1]["geoms"])
-    assert len(data["shapes"][1]["geoms"]) == len(zones)
+    assert len(data["shapes"][1]["geoms"]) == n_zones
+    assert data["shapes"][2]["arcs"] and all(isinstance(a, int) for g in data["shapes"][2]["geoms"] for a in g)
+
+
+def test_sizes_region_2018_polygons_under_3_mb(shared_data):
+    """The 2018 commune polygons of the reference folder are twice as detailed: still < 3 MB."""
+    from atlas.territory import load_communes
+
+    page, _ = _region_page_all_layers(load_communes("2018"))
+    assert len(page.encode("utf-8")) < 3_000_000
 
 
 def test_output_is_deterministic(cabbalr, fixture_actors, cab_page):
