@@ -77,6 +77,9 @@ def points_xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     if geo.crs is None or geo.crs != L93:
         geo = to_l93(gpd.GeoDataFrame(geometry=geo)).geometry
     values = np.asarray(geo.array)
+    # fast path (one pass each): every geometry is a single point
+    if (shapely.get_num_coordinates(values) == 1).all():
+        return shapely.get_coordinates(values)
     types = shapely.get_type_id(values)
     if ((types != 0) & (types != -1)).any():  # 0 = Point, -1 = missing
         values = np.where(types > 0, shapely.point_on_surface(values), values)
@@ -373,12 +376,14 @@ def nearest(
         col = idx2[:, j]
         valid = col >= 0
         out[f"distance_m{suffix}"] = dist2[:, j]
+        # object columns: no per-row conversion to pandas' string dtype (millions of rows)
         if valid.all():
-            out[f"site_id{suffix}"] = ids[col]
-            out[f"site_name{suffix}"] = names[col]
+            site_id, site_name = ids[col], names[col]
         else:
-            out[f"site_id{suffix}"] = np.where(valid, ids[np.maximum(col, 0)], "")
-            out[f"site_name{suffix}"] = np.where(valid, names[np.maximum(col, 0)], "")
+            site_id = np.where(valid, ids[np.maximum(col, 0)], "")
+            site_name = np.where(valid, names[np.maximum(col, 0)], "")
+        out[f"site_id{suffix}"] = pd.Series(site_id, index=out.index, dtype=object)
+        out[f"site_name{suffix}"] = pd.Series(site_name, index=out.index, dtype=object)
     return out
 
 
