@@ -405,10 +405,14 @@ def place_labels(
     candidates: list[tuple[float, float, str, float, bool]],
     obstacles: list[tuple[float, float, float, float]],
     bounds: tuple[float, float, float, float],
-    offsets: tuple[tuple[float, float], ...] = ((0, 0), (0, 3.2), (0, -3.2), (4.0, 0), (-4.0, 0)),
+    clearance: float = 3.0,
 ) -> list[tuple[float, float, str, float, bool]]:
     """Greedy label placement: in the given order (most important first), keep a label at
-    the first offset whose box overlaps no placed label, no obstacle and stays in bounds.
+    the first position whose box overlaps no placed label, no obstacle and stays in bounds.
+
+    Positions tried: centred on the anchor, then beside it — above, below, right, left and
+    the four diagonals — just clear of a marker of radius ``clearance`` drawn on the anchor
+    (a town hall often carries a marker). A label that fits nowhere is left out.
 
     Parameters
     ----------
@@ -418,6 +422,8 @@ def place_labels(
         Areas labels must not cover (markers, legend...).
     bounds : box
         The map frame.
+    clearance : float
+        Gap (mm) between the anchor and a label set beside it.
 
     Returns
     -------
@@ -427,13 +433,17 @@ def place_labels(
     placed: list[tuple[float, float, float, float]] = []
     kept = []
     for x, y, text, size, bold in candidates:
-        for dx, dy in offsets:
-            box = label_box(x + dx, y + dy, text, size, bold)
+        b = label_box(0.0, 0.0, text, size, bold)
+        hw, hh = b[2], b[3]
+        dx, dy = hw + clearance, hh + clearance
+        offsets = ((0, 0), (0, dy), (0, -dy), (dx, 0), (-dx, 0), (dx, dy), (-dx, dy), (dx, -dy), (-dx, -dy))
+        for ox, oy in offsets:
+            box = label_box(x + ox, y + oy, text, size, bold)
             if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
                 continue
             if any(boxes_overlap(box, o) for o in obstacles) or any(boxes_overlap(box, p) for p in placed):
                 continue
             placed.append(box)
-            kept.append((x + dx, y + dy, text, size, bold))
+            kept.append((x + ox, y + oy, text, size, bold))
             break
     return kept

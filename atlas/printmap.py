@@ -125,6 +125,59 @@ def date_fr(value: str | dt.date) -> str:
     return str(value)
 
 
+_OSM_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATE = r"(?:(\d{4})\s+)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:\s+(\d{1,2}))?"
+
+
+def _month_fr(m: str) -> str:
+    return MONTHS_FR[_OSM_MONTHS.index(m)]
+
+
+def _date_part(year: str | None, month: str, day: str | None) -> str:
+    d = "1er" if day and int(day) == 1 else (str(int(day)) if day else "")
+    return " ".join(x for x in (d, _month_fr(month), year or "") if x)
+
+
+def closures_fr(text: str) -> str:
+    """Temporary closures in French for people.
+
+    ``"Apr-Nov"`` → « d'avril à novembre », ``"Aug"`` → « en août »,
+    ``"2026 Jul 20-2026 Aug 16"`` → « du 20 juillet 2026 au 16 août 2026 », ``"PH"`` →
+    « les jours fériés »; free text is kept as written.
+    """
+    out = []
+    for part in (p.strip() for p in str(text).split(";")):
+        part = re.sub(r"\s+(off|closed)$", "", part, flags=re.IGNORECASE).strip()
+        if not part:
+            continue
+        if part == "PH":
+            out.append("les jours fériés")
+            continue
+        m = re.fullmatch(_DATE + r"\s*-\s*" + _DATE, part)
+        if m:
+            y1, m1, d1, y2, m2, d2 = m.groups()
+            a, b = _date_part(y1, m1, d1), _date_part(y2 or (y1 if d2 else None), m2, d2)
+            if not d1 and not d2:
+                de = "d'" if _month_fr(m1)[0] in "aeiou" else "de "
+                out.append(f"{de}{_month_fr(m1)} à {_month_fr(m2)}" + (f" {y1}" if y1 else ""))
+            else:
+                out.append(f"du {a} au {b}")
+            continue
+        m = re.fullmatch(_DATE, part)
+        if m:
+            y, mo, d = m.groups()
+            out.append(f"le {_date_part(y, mo, d)}" if d else f"en {_month_fr(mo)}" + (f" {y}" if y else ""))
+            continue
+        out.append(part)
+    return " ; ".join(out)
+
+
+def _typo(text: str) -> str:
+    """French typography: no-break spaces before « ; : ! ? % € » and inside « guillemets »."""
+    text = re.sub(r" ([;:!?%€»])", "\u00a0\\1", text)
+    return re.sub(r"« ", "«\u00a0", text)
+
+
 def _text(ax: Any, x: float, y: float, s: str, **kw: Any) -> Any:
     """Draw text that is never read as mathematics (registry text lands here)."""
     kw.setdefault("color", TEXT)
@@ -264,7 +317,8 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
             public.append(access)
         price = field_("price")
         if price:
-            public.append(price if _fold(price).startswith("particip") else f"participation : {price}")
+            plain = _fold(price).startswith(("particip", "gratuit", "prix", "tarif", "sans"))
+            public.append(price if plain else f"participation : {price}")
         hours = humanize_hours(field_("opening_hours")) if field_("opening_hours") else "horaires non communiqués"
         closures = field_("closures")
         network = NETWORK_LABELS.get(_s(a.get("network", "")).split(",")[0], "")
@@ -341,14 +395,18 @@ class SheetLayout:
         return "landscape" if self.width > self.height else "portrait"
 
 
-def _layout(orientation: str, aspect: float, table_need: float = 0.0) -> SheetLayout:
-    """Sheet boxes for a territory whose bbox is ``aspect`` (width / height) wide."""
+def _layout(orientation: str, aspect: float, table_need: float = 0.0, empty: bool = False) -> SheetLayout:
+    """Sheet boxes for a territory whose bbox is ``aspect`` (width / height) wide.
+
+    ``table_need`` (mm) lets a portrait map shrink (down to 140 mm) when that keeps the table
+    on the sheet; ``empty`` (no site, no table) lets the map take the table's room.
+    """
     if orientation == "landscape":
         w, h = pl.A3_MM
         top = h - MARGIN - HEADER_H
         bottom = MARGIN + FOOTER_H
         map_h = top - bottom - STRIP_H - 3
-        map_w = float(np.clip(map_h * aspect, 175.0, 240.0))
+        map_w = float(np.clip(map_h * aspect, 175.0, 300.0 if empty else 240.0))
         mp = (MARGIN, bottom + STRIP_H + 3, map_w, map_h)
         strip = (MARGIN, bottom, map_w, STRIP_H)
         tx = MARGIN + map_w + GAP
@@ -358,7 +416,8 @@ def _layout(orientation: str, aspect: float, table_need: float = 0.0) -> SheetLa
         top = h - MARGIN - HEADER_H
         bottom = MARGIN + FOOTER_H
         map_w = w - 2 * MARGIN
-        ideal = float(np.clip(map_w / aspect, 130.0, 215.0))
+        tallest = top - bottom - STRIP_H - 3 - GAP - 45.0 if empty else 215.0
+        ideal = float(np.clip(map_w / aspect, 130.0, tallest))
         room = top - bottom - ideal - STRIP_H - 3 - GAP
         # give the table the room it needs when a map of at least 140 mm then keeps it on one sheet
         map_h = ideal if table_need <= room or ideal - (table_need - room) < 140.0 else ideal - (table_need - room)
@@ -369,10 +428,11 @@ def _layout(orientation: str, aspect: float, table_need: float = 0.0) -> SheetLa
 
 
 # --------------------------------------------------------------------------- table
-def _columns(width: float) -> list[pl.Column]:
+def _columns(width: float, phone: bool = True) -> list[pl.Column]:
+    """The table's columns (the phone column is left out when no site has a phone)."""
     num_w = 8.0
     phone_w = pl.text_width_mm("03 21 00 00 00", 7.5) + 2.6
-    return [
+    cols = [
         pl.Column("number", "N°", fixed_mm=num_w),
         pl.Column("name", "Nom", 1.15),
         pl.Column("address", "Adresse", 1.0),
@@ -382,24 +442,27 @@ def _columns(width: float) -> list[pl.Column]:
         pl.Column("public", "Public et accès", 0.9),
         pl.Column("phone", "Téléphone", fixed_mm=phone_w),
     ]
+    return cols if phone else cols[:-1]
 
 
 def _table_rows(sites: pd.DataFrame) -> list[dict]:
     rows = []
     for _, s in sites.iterrows():
-        name = [pl.Paragraph(s["name"], bold=True)]
+        name = [pl.Paragraph(_typo(s["name"]), bold=True)]
         if s["mobile"]:
             name.append(pl.Paragraph(MOBILE, italic=True, color=MUTED))
-        address = [pl.Paragraph(s["address"])] if s["address"] else []
+        address = [pl.Paragraph(_typo(s["address"]))] if s["address"] else []
         if not s["located"] or s["approximate"]:
             address.append(pl.Paragraph(NOT_LOCATED, italic=True, color="#9B1C1C"))
         commune = " ".join(p for p in (s.get("postcode", ""), s["commune"]) if p)
         hours = [pl.Paragraph(s["hours"])]
         if s.get("closures"):
-            hours.append(pl.Paragraph(f"Fermetures : {s['closures']}", italic=True, color="#9B1C1C"))
+            closed = closures_fr(s["closures"])
+            closed = closed if _fold(closed).startswith("ferm") else f"Fermé : {closed}"
+            hours.append(pl.Paragraph(_typo(closed), italic=True, color="#9B1C1C"))
         rows.append({
             "number": s["number"], "name": name, "address": address, "commune": commune,
-            "hours": hours, "services": s["services"], "public": s["public"],
+            "hours": hours, "services": _typo(s["services"]), "public": _typo(s["public"]),
             "phone": s["phone"].replace(" ", "\u00a0"), "_kind": s["kind"], "_located": s["located"],
         })
     return rows
@@ -482,7 +545,7 @@ class _Renderer:
         rows = _table_rows(sites)
         best: tuple | None = None
         for o in ("landscape", "portrait") if orientation == "auto" else (orientation,):
-            layout = _layout(o, aspect)
+            layout = _layout(o, aspect, empty=not rows)
             laid, pages = self._paginate(rows, layout)
             if len(pages) > 1 and o == "portrait":  # a smaller map may keep the table on one sheet
                 layout = _layout(o, aspect, table_need=self._height_needed(rows, layout))
@@ -502,7 +565,7 @@ class _Renderer:
 
     # ---- tables
     def _widths(self, width: float, rows: list[dict]) -> tuple[list[pl.Column], list[float]]:
-        cols = _columns(width)
+        cols = _columns(width, phone=any(r.get("phone") for r in rows))
         return cols, pl.balanced_widths(rows, cols, width, self.style)
 
     def _height_needed(self, rows: list[dict], layout: SheetLayout) -> float:
@@ -758,7 +821,7 @@ class _Renderer:
             obstacles += [(p[0] - r, p[1] - r, p[0] + r, p[1] + r) for p in pos]
             obstacles += [(p[0] - 0.8, p[1] - 0.8, p[0] + 0.8, p[1] + 0.8) for p in true_mm]
         # ---- commune names
-        self._commune_labels(ax, terr, to_mm, obstacles, (mw, mh), scale, x0, y0)
+        self._commune_labels(ax, terr, to_mm, obstacles, (mw, mh), scale, x0, y0, marker_d)
         if len(sites) == 0:
             _text(ax, (x0 + x1) / 2, y1 - 0.06 * (y1 - y0), NO_SITE, fontsize=13, fontweight="bold", ha="center",
                   va="top", color="#9B1C1C", zorder=20,
@@ -770,7 +833,7 @@ class _Renderer:
         return {"scale": scale, "legend": legend, "displaced": displaced_any}
 
     def _commune_labels(self, ax: Any, terr: Territory, to_mm: Any, obstacles: list, size_mm: tuple[float, float],
-                        scale: float, x0: float, y0: float) -> None:
+                        scale: float, x0: float, y0: float, marker_d: float) -> None:
         com = terr.communes
         th = shapely.points(com["townhall_x"].fillna(0).to_numpy(), com["townhall_y"].fillna(0).to_numpy())
         inside = shapely.contains(com.geometry.values, th)
@@ -786,9 +849,8 @@ class _Renderer:
                 break
             size, bold = (9.0, True) if pop >= 10_000 else (8.0, False) if pop >= 3_000 else (7.0, False)
             cands.append((pts[i, 0], pts[i, 1], str(com["name"].iloc[i]), size, bold))
-        offsets = ((0, 0), (0, 3.4), (0, -3.4), (0, 5.5), (0, -5.5), (7.0, 0), (-7.0, 0), (6.0, 4.5), (-6.0, 4.5),
-                   (6.0, -4.5), (-6.0, -4.5), (0, 8.0), (0, -8.0), (0, 10.5), (0, -10.5), (11.0, 0), (-11.0, 0))
-        kept = pl.place_labels(cands, obstacles, (1.0, 1.0, size_mm[0] - 1.0, size_mm[1] - 1.0), offsets)
+        kept = pl.place_labels(cands, obstacles, (1.0, 1.0, size_mm[0] - 1.0, size_mm[1] - 1.0),
+                               clearance=marker_d / 2 + 0.5)
         halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
         for x, y, name, size, bold in kept:
             _text(ax, x0 + x * scale, y0 + y * scale, name, fontsize=size, fontweight="bold" if bold else "normal",
