@@ -519,7 +519,7 @@ def _polygon_geoms(gdf: gpd.GeoDataFrame, commune_index: dict[str, int] | None) 
 
 
 def zones_layer(zones: gpd.GeoDataFrame, title: str = "Zones blanches",
-                commune_index: dict[str, int] | None = None) -> ShapeLayer:
+                commune_index: dict[str, int] | None = None, label: str | None = None) -> ShapeLayer:
     """Zones blanches (polygons), labelled by ``label``/``name``/``commune_name`` when present.
 
     Rows with an ``insee`` code of a commune of the page reuse its polygon (see
@@ -527,11 +527,11 @@ def zones_layer(zones: gpd.GeoDataFrame, title: str = "Zones blanches",
     """
     zones = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
     col = _label_column(zones, ("label", "name", "commune_name", "nom"))
-    labels = [f"{title[:-1] if title.endswith('s') else title} : {_text(v)}" if col else title
+    labels = [f"Zone blanche : {_text(v)}" if col else "Zone blanche"
               for v in (zones[col] if col else [None] * len(zones))]
     return ShapeLayer(title=title, geoms=_polygon_geoms(zones, commune_index), labels=labels,
                       styles=[ZONE_STYLE], style_index=[0] * len(zones), lines=False,
-                      legend=[(title, {"fill": ZONE_STYLE["fillColor"], "line": ZONE_STYLE["color"]})])
+                      legend=[(label or title, {"fill": ZONE_STYLE["fillColor"], "line": ZONE_STYLE["color"]})])
 
 
 def bands_layer(bands: gpd.GeoDataFrame, title: str = "Bandes d'accès",
@@ -614,8 +614,8 @@ def _legend_html(kinds: list[str], counts: dict[str, int], shapes: Iterable[Shap
             else:
                 items.append(f'<li><span class="atlas-swatch atlas-line" style="border-top-color:{style["line"]}">'
                              f"</span>{e(label)}</li>")
-    return ('<div id="atlas-legend" class="atlas-panel" style="display:none"><h2>Légende</h2><ul>'
-            + "".join(items) + "</ul></div>")
+    return ('<details id="atlas-legend" class="atlas-panel" style="display:none" open><summary>Légende</summary><ul>'
+            + "".join(items) + "</ul></details>")
 
 
 def _check_inputs(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame) -> None:
@@ -724,8 +724,10 @@ def make_webmap(
     shapes: list[ShapeLayer] = []
     if access_bands is not None and len(access_bands):
         shapes.append(bands_layer(access_bands, commune_index=index))
-    if zones_blanches is not None and len(zones_blanches):
-        shapes.append(zones_layer(zones_blanches, commune_index=index))
+    if zones_blanches is not None:  # shown even when empty: « no zone blanche » is an answer
+        n = len(zones_blanches)
+        shapes.append(zones_layer(zones_blanches, commune_index=index,
+                                  title=f"Zones blanches ({n} commune{'s' if n > 1 else ''})"))
     if epci_borders and "epci" in communes.columns:
         shapes.append(epci_layer(communes, topology))
     if partnerships is not None and len(partnerships) and clip and {"source", "target"} <= set(partnerships.columns):

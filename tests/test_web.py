@@ -261,7 +261,7 @@ def test_sizes_region_under_3_mb(communes):
     data = _blob(page)
     assert len(data["communes"]["insee"]) == len(communes) == 3782
     titles = [s["title"] for s in data["shapes"]]
-    assert titles == ["Bandes d'accès", "Zones blanches", "Contours des EPCI", "Partenariats"]
+    assert titles == ["Bandes d'accès", f"Zones blanches ({n_zones} communes)", "Contours des EPCI", "Partenariats"]
     # zones and bands reuse the commune polygons: a list of indices, not geometry
     assert all(isinstance(g, int) for g in data["shapes"][1]["geoms"])
     assert len(data["shapes"][1]["geoms"]) == n_zones
@@ -319,7 +319,14 @@ def test_cli_web(tmp_path):
     assert "Carte interactive écrite" in res.output
     data = _blob(out.read_text(encoding="utf-8"))
     assert len(data["actors"]) == 9 and len(data["communes"]["insee"]) == 100
-    assert [s["title"] for s in data["shapes"]] == ["Bandes d'accès", "Zones blanches", "Contours des EPCI"]
+    titles = [s["title"] for s in data["shapes"]]
+    assert titles[0] == "Bandes d'accès" and titles[2] == "Contours des EPCI"
+    assert re.fullmatch(r"Zones blanches \(\d+ communes?\)", titles[1])
+    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--registry", str(FIXTURE), "--zones-blanches", "50",
+                              "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    data = _blob(out.read_text(encoding="utf-8"))
+    assert data["shapes"][0]["title"] == "Zones blanches (0 commune)"  # an answer too: shown, empty
     for args, message in (
         (["--epci", "XYZ"], "Territoire inconnu"),
         (["--registry", str(tmp_path / "absent.csv")], "Fichier introuvable"),
@@ -471,10 +478,9 @@ def test_browser_search_and_unlocated(browser, region_page):
     assert html.escape(XSS_SCRIPT, quote=False) in results and "<script" not in results
     assert not _alerts(dom)
     dom = browser(region_page, "#q=bruay")
-    hits = re.findall(r'<li class="atlas-search-hit"[^>]*><strong>(.*?)</strong>', dom)
-    assert "Bruay-la-Buissière" in hits  # the commune itself
-    assert html.escape("Épicerie solidaire « Le Panier » (fictif)") in hits or \
-        "Épicerie solidaire « Le Panier » (fictif)" in hits
+    hits = [html.unescape(h) for h in re.findall(r'<li class="atlas-search-hit"[^>]*><strong>(.*?)</strong>', dom)]
+    assert set(hits[:2]) == {"Bruay-la-Buissière", "Bruay-sur-l'Escaut"}  # communes named so come first
+    assert "Épicerie solidaire « Le Panier » (fictif)" in hits  # then actors in Bruay
     dom = browser(region_page, "#actor=w-sans-lieu")
     assert _body(dom).get("popup") == "w-sans-lieu"
     assert "adresse non localisée" in _popup_text(dom)

@@ -278,11 +278,11 @@
         var entries = [], j, cc;
         for (j = 0; j < data.actors.length; j++) {
           a = data.actors[j];
-          entries.push({ key: fold(a.n + ' ' + a.c), actor: a });
+          entries.push({ key: fold(a.n + ' ' + a.c), nameKey: fold(a.n), actor: a });
         }
         for (cc = 0; cc < data.communes.insee.length; cc++) {
           entries.push({ key: fold(data.communes.names[cc] + ' ' + data.communes.insee[cc]),
-                         commune: cc });
+                         nameKey: fold(data.communes.names[cc]), commune: cc });
         }
         function choose(entry) {
           list.innerHTML = '';
@@ -292,17 +292,26 @@
           }
           openActor(entry.actor.i);
         }
+        /* rank: commune names starting with the text, actor names, then actors by commune */
+        function score(entry, q, words) {
+          var name = entry.nameKey, w;
+          for (w = 0; w < words.length; w++) { if (name.indexOf(words[w]) < 0) { return 3; } }
+          if (entry.commune !== undefined) { return name.indexOf(q) === 0 ? 0 : 2; }
+          return 1;
+        }
         function render() {
           var q = fold(input.value), words = q ? q.split(' ') : [], hits = [], n, w, ok, item;
           list.innerHTML = '';
           if (!words.length) { return; }
-          for (n = 0; n < entries.length && hits.length < 12; n++) {
+          for (n = 0; n < entries.length; n++) {
             ok = true;
             for (w = 0; w < words.length; w++) {
               if (entries[n].key.indexOf(words[w]) < 0) { ok = false; break; }
             }
-            if (ok) { hits.push(entries[n]); }
+            if (ok) { hits.push({ s: score(entries[n], q, words), n: n, e: entries[n] }); }
           }
+          hits.sort(function (x, y) { return x.s - y.s || x.n - y.n; });
+          hits = hits.slice(0, 12).map(function (h) { return h.e; });
           if (!hits.length) { list.appendChild(el('li', 'atlas-search-none', data.labels.no_result)); }
           for (n = 0; n < hits.length; n++) {
             item = el('li', 'atlas-search-hit');
@@ -342,6 +351,7 @@
       options: { position: 'bottomright' },
       onAdd: function () {
         var box = document.getElementById('atlas-legend');
+        if (window.innerWidth < 700 || window.innerHeight < 500) { box.removeAttribute('open'); }
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         box.style.display = '';
