@@ -402,18 +402,20 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
     s = graph_summary(G)
     m = metrics if metrics is not None else node_metrics(G)
     lines = [
-        f"{s['n_actors']} acteurs, {s['n_edges']} liens (partenariats directs et actions partagées), "
-        f"densité {s['density']:.3f}.",
-        f"{s['n_isolated']} acteurs isolés ; {s['n_components']} groupes d'acteurs reliés "
-        f"(le plus grand : {s['largest_component']} acteurs) ; {s['n_communities']} communautés (Louvain, "
-        f"modularité {s['modularity']:.2f}).",
-        f"{s['n_cross_world_edges']} liens entre le monde du PAT et l'aide alimentaire ; "
-        f"{s['n_missing_bridges']} acteurs de l'aide alimentaire sans chemin vers le monde du PAT.",
+        f"{_n(s['n_actors'], 'acteur')}, {_n(s['n_edges'], 'paire')} d'acteurs liées (partenariats directs et "
+        f"actions partagées), densité {_fr(s['density'], 3)}.",
+        f"{_n(s['n_isolated'], 'acteur isolé', 'acteurs isolés')} ; "
+        f"{_n(s['n_components'], 'groupe', 'groupes')} d'acteurs reliés entre eux (le plus grand : "
+        f"{_n(s['largest_component'], 'acteur')}) ; {_n(s['n_communities'], 'communauté')} (Louvain, "
+        f"modularité {_fr(s['modularity'], 2)}).",
+        f"{_n(s['n_cross_world_edges'], 'lien')} entre le monde du PAT et l'aide alimentaire ; "
+        f"{_n(s['n_missing_bridges'], 'acteur')} de l'aide alimentaire sans chemin vers le monde du PAT.",
         "Acteurs les plus centraux (intermédiarité) :",
     ]
     for _, r in m.head(top).iterrows():
         lines.append(f"  {r['name']} ({r['kind_label']}, {r['commune_name'] or 'commune inconnue'}) : "
-                     f"{r['degree']} partenaires, intermédiarité {r['betweenness']:.3f}, communauté {r['community']}")
+                     f"{_n(r['degree'], 'partenaire')}, intermédiarité {_fr(r['betweenness'], 3)}, "
+                     f"communauté {r['community']}")
     flows = m[(m["kg_given"] > 0) | (m["kg_received"] > 0)]
     if len(flows):
         lines.append("Flux de denrées (kg) :")
@@ -424,6 +426,17 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
 
 def _fr_number(x: float) -> str:
     return f"{x:,.0f}".replace(",", "\u00a0")
+
+
+def _fr(x: float, digits: int) -> str:
+    """French decimal: 0.052 -> « 0,052 »."""
+    return "–" if x != x else f"{x:.{digits}f}".replace(".", ",")
+
+
+def _n(k: int, singular: str, plural: str | None = None) -> str:
+    """« 1 acteur », « 2 acteurs », « 0 acteur »."""
+    word = singular if abs(k) < 2 else (plural or " ".join(w + "s" for w in singular.split(" ")))
+    return f"{k} {word}"
 
 
 def unpartnered_actors(actors: pd.DataFrame, partnerships: pd.DataFrame) -> pd.DataFrame:

@@ -466,8 +466,10 @@ def load_registries(
 
 
 def reject_lines(result: RegistryResult, limit: int = 20) -> list[str]:
-    """French lines listing the rejected rows of a registry (file, line, reason)."""
-    lines = [result.summary()]
+    """French lines: the registry's summary (left out with ``--quiet`` when nothing was rejected)
+    and its rejected rows and warnings (file, line, reason)."""
+    quiet = settings.QUIET and result.rejected.empty and result.warnings.empty
+    lines = [] if quiet else [result.summary()]
     name = Path(result.path).name if result.path else "registre"
     for _, r in result.rejected.head(limit).iterrows():
         lines.append(f"  {name}, ligne {r['line']} : {r['reason']}")

@@ -255,3 +255,49 @@ def test_demo_drawing_labels_do_not_overlap(demo_graph, tmp_path):
     assert overlaps == []
     png, = ag.save_drawing(fig, [tmp_path / "acteurs.png"])
     assert png.stat().st_size > 100_000
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_actors(tmp_path):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    out = tmp_path / "acteurs"
+    res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
+                                   str(DATA / "partnerships.csv"), "--format", "png", "--format", "svg",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "12 acteurs, 11 paires d'acteurs liées" in res.output
+    assert "SOLAAL test : 8\u00a0886 kg donnés, 100 kg reçus" in res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["acteurs-communautes.csv", "acteurs-liens.gpkg", "acteurs-metriques.csv", "acteurs.gexf",
+                     "acteurs.graphml", "acteurs.png", "acteurs.svg"]
+    assert len(nx.read_gexf(out / "acteurs.gexf")) == 12
+    # a territory: its actors and their direct partners only
+    res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
+                                   str(DATA / "partnerships.csv"), "--epci", "CAPSO", "--format", "png",
+                                   "-o", str(tmp_path / "capso")])
+    assert res.exit_code == 0, res.output
+    assert set(nx.read_graphml(tmp_path / "capso" / "acteurs.graphml").nodes) == {"capso", "epi-b", "croix-b", "isole"}
+
+
+def test_cli_actors_bad_rows_and_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
+                              str(DATA / "partnerships_bad.csv"), "--actions", str(DATA / "actions.csv"),
+                              "--format", "png", "-o", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert "partnerships_bad.csv, ligne 7 : poids négatif : « -5 »" in res.output
+    assert "16 lignes lues, 4 acceptées, 12 rejetées" in res.output
+    res = runner.invoke(cli, ["actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
+                              str(tmp_path / "absent.csv"), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 1 and "Fichier introuvable" in res.output and "Traceback" not in res.output
+    res = runner.invoke(cli, ["actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
+                              str(DATA / "partnerships.csv"), "--epci", "NULLEPART", "-o", str(tmp_path / "c")])
+    assert res.exit_code == 1 and "Territoire inconnu" in res.output
+    assert not (tmp_path / "c").exists() or not list((tmp_path / "c").iterdir())

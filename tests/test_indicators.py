@@ -173,3 +173,22 @@ def test_demo_indicators_against_csv(demo, territory):
         value = got.at[code, "value"]
         assert (math.isnan(value) and den == 0) or value == round(100 * num / den, 1)
     assert got.at["PAT_1_1", "denominator"] > 0 and got.at["AMI_PARTENARIAT", "denominator"] > 0
+
+
+def test_cli_indicators(tmp_path):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    args = ["-q", "indicators", "--registry", str(DATA / "actors.csv"), "--partnerships", str(DATA / "partnerships.csv"),
+            "--epci", "CABBALR", "--epci", "CAPSO"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    assert "## Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane (200072460)" in res.output
+    assert "| AMI_6 | Participation des antennes locales des têtes de réseaux au collectif | 2 | 3 | 66,7\u00a0% |" in res.output
+    res = CliRunner().invoke(cli, [*args, "--format", "csv"])
+    assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("SIREN;territoire;code;indicateur")
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "ind.csv")])
+    assert res.exit_code == 0 and (tmp_path / "ind.csv").exists()
+    res = CliRunner().invoke(cli, [*args[:-4], "--epci", "NULLEPART"])
+    assert res.exit_code == 1 and "Territoire inconnu" in res.output
