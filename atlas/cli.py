@@ -164,8 +164,10 @@ def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     """(communes, territory, sites, origins, network) from the shared options."""
     from atlas.access import load_inputs, read_origins, select_sites
+    from atlas.progress import info
 
     _apply_reference_dir(opts.get("reference_dir"))
+    info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
                                               opts.get("epci"), opts.get("dep"))
     kinds = list(opts.get("kinds") or []) or None
@@ -174,10 +176,10 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     sites = select_sites(actors, kinds=kinds or AID_KINDS, networks=list(opts.get("networks") or []) or None,
                          services=list(opts.get("services") or []) or None, day=opts.get("day"))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
+    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}) ; {len(territory)} communes.")
     network = None
     if opts.get("network_path"):
         from atlas.network import load_network
-        from atlas.progress import info
 
         info(f"Lecture du réseau routier « {opts['network_path']} » ({opts.get('mode', 'walk')})…")
         network = load_network(opts["network_path"], mode=opts.get("mode", "walk"))

@@ -115,7 +115,9 @@ def suggest_sites(
     gained: list[float] = []
     cumul: list[float] = []
     current = before
-    for _ in range(int(k)):
+    from atlas.progress import progress
+
+    for _ in progress(range(int(k)), label="Choix des sites"):
         gains = cover @ weight
         if chosen:
             gains[chosen] = -1.0
