@@ -416,6 +416,18 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
         lines.append(f"  {r['name']} ({r['kind_label']}, {r['commune_name'] or 'commune inconnue'}) : "
                      f"{_n(r['degree'], 'partenaire')}, intermédiarité {_fr(r['betweenness'], 3)}, "
                      f"communauté {r['community']}")
+    comm = community_table(G, m)
+    if len(comm):
+        lines.append("Communautés (Louvain) :")
+        for _, c in comm.iterrows():
+            first = " ; ".join(short_label(x, width=60, max_lines=1) for x in str(c["members"]).split(" ; ")[:5])
+            lines.append(f"  C{c['community']} : {_n(int(c['n_actors']), 'acteur')} ({c['n_pat']} PAT, {c['n_aid']} aide "
+                         f"alimentaire, {c['n_both']} les deux) : {first}{' ; …' if c['n_actors'] > 5 else ''}")
+    missing = missing_bridges(G)
+    if missing:
+        names = [short_label(G.nodes[n].get("name", n), width=60, max_lines=1) for n in missing[:8]]
+        lines.append(f"Ponts manquants (aide alimentaire sans chemin vers le PAT) : {' ; '.join(names)}"
+                     f"{' ; …' if len(missing) > 8 else ''}")
     flows = m[(m["kg_given"] > 0) | (m["kg_received"] > 0)]
     if len(flows):
         lines.append("Flux de denrées (kg) :")
@@ -543,7 +555,10 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
             elif isinstance(v, int | np.integer):
                 out[k] = int(v)
             elif isinstance(v, float | np.floating):
-                out[k] = float(v) if math.isfinite(v) else -1.0 if k in ("lon", "lat") else 0.0
+                if math.isfinite(v):
+                    out[k] = float(v)
+                elif k not in ("lon", "lat"):  # an actor without location has no lon/lat attribute
+                    out[k] = 0.0
             elif v is None:
                 out[k] = ""
             else:
