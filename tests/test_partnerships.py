@@ -168,3 +168,21 @@ def test_demo_registry_nothing_dropped(demo):
     n_members = sum(1 for r in rows if r["target"] in action_ids and r["target"] not in actor_ids
                     and r["source"] in actor_ids)
     assert (parts.accepted["target_type"] == "action").sum() <= n_members
+
+
+@pytest.mark.parametrize(("written", "kind"), [
+    ("Partenaire du PAT", "pat_partner"), ("membre du collectif", "collectif"),
+    ("partenaire de l'action", "action_partner"), ("Porteur", "action_partner"), ("pilote", "action_partner"),
+    ("Financement", "funding"), ("subvention", "funding"), ("Don", "donation"), ("glanage", "donation"),
+    ("Logistique", "logistics"), ("mutualisation", "logistics"), ("Gouvernance", "governance"), ("autre", "other"),
+])
+def test_french_kind_values(written, kind):
+    from atlas.partnerships import validate_partnerships
+
+    raw = pd.DataFrame({"Acteur source": ["a"], "Acteur cible": ["b"], "Nature du lien": [written],
+                        "Quantité": ["8 008 kg"], "Année": ["2021"], "Référence": ["doc"]})
+    res = validate_partnerships(raw, [2], {"a", "b"})
+    assert res.rejected.empty, res.rejected
+    row = res.accepted.iloc[0]
+    assert (row["kind"], row["weight"], row["unit"], row["period"], row["origin"]) == (kind, 8008.0, "kg", "2021", "doc")
+    assert bool(row["directed"]) == (kind in ("funding", "donation"))
