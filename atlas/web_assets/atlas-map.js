@@ -140,6 +140,7 @@
   }
 
   function atlasInit(map) {
+    var t0 = (global.performance && performance.now) ? performance.now() : 0;
     var data = JSON.parse(document.getElementById('atlas-data').textContent);
     map.setMaxZoom(18);  /* markercluster needs it; no tile layer sets it offline */
     var canvas = L.canvas({ padding: 0.5, tolerance: 3 });
@@ -410,6 +411,7 @@
       setStat('dom-singles', singles.length);
     }
 
+    if (t0 || t0 === 0) { setStat('init-ms', Math.round(((global.performance && performance.now) ? performance.now() : 0) - t0)); }
     setStat('markers', cluster.getLayers().length);
     setStat('actors', data.actors.length);
     setStat('communes', data.communes.insee.length);
