@@ -1066,12 +1066,14 @@ def draw_graph(
 
 def save_drawing(fig, paths: Iterable[str | Path]) -> list[Path]:
     """Save a figure to each path (format from the suffix: .png, .svg, .pdf), atomically."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
     out = []
     for p in paths:
         p = Path(p)
-        with atomic_output(p) as tmp:
+        # TrueType fonts embedded in PDFs (print shops reject Type 3 fonts)
+        with atomic_output(p) as tmp, matplotlib.rc_context({"pdf.fonttype": 42}):
             fig.savefig(tmp, format=p.suffix.lstrip(".").lower() or "png", dpi=150 if p.suffix.lower() == ".png" else None,
                         metadata={"Title": "Cartographie des acteurs"} if p.suffix.lower() in (".pdf", ".svg") else None)
         out.append(p)
