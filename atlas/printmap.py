@@ -663,7 +663,7 @@ class _Renderer:
         while size > 14 and pl.text_width_mm(title, size, bold=True) > room:
             size -= 1
         _text(ax, MARGIN, H - MARGIN - 8.5, title, fontsize=size, fontweight="bold", va="baseline")
-        lines = pl.wrap_text(subtitle, room, 11.0)
+        lines = pl.wrap_text(_typo(subtitle), room, 11.0)
         for k, line in enumerate(lines[:2]):
             _text(ax, MARGIN, H - MARGIN - 15.5 - k * 5, line, fontsize=11, color="#333333", va="baseline")
         ax.plot([MARGIN, W - MARGIN], [H - MARGIN - HEADER_H + 3.5] * 2, color="#2F2F2F", lw=0.8)
@@ -671,7 +671,7 @@ class _Renderer:
         foot = (f"{ATTRIBUTION} ; registre : {self.registry} ; "
                 f"généré le {self.generated:%d/%m/%Y} avec atlas.")
         ax.plot([MARGIN, W - MARGIN], [MARGIN + FOOTER_H - 2] * 2, color="#9A9A9A", lw=0.4)
-        lines = pl.wrap_text(foot, W - 2 * MARGIN - 30, 7.5)
+        lines = pl.wrap_text(_typo(foot), W - 2 * MARGIN - 30, 7.5)
         for k, line in enumerate(lines[:2]):
             _text(ax, MARGIN, MARGIN + FOOTER_H - 5.2 - k * 3.2, line, fontsize=7.5, color=MUTED, va="baseline")
         _text(ax, W - MARGIN, MARGIN + FOOTER_H - 5.2, f"feuille {sheet_no}/{n_sheets}", fontsize=7.5,
