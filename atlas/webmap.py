@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -520,10 +521,24 @@ def _polygon_geoms(gdf: gpd.GeoDataFrame, commune_index: dict[str, int] | None) 
 
 def zones_layer(zones: gpd.GeoDataFrame, title: str = "Zones blanches",
                 commune_index: dict[str, int] | None = None, label: str | None = None) -> ShapeLayer:
-    """Zones blanches (polygons), labelled by ``label``/``name``/``commune_name`` when present.
+    """The zones blanches overlay.
 
-    Rows with an ``insee`` code of a commune of the page reuse its polygon (see
-    :func:`_polygon_geoms`).
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Polygons (communes from :func:`atlas.gaps.zones_blanches`, or any polygons); the
+        tooltip is the ``label``, ``name``, ``commune_name`` or ``nom`` column, the first found.
+    title : str
+        Name of the layer in the layer control.
+    commune_index : dict, optional
+        INSEE code -> commune number in the page: rows with such an ``insee`` reuse the
+        commune polygon instead of carrying their own geometry.
+    label : str, optional
+        Legend entry (default: ``title``).
+
+    Returns
+    -------
+    ShapeLayer
     """
     zones = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
     col = _label_column(zones, ("label", "name", "commune_name", "nom"))
@@ -536,7 +551,24 @@ def zones_layer(zones: gpd.GeoDataFrame, title: str = "Zones blanches",
 
 def bands_layer(bands: gpd.GeoDataFrame, title: str = "Bandes d'accès",
                 commune_index: dict[str, int] | None = None) -> ShapeLayer:
-    """Access bands: polygons coloured by ``band`` (or ``label``) in the order of their values."""
+    """The access bands overlay (hidden until chosen in the layer control).
+
+    Parameters
+    ----------
+    bands : geopandas.GeoDataFrame
+        Polygons with a ``label``, ``band`` or ``class`` column (e.g.
+        :func:`access_band_polygons`); colours go from green to red in the order of
+        ``band_max`` (or ``max``, ``upper``, ``order``) when present, else of appearance.
+        With a ``name`` column, the tooltip reads « name — band ».
+    title : str
+        Name of the layer in the layer control.
+    commune_index : dict, optional
+        See :func:`zones_layer`.
+
+    Returns
+    -------
+    ShapeLayer
+    """
     bands = bands[~(bands.geometry.isna() | bands.geometry.is_empty)]
     col = _label_column(bands, ("label", "band", "class"))
     values = [_text(v) for v in bands[col]] if col else [""] * len(bands)
@@ -559,7 +591,23 @@ def bands_layer(bands: gpd.GeoDataFrame, title: str = "Bandes d'accès",
 
 def partnerships_layer(lines: gpd.GeoDataFrame, actors: pd.DataFrame | None = None,
                        title: str = "Partenariats") -> ShapeLayer:
-    """Partnership lines, coloured by ``kind``; tooltip « A — B (type) » from ids or names."""
+    """The partnerships overlay: one line per link, coloured by its (first) kind.
+
+    Parameters
+    ----------
+    lines : geopandas.GeoDataFrame
+        LineStrings (:func:`atlas.graph.partnership_lines`) with optional ``source``,
+        ``target``, ``source_name``, ``target_name``, ``kind``, ``kind_label`` and ``label``.
+    actors : pandas.DataFrame, optional
+        Actors (``id``, ``name``) to name the ends when the lines carry only ids.
+    title : str
+        Name of the layer in the layer control.
+
+    Returns
+    -------
+    ShapeLayer
+        Tooltips « A — B (kind) », or the ``label`` column.
+    """
     lines = lines[~(lines.geometry.isna() | lines.geometry.is_empty)]
     names = {}
     if actors is not None and len(actors):
@@ -659,6 +707,7 @@ def make_webmap(
     title: str | None = None,
     registry_label: str | None = None,
     clip: bool = True,
+    layers: dict[str, Any] | None = None,
     tolerance_m: float = SIMPLIFY_TOLERANCE_M,
 ) -> str:
     """Build the self-contained interactive HTML map.
@@ -688,6 +737,10 @@ def make_webmap(
         Keep only the actors whose ``insee`` is one of ``communes`` (a territory map). With
         False every actor is kept, including those with no commune at all (not located: they
         are listed and found by the search box) — for a whole-region map.
+    layers : dict, optional
+        Analysis layers as :func:`atlas.printmap.analysis_layers` returns them (keys
+        ``zones`` with ``zones_column``, ``bands``, ``partnerships``), for the keyword
+        arguments above that are not given.
     tolerance_m : float
         Simplification of commune borders, metres (0 to keep them as they are).
 
@@ -703,6 +756,13 @@ def make_webmap(
         When the inputs cannot be mapped (French message).
     """
     _check_inputs(communes, actors)
+    if layers:
+        zones = layers.get("zones")
+        if zones_blanches is None and zones is not None:
+            col = layers.get("zones_column")
+            zones_blanches = zones[zones[col].astype(bool)] if col and col in zones.columns else zones
+        access_bands = access_bands if access_bands is not None else layers.get("bands")
+        partnerships = partnerships if partnerships is not None else layers.get("partnerships")
     e = html.escape
     title = title or "Qui nourrit qui ? Aide alimentaire et PAT"
 
@@ -811,7 +871,7 @@ def _date_fr(iso: str) -> str:
     return f"{months[int(mo) - 1]} {y}" if mo else y
 
 
-def write_webmap(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, output: str | Path, **kwargs) -> Path:
+def write_webmap(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, output: str | Path, **kwargs: Any) -> Path:
     """Write :func:`make_webmap`'s page to ``output`` atomically (no half-written file).
 
     Parameters

@@ -497,3 +497,15 @@ def test_browser_online_background_stays_blank_offline(browser, cab_page):
     assert int(body["dom-markers"]) == CABBALR_LOCATED
     assert re.search(r"<img[^>]*leaflet-tile", dom)  # tiles were asked for ... and could not load
     assert 'class="leaflet-tile leaflet-tile-loaded' not in dom
+
+
+def test_layers_dict_as_printmap_gives_it(cabbalr, fixture_actors):
+    """``layers=`` takes the analysis layers in the form of atlas.printmap.analysis_layers."""
+    zb = cabbalr[["insee", "name", "geometry"]].copy()
+    zb["zone_blanche_5km"] = zb["insee"].isin(["62119", "62178", "62516"])
+    page = webmap.make_webmap(cabbalr, fixture_actors, layers={"zones": zb, "zones_column": "zone_blanche_5km"})
+    shapes = _blob(page)["shapes"]
+    assert shapes[0]["title"] == "Zones blanches (3 communes)"
+    index = list(cabbalr["insee"])
+    assert sorted(shapes[0]["geoms"]) == sorted(index.index(i) for i in ("62119", "62178", "62516"))
+    assert shapes[0]["labels"][0].startswith("Zone blanche : ")
