@@ -58,6 +58,8 @@ METRIC_LABELS: dict[str, str] = {
     "betweenness": "centralité d'intermédiarité",
     "bridge_score": "intermédiarité PAT ↔ aide alimentaire",
     "cross_world_links": "partenaires de l'autre monde",
+    "bridge": "pont entre les deux mondes",
+    "articulation": "point de passage obligé",
     "community": "communauté",
     "component": "composante",
     "component_size": "taille de la composante",
@@ -327,7 +329,9 @@ def node_metrics(G: nx.Graph, seed: int = LOUVAIN_SEED) -> pd.DataFrame:
         ``id``, ``name``, ``kind``, ``kind_label``, ``world``, ``world_label``, ``network``,
         ``commune_name``, ``epci``, ``epci_name``, ``degree`` (number of partners),
         ``weighted_degree``, ``betweenness`` (normalised), ``bridge_score`` (see
-        :func:`bridge_scores`), ``cross_world_links`` (partners of another world), ``community``
+        :func:`bridge_scores`), ``cross_world_links`` (partners of another world), ``bridge``
+        (at least one partner of another world), ``articulation`` (removing the actor splits its
+        group: a point of passage), ``community``
         (1 = largest; 0 for isolated actors), ``component`` (1 = largest), ``component_size``,
         ``n_partnerships`` (registry rows naming the actor), ``kg_given``, ``kg_received``,
         ``isolated`` (no edge in the graph), ``no_partnership`` (no row at all in the
@@ -345,6 +349,7 @@ def node_metrics(G: nx.Graph, seed: int = LOUVAIN_SEED) -> pd.DataFrame:
     comp_size = {n: len(c) for c in comps for n in c}
     pat, _ = world_sets(H)
     reaches = {n: bool(c & pat) for c in comps for n in c}
+    cut = set(nx.articulation_points(H))
     rows = []
     for n, d in H.nodes(data=True):
         cross = sum(1 for m in H.neighbors(n) if H.nodes[m]["world"] != d["world"])
@@ -356,6 +361,7 @@ def node_metrics(G: nx.Graph, seed: int = LOUVAIN_SEED) -> pd.DataFrame:
             "epci": d.get("epci", ""), "epci_name": d.get("epci_name", ""),
             "degree": int(deg[n]), "weighted_degree": float(wdeg[n]), "betweenness": float(btw[n]),
             "bridge_score": float(bridge.get(n, 0.0)), "cross_world_links": int(cross),
+            "bridge": cross > 0, "articulation": n in cut,
             "community": int(comm.get(n, 0)), "component": int(comp[n]), "component_size": int(comp_size[n]),
             "n_partnerships": int(d.get("n_partnerships", 0)),
             "kg_given": float(d.get("kg_given", 0.0)), "kg_received": float(d.get("kg_received", 0.0)),
@@ -572,7 +578,7 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
         attrs["kind_label"] = schema.KIND_LABELS.get(d.get("kind", ""), "")
         if extra is not None and n in extra.index:
             for col in ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component",
-                        "isolated", "reaches_pat"):
+                        "isolated", "reaches_pat", "bridge", "articulation"):
                 attrs[col] = extra.at[n, col]
         H.add_node(n, **clean(attrs))
     for u, v, d in G.edges(data=True):
@@ -597,7 +603,7 @@ def write_graphml(G: nx.Graph, path: str | Path, metrics: pd.DataFrame | None = 
 def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
     """The metrics table with French headers (:data:`METRIC_LABELS`) and « oui »/« non »."""
     out = metrics[[c for c in METRIC_LABELS if c in metrics.columns]].copy()
-    for col in ("isolated", "no_partnership", "reaches_pat"):
+    for col in ("isolated", "no_partnership", "reaches_pat", "bridge", "articulation"):
         if col in out:
             out[col] = out[col].map({True: "oui", False: "non"})
     for col in ("betweenness", "bridge_score"):

@@ -127,6 +127,8 @@ def test_fixture_metrics(fx):
     assert m.at["solaal", "kg_given"] == 8886.0 and m.at["solaal", "kg_received"] == 100.0
     assert ag.missing_bridges(G) == ["asso-x", "croix-b", "isole"]
     assert len(ag.cross_world_edges(G)) == 6
+    assert set(m.index[m["bridge"]]) == {"cab", "spf-a", "epi-a", "ferme-a", "ccas-a", "solaal", "capso", "epi-b"}
+    assert set(m.index[m["articulation"]]) == set(nx.articulation_points(H)) == {"epi-a"}  # restos-a hangs on it
     s = ag.graph_summary(G)
     assert (s["n_actors"], s["n_edges"], s["n_isolated"], s["n_components"]) == (12, 11, 3, 2)
     # communities: every linked actor in exactly one community, isolated ones in none
