@@ -370,10 +370,23 @@ def chromium() -> str:
     return exe
 
 
+def _offline_prefix() -> list[str]:
+    """``unshare -rn`` (a network namespace with no interface up) when the system allows it."""
+    exe = shutil.which("unshare")
+    if exe and subprocess.run([exe, "-rn", "true"], capture_output=True).returncode == 0:
+        return [exe, "-rn"]
+    return []
+
+
 @pytest.fixture(scope="module")
 def browser(chromium, tmp_path_factory):
-    """Render a page (with the alert hook) in headless Chromium and return the DOM after scripts."""
+    """Render a page (with the alert hook) in headless Chromium and return the DOM after scripts.
+
+    The browser runs in a network namespace of its own when ``unshare`` works (no network at
+    all), and in any case resolves no host name and goes through a closed proxy port.
+    """
     root = tmp_path_factory.mktemp("chromium")
+    prefix = _offline_prefix()
 
     def render(page: str, fragment: str = "", name: str = "carte.html", screenshot: Path | None = None) -> str:
         path = root / name
@@ -383,7 +396,7 @@ def browser(chromium, tmp_path_factory):
             args += [f"--screenshot={screenshot}", "--window-size=1400,900"]
         else:
             args += ["--dump-dom"]
-        res = subprocess.run([*args, path.as_uri() + fragment], capture_output=True, text=True, timeout=120)
+        res = subprocess.run([*prefix, *args, path.as_uri() + fragment], capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr[-2000:]
         return res.stdout
 
@@ -414,6 +427,16 @@ def test_browser_alert_hook_works(browser):
     page = "<!DOCTYPE html><html><head></head><body><img src=x onerror=alert(7)></body></html>"
     dom = browser(page, name="controle.html")
     assert _alerts(dom) == "7"
+
+
+def test_browser_network_is_unreachable(browser):
+    """Control: in the test browser a CDN file cannot load, so the map cannot depend on one."""
+    page = ("<!DOCTYPE html><html><head></head><body>"
+            "<img src='https://unpkg.com/leaflet@1.9.4/dist/images/marker-icon.png' "
+            "onload=\"document.body.setAttribute('data-atlas-net','loaded')\" "
+            "onerror=\"document.body.setAttribute('data-atlas-net','blocked')\"></body></html>")
+    dom = browser(page, name="reseau.html")
+    assert _body(dom).get("net") == "blocked"
 
 
 def test_browser_map_initialises_offline(browser, cab_page, cabbalr):
