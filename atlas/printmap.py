@@ -571,7 +571,7 @@ class _Renderer:
     def _height_needed(self, rows: list[dict], layout: SheetLayout) -> float:
         cols, widths = self._widths(layout.table[2], rows)
         laid = pl.lay_out_rows(rows, cols, widths, self.style)
-        return sum(r.height for r in laid) + pl.header_height(cols, widths, self.style) + 8.0
+        return sum(r.height for r in laid) + pl.header_height(cols, widths, self.style) + 8.5
 
     def _continuation_box(self, layout: SheetLayout) -> tuple[float, float, float, float]:
         top = layout.height - MARGIN - HEADER_H
@@ -590,7 +590,7 @@ class _Renderer:
         first: list[int] = []
         room = h1
         for i, r in enumerate(laid1):
-            if r.height > room:
+            if r.height > room + 1e-6:
                 break
             first.append(i)
             room -= r.height
