@@ -781,19 +781,24 @@ def _group_layout(D: nx.Graph, community: dict[str, int], box: tuple[float, floa
     return {n: Q[i] for i, n in enumerate(nodes)}
 
 
-def _overlaps(box, boxes) -> bool:
-    return any(box.overlaps(b) for b in boxes)
-
-
 def _place_labels(ax, pos: dict, labels: dict[str, str], order: list[str], radius: dict[str, float],
                   obstacles: list, styles: dict[str, dict]) -> list[str]:
     """Greedy label placement around each node (offsets outside its marker), in ``order``;
     a label never overlaps another label, a marker or the frame. Returns the nodes left without
-    a label."""
+    a label.
+
+    Each label is measured once; candidate positions (16 directions, growing distances, with a
+    leader line beyond the first ring) are tested arithmetically against the boxes already
+    taken, and the label is drawn only at the first free position (its real extent checked)."""
     from matplotlib.transforms import Bbox
 
-    renderer = ax.figure.canvas.get_renderer()
-    placed = list(obstacles)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    px = fig.dpi / 72.0
+    placed = np.empty((len(obstacles) + len(order) + 1, 4))
+    for i, b in enumerate(obstacles):
+        placed[i] = (b.x0, b.y0, b.x1, b.y1)
+    n_placed = len(obstacles)
     ax_box = ax.get_window_extent(renderer)
     dirs = []
     for deg in (0, 180, 90, 270, 45, 135, 315, 225, 20, 160, 340, 200, 67, 113, 293, 247):
@@ -802,31 +807,51 @@ def _place_labels(ax, pos: dict, labels: dict[str, str], order: list[str], radiu
         ha = "left" if dx > 0.3 else "right" if dx < -0.3 else "center"
         va = "bottom" if dy > 0.3 else "top" if dy < -0.3 else "center"
         dirs.append((dx, dy, ha, va))
+    pad = 1.5
+
+    def free(x0: float, y0: float, x1: float, y1: float) -> bool:
+        if x0 < ax_box.x0 or x1 > ax_box.x1 or y0 < ax_box.y0 or y1 > ax_box.y1:
+            return False
+        p = placed[:n_placed]
+        return not ((p[:, 0] < x1) & (p[:, 2] > x0) & (p[:, 1] < y1) & (p[:, 3] > y0)).any()
+
     failed = []
     for rank, n in enumerate(order):
+        style = {"zorder": 5, "linespacing": 0.95, "annotation_clip": False,
+                 "bbox": {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}}
+        style.update(styles.get(n, {}))
+        probe = ax.annotate(mpl_text(labels[n]), pos[n], xytext=(0, 0), textcoords="offset points",
+                            ha="left", va="bottom", **style)
+        ext = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = ext.width, ext.height
+        cx, cy = ax.transData.transform(pos[n])
         ok = False
         extras = (2.5, 9.0, 17.0, 28.0, 42.0, 58.0) if rank < 25 else (2.5, 9.0, 17.0, 28.0)
         for extra in extras:
             for dx, dy, ha, va in dirs:
                 off = radius[n] + extra
-                kw = dict(xytext=(dx * off, dy * off), textcoords="offset points", ha=ha, va=va, zorder=5,
-                          linespacing=0.95, annotation_clip=False,
-                          bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
-                kw.update(styles.get(n, {}))
-                t = ax.annotate(mpl_text(labels[n]), pos[n], **kw)
+                axp, ayp = cx + dx * off * px, cy + dy * off * px
+                x0 = axp if ha == "left" else axp - w if ha == "right" else axp - w / 2
+                y0 = ayp if va == "bottom" else ayp - h if va == "top" else ayp - h / 2
+                if not free(x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad):
+                    continue
+                t = ax.annotate(mpl_text(labels[n]), pos[n], xytext=(dx * off, dy * off), textcoords="offset points",
+                                ha=ha, va=va, **style)
                 bb = t.get_window_extent(renderer)
-                pad = 1.5
                 bb = Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
-                inside = (bb.x0 >= ax_box.x0 and bb.x1 <= ax_box.x1 and bb.y0 >= ax_box.y0 and bb.y1 <= ax_box.y1)
-                if inside and not _overlaps(bb, placed):
-                    placed.append(bb)
-                    ok = True
-                    if extra > 2.5:  # a thin leader line from the marker to a label set apart
-                        x, y = pos[n]
-                        ax.plot([x + dx * radius[n], x + dx * (off - 1.0)], [y + dy * radius[n], y + dy * (off - 1.0)],
-                                color="#7f7f7f", lw=0.6, zorder=4.5)
-                    break
-                t.remove()
+                if not free(bb.x0, bb.y0, bb.x1, bb.y1):  # the real extent differs: try further
+                    t.remove()
+                    continue
+                placed[n_placed] = (bb.x0, bb.y0, bb.x1, bb.y1)
+                n_placed += 1
+                ok = True
+                if extra > 2.5:  # a thin leader line from the marker to a label set apart
+                    ends = ax.transData.inverted().transform(
+                        [(cx + dx * radius[n] * px, cy + dy * radius[n] * px),
+                         (cx + dx * (off - 1.0) * px, cy + dy * (off - 1.0) * px)])
+                    ax.plot(ends[:, 0], ends[:, 1], color="#7f7f7f", lw=0.6, zorder=4.5)
+                break
             if ok:
                 break
         if not ok:
@@ -893,9 +918,12 @@ def draw_graph(
 
     fig = plt.figure(figsize=figsize, dpi=100)
     n_cols_iso = 5
-    n_iso_rows = math.ceil(len(isolated) / n_cols_iso) if show_isolated and isolated else 0
     row_in, head_in = 0.19, 0.42  # inches: one line of the list, its title
-    band = min((head_in + row_in * n_iso_rows) / figsize[1], 0.42) if n_iso_rows else 0.0
+    max_rows = int((0.36 * figsize[1] - head_in) / row_in)
+    listed = isolated if len(isolated) <= max_rows * n_cols_iso else isolated[: max_rows * n_cols_iso - 1]
+    n_iso_rows = math.ceil(len(isolated) / n_cols_iso) if show_isolated and isolated else 0
+    n_iso_rows = min(n_iso_rows, max_rows)
+    band = (head_in + row_in * n_iso_rows) / figsize[1] if n_iso_rows else 0.0
     top = 0.885
     ax_rect = (0.012, band + 0.015, 0.705, top - band - 0.015)
     ax = fig.add_axes(ax_rect)
@@ -1054,8 +1082,14 @@ def draw_graph(
         iso_ax.text(0.0, 0.99, f"Acteurs du registre sans aucun lien ({len(isolated)}) : des ponts à construire",
                     fontsize=10, fontweight="bold", va="top")
         band_in = band * figsize[1]
-        row_h = min(row_in, (band_in - head_in) / max(n_iso_rows, 1)) / band_in
-        for i, n in enumerate(isolated):
+        row_h = row_in / band_in
+        if len(listed) < len(isolated):
+            k = len(isolated) - len(listed)
+            col, row = divmod(len(listed), n_iso_rows)
+            iso_ax.text(0.004 + col * 0.2, 1.0 - (head_in / band_in) - (row + 0.5) * row_h,
+                        f"… et {k} autres (voir le tableau des mesures)", fontsize=6.6, va="center",
+                        fontstyle="italic")
+        for i, n in enumerate(listed):
             col, row = i // n_iso_rows, i % n_iso_rows
             x, yy = 0.004 + col * 0.2, 1.0 - (head_in / band_in) - (row + 0.5) * row_h
             d = H.nodes[n]
