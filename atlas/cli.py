@@ -429,6 +429,20 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
         click.echo(indicators_markdown(table), nl=False)
 
 
+@cli.command()
+@_handle_errors
+def demo() -> None:
+    """Tout atlas sur le registre de démonstration : GeoPackage, zones blanches, acteurs, cartes A3 et web."""
+    from atlas.demo import run_demo
+
+    result = run_demo()
+    for line in result.lines:
+        click.echo(line)
+    click.echo("Fichiers écrits :")
+    for path in result.files:
+        click.echo(f"  {path}")
+
+
 def main() -> None:
     """Entry point of the ``atlas`` script."""
     cli(prog_name="atlas")

@@ -1,0 +1,126 @@
+"""``atlas demo``: everything atlas does, run on the demonstration registry of ``data/raw``.
+
+Writes the GeoPackage and analysis tables to ``data/processed/`` and the maps to ``maps/``. The
+demonstration registry mixes real actors named in the PAT documents (placed at commune level) with
+fictitious sites marked « fictif »; every map made from it says « données de démonstration ».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atlas import settings
+from atlas.progress import progress
+
+#: Territories printed and mapped by the demo: the two PATs of the documents and the Lens area
+#: (where the APSA hands out its A3 paper map).
+DEMO_TERRITORIES = {"CABBALR": "cabbalr", "CAPSO": "capso", "CALL": "lens-lievin"}
+
+
+@dataclass
+class DemoResult:
+    """Files written by :func:`run_demo`, with one French line per step."""
+
+    files: list[Path] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoResult:
+    """Run every capability on the demonstration registry.
+
+    Parameters
+    ----------
+    processed : Path, optional
+        Folder for built layers and tables (default ``data/processed``).
+    maps : Path, optional
+        Folder for maps (default ``maps``).
+
+    Returns
+    -------
+    DemoResult
+    """
+    from atlas.access import select_sites
+    from atlas.build import build_atlas
+    from atlas.gaps import write_gaps, zones_blanches
+    from atlas.graph import build_graph, export_all
+    from atlas.indicators import compute_indicators, write_indicators
+    from atlas.location import suggest_sites, write_suggestions
+    from atlas.partnerships import load_registries
+    from atlas.printmap import analysis_layers, render_atlas, render_map
+    from atlas.schema import AID_KINDS
+    from atlas.territory import representative_points, select_territory
+    from atlas.webmap import write_webmap
+
+    processed = Path(processed or settings.processed_dir())
+    maps = Path(maps or settings.maps_dir())
+    out = DemoResult()
+    state: dict = {}
+
+    def step_build() -> None:
+        built = build_atlas(output=processed / "atlas.gpkg")
+        state["built"] = built
+        out.files.append(processed / "atlas.gpkg")
+        out.lines.extend(built.report_lines()[:2])
+
+    def step_gaps() -> None:
+        built = state["built"]
+        sites = select_sites(built.actors, kinds=AID_KINDS)
+        state["sites"] = sites
+        zb = zones_blanches(built.communes, sites, thresholds_km=(5, 10, 20), sites_selected=True)
+        for name, by in (("zones_blanches_epci.md", "epci"), ("zones_blanches_departements.csv", "dep")):
+            out.files.append(write_gaps(zb, processed / name, by=by))
+        out.files.append(write_gaps(zb, processed / "zones_blanches.gpkg", by="epci"))
+        saturday = zones_blanches(built.communes, built.actors, thresholds_km=(10,), day="samedi")
+        out.files.append(write_gaps(saturday, processed / "zones_blanches_samedi_epci.md", by="epci"))
+        uncovered, total = int(zb["pop_uncovered_10km"].sum()), int(zb["population"].sum())
+        out.lines.append(f"Zones blanches à 10 km (registre de démonstration) : {uncovered:,} habitants sur "
+                         f"{total:,} sans lieu d'aide alimentaire à moins de 10 km".replace(",", "\u00a0"))
+
+    def step_suggest() -> None:
+        built = state["built"]
+        origins = representative_points(built.communes)
+        ranked = suggest_sites(origins, state["sites"], origins, threshold_km=10.0, k=5)
+        out.files.append(write_suggestions(ranked, processed / "suggestions_10km.md"))
+
+    def step_actors() -> None:
+        built, parts, acts = load_registries()
+        state["parts"], state["acts"] = parts, acts
+        written, _ = export_all(built.actors, parts.accepted, acts.accepted, maps / "acteurs",
+                                communes=built.communes, formats=("png", "pdf", "svg"))
+        out.files.extend(written.values())
+        graph = build_graph(built.actors, parts.accepted, acts.accepted)
+        table = compute_indicators(built.actors, parts.accepted, graph, territory=("CABBALR", "CAPSO"),
+                                   actions=acts.accepted, communes=built.communes)
+        out.files.append(write_indicators(table, processed / "indicateurs.md"))
+
+    def step_print() -> None:
+        built = state["built"]
+        layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=False,
+                                 partnerships=True)
+        for code, stem in DEMO_TERRITORIES.items():
+            territory = select_territory(built.communes, epci=code)
+            out.files.append(render_map(built.communes, built.actors, territory=territory,
+                                        output=maps / f"{stem}.pdf", layers=layers))
+        pas_de_calais = select_territory(built.communes, dep="62")
+        out.files.append(render_atlas(built.communes, built.actors, by="epci", within=pas_de_calais,
+                                      output=maps / "atlas-epci-pas-de-calais.pdf"))
+
+    def step_web() -> None:
+        built = state["built"]
+        layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=True,
+                                 partnerships=True)
+        out.files.append(write_webmap(built.communes, built.actors, maps / "carte-hauts-de-france.html",
+                                      layers=layers, clip=False))
+        for code, stem in DEMO_TERRITORIES.items():
+            territory = select_territory(built.communes, epci=code)
+            out.files.append(write_webmap(territory, built.actors, maps / f"carte-{stem}.html", layers=layers))
+
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("registres", step_build), ("zones blanches", step_gaps), ("suggestions", step_suggest),
+        ("acteurs", step_actors), ("cartes A3", step_print), ("cartes web", step_web),
+    ]
+    for _, step in progress(steps, label="Démonstration"):
+        step()
+    return out
