@@ -961,9 +961,15 @@ def draw_graph(
         ax.add_patch(Polygon(xy, closed=True, fc=comm_palette[(c - 1) % len(comm_palette)], ec="none", alpha=0.25,
                              zorder=0))
         k = int(np.argmax(xy[:, 1] - 0.3 * xy[:, 0]))
-        t = ax.text(xy[k, 0], xy[k, 1], f"C{c}", fontsize=11, color="#4d4d4d", fontweight="bold", ha="center",
-                    va="bottom", zorder=1)
-        obstacles.append(t.get_window_extent(renderer))
+        t = ax.text(xy[k, 0], min(xy[k, 1], box[1] - 14.0), f"C{c}", fontsize=11, color="#4d4d4d",
+                    fontweight="bold", ha="center", va="bottom", zorder=1)
+        bb = t.get_window_extent(renderer)
+        frame_box = ax.get_window_extent(renderer)
+        if (bb.x0 < frame_box.x0 or bb.x1 > frame_box.x1 or bb.y1 > frame_box.y1
+                or any(bb.overlaps(o) for o in obstacles)):
+            t.remove()  # no room: the community is still in the metrics table
+            continue
+        obstacles.append(bb)
 
     # ---- edges
     kg_max = max([d["kg"] for _, _, d in D.edges(data=True)] + [1.0])
@@ -1066,6 +1072,9 @@ def draw_graph(
             else:
                 fs_key -= 0.5
                 line_h *= 0.92
+        fits = max(int(avail / line_h) * ncols, 1)
+        if len(entries) > fits:  # too many for the page: the metrics table has them all
+            entries = [*entries[: fits - 1], f"… et {len(entries) - fits + 1} autres (tableau des mesures)"]
         per_col = math.ceil(len(entries) / ncols)
         width = 58 if ncols == 1 else 30
         for i, e in enumerate(entries):
