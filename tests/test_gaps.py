@@ -210,3 +210,26 @@ def test_cli_distances(tmp_path):
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out, dtype={"Code INSEE": str})
     assert len(table) == 53 and table["Distance au site le plus proche (km)"].notna().all()
+
+
+def test_cli_distances_from_origin_points(tmp_path, communes):
+    from atlas.cli import cli
+    from atlas.territory import select_territory
+
+    terr = select_territory(communes, epci="CAPSO")
+    pts = commune_origins(terr)[["insee", "population", "geometry"]]
+    grid = tmp_path / "points.gpkg"
+    pts.to_file(grid, layer="points")
+    out = tmp_path / "d.gpkg"
+    res = CliRunner().invoke(cli, ["-q", "distances", "--origins", str(grid), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    back = gpd.read_file(out, layer="distances")
+    assert len(back) == len(terr) and back["distance_m"].notna().all()
+    res = CliRunner().invoke(cli, ["-q", "gaps", "--origins", str(grid), "--epci", "CAPSO", "--threshold", "10",
+                                   "--by", "region", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert f"{int(terr['population'].sum())}" in res.output
+    bad = tmp_path / "nopop.gpkg"
+    pts.drop(columns="population").to_file(bad, layer="points")
+    res = CliRunner().invoke(cli, ["-q", "gaps", "--origins", str(bad), "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code == 1 and "population" in res.output and not (tmp_path / "x.csv").exists()

@@ -210,3 +210,20 @@ def test_from_graph_and_maxspeed():
     assert parse_maxspeed("30 mph") == pytest.approx(48.27)
     assert parse_maxspeed(["50", "30"]) == 30 and parse_maxspeed("50;70") == 50
     assert parse_maxspeed("none") is None and parse_maxspeed(None) is None
+
+
+def test_zones_blanches_in_minutes_along_roads(helsinki_walk):
+    from atlas.gaps import Threshold, zones_blanches_points
+
+    net = helsinki_walk
+    rng = np.random.default_rng(9)
+    main = net.main_nodes()
+    sites = _points(net.node_xy[rng.choice(main, 5, replace=False)], "s")
+    origins = _points(net.node_xy[rng.choice(main, 400, replace=False)] + 20.0, "o")
+    origins["population"] = 10
+    res = zones_blanches_points(origins, sites, [Threshold(5, "min"), Threshold(0.5, "km")], network=net)
+    np.testing.assert_array_equal(res["covered_5min"], res["time_min"] <= 5)
+    np.testing.assert_array_equal(res["covered_0.5km"], res["distance_m"] <= 500)
+    # walking: 5 minutes = 375 m along roads (connectors included at the same speed)
+    assert ((res["distance_m"] <= 375 + 1e-6) == res["covered_5min"]).all()
+    assert 0 < res["covered_5min"].sum() < res["covered_0.5km"].sum() < len(res)
