@@ -587,9 +587,18 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
 
 
 def write_gexf(G: nx.Graph, path: str | Path, metrics: pd.DataFrame | None = None) -> Path:
-    """Write the graph as GEXF (Gephi), node metrics included, atomically."""
+    """Write the graph as GEXF (Gephi), node metrics included, atomically.
+
+    Nodes also carry Gephi's visual attributes: colour of their world (as in the drawing) and a
+    size growing with the number of partners.
+    """
+    H = _export_ready(G, metrics)
+    for n, d in H.nodes(data=True):
+        colour = WORLD_COLOURS.get(str(d.get("world", "")), "#777777").lstrip("#")
+        r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+        d["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": 5.0 + 2.0 * math.sqrt(G.degree(n))}
     with atomic_output(path) as tmp:
-        nx.write_gexf(_export_ready(G, metrics), tmp)
+        nx.write_gexf(H, tmp)
     return Path(path)
 
 
@@ -925,13 +934,14 @@ def draw_graph(
     n_iso_rows = min(n_iso_rows, max_rows)
     band = (head_in + row_in * n_iso_rows) / figsize[1] if n_iso_rows else 0.0
     top = 0.885
-    ax_rect = (0.012, band + 0.015, 0.705, top - band - 0.015)
+    gap = 0.03 if band else 0.015
+    ax_rect = (0.012, band + gap, 0.705, top - band - gap)
     ax = fig.add_axes(ax_rect)
     ax.set_axis_off()
     box = (ax_rect[2] * figsize[0] * 72.0, ax_rect[3] * figsize[1] * 72.0)  # 1 data unit = 1 point
     ax.set_xlim(0, box[0])
     ax.set_ylim(0, box[1])
-    side = fig.add_axes((0.73, band + 0.015, 0.26, top - band - 0.015))
+    side = fig.add_axes((0.73, band + gap, 0.26, top - band - gap))
     side.set_axis_off()
 
     # ---- sizes, communities, layout

@@ -186,6 +186,7 @@ def test_exports_round_trip(fx, tmp_path):
         assert float(back.nodes["spf-a"]["betweenness"]) == pytest.approx(m.set_index("id").at["spf-a", "betweenness"])
         assert float(back.nodes["solaal"]["kg_given"]) == 8886.0
         assert back.nodes["spf-a"]["label"] == "Secours populaire A"
+    assert nx.read_gexf(gexf).nodes["spf-a"]["viz"]["color"] == {"r": 0xE6, "g": 0x61, "b": 0x01, "a": 1.0}
     path = ag.write_metrics_csv(m, tmp_path / "m.csv")
     rows = _csv(path, delimiter=";")
     assert len(rows) == len(G)
