@@ -352,6 +352,84 @@ def _ring_slots(n: int, d: float) -> np.ndarray:
 
 
 def spread_markers(
+    xy: np.ndarray, diameter: float, bounds: tuple[float, float, float, float] | None = None,
+    max_iter: int = 3000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Place round markers so that none hides another, each as close as possible to its place.
+
+    Markers at the same point start on a small ring around it (see :func:`_ring_slots`); then
+    overlapping markers push each other apart while a weak spring pulls each back toward its
+    true position, until no two markers overlap. The true points stay marked and a leader line
+    joins a moved marker to its point (drawn by the caller). Should the relaxation not settle
+    (extreme densities), groups are laid on rings around their centre instead.
+
+    Parameters
+    ----------
+    xy : array (n, 2)
+        True positions on the sheet, millimetres.
+    diameter : float
+        Marker diameter, millimetres.
+    bounds : tuple, optional
+        ``(xmin, ymin, xmax, ymax)`` the markers must stay inside.
+    max_iter : int
+        Iterations of the relaxation.
+
+    Returns
+    -------
+    positions : array (n, 2)
+        Where to draw each marker.
+    displaced : array of bool (n,)
+        Markers not drawn at their true position (they need a leader line).
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    n = len(xy)
+    if n == 0:
+        return xy.copy(), np.zeros(0, dtype=bool)
+    gap = 1.04 * diameter
+    r = diameter / 2
+    pos = xy.copy()
+    # identical points: start on a ring around the point
+    keys = np.round(xy / 0.2).astype(np.int64)
+    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    for g in np.flatnonzero(counts > 1):
+        members = np.flatnonzero(inverse.ravel() == g)
+        pos[members] = xy[members[0]] + _ring_slots(len(members), diameter)
+
+    def clamp(p: np.ndarray) -> np.ndarray:
+        if bounds is None:
+            return p
+        p[:, 0] = np.clip(p[:, 0], bounds[0] + r, bounds[2] - r)
+        p[:, 1] = np.clip(p[:, 1], bounds[1] + r, bounds[3] - r)
+        return p
+
+    pos = clamp(pos)
+    settled = n == 1
+    for it in range(max_iter):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.hypot(delta[..., 0], delta[..., 1])
+        np.fill_diagonal(dist, 1e9)
+        over = dist < gap - 1e-3
+        if not over.any():
+            settled = True
+            break
+        safe = np.where(dist > 1e-6, dist, 1e-6)
+        push = np.where(over, 0.5 * (gap + 0.02 - dist) / safe, 0.0)
+        push /= np.maximum(over.sum(axis=1, keepdims=True), 1) ** 0.5  # damp crowded markers
+        # coincident markers (after clamping): separate along a fixed direction
+        same = over & (dist <= 1e-6)
+        if same.any():
+            delta = delta + same[..., None] * np.array([0.01, 0.013])
+        pos = pos + (push[..., None] * delta).sum(axis=1)
+        if it < max_iter // 2:
+            pos = pos + 0.04 * (xy - pos)  # spring toward the true place
+        pos = clamp(pos)
+    if not settled:
+        return _spread_rings(xy, diameter, bounds)
+    displaced = np.hypot(*(pos - xy).T) > 0.05
+    return pos, displaced
+
+
+def _spread_rings(
     xy: np.ndarray, diameter: float, bounds: tuple[float, float, float, float] | None = None, max_rounds: int = 40
 ) -> tuple[np.ndarray, np.ndarray]:
     """Place round markers so that none hides another.

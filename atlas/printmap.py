@@ -627,9 +627,14 @@ class _Renderer:
             for c, cx in zip(cols, xs[:-1], strict=True):
                 if c.key == "number":
                     num = row.data["number"]
-                    if row.data["_located"]:
+                    if row.data["_located"] and len(num) >= 3:  # a box of the kind's colour fits 3 digits
+                        _text(ax, cx + widths[0] / 2, y - st.pad_y - asc, num, fontsize=7.0, fontweight="bold",
+                              color="white", ha="center", va="baseline", zorder=3,
+                              bbox={"boxstyle": "round,pad=0.2", "facecolor": KIND_STYLE.get(
+                                  row.data["_kind"], DEFAULT_STYLE)[1], "edgecolor": "none"})
+                    elif row.data["_located"]:
                         _draw_marker(ax, cx + widths[0] / 2, y - st.pad_y - d / 2 - 0.2, row.data["_kind"], num,
-                                     max(d, _marker_size([num]) * 0.92), False, zorder=3, size=7.0)
+                                     d, False, zorder=3, size=7.0)
                     else:
                         _text(ax, cx + widths[0] / 2, y - st.pad_y - asc, num, fontsize=st.size,
                               ha="center", va="baseline", zorder=2)
