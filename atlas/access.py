@@ -366,9 +366,7 @@ def nearest(
     dist, idx = nearest_xy(points_xy(origins), site_xy, k=k, workers=workers)
     ids = _site_labels(sites, "id")
     names = _site_labels(sites, "name")
-    out = origins.copy() if origins.crs == L93 else to_l93(origins)
-    if out is origins:
-        out = origins.copy()
+    out = origins.copy() if origins.crs == L93 else to_l93(origins)  # to_l93 returns a new frame
     dist2 = dist.reshape(len(out), -1)
     idx2 = idx.reshape(len(out), -1)
     for j in range(k):
