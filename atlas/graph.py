@@ -617,6 +617,9 @@ def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map({True: "oui", False: "non"})
     for col in ("betweenness", "bridge_score"):
         out[col] = out[col].round(4)
+    if "network" in out:
+        out["network"] = [", ".join(schema.NETWORK_LABELS.get(x, x) for x in str(v).split(",") if x)
+                          for v in out["network"]]
     return out.rename(columns=METRIC_LABELS)
 
 
