@@ -209,6 +209,8 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, fmt
     from atlas.gaps import threshold_list
 
     threshold_list(km, list(minutes) or None)  # fail on bad thresholds before reading anything
+    if minutes and not opts.get("network_path"):
+        raise AtlasError("un seuil en minutes demande un réseau routier (option --network)")
     _, territory, sites, origins, network = _analysis_inputs(opts)
     zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
                         network=network, origins=origins, sites_selected=True)
