@@ -129,6 +129,20 @@ def _read_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFram
     return read_raw_table(path, layer=layer)
 
 
+_COLUMN_FR = {"source": "source", "target": "cible", "id": "identifiant", "name": "nom"}
+
+
+def _require_columns(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...],
+                     what: str) -> None:
+    """A file without a source or target column at all is an error, not a file of rejects."""
+    keyed = {schema.header_key(c) for c in raw.columns}
+    missing = [c for c in required if not keyed & set(aliases[c])]
+    if missing:
+        expected = " ; ".join(f"{_COLUMN_FR[c]} ({', '.join(aliases[c][:4])}…)" for c in missing)
+        found = ", ".join(str(c) for c in raw.columns if not str(c).startswith("__")) or "aucune"
+        raise RegistryError(f"Registre {what} : colonne(s) introuvable(s) : {expected}. Colonnes lues : {found}.")
+
+
 def _canonical(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]]) -> pd.DataFrame:
     keyed = {schema.header_key(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
@@ -206,6 +220,8 @@ def read_actions(path: str | Path, layer: str | None = None) -> RegistryResult:
 
 def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
     """Validate raw action rows (see :func:`read_actions`)."""
+    if len(raw.columns):
+        _require_columns(raw, ACTION_HEADER_ALIASES, ("id", "name"), "des actions")
     canon = _canonical(raw, ACTION_HEADER_ALIASES)
     accepted: list[dict] = []
     rejected: list[tuple[int, str, int]] = []
@@ -300,6 +316,7 @@ def validate_partnerships(
     actions: pd.DataFrame | RegistryResult | str | Path | None = None,
 ) -> RegistryResult:
     """Validate raw partnership rows (see :func:`read_partnerships`)."""
+    _require_columns(raw, PARTNERSHIP_HEADER_ALIASES, ("source", "target"), "des partenariats")
     actor_ids = _actor_ids(actors)
     act = _action_table(actions)
     action_kind = dict(zip(act["id"].astype(str), act["kind"].astype(str), strict=True))

@@ -186,3 +186,15 @@ def test_french_kind_values(written, kind):
     row = res.accepted.iloc[0]
     assert (row["kind"], row["weight"], row["unit"], row["period"], row["origin"]) == (kind, 8008.0, "kg", "2021", "doc")
     assert bool(row["directed"]) == (kind in ("funding", "donation"))
+
+
+def test_missing_columns_is_an_error(tmp_path):
+    from atlas.errors import RegistryError
+
+    bad = tmp_path / "liens.csv"
+    bad.write_text("de;type\na;don\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="colonne\\(s\\) introuvable\\(s\\) : cible"):
+        read_partnerships(bad, {"a"})
+    bad.write_text("code;titre\na1;x\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="nom"):
+        read_actions(bad)
