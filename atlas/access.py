@@ -42,6 +42,7 @@ __all__ = [
     "points_xy",
     "read_origins",
     "read_points",
+    "within_territory",
     "select_sites",
 ]
 
@@ -619,3 +620,23 @@ def read_points(path: str) -> gpd.GeoDataFrame:
     if len(gdf) == 0:
         raise AccessError(f"« {p.name} » ne contient aucun point")
     return to_l93(gdf)
+
+
+def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Points lying in the territory's communes (with their ``insee`` when they had none).
+
+    Raises
+    ------
+    AccessError
+        When no point lies in the territory.
+    """
+    pts = to_l93(points)
+    hit = gpd.sjoin(pts[[pts.geometry.name]], territory[["insee", territory.geometry.name]], how="inner",
+                    predicate="within")
+    hit = hit[~hit.index.duplicated()]
+    if len(hit) == 0:
+        raise AccessError("aucun point d'origine dans le territoire demandé")
+    out = pts.loc[hit.index].copy()
+    if "insee" not in out.columns:
+        out["insee"] = hit["insee"].astype(str).to_numpy()
+    return out

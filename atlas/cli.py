@@ -240,6 +240,10 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
 
     _, territory, sites, origins, network = _analysis_inputs(opts)
     if origins is not None:
+        if opts.get("epci") or opts.get("dep"):
+            from atlas.access import within_territory
+
+            origins = within_territory(origins, territory)
         if network is not None:
             from atlas.network import network_nearest
 

@@ -225,6 +225,8 @@ def test_cli_distances_from_origin_points(tmp_path, communes):
     assert res.exit_code == 0, res.output
     back = gpd.read_file(out, layer="distances")
     assert len(back) == len(terr) and back["distance_m"].notna().all()
+    res = CliRunner().invoke(cli, ["-q", "distances", "--origins", str(grid), "--epci", "CABBALR"])
+    assert res.exit_code == 1 and "aucun point d'origine" in res.output
     res = CliRunner().invoke(cli, ["-q", "gaps", "--origins", str(grid), "--epci", "CAPSO", "--threshold", "10",
                                    "--by", "region", "--format", "csv"])
     assert res.exit_code == 0, res.output
