@@ -1216,8 +1216,9 @@ def export_all(
                              "n_aid": "aide alimentaire", "n_both": "les deux mondes", "members": "membres",
                              "epci_names": "EPCI"}).to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
     written["communities"] = out / f"{stem}-communautes.csv"
-    lines = partnership_lines(G, actors)
-    written["lines"] = write_lines_gpkg(lines, out / f"{stem}-liens.gpkg")
+    lines = partnership_lines(G, actors) if "geometry" in actors else None
+    if lines is not None:
+        written["lines"] = write_lines_gpkg(lines, out / f"{stem}-liens.gpkg")
     fig = draw_graph(G, metrics, title=title, seed=seed)
     for p in save_drawing(fig, [out / f"{stem}.{f.lower().lstrip('.')}" for f in formats]):
         written[p.suffix.lstrip(".")] = p
@@ -1228,7 +1229,7 @@ def export_all(
         for p in save_drawing(fig, [out / f"{stem}-carte.{f.lower().lstrip('.')}" for f in formats]):
             written[f"map_{p.suffix.lstrip('.')}"] = p
     summary = summary_lines(G, metrics)
-    if lines.attrs.get("n_unlocated"):
+    if lines is not None and lines.attrs.get("n_unlocated"):
         summary.append(f"{lines.attrs['n_unlocated']} liens sans tracé géographique (acteur non localisé).")
     return written, summary
 
