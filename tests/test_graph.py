@@ -202,6 +202,9 @@ def test_drawing_files(fx, tmp_path):
 
     actors, parts, acts, G = fx
     fig = ag.draw_graph(G, title="Essai $5 et $6")
+    texts = [t.get_text() for a in fig.axes for t in a.texts] + [t.get_text() for t in fig.texts]
+    assert r"Essai \$5 et \$6" in texts  # never read as mathtext
+    assert any(r"« X » \$5 le panier" in t for t in texts)  # registry text, actor without links
     png, pdf, svg = ag.save_drawing(fig, [tmp_path / "g.png", tmp_path / "g.pdf", tmp_path / "g.svg"])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(png) as im:
