@@ -403,6 +403,8 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
               default=None, help="Registre des partenariats (défaut : data/raw/partnerships.csv).")
 @click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
+@click.option("--sans-fictifs", "--real-only", "real_only", is_flag=True,
+              help="Ne pas compter les acteurs fictifs de démonstration.")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default=None,
               help="Format (défaut : d'après l'extension de -o, sinon md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -410,7 +412,7 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
 @reference_option
 @_handle_errors
 def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, partnerships: Path | None,
-               actions: Path | None, fmt: str | None, output: Path | None, reference: str | None,
+               actions: Path | None, real_only: bool, fmt: str | None, output: Path | None, reference: str | None,
                reference_dir: Path | None) -> None:
     """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
     from atlas.graph import build_graph
@@ -423,7 +425,7 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
         click.echo(line, err=True)
     graph = build_graph(built.actors, parts.accepted, acts.accepted)
     table = compute_indicators(built.actors, parts.accepted, graph, territory=list(epci) or ("CABBALR", "CAPSO"),
-                               actions=acts.accepted, communes=built.communes)
+                               actions=acts.accepted, communes=built.communes, fictitious=not real_only)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
     if output is not None:
         if output.suffix.lower() != f".{fmt}":

@@ -297,8 +297,12 @@ def reaching_pat(graph: nx.Graph) -> set[str]:
 
 # --------------------------------------------------------------------------- computing
 def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], note: str = "",
-         by_actions: set[str] | None = None) -> dict:
+         by_actions: set[str] | None = None, fictitious: set[str] | None = None) -> dict:
     n, d = len(num & den), len(den)
+    fict = den & (fictitious or set())
+    if fict:
+        extra = f"dont {len(fict)} acteur(s) fictif(s) de démonstration au dénominateur"
+        note = f"{note} ; {extra}" if note else extra
     if d == 0:
         empty = "aucun acteur concerné dans le registre pour ce territoire"
         note = f"{note} ; {empty}" if note else empty
@@ -322,6 +326,7 @@ def compute_indicators(
     territory: str | list[str] | tuple[str, ...] = ("CABBALR", "CAPSO"),
     actions: pd.DataFrame | None = None,
     communes: gpd.GeoDataFrame | None = None,
+    fictitious: bool = True,
 ) -> pd.DataFrame:
     """Compute the follow-up indicators (:data:`INDICATORS`) for one or several EPCI.
 
@@ -340,6 +345,9 @@ def compute_indicators(
         PAT and collectif indicators have empty numerators.
     communes : GeoDataFrame, optional
         Reference communes (to resolve the territory and its name); loaded when not given.
+    fictitious : bool
+        Count the fictitious demonstration actors (``fictitious`` column); when True, the
+        ``note`` says how many of the denominator are fictitious.
 
     Returns
     -------
@@ -359,6 +367,10 @@ def compute_indicators(
     if not codes:
         raise AtlasError("Aucun territoire demandé (--epci).")
     actors = with_territories(actors, partnerships, acts)
+    fict = actors["fictitious"].fillna(False).astype(bool) if "fictitious" in actors else pd.Series(False, index=actors.index)
+    if not fictitious:
+        actors = actors[~fict.to_numpy()]
+    fictitious_ids = set(actors.loc[fict.reindex(actors.index).fillna(False).astype(bool), "id"].astype(str))
     reach = reaching_pat(graph)
     has_link = partnered(partnerships)
     members = action_members(partnerships)
@@ -372,16 +384,16 @@ def compute_indicators(
         partners = pat_partners(partnerships, acts, actors, siren)
         has_pat = ((acts["kind"] == "pat") & (acts["territory"].astype(str) == siren)).any()
         rows.append(_row(by["PAT_1_1"], siren, name, partners, assoc,
-                         "" if has_pat else "aucun PAT de ce territoire dans le registre des actions", via))
+                         "" if has_pat else "aucun PAT de ce territoire dans le registre des actions", via, fictitious=fictitious_ids))
         branches = network_branches(actors, siren)
         has_coll = ((acts["kind"] == "collectif") & (acts["territory"].astype(str) == siren)).any()
         rows.append(_row(by["AMI_6"], siren, name, collectif_members(partnerships, acts, siren), branches,
-                         "" if has_coll else "aucun collectif de ce territoire dans le registre des actions", via))
+                         "" if has_coll else "aucun collectif de ce territoire dans le registre des actions", via, fictitious=fictitious_ids))
         aid = food_aid_actors(actors, siren)
-        rows.append(_row(by["AMI_PARTENARIAT"], siren, name, has_link, aid, by_actions=via))
-        rows.append(_row(by["AMI_7"], siren, name, members, aid, by_actions=via))
+        rows.append(_row(by["AMI_PARTENARIAT"], siren, name, has_link, aid, by_actions=via, fictitious=fictitious_ids))
+        rows.append(_row(by["AMI_7"], siren, name, members, aid, by_actions=via, fictitious=fictitious_ids))
         aid_only = food_aid_actors(actors, siren, worlds=("aid",))
-        rows.append(_row(by["GRAPHE_PONT"], siren, name, reach, aid_only, by_actions=via))
+        rows.append(_row(by["GRAPHE_PONT"], siren, name, reach, aid_only, by_actions=via, fictitious=fictitious_ids))
     out = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     out["numerator"] = out["numerator"].astype("int64")
     out["denominator"] = out["denominator"].astype("int64")
@@ -393,8 +405,9 @@ def _pct(v: float) -> str:
     return "–" if pd.isna(v) else f"{v:.1f}".replace(".", ",") + "\u00a0%"
 
 
-def indicators_markdown(table: pd.DataFrame) -> str:
-    """A French Markdown table per territory, then the definitions and sources."""
+def indicators_markdown(table: pd.DataFrame, detail: bool = True) -> str:
+    """A French Markdown table per territory (with, if ``detail``, the ids of the actors counted),
+    then the definitions and sources."""
     out: list[str] = []
     for (siren, name), grp in table.groupby(["territory", "territory_name"], sort=False):
         out += [f"## {name} ({siren})", "", "| Code | Indicateur | Numérateur | Dénominateur | Valeur |",
@@ -405,6 +418,14 @@ def indicators_markdown(table: pd.DataFrame) -> str:
         notes = [f"- {r['code']} : {r['note']}" for _, r in grp.iterrows() if r["note"]]
         if notes:
             out += ["", "Remarques :", *notes]
+        if detail:
+            out += ["", "Acteurs comptés (identifiants du registre) :"]
+            for _, r in grp.iterrows():
+                num = [x for x in str(r["numerator_ids"]).split(",") if x]
+                den = [x for x in str(r["denominator_ids"]).split(",") if x]
+                rest = [x for x in den if x not in set(num)]
+                out.append(f"- {r['code']} : au numérateur ({len(num)}) : {', '.join(num) or '—'} ; "
+                           f"au dénominateur seulement ({len(rest)}) : {', '.join(rest) or '—'}")
         out.append("")
     out += ["## Définitions", ""]
     for ind in INDICATORS:

@@ -192,3 +192,17 @@ def test_cli_indicators(tmp_path):
     assert res.exit_code == 0 and (tmp_path / "ind.csv").exists()
     res = CliRunner().invoke(cli, [*args[:-4], "--epci", "NULLEPART"])
     assert res.exit_code == 1 and "Territoire inconnu" in res.output
+
+
+def test_fictitious_actors(fx, communes):
+    actors, parts, acts = fx
+    mixed = actors.copy()
+    mixed["fictitious"] = mixed["id"].isin(["asso-x", "restos-a"])  # two fictitious demonstration rows
+    with_f = compute_indicators(mixed, parts, territory="CABBALR", actions=acts, communes=communes).set_index("code")
+    assert (with_f.at["PAT_1_1", "numerator"], with_f.at["PAT_1_1", "denominator"]) == (2, 5)
+    assert "dont 2 acteur(s) fictif(s) de démonstration" in with_f.at["PAT_1_1", "note"]
+    real = compute_indicators(mixed, parts, territory="CABBALR", actions=acts, communes=communes,
+                              fictitious=False).set_index("code")
+    assert (real.at["PAT_1_1", "numerator"], real.at["PAT_1_1", "denominator"]) == (2, 3)
+    assert (real.at["AMI_6", "numerator"], real.at["AMI_6", "denominator"]) == (1, 2)
+    assert "fictif" not in real.at["PAT_1_1", "note"]
