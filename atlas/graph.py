@@ -422,6 +422,13 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
         lines.append(f"  {r['name']} ({r['kind_label']}, {r['commune_name'] or 'commune inconnue'}) : "
                      f"{_n(r['degree'], 'partenaire')}, intermédiarité {_fr(r['betweenness'], 3)}, "
                      f"communauté {r['community']}")
+    bridges = m[m["bridge_score"] > 0].sort_values("bridge_score", ascending=False).head(5)
+    if len(bridges):
+        lines.append("Acteurs-ponts (part des plus courts chemins PAT ↔ aide alimentaire qui passent par eux) : "
+                     + " ; ".join(f"{short_label(r['name'], width=60, max_lines=1)} ({_fr(100 * r['bridge_score'], 0)} %)"
+                                  for _, r in bridges.iterrows()))
+    n_none = int(m["no_partnership"].sum())
+    lines.append(f"{_n(n_none, 'acteur')} du registre sans aucun partenariat (ni lien, ni action).")
     comm = community_table(G, m)
     if len(comm):
         lines.append("Communautés (Louvain) :")
