@@ -75,6 +75,7 @@ MARGIN = 10.0
 FOOTER_H = 9.0
 HEADER_H = 26.0
 STRIP_H = 34.0
+INSET_H = 32.0
 GAP = 6.0
 
 # colours of the base map
@@ -395,20 +396,22 @@ class SheetLayout:
         return "landscape" if self.width > self.height else "portrait"
 
 
-def _layout(orientation: str, aspect: float, table_need: float = 0.0, empty: bool = False) -> SheetLayout:
+def _layout(orientation: str, aspect: float, table_need: float = 0.0, empty: bool = False,
+            strip_h: float = STRIP_H) -> SheetLayout:
     """Sheet boxes for a territory whose bbox is ``aspect`` (width / height) wide.
 
     ``table_need`` (mm) lets a portrait map shrink (down to 140 mm) when that keeps the table
-    on the sheet; ``empty`` (no site, no table) lets the map take the table's room.
+    on the sheet; ``empty`` (no site, no table) lets the map take the table's room; ``strip_h``
+    is the height of the strip under the map (inset, legend, scale), taller for long legends.
     """
     if orientation == "landscape":
         w, h = pl.A3_MM
         top = h - MARGIN - HEADER_H
         bottom = MARGIN + FOOTER_H
-        map_h = top - bottom - STRIP_H - 3
+        map_h = top - bottom - strip_h - 3
         map_w = float(np.clip(map_h * aspect, 175.0, 300.0 if empty else 240.0))
-        mp = (MARGIN, bottom + STRIP_H + 3, map_w, map_h)
-        strip = (MARGIN, bottom, map_w, STRIP_H)
+        mp = (MARGIN, bottom + strip_h + 3, map_w, map_h)
+        strip = (MARGIN, bottom, map_w, strip_h)
         tx = MARGIN + map_w + GAP
         table = (tx, bottom, w - MARGIN - tx, top - bottom)
     else:
@@ -416,13 +419,13 @@ def _layout(orientation: str, aspect: float, table_need: float = 0.0, empty: boo
         top = h - MARGIN - HEADER_H
         bottom = MARGIN + FOOTER_H
         map_w = w - 2 * MARGIN
-        tallest = top - bottom - STRIP_H - 3 - GAP - 45.0 if empty else 215.0
+        tallest = top - bottom - strip_h - 3 - GAP - 45.0 if empty else 215.0
         ideal = float(np.clip(map_w / aspect, 130.0, tallest))
-        room = top - bottom - ideal - STRIP_H - 3 - GAP
+        room = top - bottom - ideal - strip_h - 3 - GAP
         # give the table the room it needs when a map of at least 140 mm then keeps it on one sheet
         map_h = ideal if table_need <= room or ideal - (table_need - room) < 140.0 else ideal - (table_need - room)
         mp = (MARGIN, top - map_h, map_w, map_h)
-        strip = (MARGIN, top - map_h - 3 - STRIP_H, map_w, STRIP_H)
+        strip = (MARGIN, top - map_h - 3 - strip_h, map_w, strip_h)
         table = (MARGIN, bottom, map_w, strip[1] - GAP - bottom)
     return SheetLayout(w, h, mp, strip, table)
 
@@ -509,6 +512,11 @@ def _draw_marker(ax: Any, x: float, y: float, kind: str, number: str, d: float, 
           color="white", zorder=zorder + 0.1, clip_on=False)
 
 
+def _inset_width(height: float, bounds: Sequence[float]) -> float:
+    """Width in mm of the region inset drawn ``height`` mm tall."""
+    return height * (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
+
+
 def _nice_length(max_m: float) -> float:
     """A round length (1, 2, 5 × 10^k metres) not longer than ``max_m``."""
     k = 10 ** math.floor(math.log10(max_m))
@@ -546,9 +554,16 @@ class _Renderer:
         best: tuple | None = None
         for o in ("landscape", "portrait") if orientation == "auto" else (orientation,):
             layout = _layout(o, aspect, empty=not rows)
+            strip_h = STRIP_H
+            for _ in range(4):  # a taller strip may make a narrower map, hence a narrower legend
+                need = self._strip_height(sites, layout)
+                if need <= strip_h + 1e-6:
+                    break
+                strip_h = need
+                layout = _layout(o, aspect, empty=not rows, strip_h=strip_h)
             laid, pages = self._paginate(rows, layout)
             if len(pages) > 1 and o == "portrait":  # a smaller map may keep the table on one sheet
-                layout = _layout(o, aspect, table_need=self._height_needed(rows, layout))
+                layout = _layout(o, aspect, table_need=self._height_needed(rows, layout), strip_h=strip_h)
                 laid, pages = self._paginate(rows, layout)
             scale = min(layout.map[2] / max(bw, 1.0), layout.map[3] / max(bh, 1.0))
             # fewest sheets first, then the larger map scale (portrait only when clearly larger)
@@ -755,7 +770,6 @@ class _Renderer:
         if (~inside).any():
             near[~inside].plot(ax=ax, facecolor=FILL_OUT, edgecolor=EDGE_OUT, linewidth=0.3, zorder=1)
         near[inside].plot(ax=ax, facecolor=FILL_IN, edgecolor=EDGE_COMMUNE, linewidth=0.35, zorder=2)
-        legend: list[tuple[str, str, dict]] = []
         # ---- optional analysis layers
         zones = self.layers.get("zones")
         if zones is not None and len(zones):
@@ -768,7 +782,6 @@ class _Renderer:
                 z.plot(ax=ax, facecolor=ZONES_COLOR, alpha=0.18, edgecolor="none", zorder=2.5)
                 z.plot(ax=ax, facecolor="none", edgecolor=ZONES_COLOR, hatch="////", linewidth=0, alpha=0.55,
                        zorder=2.6)
-            legend.append(("zones", self.layers.get("zones_label", "Zone blanche : commune éloignée de tout lieu"), {}))
         bands = self.layers.get("bands")
         if bands is not None and len(bands):
             col = self.layers.get("bands_column", "band")
@@ -781,7 +794,6 @@ class _Renderer:
                 color = BAND_COLORS[min(k, len(BAND_COLORS) - 1)]
                 if len(part):
                     part.plot(ax=ax, facecolor=color, alpha=0.35, edgecolor="none", zorder=2.4)
-                legend.append(("band", f"Lieu le plus proche : {lab}", {"color": color}))
         # borders
         epci = ctx.epci[ctx.epci.intersects(view)]
         epci.boundary.plot(ax=ax, color=EDGE_EPCI, linewidth=0.9, zorder=3)
@@ -798,7 +810,6 @@ class _Renderer:
                     wgt = pd.to_numeric(lin["weight"], errors="coerce").fillna(1.0).to_numpy()
                     lw = 0.6 + 1.8 * np.sqrt(wgt / max(wgt.max(), 1e-9))
                 lin.plot(ax=ax, color=PARTNER_COLOR, linewidth=lw, alpha=0.75, zorder=4)
-            legend.append(("lines", self.layers.get("partnerships_label", "Partenariat entre acteurs"), {}))
 
         def to_mm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             return np.column_stack([(np.asarray(x) - x0) / scale, (np.asarray(y) - y0) / scale])
@@ -835,7 +846,7 @@ class _Renderer:
         ax.set_ylim(y0, y1)
         ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, edgecolor="#2F2F2F", lw=0.8,
                                zorder=30, clip_on=False))
-        return {"scale": scale, "legend": legend, "displaced": displaced_any}
+        return {"scale": scale, "displaced": displaced_any}
 
     def _commune_labels(self, ax: Any, terr: Territory, to_mm: Any, obstacles: list, size_mm: tuple[float, float],
                         scale: float, x0: float, y0: float, marker_d: float) -> None:
@@ -868,9 +879,9 @@ class _Renderer:
         # inset of the region
         deps = self.ctx.inset_deps
         rb = deps.total_bounds
-        ih = sh - 2
-        iw = ih * (rb[2] - rb[0]) / (rb[3] - rb[1])
-        inset = sheet.axes_mm((sx, sy + 1, iw, ih), zorder=2)
+        ih = min(sh - 2, INSET_H)
+        iw = _inset_width(ih, rb)
+        inset = sheet.axes_mm((sx, sy + sh - 1 - ih, iw, ih), zorder=2)
         inset.set_axis_off()
         deps.plot(ax=inset, facecolor="#E4E4E4", edgecolor="white", linewidth=0.5)
         gpd.GeoSeries([shapely.union_all(terr.communes.geometry.values)], crs=deps.crs).simplify(300).plot(
@@ -880,18 +891,7 @@ class _Renderer:
         inset.set_aspect("equal", adjustable="box")
         # legend
         lx = sx + iw + 6
-        items: list[tuple[str, Any]] = []
-        kinds = list(dict.fromkeys(sites["kind"])) if len(sites) else list(AID_KINDS)
-        for kind in kinds:
-            items.append((KIND_LABELS.get(kind, kind), ("marker", kind)))
-        if len(sites) and sites["approximate"].any():
-            items.append(("Contour pointillé : repère à la mairie, adresse non localisée", ("approx", kinds[0])))
-        if info["displaced"]:
-            items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
-        items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
-        items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
-        for kind, label, opts in info["legend"]:
-            items.append((label, (kind, opts)))
+        items = self._legend_items(sites, info["displaced"])
         self._legend(ax, items, lx, sy, sx + sw - 40.0 - lx, sh)
         # scale bar (bottom right) and north arrow above it
         scale = info["scale"]
@@ -913,28 +913,66 @@ class _Renderer:
                              facecolor="#222222", edgecolor="#222222", lw=0.5))
         _text(ax, nx, ny + 11.5, "N", fontsize=9, fontweight="bold", ha="center", va="baseline")
 
+    def _legend_items(self, sites: pd.DataFrame, displaced: bool = True) -> list[tuple[str, Any]]:
+        """Legend entries: kinds printed, marker conventions, borders, analysis layers."""
+        items: list[tuple[str, Any]] = []
+        kinds = list(dict.fromkeys(sites["kind"])) if len(sites) else list(AID_KINDS)
+        for kind in kinds:
+            items.append((KIND_LABELS.get(kind, kind), ("marker", kind)))
+        if len(sites) and sites["approximate"].any():
+            items.append(("Contour pointillé : repère à la mairie, adresse non localisée", ("approx", kinds[0])))
+        if displaced:
+            items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
+        items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
+        items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
+        zones = self.layers.get("zones")
+        if zones is not None and len(zones):
+            items.append((self.layers.get("zones_label", "Zone blanche : commune éloignée de tout lieu"), ("zones", {})))
+        bands = self.layers.get("bands")
+        if bands is not None and len(bands):
+            col = self.layers.get("bands_column", "band")
+            labels = list(dict.fromkeys(bands[col].astype(str))) if col in bands.columns else ["Bande d'accès"]
+            for k, lab in enumerate(labels):
+                color = BAND_COLORS[min(k, len(BAND_COLORS) - 1)]
+                items.append((f"Lieu le plus proche : {lab}", ("band", {"color": color})))
+        lines = self.layers.get("partnerships")
+        if lines is not None and len(lines):
+            items.append((self.layers.get("partnerships_label", "Partenariat entre acteurs"), ("lines", {})))
+        return items
+
+    @staticmethod
+    def _legend_plan(items: list[tuple[str, Any]], width: float) -> tuple[float, list[list[str]], list[float],
+                                                                          list[list[int]], float]:
+        """Columns at least 48 mm wide; items flowed to balance their heights.
+
+        Returns column width, wrapped labels, item heights, items per column, height needed.
+        """
+        lh = 2.9
+        n_cols = max(1, int(width // 48.0))
+        col_w = width / n_cols
+        wrapped = [pl.wrap_text(label, col_w - 9.5, 7.5) for label, _ in items]
+        heights = [max(4.8, len(w) * lh + 1.8) for w in wrapped]
+        target = sum(heights) / n_cols
+        cols: list[list[int]] = [[]]
+        used = 0.0
+        for i, h in enumerate(heights):
+            if cols[-1] and used + h / 2 > target and len(cols) < n_cols:
+                cols.append([])
+                used = 0.0
+            cols[-1].append(i)
+            used += h
+        needed = max(sum(heights[i] for i in c) for c in cols) + 2.0
+        return col_w, wrapped, heights, cols, needed
+
     def _legend(self, ax: Any, items: list[tuple[str, Any]], x0: float, y0: float, width: float,
                 height: float) -> None:
-        """Legend items flowed in as few columns as fit ``width`` × ``height`` (7.5 pt, 2 lines max)."""
+        """Draw the legend items in columns (7.5 pt) inside ``width`` × ``height``."""
         lh = 2.9
-        for n_cols in range(1, 6):
-            col_w = width / n_cols
-            wrapped = [pl.wrap_text(label, col_w - 9.5, 7.5) for label, _ in items]
-            heights = [max(5.0, len(w) * lh + 2.0) for w in wrapped]
-            cols: list[list[int]] = [[]]
-            used = 0.0
-            for i, h in enumerate(heights):
-                if used + h > height - 1.5 and cols[-1]:
-                    cols.append([])
-                    used = 0.0
-                cols[-1].append(i)
-                used += h
-            if len(cols) <= n_cols and (all(len(w) <= 2 for w in wrapped) or n_cols >= 3):
-                break
+        col_w, wrapped, heights, cols, _ = self._legend_plan(items, width)
         for c, members in enumerate(cols):
             y = y0 + height - 1.0
             for i in members:
-                label_lines = wrapped[i][:3]
+                label_lines = wrapped[i]
                 h = heights[i]
                 cy = y - h / 2
                 x = x0 + c * col_w
@@ -943,6 +981,13 @@ class _Renderer:
                     _text(ax, x + 7.5, cy + (len(label_lines) - 1) * lh / 2 - j * lh, line, fontsize=7.5,
                           va="center")
                 y -= h
+
+    def _strip_height(self, sites: pd.DataFrame, layout: SheetLayout) -> float:
+        """Height the strip needs for the legend of these sites and layers (at least 34 mm)."""
+        iw = _inset_width(INSET_H, self.ctx.inset_deps.total_bounds)
+        width = layout.strip[2] - iw - 6.0 - 40.0
+        need = self._legend_plan(self._legend_items(sites, True), width)[4]
+        return max(STRIP_H, need)
 
     def _legend_symbol(self, ax: Any, x: float, y: float, what: str, arg: Any) -> None:
         if what == "marker":
@@ -963,6 +1008,7 @@ class _Renderer:
                                    lw=0, alpha=0.55))
         elif what == "band":
             ax.add_patch(Rectangle((x - 3, y - 1.8), 6, 3.6, facecolor=arg["color"], alpha=0.35, edgecolor="none"))
+            ax.add_patch(Rectangle((x - 3, y - 1.8), 6, 3.6, facecolor="none", edgecolor="#BBBBBB", lw=0.3))
 
 
 # --------------------------------------------------------------------------- public API

@@ -383,3 +383,22 @@ def test_demo_registry_maps(demo, tmp_path):
         flat = squash(pdf_text(out))
         for name in sites["name"]:
             assert squash(name) in flat, name
+
+
+@needs_pdftotext
+def test_analysis_layers_from_the_other_modules(demo, tmp_path):
+    layers = printmap.analysis_layers(demo.communes, demo.actors, zones_blanches_km=5, access=True,
+                                      partnerships=True)
+    zones = layers["zones"]
+    col = layers["zones_column"]
+    assert col == "zone_blanche_5km" and zones[col].dtype == bool
+    assert len(zones) == len(demo.communes) and zones[col].any() and not zones[col].all()
+    assert list(layers["bands"]["band_max"]) == sorted(layers["bands"]["band_max"])
+    assert len(layers["partnerships"]) > 0
+    assert set(layers["partnerships"].geom_type) == {"LineString"}
+    out = printmap.render_map(demo.communes, demo.actors, territory="CAPSO", output=tmp_path / "a.pdf",
+                              layers=layers, generated=DAY)
+    flat = squash(pdf_text(out))  # legend labels wrap over two lines
+    assert squash("Zone blanche : à plus de 5 km (à vol d'oiseau) de tout lieu d'aide") in flat
+    assert squash("Lieu le plus proche : moins de 2 km") in flat
+    assert squash("Partenariat entre acteurs") in flat
