@@ -416,9 +416,11 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
         f"modularité {_fr(s['modularity'], 2)}).",
         f"{_n(s['n_cross_world_edges'], 'lien')} entre le monde du PAT et l'aide alimentaire ; "
         f"{_n(s['n_missing_bridges'], 'acteur')} de l'aide alimentaire sans chemin vers le monde du PAT.",
-        "Acteurs les plus centraux (intermédiarité) :",
     ]
-    for _, r in m.head(top).iterrows():
+    central = m[m["degree"] > 0].head(top)
+    lines.append("Acteurs les plus centraux (intermédiarité) :" if len(central) else
+                 "Aucun partenariat entre acteurs du registre.")
+    for _, r in central.iterrows():
         lines.append(f"  {r['name']} ({r['kind_label']}, {r['commune_name'] or 'commune inconnue'}) : "
                      f"{_n(r['degree'], 'partenaire')}, intermédiarité {_fr(r['betweenness'], 3)}, "
                      f"communauté {r['community']}")
