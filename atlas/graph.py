@@ -940,7 +940,8 @@ def draw_graph(
     fig = plt.figure(figsize=figsize, dpi=100)
     n_cols_iso = 5
     row_in, head_in = 0.19, 0.42  # inches: one line of the list, its title
-    max_rows = int((0.36 * figsize[1] - head_in) / row_in)
+    share = 0.36 if actors_drawn else 0.78  # without any link, the list may fill the page
+    max_rows = int((share * figsize[1] - head_in) / row_in)
     listed = isolated if len(isolated) <= max_rows * n_cols_iso else isolated[: max_rows * n_cols_iso - 1]
     n_iso_rows = math.ceil(len(isolated) / n_cols_iso) if show_isolated and isolated else 0
     n_iso_rows = min(n_iso_rows, max_rows)
@@ -967,6 +968,9 @@ def draw_graph(
         votes = pd.Series([community[x] for x in D.neighbors(h)])
         community[h] = int(votes.mode().min()) if len(votes) else 0
     pos = _group_layout(D, community, box, radius, seed) if len(D) else {}
+    if not pos:
+        ax.text(box[0] / 2, box[1] / 2, "Aucun partenariat entre ces acteurs dans le registre.", ha="center",
+                va="center", fontsize=12, color="#555555", fontstyle="italic")
 
     # ---- communities: shaded hulls named C1, C2...
     comm_palette = ["#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99", "#8dd3c7", "#bebada",
