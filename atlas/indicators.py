@@ -165,7 +165,7 @@ def actor_territories(actors: pd.DataFrame, partnerships: pd.DataFrame | None = 
     The result is stored as the column ``territory_epci`` used by the indicators; column
     ``territory_how`` says ``location``, ``actions`` or ``unknown``.
     """
-    epci = actors.set_index(actors["id"].astype(str))["epci"].astype(str).fillna("")
+    epci = actors.set_index(actors["id"].astype(str))["epci"].fillna("").astype(str)
     if partnerships is None or actions is None or not len(actions):
         return epci
     terr = dict(zip(actions["id"].astype(str), actions["territory"].astype(str), strict=True))
@@ -195,7 +195,7 @@ def with_territories(actors: pd.DataFrame, partnerships: pd.DataFrame | None = N
     out = pd.DataFrame(actors.drop(columns="geometry", errors="ignore")).copy()
     t = actor_territories(actors, partnerships, actions)
     out["territory_epci"] = out["id"].astype(str).map(t).fillna("").to_numpy()
-    located = out["epci"].astype(str).fillna("") != ""
+    located = out["epci"].fillna("").astype(str) != ""
     out["territory_how"] = ["location" if loc else "actions" if te else "unknown"
                             for loc, te in zip(located, out["territory_epci"], strict=True)]
     return out
