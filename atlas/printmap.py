@@ -715,11 +715,14 @@ class _Renderer:
         cols, widths, rows = laid["first"]
         if len(sites) == 0:
             x, y, w, h = layout.table
-            for k, line in enumerate(pl.wrap_text(NO_SITE, w - 10, 14, bold=True)):
+            lines = pl.wrap_text(NO_SITE, w - 10, 14, bold=True)
+            for k, line in enumerate(lines):
                 _text(sheet.page, x + w / 2, y + h - 20 - k * 7, line, fontsize=14, fontweight="bold",
                       ha="center", va="baseline", color="#9B1C1C")
-            _text(sheet.page, x + w / 2, y + h - 40, "Signalez un lieu manquant au service qui a produit cette carte.",
-                  fontsize=9, ha="center", va="baseline", color=MUTED)
+            hint = pl.wrap_text("Signalez un lieu manquant au service qui a produit cette carte.", w - 10, 9)
+            for k, line in enumerate(hint):
+                _text(sheet.page, x + w / 2, y + h - 24 - 7 * len(lines) - k * 4.5, line, fontsize=9,
+                      ha="center", va="baseline", color=MUTED)
             return sheet.fig
         end = self._draw_table(sheet, layout.table, cols, widths, rows, idx, marker_d)
         notes = ["Les numéros renvoient aux repères de la carte."]
@@ -886,6 +889,10 @@ class _Renderer:
         deps.plot(ax=inset, facecolor="#E4E4E4", edgecolor="white", linewidth=0.5)
         gpd.GeoSeries([shapely.union_all(terr.communes.geometry.values)], crs=deps.crs).simplify(300).plot(
             ax=inset, facecolor="#B91C1C", edgecolor="#B91C1C", linewidth=0.4)
+        tb = terr.communes.total_bounds
+        if max(tb[2] - tb[0], tb[3] - tb[1]) < 0.06 * (rb[2] - rb[0]):  # too small to see: ring it
+            inset.scatter([(tb[0] + tb[2]) / 2], [(tb[1] + tb[3]) / 2], s=_points(3.2) ** 2, facecolors="none",
+                          edgecolors="#B91C1C", linewidths=1.0, zorder=3)
         inset.set_xlim(rb[0], rb[2])
         inset.set_ylim(rb[1], rb[3])
         inset.set_aspect("equal", adjustable="box")
