@@ -323,7 +323,8 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @click.option("--all-kinds", "all_kinds", is_flag=True,
               help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
 @click.option("--orientation", type=click.Choice(["auto", "landscape", "portrait"]), default="auto",
-              show_default=True, help="Orientation de la feuille A3 (auto : la plus grande échelle).")
+              show_default=True, help="Orientation de la feuille A3 (auto : le moins de feuilles, puis la plus "
+                                        "grande échelle).")
 @click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
