@@ -1078,7 +1078,8 @@ def render_map(
     output : path, optional
         PDF to write (default ``maps/carte-<code>.pdf``); must end in ``.pdf``.
     orientation : {"auto", "landscape", "portrait"}
-        ``auto`` draws the territory at the larger scale.
+        ``auto`` takes the one that needs the fewest sheets, then draws the territory at the
+        larger scale.
     layers : dict, optional
         Analysis layers: ``zones`` (GeoDataFrame of communes with a boolean ``zones_column``,
         default ``zone_blanche``, shaded as zones blanches; ``zones_label`` for the legend),
