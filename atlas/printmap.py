@@ -251,12 +251,18 @@ def _label(sub: gpd.GeoDataFrame) -> str:
 
 
 def _code(sub: gpd.GeoDataFrame, given: Any) -> str:
+    """Short code of a territory, used in default file names (« cabbalr », « 62 », « 62765 »)."""
+    from atlas.territory import EPCI_ALIASES
+
     if isinstance(given, str):
-        return given.strip()
+        return given.strip().lower()
     if len(sub) == 1:
         return str(sub["insee"].iloc[0])
     if sub["epci"].nunique() == 1:
-        return str(sub["epci"].iloc[0])
+        siren = str(sub["epci"].iloc[0])
+        return next((k.lower() for k, v in EPCI_ALIASES.items() if v == siren), siren)
+    if sub["dep"].nunique() == 1:
+        return str(sub["dep"].iloc[0])
     return ""
 
 
