@@ -781,6 +781,11 @@ def make_webmap(
         "geoms": topology.polygons,
     }
     index = {k: i for i, k in enumerate(commune_data["insee"])}
+    if clip:  # layers computed for a wider area keep only the communes of this page
+        zones_blanches, access_bands = (
+            layer[layer["insee"].astype(str).isin(index)] if layer is not None and "insee" in layer.columns else layer
+            for layer in (zones_blanches, access_bands)
+        )
     shapes: list[ShapeLayer] = []
     if access_bands is not None and len(access_bands):
         shapes.append(bands_layer(access_bands, commune_index=index))
