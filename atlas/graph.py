@@ -33,6 +33,7 @@ import shapely
 
 from atlas import schema
 from atlas.crs import L93
+from atlas.fr import integer_fr
 from atlas.io import atomic_output
 from atlas.partnerships import PARTNERSHIP_KINDS, actor_links, memberships
 
@@ -447,12 +448,8 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
     if len(flows):
         lines.append("Flux de denrées (kg) :")
         for _, r in flows.sort_values("kg_received", ascending=False).iterrows():
-            lines.append(f"  {r['name']} : {_fr_number(r['kg_given'])} kg donnés, {_fr_number(r['kg_received'])} kg reçus")
+            lines.append(f"  {r['name']} : {integer_fr(r['kg_given'])} kg donnés, {integer_fr(r['kg_received'])} kg reçus")
     return lines
-
-
-def _fr_number(x: float) -> str:
-    return f"{x:,.0f}".replace(",", "\u00a0")
 
 
 def _fr(x: float, digits: int) -> str:

