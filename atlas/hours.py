@@ -753,3 +753,51 @@ def _humanize(a: _Analysis, sp: str) -> str:
     if a.school_holidays:
         notes.append("vacances scolaires non prises en compte")
     return f"{sp}; ".join([main, *notes])
+
+
+# --------------------------------------------------------------------------- closures for people
+_OSM_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATE = r"(?:(\d{4})\s+)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:\s+(\d{1,2}))?"
+
+
+def _month_fr(m: str) -> str:
+    return MONTHS_FR[_OSM_MONTHS.index(m)]
+
+
+def _date_part(year: str | None, month: str, day: str | None) -> str:
+    d = "1er" if day and int(day) == 1 else (str(int(day)) if day else "")
+    return " ".join(x for x in (d, _month_fr(month), year or "") if x)
+
+
+def closures_fr(text: str) -> str:
+    """Temporary closures in French for people.
+
+    ``"Apr-Nov"`` → « d'avril à novembre », ``"Aug"`` → « en août »,
+    ``"2026 Jul 20-2026 Aug 16"`` → « du 20 juillet 2026 au 16 août 2026 », ``"PH"`` →
+    « les jours fériés »; free text is kept as written.
+    """
+    out = []
+    for part in (p.strip() for p in str(text).split(";")):
+        part = re.sub(r"\s+(off|closed)$", "", part, flags=re.IGNORECASE).strip()
+        if not part:
+            continue
+        if part == "PH":
+            out.append("les jours fériés")
+            continue
+        m = re.fullmatch(_DATE + r"\s*-\s*" + _DATE, part)
+        if m:
+            y1, m1, d1, y2, m2, d2 = m.groups()
+            a, b = _date_part(y1, m1, d1), _date_part(y2 or (y1 if d2 else None), m2, d2)
+            if not d1 and not d2:
+                de = "d'" if _month_fr(m1)[0] in "aeiou" else "de "
+                out.append(f"{de}{_month_fr(m1)} à {_month_fr(m2)}" + (f" {y1}" if y1 else ""))
+            else:
+                out.append(f"du {a} au {b}")
+            continue
+        m = re.fullmatch(_DATE, part)
+        if m:
+            y, mo, d = m.groups()
+            out.append(f"le {_date_part(y, mo, d)}" if d else f"en {_month_fr(mo)}" + (f" {y}" if y else ""))
+            continue
+        out.append(part)
+    return " ; ".join(out)

@@ -47,7 +47,7 @@ from atlas import schema
 from atlas.crs import L93, WGS84
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, integer_fr
-from atlas.hours import humanize_hours
+from atlas.hours import closures_fr, humanize_hours
 from atlas.io import atomic_output
 
 #: Simplification tolerance of commune and EPCI borders (metres, Lambert-93).
@@ -405,7 +405,7 @@ def _actor_fields(row: pd.Series, route_names: dict[str, str]) -> list[list]:
         "Réseau": _labels(row.get("network", ""), schema.NETWORK_LABELS),
         "Adresse": address,
         "Horaires": humanize_hours(_text(row.get("opening_hours"))),
-        "Fermetures": _text(row.get("closures")),
+        "Fermetures": closures_fr(_text(row.get("closures"))) if _text(row.get("closures")) else "",
         "Services": _labels(row.get("services", ""), schema.SERVICE_LABELS),
         "Public": _text(row.get("public")),
         "Accès": schema.ACCESS_LABELS.get(_text(row.get("access")), _text(row.get("access"))),

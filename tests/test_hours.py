@@ -302,3 +302,13 @@ def test_closures() -> None:
         closed_on("fermé en août", "2026-08-10", strict=True)
     with pytest.raises(AtlasError, match="date illisible"):
         closed_on(summer, "15/07/2026")
+
+
+def test_closures_fr_for_people():
+    from atlas.hours import closures_fr
+
+    assert closures_fr("Apr-Nov") == "d'avril à novembre"
+    assert closures_fr("Aug off") == "en août"
+    assert closures_fr("2026 Jul 20-2026 Aug 16 off") == "du 20 juillet 2026 au 16 août 2026"
+    assert closures_fr("PH off; 2026 Dec 25") == "les jours fériés ; le 25 décembre 2026"
+    assert closures_fr("travaux") == "travaux"
