@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -640,3 +641,75 @@ def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> g
     if "insee" not in out.columns:
         out["insee"] = hit["insee"].astype(str).to_numpy()
     return out
+
+
+def distances(
+    territory: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    origins: gpd.GeoDataFrame | None = None,
+    network: object | None = None,
+    clip: bool = True,
+) -> gpd.GeoDataFrame:
+    """Distance (and time, along a road network) to the nearest site, what ``atlas distances`` prints.
+
+    Parameters
+    ----------
+    territory : GeoDataFrame
+        Communes of the territory (:func:`atlas.territory.select_territory`).
+    sites : GeoDataFrame
+        Sites already selected (:func:`select_sites`), also outside the territory.
+    origins : GeoDataFrame, optional
+        Origin points (e.g. a population grid); default one point per commune.
+    network : RoadNetwork, optional
+        Road network (:func:`atlas.network.load_network`); default straight line.
+    clip : bool
+        Keep only the origins inside the territory.
+
+    Returns
+    -------
+    GeoDataFrame
+        Per commune (:func:`commune_access`) or per origin point (:func:`nearest`, or
+        :func:`atlas.network.network_nearest` with a network).
+    """
+    if origins is None:
+        return commune_access(territory, sites, network=network, sites_selected=True)
+    if clip:
+        origins = within_territory(origins, territory)
+    if network is not None:
+        from atlas.network import network_nearest
+
+        return network_nearest(network, origins, sites)
+    return nearest(origins, sites)
+
+
+def write_distances(result: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write :func:`distances` as CSV (French headers for communes) or a GeoPackage layer, atomically.
+
+    Raises
+    ------
+    AtlasError
+        For a format other than ``csv`` or ``gpkg``.
+    """
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
+    if fmt == "gpkg":
+        from atlas.build import write_gpkg
+
+        return write_gpkg(path, {"distances": result})
+    if fmt != "csv":
+        raise AtlasError(f"format de sortie inconnu : « {fmt} » (csv ou gpkg)")
+    from atlas.io import atomic_output
+
+    with atomic_output(path) as tmp:
+        distances_table(result).to_csv(tmp, index=False)
+    return path
+
+
+def distances_table(result: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The table of :func:`distances` without geometry (French headers for a per-commune table)."""
+    table = pd.DataFrame(result.drop(columns=result.geometry.name))
+    if "insee" in table.columns and "name" in table.columns and "population" in table.columns:
+        from atlas.gaps import french_table
+
+        return french_table(table, total=False)
+    return table

@@ -50,6 +50,55 @@ def reference_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _stack(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Apply several click options in the order they are listed (as ``--help`` shows them)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+#: The same option has the same name and meaning in every command (as in Fiona's and rasterio's CLIs).
+registry_options = _stack(
+    click.option("--registry", "--registre", "registry", type=click.Path(dir_okay=False, path_type=Path),
+                 default=None, help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv)."),
+    click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON)."),
+)
+
+
+def territory_options(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--epci`` and ``--dep``, repeatable; ``default`` says what happens without them."""
+    return _stack(
+        click.option("--epci", multiple=True,
+                     help=f"EPCI (SIREN ou sigle : CABBALR, CAPSO, CALL, CUD, MEL…), répétable. {default}"),
+        click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80), répétable."),
+    )
+
+
+partnership_file_option = click.option(
+    "--partenariats", "--partnerships", "partnerships", type=click.Path(dir_okay=False, path_type=Path),
+    default=None, help="Registre des partenariats (défaut : data/raw/partnerships.csv).")
+
+#: Analysis layers drawn on the print and web maps.
+layer_options = _stack(
+    click.option("--zones-blanches", "zones_blanches", type=float, default=None, metavar="KM",
+                 help="Montrer les communes à plus de KM km (à vol d'oiseau) de tout lieu d'aide alimentaire."),
+    click.option("--acces", "access", is_flag=True,
+                 help="Teinter les communes selon la distance au lieu d'aide le plus proche."),
+    click.option("--partenariats", "--partnerships", "partnerships", is_flag=False, flag_value="default",
+                 default=None, metavar="[FICHIER]",
+                 help="Tracer les partenariats entre acteurs (registre data/raw/partnerships.csv, ou FICHIER)."),
+)
+
+
+def _layer_partnerships(value: str | None) -> bool | Path:
+    """``--partenariats`` alone means the default registry; with a value, that file."""
+    return False if value is None else (True if value == "default" else Path(value))
+
+
 def _apply_reference_dir(reference_dir: Path | None) -> None:
     if reference_dir is not None:
         import os
@@ -99,23 +148,16 @@ def contours(url: str | None, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO, CALL, CUD, MEL…). Défaut : toute la région.")
-@click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80).")
-@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
-@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
-@click.option("--zones-blanches", "zones_blanches", type=float, default=None, metavar="KM",
-              help="Afficher les communes à plus de KM km (à vol d'oiseau) de tout lieu d'aide alimentaire.")
-@click.option("--acces", "access", is_flag=True, help="Afficher les bandes de distance au lieu d'aide le plus proche.")
-@click.option("--partnerships", "--partenariats", "partnerships", is_flag=True,
-              help="Afficher les partenariats (data/raw/partnerships.csv) sous forme de lignes.")
+@territory_options("Défaut : toute la région.")
+@registry_options
+@layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Fichier HTML à écrire (défaut : maps/carte.html).")
 @reference_option
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
-        zones_blanches: float | None, access: bool, partnerships: bool, title: str | None,
+        zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
         output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
     from atlas.webmap import build_webmap
@@ -124,7 +166,7 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     target = output or settings.maps_dir() / "carte.html"
     path = build_webmap(target, epci=list(epci) or None, dep=list(dep) or None, registry=registry,
                         mapping=mapping, reference=reference, zones_blanches_km=zones_blanches,
-                        access=access, partnerships=partnerships, title=title)
+                        access=access, partnerships=_layer_partnerships(partnerships), title=title)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -140,11 +182,8 @@ def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--day", "--jour", "day", default=None,
                      help="Seulement les sites ouverts ce jour : samedi, lundi… ou une date AAAA-MM-JJ "
                           "(fermetures temporaires comprises)."),
-        click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO, MEL…), répétable."),
-        click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80), répétable."),
-        click.option("--registry", default=None, type=click.Path(dir_okay=False),
-                     help="Registre des acteurs (défaut : registre de démonstration)."),
-        click.option("--mapping", default=None, help="Correspondance de colonnes du registre."),
+        territory_options("Défaut : toute la région."),
+        registry_options,
         click.option("--origins", default=None, type=click.Path(dir_okay=False),
                      help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
         reference_option,
@@ -235,42 +274,17 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, fmt
 @_handle_errors
 def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
     """Distance de chaque commune (ou point d'origine) au site le plus proche."""
-    from atlas.access import commune_access, nearest
-    from atlas.gaps import french_table
+    from atlas.access import distances, distances_table, write_distances
 
+    if fmt == "gpkg" and output is None:
+        raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
     _, territory, sites, origins, network = _analysis_inputs(opts)
-    if origins is not None:
-        if opts.get("epci") or opts.get("dep"):
-            from atlas.access import within_territory
-
-            origins = within_territory(origins, territory)
-        if network is not None:
-            from atlas.network import network_nearest
-
-            result = network_nearest(network, origins, sites)
-        else:
-            result = nearest(origins, sites)
-        table = result.drop(columns=result.geometry.name)
-    else:
-        result = commune_access(territory, sites, network=network, sites_selected=True)
-        table = french_table(result.drop(columns="geometry"), total=False)
-    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "csv")
-    if fmt not in ("csv", "gpkg"):
-        raise AtlasError(f"format de sortie inconnu : « {fmt} » (csv ou gpkg)")
+    result = distances(territory, sites, origins=origins, network=network,
+                       clip=bool(opts.get("epci") or opts.get("dep")))
     if output is None:
-        if fmt == "gpkg":
-            raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
-        table.to_csv(sys.stdout, index=False)
+        distances_table(result).to_csv(sys.stdout, index=False)
         return
-    if fmt == "gpkg":
-        from atlas.build import write_gpkg
-
-        write_gpkg(output, {"distances": result})
-    else:
-        from atlas.io import atomic_output
-
-        with atomic_output(output) as tmp:
-            table.to_csv(tmp, index=False)
+    write_distances(result, output, fmt=fmt)
     click.echo(f"Distances écrites : {output} ({len(result)} lignes, {len(sites)} sites)")
 
 
@@ -306,20 +320,13 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 
 
 @cli.command("print")
-@click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO, CALL, CUD, MEL…), répétable.")
-@click.option("--dep", multiple=True, help="Département (02, 59, 60, 62, 80), répétable.")
+@territory_options("")
 @click.option("--commune", "insee", multiple=True, help="Commune (code INSEE), répétable.")
 @click.option("--atlas", "atlas_by", type=click.Choice(["epci", "commune", "dep"]), default=None,
               help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
                    "dans un seul PDF.")
-@click.option("--registry", default=None, type=click.Path(dir_okay=False),
-              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
-@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
-@click.option("--zones-blanches", "zones_blanches", type=float, default=None, metavar="KM",
-              help="Hachurer les communes à plus de KM km (à vol d'oiseau) de tout lieu d'aide alimentaire.")
-@click.option("--acces", "access", is_flag=True, help="Teinter les communes selon la distance au lieu le plus proche.")
-@click.option("--partnerships", "--partenariats", "partnerships", is_flag=True,
-              help="Tracer les partenariats entre acteurs (data/raw/partnerships.csv).")
+@registry_options
+@layer_options
 @click.option("--all-kinds", "all_kinds", is_flag=True,
               help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
 @click.option("--orientation", type=click.Choice(["auto", "landscape", "portrait"]), default="auto",
@@ -331,8 +338,8 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
-              registry: str | None, mapping: str | None, zones_blanches: float | None, access: bool,
-              partnerships: bool, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
+              registry: Path | None, mapping: str | None, zones_blanches: float | None, access: bool,
+              partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               reference: str | None, reference_dir: Path | None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
     from atlas.access import load_inputs
@@ -346,7 +353,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep)
     if insee:
         territory = select_territory(territory, insee=list(insee))
-    layers = analysis_layers(communes, actors, zones_blanches, access, partnerships)
+    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships))
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
             "title": title or TITLE}
     if atlas_by:
@@ -357,11 +364,8 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
 
 
 @cli.command()
-@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
-@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
-@click.option("--partnerships", "--partenariats", "partnerships", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Registre des partenariats (défaut : data/raw/partnerships.csv).")
+@registry_options
+@partnership_file_option
 @click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("--epci", multiple=True,
@@ -397,11 +401,8 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
 @cli.command()
 @click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO…), répétable. "
                                             "Défaut : CABBALR et CAPSO.")
-@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv).")
-@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
-@click.option("--partnerships", "--partenariats", "partnerships", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Registre des partenariats (défaut : data/raw/partnerships.csv).")
+@registry_options
+@partnership_file_option
 @click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("--sans-fictifs", "--real-only", "real_only", is_flag=True,

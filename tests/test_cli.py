@@ -1,0 +1,53 @@
+"""The command line as a whole: every command listed, shared options, errors without traceback."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from atlas import settings
+from atlas.cli import cli
+
+COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo"}
+
+
+def test_every_command_is_listed():
+    res = CliRunner().invoke(cli, ["--help"])
+    assert res.exit_code == 0
+    listed = {line.split()[0] for line in res.output.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == COMMANDS
+
+
+def test_shared_options_have_one_name_everywhere():
+    runner = CliRunner()
+    for command in ("web", "print", "gaps", "distances", "suggest", "actors", "indicators"):
+        text = runner.invoke(cli, [command, "--help"]).output
+        assert "--registry, --registre" in text, command
+        assert "--mapping" in text, command
+        assert "--partenariats" in text or command in ("gaps", "distances", "suggest"), command
+
+
+def test_partnership_layer_flag_alone_or_with_a_file(tmp_path):
+    runner = CliRunner()
+    alone = tmp_path / "a.html"
+    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--partenariats", "-o", str(alone)])
+    assert res.exit_code == 0, res.output
+    given = tmp_path / "b.html"
+    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--partenariats",
+                              str(settings.raw_dir() / "partnerships.csv"), "-o", str(given)])
+    assert res.exit_code == 0, res.output
+    assert "Partenariat" in alone.read_text(encoding="utf-8")
+    assert alone.stat().st_size == given.stat().st_size
+    none = tmp_path / "c.html"
+    assert runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "-o", str(none)]).exit_code == 0
+    assert "Partenariats" not in none.read_text(encoding="utf-8")
+
+
+def test_unknown_territory_is_a_french_error_and_writes_nothing(tmp_path):
+    runner = CliRunner()
+    for command, suffix in (("web", "html"), ("print", "pdf"), ("gaps", "csv"), ("distances", "csv")):
+        out = tmp_path / f"x-{command}.{suffix}"
+        res = runner.invoke(cli, [command, "--epci", "999999999", "-o", str(out)])
+        assert res.exit_code == 1, (command, res.output)
+        assert "Territoire inconnu" in res.output and "Traceback" not in res.output
+        assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
