@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from atlas import schema
+from atlas import schema, soliguide
 from atlas.crs import L93, WGS84, lonlat_to_l93, looks_like_l93
 from atlas.errors import RegistryError
 from atlas.geocode import Gazetteer
@@ -160,7 +160,9 @@ def read_raw_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataF
         elif suffix == ".json":
             data = json.loads(_decode(path.read_bytes()))
             if isinstance(data, dict):
-                data = data.get("data") or data.get("items") or data.get("results") or [data]
+                data = data.get("places") or data.get("data") or data.get("items") or data.get("results") or [data]
+            if soliguide.is_soliguide(data):  # Soliguide places: hours converted to OSM syntax
+                data = soliguide.places_to_rows(data)
             frame = _frame_from_records(data)
             lines = list(range(1, len(frame) + 1))
         else:
