@@ -29,10 +29,13 @@ class BuildResult:
     warnings: pd.DataFrame
     registries: list[RegistryResult] = field(default_factory=list)
     output: Path | None = None
+    partnerships: RegistryResult | None = None
+    actions: RegistryResult | None = None
 
     def report_lines(self) -> list[str]:
         """French summary for the CLI."""
         lines = [r.summary() for r in self.registries]
+        lines += [r.summary() for r in (self.actions, self.partnerships) if r is not None]
         lines.append(
             f"Territoire : {len(self.communes)} communes, {len(self.epci)} EPCI, "
             f"{len(self.departements)} départements ; {len(self.actors)} acteurs acceptés, "
@@ -99,6 +102,15 @@ def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
     with atomic_output(path) as tmp:
         for name, frame in layers.items():
             frame = frame.copy()
+            # GeoPackage field names are case-insensitive: « source » and « Source » (rejects of
+            # several registries with their own headers) would clash
+            seen: dict[str, int] = {}
+            renamed = []
+            for col in frame.columns:
+                key = str(col).casefold()
+                seen[key] = seen.get(key, 0) + 1
+                renamed.append(col if seen[key] == 1 else f"{col}_{seen[key]}")
+            frame.columns = renamed
             for col in frame.columns:
                 if frame[col].dtype == bool:
                     frame[col] = frame[col].astype("int8")
@@ -115,6 +127,8 @@ def build_atlas(
     output: str | Path | None = None,
     reference: str | Path | None = None,
     write: bool = True,
+    partnerships: str | Path | bool | None = None,
+    actions: str | Path | None = None,
 ) -> BuildResult:
     """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
 
@@ -130,6 +144,12 @@ def build_atlas(
         Reference territory source (see :func:`atlas.territory.load_communes`).
     write : bool
         Write the GeoPackage (False to only compute).
+    partnerships : path or bool, optional
+        Partnerships registry to validate too (``True``: the demonstration one), written as the
+        layers ``partnerships``, ``partnership_lines`` (between located actors) and ``actions``;
+        its rejected rows join the ``rejects`` layer.
+    actions : path, optional
+        Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
 
     Returns
     -------
@@ -146,15 +166,30 @@ def build_atlas(
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
     out = BuildResult(communes, epci, deps, actors, rejects, warns, results)
+    layers: dict[str, pd.DataFrame] = {}
+    if partnerships:
+        from atlas.graph import partnership_lines
+        from atlas.partnerships import load_partnerships
+
+        parts, acts = load_partnerships(actors, None if partnerships is True else partnerships, actions)
+        out.partnerships, out.actions = parts, acts
+        extra_rejects, extra_warns = [], []
+        for res in (acts, parts):
+            extra_rejects.append(res.rejected.astype(str).assign(line=res.rejected["line"].to_numpy(), file=res.path))
+            extra_warns.append(res.warnings.assign(file=res.path))
+        out.rejects = pd.concat([rejects, *extra_rejects], ignore_index=True).fillna("")
+        out.warnings = pd.concat([warns, *extra_warns], ignore_index=True).fillna("")
+        layers = {"partnerships": parts.accepted, "actions": acts.accepted,
+                  "partnership_lines": partnership_lines(parts.accepted, actors)}
     if write:
         target = Path(output) if output else settings.processed_dir() / DEFAULT_GPKG
         write_gpkg(target, {
             "communes": communes, "epci": epci, "departements": deps,
-            "actors": actors, "rejects": rejects, "warnings": warns,
+            "actors": actors, **layers, "rejects": out.rejects, "warnings": out.warnings,
         })
         out.output = target
         # the same rejects and warnings as CSV for Excel (« ; », UTF-8 with BOM), beside the GeoPackage
-        for name, frame in (("rejets", rejects), ("avertissements", warns)):
+        for name, frame in (("rejets", out.rejects), ("avertissements", out.warnings)):
             write_csv_excel(target.with_name(f"{target.stem}-{name}.csv"), frame)
     return out
 

@@ -118,18 +118,24 @@ def cli(quiet: bool) -> None:
 @click.argument("registries", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mapping", "mappings", multiple=True,
               help="Correspondance de colonnes (préréglage ou fichier JSON), une par registre, dans l'ordre.")
+@partnership_file_option
+@click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
 @reference_option
 @_handle_errors
-def build(registries: tuple[Path, ...], mappings: tuple[str, ...], output: Path | None,
-          reference: str | None, reference_dir: Path | None) -> None:
-    """Valide et rattache les registres d'acteurs, écrit le GeoPackage (communes, epci, acteurs, rejets)."""
+def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships: Path | None,
+          actions: Path | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+    """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
+
+    Sans registre, prend le registre de démonstration de data/raw avec ses partenariats.
+    """
     from atlas.build import build_atlas
 
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
-                         reference=reference)
+                         reference=reference, partnerships=partnerships or not registries, actions=actions)
     for line in result.report_lines():
         click.echo(line)
 

@@ -59,7 +59,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     state: dict = {}
 
     def step_build() -> None:
-        built = build_atlas(output=processed / "atlas.gpkg")
+        built = build_atlas(output=processed / "atlas.gpkg", partnerships=True)
         state["built"] = built
         out.files.append(processed / "atlas.gpkg")
         out.lines.extend(built.report_lines()[:2])

@@ -75,3 +75,22 @@ def test_cli_build_reports_rejects_without_traceback(tmp_path):
     assert "Traceback" not in r.output
     r = runner.invoke(cli, ["build", str(DATA / "registre_excel_fr.csv"), "-o", "/proc/atlas.gpkg"])
     assert r.exit_code == 1 and "Erreur" in r.output and "Traceback" not in r.output
+
+
+def test_build_with_partnerships_writes_their_layers_and_rejects(tmp_path):
+    import csv
+
+    graph = DATA / "graph"
+    out = tmp_path / "g.gpkg"
+    res = build_atlas([graph / "actors.csv"], output=out, partnerships=graph / "partnerships_bad.csv",
+                      actions=graph / "actions.csv")
+    layers = dict(pyogrio.list_layers(out))
+    assert {"partnerships", "actions", "partnership_lines"} <= set(layers)
+    assert layers["partnership_lines"] == "LineString"
+    with open(graph / "partnerships_bad.csv", encoding="utf-8-sig", newline="") as fh:
+        n_rows = sum(1 for _ in csv.DictReader(fh, delimiter=";"))
+    parts = pyogrio.read_dataframe(out, layer="partnerships")
+    rejects = pyogrio.read_dataframe(out, layer="rejects")
+    from_parts = rejects[rejects["file"].str.endswith("partnerships_bad.csv")]
+    assert len(parts) + len(from_parts) == n_rows == res.partnerships.n_read
+    assert (from_parts["reason"] != "").all() and (from_parts["line"].astype(int) >= 2).all()
