@@ -238,6 +238,8 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
               help="Seuil de temps de trajet en minutes, répétable (avec --network).")
 @click.option("--by", "--par", "by", type=click.Choice(["commune", "epci", "dep", "region"]), default="epci",
               show_default=True, help="Regroupement du tableau.")
+@click.option("--semaine", "--week", "week", is_flag=True,
+              help="Part de la population couverte chaque jour de la semaine (au premier seuil en km).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "md", "gpkg"]), default=None,
               help="Format de sortie (défaut : d'après l'extension de -o, sinon Markdown à l'écran).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -245,7 +247,7 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
 @_network_options
 @_site_options
 @_handle_errors
-def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, fmt: str | None,
+def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, week: bool, fmt: str | None,
          output: Path | None, **opts: Any) -> None:
     """Zones blanches : population à plus d'un seuil de tout site d'aide alimentaire."""
     from atlas.gaps import french_table, markdown_table, summarize, write_gaps, zones_blanches
@@ -256,6 +258,9 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, fmt
     threshold_list(km, list(minutes) or None)  # fail on bad thresholds before reading anything
     if minutes and not opts.get("network_path"):
         raise AtlasError("un seuil en minutes demande un réseau routier (option --network)")
+    if week:
+        _weekly(thresholds[0] if thresholds else 10.0, by, fmt, output, opts)
+        return
     _, territory, sites, origins, network = _analysis_inputs(opts)
     zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
                         network=network, origins=origins, sites_selected=True)
@@ -268,6 +273,43 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, fmt
     target = output or settings.processed_dir() / "zones_blanches.gpkg"
     path = write_gaps(zb, target, fmt=fmt, by=by)
     click.echo(f"Zones blanches écrites : {path} ({zb.attrs.get('n_sites', 0)} sites, {len(zb)} communes)")
+
+
+def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
+    """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
+    from atlas.access import load_inputs
+    from atlas.gaps import markdown_table, weekly_coverage, weekly_table
+    from atlas.io import write_text_atomic
+
+    if by == "commune":
+        raise AtlasError("--semaine se regroupe par epci, dep ou region")
+    if opts.get("day"):
+        raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
+    _apply_reference_dir(opts.get("reference_dir"))
+    _, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
+                                       opts.get("epci"), opts.get("dep"))
+    network = None
+    if opts.get("network_path"):
+        from atlas.network import load_network
+
+        network = load_network(opts["network_path"], mode=opts.get("mode", "walk"))
+    from atlas.access import read_origins
+    from atlas.schema import AID_KINDS
+
+    weekly = weekly_coverage(territory, actors, threshold_km, by=by, kinds=list(opts.get("kinds") or []) or AID_KINDS,
+                             networks=list(opts.get("networks") or []) or None,
+                             services=list(opts.get("services") or []) or None, network=network,
+                             origins=read_origins(opts["origins"]) if opts.get("origins") else None)
+    table = weekly_table(weekly)
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
+    if fmt == "gpkg":
+        raise AtlasError("--semaine s'écrit en csv ou md")
+    text = markdown_table(table) if fmt == "md" else table.to_csv(index=False)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output, text)
+        click.echo(f"Couverture par jour écrite : {output}")
 
 
 @cli.command()

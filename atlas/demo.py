@@ -43,9 +43,10 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     """
     from atlas.access import select_sites
     from atlas.build import build_atlas
-    from atlas.gaps import write_gaps, zones_blanches
+    from atlas.gaps import markdown_table, weekly_coverage, weekly_table, write_gaps, zones_blanches
     from atlas.graph import build_graph, export_all
     from atlas.indicators import compute_indicators, write_indicators
+    from atlas.io import write_text_atomic
     from atlas.location import suggest_sites, write_suggestions
     from atlas.partnerships import load_registries
     from atlas.printmap import analysis_layers, render_atlas, render_map
@@ -72,6 +73,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
         for name, by in (("zones_blanches_epci.md", "epci"), ("zones_blanches_departements.csv", "dep")):
             out.files.append(write_gaps(zb, processed / name, by=by))
         out.files.append(write_gaps(zb, processed / "zones_blanches.gpkg", by="epci"))
+        week = weekly_table(weekly_coverage(built.communes, built.actors, threshold_km=10, by="epci"))
+        out.files.append(write_text_atomic(processed / "couverture_semaine_epci.md", markdown_table(week)))
         saturday = zones_blanches(built.communes, built.actors, thresholds_km=(10,), day="samedi")
         out.files.append(write_gaps(saturday, processed / "zones_blanches_samedi_epci.md", by="epci"))
         uncovered, total = int(zb["pop_uncovered_10km"].sum()), int(zb["population"].sum())

@@ -27,6 +27,7 @@ from atlas import settings
 from atlas.access import (
     AID_KINDS,
     AccessError,
+    NoSiteError,
     check_thresholds,
     commune_origins,
     nearest,
@@ -39,6 +40,8 @@ __all__ = [
     "french_table",
     "summarize",
     "threshold_list",
+    "weekly_coverage",
+    "weekly_table",
     "write_gaps",
     "zones_blanches",
     "zones_blanches_points",
@@ -454,3 +457,91 @@ def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, b
         lines += [f"Sites retenus ({zb.attrs.get('n_sites', '?')}) : {zb.attrs['filter']}.", ""]
     lines.append(markdown_table(table))
     return write_text_atomic(path, "\n".join(lines))
+
+
+def weekly_coverage(
+    communes: gpd.GeoDataFrame,
+    actors: gpd.GeoDataFrame,
+    threshold_km: float = 10.0,
+    by: str = "epci",
+    kinds: str | Iterable[str] | None = AID_KINDS,
+    networks: str | Iterable[str] | None = None,
+    services: str | Iterable[str] | None = None,
+    network: object | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Share of the population with a site open that day within ``threshold_km``, day by day.
+
+    Answers « quels jours de la semaine l'aide alimentaire est-elle à portée ? »: one
+    :func:`zones_blanches` per weekday (a site covers only the days its opening hours say; a
+    site without hours covers no day; a mobile truck covers its stops on their days), totalled
+    with :func:`summarize`.
+
+    Parameters
+    ----------
+    communes, actors, kinds, networks, services, network, origins
+        As for :func:`zones_blanches`.
+    threshold_km : float
+        Distance threshold (km).
+    by : {"epci", "dep", "region"}
+        Grouping.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: code, name, ``population``, then for each French weekday
+        (« lundi »…« dimanche ») the share covered (0–1) and ``uncovered_<jour>`` the population
+        not covered that day; ``attrs["threshold_km"]``.
+    """
+    from atlas.hours import WEEKDAYS_FR
+
+    out: pd.DataFrame | None = None
+    key = None
+    args = {"thresholds_km": [threshold_km], "kinds": kinds, "networks": networks, "services": services,
+            "network": network, "origins": origins}
+    for day in WEEKDAYS_FR:
+        try:
+            zb = zones_blanches(communes, actors, day=day, **args)
+        except NoSiteError:  # no site open that day: nobody is covered, which is an answer
+            zb = zones_blanches(communes, actors, **args)
+            k = zb.attrs["thresholds"][0]
+            zb[f"pop_uncovered_{k}"] = zb[f"pop_covered_{k}"] + zb[f"pop_uncovered_{k}"]
+            zb[f"pop_covered_{k}"] = 0
+            zb[f"zone_blanche_{k}"] = True
+        key = zb.attrs["thresholds"][0]
+        summary = summarize(zb, by=by)
+        groups = [c for c in summary.columns if c in ("epci", "epci_name", "dep", "dep_name", "region", "region_name")]
+        part = summary[groups + ["population"]].copy() if out is None else None
+        if out is None:
+            out = part
+        merged = summary.set_index(groups[0])
+        out[day] = out[groups[0]].map(merged[f"share_covered_{key}"]).to_numpy()
+        out[f"uncovered_{day}"] = out[groups[0]].map(merged[f"pop_uncovered_{key}"]).to_numpy()
+    assert out is not None
+    out = out.sort_values(WEEKDAYS_FR[5]).reset_index(drop=True)  # least covered on Saturday first
+    out.attrs["threshold_km"] = threshold_km
+    out.attrs["key"] = key
+    return out
+
+
+def weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
+    """:func:`weekly_coverage` for people: French headers, shares in %, with a « Total » row."""
+    from atlas.hours import WEEKDAYS_FR
+
+    df = weekly.copy()
+    first = df.columns[0]
+    total: dict[str, object] = dict.fromkeys(df.columns, "")
+    total[first] = "Total"
+    total["population"] = df["population"].sum()
+    for day in WEEKDAYS_FR:
+        total[f"uncovered_{day}"] = df[f"uncovered_{day}"].sum()
+        pop = total["population"]
+        total[day] = 1 - total[f"uncovered_{day}"] / pop if pop else np.nan
+    df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+    for day in WEEKDAYS_FR:
+        df[day] = (pd.to_numeric(df[day]) * 100).round(1)
+    names = {"epci": "EPCI (SIREN)", "epci_name": "EPCI", "dep": "Département", "dep_name": "Nom",
+             "region": "Région", "region_name": "Nom", "population": "Population"}
+    label = _label_key(str(weekly.attrs.get("key", "")))
+    cols = [c for c in df.columns if c in names] + list(WEEKDAYS_FR)
+    return df[cols].rename(columns={**names, **{d: f"{d} (% couvert, {label})" for d in WEEKDAYS_FR}})

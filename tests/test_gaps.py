@@ -235,3 +235,42 @@ def test_cli_distances_from_origin_points(tmp_path, communes):
     pts.drop(columns="population").to_file(bad, layer="points")
     res = CliRunner().invoke(cli, ["-q", "gaps", "--origins", str(bad), "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 1 and "population" in res.output and not (tmp_path / "x.csv").exists()
+
+
+def test_weekly_coverage_follows_opening_days(communes):
+    """Two sites, one open on Saturday only, one on weekdays: coverage per day recomputed by hand."""
+    from atlas.gaps import weekly_coverage, weekly_table
+    from atlas.territory import representative_points, select_territory
+
+    cab = select_territory(communes, epci="CABBALR")
+    ref = representative_points(cab).set_index("insee")
+    bethune, bruay = ref.loc["62119"].geometry, ref.loc["62178"].geometry
+    sites = gpd.GeoDataFrame(
+        {"id": ["s1", "s2"], "name": ["samedi", "semaine"], "kind": ["distribution", "epicerie"],
+         "opening_hours": ["Sa 09:00-12:00", "Mo-Fr 14:00-17:00"], "closures": ["", ""], "mode": ["fixed"] * 2,
+         "route": ["", ""], "network": ["", ""], "services": ["", ""], "insee": ["62119", "62178"]},
+        geometry=[bethune, bruay], crs="EPSG:2154")
+    week = weekly_coverage(cab, sites, threshold_km=10, by="epci")
+    row = week.iloc[0]
+    pop = cab.set_index("insee")["population"]
+    near = {name: set(ref.index[shapely.distance(ref.geometry.values, p) <= 10_000])
+            for name, p in (("samedi", bethune), ("semaine", bruay))}
+    assert row["population"] == pop.sum()
+    assert row["uncovered_samedi"] == pop.sum() - pop[list(near["samedi"])].sum()
+    for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi"):
+        assert row["uncovered_" + day] == pop.sum() - pop[list(near["semaine"])].sum()
+    assert row["uncovered_dimanche"] == pop.sum() and row["dimanche"] == 0
+    table = weekly_table(week)
+    assert table.iloc[-1, 0] == "Total" and "samedi (% couvert, 10 km)" in table.columns
+
+
+def test_cli_gaps_week(tmp_path):
+    from atlas.cli import cli
+
+    out = tmp_path / "semaine.md"
+    res = CliRunner().invoke(cli, ["-q", "gaps", "--semaine", "--epci", "CABBALR", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert "samedi (% couvert, 10 km)" in text and "Béthune-Bruay" in text
+    res = CliRunner().invoke(cli, ["gaps", "--semaine", "--day", "samedi"])
+    assert res.exit_code == 1 and "--semaine et --day" in res.output
