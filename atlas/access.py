@@ -230,7 +230,7 @@ def select_sites(
         raise AccessError(f"valeur inconnue pour les horaires non communiqués : « {unknown_hours} »")
     if actors is None or len(actors) == 0:
         raise NoSiteError("le registre ne contient aucun acteur")
-    df = actors if actors.crs is None or actors.crs == L93 else actors.to_crs(L93)
+    df = actors if actors.crs is None else to_l93(actors)
     df = df.copy()
     hours = _column(df, "opening_hours")
     kind = _column(df, "kind")

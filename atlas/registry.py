@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from atlas import schema, soliguide
-from atlas.crs import L93, WGS84, lonlat_to_l93, looks_like_l93
+from atlas.crs import L93, WGS84, lonlat_to_l93, looks_like_l93, to_wgs84
 from atlas.errors import RegistryError
 from atlas.geocode import Gazetteer
 from atlas.hours import is_valid_closures, is_valid_hours
@@ -575,7 +575,7 @@ def _finish_accepted(
     gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"], gdf["insee"], strict=True)]
     gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
-    lonlat = gdf.to_crs(WGS84).geometry
+    lonlat = to_wgs84(gdf).geometry
     gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
     gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", "fictitious", "line", "geometry"]

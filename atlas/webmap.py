@@ -44,7 +44,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from atlas import schema
-from atlas.crs import L93, WGS84
+from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, integer_fr
 from atlas.hours import closures_fr, humanize_hours
@@ -365,7 +365,7 @@ def simplify_communes(communes: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_
     geopandas.GeoDataFrame
         A copy in Lambert-93 with simplified geometry.
     """
-    gdf = communes.to_crs(L93) if communes.crs is not None and communes.crs != L93 else communes.copy()
+    gdf = to_l93(communes).copy() if communes.crs is not None else communes.copy()
     geoms = gdf.geometry.to_numpy()
     if tolerance_m <= 0 or not len(gdf):
         return gdf
