@@ -3,7 +3,9 @@
 A registry row with no coordinates is placed at its commune's town hall (reference data) with
 precision ``commune``, found from its INSEE code, or from its postal code and commune name. A
 commune name alone is never a key (many communes share a name); former communes (communes
-déléguées or associées, merged since) resolve to today's commune.
+déléguées or associées, merged since) resolve to today's commune. Where the town-hall point of the
+reference falls outside its commune's (simplified) polygon — 240 of the 3,782 communes — a point
+inside the polygon is used instead, so that the row always joins back to its own commune.
 
 No address-level geocoder works offline at national scale in a Python package; rows that need
 the building's position should carry coordinates (e.g. from the BAN geocoder) in the registry.
