@@ -357,7 +357,7 @@ def validate_actors(
     notes: list[tuple[int, str, str]] = []
     seen_ids: dict[str, int] = {}
 
-    for pos, (_, row) in enumerate(canon.iterrows()):
+    for pos, row in enumerate(canon.to_dict("records")):
         line = lines[pos]
         rec = {c: str(row.get(c, "")).strip() for c in schema.HEADER_ALIASES}
         warn: list[str] = []
