@@ -17,9 +17,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: Repository root when running from a checkout (the folder holding ``pyproject.toml``).
+#: Repository root when running from a checkout (the folder holding ``pyproject.toml``); for an
+#: installed (non-editable) package, the current folder, where ``data/`` and ``maps/`` are expected.
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
+REPO_DIR = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists() else Path.cwd()
 
 #: Hauts-de-France: INSEE region code and its départements.
 REGION_CODE = "32"
