@@ -2,7 +2,7 @@
 
 Tests that need the real reference data (``../shared/data`` or ``ATLAS_REFERENCE_DIR``) use the
 ``shared_data`` fixture: it skips with a reason on a developer's machine without the data, and
-FAILS when ``ATLAS_REQUIRE_REFERENCE=1`` (CI), so that missing data never hides as a skip there.
+FAILS when ``ATLAS_REQUIRE_REFERENCE=1`` or ``CI`` is set, so that missing data never hides as a skip there.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from atlas import settings
 
 
 def _require() -> bool:
-    return os.environ.get("ATLAS_REQUIRE_REFERENCE", "") not in ("", "0", "false")
+    """True in CI (``CI`` set by the runner, or ``ATLAS_REQUIRE_REFERENCE=1`` set by .ci/run)."""
+    return any(os.environ.get(v, "").lower() not in ("", "0", "false") for v in ("ATLAS_REQUIRE_REFERENCE", "CI"))
 
 
 @pytest.fixture(scope="session")
