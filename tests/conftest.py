@@ -20,6 +20,13 @@ def _require() -> bool:
     return any(os.environ.get(v, "").lower() not in ("", "0", "false") for v in ("ATLAS_REQUIRE_REFERENCE", "CI"))
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, where every dependency must be there."""
+    if _require():
+        pytest.fail(f"{reason} : obligatoire en CI")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Folder of the real reference data (cog-2025, communes-2018-hdf, foodaid-2015...)."""

@@ -227,8 +227,7 @@ def test_short_label():
 # --------------------------------------------------------------------------- demonstration registry
 @pytest.fixture(scope="module")
 def demo_graph(demo):
-    if not (settings.raw_dir() / "partnerships.csv").exists():
-        pytest.skip("registre de démonstration absent")
+    assert (settings.raw_dir() / "partnerships.csv").exists(), "registre de démonstration absent de data/raw"
     parts, acts = load_partnerships(demo.actors)
     return demo.actors, parts.accepted, acts.accepted, ag.build_graph(demo.actors, parts.accepted, acts.accepted)
 

@@ -152,8 +152,7 @@ def _independent(territory: str, actors_rows: list[dict], epci: dict[str, str], 
 @pytest.mark.parametrize("territory", ["CABBALR", "CAPSO"])
 def test_demo_indicators_against_csv(demo, territory):
     raw = settings.raw_dir()
-    if not (raw / "partnerships.csv").exists():
-        pytest.skip("registre de démonstration absent")
+    assert (raw / "partnerships.csv").exists(), "registre de démonstration absent de data/raw"
     parts, acts = load_partnerships(demo.actors)
     G = build_graph(demo.actors, parts.accepted, acts.accepted)
     table = compute_indicators(demo.actors, parts.accepted, G, territory=territory, actions=acts.accepted,

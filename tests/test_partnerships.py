@@ -145,8 +145,7 @@ def test_parse_weight():
 def test_demo_registry_nothing_dropped(demo):
     """Every row of the demonstration partnerships file is accounted for."""
     raw = settings.raw_dir()
-    if not (raw / "partnerships.csv").exists():
-        pytest.skip("registre de démonstration absent")
+    assert (raw / "partnerships.csv").exists(), "registre de démonstration absent de data/raw"
     parts, acts = load_partnerships(demo.actors)
     with open(raw / "partnerships.csv", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if any(v.strip() for v in r.values() if v)]

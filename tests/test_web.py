@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from conftest import skip_or_fail
 
 from atlas import webmap
 from atlas.cli import cli
@@ -364,9 +364,7 @@ ALERT_HOOK = ("<script>window.__atlasAlerts=[];['alert','confirm','prompt'].forE
 def chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        if os.environ.get("CI") or os.environ.get("ATLAS_REQUIRE_REFERENCE", "") not in ("", "0", "false"):
-            pytest.fail("chromium introuvable : obligatoire en CI (.ci/run l'installe)")
-        pytest.skip("chromium introuvable")
+        skip_or_fail("chromium introuvable (.ci/run l'installe)")
     return exe
 
 
