@@ -19,7 +19,6 @@ import io
 import json
 import math
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -141,9 +140,8 @@ def read_raw_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataF
         if suffix in (".csv", ".txt", ".tsv"):
             frame, lines = _read_csv_lines(path)
         elif suffix in (".xls", ".xlsx", ".ods"):
-            with warnings.catch_warnings():  # pandas' notice about the xlrd engine for .xls
-                warnings.simplefilter("ignore")
-                frame = pd.read_excel(path, dtype=str, sheet_name=0).fillna("")
+            # calamine (Rust) reads .xls, .xlsx and .ods alike; pandas' own choice for the future
+            frame = pd.read_excel(path, dtype=str, sheet_name=0, engine="calamine").fillna("")
             lines = list(range(2, len(frame) + 2))
         elif suffix in (".geojson", ".gpkg", ".shp", ".fgb") or (suffix == ".json" and _is_geojson(path)):
             gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)

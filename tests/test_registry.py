@@ -159,7 +159,7 @@ def test_restos_2015_load_as_a_users_registry(foodaid_2015, communes):
 def test_croix_rouge_2015(foodaid_2015, communes):
     res = read_actors(foodaid_2015 / "position_centres_2015_CRF.xlsx", mapping="croix-rouge-2015", communes=communes)
     assert res.n_read == 1921 == len(res.accepted) + len(res.rejected)
-    raw = pd.read_excel(foodaid_2015 / "position_centres_2015_CRF.xlsx", dtype=str)
+    raw = pd.read_excel(foodaid_2015 / "position_centres_2015_CRF.xlsx", dtype=str, engine="calamine")
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
         raw["longitude"].astype(float), raw["latitude"].astype(float), crs="EPSG:4326")).to_crs("EPSG:2154")
     assert _hdf_polygon_count(pts, communes) == 135  # SOURCE.md
@@ -171,7 +171,7 @@ def test_croix_rouge_2015(foodaid_2015, communes):
 def test_secours_populaire_2015_geocoded_to_communes(foodaid_2015, communes):
     path = foodaid_2015 / "liste_centre_secours_populaire.xls"
     res = read_actors(path, mapping="secours-populaire-2015", communes=communes)
-    raw = pd.read_excel(path, dtype=str).fillna("")
+    raw = pd.read_excel(path, dtype=str, engine="calamine").fillna("")
     assert res.n_read == len(raw) == 1392 == len(res.accepted) + len(res.rejected)
     hdf_cp = raw["CP"].str.zfill(5).str[:2].isin(["02", "59", "60", "62", "80"])
     assert hdf_cp.sum() == 151  # SOURCE.md
