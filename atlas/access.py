@@ -555,12 +555,15 @@ def load_inputs(
         All communes of the region, the selected ones, the accepted actors.
     """
     from atlas.build import build_atlas
+    from atlas.progress import info
     from atlas.territory import load_communes, select_territory
 
     communes = load_communes(reference)
     territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
     result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
                          reference=reference, write=False)
+    for line in [r.summary() for r in result.registries] + result.reject_lines(limit=10):
+        info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
 
 

@@ -45,12 +45,18 @@ class BuildResult:
             lines.append(f"GeoPackage écrit : {self.output}")
             lines.append(f"Rejets et avertissements (pour Excel) : {self.output.stem}-rejets.csv, "
                          f"{self.output.stem}-avertissements.csv")
-        if len(self.rejects):
-            lines.append("Lignes rejetées (fichier, ligne, raison) :")
-            for _, r in self.rejects.head(20).iterrows():
-                lines.append(f"  {Path(str(r['file'])).name}, ligne {r['line']} : {r['reason']}")
-            if len(self.rejects) > 20:
-                lines.append(f"  … et {len(self.rejects) - 20} autres (couche « rejects » du GeoPackage).")
+        return lines + self.reject_lines()
+
+    def reject_lines(self, limit: int = 20) -> list[str]:
+        """French lines listing the rejected rows (file, line, reason), at most ``limit``."""
+        if not len(self.rejects):
+            return []
+        lines = ["Lignes rejetées (fichier, ligne, raison) :"]
+        for _, r in self.rejects.head(limit).iterrows():
+            lines.append(f"  {Path(str(r['file'])).name}, ligne {r['line']} : {r['reason']}")
+        if len(self.rejects) > limit:
+            where = "couche « rejects » du GeoPackage" if self.output else "atlas build pour la liste complète"
+            lines.append(f"  … et {len(self.rejects) - limit} autres ({where}).")
         return lines
 
 

@@ -978,20 +978,16 @@ def build_webmap(
     pathlib.Path
     """
     from atlas import settings
-    from atlas.progress import info
-    from atlas.registry import read_actors
-    from atlas.territory import EPCI_ALIASES, load_communes, select_territory
+    from atlas.territory import EPCI_ALIASES
 
     output = Path(output)
     if output.suffix.lower() not in (".html", ".htm"):
         raise AtlasError(f"La carte interactive doit être un fichier .html : « {output} ».")
+    from atlas.access import load_inputs
+
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
-    region = load_communes(reference)
     clip = bool(epci or dep)
-    communes = select_territory(region, epci=epci, dep=dep) if clip else region
-    result = read_actors(registry, mapping=mapping, communes=region)
-    info(result.summary())
-    actors = result.accepted
+    region, communes, actors = load_inputs(str(registry), mapping, reference, _as_list(epci), _as_list(dep))
     territory = _territory_name(communes, epci, dep, EPCI_ALIASES)
     zones = bands = lines = None
     if zones_blanches_km is not None or access:
@@ -1001,6 +997,10 @@ def build_webmap(
     return write_webmap(communes, actors, output, territory=territory, zones_blanches=zones,
                         access_bands=bands, partnerships=lines, title=title, clip=clip,
                         registry_label=registry.name)
+
+
+def _as_list(value: str | list[str] | None) -> list[str] | None:
+    return [value] if isinstance(value, str) else (list(value) if value else None)
 
 
 def _territory_name(communes: gpd.GeoDataFrame, epci: object, dep: object, aliases: dict[str, str]) -> str:

@@ -51,3 +51,21 @@ def test_unknown_territory_is_a_french_error_and_writes_nothing(tmp_path):
         assert "Territoire inconnu" in res.output and "Traceback" not in res.output
         assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_map_commands_say_which_rows_were_left_out(tmp_path):
+    """A person regenerating a map from a registry with bad rows is told which lines and why."""
+    from pathlib import Path
+
+    bad = Path(__file__).parent / "data" / "registre_excel_fr.csv"
+    runner = CliRunner()
+    for command, suffix in (("print", "pdf"), ("web", "html"), ("gaps", "md")):
+        out = tmp_path / f"carte.{suffix}"
+        res = runner.invoke(cli, [command, "--registry", str(bad), "--epci", "CABBALR", "-o", str(out)])
+        assert res.exit_code == 0, (command, res.output)
+        assert "15 lignes lues, 8 acceptées, 7 rejetées" in res.output, command
+        assert "ligne 6 : latitude et longitude inversées" in res.output, command
+        assert out.exists()
+    quiet = runner.invoke(cli, ["-q", "web", "--registry", str(bad), "--epci", "CABBALR", "-o",
+                                str(tmp_path / "q.html")])
+    assert "rejetées" not in quiet.output
