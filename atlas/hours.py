@@ -589,16 +589,22 @@ def _join_fr(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " et " + items[-1]
 
 
-def _days_fr(days: Sequence[int]) -> str:
-    days = sorted(days)
-    if len(days) == 7:
-        return "tous les jours"
+def day_runs(days: Iterable[int]) -> list[list[int]]:
+    """Consecutive weekdays grouped: ``[0, 1, 2, 4]`` -> ``[[0, 1, 2], [4]]``."""
     runs: list[list[int]] = []
-    for d in days:
+    for d in sorted(days):
         if runs and d == runs[-1][-1] + 1:
             runs[-1].append(d)
         else:
             runs.append([d])
+    return runs
+
+
+def _days_fr(days: Sequence[int]) -> str:
+    days = sorted(days)
+    if len(days) == 7:
+        return "tous les jours"
+    runs = day_runs(days)
     items: list[str] = []
     for run in runs:
         if len(run) >= 3:

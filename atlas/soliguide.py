@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from atlas.hours import day_runs
+
 #: Soliguide weekday keys, Monday first, with their OSM abbreviation.
 WEEKDAYS = (("monday", "Mo"), ("tuesday", "Tu"), ("wednesday", "We"), ("thursday", "Th"),
             ("friday", "Fr"), ("saturday", "Sa"), ("sunday", "Su"))  # fmt: skip
@@ -104,14 +106,8 @@ def hours_to_osm(newhours: dict | None) -> str:
 
 def _days_label(days: list[int]) -> str:
     """OSM weekday selector: runs of three days or more as ranges (``Mo-We,Fr``), else lists."""
-    runs: list[list[int]] = []
-    for d in days:
-        if runs and d == runs[-1][-1] + 1:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
     out = []
-    for run in runs:
+    for run in day_runs(days):
         names = [WEEKDAYS[d][1] for d in run]
         out.extend([f"{names[0]}-{names[-1]}"] if len(names) >= 3 else names)
     return ",".join(out)
