@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.figure import Figure
 
 from atlas import schema
 from atlas.crs import L93
@@ -886,7 +887,7 @@ def draw_graph(
     figsize: tuple[float, float] = (16.54, 11.69),
     hub_min: int = 3,
     show_isolated: bool = True,
-):
+) -> Figure:
     """Draw the actors graph for people: colours by world, shapes by kind, French legend.
 
     Actors with at least one link are laid out community by community (« group in a box »:
@@ -1253,7 +1254,7 @@ def draw_partnership_map(
     title: str | None = None,
     top_n: int = 25,
     figsize: tuple[float, float] = (16.54, 11.69),
-):
+) -> Figure:
     """Geographic view: partnerships as lines between located actors on the commune map.
 
     Communes (light) and EPCI borders of the territory are drawn in Lambert-93; actors are

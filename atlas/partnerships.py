@@ -25,12 +25,16 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from atlas import schema, settings
 from atlas.errors import RegistryError
 from atlas.registry import RegistryResult, parse_number, read_raw_table
+
+if TYPE_CHECKING:  # build imports this module's callers; avoid a cycle at run time
+    from atlas.build import BuildResult
 
 #: Canonical columns of a partnerships registry, in file order.
 PARTNERSHIP_COLUMNS: tuple[str, ...] = (
@@ -466,7 +470,7 @@ def load_registries(
     partnerships: str | Path | None = None,
     actions: str | Path | None = None,
     reference: str | Path | None = None,
-):
+) -> tuple[BuildResult, RegistryResult, RegistryResult]:
     """Actors (built and joined to the communes), partnerships and actions, for the CLI.
 
     Returns
