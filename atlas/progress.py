@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -28,7 +29,7 @@ def progress(iterable: Iterable[T], label: str = "", total: int | None = None) -
         yield from iterable
         return
     length = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
-    with click.progressbar(iterable, length=length, label=label, file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(iterable, length=length, label=label, file=sys.stderr) as bar:
         yield from bar
 
 
