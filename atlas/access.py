@@ -388,7 +388,9 @@ def nearest(
 
 
 def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One origin point per commune (see :func:`atlas.territory.representative_points`).
+    """One origin point per commune: the population-weighted point where the reference knows the
+    population of former communes, else the town hall or a point inside the commune (see
+    :func:`atlas.territory.representative_points` with ``weighted=True``).
 
     Parameters
     ----------
@@ -403,7 +405,7 @@ def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     from atlas.territory import representative_points
 
-    pts = representative_points(communes)
+    pts = representative_points(communes, weighted=True)
     pts.index = communes.index
     return pts
 

