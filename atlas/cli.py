@@ -277,7 +277,6 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
 
 def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
-    from atlas.access import load_inputs
     from atlas.gaps import markdown_table, weekly_coverage, weekly_table
     from atlas.io import write_text_atomic
 
@@ -285,21 +284,10 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
     if opts.get("day"):
         raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
-    _apply_reference_dir(opts.get("reference_dir"))
-    _, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
-                                       opts.get("epci"), opts.get("dep"))
-    network = None
-    if opts.get("network_path"):
-        from atlas.network import load_network
-
-        network = load_network(opts["network_path"], mode=opts.get("mode", "walk"))
-    from atlas.access import read_origins
-    from atlas.schema import AID_KINDS
-
-    weekly = weekly_coverage(territory, actors, threshold_km, by=by, kinds=list(opts.get("kinds") or []) or AID_KINDS,
-                             networks=list(opts.get("networks") or []) or None,
-                             services=list(opts.get("services") or []) or None, network=network,
-                             origins=read_origins(opts["origins"]) if opts.get("origins") else None)
+    # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
+    # day, those open that day
+    _, territory, sites, origins, network = _analysis_inputs(opts)
+    weekly = weekly_coverage(territory, sites, threshold_km, by=by, kinds=None, network=network, origins=origins)
     table = weekly_table(weekly)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
     if fmt == "gpkg":
