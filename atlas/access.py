@@ -569,6 +569,16 @@ def load_inputs(
     return communes, territory, result.actors
 
 
+def _read_vector(p: Path, what: str) -> gpd.GeoDataFrame:
+    """Read a vector file, or say in French which file of ``what`` is missing or unreadable."""
+    if not p.is_file():
+        raise AccessError(f"fichier de {what} introuvable : « {p} »")
+    try:
+        return gpd.read_file(p)
+    except Exception as exc:
+        raise AccessError(f"impossible de lire les {what} « {p.name} » : {exc}") from exc
+
+
 def read_origins(path: str, population_column: str = "population") -> gpd.GeoDataFrame:
     """Read origin points (e.g. a population grid) from any vector file.
 
@@ -590,15 +600,8 @@ def read_origins(path: str, population_column: str = "population") -> gpd.GeoDat
     AccessError
         Unreadable file or missing population column.
     """
-    from pathlib import Path
-
     p = Path(path)
-    if not p.is_file():
-        raise AccessError(f"fichier de points d'origine introuvable : « {p} »")
-    try:
-        gdf = gpd.read_file(p)
-    except Exception as exc:
-        raise AccessError(f"impossible de lire les points d'origine « {p.name} » : {exc}") from exc
+    gdf = _read_vector(p, "points d'origine")
     if population_column not in gdf.columns:
         raise AccessError(f"« {p.name} » n'a pas de colonne « {population_column} » (population de chaque point)")
     gdf = to_l93(gdf).rename(columns={population_column: "population"})
@@ -614,15 +617,8 @@ def read_points(path: str) -> gpd.GeoDataFrame:
     AccessError
         Missing or unreadable file.
     """
-    from pathlib import Path
-
     p = Path(path)
-    if not p.is_file():
-        raise AccessError(f"fichier de points introuvable : « {p} »")
-    try:
-        gdf = gpd.read_file(p)
-    except Exception as exc:
-        raise AccessError(f"impossible de lire les points « {p.name} » : {exc}") from exc
+    gdf = _read_vector(p, "points")
     if len(gdf) == 0:
         raise AccessError(f"« {p.name} » ne contient aucun point")
     return to_l93(gdf)

@@ -48,7 +48,7 @@ from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, integer_fr
 from atlas.hours import closures_fr, humanize_hours
-from atlas.io import atomic_output
+from atlas.io import write_text_atomic
 
 #: Simplification tolerance of commune and EPCI borders (metres, Lambert-93).
 SIMPLIFY_TOLERANCE_M = 75.0
@@ -881,13 +881,8 @@ def write_webmap(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, output: s
     -------
     pathlib.Path
     """
-    output = Path(output)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise AtlasError(f"La carte interactive doit être un fichier .html : « {output} ».")
-    page = make_webmap(communes, actors, **kwargs)
-    with atomic_output(output) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return output
+    output = _html_path(output)
+    return write_text_atomic(output, make_webmap(communes, actors, **kwargs))
 
 
 # --------------------------------------------------------------------------- from files (CLI)
@@ -980,9 +975,7 @@ def build_webmap(
     from atlas import settings
     from atlas.territory import EPCI_ALIASES
 
-    output = Path(output)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise AtlasError(f"La carte interactive doit être un fichier .html : « {output} ».")
+    output = _html_path(output)  # before reading anything
     from atlas.access import load_inputs
 
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
@@ -997,6 +990,14 @@ def build_webmap(
     return write_webmap(communes, actors, output, territory=territory, zones_blanches=zones,
                         access_bands=bands, partnerships=lines, title=title, clip=clip,
                         registry_label=registry.name)
+
+
+def _html_path(output: str | Path) -> Path:
+    """The output path, refused unless it names an HTML file."""
+    output = Path(output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise AtlasError(f"La carte interactive doit être un fichier .html : « {output} ».")
+    return output
 
 
 def _as_list(value: str | list[str] | None) -> list[str] | None:
