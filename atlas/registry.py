@@ -291,7 +291,8 @@ def _list_slugs(value: str) -> str:
     return ",".join(dict.fromkeys(p for p in parts if p))
 
 
-def _stable_id(prefix: str, row: pd.Series) -> str:
+def _stable_id(prefix: str, row: dict[str, str]) -> str:
+    """An id that stays the same while the row's name and place do (rows of exports without ids)."""
     basis = "|".join(str(row.get(k, "")).strip().casefold() for k in ("name", "address", "insee", "postcode", "commune"))
     return f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
 
@@ -401,7 +402,7 @@ def validate_actors(
             rec["insee"] = "0" + rec["insee"]
         rec["insee"] = rec["insee"].upper()
         if not rec["id"]:
-            rec["id"] = _stable_id(prefix, pd.Series(rec))
+            rec["id"] = _stable_id(prefix, rec)
         errors = sorted(validator.iter_errors({k: v for k, v in rec.items() if k in schema.ACTOR_SCHEMA["properties"]}),
                         key=lambda e: list(e.path))
         if errors:
