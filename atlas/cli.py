@@ -131,7 +131,7 @@ def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships:
 
     Sans registre, prend le registre de démonstration de data/raw avec ses partenariats.
     """
-    from atlas.build import build_atlas
+    from atlas.registry.build import build_atlas
 
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
@@ -146,7 +146,7 @@ def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships:
 @_handle_errors
 def contours(url: str | None, force: bool) -> None:
     """Télécharge les contours officiels des communes (IGN/Etalab) dans le cache local."""
-    from atlas.contours import DEFAULT_URL, download_contours
+    from atlas.territory.contours import DEFAULT_URL, download_contours
 
     path = download_contours(url or DEFAULT_URL, force=force)
     click.echo(f"Contours disponibles : {path}")
@@ -166,7 +166,7 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
         output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
-    from atlas.webmap import build_webmap
+    from atlas.maps.web.render import build_webmap
 
     _apply_reference_dir(reference_dir)
     target = output or settings.maps_dir() / "carte.html"
@@ -208,7 +208,7 @@ def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     """(communes, territory, sites, origins, network) from the shared options."""
-    from atlas.access import load_inputs, read_origins, select_sites
+    from atlas.analysis.access import load_inputs, read_origins, select_sites
     from atlas.progress import info
 
     _apply_reference_dir(opts.get("reference_dir"))
@@ -216,7 +216,7 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
                                               opts.get("epci"), opts.get("dep"))
     kinds = list(opts.get("kinds") or []) or None
-    from atlas.schema import AID_KINDS
+    from atlas.registry.schema import AID_KINDS
 
     sites = select_sites(actors, kinds=kinds or AID_KINDS, networks=list(opts.get("networks") or []) or None,
                          services=list(opts.get("services") or []) or None, day=opts.get("day"))
@@ -224,7 +224,7 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}) ; {len(territory)} communes.")
     network = None
     if opts.get("network_path"):
-        from atlas.network import load_network
+        from atlas.analysis.roads import load_network
 
         info(f"Lecture du réseau routier « {opts['network_path']} » ({opts.get('mode', 'walk')})…")
         network = load_network(opts["network_path"], mode=opts.get("mode", "walk"))
@@ -250,10 +250,10 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
 def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, week: bool, fmt: str | None,
          output: Path | None, **opts: Any) -> None:
     """Zones blanches : population à plus d'un seuil de tout site d'aide alimentaire."""
-    from atlas.gaps import french_table, markdown_table, summarize, write_gaps, zones_blanches
+    from atlas.analysis.coverage import french_table, markdown_table, summarize, write_gaps, zones_blanches
 
     km = list(thresholds) or ([] if minutes else [5.0, 10.0, 20.0])
-    from atlas.gaps import threshold_list
+    from atlas.analysis.coverage import threshold_list
 
     threshold_list(km, list(minutes) or None)  # fail on bad thresholds before reading anything
     if minutes and not opts.get("network_path"):
@@ -277,7 +277,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
 
 def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
-    from atlas.gaps import markdown_table, weekly_coverage, weekly_table
+    from atlas.analysis.coverage import markdown_table, weekly_coverage, weekly_table
     from atlas.io import write_text_atomic
 
     if by == "commune":
@@ -310,7 +310,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
 @_handle_errors
 def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
     """Distance de chaque commune (ou point d'origine) au site le plus proche."""
-    from atlas.access import distances, distances_table, write_distances
+    from atlas.analysis.access import distances, distances_table, write_distances
 
     if fmt == "gpkg" and output is None:
         raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
@@ -339,8 +339,8 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
 def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, output: Path | None,
             **opts: Any) -> None:
     """Où un site de plus couvrirait le plus de population en zone blanche."""
-    from atlas.access import check_thresholds, commune_origins, read_points
-    from atlas.location import suggest_sites, suggestions_markdown, write_suggestions
+    from atlas.analysis.access import check_thresholds, commune_origins, read_points
+    from atlas.analysis.suggest import suggest_sites, suggestions_markdown, write_suggestions
 
     check_thresholds(threshold, "km")
     _, territory, sites, origins, _ = _analysis_inputs(opts)
@@ -378,10 +378,10 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               reference: str | None, reference_dir: Path | None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
-    from atlas.access import load_inputs
-    from atlas.printmap import TITLE, analysis_layers, render_atlas, render_map
-    from atlas.schema import AID_KINDS
-    from atlas.territory import select_territory
+    from atlas.analysis.access import load_inputs
+    from atlas.maps.print.render import TITLE, analysis_layers, render_atlas, render_map
+    from atlas.registry.schema import AID_KINDS
+    from atlas.territory.reference import select_territory
 
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
@@ -417,8 +417,8 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
            epci: tuple[str, ...], formats: tuple[str, ...], seed: int, output: Path | None,
            reference: str | None, reference_dir: Path | None) -> None:
     """Cartographie des acteurs : graphe des partenariats, centralités, communautés, exports."""
-    from atlas.graph import export_all
-    from atlas.partnerships import load_registries, reject_lines
+    from atlas.actors.graph import export_all
+    from atlas.registry.partnerships import load_registries, reject_lines
 
     _apply_reference_dir(reference_dir)
     built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
@@ -453,9 +453,9 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
                actions: Path | None, real_only: bool, fmt: str | None, output: Path | None, reference: str | None,
                reference_dir: Path | None) -> None:
     """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
-    from atlas.graph import build_graph
-    from atlas.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
-    from atlas.partnerships import load_registries, reject_lines
+    from atlas.actors.graph import build_graph
+    from atlas.actors.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
+    from atlas.registry.partnerships import load_registries, reject_lines
 
     _apply_reference_dir(reference_dir)
     built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)

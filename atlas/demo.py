@@ -41,18 +41,18 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     -------
     DemoResult
     """
-    from atlas.access import select_sites
-    from atlas.build import build_atlas
-    from atlas.gaps import markdown_table, weekly_coverage, weekly_table, write_gaps, zones_blanches
-    from atlas.graph import build_graph, export_all
-    from atlas.indicators import compute_indicators, write_indicators
+    from atlas.actors.graph import build_graph, export_all
+    from atlas.actors.indicators import compute_indicators, write_indicators
+    from atlas.analysis.access import select_sites
+    from atlas.analysis.coverage import markdown_table, weekly_coverage, weekly_table, write_gaps, zones_blanches
+    from atlas.analysis.suggest import suggest_sites, write_suggestions
     from atlas.io import write_text_atomic
-    from atlas.location import suggest_sites, write_suggestions
-    from atlas.partnerships import load_registries
-    from atlas.printmap import analysis_layers, render_atlas, render_map
-    from atlas.schema import AID_KINDS
-    from atlas.territory import representative_points, select_territory
-    from atlas.webmap import write_webmap
+    from atlas.maps.print.render import analysis_layers, render_atlas, render_map
+    from atlas.maps.web.render import write_webmap
+    from atlas.registry.build import build_atlas
+    from atlas.registry.partnerships import load_registries
+    from atlas.registry.schema import AID_KINDS
+    from atlas.territory.reference import representative_points, select_territory
 
     processed = Path(processed or settings.processed_dir())
     maps = Path(maps or settings.maps_dir())

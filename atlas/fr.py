@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from atlas.hours import MONTHS_FR
+from atlas.registry.hours import MONTHS_FR
 
 NBSP = "\u00a0"
 

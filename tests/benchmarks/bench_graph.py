@@ -18,9 +18,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from atlas import graph as ag
-from atlas.partnerships import validate_actions, validate_partnerships
-from atlas.schema import KIND_LABELS, KIND_WORLD
+from atlas.actors import graph as ag
+from atlas.registry.partnerships import validate_actions, validate_partnerships
+from atlas.registry.schema import KIND_LABELS, KIND_WORLD
 
 
 def synthetic(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

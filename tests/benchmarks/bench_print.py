@@ -6,7 +6,7 @@
 Measures, on the demonstration registry (``data/raw/actors.csv``) and on the print fixture
 (``tests/data/print_sites.csv``, more sites in CABBALR):
 
-1. One A3 sheet of CABBALR (100 communes): wall time of :func:`atlas.printmap.render_map`
+1. One A3 sheet of CABBALR (100 communes): wall time of :func:`atlas.maps.print.render.render_map`
    as a user pays it (region layers prepared, sheet laid out, PDF written), best of 3;
    target < 5 s. PDF size; target < 5 MB per sheet.
 2. The atlas of all EPCI of the region (92 sheets plus table continuations) in one PDF:
@@ -45,9 +45,10 @@ def main() -> None:
 
     from pypdf import PdfReader
 
-    from atlas import printmap, settings
-    from atlas.build import build_atlas
-    from atlas.registry import read_actors
+    from atlas import settings
+    from atlas.maps.print import render as printmap
+    from atlas.registry.actors import read_actors
+    from atlas.registry.build import build_atlas
 
     settings.QUIET = True
     built = build_atlas(write=False)

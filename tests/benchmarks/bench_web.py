@@ -6,7 +6,7 @@
 On the demonstration registry (``data/raw/actors.csv``), with every layer (zones blanches at
 10 km, access bands, EPCI borders, partnerships):
 
-1. Page size (bytes) and generation time of :func:`atlas.webmap.make_webmap` (best of 3;
+1. Page size (bytes) and generation time of :func:`atlas.maps.web.render.make_webmap` (best of 3;
    analysis layers computed once before timing).
 2. Time the browser spends building the map (``data-atlas-init-ms``, measured by
    ``atlas-map.js`` with ``performance.now()`` from reading the data blob to the last layer),
@@ -27,13 +27,13 @@ from pathlib import Path
 
 import folium
 
-from atlas import webmap
-from atlas.access import commune_access
-from atlas.gaps import zones_blanches
-from atlas.graph import partnership_lines
-from atlas.partnerships import load_partnerships
-from atlas.registry import read_actors
-from atlas.territory import load_communes, select_territory
+from atlas.actors.graph import partnership_lines
+from atlas.analysis.access import commune_access
+from atlas.analysis.coverage import zones_blanches
+from atlas.maps.web import render as webmap
+from atlas.registry.actors import read_actors
+from atlas.registry.partnerships import load_partnerships
+from atlas.territory.reference import load_communes, select_territory
 
 REPO = Path(__file__).resolve().parents[2]
 

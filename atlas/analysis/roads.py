@@ -1,0 +1,568 @@
+"""Road-network distances and travel times (walking, driving) from OpenStreetMap data.
+
+A :class:`RoadNetwork` is read from an OpenStreetMap extract (``.osm.pbf``, through
+:mod:`pyrosm`) or a saved street graph (OSMnx GraphML, through :func:`osmnx.load_graphml`),
+projected to Lambert-93. Each edge carries its length (metres) and a travel time (minutes):
+walking at 4.5 km/h; driving at the ``maxspeed`` of the way, else a default speed by
+``highway`` class (:data:`DRIVE_SPEEDS_KMH`).
+
+Nearest-site queries run **one multi-source Dijkstra from all sites at once** on the
+reversed graph (:func:`scipy.sparse.csgraph.dijkstra` with ``min_only=True``, compiled code),
+which gives every node its distance to the nearest site in a single pass; this was chosen on
+measurement against pandana's ``nearest_pois`` and networkx's ``multi_source_dijkstra`` (see
+``tests/benchmarks/bench_access.py``). ``engine="pandana"`` is available too.
+
+Origins and sites are attached to the nearest node of the network's largest strongly
+connected component; the straight-line connector is added to the distance (and to the time, at
+:data:`CONNECTOR_SPEED_KMH`). A point farther than ``max_snap_m`` from the network means the
+network does not cover it: :class:`NetworkCoverageError`.
+
+To use your region's roads, download its extract (e.g. Geofabrik
+``nord-pas-de-calais-latest.osm.pbf`` and ``picardie-latest.osm.pbf``, or
+``pyrosm.get_data("Nord-Pas-de-Calais")``), or save an OSMnx graph with
+``osmnx.save_graphml``, and pass the file to :func:`load_network` or ``atlas gaps --network``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from atlas.analysis.access import AccessError, points_xy
+from atlas.crs import lonlat_to_l93
+
+__all__ = [
+    "CONNECTOR_SPEED_KMH",
+    "DRIVE_SPEEDS_KMH",
+    "WALK_SPEED_KMH",
+    "NetworkCoverageError",
+    "NetworkError",
+    "RoadNetwork",
+    "from_graph",
+    "load_network",
+    "network_nearest",
+]
+
+WALK_SPEED_KMH = 4.5
+"""Walking speed (km/h)."""
+
+#: Default driving speed (km/h) by OSM ``highway`` class when ``maxspeed`` is missing.
+DRIVE_SPEEDS_KMH: dict[str, float] = {
+    "motorway": 110, "motorway_link": 60, "trunk": 90, "trunk_link": 50,
+    "primary": 70, "primary_link": 40, "secondary": 60, "secondary_link": 40,
+    "tertiary": 50, "tertiary_link": 30, "unclassified": 40, "residential": 30,
+    "living_street": 10, "service": 15, "road": 30, "busway": 30,
+}  # fmt: skip
+
+#: Speed (km/h) on the straight connector between a point and its network node.
+CONNECTOR_SPEED_KMH = {"walk": WALK_SPEED_KMH, "drive": 20.0}
+
+_NO_WALK = {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed", "raceway"}
+_FR_ZONE_SPEEDS = {"urban": 50, "rural": 80, "motorway": 130, "trunk": 110, "zone30": 30, "walk": 6,
+                   "living_street": 20}
+
+
+class NetworkError(AccessError):
+    """A road network cannot be read or used."""
+
+
+class NetworkCoverageError(NetworkError):
+    """Origins or sites lie outside the road network."""
+
+
+@dataclass
+class RoadNetwork:
+    """A directed road network in Lambert-93 with lengths (m) and travel times (min).
+
+    Attributes
+    ----------
+    mode : str
+        ``walk`` or ``drive``.
+    node_xy : numpy.ndarray
+        ``(n, 2)`` Lambert-93 node coordinates.
+    edge_from, edge_to : numpy.ndarray
+        Edge endpoints (node positions), one row per direction travelled.
+    length_m, time_min : numpy.ndarray
+        Edge length and travel time.
+    source : str
+        File the network came from.
+    node_ids : numpy.ndarray
+        OpenStreetMap id of each node (same order as ``node_xy``).
+    """
+
+    mode: str
+    node_xy: np.ndarray
+    edge_from: np.ndarray
+    edge_to: np.ndarray
+    length_m: np.ndarray
+    time_min: np.ndarray
+    source: str = ""
+    node_ids: np.ndarray | None = None
+    _main: np.ndarray | None = field(default=None, repr=False)
+    _tree: cKDTree | None = field(default=None, repr=False)
+    _matrices: dict = field(default_factory=dict, repr=False)
+    _pandana: object | None = field(default=None, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.edge_from)
+
+    def matrix(self, weight: str = "length", reverse: bool = False) -> sparse.csr_matrix:
+        """Sparse adjacency matrix weighted by ``length`` (m) or ``time`` (min).
+
+        Parallel edges keep their minimum weight. ``reverse`` transposes it (distances *to* a
+        node become distances *from* it).
+        """
+        key = (weight, reverse)
+        if key not in self._matrices:
+            w = self.length_m if weight == "length" else self.time_min
+            a, b = (self.edge_to, self.edge_from) if reverse else (self.edge_from, self.edge_to)
+            # keep the minimum weight of parallel edges (coo -> csr would sum them)
+            order = np.lexsort((w, b, a))
+            a, b, w = a[order], b[order], w[order]
+            first = np.ones(len(a), dtype=bool)
+            first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+            # csgraph treats explicit zeros as missing edges: use a tiny positive weight
+            ww = np.maximum(w[first], 1e-9)
+            n = self.n_nodes
+            self._matrices[key] = sparse.csr_matrix((ww, (a[first], b[first])), shape=(n, n))
+        return self._matrices[key]
+
+    def main_nodes(self) -> np.ndarray:
+        """Positions of the nodes of the largest strongly connected component."""
+        if self._main is None:
+            _, labels = csgraph.connected_components(self.matrix(), directed=True, connection="strong")
+            biggest = np.bincount(labels).argmax()
+            self._main = np.flatnonzero(labels == biggest)
+        return self._main
+
+    def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node (of the main component) of each point.
+
+        Returns
+        -------
+        (nodes, distances)
+            Node positions and straight-line connector lengths (m); -1 / NaN for NaN points.
+        """
+        if self._tree is None:
+            self._tree = cKDTree(self.node_xy[self.main_nodes()])
+        finite = np.isfinite(xy).all(axis=1)
+        nodes = np.full(len(xy), -1, dtype=np.int64)
+        dist = np.full(len(xy), np.nan)
+        if finite.any():
+            d, i = self._tree.query(xy[finite], workers=-1 if finite.sum() > 100_000 else 1)
+            nodes[finite] = self.main_nodes()[i]
+            dist[finite] = d
+        return nodes, dist
+
+    def node_index(self, ids: object) -> np.ndarray:
+        """Positions of nodes given by their OpenStreetMap ids (-1 when absent)."""
+        return pd.Index(self.node_ids).get_indexer(np.atleast_1d(np.asarray(ids, dtype=object)))
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """Lambert-93 bounds of the nodes (xmin, ymin, xmax, ymax)."""
+        return (*self.node_xy.min(axis=0), *self.node_xy.max(axis=0))
+
+    def shortest_lengths(self, orig: np.ndarray, dest: np.ndarray, weight: str = "length") -> np.ndarray:
+        """Shortest path weight between node pairs (for checks; one Dijkstra per origin)."""
+        orig = np.asarray(orig)
+        dest = np.asarray(dest)
+        uniq, inv = np.unique(orig, return_inverse=True)
+        d = csgraph.dijkstra(self.matrix(weight), directed=True, indices=uniq)
+        return d[inv, dest]
+
+    def pandana(self) -> object:
+        """The same network as a :class:`pandana.Network` (weights ``length`` and ``time``)."""
+        if self._pandana is None:
+            import pandana
+
+            weights = pd.DataFrame({"length": self.length_m, "time": self.time_min})
+            self._pandana = pandana.Network(
+                pd.Series(self.node_xy[:, 0]), pd.Series(self.node_xy[:, 1]),
+                pd.Series(self.edge_from), pd.Series(self.edge_to), weights, twoway=False,
+            )
+        return self._pandana
+
+
+# --------------------------------------------------------------------------------------------
+# Speeds
+# --------------------------------------------------------------------------------------------
+
+
+def _first_highway(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else ""
+    text = str(value or "")
+    if text.startswith("["):
+        found = re.findall(r"'([^']+)'", text)
+        text = found[0] if found else ""
+    return text
+
+
+def parse_maxspeed(value: object) -> float | None:
+    """Read an OSM ``maxspeed`` value in km/h (``"50"``, ``"30 mph"``, ``"FR:urban"``).
+
+    Lists (``['50', '30']`` or ``"50;30"``) give their lowest value; unreadable gives None.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    values = value if isinstance(value, (list, tuple)) else re.split(r"[;|]", str(value).strip("[]"))
+    speeds = []
+    for v in values:
+        t = str(v).strip().strip("'\"").lower()
+        if not t or t in ("none", "nan", "signals", "variable", "no"):
+            continue
+        m = re.match(r"^(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?$", t)
+        if m:
+            s = float(m.group(1)) * (1.609 if m.group(2) == "mph" else 1.0)
+            if 0 < s <= 150:
+                speeds.append(s)
+            continue
+        zone = t.split(":", 1)[-1]
+        if zone in _FR_ZONE_SPEEDS:
+            speeds.append(float(_FR_ZONE_SPEEDS[zone]))
+    return min(speeds) if speeds else None
+
+
+def _drive_speed(highway: str, maxspeed: object) -> float:
+    s = parse_maxspeed(maxspeed)
+    return s if s is not None else DRIVE_SPEEDS_KMH.get(highway, 30.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def _build(
+    mode: str,
+    node_ids: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    length: np.ndarray,
+    highway: list[str],
+    maxspeed: list[object],
+    forward: np.ndarray,
+    backward: np.ndarray,
+    source: str,
+) -> RoadNetwork:
+    """Assemble a network from edge tables (ids, both-direction flags)."""
+    index = pd.Index(node_ids)
+    if not index.is_unique:
+        index = index.drop_duplicates()
+    a = index.get_indexer(u)
+    b = index.get_indexer(v)
+    ok = (a >= 0) & (b >= 0) & np.isfinite(length)
+    hw = np.array(highway, dtype=object)
+    if mode == "walk":
+        ok &= ~np.isin(hw, list(_NO_WALK))
+        speed = np.full(len(u), WALK_SPEED_KMH)
+    else:
+        ok &= np.isin(hw, list(DRIVE_SPEEDS_KMH))
+        speed = np.array([_drive_speed(h, m) for h, m in zip(hw, maxspeed, strict=True)], dtype=float)
+    fw = ok & forward
+    bw = ok & backward
+    frm = np.concatenate([a[fw], b[bw]])
+    to = np.concatenate([b[fw], a[bw]])
+    ln = np.concatenate([length[fw], length[bw]]).astype(float)
+    sp = np.concatenate([speed[fw], speed[bw]])
+    if len(frm) == 0:
+        raise NetworkError(f"le réseau « {Path(source).name} » ne contient aucune voie pour le mode « {mode} »")
+    used = np.unique(np.concatenate([frm, to]))
+    remap = np.full(len(index), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    x, y = lonlat_to_l93(np.asarray(lon, dtype=float)[used], np.asarray(lat, dtype=float)[used])
+    return RoadNetwork(
+        mode=mode,
+        node_xy=np.column_stack([x, y]),
+        edge_from=remap[frm],
+        edge_to=remap[to],
+        length_m=ln,
+        time_min=ln / (sp * 1000.0 / 60.0),
+        source=str(source),
+        node_ids=np.asarray(index)[used],
+    )
+
+
+def _from_pbf(path: Path, mode: str) -> RoadNetwork:
+    import pyrosm
+
+    try:
+        osm = pyrosm.OSM(str(path))
+        nodes, edges = osm.get_network(network_type="walking" if mode == "walk" else "driving", nodes=True)
+    except Exception as exc:  # pyrosm raises bare exceptions on corrupt files
+        raise NetworkError(f"impossible de lire le réseau routier « {path.name} » : {exc}") from exc
+    if edges is None or nodes is None or len(edges) == 0:
+        raise NetworkError(f"le fichier « {path.name} » ne contient aucune voie pour le mode « {mode} »")
+    n = len(edges)
+    if mode == "walk":
+        forward = np.ones(n, dtype=bool)
+        backward = np.ones(n, dtype=bool)
+    else:
+        ow = edges["oneway"].astype(str).str.lower() if "oneway" in edges else pd.Series([""] * n)
+        rb = (edges["junction"].astype(str).str.lower() == "roundabout") if "junction" in edges \
+            else pd.Series(np.zeros(n, dtype=bool))
+        is_fw = (ow.isin(["yes", "true", "1"]) | rb).to_numpy()
+        is_bw = ow.isin(["-1", "reverse"]).to_numpy()
+        forward = ~is_bw
+        backward = ~is_fw
+    maxspeed = edges["maxspeed"].tolist() if "maxspeed" in edges else [None] * n
+    return _build(
+        mode, nodes["id"].to_numpy(), nodes["lon"].to_numpy(), nodes["lat"].to_numpy(),
+        edges["u"].to_numpy(), edges["v"].to_numpy(), edges["length"].to_numpy(dtype=float),
+        [_first_highway(h) for h in edges["highway"].tolist()], maxspeed, forward, backward, str(path),
+    )
+
+
+def from_graph(graph: object, mode: str = "walk", source: str = "graphe") -> RoadNetwork:
+    """Build a :class:`RoadNetwork` from a networkx (OSMnx-style) street graph.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph or Graph
+        Nodes with ``x`` (longitude), ``y`` (latitude); edges with ``length`` (metres), and
+        optionally ``highway``, ``maxspeed``. Directed edges are taken as one-way for driving
+        (OSMnx adds both directions of two-way streets); walking uses every edge both ways.
+    mode : {"walk", "drive"}
+    source : str
+        Label for messages.
+
+    Returns
+    -------
+    RoadNetwork
+    """
+    _check_mode(mode)
+    nodes = list(graph.nodes(data=True))
+    if not nodes:
+        raise NetworkError(f"le réseau « {source} » est vide")
+    ids = np.array([n for n, _ in nodes], dtype=object)
+    try:
+        lon = np.array([float(d["x"]) for _, d in nodes])
+        lat = np.array([float(d["y"]) for _, d in nodes])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NetworkError(f"le réseau « {source} » n'a pas de coordonnées x/y sur ses nœuds") from exc
+    crs = str(getattr(graph, "graph", {}).get("crs", "epsg:4326")).lower()
+    if "4326" not in crs and "wgs" not in crs:
+        raise NetworkError(f"le réseau « {source} » doit être en longitude/latitude (EPSG:4326), pas « {crs} »")
+    edges = list(graph.edges(data=True))
+    u = np.array([e[0] for e in edges], dtype=object)
+    v = np.array([e[1] for e in edges], dtype=object)
+    length = np.array([float(e[2].get("length", np.nan)) for e in edges])
+    highway = [_first_highway(e[2].get("highway", "road")) or "road" for e in edges]
+    maxspeed = [e[2].get("maxspeed") for e in edges]
+    n = len(edges)
+    directed = graph.is_directed()
+    forward = np.ones(n, dtype=bool)
+    backward = np.ones(n, dtype=bool) if (mode == "walk" or not directed) else np.zeros(n, dtype=bool)
+    return _build(mode, ids, lon, lat, u, v, length, highway, maxspeed, forward, backward, source)
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in ("walk", "drive"):
+        raise NetworkError(f"mode de déplacement inconnu : « {mode} » (attendu : walk ou drive)")
+
+
+def load_network(path: str | Path, mode: str = "walk") -> RoadNetwork:
+    """Read a road network for walking or driving.
+
+    Parameters
+    ----------
+    path : str or Path
+        OpenStreetMap extract ``.osm.pbf`` (read with pyrosm) or a saved street graph
+        ``.graphml`` (OSMnx, read with :func:`osmnx.load_graphml`).
+    mode : {"walk", "drive"}
+        Walking (every way usable both ways, 4.5 km/h, no motorways) or driving (drivable
+        ``highway`` classes, one-way streets respected, ``maxspeed`` or class speeds).
+
+    Returns
+    -------
+    RoadNetwork
+
+    Raises
+    ------
+    NetworkError
+        Missing or unreadable file, unknown format or mode, no usable way.
+    """
+    _check_mode(mode)
+    path = Path(path)
+    if not path.is_file():
+        raise NetworkError(f"réseau routier introuvable : « {path} »")
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return _from_pbf(path, mode)
+    if name.endswith((".graphml", ".xml")):
+        try:
+            import osmnx
+
+            graph = osmnx.load_graphml(path)
+        except Exception as exc:
+            raise NetworkError(f"impossible de lire le graphe « {path.name} » : {exc}") from exc
+        return from_graph(graph, mode=mode, source=str(path))
+    raise NetworkError(
+        f"format de réseau non reconnu : « {path.name} » (attendu : extrait OpenStreetMap .osm.pbf "
+        "ou graphe OSMnx .graphml)"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Nearest site along the network
+# --------------------------------------------------------------------------------------------
+
+
+def _coverage_error(what: str, n_out: int, n: int, max_snap_m: float, net: RoadNetwork,
+                    examples: list[str]) -> NetworkCoverageError:
+    ex = f" (ex. : {', '.join(examples[:3])})" if examples else ""
+    return NetworkCoverageError(
+        f"le réseau routier ne couvre pas le territoire : {n_out} {what} sur {n} à plus de "
+        f"{max_snap_m / 1000:g} km du réseau « {Path(net.source).name} »{ex}"
+    )
+
+
+def _labels(frame: pd.DataFrame, mask: np.ndarray) -> list[str]:
+    for col in ("name", "insee", "id"):
+        if col in frame.columns:
+            return [str(v) for v in frame.loc[mask, col].head(3)]
+    return [str(v) for v in frame.index[mask][:3]]
+
+
+def _node_nearest(net: RoadNetwork, site_nodes: np.ndarray, site_conn: np.ndarray, weight: str,
+                  engine: str) -> tuple[np.ndarray, np.ndarray]:
+    """For every node: weight to the nearest site (connector included) and that site's position.
+
+    ``scipy``: one multi-source Dijkstra on the reversed graph augmented with one virtual node
+    per site, linked to the site's node by its connector (exact). ``pandana``: ``nearest_pois``
+    over the site nodes, the connector of the site found added afterwards (exact when
+    connectors are equal, e.g. sites on nodes).
+    """
+    m = len(site_nodes)
+    if engine == "scipy":
+        base = net.matrix(weight, reverse=True)
+        n = net.n_nodes
+        # m extra rows (virtual sources), one entry each: append to the CSR arrays directly
+        indptr = np.concatenate([base.indptr, base.indptr[-1] + np.arange(1, m + 1)])
+        indices = np.concatenate([base.indices, site_nodes]).astype(base.indices.dtype, copy=False)
+        vals = np.concatenate([base.data, np.maximum(site_conn, 1e-9)])
+        aug = sparse.csr_matrix((vals, indices, indptr.astype(base.indptr.dtype, copy=False)), shape=(n + m, n + m))
+        d, _, src = csgraph.dijkstra(aug, directed=True, indices=n + np.arange(m), min_only=True,
+                                     return_predecessors=True)
+        pos = np.where(src >= n, src - n, -1)
+        return d[:n], pos[:n]
+    if engine == "pandana":
+        pn = net.pandana()
+        order = np.lexsort((site_conn, site_nodes))
+        first = np.ones(m, dtype=bool)
+        first[1:] = site_nodes[order][1:] != site_nodes[order][:-1]
+        best = order[first]  # one site per node: the closest to it
+        xy = net.node_xy[site_nodes[best]]
+        # larger than any path, in both impedances (pandana wants one bound per category)
+        # (a power of two: pandana keeps it in float32 and refuses a query bound above it)
+        big = float(2.0 ** math.ceil(math.log2(max(net.length_m.sum(), net.time_min.sum()) + 1.0)))
+        category = f"atlas_{weight}"
+        pn.set_pois(category, big, 1, pd.Series(xy[:, 0]), pd.Series(xy[:, 1]))
+        res = pn.nearest_pois(big, category, num_pois=1, imp_name=weight, include_poi_ids=True)
+        d = res[1].to_numpy(dtype=float)
+        poi = res["poi1"].to_numpy(dtype=float)
+        ok = (d < big) & np.isfinite(poi)
+        pos = np.where(ok, best[np.nan_to_num(poi, nan=0).astype(int)], -1)
+        d = np.where(ok, d + site_conn[np.maximum(pos, 0)], np.inf)
+        return d, pos
+    raise NetworkError(f"moteur de calcul inconnu : « {engine} » (scipy ou pandana)")
+
+
+def network_nearest(
+    net: RoadNetwork,
+    origins: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    max_snap_m: float = 2000.0,
+    engine: str = "scipy",
+    with_time: bool = True,
+) -> gpd.GeoDataFrame:
+    """Distance and travel time along the road network from each origin to the nearest site.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+        From :func:`load_network`.
+    origins : GeoDataFrame
+        Origin points (commune points, grid cells…).
+    sites : GeoDataFrame
+        Sites (:func:`atlas.analysis.access.select_sites`).
+    max_snap_m : float, default 2000
+        Largest straight-line gap between a point and the network; beyond it the point is
+        "outside the network".
+    engine : {"scipy", "pandana"}
+        Shortest-path engine (identical results; scipy is faster here, see the benchmark).
+    with_time : bool, default True
+        Also compute travel times (a second search); False for distances only.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``origins`` plus ``distance_m`` (shortest distance along roads, connectors included),
+        ``site_id``, ``site_name`` (nearest by distance), ``time_min`` (shortest travel time,
+        connectors included), ``site_id_time`` (nearest by time), ``snap_m`` (origin
+        connector length). NaN where no site can be reached.
+
+    Raises
+    ------
+    NetworkCoverageError
+        When some origin, or every site, is farther than ``max_snap_m`` from the network.
+    """
+    oxy = points_xy(origins)
+    sxy = points_xy(sites)
+    s_ok = np.isfinite(sxy).all(axis=1)
+    if not s_ok.all():
+        sites, sxy = sites[s_ok], sxy[s_ok]
+    o_nodes, o_snap = net.snap(oxy)
+    s_nodes, s_snap = net.snap(sxy)
+    out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
+    if out_o.any():
+        raise _coverage_error("points d'origine", int(out_o.sum()), len(origins), max_snap_m, net,
+                              _labels(origins, out_o))
+    in_s = s_snap <= max_snap_m
+    if not in_s.any():
+        raise _coverage_error("sites", len(sites), len(sites), max_snap_m, net, _labels(sites, ~in_s))
+    if not in_s.all():
+        sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
+    ids = sites["id"].astype(object).to_numpy() if "id" in sites.columns else sites.index.astype(str).to_numpy()
+    names = sites["name"].astype(object).to_numpy() if "name" in sites.columns else np.full(len(sites), "")
+    speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
+    out = origins.copy()
+    valid = o_nodes >= 0
+    for weight in ("length", "time") if with_time else ("length",):
+        to_w = 1.0 if weight == "length" else 1.0 / speed
+        d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
+        d = np.full(len(origins), np.nan)
+        site_pos = np.full(len(origins), -1, dtype=np.int64)
+        dn = d_node[o_nodes[valid]]
+        pn = pos_node[o_nodes[valid]]
+        reach = np.isfinite(dn) & (pn >= 0)
+        d[valid] = np.where(reach, dn + o_snap[valid] * to_w, np.nan)
+        site_pos[valid] = np.where(reach, pn, -1)
+        has = site_pos >= 0
+        if weight == "length":
+            out["distance_m"] = d
+            out["site_id"] = np.where(has, ids[np.maximum(site_pos, 0)], "")
+            out["site_name"] = np.where(has, names[np.maximum(site_pos, 0)], "")
+        else:
+            out["time_min"] = d
+            out["site_id_time"] = np.where(has, ids[np.maximum(site_pos, 0)], "")
+    out["snap_m"] = o_snap
+    return out

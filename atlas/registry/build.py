@@ -1,0 +1,207 @@
+"""``atlas build``: validate and join the registries, write the GeoPackage of ``data/processed``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from atlas import settings
+from atlas.io import atomic_output
+from atlas.registry.actors import RegistryResult, read_actors
+from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
+
+DEFAULT_GPKG = "atlas.gpkg"
+
+
+@dataclass
+class BuildResult:
+    """Layers built from the reference territory and the registries."""
+
+    communes: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame
+    departements: gpd.GeoDataFrame
+    actors: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    warnings: pd.DataFrame
+    registries: list[RegistryResult] = field(default_factory=list)
+    output: Path | None = None
+    partnerships: RegistryResult | None = None
+    actions: RegistryResult | None = None
+
+    def report_lines(self) -> list[str]:
+        """French summary for the CLI."""
+        lines = [r.summary() for r in self.registries]
+        lines += [r.summary() for r in (self.actions, self.partnerships) if r is not None]
+        lines.append(
+            f"Territoire : {len(self.communes)} communes, {len(self.epci)} EPCI, "
+            f"{len(self.departements)} départements ; {len(self.actors)} acteurs acceptés, "
+            f"{len(self.rejects)} lignes rejetées."
+        )
+        if self.output:
+            lines.append(f"GeoPackage écrit : {self.output}")
+            lines.append(f"Rejets et avertissements (pour Excel) : {self.output.stem}-rejets.csv, "
+                         f"{self.output.stem}-avertissements.csv")
+        return lines + self.reject_lines()
+
+    def reject_lines(self, limit: int = 20) -> list[str]:
+        """French lines listing the rejected rows (file, line, reason), at most ``limit``."""
+        if not len(self.rejects):
+            return []
+        lines = ["Lignes rejetées (fichier, ligne, raison) :"]
+        for _, r in self.rejects.head(limit).iterrows():
+            lines.append(f"  {Path(str(r['file'])).name}, ligne {r['line']} : {r['reason']}")
+        if len(self.rejects) > limit:
+            where = "couche « rejects » du GeoPackage" if self.output else "atlas build pour la liste complète"
+            lines.append(f"  … et {len(self.rejects) - limit} autres ({where}).")
+        return lines
+
+
+def default_registries() -> list[Path]:
+    """The demonstration registry of ``data/raw``."""
+    return [settings.raw_dir() / "actors.csv"]
+
+
+def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """Concatenate accepted, rejected and warning rows of several registries.
+
+    An id already accepted from an earlier registry makes the later row a reject (« identifiant
+    en double »), so every row read is still accounted for.
+    """
+    accepted, rejects, warns = [], [], []
+    seen: dict[str, str] = {}
+    for res in results:
+        acc = res.accepted.copy()
+        acc["file"] = res.path
+        dup = acc["id"].isin(seen.keys())
+        if dup.any():
+            extra = pd.DataFrame({
+                "line": acc.loc[dup, "line"].to_numpy(),
+                "reason": [f"identifiant en double : « {i} » (déjà dans {seen[i]})" for i in acc.loc[dup, "id"]],
+                "id": acc.loc[dup, "id"].to_numpy(),
+                "name": acc.loc[dup, "name"].to_numpy(),
+            })
+            extra["file"] = res.path
+            rejects.append(extra)
+            acc = acc[~dup]
+        seen.update(dict.fromkeys(acc["id"], Path(res.path).name))
+        accepted.append(acc)
+        rej = res.rejected.astype(str).copy()
+        rej["line"] = res.rejected["line"].to_numpy()
+        rej.insert(0, "file", res.path)
+        rejects.append(rej)
+        w = res.warnings.copy()
+        w.insert(0, "file", res.path)
+        warns.append(w)
+    actors = gpd.GeoDataFrame(pd.concat(accepted, ignore_index=True), geometry="geometry", crs=accepted[0].crs)
+    rej = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=["file", "line", "reason"])
+    rej = rej[["file", "line", "reason", *[c for c in rej.columns if c not in ("file", "line", "reason")]]]
+    return actors, rej.fillna(""), pd.concat(warns, ignore_index=True)
+
+
+def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
+    """Write several layers (spatial or not) to one GeoPackage, atomically."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        for name, frame in layers.items():
+            frame = frame.copy()
+            # GeoPackage field names are case-insensitive: « source » and « Source » (rejects of
+            # several registries with their own headers) would clash
+            seen: dict[str, int] = {}
+            renamed = []
+            for col in frame.columns:
+                key = str(col).casefold()
+                seen[key] = seen.get(key, 0) + 1
+                renamed.append(col if seen[key] == 1 else f"{col}_{seen[key]}")
+            frame.columns = renamed
+            for col in frame.columns:
+                if frame[col].dtype == bool:
+                    frame[col] = frame[col].astype("int8")
+            if isinstance(frame, gpd.GeoDataFrame):
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            else:
+                pyogrio.write_dataframe(frame.astype(str), tmp, layer=name, driver="GPKG")
+    return path
+
+
+def build_atlas(
+    registries: list[str | Path] | None = None,
+    mappings: list[str | None] | None = None,
+    output: str | Path | None = None,
+    reference: str | Path | None = None,
+    write: bool = True,
+    partnerships: str | Path | bool | None = None,
+    actions: str | Path | None = None,
+) -> BuildResult:
+    """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
+
+    Parameters
+    ----------
+    registries : list of paths, optional
+        Actor registries (default: the demonstration registry ``data/raw/actors.csv``).
+    mappings : list, optional
+        Column mapping for each registry, in order (preset name, JSON path, or None).
+    output : path, optional
+        GeoPackage to write (default ``data/processed/atlas.gpkg``).
+    reference : str, optional
+        Reference territory source (see :func:`atlas.territory.reference.load_communes`).
+    write : bool
+        Write the GeoPackage (False to only compute).
+    partnerships : path or bool, optional
+        Partnerships registry to validate too (``True``: the demonstration one), written as the
+        layers ``partnerships``, ``partnership_lines`` (between located actors) and ``actions``;
+        its rejected rows join the ``rejects`` layer.
+    actions : path, optional
+        Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
+
+    Returns
+    -------
+    BuildResult
+    """
+    paths = [Path(p) for p in (registries or default_registries())]
+    maps = list(mappings or [])
+    maps += [None] * (len(paths) - len(maps))
+    communes = load_communes(reference)
+    results = []
+    for path, mapping in zip(paths, maps, strict=True):
+        results.append(read_actors(path, mapping=mapping, communes=communes))
+    actors, rejects, warns = combine_registries(results)
+    epci = epci_polygons(communes)
+    deps = departement_polygons(communes)
+    out = BuildResult(communes, epci, deps, actors, rejects, warns, results)
+    layers: dict[str, pd.DataFrame] = {}
+    if partnerships:
+        from atlas.actors.graph import partnership_lines
+        from atlas.registry.partnerships import load_partnerships
+
+        parts, acts = load_partnerships(actors, None if partnerships is True else partnerships, actions)
+        out.partnerships, out.actions = parts, acts
+        extra_rejects, extra_warns = [], []
+        for res in (acts, parts):
+            extra_rejects.append(res.rejected.astype(str).assign(line=res.rejected["line"].to_numpy(), file=res.path))
+            extra_warns.append(res.warnings.assign(file=res.path))
+        out.rejects = pd.concat([rejects, *extra_rejects], ignore_index=True).fillna("")
+        out.warnings = pd.concat([warns, *extra_warns], ignore_index=True).fillna("")
+        layers = {"partnerships": parts.accepted, "actions": acts.accepted,
+                  "partnership_lines": partnership_lines(parts.accepted, actors)}
+    if write:
+        target = Path(output) if output else settings.processed_dir() / DEFAULT_GPKG
+        write_gpkg(target, {
+            "communes": communes, "epci": epci, "departements": deps,
+            "actors": actors, **layers, "rejects": out.rejects, "warnings": out.warnings,
+        })
+        out.output = target
+        # the same rejects and warnings as CSV for Excel (« ; », UTF-8 with BOM), beside the GeoPackage
+        for name, frame in (("rejets", out.rejects), ("avertissements", out.warnings)):
+            write_csv_excel(target.with_name(f"{target.stem}-{name}.csv"), frame)
+    return out
+
+
+def write_csv_excel(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a table the way French Excel opens it (``;`` separator, UTF-8 with BOM), atomically."""
+    with atomic_output(path) as tmp:
+        frame.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
+    return Path(path)

@@ -1,0 +1,512 @@
+"""Partnerships and actions registries: who works with whom, who takes part in what.
+
+Two small tables complete the actor registry (:mod:`atlas.registry.actors`):
+
+``actions.csv``
+    One row per action, collectif or PAT: ``id``, ``name``, ``kind`` (``action`` | ``collectif`` |
+    ``pat``), ``territory`` (EPCI SIREN or short name such as ``CABBALR``), ``source``.
+``partnerships.csv``
+    One row per link: ``source`` (actor id), ``target`` (actor id, or action id for a membership),
+    ``kind`` (see :data:`PARTNERSHIP_KINDS`), ``directed`` (oui/non, default by kind), ``weight``
+    (a number ≥ 0, e.g. kilograms donated or number of joint actions), ``unit`` (``kg``,
+    ``actions``...), ``period`` (free text, e.g. ``2021`` or ``2022-2024``), ``origin`` (the
+    document the link comes from).
+
+A row whose target is an action id is a *membership* (actor ↔ action/collectif/PAT): together
+they form a bipartite structure that :mod:`atlas.actors.graph` projects onto actor ↔ actor links.
+
+As for actors, nothing is dropped silently: every row read is accepted or rejected with its line
+number and a French reason (unknown actor, self-loop, duplicate, negative or unreadable weight,
+unknown kind...), and ``n_read == len(accepted) + len(rejected)``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from atlas import settings
+from atlas.errors import RegistryError
+from atlas.registry import schema
+from atlas.registry.actors import RegistryResult, parse_number, read_raw_table
+
+if TYPE_CHECKING:  # build imports this module's callers; avoid a cycle at run time
+    from atlas.registry.build import BuildResult
+
+#: Canonical columns of a partnerships registry, in file order.
+PARTNERSHIP_COLUMNS: tuple[str, ...] = (
+    "source", "target", "kind", "directed", "weight", "unit", "period", "origin",
+)  # fmt: skip
+
+#: Canonical columns of an actions registry.
+ACTION_COLUMNS: tuple[str, ...] = ("id", "name", "kind", "territory", "source")
+
+#: Kinds of links, with the French label shown to people.
+PARTNERSHIP_KINDS: dict[str, str] = {
+    "pat_partner": "Partenaire du PAT",
+    "collectif": "Membre d'un collectif",
+    "action_partner": "Partenaire d'une action",
+    "funding": "Financement",
+    "donation": "Don / flux de denrées",
+    "logistics": "Mutualisation logistique",
+    "governance": "Gouvernance",
+    "other": "Autre lien",
+}
+
+#: Kinds that have a direction by default (the source gives to / funds the target).
+DIRECTED_KINDS: tuple[str, ...] = ("funding", "donation")
+
+#: Kinds of actions, with French labels.
+ACTION_KINDS: dict[str, str] = {"action": "Action", "collectif": "Collectif", "pat": "Projet alimentaire territorial"}
+
+#: Link kind given to a membership row with an empty kind, by the kind of the action.
+MEMBERSHIP_DEFAULT_KIND: dict[str, str] = {"action": "action_partner", "collectif": "collectif", "pat": "pat_partner"}
+
+#: Accepted headers (normalised with :func:`atlas.registry.schema.header_key`) for each canonical column.
+PARTNERSHIP_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "source": ("source", "acteur_source", "id_source", "acteur", "de", "depuis", "from", "donateur",
+               "membre", "acteur_1", "structure"),
+    "target": ("target", "cible", "acteur_cible", "id_cible", "vers", "to", "partenaire", "beneficiaire",
+               "action", "collectif", "acteur_2"),
+    "kind": ("kind", "type", "type_de_lien", "type_de_partenariat", "nature", "nature_du_lien", "lien",
+             "relation"),
+    "directed": ("directed", "oriente", "dirige", "sens", "a_un_sens"),
+    "weight": ("weight", "poids", "quantite", "valeur", "volume", "montant"),
+    "unit": ("unit", "unite"),
+    "period": ("period", "periode", "annee", "annees", "date", "dates"),
+    "origin": ("origin", "origine", "document", "source_document", "reference", "references"),
+}  # fmt: skip
+
+ACTION_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "identifiant", "code", "id_action"),
+    "name": ("name", "nom", "intitule", "libelle", "action", "nom_de_l_action"),
+    "kind": ("kind", "type", "nature", "type_d_action"),
+    "territory": ("territory", "territoire", "epci", "siren", "perimetre"),
+    "source": ("source", "origine", "document"),
+}
+
+#: Link kinds as people write them (slugged), mapped to the canonical kind.
+PARTNERSHIP_KIND_ALIASES: dict[str, str] = {
+    **{k: k for k in PARTNERSHIP_KINDS},
+    "pat-partner": "pat_partner", "partenaire-pat": "pat_partner", "partenaire-du-pat": "pat_partner",
+    "pat": "pat_partner", "partenaire": "pat_partner",
+    "membre": "collectif", "membre-du-collectif": "collectif", "membre-d-un-collectif": "collectif",
+    "action-partner": "action_partner", "partenaire-action": "action_partner",
+    "partenaire-d-une-action": "action_partner", "partenaire-de-l-action": "action_partner",
+    "action": "action_partner", "porteur": "action_partner", "pilote": "action_partner",
+    "financement": "funding", "financeur": "funding", "subvention": "funding",
+    "don": "donation", "dons": "donation", "flux": "donation", "flux-de-denrees": "donation",
+    "don-flux": "donation", "don-flux-de-denrees": "donation", "glanage": "donation",
+    "logistique": "logistics", "mutualisation": "logistics", "mutualisation-logistique": "logistics",
+    "gouvernance": "governance", "copil": "governance", "cotech": "governance",
+    "autre": "other", "autre-lien": "other",
+}  # fmt: skip
+
+ACTION_KIND_ALIASES: dict[str, str] = {
+    "action": "action", "projet": "action", "fiche-action": "action",
+    "collectif": "collectif", "reseau": "collectif", "collectif-d-acteurs": "collectif",
+    "pat": "pat", "projet-alimentaire-territorial": "pat",
+}  # fmt: skip
+
+_TRUE = {"oui", "o", "vrai", "true", "1", "yes", "y", "oriente", "dirige"}
+_FALSE = {"non", "n", "faux", "false", "0", "no"}
+_WEIGHT_WITH_UNIT = re.compile(r"^\s*([-+]?[\d\s\u00a0.,]*\d)\s*([A-Za-zÀ-ÿ%€][\wÀ-ÿ%€ ]*)\s*$")
+
+
+# --------------------------------------------------------------------------- helpers
+def _read_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFrame, list[int]]:
+    """Strings + line numbers; GeoPackage attribute tables (no geometry) are read too."""
+    path = Path(path)
+    if path.suffix.lower() == ".gpkg" and path.exists():
+        import pyogrio
+
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+        except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError
+            raise RegistryError(f"Lecture impossible de « {path} » : {exc}") from exc
+        frame = pd.DataFrame(frame).astype(object)
+        frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        return frame, list(range(1, len(frame) + 1))
+    return read_raw_table(path, layer=layer)
+
+
+_COLUMN_FR = {"source": "source", "target": "cible", "id": "identifiant", "name": "nom"}
+
+
+def _require_columns(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...],
+                     what: str) -> None:
+    """A file without a source or target column at all is an error, not a file of rejects."""
+    keyed = {schema.header_key(c) for c in raw.columns}
+    missing = [c for c in required if not keyed & set(aliases[c])]
+    if missing:
+        expected = " ; ".join(f"{_COLUMN_FR[c]} ({', '.join(aliases[c][:4])}…)" for c in missing)
+        found = ", ".join(str(c) for c in raw.columns if not str(c).startswith("__")) or "aucune"
+        raise RegistryError(f"Registre {what} : colonne(s) introuvable(s) : {expected}. Colonnes lues : {found}.")
+
+
+def _canonical(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    keyed = {schema.header_key(c): c for c in raw.columns}
+    out = pd.DataFrame(index=raw.index)
+    for canon, names in aliases.items():
+        col = next((keyed[a] for a in names if a in keyed), None)
+        out[canon] = raw[col].astype(str).str.strip() if col is not None else ""
+    return out
+
+
+def _rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> pd.DataFrame:
+    cols = [c for c in raw.columns if not str(c).startswith("__")]
+    if not rejected:
+        return pd.DataFrame(columns=["line", "reason", *cols])
+    body = raw.iloc[[p for _, _, p in rejected]][cols].astype(str).reset_index(drop=True)
+    head = pd.DataFrame({"line": [ln for ln, _, _ in rejected], "reason": [r for _, r, _ in rejected]})
+    return pd.concat([head, body], axis=1)
+
+
+def _warnings_frame(warnings: list[tuple[int, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(warnings, columns=["line", "id", "message"])
+
+
+def parse_weight(text: str) -> tuple[float | None, str]:
+    """Read a weight as written: ``"1 600"`` -> 1600.0, ``"7 958 kg"`` -> (7958.0, "kg").
+
+    Returns
+    -------
+    (float or None, str)
+        The number (None when empty, NaN when unreadable) and a unit found after the number.
+    """
+    s = str(text).strip()
+    if not s:
+        return None, ""
+    value = parse_number(s)
+    if value is not None and not math.isnan(value):
+        return value, ""
+    m = _WEIGHT_WITH_UNIT.match(s)
+    if m:
+        value = parse_number(m.group(1))
+        if value is not None and not math.isnan(value):
+            return value, m.group(2).strip().lower()
+    return float("nan"), ""
+
+
+def _actor_ids(actors: pd.DataFrame | list | set | None) -> set[str]:
+    if actors is None:
+        return set()
+    if isinstance(actors, pd.DataFrame):
+        return set(actors["id"].astype(str))
+    return {str(a) for a in actors}
+
+
+# --------------------------------------------------------------------------- actions
+def read_actions(path: str | Path, layer: str | None = None) -> RegistryResult:
+    """Read and validate an actions registry (actions, collectifs, PAT).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, XLS/XLSX or GeoPackage (attribute table) file.
+    layer : str, optional
+        Layer of a GeoPackage.
+
+    Returns
+    -------
+    RegistryResult
+        ``accepted`` is a DataFrame with :data:`ACTION_COLUMNS` plus ``kind_label`` and ``line``;
+        rejected rows (missing id or name, unknown kind, duplicate id) carry ``line`` and ``reason``.
+    """
+    raw, lines = _read_table(path, layer)
+    result = validate_actions(raw, lines)
+    result.path = str(path)
+    return result
+
+
+def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
+    """Validate raw action rows (see :func:`read_actions`)."""
+    if len(raw.columns):
+        _require_columns(raw, ACTION_HEADER_ALIASES, ("id", "name"), "des actions")
+    canon = _canonical(raw, ACTION_HEADER_ALIASES)
+    accepted: list[dict] = []
+    rejected: list[tuple[int, str, int]] = []
+    seen: dict[str, int] = {}
+    for pos, (_, row) in enumerate(canon.iterrows()):
+        line = lines[pos]
+        rec = {c: str(row[c]).strip() for c in ACTION_COLUMNS}
+        if not rec["id"]:
+            rejected.append((line, "identifiant d'action manquant", pos))
+            continue
+        if not rec["name"]:
+            rejected.append((line, f"nom d'action manquant (« {rec['id']} »)", pos))
+            continue
+        given = rec["kind"]
+        rec["kind"] = ACTION_KIND_ALIASES.get(schema.slug(given), None) if given else "action"
+        if rec["kind"] is None:
+            rejected.append((line, f"type d'action inconnu : « {given} » (attendu : {', '.join(ACTION_KINDS)})", pos))
+            continue
+        if rec["id"] in seen:
+            rejected.append((line, f"identifiant d'action en double : « {rec['id']} » (déjà ligne {seen[rec['id']]})", pos))
+            continue
+        seen[rec["id"]] = line
+        rec["territory"] = _territory_code(rec["territory"])
+        rec["kind_label"] = ACTION_KINDS[rec["kind"]]
+        rec["line"] = line
+        accepted.append(rec)
+    acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
+    acc["line"] = acc["line"].astype("int64")
+    result = RegistryResult(acc, _rejected_frame(raw, rejected), _warnings_frame([]), n_read=len(raw))  # type: ignore[arg-type]
+    assert result.n_read == len(result.accepted) + len(result.rejected)
+    return result
+
+
+def _territory_code(text: str) -> str:
+    """EPCI SIREN for a short name (« CABBALR » -> 200072460); anything else kept as written."""
+    from atlas.territory.reference import EPCI_ALIASES
+
+    t = str(text).strip()
+    return EPCI_ALIASES.get(t.upper(), t)
+
+
+# --------------------------------------------------------------------------- partnerships
+def read_partnerships(
+    path: str | Path,
+    actors: pd.DataFrame | list | set,
+    actions: pd.DataFrame | RegistryResult | str | Path | None = None,
+    layer: str | None = None,
+) -> RegistryResult:
+    """Read and validate a partnerships registry against the actors (and actions) registries.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (``,`` or ``;``), XLS/XLSX or GeoPackage file; French headers are accepted
+        (« Source », « Cible », « Type de lien », « Orienté », « Poids », « Unité », « Période »,
+        « Origine »).
+    actors : DataFrame or collection of str
+        Accepted actors (their ``id`` column) or their ids.
+    actions : DataFrame, RegistryResult, path, optional
+        Accepted actions (see :func:`read_actions`); a target that is an action id makes the row a
+        membership.
+    layer : str, optional
+        Layer of a GeoPackage.
+
+    Returns
+    -------
+    RegistryResult
+        ``accepted``: DataFrame with :data:`PARTNERSHIP_COLUMNS` plus ``target_type``
+        (``actor`` | ``action``), ``kind_label`` and ``line``; ``directed`` is bool, ``weight``
+        float (NaN when not given). ``rejected``: ``line``, ``reason`` and the raw fields.
+    """
+    raw, lines = _read_table(path, layer)
+    result = validate_partnerships(raw, lines, actors, actions)
+    result.path = str(path)
+    return result
+
+
+def _action_table(actions: pd.DataFrame | RegistryResult | str | Path | None) -> pd.DataFrame:
+    if actions is None:
+        return pd.DataFrame(columns=[*ACTION_COLUMNS, "kind_label", "line"])
+    if isinstance(actions, RegistryResult):
+        return actions.accepted
+    if isinstance(actions, str | Path):
+        return read_actions(actions).accepted
+    return actions
+
+
+def validate_partnerships(
+    raw: pd.DataFrame,
+    lines: list[int],
+    actors: pd.DataFrame | list | set,
+    actions: pd.DataFrame | RegistryResult | str | Path | None = None,
+) -> RegistryResult:
+    """Validate raw partnership rows (see :func:`read_partnerships`)."""
+    _require_columns(raw, PARTNERSHIP_HEADER_ALIASES, ("source", "target"), "des partenariats")
+    actor_ids = _actor_ids(actors)
+    act = _action_table(actions)
+    action_kind = dict(zip(act["id"].astype(str), act["kind"].astype(str), strict=True))
+    canon = _canonical(raw, PARTNERSHIP_HEADER_ALIASES)
+    accepted: list[dict] = []
+    rejected: list[tuple[int, str, int]] = []
+    warnings: list[tuple[int, str, str]] = []
+    seen: dict[tuple, int] = {}
+    unknown_hint = " (ni acteur du registre, ni action)" if action_kind else ""
+
+    for pos, (_, row) in enumerate(canon.iterrows()):
+        line = lines[pos]
+        rec = {c: str(row[c]).strip() for c in PARTNERSHIP_COLUMNS}
+        src, tgt = rec["source"], rec["target"]
+
+        def reject(reason: str, _line: int = line, _pos: int = pos) -> None:
+            rejected.append((_line, reason, _pos))
+
+        if not src or not tgt:
+            reject("acteur source manquant" if not src else "cible manquante")
+            continue
+        # an action written as source and an actor as target: a membership written backwards
+        if src in action_kind and src not in actor_ids and tgt in actor_ids:
+            src, tgt = tgt, src
+            warnings.append((line, src, f"membre et action inversés (« {tgt} » est une action) : lu comme "
+                                        f"« {src} » membre de « {tgt} »"))
+        if src not in actor_ids:
+            if src in action_kind:
+                reject(f"la source « {src} » est une action, pas un acteur (une action ne peut être membre d'une action)")
+            else:
+                reject(f"acteur inconnu : « {src} »{unknown_hint}")
+            continue
+        if tgt in actor_ids:
+            target_type = "actor"
+            if tgt in action_kind:
+                warnings.append((line, src, f"« {tgt} » est à la fois un acteur et une action : lu comme un acteur"))
+        elif tgt in action_kind:
+            target_type = "action"
+        else:
+            reject(f"acteur inconnu : « {tgt} »{unknown_hint}")
+            continue
+        if src == tgt:
+            reject(f"boucle : la source et la cible sont le même acteur (« {src} »)")
+            continue
+        given = rec["kind"]
+        if not given:
+            if target_type == "action":
+                kind = MEMBERSHIP_DEFAULT_KIND[action_kind[tgt]]
+            else:
+                reject("type de lien manquant")
+                continue
+        else:
+            kind = PARTNERSHIP_KIND_ALIASES.get(schema.slug(given))
+            if kind is None:
+                reject(f"type de lien inconnu : « {given} » (attendu : {', '.join(PARTNERSHIP_KINDS)})")
+                continue
+        weight, unit_in_weight = parse_weight(rec["weight"])
+        if weight is not None and math.isnan(weight):
+            reject(f"poids illisible : « {rec['weight']} »")
+            continue
+        if weight is not None and weight < 0:
+            reject(f"poids négatif : « {rec['weight']} »")
+            continue
+        unit = rec["unit"] or unit_in_weight
+        if rec["unit"] and unit_in_weight and schema.slug(rec["unit"]) != schema.slug(unit_in_weight):
+            reject(f"unité contradictoire : poids « {rec['weight']} », unité « {rec['unit']} »")
+            continue
+        d = schema.slug(rec["directed"])
+        if not d:
+            directed = kind in DIRECTED_KINDS
+        elif d in _TRUE:
+            directed = True
+        elif d in _FALSE:
+            directed = False
+        else:
+            reject(f"sens illisible : « {rec['directed']} » (attendu : oui ou non)")
+            continue
+        period = re.sub(r"\s+", " ", rec["period"])
+        pair = (src, tgt) if directed or target_type == "action" else tuple(sorted((src, tgt)))
+        key = (*pair, kind, period.casefold())
+        if key in seen:
+            reject(f"lien en double : {src} – {tgt}, {PARTNERSHIP_KINDS[kind].lower()}"
+                   f"{', ' + period if period else ''} (déjà ligne {seen[key]})")
+            continue
+        seen[key] = line
+        if weight == 0:
+            warnings.append((line, src, "poids nul"))
+        accepted.append({
+            "source": src, "target": tgt, "kind": kind, "directed": directed,
+            "weight": float("nan") if weight is None else float(weight), "unit": unit.lower(),
+            "period": period, "origin": rec["origin"], "target_type": target_type,
+            "kind_label": PARTNERSHIP_KINDS[kind], "line": line,
+        })  # fmt: skip
+
+    cols = [*PARTNERSHIP_COLUMNS, "target_type", "kind_label", "line"]
+    acc = pd.DataFrame(accepted, columns=cols)
+    acc["directed"] = acc["directed"].astype(bool)
+    acc["weight"] = acc["weight"].astype(float)
+    acc["line"] = acc["line"].astype("int64")
+    result = RegistryResult(acc, _rejected_frame(raw, rejected), _warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
+    assert result.n_read == len(result.accepted) + len(result.rejected)
+    return result
+
+
+def default_paths() -> tuple[Path, Path]:
+    """``data/raw/partnerships.csv`` and ``data/raw/actions.csv`` of the demonstration registry."""
+    raw = settings.raw_dir()
+    return raw / "partnerships.csv", raw / "actions.csv"
+
+
+def load_partnerships(
+    actors: pd.DataFrame,
+    partnerships: str | Path | None = None,
+    actions: str | Path | None = None,
+) -> tuple[RegistryResult, RegistryResult]:
+    """Read the actions then the partnerships registries (defaults: the demonstration files).
+
+    Parameters
+    ----------
+    actors : DataFrame
+        Accepted actors (``id`` column).
+    partnerships : path, optional
+        Partnerships file (default ``data/raw/partnerships.csv``).
+    actions : path, optional
+        Actions file (default: ``actions.csv`` beside the partnerships file, when it exists).
+
+    Returns
+    -------
+    (RegistryResult, RegistryResult)
+        Partnerships, then actions.
+    """
+    default_p, _ = default_paths()
+    ppath = Path(partnerships) if partnerships is not None else default_p
+    if actions is None and (ppath.parent / "actions.csv").exists():
+        actions = ppath.parent / "actions.csv"
+    if actions is not None:
+        acts = read_actions(actions)
+    else:
+        acts = validate_actions(pd.DataFrame(columns=list(ACTION_COLUMNS)), [])
+    parts = read_partnerships(ppath, actors, acts)
+    return parts, acts
+
+
+def load_registries(
+    registry: str | Path | None = None,
+    mapping: str | None = None,
+    partnerships: str | Path | None = None,
+    actions: str | Path | None = None,
+    reference: str | Path | None = None,
+) -> tuple[BuildResult, RegistryResult, RegistryResult]:
+    """Actors (built and joined to the communes), partnerships and actions, for the CLI.
+
+    Returns
+    -------
+    (BuildResult, RegistryResult, RegistryResult)
+        The build (``.actors``, ``.communes``...), the partnerships, the actions.
+    """
+    from atlas.registry.build import build_atlas
+
+    built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+                        reference=reference, write=False)
+    parts, acts = load_partnerships(built.actors, partnerships, actions)
+    return built, parts, acts
+
+
+def reject_lines(result: RegistryResult, limit: int = 20) -> list[str]:
+    """French lines: the registry's summary (left out with ``--quiet`` when nothing was rejected)
+    and its rejected rows and warnings (file, line, reason)."""
+    quiet = settings.QUIET and result.rejected.empty and result.warnings.empty
+    lines = [] if quiet else [result.summary()]
+    name = Path(result.path).name if result.path else "registre"
+    for _, r in result.rejected.head(limit).iterrows():
+        lines.append(f"  {name}, ligne {r['line']} : {r['reason']}")
+    if len(result.rejected) > limit:
+        lines.append(f"  … et {len(result.rejected) - limit} autres lignes rejetées.")
+    for _, r in result.warnings.head(limit).iterrows():
+        lines.append(f"  {name}, ligne {r['line']} (avertissement) : {r['message']}")
+    return lines
+
+
+def memberships(partnerships: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``partnerships`` that are memberships (actor ↔ action)."""
+    return partnerships[partnerships["target_type"] == "action"]
+
+
+def actor_links(partnerships: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``partnerships`` that link two actors."""
+    return partnerships[partnerships["target_type"] == "actor"]

