@@ -166,13 +166,23 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
         output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
-    from atlas.maps.web.render import build_webmap
+    from atlas.inputs import load_inputs
+    from atlas.maps.web.render import _access_layers, _html_path, _partnership_lines, _territory_name, write_webmap
+    from atlas.territory.reference import EPCI_ALIASES
 
     _apply_reference_dir(reference_dir)
-    target = output or settings.maps_dir() / "carte.html"
-    path = build_webmap(target, epci=list(epci) or None, dep=list(dep) or None, registry=registry,
-                        mapping=mapping, reference=reference, zones_blanches_km=zones_blanches,
-                        access=access, partnerships=_layer_partnerships(partnerships), title=title)
+    target = _html_path(output or settings.maps_dir() / "carte.html")  # before reading anything
+    registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
+    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None)
+    zones = bands = lines = None
+    if zones_blanches is not None or access:
+        zones, bands = _access_layers(communes, actors, zones_blanches, access)
+    links = _layer_partnerships(partnerships)
+    if links:
+        lines = _partnership_lines(actors, None if links is True else Path(links))
+    path = write_webmap(communes, actors, target, territory=_territory_name(communes, epci, dep, EPCI_ALIASES),
+                        zones_blanches=zones, access_bands=bands, partnerships=lines, title=title,
+                        clip=bool(epci or dep), registry_label=registry.name)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -208,7 +218,8 @@ def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     """(communes, territory, sites, origins, network) from the shared options."""
-    from atlas.analysis.access import load_inputs, read_origins, select_sites
+    from atlas.analysis.access import read_origins, select_sites
+    from atlas.inputs import load_inputs
     from atlas.progress import info
 
     _apply_reference_dir(opts.get("reference_dir"))
@@ -250,7 +261,9 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
 def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, week: bool, fmt: str | None,
          output: Path | None, **opts: Any) -> None:
     """Zones blanches : population à plus d'un seuil de tout site d'aide alimentaire."""
-    from atlas.analysis.coverage import french_table, markdown_table, summarize, write_gaps, zones_blanches
+    from atlas.analysis.coverage import summarize, write_gaps, zones_blanches
+    from atlas.analysis.tables import french_table
+    from atlas.io import markdown_table
 
     km = list(thresholds) or ([] if minutes else [5.0, 10.0, 20.0])
     from atlas.analysis.coverage import threshold_list
@@ -277,8 +290,8 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
 
 def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
-    from atlas.analysis.coverage import markdown_table, weekly_coverage, weekly_table
-    from atlas.io import write_text_atomic
+    from atlas.analysis.coverage import weekly_coverage, weekly_table
+    from atlas.io import markdown_table, write_text_atomic
 
     if by == "commune":
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
@@ -378,7 +391,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               reference: str | None, reference_dir: Path | None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
-    from atlas.analysis.access import load_inputs
+    from atlas.inputs import load_inputs
     from atlas.maps.print.render import TITLE, analysis_layers, render_atlas, render_map
     from atlas.registry.schema import AID_KINDS
     from atlas.territory.reference import select_territory
@@ -418,7 +431,8 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
            reference: str | None, reference_dir: Path | None) -> None:
     """Cartographie des acteurs : graphe des partenariats, centralités, communautés, exports."""
     from atlas.actors.graph import export_all
-    from atlas.registry.partnerships import load_registries, reject_lines
+    from atlas.inputs import load_registries
+    from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
     built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
@@ -455,7 +469,8 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
     from atlas.actors.graph import build_graph
     from atlas.actors.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
-    from atlas.registry.partnerships import load_registries, reject_lines
+    from atlas.inputs import load_registries
+    from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
     built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)

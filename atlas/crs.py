@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import Transformer
 
 L93 = "EPSG:2154"
@@ -50,3 +51,38 @@ def looks_like_l93(x: float, y: float) -> bool:
     """True when (x, y) fall in Lambert-93 metric bounds of metropolitan France."""
     xmin, ymin, xmax, ymax = L93_FRANCE_BOUNDS
     return xmin <= x <= xmax and ymin <= y <= ymax
+
+
+def points_xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    """Lambert-93 coordinates of point geometries as an ``(n, 2)`` float array.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        Points (any CRS; WGS84 assumed when none). Non-point geometries are reduced to a
+        point inside them (:meth:`~geopandas.GeoSeries.representative_point`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` array; rows of missing/empty geometries are NaN.
+    """
+    geo = gdf if isinstance(gdf, gpd.GeoSeries) else gdf.geometry
+    if geo.crs is None or geo.crs != L93:
+        geo = to_l93(gpd.GeoDataFrame(geometry=geo)).geometry
+    values = np.asarray(geo.array)
+    # fast path (one pass each): every geometry is a single point
+    if (shapely.get_num_coordinates(values) == 1).all():
+        return shapely.get_coordinates(values)
+    types = shapely.get_type_id(values)
+    if ((types != 0) & (types != -1)).any():  # 0 = Point, -1 = missing
+        values = np.where(types > 0, shapely.point_on_surface(values), values)
+    xy = np.full((len(values), 2), np.nan)
+    ok = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    if ok.all():
+        xy[:, 0] = shapely.get_x(values)
+        xy[:, 1] = shapely.get_y(values)
+    elif ok.any():
+        xy[ok, 0] = shapely.get_x(values[ok])
+        xy[ok, 1] = shapely.get_y(values[ok])
+    return xy

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas import settings
+from atlas.fr import integer_fr
 from atlas.progress import progress
 
 #: Territories printed and mapped by the demo: the two PATs of the documents and the Lens area
@@ -44,13 +45,13 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.actors.graph import build_graph, export_all
     from atlas.actors.indicators import compute_indicators, write_indicators
     from atlas.analysis.access import select_sites
-    from atlas.analysis.coverage import markdown_table, weekly_coverage, weekly_table, write_gaps, zones_blanches
+    from atlas.analysis.coverage import weekly_coverage, weekly_table, write_gaps, zones_blanches
     from atlas.analysis.suggest import suggest_sites, write_suggestions
-    from atlas.io import write_text_atomic
+    from atlas.inputs import load_registries
+    from atlas.io import markdown_table, write_text_atomic
     from atlas.maps.print.render import analysis_layers, render_atlas, render_map
     from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas
-    from atlas.registry.partnerships import load_registries
     from atlas.registry.schema import AID_KINDS
     from atlas.territory.reference import representative_points, select_territory
 
@@ -78,8 +79,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
         saturday = zones_blanches(built.communes, built.actors, thresholds_km=(10,), day="samedi")
         out.files.append(write_gaps(saturday, processed / "zones_blanches_samedi_epci.md", by="epci"))
         uncovered, total = int(zb["pop_uncovered_10km"].sum()), int(zb["population"].sum())
-        out.lines.append(f"Zones blanches à 10 km (registre de démonstration) : {uncovered:,} habitants sur "
-                         f"{total:,} sans lieu d'aide alimentaire à moins de 10 km".replace(",", "\u00a0"))
+        out.lines.append(f"Zones blanches à 10 km (registre de démonstration) : {integer_fr(uncovered)} habitants sur "
+                         f"{integer_fr(total)} sans lieu d'aide alimentaire à moins de 10 km")
 
     def step_suggest() -> None:
         built = state["built"]

@@ -1,6 +1,6 @@
 """Errors meant for people.
 
-Every error a user can cause (bad file, unknown territory, nonsensical threshold...) is an
+All exception classes of atlas live here. Every error a user can cause (bad file, unknown territory, nonsensical threshold...) is an
 :class:`AtlasError` with a French message; the CLI prints it without a traceback.
 """
 
@@ -21,3 +21,23 @@ class RegistryError(AtlasError):
 
 class TerritoryError(AtlasError):
     """A territory code (EPCI, département, commune) does not exist."""
+
+
+class HoursError(AtlasError):
+    """Opening hours that cannot be read (bad OSM ``opening_hours`` syntax)."""
+
+
+class AccessError(AtlasError):
+    """Access analysis cannot run with the given input (French message)."""
+
+
+class NoSiteError(AccessError):
+    """No site of the requested kind (or open on the requested day) in the registry."""
+
+
+class NetworkError(AccessError):
+    """A road network cannot be read or used."""
+
+
+class NetworkCoverageError(NetworkError):
+    """Origins or sites lie outside the road network."""

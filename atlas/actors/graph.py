@@ -32,11 +32,10 @@ import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 
-from atlas.crs import L93
-from atlas.fr import integer_fr
+from atlas.fr import decimal_fr, integer_fr, plural_fr
 from atlas.io import atomic_output
 from atlas.registry import schema
-from atlas.registry.partnerships import PARTNERSHIP_KINDS, actor_links, memberships
+from atlas.registry.partnerships import actor_links, memberships, partnership_lines
 
 #: Default seed of the Louvain community detection (results are reproducible).
 LOUVAIN_SEED = 42
@@ -410,35 +409,35 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
     s = graph_summary(G)
     m = metrics if metrics is not None else node_metrics(G)
     lines = [
-        f"{_n(s['n_actors'], 'acteur')}, {_n(s['n_edges'], 'paire')} d'acteurs liées (partenariats directs et "
-        f"actions partagées), densité {_fr(s['density'], 3)}.",
-        f"{_n(s['n_isolated'], 'acteur isolé', 'acteurs isolés')} ; "
-        f"{_n(s['n_components'], 'groupe', 'groupes')} d'acteurs reliés entre eux (le plus grand : "
-        f"{_n(s['largest_component'], 'acteur')}) ; {_n(s['n_communities'], 'communauté')} (Louvain, "
-        f"modularité {_fr(s['modularity'], 2)}).",
-        f"{_n(s['n_cross_world_edges'], 'lien')} entre le monde du PAT et l'aide alimentaire ; "
-        f"{_n(s['n_missing_bridges'], 'acteur')} de l'aide alimentaire sans chemin vers le monde du PAT.",
+        f"{plural_fr(s['n_actors'], 'acteur')}, {plural_fr(s['n_edges'], 'paire')} d'acteurs liées (partenariats directs et "
+        f"actions partagées), densité {decimal_fr(s['density'], 3)}.",
+        f"{plural_fr(s['n_isolated'], 'acteur isolé', 'acteurs isolés')} ; "
+        f"{plural_fr(s['n_components'], 'groupe', 'groupes')} d'acteurs reliés entre eux (le plus grand : "
+        f"{plural_fr(s['largest_component'], 'acteur')}) ; {plural_fr(s['n_communities'], 'communauté')} (Louvain, "
+        f"modularité {decimal_fr(s['modularity'], 2)}).",
+        f"{plural_fr(s['n_cross_world_edges'], 'lien')} entre le monde du PAT et l'aide alimentaire ; "
+        f"{plural_fr(s['n_missing_bridges'], 'acteur')} de l'aide alimentaire sans chemin vers le monde du PAT.",
     ]
     central = m[m["degree"] > 0].head(top)
     lines.append("Acteurs les plus centraux (intermédiarité) :" if len(central) else
                  "Aucun partenariat entre acteurs du registre.")
     for _, r in central.iterrows():
         lines.append(f"  {r['name']} ({r['kind_label']}, {r['commune_name'] or 'commune inconnue'}) : "
-                     f"{_n(r['degree'], 'partenaire')}, intermédiarité {_fr(r['betweenness'], 3)}, "
+                     f"{plural_fr(r['degree'], 'partenaire')}, intermédiarité {decimal_fr(r['betweenness'], 3)}, "
                      f"communauté {r['community']}")
     bridges = m[m["bridge_score"] > 0].sort_values("bridge_score", ascending=False).head(5)
     if len(bridges):
         lines.append("Acteurs-ponts (part des plus courts chemins PAT ↔ aide alimentaire qui passent par eux) : "
-                     + " ; ".join(f"{short_label(r['name'], width=60, max_lines=1)} ({_fr(100 * r['bridge_score'], 0)} %)"
+                     + " ; ".join(f"{short_label(r['name'], width=60, max_lines=1)} ({decimal_fr(100 * r['bridge_score'], 0)} %)"
                                   for _, r in bridges.iterrows()))
     n_none = int(m["no_partnership"].sum())
-    lines.append(f"{_n(n_none, 'acteur')} du registre sans aucun partenariat (ni lien, ni action).")
+    lines.append(f"{plural_fr(n_none, 'acteur')} du registre sans aucun partenariat (ni lien, ni action).")
     comm = community_table(G, m)
     if len(comm):
         lines.append("Communautés (Louvain) :")
         for _, c in comm.iterrows():
             first = " ; ".join(short_label(x, width=60, max_lines=1) for x in str(c["members"]).split(" ; ")[:5])
-            lines.append(f"  C{c['community']} : {_n(int(c['n_actors']), 'acteur')} ({c['n_pat']} PAT, {c['n_aid']} aide "
+            lines.append(f"  C{c['community']} : {plural_fr(int(c['n_actors']), 'acteur')} ({c['n_pat']} PAT, {c['n_aid']} aide "
                          f"alimentaire, {c['n_both']} les deux) : {first}{' ; …' if c['n_actors'] > 5 else ''}")
     missing = missing_bridges(G)
     if missing:
@@ -451,17 +450,6 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
         for _, r in flows.sort_values("kg_received", ascending=False).iterrows():
             lines.append(f"  {r['name']} : {integer_fr(r['kg_given'])} kg donnés, {integer_fr(r['kg_received'])} kg reçus")
     return lines
-
-
-def _fr(x: float, digits: int) -> str:
-    """French decimal: 0.052 -> « 0,052 »."""
-    return "–" if x != x else f"{x:.{digits}f}".replace(".", ",")
-
-
-def _n(k: int, singular: str, plural: str | None = None) -> str:
-    """« 1 acteur », « 2 acteurs », « 0 acteur »."""
-    word = singular if abs(k) < 2 else (plural or " ".join(w + "s" for w in singular.split(" ")))
-    return f"{k} {word}"
 
 
 def unpartnered_actors(actors: pd.DataFrame, partnerships: pd.DataFrame) -> pd.DataFrame:
@@ -501,58 +489,6 @@ def subgraph_territory(G: nx.Graph, epci: str | Iterable[str], neighbours: bool 
 
 
 # --------------------------------------------------------------------------- geographic view
-def partnership_lines(graph_or_partnerships: nx.Graph | pd.DataFrame, actors: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Partnerships as lines between located actors (Lambert-93), for maps.
-
-    Parameters
-    ----------
-    graph_or_partnerships : networkx.Graph or DataFrame
-        A graph from :func:`build_graph` (one line per edge, direct or projected) or the accepted
-        partnerships (one line per actor ↔ actor row; memberships have no second actor).
-    actors : DataFrame
-        Actors with a Lambert-93 point ``geometry`` (None where not located).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``source``, ``target``, ``source_name``, ``target_name``, ``kind`` (link kinds, or
-        « shared_action »), ``kind_label`` (French), ``weight``, ``kg``, ``actions``,
-        ``length_m``, LineString geometry in EPSG:2154. Pairs where an actor is not located are
-        left out (they are counted in ``attrs["n_unlocated"]``).
-    """
-    geo = actors.set_index(actors["id"].astype(str))["geometry"]
-    names = actors.set_index(actors["id"].astype(str))["name"].astype(str)
-    rows: list[dict] = []
-    if isinstance(graph_or_partnerships, nx.Graph):
-        H = graph_or_partnerships
-        it = []
-        for u, v, d in H.edges(data=True):
-            kinds = d.get("kinds", d.get("kind", "")) or "shared_action"
-            it.append((u, v, kinds, float(d.get("weight", 1.0)), float(d.get("kg", 0.0)), str(d.get("actions", ""))))
-    else:
-        links = actor_links(graph_or_partnerships)
-        it = [(str(r["source"]), str(r["target"]), str(r["kind"]),
-               1.0 if math.isnan(r["weight"]) else float(r["weight"]),
-               float(r["weight"]) if r["unit"] == "kg" and not math.isnan(r["weight"]) else 0.0, "")
-              for _, r in links.iterrows()]
-    unlocated = 0
-    for u, v, kinds, w, kg, acts in it:
-        gu, gv = geo.get(u), geo.get(v)
-        if gu is None or gv is None or shapely.is_empty(gu) or shapely.is_empty(gv):
-            unlocated += 1
-            continue
-        line = shapely.LineString([gu, gv])
-        label = ", ".join(PARTNERSHIP_KINDS.get(k, "Action partagée") for k in kinds.split(",") if k)
-        rows.append({"source": u, "target": v, "source_name": names.get(u, u), "target_name": names.get(v, v),
-                     "kind": kinds, "kind_label": label or "Action partagée", "weight": w, "kg": kg,
-                     "actions": acts, "length_m": float(line.length), "geometry": line})
-    cols = ["source", "target", "source_name", "target_name", "kind", "kind_label", "weight", "kg", "actions",
-            "length_m", "geometry"]
-    out = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=L93)
-    out.attrs["n_unlocated"] = unlocated
-    return out
-
-
 # --------------------------------------------------------------------------- exports
 def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
     """Copy with attributes GEXF/GraphML accept: str, float, int, bool; never None or NaN."""
@@ -1360,8 +1296,8 @@ def draw_partnership_map(
     fig.text(0.012, 0.965, mpl_text(title or "Les partenariats sur le territoire"), fontsize=18, fontweight="bold",
              va="center")
     n_unloc = sum(1 for u, v in H.edges() if u not in pos or v not in pos)
-    fig.text(0.012, 0.925, mpl_text(f"{_n(n_drawn, 'lien')} entre acteurs localisés ; {_n(n_unloc, 'lien')} avec un "
-                                    f"acteur sans localisation, non tracés ; {_n(len(pos), 'acteur')} localisés"),
+    fig.text(0.012, 0.925, mpl_text(f"{plural_fr(n_drawn, 'lien')} entre acteurs localisés ; {plural_fr(n_unloc, 'lien')} avec un "
+                                    f"acteur sans localisation, non tracés ; {plural_fr(len(pos), 'acteur')} localisés"),
              fontsize=10, color="#333333", va="center")
     handles = [Patch(fc=WORLD_COLOURS[w], ec="none", label=schema.WORLD_LABELS[w]) for w in ("pat", "aid", "both")]
     handles += [Line2D([], [], color="#3a3a3a", lw=1.5, label="Partenariat direct"),

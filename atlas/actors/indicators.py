@@ -62,6 +62,7 @@ import networkx as nx
 import pandas as pd
 
 from atlas.errors import AtlasError
+from atlas.fr import percent_fr
 from atlas.io import write_text_atomic
 from atlas.registry import schema
 from atlas.registry.partnerships import actor_links, memberships
@@ -401,10 +402,6 @@ def compute_indicators(
 
 
 # --------------------------------------------------------------------------- tables for people
-def _pct(v: float) -> str:
-    return "–" if pd.isna(v) else f"{v:.1f}".replace(".", ",") + "\u00a0%"
-
-
 def indicators_markdown(table: pd.DataFrame, detail: bool = True) -> str:
     """A French Markdown table per territory (with, if ``detail``, the ids of the actors counted),
     then the definitions and sources."""
@@ -414,7 +411,7 @@ def indicators_markdown(table: pd.DataFrame, detail: bool = True) -> str:
                 "| --- | --- | ---: | ---: | ---: |"]
         for _, r in grp.iterrows():
             label = str(r["label"]).replace("|", "\\|")
-            out.append(f"| {r['code']} | {label} | {r['numerator']} | {r['denominator']} | {_pct(r['value'])} |")
+            out.append(f"| {r['code']} | {label} | {r['numerator']} | {r['denominator']} | {percent_fr(r['value'])} |")
         notes = [f"- {r['code']} : {r['note']}" for _, r in grp.iterrows() if r["note"]]
         if notes:
             out += ["", "Remarques :", *notes]

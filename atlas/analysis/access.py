@@ -26,8 +26,11 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from atlas.crs import L93, to_l93
-from atlas.errors import AtlasError
+from atlas.analysis.roads import network_nearest
+from atlas.analysis.tables import french_table
+from atlas.crs import L93, points_xy, to_l93
+from atlas.errors import AccessError, NoSiteError
+from atlas.io import write_output
 from atlas.registry.schema import AID_KINDS
 
 __all__ = [
@@ -37,7 +40,6 @@ __all__ = [
     "check_thresholds",
     "commune_access",
     "commune_origins",
-    "load_inputs",
     "nearest",
     "nearest_xy",
     "points_xy",
@@ -48,52 +50,9 @@ __all__ = [
 ]
 
 
-class AccessError(AtlasError):
-    """Access analysis cannot run with the given input (French message)."""
-
-
-class NoSiteError(AccessError):
-    """No site of the requested kind (or open on the requested day) in the registry."""
-
-
 # --------------------------------------------------------------------------------------------
 # Coordinates
 # --------------------------------------------------------------------------------------------
-
-
-def points_xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
-    """Lambert-93 coordinates of point geometries as an ``(n, 2)`` float array.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame or GeoSeries
-        Points (any CRS; WGS84 assumed when none). Non-point geometries are reduced to a
-        point inside them (:meth:`~geopandas.GeoSeries.representative_point`).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, 2)`` array; rows of missing/empty geometries are NaN.
-    """
-    geo = gdf if isinstance(gdf, gpd.GeoSeries) else gdf.geometry
-    if geo.crs is None or geo.crs != L93:
-        geo = to_l93(gpd.GeoDataFrame(geometry=geo)).geometry
-    values = np.asarray(geo.array)
-    # fast path (one pass each): every geometry is a single point
-    if (shapely.get_num_coordinates(values) == 1).all():
-        return shapely.get_coordinates(values)
-    types = shapely.get_type_id(values)
-    if ((types != 0) & (types != -1)).any():  # 0 = Point, -1 = missing
-        values = np.where(types > 0, shapely.point_on_surface(values), values)
-    xy = np.full((len(values), 2), np.nan)
-    ok = ~(shapely.is_missing(values) | shapely.is_empty(values))
-    if ok.all():
-        xy[:, 0] = shapely.get_x(values)
-        xy[:, 1] = shapely.get_y(values)
-    elif ok.any():
-        xy[ok, 0] = shapely.get_x(values[ok])
-        xy[ok, 1] = shapely.get_y(values[ok])
-    return xy
 
 
 def nearest_xy(
@@ -452,8 +411,6 @@ def commune_access(
     sites = actors if sites_selected else select_sites(actors, kinds, networks, services, day)
     pts = commune_origins(communes) if origins is None else origins
     if network is not None:
-        from atlas.analysis.roads import network_nearest
-
         dist = network_nearest(network, pts, sites)
     else:
         dist = nearest(pts, sites)
@@ -528,45 +485,6 @@ def check_thresholds(values: Sequence[float] | float | None, unit: str = "km") -
 # --------------------------------------------------------------------------------------------
 # Inputs for the command line
 # --------------------------------------------------------------------------------------------
-
-
-def load_inputs(
-    registry: str | None = None,
-    mapping: str | None = None,
-    reference: str | None = None,
-    epci: Sequence[str] | None = None,
-    dep: Sequence[str] | None = None,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Communes, territory and actors for an analysis command.
-
-    Parameters
-    ----------
-    registry : path, optional
-        Actor registry (default: the demonstration registry, built without writing).
-    mapping : str, optional
-        Column mapping of ``registry`` (preset name or JSON file).
-    reference : str, optional
-        Reference territory source (:func:`atlas.territory.reference.load_communes`).
-    epci, dep : sequence of str, optional
-        Territory filter (:func:`atlas.territory.reference.select_territory`); validated before the
-        registry is read, so an unknown code fails fast.
-
-    Returns
-    -------
-    (communes, territory, actors)
-        All communes of the region, the selected ones, the accepted actors.
-    """
-    from atlas.progress import info
-    from atlas.registry.build import build_atlas
-    from atlas.territory.reference import load_communes, select_territory
-
-    communes = load_communes(reference)
-    territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
-    result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                         reference=reference, write=False)
-    for line in [r.summary() for r in result.registries] + result.reject_lines(limit=10):
-        info(line)  # what was left out of the analysis, and why
-    return communes, territory, result.actors
 
 
 def _read_vector(p: Path, what: str) -> gpd.GeoDataFrame:
@@ -677,8 +595,6 @@ def distances(
     if clip:
         origins = within_territory(origins, territory)
     if network is not None:
-        from atlas.analysis.roads import network_nearest
-
         return network_nearest(network, origins, sites)
     return nearest(origins, sites)
 
@@ -691,26 +607,12 @@ def write_distances(result: gpd.GeoDataFrame, path: str | Path, fmt: str | None 
     AtlasError
         For a format other than ``csv`` or ``gpkg``.
     """
-    path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
-    if fmt == "gpkg":
-        from atlas.registry.build import write_gpkg
-
-        return write_gpkg(path, {"distances": result})
-    if fmt != "csv":
-        raise AtlasError(f"format de sortie inconnu : « {fmt} » (csv ou gpkg)")
-    from atlas.io import atomic_output
-
-    with atomic_output(path) as tmp:
-        distances_table(result).to_csv(tmp, index=False)
-    return path
+    return write_output(path, fmt, error=AccessError, csv=lambda: distances_table(result), gpkg=lambda: {"distances": result})
 
 
 def distances_table(result: gpd.GeoDataFrame) -> pd.DataFrame:
     """The table of :func:`distances` without geometry (French headers for a per-commune table)."""
     table = pd.DataFrame(result.drop(columns=result.geometry.name))
     if "insee" in table.columns and "name" in table.columns and "population" in table.columns:
-        from atlas.analysis.coverage import french_table
-
         return french_table(table, total=False)
     return table

@@ -14,7 +14,6 @@ communes' ``population``, or the grid's), per threshold.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,12 @@ from atlas.analysis.access import (
     nearest,
     select_sites,
 )
+from atlas.analysis.roads import network_nearest
+from atlas.analysis.tables import french_table, label_key, threshold_keys
 from atlas.crs import L93, to_l93
+from atlas.fr import WEEKDAYS_FR
+from atlas.io import markdown_table, write_output
+from atlas.territory.reference import departement_polygons, epci_polygons
 
 __all__ = [
     "Threshold",
@@ -46,9 +50,6 @@ __all__ = [
     "zones_blanches",
     "zones_blanches_points",
 ]
-
-_POP_RE = re.compile(r"^pop_uncovered_(.+)$")
-
 
 @dataclass(frozen=True)
 class Threshold:
@@ -82,11 +83,6 @@ def threshold_list(thresholds_km: Iterable[float] | float | None = (5, 10, 20),
     if not out:
         raise AccessError("aucun seuil de distance ni de temps n'a été donné")
     return out
-
-
-def _label_key(key: str) -> str:
-    m = re.match(r"^([\d.]+)(km|min)$", key)
-    return (m.group(1).replace(".", ",") + " " + m.group(2)) if m else key
 
 
 def _attach_insee(origins: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -128,8 +124,6 @@ def zones_blanches_points(
     if any(t.unit == "min" for t in thresholds) and network is None:
         raise AccessError("un seuil en minutes demande un réseau routier (option --network)")
     if network is not None:
-        from atlas.analysis.roads import network_nearest
-
         res = network_nearest(network, origins, sites)
     else:
         res = nearest(origins, sites)
@@ -256,13 +250,6 @@ def zones_blanches(
     return gpd.GeoDataFrame(out, geometry="geometry", crs=communes.crs or L93)
 
 
-def _threshold_keys(frame: pd.DataFrame) -> list[str]:
-    keys = frame.attrs.get("thresholds")
-    if keys:
-        return list(keys)
-    return [m.group(1) for c in frame.columns if (m := _POP_RE.match(str(c)))]
-
-
 def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
     """Total the zones blanches by EPCI, département or region.
 
@@ -282,7 +269,7 @@ def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
         (0–1) and ``n_zone_blanche_<key>`` (communes entirely uncovered). Sorted by
         uncovered population at the first threshold, largest first.
     """
-    keys = _threshold_keys(zb)
+    keys = threshold_keys(zb)
     if not keys:
         raise AccessError("tableau de zones blanches attendu (colonnes pop_uncovered_…)")
     frame = pd.DataFrame(zb.drop(columns=zb.geometry.name) if isinstance(zb, gpd.GeoDataFrame) else zb)
@@ -316,88 +303,6 @@ def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
     return out
 
 
-_BASE_HEADERS = {
-    "insee": "Code INSEE", "name": "Commune", "epci": "EPCI (SIREN)", "epci_name": "EPCI",
-    "dep": "Département", "dep_name": "Nom du département", "region": "Région (code)",
-    "region_name": "Région", "n_communes": "Communes", "population": "Population",
-    "distance_m": "Distance au site le plus proche (km)", "time_min": "Temps jusqu'au site (min)",
-    "site_name": "Site le plus proche",
-}
-
-
-def french_table(summary: pd.DataFrame, total: bool = True) -> pd.DataFrame:
-    """The summary (or per-commune table) with French headers, shares in %, distances in km.
-
-    Parameters
-    ----------
-    summary : DataFrame
-        Output of :func:`summarize` (any ``by``).
-    total : bool, default True
-        Add a « Total » row (not for per-commune tables, which get none).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns like « Population non couverte (10 km) », « Part couverte (10 km, %) ».
-    """
-    keys = _threshold_keys(summary)
-    per_commune = "n_communes" not in summary.columns
-    df = pd.DataFrame(summary).copy()
-    if total and not per_commune and len(df) > 1:
-        row: dict[str, object] = dict.fromkeys(df.columns, "")
-        row[df.columns[0]] = "Total"
-        for c in df.columns:
-            if c.startswith(("pop_", "n_zone_blanche_")) or c in ("n_communes", "population"):
-                row[c] = df[c].sum()
-        for k in keys:
-            t = row[f"pop_covered_{k}"] + row[f"pop_uncovered_{k}"]
-            row[f"share_covered_{k}"] = row[f"pop_covered_{k}"] / t if t else np.nan
-        df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
-    headers = dict(_BASE_HEADERS)
-    cols = [c for c in _BASE_HEADERS if c in df.columns and c not in ("site_id",)]
-    if "distance_m" in df.columns:
-        df["distance_m"] = (pd.to_numeric(df["distance_m"], errors="coerce") / 1000.0).round(2)
-    if "time_min" in df.columns:
-        df["time_min"] = pd.to_numeric(df["time_min"], errors="coerce").round(1)
-    for k in keys:
-        lab = _label_key(k)
-        headers[f"pop_covered_{k}"] = f"Population couverte ({lab})"
-        headers[f"pop_uncovered_{k}"] = f"Population non couverte ({lab})"
-        cols += [f"pop_covered_{k}", f"pop_uncovered_{k}"]
-        if f"share_covered_{k}" in df.columns:
-            df[f"share_covered_{k}"] = (pd.to_numeric(df[f"share_covered_{k}"]) * 100).round(1)
-            headers[f"share_covered_{k}"] = f"Part couverte ({lab}, %)"
-            headers[f"n_zone_blanche_{k}"] = f"Communes en zone blanche ({lab})"
-            cols += [f"share_covered_{k}", f"n_zone_blanche_{k}"]
-        if f"zone_blanche_{k}" in df.columns:
-            df[f"zone_blanche_{k}"] = np.where(df[f"zone_blanche_{k}"].astype(bool), "oui", "non")
-            headers[f"zone_blanche_{k}"] = f"Zone blanche ({lab})"
-            cols.append(f"zone_blanche_{k}")
-    return df[cols].rename(columns=headers)
-
-
-def _fr_number(v: object) -> str:
-    if isinstance(v, (bool, np.bool_)):
-        return "oui" if v else "non"
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}".replace(",", "\u202f")
-    if isinstance(v, (float, np.floating)):
-        if np.isnan(v):
-            return "—"
-        if float(v).is_integer() and abs(v) >= 1000:
-            return f"{int(v):,}".replace(",", "\u202f")
-        return f"{v:.1f}".replace(".", ",")
-    return str(v).replace("|", "\\|")
-
-
-def markdown_table(table: pd.DataFrame) -> str:
-    """A Markdown table (French number formatting, ``|`` escaped)."""
-    head = "| " + " | ".join(str(c) for c in table.columns) + " |"
-    sep = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
-    rows = ["| " + " | ".join(_fr_number(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([head, sep, *rows]) + "\n"
-
-
 def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, by: str = "epci",
                title: str | None = None) -> Path:
     """Write the zones blanches atomically as CSV, Markdown or GeoPackage.
@@ -421,42 +326,30 @@ def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, b
     -------
     pathlib.Path
     """
-    from atlas.io import write_text_atomic
 
-    path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
-    if fmt == "markdown":
-        fmt = "md"
-    if fmt not in ("csv", "md", "gpkg"):
-        raise AccessError(f"format de sortie inconnu : « {fmt} » (csv, md ou gpkg)")
-    summary = summarize(zb, by=by)
-    if fmt == "gpkg":
-        from atlas.registry.build import write_gpkg
-        from atlas.territory.reference import departement_polygons, epci_polygons
-
+    def layers() -> dict[str, pd.DataFrame]:
         epci = epci_polygons(zb)[["epci", "geometry"]].merge(summarize(zb, "epci"), on="epci")
         dep = departement_polygons(zb)[["dep", "geometry"]].merge(summarize(zb, "dep"), on="dep")
-        layers: dict[str, pd.DataFrame] = {
+        out: dict[str, pd.DataFrame] = {
             "zones_blanches_communes": zb,
             "zones_blanches_epci": gpd.GeoDataFrame(epci, geometry="geometry", crs=zb.crs),
             "zones_blanches_dep": gpd.GeoDataFrame(dep, geometry="geometry", crs=zb.crs),
         }
-        if by in ("region",):
-            layers["zones_blanches_region"] = summary
-        return write_gpkg(path, layers)
-    table = french_table(summary, total=by != "commune")
-    if fmt == "csv":
-        from atlas.io import atomic_output
+        if by == "region":
+            out["zones_blanches_region"] = summarize(zb, by=by)
+        return out
 
-        with atomic_output(path) as tmp:
-            table.to_csv(tmp, index=False, encoding="utf-8")
-        return path
-    heading = title or "Zones blanches de l'aide alimentaire"
-    lines = [f"# {heading}", ""]
-    if zb.attrs.get("filter"):
-        lines += [f"Sites retenus ({zb.attrs.get('n_sites', '?')}) : {zb.attrs['filter']}.", ""]
-    lines.append(markdown_table(table))
-    return write_text_atomic(path, "\n".join(lines))
+    def table() -> pd.DataFrame:
+        return french_table(summarize(zb, by=by), total=by != "commune")
+
+    def markdown() -> str:
+        lines = [f"# {title or 'Zones blanches de l' + chr(39) + 'aide alimentaire'}", ""]
+        if zb.attrs.get("filter"):
+            lines += [f"Sites retenus ({zb.attrs.get('n_sites', '?')}) : {zb.attrs['filter']}.", ""]
+        lines.append(markdown_table(table()))
+        return "\n".join(lines)
+
+    return write_output(path, fmt, error=AccessError, csv=table, md=markdown, gpkg=layers)
 
 
 def weekly_coverage(
@@ -493,8 +386,6 @@ def weekly_coverage(
         (« lundi »…« dimanche ») the share covered (0–1) and ``uncovered_<jour>`` the population
         not covered that day; ``attrs["threshold_km"]``.
     """
-    from atlas.registry.hours import WEEKDAYS_FR
-
     out: pd.DataFrame | None = None
     key = None
     args = {"thresholds_km": [threshold_km], "kinds": kinds, "networks": networks, "services": services,
@@ -526,8 +417,6 @@ def weekly_coverage(
 
 def weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
     """:func:`weekly_coverage` for people: French headers, shares in %, with a « Total » row."""
-    from atlas.registry.hours import WEEKDAYS_FR
-
     df = weekly.copy()
     first = df.columns[0]
     total: dict[str, object] = dict.fromkeys(df.columns, "")
@@ -542,6 +431,6 @@ def weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
         df[day] = (pd.to_numeric(df[day]) * 100).round(1)
     names = {"epci": "EPCI (SIREN)", "epci_name": "EPCI", "dep": "Département", "dep_name": "Nom",
              "region": "Région", "region_name": "Nom", "population": "Population"}
-    label = _label_key(str(weekly.attrs.get("key", "")))
+    label = label_key(str(weekly.attrs.get("key", "")))
     cols = [c for c in df.columns if c in names] + list(WEEKDAYS_FR)
     return df[cols].rename(columns={**names, **{d: f"{d} (% couvert, {label})" for d in WEEKDAYS_FR}})

@@ -37,8 +37,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from atlas.analysis.access import AccessError, points_xy
-from atlas.crs import lonlat_to_l93
+from atlas.crs import lonlat_to_l93, points_xy
+from atlas.errors import NetworkCoverageError, NetworkError
 
 __all__ = [
     "CONNECTOR_SPEED_KMH",
@@ -69,14 +69,6 @@ CONNECTOR_SPEED_KMH = {"walk": WALK_SPEED_KMH, "drive": 20.0}
 _NO_WALK = {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed", "raceway"}
 _FR_ZONE_SPEEDS = {"urban": 50, "rural": 80, "motorway": 130, "trunk": 110, "zone30": 30, "walk": 6,
                    "living_street": 20}
-
-
-class NetworkError(AccessError):
-    """A road network cannot be read or used."""
-
-
-class NetworkCoverageError(NetworkError):
-    """Origins or sites lie outside the road network."""
 
 
 @dataclass

@@ -18,8 +18,12 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from atlas.analysis.access import AccessError, check_thresholds, nearest_xy, points_xy
-from atlas.crs import L93
+from atlas.analysis.access import check_thresholds, nearest_xy
+from atlas.crs import L93, points_xy
+from atlas.errors import AccessError
+from atlas.fr import integer_fr
+from atlas.io import markdown_table, write_output
+from atlas.progress import progress
 
 __all__ = ["coverage_matrix", "suggest_sites", "suggestions_markdown", "suggestions_table", "write_suggestions"]
 
@@ -115,8 +119,6 @@ def suggest_sites(
     gained: list[float] = []
     cumul: list[float] = []
     current = before
-    from atlas.progress import progress
-
     for _ in progress(range(int(k)), label="Choix des sites"):
         gains = cover @ weight
         if chosen:
@@ -161,17 +163,12 @@ def suggestions_table(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def suggestions_markdown(ranked: gpd.GeoDataFrame) -> str:
     """Markdown report of :func:`suggest_sites`, with the coverage before any new site."""
-    from atlas.analysis.coverage import markdown_table
-
     total = ranked.attrs.get("population_total", 0)
     before = ranked.attrs.get("population_covered_before", 0)
     km = f"{ranked.attrs.get('threshold_km', 0):g}".replace(".", ",")
     share = f"{100 * before / total:.1f}".replace(".", ",") if total else "—"
-    def num(v: int) -> str:
-        return f"{int(v):,}".replace(",", "\u202f")
-
     head = (f"# Où ouvrir un site de plus ({km} km)\n\n"
-            f"Aujourd'hui : {num(before)} habitants sur {num(total)} à moins de {km} km d'un site "
+            f"Aujourd'hui : {integer_fr(before)} habitants sur {integer_fr(total)} à moins de {km} km d'un site "
             f"({share} %).\n\n")
     if len(ranked) == 0:
         return head + "Aucun lieu candidat ne couvre de population en zone blanche.\n"
@@ -180,18 +177,5 @@ def suggestions_markdown(ranked: gpd.GeoDataFrame) -> str:
 
 def write_suggestions(ranked: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
     """Write :func:`suggest_sites` atomically as CSV, Markdown or a GeoPackage layer ``suggestions``."""
-    from atlas.io import atomic_output, write_text_atomic
-
-    path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
-    if fmt == "gpkg":
-        from atlas.registry.build import write_gpkg
-
-        return write_gpkg(path, {"suggestions": ranked})
-    if fmt == "md":
-        return write_text_atomic(path, suggestions_markdown(ranked))
-    if fmt == "csv":
-        with atomic_output(path) as tmp:
-            suggestions_table(ranked).to_csv(tmp, index=False)
-        return path
-    raise AccessError(f"format de sortie inconnu : « {fmt} » (csv, md ou gpkg)")
+    return write_output(path, fmt, error=AccessError, csv=lambda: suggestions_table(ranked), md=lambda: suggestions_markdown(ranked),
+                        gpkg=lambda: {"suggestions": ranked})

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from atlas import settings
-from atlas.io import atomic_output
+from atlas.io import write_csv_excel, write_gpkg
 from atlas.registry.actors import RegistryResult, read_actors
+from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
 
 DEFAULT_GPKG = "atlas.gpkg"
@@ -102,31 +102,6 @@ def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame,
     return actors, rej.fillna(""), pd.concat(warns, ignore_index=True)
 
 
-def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
-    """Write several layers (spatial or not) to one GeoPackage, atomically."""
-    path = Path(path)
-    with atomic_output(path) as tmp:
-        for name, frame in layers.items():
-            frame = frame.copy()
-            # GeoPackage field names are case-insensitive: « source » and « Source » (rejects of
-            # several registries with their own headers) would clash
-            seen: dict[str, int] = {}
-            renamed = []
-            for col in frame.columns:
-                key = str(col).casefold()
-                seen[key] = seen.get(key, 0) + 1
-                renamed.append(col if seen[key] == 1 else f"{col}_{seen[key]}")
-            frame.columns = renamed
-            for col in frame.columns:
-                if frame[col].dtype == bool:
-                    frame[col] = frame[col].astype("int8")
-            if isinstance(frame, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(frame.astype(str), tmp, layer=name, driver="GPKG")
-    return path
-
-
 def build_atlas(
     registries: list[str | Path] | None = None,
     mappings: list[str | None] | None = None,
@@ -174,9 +149,6 @@ def build_atlas(
     out = BuildResult(communes, epci, deps, actors, rejects, warns, results)
     layers: dict[str, pd.DataFrame] = {}
     if partnerships:
-        from atlas.actors.graph import partnership_lines
-        from atlas.registry.partnerships import load_partnerships
-
         parts, acts = load_partnerships(actors, None if partnerships is True else partnerships, actions)
         out.partnerships, out.actions = parts, acts
         extra_rejects, extra_warns = [], []
@@ -198,10 +170,3 @@ def build_atlas(
         for name, frame in (("rejets", out.rejects), ("avertissements", out.warnings)):
             write_csv_excel(target.with_name(f"{target.stem}-{name}.csv"), frame)
     return out
-
-
-def write_csv_excel(path: str | Path, frame: pd.DataFrame) -> Path:
-    """Write a table the way French Excel opens it (``;`` separator, UTF-8 with BOM), atomically."""
-    with atomic_output(path) as tmp:
-        frame.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
-    return Path(path)

@@ -44,7 +44,8 @@ from functools import lru_cache
 import numpy as np
 from opening_hours import OpeningHours, State
 
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, HoursError
+from atlas.fr import MONTHS_FR, NBSP, WEEKDAYS_FR, join_fr
 
 __all__ = [
     "REFERENCE_MONTH",
@@ -62,38 +63,11 @@ __all__ = [
     "weekly_intervals",
 ]
 
-WEEKDAYS_FR: tuple[str, ...] = (
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-)
-"""French weekday names, index 0 = Monday (as :meth:`datetime.date.weekday`)."""
-
-MONTHS_FR: tuple[str, ...] = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 REFERENCE_MONTH = dt.date(2025, 3, 1)
 """First day of the reference month (March 2025: no French public holiday)."""
 
 _YEAR = 2025
 
-_NBSP = "\u00a0"
 _UNREADABLE_PREFIX = "(horaires à vérifier)"
 _NOT_GIVEN = "horaires non communiqués"
 
@@ -106,10 +80,6 @@ for _i, (_fr, _osm, _en) in enumerate(zip(WEEKDAYS_FR, _OSM_DAYS, _EN_DAYS, stri
 # French two-letter abbreviations (lu, ma, me, je, ve, sa, di) do not collide with OSM ones.
 for _i, _alias in enumerate(("lu", "ma", "me", "je", "ve", "sa", "di")):
     _DAY_ALIASES.setdefault(_alias, _i)
-
-
-class HoursError(AtlasError):
-    """Opening hours that cannot be read (bad OSM ``opening_hours`` syntax)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -583,12 +553,6 @@ def closed_on(closures: str | None, date: dt.date | dt.datetime | str, strict: b
 # --------------------------------------------------------------------------------------------
 
 
-def _join_fr(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
-
-
 def day_runs(days: Iterable[int]) -> list[list[int]]:
     """Consecutive weekdays grouped: ``[0, 1, 2, 4]`` -> ``[[0, 1, 2], [4]]``."""
     runs: list[list[int]] = []
@@ -611,7 +575,7 @@ def _days_fr(days: Sequence[int]) -> str:
             items.append(f"du {WEEKDAYS_FR[run[0]]} au {WEEKDAYS_FR[run[-1]]}")
         else:
             items.extend(WEEKDAYS_FR[d] for d in run)
-    return _join_fr(items)
+    return join_fr(items)
 
 
 def _months_fr(months: Sequence[int]) -> str:
@@ -630,7 +594,7 @@ def _months_fr(months: Sequence[int]) -> str:
             items.append(f"{de}{first} à {MONTHS_FR[run[-1] - 1]}")
         else:
             items.append("en " + " et ".join(MONTHS_FR[m - 1] for m in run))
-    return _join_fr(items)
+    return join_fr(items)
 
 
 def _time_fr(minutes: int, sp: str) -> str:
@@ -675,7 +639,7 @@ def _week_fr(week: WeekPattern, sp: str) -> str:
             r = f"{_time_fr(s, sp)}{sp}– {_time_fr(e, sp)}"
             extra = _segment_note((s, e, k, c))
             ranges.append(r + (f" ({extra})" if extra else ""))
-        parts.append(f"{label} {_join_fr(ranges)}")
+        parts.append(f"{label} {join_fr(ranges)}")
     return f"{sp}; ".join(parts)
 
 
@@ -714,7 +678,7 @@ def humanize_hours(text: str | None, nbsp: bool = True) -> str:
         (« seulement certains lundis », « horaires différents à certaines dates »,
         « fermé les jours fériés », …). Never raises.
     """
-    sp = _NBSP if nbsp else " "
+    sp = NBSP if nbsp else " "
     cleaned = _clean(text)
     if not cleaned:
         return _NOT_GIVEN
@@ -745,7 +709,7 @@ def _humanize(a: _Analysis, sp: str) -> str:
         main = _week_fr(a.week, sp) or "fermé"
     notes = []
     if a.partial_days:
-        notes.append("seulement certains " + _join_fr([_plural_day(d) for d in a.partial_days]))
+        notes.append("seulement certains " + join_fr([_plural_day(d) for d in a.partial_days]))
     elif a.dated_exceptions:
         notes.append("horaires différents à certaines dates")
     if a.holidays == "closed":

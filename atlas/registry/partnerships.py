@@ -25,17 +25,17 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import geopandas as gpd
+import networkx as nx
 import pandas as pd
+import shapely
 
 from atlas import settings
+from atlas.crs import L93
 from atlas.errors import RegistryError
 from atlas.registry import schema
 from atlas.registry.actors import RegistryResult, parse_number, read_raw_table
-
-if TYPE_CHECKING:  # build imports this module's callers; avoid a cycle at run time
-    from atlas.registry.build import BuildResult
 
 #: Canonical columns of a partnerships registry, in file order.
 PARTNERSHIP_COLUMNS: tuple[str, ...] = (
@@ -465,28 +465,6 @@ def load_partnerships(
     return parts, acts
 
 
-def load_registries(
-    registry: str | Path | None = None,
-    mapping: str | None = None,
-    partnerships: str | Path | None = None,
-    actions: str | Path | None = None,
-    reference: str | Path | None = None,
-) -> tuple[BuildResult, RegistryResult, RegistryResult]:
-    """Actors (built and joined to the communes), partnerships and actions, for the CLI.
-
-    Returns
-    -------
-    (BuildResult, RegistryResult, RegistryResult)
-        The build (``.actors``, ``.communes``...), the partnerships, the actions.
-    """
-    from atlas.registry.build import build_atlas
-
-    built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                        reference=reference, write=False)
-    parts, acts = load_partnerships(built.actors, partnerships, actions)
-    return built, parts, acts
-
-
 def reject_lines(result: RegistryResult, limit: int = 20) -> list[str]:
     """French lines: the registry's summary (left out with ``--quiet`` when nothing was rejected)
     and its rejected rows and warnings (file, line, reason)."""
@@ -510,3 +488,55 @@ def memberships(partnerships: pd.DataFrame) -> pd.DataFrame:
 def actor_links(partnerships: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``partnerships`` that link two actors."""
     return partnerships[partnerships["target_type"] == "actor"]
+
+
+def partnership_lines(graph_or_partnerships: nx.Graph | pd.DataFrame, actors: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Partnerships as lines between located actors (Lambert-93), for maps.
+
+    Parameters
+    ----------
+    graph_or_partnerships : networkx.Graph or DataFrame
+        A graph from :func:`build_graph` (one line per edge, direct or projected) or the accepted
+        partnerships (one line per actor ↔ actor row; memberships have no second actor).
+    actors : DataFrame
+        Actors with a Lambert-93 point ``geometry`` (None where not located).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``source``, ``target``, ``source_name``, ``target_name``, ``kind`` (link kinds, or
+        « shared_action »), ``kind_label`` (French), ``weight``, ``kg``, ``actions``,
+        ``length_m``, LineString geometry in EPSG:2154. Pairs where an actor is not located are
+        left out (they are counted in ``attrs["n_unlocated"]``).
+    """
+    geo = actors.set_index(actors["id"].astype(str))["geometry"]
+    names = actors.set_index(actors["id"].astype(str))["name"].astype(str)
+    rows: list[dict] = []
+    if isinstance(graph_or_partnerships, nx.Graph):
+        H = graph_or_partnerships
+        it = []
+        for u, v, d in H.edges(data=True):
+            kinds = d.get("kinds", d.get("kind", "")) or "shared_action"
+            it.append((u, v, kinds, float(d.get("weight", 1.0)), float(d.get("kg", 0.0)), str(d.get("actions", ""))))
+    else:
+        links = actor_links(graph_or_partnerships)
+        it = [(str(r["source"]), str(r["target"]), str(r["kind"]),
+               1.0 if math.isnan(r["weight"]) else float(r["weight"]),
+               float(r["weight"]) if r["unit"] == "kg" and not math.isnan(r["weight"]) else 0.0, "")
+              for _, r in links.iterrows()]
+    unlocated = 0
+    for u, v, kinds, w, kg, acts in it:
+        gu, gv = geo.get(u), geo.get(v)
+        if gu is None or gv is None or shapely.is_empty(gu) or shapely.is_empty(gv):
+            unlocated += 1
+            continue
+        line = shapely.LineString([gu, gv])
+        label = ", ".join(PARTNERSHIP_KINDS.get(k, "Action partagée") for k in kinds.split(",") if k)
+        rows.append({"source": u, "target": v, "source_name": names.get(u, u), "target_name": names.get(v, v),
+                     "kind": kinds, "kind_label": label or "Action partagée", "weight": w, "kg": kg,
+                     "actions": acts, "length_m": float(line.length), "geometry": line})
+    cols = ["source", "target", "source_name", "target_name", "kind", "kind_label", "weight", "kg", "actions",
+            "length_m", "geometry"]
+    out = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=L93)
+    out.attrs["n_unlocated"] = unlocated
+    return out

@@ -155,7 +155,7 @@ def test_outputs_are_french_and_atomic(tmp_path, demo):
     assert "Population non couverte (10 km)" in table.columns and "Part couverte (20 km, %)" in table.columns
     assert table["Département"].iloc[-1] == "Total" and table["Population"].iloc[-1] == REGION_POPULATION
     md = gaps.write_gaps(zb, tmp_path / "zb.md", by="epci").read_text(encoding="utf-8")
-    assert "| Population non couverte (10 km) |" in md and "6\u202f003\u202f283" in md
+    assert "| Population non couverte (10 km) |" in md and "6\u00a0003\u00a0283" in md
     import pyogrio
 
     gpkg = gaps.write_gaps(zb, tmp_path / "zb.gpkg")

@@ -88,7 +88,7 @@ def test_outputs_and_cli(tmp_path, clusters):
     table = pd.read_csv(csv)
     assert list(table.columns[:2]) == ["Rang", "Lieu"] and "Population sortie des zones blanches" in table
     md = write_suggestions(ranked, tmp_path / "s.md").read_text(encoding="utf-8")
-    assert "Aujourd'hui : 600 habitants sur 1\u202f900" in md
+    assert "Aujourd'hui : 600 habitants sur 1\u00a0900" in md
     from atlas.cli import cli
 
     res = CliRunner().invoke(cli, ["-q", "suggest", "--epci", "CABBALR", "-k", "2", "--threshold", "5"])

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from atlas.cli import cli
-from atlas.io import atomic_output
-from atlas.registry.build import build_atlas, write_gpkg
+from atlas.io import atomic_output, write_gpkg
+from atlas.registry.build import build_atlas
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -43,7 +43,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 
 from atlas.errors import AtlasError
-from atlas.fr import date_fr
+from atlas.fr import date_fr, integer_fr
 from atlas.io import atomic_output
 from atlas.maps.print import layout as pl
 from atlas.progress import progress
@@ -857,7 +857,7 @@ class _Renderer:
         for xx, lab in ((bx, "0"), (bx + half, _km(length / 2).split()[0]), (bx + bar_mm, _km(length))):
             _text(ax, xx, by + 3.0, lab, fontsize=7, ha="center", va="baseline")
         denom = round(scale * 1000 / 5000) * 5000 or round(scale * 1000)
-        _text(ax, bx, by - 4.0, f"Échelle 1/{denom:,}".replace(",", "\u202f") + " (sur A3)", fontsize=7,
+        _text(ax, bx, by - 4.0, f"Échelle 1/{integer_fr(denom)}" + " (sur A3)", fontsize=7,
               va="baseline", color=MUTED)
         # north arrow (Lambert-93 grid north ≈ true north in the region, within 1.5°)
         nx, ny = bx + 15, sy + sh - 17

@@ -931,67 +931,6 @@ def access_band_polygons(access: gpd.GeoDataFrame, bands_km: Sequence[float] = A
     return out[[*(["insee", "name"] if not dissolve else []), "band", "band_max", "geometry"]]
 
 
-def build_webmap(
-    output: str | Path,
-    *,
-    epci: str | list[str] | None = None,
-    dep: str | list[str] | None = None,
-    registry: str | Path | None = None,
-    mapping: str | None = None,
-    reference: str | Path | None = None,
-    zones_blanches_km: float | None = None,
-    access: bool = False,
-    partnerships: bool | str | Path = False,
-    title: str | None = None,
-) -> Path:
-    """Read the reference territory and a registry, compute the asked layers, write the page.
-
-    Parameters
-    ----------
-    output : str or Path
-        HTML file to write (atomically).
-    epci, dep : str or list, optional
-        Territory (SIREN or short name such as ``CABBALR``; département code). Default: the
-        whole region.
-    registry : path, optional
-        Actor registry (default: the demonstration registry ``data/raw/actors.csv``).
-    mapping : str, optional
-        Column mapping of the registry (see :func:`atlas.registry.actors.load_mapping`).
-    reference : str, optional
-        Reference territory source (see :func:`atlas.territory.reference.load_communes`).
-    zones_blanches_km : float, optional
-        Draw the communes farther than this (km, straight line) from every food-aid site.
-    access : bool
-        Draw the access bands (distance to the nearest food-aid site, by commune).
-    partnerships : bool or path
-        Draw partnership lines (True: the demonstration ``data/raw/partnerships.csv``; or a file).
-    title : str, optional
-        Map title.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    from atlas import settings
-    from atlas.territory.reference import EPCI_ALIASES
-
-    output = _html_path(output)  # before reading anything
-    from atlas.analysis.access import load_inputs
-
-    registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
-    clip = bool(epci or dep)
-    region, communes, actors = load_inputs(str(registry), mapping, reference, _as_list(epci), _as_list(dep))
-    territory = _territory_name(communes, epci, dep, EPCI_ALIASES)
-    zones = bands = lines = None
-    if zones_blanches_km is not None or access:
-        zones, bands = _access_layers(communes, actors, zones_blanches_km, access)
-    if partnerships:
-        lines = _partnership_lines(actors, None if partnerships is True else Path(partnerships))
-    return write_webmap(communes, actors, output, territory=territory, zones_blanches=zones,
-                        access_bands=bands, partnerships=lines, title=title, clip=clip,
-                        registry_label=registry.name)
-
-
 def _html_path(output: str | Path) -> Path:
     """The output path, refused unless it names an HTML file."""
     output = Path(output)

@@ -1,0 +1,86 @@
+"""French tables of analysis results: headers a PAT officer reads, shares in %, distances in km.
+
+Shared by distances (:mod:`atlas.analysis.access`) and zones blanches (:mod:`atlas.analysis.coverage`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+_POP_RE = re.compile(r"^pop_uncovered_(.+)$")
+
+
+def label_key(key: str) -> str:
+    m = re.match(r"^([\d.]+)(km|min)$", key)
+    return (m.group(1).replace(".", ",") + " " + m.group(2)) if m else key
+
+
+def threshold_keys(frame: pd.DataFrame) -> list[str]:
+    """Threshold keys (``10km``, ``15min``) of a coverage frame, from its attrs or its columns."""
+    keys = frame.attrs.get("thresholds")
+    if keys:
+        return list(keys)
+    return [m.group(1) for c in frame.columns if (m := _POP_RE.match(str(c)))]
+
+
+_BASE_HEADERS = {
+    "insee": "Code INSEE", "name": "Commune", "epci": "EPCI (SIREN)", "epci_name": "EPCI",
+    "dep": "Département", "dep_name": "Nom du département", "region": "Région (code)",
+    "region_name": "Région", "n_communes": "Communes", "population": "Population",
+    "distance_m": "Distance au site le plus proche (km)", "time_min": "Temps jusqu'au site (min)",
+    "site_name": "Site le plus proche",
+}
+
+
+def french_table(summary: pd.DataFrame, total: bool = True) -> pd.DataFrame:
+    """The summary (or per-commune table) with French headers, shares in %, distances in km.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Output of :func:`summarize` (any ``by``).
+    total : bool, default True
+        Add a « Total » row (not for per-commune tables, which get none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns like « Population non couverte (10 km) », « Part couverte (10 km, %) ».
+    """
+    keys = threshold_keys(summary)
+    per_commune = "n_communes" not in summary.columns
+    df = pd.DataFrame(summary).copy()
+    if total and not per_commune and len(df) > 1:
+        row: dict[str, object] = dict.fromkeys(df.columns, "")
+        row[df.columns[0]] = "Total"
+        for c in df.columns:
+            if c.startswith(("pop_", "n_zone_blanche_")) or c in ("n_communes", "population"):
+                row[c] = df[c].sum()
+        for k in keys:
+            t = row[f"pop_covered_{k}"] + row[f"pop_uncovered_{k}"]
+            row[f"share_covered_{k}"] = row[f"pop_covered_{k}"] / t if t else np.nan
+        df = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
+    headers = dict(_BASE_HEADERS)
+    cols = [c for c in _BASE_HEADERS if c in df.columns and c not in ("site_id",)]
+    if "distance_m" in df.columns:
+        df["distance_m"] = (pd.to_numeric(df["distance_m"], errors="coerce") / 1000.0).round(2)
+    if "time_min" in df.columns:
+        df["time_min"] = pd.to_numeric(df["time_min"], errors="coerce").round(1)
+    for k in keys:
+        lab = label_key(k)
+        headers[f"pop_covered_{k}"] = f"Population couverte ({lab})"
+        headers[f"pop_uncovered_{k}"] = f"Population non couverte ({lab})"
+        cols += [f"pop_covered_{k}", f"pop_uncovered_{k}"]
+        if f"share_covered_{k}" in df.columns:
+            df[f"share_covered_{k}"] = (pd.to_numeric(df[f"share_covered_{k}"]) * 100).round(1)
+            headers[f"share_covered_{k}"] = f"Part couverte ({lab}, %)"
+            headers[f"n_zone_blanche_{k}"] = f"Communes en zone blanche ({lab})"
+            cols += [f"share_covered_{k}", f"n_zone_blanche_{k}"]
+        if f"zone_blanche_{k}" in df.columns:
+            df[f"zone_blanche_{k}"] = np.where(df[f"zone_blanche_{k}"].astype(bool), "oui", "non")
+            headers[f"zone_blanche_{k}"] = f"Zone blanche ({lab})"
+            cols.append(f"zone_blanche_{k}")
+    return df[cols].rename(columns=headers)

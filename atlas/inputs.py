@@ -1,0 +1,74 @@
+"""Inputs of the commands: the reference territory, the registries and their reports, read from
+the options a person gives (``--registry``, ``--mapping``, ``--reference``, ``--epci``/``--dep``).
+
+This module sits on top of the library (beside :mod:`atlas.cli` and :mod:`atlas.demo`): library
+functions take frames, these read files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+
+from atlas.progress import info
+from atlas.registry.actors import RegistryResult
+from atlas.registry.build import BuildResult, build_atlas
+from atlas.registry.partnerships import load_partnerships
+from atlas.territory.reference import load_communes, select_territory
+
+
+def load_inputs(
+    registry: str | None = None,
+    mapping: str | None = None,
+    reference: str | None = None,
+    epci: Sequence[str] | None = None,
+    dep: Sequence[str] | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Communes, territory and actors for an analysis command.
+
+    Parameters
+    ----------
+    registry : path, optional
+        Actor registry (default: the demonstration registry, built without writing).
+    mapping : str, optional
+        Column mapping of ``registry`` (preset name or JSON file).
+    reference : str, optional
+        Reference territory source (:func:`atlas.territory.reference.load_communes`).
+    epci, dep : sequence of str, optional
+        Territory filter (:func:`atlas.territory.reference.select_territory`); validated before the
+        registry is read, so an unknown code fails fast.
+
+    Returns
+    -------
+    (communes, territory, actors)
+        All communes of the region, the selected ones, the accepted actors.
+    """
+    communes = load_communes(reference)
+    territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
+    result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+                         reference=reference, write=False)
+    for line in [r.summary() for r in result.registries] + result.reject_lines(limit=10):
+        info(line)  # what was left out of the analysis, and why
+    return communes, territory, result.actors
+
+
+def load_registries(
+    registry: str | Path | None = None,
+    mapping: str | None = None,
+    partnerships: str | Path | None = None,
+    actions: str | Path | None = None,
+    reference: str | Path | None = None,
+) -> tuple[BuildResult, RegistryResult, RegistryResult]:
+    """Actors (built and joined to the communes), partnerships and actions, for the CLI.
+
+    Returns
+    -------
+    (BuildResult, RegistryResult, RegistryResult)
+        The build (``.actors``, ``.communes``...), the partnerships, the actions.
+    """
+    built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+                        reference=reference, write=False)
+    parts, acts = load_partnerships(built.actors, partnerships, actions)
+    return built, parts, acts
