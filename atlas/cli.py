@@ -218,7 +218,8 @@ def _network_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     """(communes, territory, sites, origins, network) from the shared options."""
-    from atlas.analysis.access import read_origins, select_sites
+    from atlas.analysis.distances import read_origins
+    from atlas.analysis.sites import SiteFilter, select_sites
     from atlas.inputs import load_inputs
     from atlas.progress import info
 
@@ -229,8 +230,9 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
-    sites = select_sites(actors, kinds=kinds or AID_KINDS, networks=list(opts.get("networks") or []) or None,
-                         services=list(opts.get("services") or []) or None, day=opts.get("day"))
+    sites = select_sites(actors, SiteFilter(kinds=kinds or AID_KINDS,
+                                            networks=list(opts.get("networks") or []) or None,
+                                            services=list(opts.get("services") or []) or None, day=opts.get("day")))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
     info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}) ; {len(territory)} communes.")
     network = None
@@ -291,6 +293,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
 def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
+    from atlas.analysis.sites import SiteFilter
     from atlas.io import markdown_table, write_text_atomic
 
     if by == "commune":
@@ -300,7 +303,8 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
     _, territory, sites, origins, network = _analysis_inputs(opts)
-    weekly = weekly_coverage(territory, sites, threshold_km, by=by, kinds=None, network=network, origins=origins)
+    weekly = weekly_coverage(territory, sites, threshold_km, by=by, sites_filter=SiteFilter(kinds=None),
+                             network=network, origins=origins)
     table = weekly_table(weekly)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
     if fmt == "gpkg":
@@ -323,7 +327,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
 @_handle_errors
 def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
     """Distance de chaque commune (ou point d'origine) au site le plus proche."""
-    from atlas.analysis.access import distances, distances_table, write_distances
+    from atlas.analysis.distances import distances, distances_table, write_distances
 
     if fmt == "gpkg" and output is None:
         raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
@@ -352,7 +356,7 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
 def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, output: Path | None,
             **opts: Any) -> None:
     """Où un site de plus couvrirait le plus de population en zone blanche."""
-    from atlas.analysis.access import check_thresholds, commune_origins, read_points
+    from atlas.analysis.distances import check_thresholds, commune_origins, read_points
     from atlas.analysis.suggest import suggest_sites, suggestions_markdown, write_suggestions
 
     check_thresholds(threshold, "km")

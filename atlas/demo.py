@@ -44,8 +44,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     """
     from atlas.actors.graph import build_graph, export_all
     from atlas.actors.indicators import compute_indicators, write_indicators
-    from atlas.analysis.access import select_sites
     from atlas.analysis.coverage import weekly_coverage, weekly_table, write_gaps, zones_blanches
+    from atlas.analysis.sites import SiteFilter, select_sites
     from atlas.analysis.suggest import suggest_sites, write_suggestions
     from atlas.inputs import load_registries
     from atlas.io import markdown_table, write_text_atomic
@@ -68,7 +68,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
 
     def step_gaps() -> None:
         built = state["built"]
-        sites = select_sites(built.actors, kinds=AID_KINDS)
+        sites = select_sites(built.actors, SiteFilter(kinds=AID_KINDS))
         state["sites"] = sites
         zb = zones_blanches(built.communes, sites, thresholds_km=(5, 10, 20), sites_selected=True)
         for name, by in (("zones_blanches_epci.md", "epci"), ("zones_blanches_departements.csv", "dep")):
@@ -76,7 +76,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
         out.files.append(write_gaps(zb, processed / "zones_blanches.gpkg", by="epci"))
         week = weekly_table(weekly_coverage(built.communes, built.actors, threshold_km=10, by="epci"))
         out.files.append(write_text_atomic(processed / "couverture_semaine_epci.md", markdown_table(week)))
-        saturday = zones_blanches(built.communes, built.actors, thresholds_km=(10,), day="samedi")
+        saturday = zones_blanches(built.communes, built.actors, thresholds_km=(10,),
+                                  sites_filter=SiteFilter(day="samedi"))
         out.files.append(write_gaps(saturday, processed / "zones_blanches_samedi_epci.md", by="epci"))
         uncovered, total = int(zb["pop_uncovered_10km"].sum()), int(zb["population"].sum())
         out.lines.append(f"Zones blanches à 10 km (registre de démonstration) : {integer_fr(uncovered)} habitants sur "

@@ -13,9 +13,8 @@ communes' ``population``, or the grid's), per threshold.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,18 +22,12 @@ import numpy as np
 import pandas as pd
 
 from atlas import settings
-from atlas.analysis.access import (
-    AID_KINDS,
-    AccessError,
-    NoSiteError,
-    check_thresholds,
-    commune_origins,
-    nearest,
-    select_sites,
-)
+from atlas.analysis.distances import check_thresholds, commune_origins, nearest
 from atlas.analysis.roads import network_nearest
+from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import french_table, label_key, threshold_keys
 from atlas.crs import L93, to_l93
+from atlas.errors import AccessError, NoSiteError
 from atlas.fr import WEEKDAYS_FR
 from atlas.io import markdown_table, write_output
 from atlas.territory.reference import departement_polygons, epci_polygons
@@ -71,7 +64,7 @@ class Threshold:
 
 def threshold_list(thresholds_km: Iterable[float] | float | None = (5, 10, 20),
                    thresholds_min: Iterable[float] | float | None = None) -> list[Threshold]:
-    """Validated thresholds (see :func:`atlas.analysis.access.check_thresholds`).
+    """Validated thresholds (see :func:`atlas.analysis.distances.check_thresholds`).
 
     Raises
     ------
@@ -109,7 +102,7 @@ def zones_blanches_points(
     origins : GeoDataFrame
         Points with a ``population`` column (missing means 1 per point).
     sites : GeoDataFrame
-        Sites (:func:`atlas.analysis.access.select_sites`).
+        Sites (:func:`atlas.analysis.sites.select_sites`).
     thresholds : sequence of Threshold
         From :func:`threshold_list`; minutes need ``network``.
     network : RoadNetwork, optional
@@ -140,10 +133,8 @@ def zones_blanches(
     actors: gpd.GeoDataFrame,
     thresholds_km: Iterable[float] | float | None = (5, 10, 20),
     thresholds_min: Iterable[float] | float | None = None,
-    kinds: str | Iterable[str] | None = AID_KINDS,
-    networks: str | Iterable[str] | None = None,
-    services: str | Iterable[str] | None = None,
-    day: int | str | dt.date | None = None,
+    *,
+    sites_filter: SiteFilter | None = None,
     network: object | None = None,
     origins: gpd.GeoDataFrame | None = None,
     sites_selected: bool = False,
@@ -156,15 +147,16 @@ def zones_blanches(
         Reference communes, or a territory (:func:`atlas.territory.reference.select_territory`). Sites
         are taken from the whole registry, also outside the territory.
     actors : GeoDataFrame
-        Registry actors (filtered by :func:`atlas.analysis.access.select_sites`), or already-selected
+        Registry actors (filtered by :func:`atlas.analysis.sites.select_sites`), or already-selected
         sites with ``sites_selected=True``.
     thresholds_km : float or iterable of float, default (5, 10, 20)
         Distance thresholds (km): straight line, or along roads with ``network``.
     thresholds_min : float or iterable of float, optional
         Travel-time thresholds (minutes), with ``network`` only.
-    kinds, networks, services, day
-        Site filter, see :func:`atlas.analysis.access.select_sites`. With ``day`` a site closed that
-        day covers nothing; a mobile truck covers its stops on their days.
+    sites_filter : SiteFilter, optional
+        Which actors are sites (:func:`atlas.analysis.sites.select_sites`); default
+        ``SiteFilter()``, the food-aid sites on any day. With a ``day`` a site closed that day
+        covers nothing; a mobile truck covers its stops on their days.
     network : RoadNetwork, optional
         Road network (:func:`atlas.analysis.roads.load_network`).
     origins : GeoDataFrame, optional
@@ -188,14 +180,14 @@ def zones_blanches(
     Raises
     ------
     AccessError
-        Nonsensical thresholds, no site of the asked kind (:class:`~atlas.analysis.access.NoSiteError`),
+        Nonsensical thresholds, no site of the asked kind (:class:`~atlas.errors.NoSiteError`),
         minutes without network, network not covering the territory
-        (:class:`~atlas.analysis.roads.NetworkCoverageError`).
+        (:class:`~atlas.errors.NetworkCoverageError`).
     """
     thresholds = threshold_list(thresholds_km, thresholds_min)
     if communes is None or len(communes) == 0:
         raise AccessError("aucune commune dans le territoire demandé")
-    sites = actors if sites_selected else select_sites(actors, kinds, networks, services, day)
+    sites = actors if sites_selected else select_sites(actors, sites_filter)
     if origins is None:
         pts = commune_origins(communes)
     else:
@@ -357,9 +349,8 @@ def weekly_coverage(
     actors: gpd.GeoDataFrame,
     threshold_km: float = 10.0,
     by: str = "epci",
-    kinds: str | Iterable[str] | None = AID_KINDS,
-    networks: str | Iterable[str] | None = None,
-    services: str | Iterable[str] | None = None,
+    *,
+    sites_filter: SiteFilter | None = None,
     network: object | None = None,
     origins: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
@@ -372,8 +363,11 @@ def weekly_coverage(
 
     Parameters
     ----------
-    communes, actors, kinds, networks, services, network, origins
+    communes, actors, network, origins
         As for :func:`zones_blanches`.
+    sites_filter : SiteFilter, optional
+        Kinds, networks and services of the sites (default ``SiteFilter()``); its ``day`` is
+        replaced by each weekday in turn.
     threshold_km : float
         Distance threshold (km).
     by : {"epci", "dep", "region"}
@@ -388,13 +382,13 @@ def weekly_coverage(
     """
     out: pd.DataFrame | None = None
     key = None
-    args = {"thresholds_km": [threshold_km], "kinds": kinds, "networks": networks, "services": services,
-            "network": network, "origins": origins}
+    base = SiteFilter() if sites_filter is None else sites_filter
+    args = {"thresholds_km": [threshold_km], "network": network, "origins": origins}
     for day in WEEKDAYS_FR:
         try:
-            zb = zones_blanches(communes, actors, day=day, **args)
+            zb = zones_blanches(communes, actors, sites_filter=replace(base, day=day), **args)
         except NoSiteError:  # no site open that day: nobody is covered, which is an answer
-            zb = zones_blanches(communes, actors, **args)
+            zb = zones_blanches(communes, actors, sites_filter=replace(base, day=None), **args)
             k = zb.attrs["thresholds"][0]
             zb[f"pop_uncovered_{k}"] = zb[f"pop_covered_{k}"] + zb[f"pop_uncovered_{k}"]
             zb[f"pop_covered_{k}"] = 0

@@ -3,50 +3,49 @@
 Straight-line distances are computed in Lambert-93 (metres) with a k-d tree
 (:class:`scipy.spatial.cKDTree`) over plain numpy coordinate arrays, so that the cost stays
 within a few percent of a bare tree query even for millions of origin points (a 200 m
-population grid). Road-network distances live in :mod:`atlas.analysis.roads`.
+population grid). Road-network distances live in :mod:`atlas.analysis.roads`; which sites
+count, in :mod:`atlas.analysis.sites`.
 
 Typical use::
 
-    from atlas.analysis import access
-    sites = access.select_sites(actors, kinds=("distribution", "epicerie"), day="samedi")
-    per_commune = access.commune_access(communes, sites)
-    grid = access.nearest(grid_points, sites)            # any origin points
+    from atlas.analysis.distances import commune_access, nearest
+    from atlas.analysis.sites import SiteFilter, select_sites
+    sites = select_sites(actors, SiteFilter(kinds=("distribution", "epicerie"), day="samedi"))
+    per_commune = commune_access(communes, sites, sites_selected=True)
+    grid = nearest(grid_points, sites)            # any origin points
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.spatial import cKDTree
 
 from atlas.analysis.roads import network_nearest
+from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import french_table
 from atlas.crs import L93, points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
 from atlas.io import write_output
-from atlas.registry.schema import AID_KINDS
+from atlas.territory.reference import representative_points
 
 __all__ = [
-    "AID_KINDS",
-    "AccessError",
-    "NoSiteError",
     "check_thresholds",
     "commune_access",
     "commune_origins",
+    "distances",
+    "distances_table",
     "nearest",
     "nearest_xy",
-    "points_xy",
     "read_origins",
     "read_points",
     "within_territory",
-    "select_sites",
+    "write_distances",
 ]
 
 
@@ -96,180 +95,6 @@ def nearest_xy(
 
 
 # --------------------------------------------------------------------------------------------
-# Sites
-# --------------------------------------------------------------------------------------------
-
-
-def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [value]
-    out = tuple(str(v).strip() for v in value if str(v).strip())
-    return out or None
-
-
-def _split_slugs(series: pd.Series) -> list[set[str]]:
-    return [{p.strip() for p in str(v).split(",") if p.strip()} if isinstance(v, str) else set()
-            for v in series.tolist()]
-
-
-def _column(actors: pd.DataFrame, name: str) -> pd.Series:
-    if name in actors.columns:
-        return actors[name].fillna("").astype(str)
-    return pd.Series([""] * len(actors), index=actors.index, dtype=str)
-
-
-def _resolve_day(day: int | str | dt.date | None) -> tuple[int | None, dt.date | None]:
-    """A weekday index, and the calendar date when one was given."""
-    from atlas.registry.hours import weekday_index
-
-    if day is None:
-        return None, None
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    if isinstance(day, dt.date):
-        return day.weekday(), day
-    if isinstance(day, str) and len(day.strip()) >= 8 and day.strip()[:4].isdigit():
-        try:
-            date = dt.date.fromisoformat(day.strip()[:10])
-        except ValueError as exc:
-            raise AccessError(f"date illisible : « {day} » (attendu : AAAA-MM-JJ ou un jour, ex. samedi)") from exc
-        return date.weekday(), date
-    return weekday_index(day), None
-
-
-def select_sites(
-    actors: gpd.GeoDataFrame,
-    kinds: str | Iterable[str] | None = AID_KINDS,
-    networks: str | Iterable[str] | None = None,
-    services: str | Iterable[str] | None = None,
-    day: int | str | dt.date | None = None,
-    unknown_hours: str = "closed",
-) -> gpd.GeoDataFrame:
-    """Sites (located actors) that count for an access analysis.
-
-    Parameters
-    ----------
-    actors : GeoDataFrame
-        Accepted actors of a registry (:func:`atlas.registry.actors.read_actors`,
-        :func:`atlas.registry.build.build_atlas`).
-    kinds : str or iterable of str or None, default :data:`atlas.registry.schema.AID_KINDS`
-        Kinds kept (``distribution``, ``epicerie``, ``meal``, ``producer``…); None keeps all.
-    networks : str or iterable of str, optional
-        Keep actors belonging to at least one of these networks (``restos-du-coeur``…).
-    services : str or iterable of str, optional
-        Keep actors offering at least one of these services (``colis``, ``fruits-legumes``…).
-    day : int, str or datetime.date, optional
-        Keep only sites open that day: a weekday (0 = lundi, « samedi », "Sa"), judged on a
-        typical week (:func:`atlas.registry.hours.covers_day`), or a calendar date (``date`` or
-        ``"2026-08-01"``), which also drops sites with a temporary closure that day
-        (:func:`atlas.registry.hours.closed_on` on ``closures``).
-    unknown_hours : {"closed", "open"}, default "closed"
-        How to count sites whose opening hours are not given when ``day`` is set.
-
-    Returns
-    -------
-    GeoDataFrame
-        The kept sites with a Point geometry in Lambert-93 (actors not located are dropped),
-        same columns as ``actors``. Mobile stops (rows whose ``route`` names a truck row) are
-        sites of their own; a stop without hours takes its truck's hours, and its truck's kind
-        when its own is empty. A truck row that has stops covers nothing itself (its point, if
-        any, is its depot); a truck row without geometry covers nothing either.
-        ``attrs["n_unlocated"]`` counts matching actors dropped for lack of a location.
-
-    Raises
-    ------
-    NoSiteError
-        When nothing is left, with a French message naming the filter.
-    AccessError
-        On an unknown ``unknown_hours`` value or an unreadable date.
-    """
-    if unknown_hours not in ("closed", "open"):
-        raise AccessError(f"valeur inconnue pour les horaires non communiqués : « {unknown_hours} »")
-    if actors is None or len(actors) == 0:
-        raise NoSiteError("le registre ne contient aucun acteur")
-    df = actors if actors.crs is None else to_l93(actors)
-    df = df.copy()
-    hours = _column(df, "opening_hours")
-    kind = _column(df, "kind")
-    # Mobile stops inherit their truck's hours and kind when they have none of their own.
-    route = _column(df, "route")
-    if (route != "").any() and "id" in df.columns:
-        ids = df["id"].astype(str)
-        truck_hours = dict(zip(ids, hours, strict=True))
-        truck_kind = dict(zip(ids, kind, strict=True))
-        stop = route != ""
-        hours = hours.where(~(stop & (hours == "")), route.map(truck_hours).fillna(""))
-        kind = kind.where(~(stop & (kind == "")), route.map(truck_kind).fillna(""))
-        df["opening_hours"] = hours
-        df["kind"] = kind
-
-    mask = np.ones(len(df), dtype=bool)
-    what = []
-    kinds_t = _as_tuple(kinds)
-    if kinds_t:
-        from atlas.registry.schema import KIND_LABELS
-
-        unknown = [k for k in kinds_t if k not in KIND_LABELS]
-        if unknown:
-            raise AccessError(f"type de site inconnu : « {', '.join(unknown)} » (attendu : {', '.join(KIND_LABELS)})")
-        mask &= kind.isin(kinds_t).to_numpy()
-        from atlas.registry.schema import KIND_LABELS
-
-        what.append("type " + " / ".join(f"« {KIND_LABELS.get(k, k)} »" for k in kinds_t))
-    nets = _as_tuple(networks)
-    if nets:
-        have = _split_slugs(_column(df, "network"))
-        mask &= np.array([bool(h & set(nets)) for h in have], dtype=bool)
-        what.append("réseau " + " / ".join(f"« {n} »" for n in nets))
-    servs = _as_tuple(services)
-    if servs:
-        have = _split_slugs(_column(df, "services"))
-        mask &= np.array([bool(h & set(servs)) for h in have], dtype=bool)
-        what.append("service " + " / ".join(f"« {s} »" for s in servs))
-    if not mask.any():
-        raise NoSiteError(f"aucun site dans le registre pour : {', '.join(what) or 'la sélection'}")
-
-    wd, date = _resolve_day(day)
-    if wd is not None:
-        from atlas.registry.hours import WEEKDAYS_FR, closed_on, covers_day
-
-        is_open = covers_day(hours.to_numpy(), wd)
-        if unknown_hours == "open":
-            is_open |= (hours == "").to_numpy()
-        if date is not None:
-            closures = _column(df, "closures")
-            is_open &= np.array([not (c and closed_on(c, date)) for c in closures], dtype=bool)
-        if not (mask & is_open).any():
-            when = date.strftime("%d/%m/%Y") if date else WEEKDAYS_FR[wd]
-            raise NoSiteError(
-                f"aucun site ouvert le {when} pour : {', '.join(what) or 'la sélection'} "
-                f"({int(mask.sum())} site(s) de ce type, aucun ouvert ce jour-là d'après ses horaires)"
-            )
-        mask &= is_open
-        what.append(f"ouvert le {date.isoformat() if date else WEEKDAYS_FR[wd]}")
-
-    # A truck with stops covers its stops, on their days, not its own (depot) location.
-    if "id" in df.columns:
-        trucks = set(route[route != ""])
-        if trucks:
-            mask &= ~df["id"].astype(str).isin(trucks).to_numpy()
-    geom = np.asarray(df.geometry.array)
-    located = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
-    n_unlocated = int((mask & ~located).sum())
-    mask &= located
-    if not mask.any():
-        raise NoSiteError(f"aucun site localisé pour : {', '.join(what) or 'la sélection'}")
-    out = df[mask].copy()
-    if out.crs is None:
-        out = out.set_crs(L93)
-    out.attrs["n_unlocated"] = n_unlocated
-    out.attrs["filter"] = ", ".join(what)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # Nearest sites
 # --------------------------------------------------------------------------------------------
 
@@ -296,7 +121,7 @@ def nearest(
         Origin points: commune points (:func:`commune_origins`), a population grid, any points
         (polygons are reduced to a point inside them). Any CRS.
     sites : GeoDataFrame
-        Sites with Point geometries (:func:`select_sites`); ``id`` and ``name`` columns are
+        Sites with Point geometries (:func:`~atlas.analysis.sites.select_sites`); ``id`` and ``name`` columns are
         reported when present.
     k : int, default 1
         Number of nearest sites reported.
@@ -362,8 +187,6 @@ def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         Points with ``insee``, ``name``, ``population``, ``epci``, ``epci_name``, ``dep``,
         ``origin``; same index as ``communes``.
     """
-    from atlas.territory.reference import representative_points
-
     pts = representative_points(communes, weighted=True)
     pts.index = communes.index
     return pts
@@ -372,10 +195,8 @@ def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def commune_access(
     communes: gpd.GeoDataFrame,
     actors: gpd.GeoDataFrame,
-    kinds: str | Iterable[str] | None = AID_KINDS,
-    networks: str | Iterable[str] | None = None,
-    services: str | Iterable[str] | None = None,
-    day: int | str | dt.date | None = None,
+    *,
+    sites_filter: SiteFilter | None = None,
     network: object | None = None,
     origins: gpd.GeoDataFrame | None = None,
     sites_selected: bool = False,
@@ -387,9 +208,10 @@ def commune_access(
     communes : GeoDataFrame
         Reference communes (or a territory selection of them).
     actors : GeoDataFrame
-        Registry actors; filtered with :func:`select_sites` unless ``sites_selected``.
-    kinds, networks, services, day
-        Site filter, see :func:`select_sites`.
+        Registry actors; filtered with :func:`~atlas.analysis.sites.select_sites` unless ``sites_selected``.
+    sites_filter : SiteFilter, optional
+        Which actors are sites (:func:`atlas.analysis.sites.select_sites`); default
+        ``SiteFilter()``, the food-aid sites on any day.
     network : atlas.analysis.roads.RoadNetwork, optional
         Road network (:func:`atlas.analysis.roads.load_network`): distances and times along roads
         instead of straight lines.
@@ -399,7 +221,7 @@ def commune_access(
         (:func:`commune_origins`). With several points, the commune's distance is the
         population-weighted mean and ``distance_min_m`` / ``distance_max_m`` are reported.
     sites_selected : bool, default False
-        ``actors`` are already the sites (skip :func:`select_sites`).
+        ``actors`` are already the sites (skip :func:`~atlas.analysis.sites.select_sites`).
 
     Returns
     -------
@@ -408,7 +230,7 @@ def commune_access(
         ``dep``, ``dep_name``, ``distance_m`` (straight line, or along roads), ``site_id``,
         ``site_name``, ``origin_x``, ``origin_y``; with a network also ``time_min``.
     """
-    sites = actors if sites_selected else select_sites(actors, kinds, networks, services, day)
+    sites = actors if sites_selected else select_sites(actors, sites_filter)
     pts = commune_origins(communes) if origins is None else origins
     if network is not None:
         dist = network_nearest(network, pts, sites)
@@ -576,7 +398,7 @@ def distances(
     territory : GeoDataFrame
         Communes of the territory (:func:`atlas.territory.reference.select_territory`).
     sites : GeoDataFrame
-        Sites already selected (:func:`select_sites`), also outside the territory.
+        Sites already selected (:func:`~atlas.analysis.sites.select_sites`), also outside the territory.
     origins : GeoDataFrame, optional
         Origin points (e.g. a population grid); default one point per commune.
     network : RoadNetwork, optional

@@ -15,7 +15,7 @@ measurement against pandana's ``nearest_pois`` and networkx's ``multi_source_dij
 Origins and sites are attached to the nearest node of the network's largest strongly
 connected component; the straight-line connector is added to the distance (and to the time, at
 :data:`CONNECTOR_SPEED_KMH`). A point farther than ``max_snap_m`` from the network means the
-network does not cover it: :class:`NetworkCoverageError`.
+network does not cover it: :class:`~atlas.errors.NetworkCoverageError`.
 
 To use your region's roads, download its extract (e.g. Geofabrik
 ``nord-pas-de-calais-latest.osm.pbf`` and ``picardie-latest.osm.pbf``, or
@@ -44,8 +44,6 @@ __all__ = [
     "CONNECTOR_SPEED_KMH",
     "DRIVE_SPEEDS_KMH",
     "WALK_SPEED_KMH",
-    "NetworkCoverageError",
-    "NetworkError",
     "RoadNetwork",
     "from_graph",
     "load_network",
@@ -241,46 +239,54 @@ def _drive_speed(highway: str, maxspeed: object) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _build(
-    mode: str,
-    node_ids: np.ndarray,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    u: np.ndarray,
-    v: np.ndarray,
-    length: np.ndarray,
-    highway: list[str],
-    maxspeed: list[object],
-    forward: np.ndarray,
-    backward: np.ndarray,
-    source: str,
-) -> RoadNetwork:
+@dataclass(frozen=True)
+class _Ways:
+    """Nodes and edges as read (OpenStreetMap extract or street graph), before projection and filtering.
+
+    Edges join nodes given by their ids (``u`` → ``v``), with their length (m), ``highway``
+    class and ``maxspeed`` tag, and whether they may be travelled ``forward`` (u → v) and
+    ``backward`` (v → u).
+    """
+
+    node_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    length: np.ndarray
+    highway: list[str]
+    maxspeed: list[object]
+    forward: np.ndarray
+    backward: np.ndarray
+
+
+def _build(mode: str, ways: _Ways, source: str) -> RoadNetwork:
     """Assemble a network from edge tables (ids, both-direction flags)."""
-    index = pd.Index(node_ids)
+    index = pd.Index(ways.node_ids)
     if not index.is_unique:
         index = index.drop_duplicates()
-    a = index.get_indexer(u)
-    b = index.get_indexer(v)
-    ok = (a >= 0) & (b >= 0) & np.isfinite(length)
-    hw = np.array(highway, dtype=object)
+    a = index.get_indexer(ways.u)
+    b = index.get_indexer(ways.v)
+    ok = (a >= 0) & (b >= 0) & np.isfinite(ways.length)
+    hw = np.array(ways.highway, dtype=object)
     if mode == "walk":
         ok &= ~np.isin(hw, list(_NO_WALK))
-        speed = np.full(len(u), WALK_SPEED_KMH)
+        speed = np.full(len(ways.u), WALK_SPEED_KMH)
     else:
         ok &= np.isin(hw, list(DRIVE_SPEEDS_KMH))
-        speed = np.array([_drive_speed(h, m) for h, m in zip(hw, maxspeed, strict=True)], dtype=float)
-    fw = ok & forward
-    bw = ok & backward
+        speed = np.array([_drive_speed(h, m) for h, m in zip(hw, ways.maxspeed, strict=True)], dtype=float)
+    fw = ok & ways.forward
+    bw = ok & ways.backward
     frm = np.concatenate([a[fw], b[bw]])
     to = np.concatenate([b[fw], a[bw]])
-    ln = np.concatenate([length[fw], length[bw]]).astype(float)
+    ln = np.concatenate([ways.length[fw], ways.length[bw]]).astype(float)
     sp = np.concatenate([speed[fw], speed[bw]])
     if len(frm) == 0:
         raise NetworkError(f"le réseau « {Path(source).name} » ne contient aucune voie pour le mode « {mode} »")
     used = np.unique(np.concatenate([frm, to]))
     remap = np.full(len(index), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
-    x, y = lonlat_to_l93(np.asarray(lon, dtype=float)[used], np.asarray(lat, dtype=float)[used])
+    x, y = lonlat_to_l93(np.asarray(ways.lon, dtype=float)[used], np.asarray(ways.lat, dtype=float)[used])
     return RoadNetwork(
         mode=mode,
         node_xy=np.column_stack([x, y]),
@@ -316,11 +322,13 @@ def _from_pbf(path: Path, mode: str) -> RoadNetwork:
         forward = ~is_bw
         backward = ~is_fw
     maxspeed = edges["maxspeed"].tolist() if "maxspeed" in edges else [None] * n
-    return _build(
-        mode, nodes["id"].to_numpy(), nodes["lon"].to_numpy(), nodes["lat"].to_numpy(),
-        edges["u"].to_numpy(), edges["v"].to_numpy(), edges["length"].to_numpy(dtype=float),
-        [_first_highway(h) for h in edges["highway"].tolist()], maxspeed, forward, backward, str(path),
+    ways = _Ways(
+        node_ids=nodes["id"].to_numpy(), lon=nodes["lon"].to_numpy(), lat=nodes["lat"].to_numpy(),
+        u=edges["u"].to_numpy(), v=edges["v"].to_numpy(), length=edges["length"].to_numpy(dtype=float),
+        highway=[_first_highway(h) for h in edges["highway"].tolist()], maxspeed=maxspeed,
+        forward=forward, backward=backward,
     )
+    return _build(mode, ways, str(path))
 
 
 def from_graph(graph: object, mode: str = "walk", source: str = "graphe") -> RoadNetwork:
@@ -363,7 +371,9 @@ def from_graph(graph: object, mode: str = "walk", source: str = "graphe") -> Roa
     directed = graph.is_directed()
     forward = np.ones(n, dtype=bool)
     backward = np.ones(n, dtype=bool) if (mode == "walk" or not directed) else np.zeros(n, dtype=bool)
-    return _build(mode, ids, lon, lat, u, v, length, highway, maxspeed, forward, backward, source)
+    ways = _Ways(node_ids=ids, lon=lon, lat=lat, u=u, v=v, length=length, highway=highway, maxspeed=maxspeed,
+                 forward=forward, backward=backward)
+    return _build(mode, ways, source)
 
 
 def _check_mode(mode: str) -> None:
@@ -418,7 +428,7 @@ def load_network(path: str | Path, mode: str = "walk") -> RoadNetwork:
 # --------------------------------------------------------------------------------------------
 
 
-def _coverage_error(what: str, n_out: int, n: int, max_snap_m: float, net: RoadNetwork,
+def _coverage_error(what: str, n_out: int, n: int, *, max_snap_m: float, net: RoadNetwork,
                     examples: list[str]) -> NetworkCoverageError:
     ex = f" (ex. : {', '.join(examples[:3])})" if examples else ""
     return NetworkCoverageError(
@@ -482,6 +492,7 @@ def network_nearest(
     net: RoadNetwork,
     origins: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
+    *,
     max_snap_m: float = 2000.0,
     engine: str = "scipy",
     with_time: bool = True,
@@ -495,7 +506,7 @@ def network_nearest(
     origins : GeoDataFrame
         Origin points (commune points, grid cells…).
     sites : GeoDataFrame
-        Sites (:func:`atlas.analysis.access.select_sites`).
+        Sites (:func:`atlas.analysis.sites.select_sites`).
     max_snap_m : float, default 2000
         Largest straight-line gap between a point and the network; beyond it the point is
         "outside the network".
@@ -526,11 +537,12 @@ def network_nearest(
     s_nodes, s_snap = net.snap(sxy)
     out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
     if out_o.any():
-        raise _coverage_error("points d'origine", int(out_o.sum()), len(origins), max_snap_m, net,
-                              _labels(origins, out_o))
+        raise _coverage_error("points d'origine", int(out_o.sum()), len(origins), max_snap_m=max_snap_m, net=net,
+                              examples=_labels(origins, out_o))
     in_s = s_snap <= max_snap_m
     if not in_s.any():
-        raise _coverage_error("sites", len(sites), len(sites), max_snap_m, net, _labels(sites, ~in_s))
+        raise _coverage_error("sites", len(sites), len(sites), max_snap_m=max_snap_m, net=net,
+                              examples=_labels(sites, ~in_s))
     if not in_s.all():
         sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
     ids = sites["id"].astype(object).to_numpy() if "id" in sites.columns else sites.index.astype(str).to_numpy()

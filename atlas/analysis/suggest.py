@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from atlas.analysis.access import check_thresholds, nearest_xy
+from atlas.analysis.distances import check_thresholds, nearest_xy
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError
 from atlas.fr import integer_fr
@@ -69,9 +69,9 @@ def suggest_sites(
     ----------
     origins : GeoDataFrame
         Population points with a ``population`` column (commune points of
-        :func:`atlas.analysis.access.commune_origins`, or a grid).
+        :func:`atlas.analysis.distances.commune_origins`, or a grid).
     sites : GeoDataFrame or None
-        Existing sites (:func:`atlas.analysis.access.select_sites`); None or empty when there is none.
+        Existing sites (:func:`atlas.analysis.sites.select_sites`); None or empty when there is none.
     candidates : GeoDataFrame
         Candidate places (points, or polygons reduced to a point inside them), with any
         descriptive columns (``insee``, ``name``, ``id``…), kept in the output.

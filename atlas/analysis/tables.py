@@ -1,6 +1,6 @@
 """French tables of analysis results: headers a PAT officer reads, shares in %, distances in km.
 
-Shared by distances (:mod:`atlas.analysis.access`) and zones blanches (:mod:`atlas.analysis.coverage`).
+Shared by distances (:mod:`atlas.analysis.distances`) and zones blanches (:mod:`atlas.analysis.coverage`).
 """
 
 from __future__ import annotations

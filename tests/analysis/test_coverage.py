@@ -10,8 +10,10 @@ import shapely
 from click.testing import CliRunner
 
 from atlas.analysis import coverage as gaps
-from atlas.analysis.access import AccessError, NoSiteError, commune_origins, points_xy, select_sites
-from atlas.crs import L93
+from atlas.analysis.distances import commune_origins
+from atlas.analysis.sites import SiteFilter, select_sites
+from atlas.crs import L93, points_xy
+from atlas.errors import AccessError, NoSiteError
 
 REGION_POPULATION = 6_003_283
 
@@ -52,7 +54,7 @@ def test_zones_blanches_restos_croix_rouge_2015(communes, foodaid_2015_actors):
     """Real 2015 lists: 192 Restos du Cœur centres + 140 Croix-Rouge units in the region."""
     actors = foodaid_2015_actors
     assert len(actors) == 332
-    zb = gaps.zones_blanches(communes, actors, thresholds_km=[5, 10, 20], kinds=None)
+    zb = gaps.zones_blanches(communes, actors, thresholds_km=[5, 10, 20], sites_filter=SiteFilter(kinds=None))
     assert zb.attrs["n_sites"] == 332 and len(zb) == 3782
     by_epci = _check_epci_table(zb)
     region = gaps.summarize(zb, "region").iloc[0]
@@ -64,15 +66,15 @@ def test_zones_blanches_restos_croix_rouge_2015(communes, foodaid_2015_actors):
     # thresholds nest: more coverage with a larger radius
     assert region["pop_covered_5km"] < region["pop_covered_10km"] < region["pop_covered_20km"]
     # independent recomputation without k-d tree
-    sites = select_sites(actors, kinds=None)
+    sites = select_sites(actors, SiteFilter(kinds=None))
     for km in (5, 10, 20):
         assert region[f"pop_covered_{km}km"] == _brute_covered(communes, sites, km)
     # by département sums to the same
     assert gaps.summarize(zb, "dep")["pop_uncovered_10km"].sum() == 557_827
     # Restos du Cœur alone (distribution points)
-    restos = gaps.zones_blanches(communes, actors, thresholds_km=10, kinds="distribution")
+    restos = gaps.zones_blanches(communes, actors, thresholds_km=10, sites_filter=SiteFilter(kinds="distribution"))
     covered = gaps.summarize(restos, "region").iloc[0]["pop_covered_10km"]
-    assert covered == _brute_covered(communes, select_sites(actors, kinds="distribution"), 10) == 3_862_907
+    assert covered == _brute_covered(communes, select_sites(actors, SiteFilter(kinds="distribution")), 10) == 3_862_907
 
 
 def test_zones_blanches_demo_registry(demo):
@@ -83,11 +85,12 @@ def test_zones_blanches_demo_registry(demo):
     assert region["pop_covered_10km"] == _brute_covered(demo.communes, sites, 10)
     assert region["pop_covered_10km"] + region["pop_uncovered_10km"] == REGION_POPULATION
     # a weekday filter can only remove sites, hence coverage
-    saturday = gaps.zones_blanches(demo.communes, demo.actors, thresholds_km=10, day="samedi")
+    saturday = gaps.zones_blanches(demo.communes, demo.actors, thresholds_km=10, sites_filter=SiteFilter(day="samedi"))
     assert saturday.attrs["n_sites"] < zb.attrs["n_sites"]
     sat = gaps.summarize(saturday, "region").iloc[0]
     assert sat["pop_covered_10km"] <= region["pop_covered_10km"]
-    assert sat["pop_covered_10km"] == _brute_covered(demo.communes, select_sites(demo.actors, day="samedi"), 10)
+    saturday_sites = select_sites(demo.actors, SiteFilter(day="samedi"))
+    assert sat["pop_covered_10km"] == _brute_covered(demo.communes, saturday_sites, 10)
 
 
 def test_day_closed_site_covers_nothing_and_truck_covers_its_day(communes):
@@ -101,8 +104,8 @@ def test_day_closed_site_covers_nothing_and_truck_covers_its_day(communes):
         "mode": ["fixed", "mobile", "mobile"], "route": ["", "", "truck"], "closures": ["", "", ""],
         "network": "", "services": "",
     }, geometry=[target, None, stop], crs=L93)
-    sat = gaps.zones_blanches(communes, actors, thresholds_km=5, day="samedi")
-    mon = gaps.zones_blanches(communes, actors, thresholds_km=5, day="lundi")
+    sat = gaps.zones_blanches(communes, actors, thresholds_km=5, sites_filter=SiteFilter(day="samedi"))
+    mon = gaps.zones_blanches(communes, actors, thresholds_km=5, sites_filter=SiteFilter(day="lundi"))
     any_day = gaps.zones_blanches(communes, actors, thresholds_km=5)
     bethune = communes["insee"] == "62119"
     st_quentin = communes["insee"] == "02691"
@@ -110,7 +113,7 @@ def test_day_closed_site_covers_nothing_and_truck_covers_its_day(communes):
     assert mon.loc[bethune, "zone_blanche_5km"].iloc[0] and not mon.loc[st_quentin, "zone_blanche_5km"].iloc[0]
     assert any_day["pop_covered_5km"].sum() == sat["pop_covered_5km"].sum() + mon["pop_covered_5km"].sum()
     with pytest.raises(NoSiteError, match="mardi"):
-        gaps.zones_blanches(communes, actors, thresholds_km=5, day="mardi")
+        gaps.zones_blanches(communes, actors, thresholds_km=5, sites_filter=SiteFilter(day="mardi"))
 
 
 def test_grid_origins_and_territory(communes):
@@ -143,7 +146,7 @@ def test_bad_input(communes, demo):
     with pytest.raises(AccessError, match="réseau routier"):
         gaps.zones_blanches(communes, demo.actors, thresholds_km=None, thresholds_min=[15])
     with pytest.raises(NoSiteError, match="aucun site"):
-        gaps.zones_blanches(communes, demo.actors, kinds="logistics", networks="emmaus")
+        gaps.zones_blanches(communes, demo.actors, sites_filter=SiteFilter(kinds="logistics", networks="emmaus"))
     with pytest.raises(AccessError, match="regroupement"):
         gaps.summarize(gaps.zones_blanches(communes, demo.actors, thresholds_km=10), by="canton")
 

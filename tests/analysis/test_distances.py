@@ -1,82 +1,17 @@
-"""Access distances: site selection, nearest sites, independent geodesic checks."""
+"""Access distances: nearest sites, independent geodesic checks."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
 
-from atlas.analysis import access
-from atlas.analysis.access import AccessError, NoSiteError, commune_access, nearest, nearest_xy, select_sites
-from atlas.crs import L93, l93_to_lonlat
-
-
-def _actors(rows: list[dict]) -> gpd.GeoDataFrame:
-    base = {"id": "", "name": "", "kind": "distribution", "network": "", "services": "", "opening_hours": "",
-            "closures": "", "mode": "fixed", "route": "", "x": np.nan, "y": np.nan}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    geom = [shapely.Point(x, y) if np.isfinite(x) else None for x, y in zip(df["x"], df["y"], strict=True)]
-    return gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=geom, crs=L93)
-
-
-@pytest.fixture
-def toy() -> gpd.GeoDataFrame:
-    return _actors([
-        {"id": "a", "name": "Colis A", "kind": "distribution", "network": "restos-du-coeur", "services": "colis",
-         "opening_hours": "Sa 09:00-12:00", "x": 650_000, "y": 7_050_000},
-        {"id": "b", "name": "Épicerie B", "kind": "epicerie", "network": "secours-populaire,andes",
-         "services": "epicerie,fruits-legumes", "opening_hours": "Mo-Fr 14:00-17:00", "closures": "Aug",
-         "x": 660_000, "y": 7_050_000},
-        {"id": "c", "name": "Ferme C", "kind": "producer", "x": 670_000, "y": 7_050_000},
-        {"id": "truck", "name": "Camion", "kind": "distribution", "mode": "mobile", "x": 700_000, "y": 7_000_000},
-        {"id": "stop1", "name": "Camion – arrêt 1", "kind": "distribution", "mode": "mobile", "route": "truck",
-         "opening_hours": "Tu 10:00-11:00", "x": 680_000, "y": 7_050_000},
-        {"id": "stop2", "name": "Camion – arrêt 2", "kind": "", "mode": "mobile", "route": "truck2",
-         "x": 690_000, "y": 7_050_000},
-        {"id": "truck2", "name": "Camion 2", "kind": "meal", "mode": "mobile", "opening_hours": "Th 10:00-11:00"},
-        {"id": "lost", "name": "Sans adresse", "kind": "distribution", "opening_hours": "Sa 09:00-12:00"},
-    ])
-
-
-def test_select_sites_kinds_networks_services(toy):
-    assert list(select_sites(toy)["id"]) == ["a", "b", "stop1", "stop2"]  # trucks, producer, unlocated out
-    assert select_sites(toy).attrs["n_unlocated"] == 1
-    assert list(select_sites(toy, kinds=None)["id"]) == ["a", "b", "c", "stop1", "stop2"]
-    assert list(select_sites(toy, kinds="producer")["id"]) == ["c"]
-    assert list(select_sites(toy, networks="andes")["id"]) == ["b"]
-    assert list(select_sites(toy, services=["fruits-legumes", "colis"])["id"]) == ["a", "b"]
-    with pytest.raises(NoSiteError, match="aucun site"):
-        select_sites(toy, networks="emmaus")
-    with pytest.raises(AccessError, match="type de site inconnu"):
-        select_sites(toy, kinds="banque")
-
-
-def test_select_sites_day_and_mobile_stops(toy):
-    # a stop without hours/kind takes its truck's (truck2: meal, Thursday)
-    assert list(select_sites(toy, day="samedi")["id"]) == ["a"]
-    assert list(select_sites(toy, day="mardi")["id"]) == ["b", "stop1"]
-    assert list(select_sites(toy, day=3)["id"]) == ["b", "stop2"]
-    assert select_sites(toy, day="jeudi").set_index("id").loc["stop2", "kind"] == "meal"
-    with pytest.raises(NoSiteError, match="dimanche"):
-        select_sites(toy, day="dimanche")
-    # unknown hours counted as open on request
-    assert "c" in set(select_sites(toy, kinds=None, day="dimanche", unknown_hours="open")["id"])
-
-
-def test_select_sites_calendar_date_uses_closures(toy):
-    monday_june = dt.date(2026, 6, 1)
-    monday_august = dt.date(2026, 8, 3)
-    assert list(select_sites(toy, day=monday_june)["id"]) == ["b"]
-    with pytest.raises(NoSiteError, match="03/08/2026"):
-        select_sites(toy, day=monday_august)
-    assert list(select_sites(toy, day="2026-06-02")["id"]) == ["b", "stop1"]
-    with pytest.raises(AccessError, match="date illisible"):
-        select_sites(toy, day="2026-13-45")
+from atlas.analysis.distances import check_thresholds, commune_access, nearest, nearest_xy
+from atlas.analysis.sites import select_sites
+from atlas.crs import L93, l93_to_lonlat, points_xy
+from atlas.errors import AccessError
 
 
 def test_nearest_matches_brute_force():
@@ -110,10 +45,10 @@ def test_nearest_handles_missing_and_other_crs():
 
 
 def test_check_thresholds():
-    assert access.check_thresholds([20, "10", 10, "2,5"]) == [2.5, 10.0, 20.0]
+    assert check_thresholds([20, "10", 10, "2,5"]) == [2.5, 10.0, 20.0]
     for bad in (0, -1, float("nan"), float("inf"), "dix", 5000):
         with pytest.raises(AccessError, match="seuil invalide"):
-            access.check_thresholds([bad])
+            check_thresholds([bad])
 
 
 # ------------------------------------------------------------------ real data
@@ -130,7 +65,7 @@ def test_distances_agree_with_geodesic(communes, restos):
     sites = select_sites(restos)
     res = commune_access(communes, sites, sites_selected=True)
     assert len(res) == 3782 and res["distance_m"].notna().all()
-    site_xy = access.points_xy(sites.set_index("id").loc[res["site_id"]])
+    site_xy = points_xy(sites.set_index("id").loc[res["site_id"]])
     lon1, lat1 = l93_to_lonlat(res["origin_x"].to_numpy(), res["origin_y"].to_numpy())
     lon2, lat2 = l93_to_lonlat(site_xy[:, 0], site_xy[:, 1])
     _, _, geodesic = Geod(ellps="GRS80").inv(lon1, lat1, lon2, lat2)
@@ -140,7 +75,7 @@ def test_distances_agree_with_geodesic(communes, restos):
     assert rel.max() < 0.005
     # and the nearest site really is the nearest geodesically (no closer site by > 0.5 %)
     sample = np.flatnonzero(far)[::97]
-    all_lon, all_lat = l93_to_lonlat(*access.points_xy(sites).T)
+    all_lon, all_lat = l93_to_lonlat(*points_xy(sites).T)
     for i in sample:
         _, _, dall = Geod(ellps="GRS80").inv(np.full(len(all_lon), lon1[i]), np.full(len(all_lon), lat1[i]),
                                              all_lon, all_lat)

@@ -13,16 +13,10 @@ import pytest
 from conftest import skip_or_fail
 from pyproj import Geod
 
-from atlas.analysis.access import nearest
-from atlas.analysis.roads import (
-    NetworkCoverageError,
-    NetworkError,
-    from_graph,
-    load_network,
-    network_nearest,
-    parse_maxspeed,
-)
+from atlas.analysis.distances import nearest
+from atlas.analysis.roads import from_graph, load_network, network_nearest, parse_maxspeed
 from atlas.crs import L93, l93_to_lonlat
+from atlas.errors import NetworkCoverageError, NetworkError
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +176,7 @@ def test_french_graphml_matches_networkx(laffitte):
 
 
 def test_network_not_covering_territory(laffitte, communes):
-    from atlas.analysis.access import commune_origins
+    from atlas.analysis.distances import commune_origins
 
     net = load_network(laffitte, "walk")
     pts = commune_origins(communes[communes["epci"] == "200072460"])

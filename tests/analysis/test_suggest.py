@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from atlas.analysis.access import AccessError, commune_origins, points_xy, select_sites
+from atlas.analysis.distances import commune_origins
+from atlas.analysis.sites import select_sites
 from atlas.analysis.suggest import coverage_matrix, suggest_sites, write_suggestions
-from atlas.crs import L93
+from atlas.crs import L93, points_xy
+from atlas.errors import AccessError
 
 
 def _pts(xy, **cols) -> gpd.GeoDataFrame:

@@ -7,7 +7,7 @@ Prints ratios measured in one run:
 
 1. Straight line, national size: 2.3 million origin points (the size of INSEE's 200 m
    population grid for France) to 15,000 sites, random positions over metropolitan France in
-   Lambert-93. ``atlas.analysis.access.nearest`` (GeoDataFrames in and out) against a bare
+   Lambert-93. ``atlas.analysis.distances.nearest`` (GeoDataFrames in and out) against a bare
    ``scipy.spatial.cKDTree`` build + query on the same coordinate arrays (target ≤ 1.5×), and
    against ``geopandas.sjoin_nearest`` (target ≥ 5× faster). Same thread count for both.
 2. Peak memory at the national size, in a fresh child process (``ru_maxrss``; target < 2 GB):
@@ -101,7 +101,7 @@ def bench_straight(n_origins: int, n_sites: int, workers: int, sjoin: bool) -> d
     import geopandas as gpd
     from scipy.spatial import cKDTree
 
-    from atlas.analysis.access import nearest, nearest_xy
+    from atlas.analysis.distances import nearest, nearest_xy
 
     o, s, origins, sites = frames(n_origins, n_sites)
     runs = {
@@ -132,7 +132,7 @@ def memory_child(n_origins: int, n_sites: int) -> None:
     """Run in a fresh process: build inputs, compute nearest, print peak RSS (bytes)."""
     import tracemalloc
 
-    from atlas.analysis.access import nearest
+    from atlas.analysis.distances import nearest
 
     _, _, origins, sites = frames(n_origins, n_sites)
     tracemalloc.start()

@@ -28,8 +28,8 @@ from pathlib import Path
 import folium
 
 from atlas.actors.graph import partnership_lines
-from atlas.analysis.access import commune_access
 from atlas.analysis.coverage import zones_blanches
+from atlas.analysis.distances import commune_access
 from atlas.maps.web import render as webmap
 from atlas.registry.actors import read_actors
 from atlas.registry.partnerships import load_partnerships

@@ -1144,7 +1144,7 @@ def analysis_layers(
         Shade communes farther than this (straight line) from every food-aid site
         (:func:`atlas.analysis.coverage.zones_blanches`).
     access : bool
-        Access bands (distance to the nearest food-aid site, :mod:`atlas.analysis.access`).
+        Access bands (distance to the nearest food-aid site, :mod:`atlas.analysis.distances`).
     partnerships : bool or path
         Partnerships as lines (:func:`atlas.actors.graph.partnership_lines`), from the demonstration
         partnerships registry or the given file.
@@ -1164,7 +1164,7 @@ def analysis_layers(
         layers.update(zones=zb, zones_column=f"zone_blanche_{key}",
                       zones_label=f"Zone blanche : à plus de {km} km (à vol d'oiseau) de tout lieu d'aide")
     if access:
-        from atlas.analysis.access import commune_access
+        from atlas.analysis.distances import commune_access
         from atlas.maps.web.render import access_band_polygons
 
         bands = access_band_polygons(commune_access(communes, actors))

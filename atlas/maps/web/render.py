@@ -897,7 +897,7 @@ def access_band_polygons(access: gpd.GeoDataFrame, bands_km: Sequence[float] = A
     Parameters
     ----------
     access : geopandas.GeoDataFrame
-        Communes with ``distance_m`` (:func:`atlas.analysis.access.commune_access`).
+        Communes with ``distance_m`` (:func:`atlas.analysis.distances.commune_access`).
     bands_km : sequence of float
         Upper bounds of the bands, increasing.
     dissolve : bool, default False
@@ -955,7 +955,7 @@ def _territory_name(communes: gpd.GeoDataFrame, epci: object, dep: object, alias
 
 def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_km: float | None,
                    bands: bool) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
-    """Zones blanches (:func:`atlas.analysis.coverage.zones_blanches`) and access bands (:mod:`atlas.analysis.access`),
+    """Zones blanches (:func:`atlas.analysis.coverage.zones_blanches`) and access bands (:mod:`atlas.analysis.distances`),
     straight-line distances to the nearest food-aid site of the whole registry."""
     zones = None
     if zones_km is not None:
@@ -973,7 +973,7 @@ def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_k
         zones = far[["insee", "name", "label", "geometry"]]
     acc = None
     if bands:
-        from atlas.analysis.access import commune_access
+        from atlas.analysis.distances import commune_access
 
         acc = access_band_polygons(commune_access(communes, actors))
     return zones, acc
