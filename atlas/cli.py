@@ -101,9 +101,7 @@ def _layer_partnerships(value: str | None) -> bool | Path:
 
 def _apply_reference_dir(reference_dir: Path | None) -> None:
     if reference_dir is not None:
-        import os
-
-        os.environ["ATLAS_REFERENCE_DIR"] = str(reference_dir)
+        settings.options.reference_dir = Path(reference_dir)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,7 +109,7 @@ def _apply_reference_dir(reference_dir: Path | None) -> None:
 @click.version_option(package_name="atlas")
 def cli(quiet: bool) -> None:
     """atlas : qui nourrit qui sur un territoire (aide alimentaire, PAT, Hauts-de-France)."""
-    settings.QUIET = quiet
+    settings.options.quiet = quiet
 
 
 @cli.command()

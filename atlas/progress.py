@@ -25,7 +25,7 @@ def progress(iterable: Iterable[T], label: str = "", total: int | None = None) -
     total : int, optional
         Number of items, when ``iterable`` has no length.
     """
-    if settings.QUIET:
+    if settings.options.quiet:
         yield from iterable
         return
     length = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
@@ -35,5 +35,5 @@ def progress(iterable: Iterable[T], label: str = "", total: int | None = None) -
 
 def info(message: str) -> None:
     """Print an informative French message on stderr unless quiet."""
-    if not settings.QUIET:
+    if not settings.options.quiet:
         click.echo(message, err=True)

@@ -1,21 +1,31 @@
-"""Settings: paths, environment variables and global switches.
+"""Settings: where atlas reads and writes, and how much it says.
 
-Environment variables
----------------------
-ATLAS_REFERENCE_DIR
-    Folder holding the optional real reference data (``cog-2025/``, ``communes-2018-hdf/``,
-    ``foodaid-2015-dataforgood/``, ``road-graph-fr-osmnx/``...). Defaults to ``../shared/data``
-    beside the repository when that folder exists.
-ATLAS_REQUIRE_REFERENCE
-    When ``1`` (CI sets it), tests that need the reference data fail instead of skipping.
-ATLAS_CACHE_DIR
-    Cache for downloaded contours and derived reference layers (default ``~/.cache/atlas``).
+One typed, documented object, :data:`options` (like ``osmnx.settings``): set its fields from a
+notebook or a script, e.g. ``atlas.settings.options.quiet = True``. A field left to ``None`` falls
+back to its environment variable, then to its default, read at the time of use:
+
+====================  ==========================  ===============================================
+field                 environment variable        default
+====================  ==========================  ===============================================
+``reference_dir``     ``ATLAS_REFERENCE_DIR``     ``../shared/data`` beside the repository
+``cache_dir``         ``ATLAS_CACHE_DIR``         ``~/.cache/atlas``
+``processed_dir``     ``ATLAS_PROCESSED_DIR``     ``data/processed``
+``maps_dir``          ``ATLAS_MAPS_DIR``          ``maps``
+``quiet``             (``--quiet`` on the CLI)    ``False``
+====================  ==========================  ===============================================
+
+``ATLAS_REQUIRE_REFERENCE=1`` (set by CI) makes the tests that need the reference data fail
+instead of skipping. Constants of the region (:data:`REGION_CODE`...) and of the checkout
+(:data:`REPO_DIR`) live here too.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+from atlas.errors import ReferenceDataError
 
 #: Repository root when running from a checkout (the folder holding ``pyproject.toml``); for an
 #: installed (non-editable) package, the current folder, where ``data/`` and ``maps/`` are expected.
@@ -27,8 +37,44 @@ REGION_CODE = "32"
 REGION_NAME = "Hauts-de-France"
 REGION_DEPARTEMENTS = ("02", "59", "60", "62", "80")
 
-#: When True, progress bars and informative messages are silenced (``--quiet``).
-QUIET = False
+
+@dataclass
+class Settings:
+    """Run-time settings of atlas.
+
+    Attributes
+    ----------
+    reference_dir : Path or None
+        Folder of the optional real reference data (``cog-2025/``, ``communes-2018-hdf/``,
+        ``foodaid-2015-dataforgood/``, ``road-graph-fr-osmnx/``...). ``None``: the environment
+        variable ``ATLAS_REFERENCE_DIR``, else ``../shared/data`` beside the repository.
+    cache_dir : Path or None
+        Cache for downloaded contours and derived reference layers (``ATLAS_CACHE_DIR``, else
+        ``~/.cache/atlas``).
+    processed_dir : Path or None
+        Default folder of built layers and tables (``ATLAS_PROCESSED_DIR``, else ``data/processed``).
+    maps_dir : Path or None
+        Default folder of maps (``ATLAS_MAPS_DIR``, else ``maps``).
+    quiet : bool
+        Silence progress bars and informative messages (``atlas --quiet``).
+    """
+
+    reference_dir: Path | None = None
+    cache_dir: Path | None = None
+    processed_dir: Path | None = None
+    maps_dir: Path | None = None
+    quiet: bool = False
+
+
+#: The settings in force (one per process).
+options = Settings()
+
+
+def _chosen(value: Path | None, env: str, default: Path) -> Path:
+    if value is not None:
+        return Path(value)
+    from_env = os.environ.get(env)
+    return Path(from_env) if from_env else default
 
 
 def reference_dir(required: bool = False) -> Path | None:
@@ -43,15 +89,10 @@ def reference_dir(required: bool = False) -> Path | None:
     -------
     pathlib.Path or None
     """
-    env = os.environ.get("ATLAS_REFERENCE_DIR")
-    candidates = [Path(env)] if env else [REPO_DIR.parent / "shared" / "data"]
-    for cand in candidates:
-        if cand.is_dir():
-            return cand
+    where = _chosen(options.reference_dir, "ATLAS_REFERENCE_DIR", REPO_DIR.parent / "shared" / "data")
+    if where.is_dir():
+        return where
     if required:
-        from atlas.errors import ReferenceDataError
-
-        where = env or str(candidates[0])
         raise ReferenceDataError(
             f"Données de référence introuvables : « {where} ». "
             "Indiquez le dossier avec --reference-dir ou la variable ATLAS_REFERENCE_DIR."
@@ -61,19 +102,19 @@ def reference_dir(required: bool = False) -> Path | None:
 
 def cache_dir() -> Path:
     """Folder for cached downloads and derived layers (created on demand)."""
-    path = Path(os.environ.get("ATLAS_CACHE_DIR", Path.home() / ".cache" / "atlas"))
+    path = _chosen(options.cache_dir, "ATLAS_CACHE_DIR", Path.home() / ".cache" / "atlas")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def processed_dir() -> Path:
     """Default folder for built layers (``data/processed``)."""
-    return Path(os.environ.get("ATLAS_PROCESSED_DIR", REPO_DIR / "data" / "processed"))
+    return _chosen(options.processed_dir, "ATLAS_PROCESSED_DIR", REPO_DIR / "data" / "processed")
 
 
 def maps_dir() -> Path:
     """Default folder for maps (``maps``)."""
-    return Path(os.environ.get("ATLAS_MAPS_DIR", REPO_DIR / "maps"))
+    return _chosen(options.maps_dir, "ATLAS_MAPS_DIR", REPO_DIR / "maps")
 
 
 def raw_dir() -> Path:

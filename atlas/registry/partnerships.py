@@ -468,7 +468,7 @@ def load_partnerships(
 def reject_lines(result: RegistryResult, limit: int = 20) -> list[str]:
     """French lines: the registry's summary (left out with ``--quiet`` when nothing was rejected)
     and its rejected rows and warnings (file, line, reason)."""
-    quiet = settings.QUIET and result.rejected.empty and result.warnings.empty
+    quiet = settings.options.quiet and result.rejected.empty and result.warnings.empty
     lines = [] if quiet else [result.summary()]
     name = Path(result.path).name if result.path else "registre"
     for _, r in result.rejected.head(limit).iterrows():

@@ -245,7 +245,7 @@ def main() -> None:
         return
     import atlas.settings
 
-    atlas.settings.QUIET = True
+    atlas.settings.options.quiet = True
     n_o = 200_000 if args.quick else N_ORIGINS
     n_s = 1_500 if args.quick else N_SITES
     print(f"Machine: {machine()}")

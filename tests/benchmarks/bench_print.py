@@ -50,7 +50,7 @@ def main() -> None:
     from atlas.registry.actors import read_actors
     from atlas.registry.build import build_atlas
 
-    settings.QUIET = True
+    settings.options.quiet = True
     built = build_atlas(write=False)
     communes = built.communes
     fixture = read_actors(REPO / "tests" / "data" / "print_sites.csv", communes=communes).accepted
