@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from opening_hours import OpeningHours, State
 
 from atlas.errors import AtlasError, HoursError
@@ -98,8 +99,6 @@ def clean_text(text: object) -> str:
     if isinstance(text, float) and math.isnan(text):
         return ""
     try:
-        import pandas as pd
-
         if pd.isna(text):  # pd.NA, NaT, numpy nan
             return ""
     except (TypeError, ValueError):

@@ -30,6 +30,7 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
+import pyogrio
 import shapely
 
 from atlas import settings
@@ -38,6 +39,7 @@ from atlas.errors import RegistryError
 from atlas.registry import schema
 from atlas.registry.readers import parse_number, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.territory.reference import EPCI_ALIASES
 
 #: Canonical columns of a partnerships registry, in file order.
 PARTNERSHIP_COLUMNS: tuple[str, ...] = (
@@ -124,8 +126,6 @@ def _read_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFram
     """Strings + line numbers; GeoPackage attribute tables (no geometry) are read too."""
     path = Path(path)
     if path.suffix.lower() == ".gpkg" and path.exists():
-        import pyogrio
-
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
         except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError
@@ -251,8 +251,6 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
 
 def _territory_code(text: str) -> str:
     """EPCI SIREN for a short name (« CABBALR » -> 200072460); anything else kept as written."""
-    from atlas.territory.reference import EPCI_ALIASES
-
     t = str(text).strip()
     return EPCI_ALIASES.get(t.upper(), t)
 
