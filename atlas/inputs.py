@@ -13,9 +13,9 @@ from pathlib import Path
 import geopandas as gpd
 
 from atlas.progress import info
-from atlas.registry.actors import RegistryResult
 from atlas.registry.build import BuildResult, build_atlas
 from atlas.registry.partnerships import load_partnerships
+from atlas.registry.results import RegistryResult
 from atlas.territory.reference import load_communes, select_territory
 
 

@@ -1,10 +1,11 @@
-"""Actor and partnership registries: read, validate, geocode, join to communes.
+"""Actor registries: validate, geocode and join to communes.
 
-Readers accept what people really have: CSV exported from Excel in France (``;`` separator,
-decimal comma, UTF-8 with BOM or cp1252, French headers), Excel files, GeoJSON, GeoPackage and
-data·inclusion exports (JSON list or CSV). Headers are mapped to the canonical columns of
-:mod:`atlas.registry.schema` by :data:`atlas.registry.schema.HEADER_ALIASES`, plus an optional mapping (a dict, or
-the name of a preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
+Files are read by :mod:`atlas.registry.readers` (CSV exported from Excel in France, Excel files,
+GeoJSON, GeoPackage, data·inclusion and Soliguide exports). Each row is then checked step by step:
+its fields are normalised (vocabularies, networks, slugs, codes, ids), it is located from its
+coordinates (swapped latitude and longitude, Lambert-93 values in the longitude/latitude columns
+and points outside the region are caught) or, failing that, placed on its commune's town hall,
+and its opening hours and closures are checked.
 
 Nothing is silently dropped: every row read ends up either accepted or rejected, a rejected row
 keeps its line number (file line for CSV, row for spreadsheets, feature number for GeoJSON) and
@@ -13,15 +14,11 @@ a French reason, and ``n_read == len(accepted) + len(rejected)``.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 import geopandas as gpd
 import jsonschema
@@ -29,15 +26,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from atlas.crs import L93, WGS84, lonlat_to_l93, looks_like_l93, to_wgs84
-from atlas.errors import RegistryError
-from atlas.registry import schema, soliguide
+from atlas.crs import L93, WGS84, l93_to_lonlat, lonlat_to_l93, looks_like_l93, to_wgs84
+from atlas.registry import schema
 from atlas.registry.hours import is_valid_closures, is_valid_hours
-from atlas.territory.gazetteer import Gazetteer
+from atlas.registry.readers import canonical_frame, load_mapping, parse_number, read_raw_table
+from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.territory.gazetteer import Gazetteer, Match
 from atlas.territory.reference import load_communes
-
-_URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
-MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
 #: A point farther than this from every commune of the region is outside the territory (m).
 OUTSIDE_TOLERANCE_M = 5_000.0
@@ -45,226 +40,145 @@ OUTSIDE_TOLERANCE_M = 5_000.0
 NEAREST_COMMUNE_M = 1_000.0
 
 
-@dataclass
-class RegistryResult:
-    """What reading a registry gave.
+# --------------------------------------------------------------------------- the reader
+def read_actors(
+    path: str | Path,
+    reference: str | Path | None = None,
+    mapping: str | Path | dict | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    layer: str | None = None,
+) -> RegistryResult:
+    """Read, validate, geocode and join an actor registry.
 
-    Attributes
+    Parameters
     ----------
-    accepted : geopandas.GeoDataFrame
-        Valid rows, canonical columns, Lambert-93 points (None where not locatable), ``line``.
-    rejected : pandas.DataFrame
-        ``line``, ``reason`` and the row's original fields, as read.
-    warnings : pandas.DataFrame
-        ``line``, ``id``, ``message``: accepted rows with something to check.
-    n_read : int
-        Rows read from the file (``len(accepted) + len(rejected)``).
-    path : str
-        Where the rows came from.
-    """
-
-    accepted: gpd.GeoDataFrame
-    rejected: pd.DataFrame
-    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "id", "message"]))
-    n_read: int = 0
-    path: str = ""
-
-    def summary(self) -> str:
-        """One French line: « 42 lignes lues : 40 acceptées, 2 rejetées (3 avertissements) »."""
-        return (
-            f"{self.path} : {self.n_read} lignes lues, {len(self.accepted)} acceptées, "
-            f"{len(self.rejected)} rejetées, {len(self.warnings)} avertissements"
-        )
-
-
-# --------------------------------------------------------------------------- raw tables
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _read_csv_lines(path: Path) -> tuple[pd.DataFrame, list[int]]:
-    text = _decode(path.read_bytes())
-    sample = text[:20_000]
-    first = sample.splitlines()[0] if sample else ""
-    delim = max([";", ",", "\t", "|"], key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise RegistryError(f"« {path} » est vide.") from exc
-    rows, lines = [], []
-    start = reader.line_num + 1
-    for rec in reader:
-        if any(c.strip() for c in rec):
-            rec = rec + [""] * (len(header) - len(rec))
-            if len(rec) > len(header):  # extra cells: keep them visible in the reject
-                extra = [c for c in rec[len(header):] if c.strip()]
-                rec = rec[: len(header)]
-                if extra:
-                    rec.append("|".join(extra))
-            rows.append(rec)
-            lines.append(start)
-        start = reader.line_num + 1
-    cols = [h.strip() or f"colonne_{i + 1}" for i, h in enumerate(header)]
-    if any(len(r) > len(cols) for r in rows):
-        cols = cols + ["__extra__"]
-        rows = [r + [""] * (len(cols) - len(r)) for r in rows]
-    return pd.DataFrame(rows, columns=cols, dtype=object), lines
-
-
-def _frame_from_records(records: list[dict]) -> pd.DataFrame:
-    flat = pd.json_normalize(records, sep="_")
-    return flat.astype(object).where(flat.notna(), "")
-
-
-def read_raw_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFrame, list[int]]:
-    """Read a registry file as strings with the line number of each row.
+    path : str or Path
+        CSV, XLS/XLSX, GeoJSON, GeoPackage or data·inclusion JSON file.
+    reference : str or Path, optional
+        Reference territory (see :func:`atlas.territory.reference.load_communes`).
+    mapping : dict, str or Path, optional
+        Column mapping or preset name (see :func:`atlas.registry.readers.load_mapping`).
+    communes : geopandas.GeoDataFrame, optional
+        Already loaded reference communes (overrides ``reference``).
+    layer : str, optional
+        Layer of a GeoPackage.
 
     Returns
     -------
-    (pandas.DataFrame, list of int)
-        All values as ``str`` (missing as ""), the original headers; one line number per row.
-        For GeoJSON/GeoPackage, ``lon``/``lat`` columns hold the point's coordinates in its
-        file's CRS (``__crs__`` attribute of the frame).
+    RegistryResult
     """
-    path = Path(path)
-    if not path.exists():
-        raise RegistryError(f"Fichier introuvable : « {path} ».")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            frame, lines = _read_csv_lines(path)
-        elif suffix in (".xls", ".xlsx", ".ods"):
-            # calamine (Rust) reads .xls, .xlsx and .ods alike; pandas' own choice for the future
-            frame = pd.read_excel(path, dtype=str, sheet_name=0, engine="calamine").fillna("")
-            lines = list(range(2, len(frame) + 2))
-        elif suffix in (".geojson", ".gpkg", ".shp", ".fgb") or (suffix == ".json" and _is_geojson(path)):
-            gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-            crs = gdf.crs or WGS84
-            geom = gdf.geometry
-            frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
-            frame = frame.where(frame.notna(), "").astype(str)
-            pts = geom.representative_point() if len(geom) else geom
-            ok = ~(geom.isna() | geom.is_empty).to_numpy()
-            frame["__gx__"] = np.where(ok, pts.x, np.nan) if len(geom) else []
-            frame["__gy__"] = np.where(ok, pts.y, np.nan) if len(geom) else []
-            frame.attrs["__crs__"] = str(crs)
-            lines = list(range(1, len(frame) + 1))
-        elif suffix == ".json":
-            data = json.loads(_decode(path.read_bytes()))
-            if isinstance(data, dict):
-                data = data.get("places") or data.get("data") or data.get("items") or data.get("results") or [data]
-            if soliguide.is_soliguide(data):  # Soliguide places: hours converted to OSM syntax
-                data = soliguide.places_to_rows(data)
-            frame = _frame_from_records(data)
-            lines = list(range(1, len(frame) + 1))
-        else:
-            raise RegistryError(
-                f"Format non reconnu pour « {path.name} » (CSV, XLS/XLSX, GeoJSON, GeoPackage, JSON)."
-            )
-    except (OSError, ValueError, UnicodeError) as exc:
-        if isinstance(exc, RegistryError):
-            raise
-        raise RegistryError(f"Lecture impossible de « {path} » : {exc}") from exc
-    frame = frame.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
-    return frame, lines
+    raw, lines = read_raw_table(path, layer=layer)
+    communes = communes if communes is not None else load_communes(reference)
+    result = validate_actors(raw, lines, communes, load_mapping(mapping),
+                             id_prefix=schema.slug(Path(path).stem)[:24])
+    result.path = str(path)
+    return result
 
 
-def _is_geojson(path: Path) -> bool:
-    head = _decode(path.read_bytes()[:4096])
-    return '"FeatureCollection"' in head or '"Feature"' in head
+@dataclass
+class _Checks:
+    """What every row is checked against: the schema, the territory and the mapping's options."""
+
+    validator: jsonschema.Draft202012Validator
+    gaz: Gazetteer
+    region: shapely.Geometry  # union of the communes (prepared)
+    region_zone: shapely.Geometry  # the region's envelope widened by OUTSIDE_TOLERANCE_M
+    region_deps: set[str]  # départements of the region (first two digits of postcodes)
+    src_crs: str  # CRS of the file's geometries
+    prefix: str  # of ids computed for rows without one
+    mapping: dict
+
+    @classmethod
+    def build(cls, communes: gpd.GeoDataFrame, mapping: dict, src_crs: str, prefix: str) -> _Checks:
+        region = shapely.union_all(communes.geometry.values)
+        region_zone = shapely.buffer(shapely.envelope(region), OUTSIDE_TOLERANCE_M)
+        shapely.prepare(region)
+        return cls(
+            validator=jsonschema.Draft202012Validator(schema.ACTOR_SCHEMA),
+            gaz=Gazetteer(communes),
+            region=region,
+            region_zone=region_zone,
+            region_deps={pc[:2] for pcs in communes["postcodes"] for pc in str(pcs).split(",") if pc},
+            src_crs=src_crs,
+            prefix=prefix,
+            mapping=mapping,
+        )
 
 
-# --------------------------------------------------------------------------- mapping
-def load_mapping(mapping: str | Path | dict | None) -> dict:
-    """A column mapping for exports whose headers atlas does not know.
+@dataclass
+class _Row:
+    """One row being checked: its canonical fields, its warnings and its point so far."""
 
-    A JSON object with optional keys: ``columns`` (canonical column -> header, or list of headers
-    whose first non-empty value is taken), ``templates`` (canonical column -> text with
-    ``{header_key}`` fields, e.g. ``"{n_rue} {bis} {nom_de_rue}"``), ``value_maps`` (canonical
-    column -> {value as written: canonical value}), ``defaults`` (canonical column -> value for
-    empty cells), ``id_prefix``, and ``require_location`` (true for lists wider than the territory,
-    e.g. national lists: a row with no place at all is then rejected instead of kept unlocated).
-
-    ``mapping`` may be a dict, a JSON file, or the name of a preset of ``atlas/registry/mappings/``
-    (``restos-2015``, ``croix-rouge-2015``, ``croix-rouge-u2a-2015``, ``secours-populaire-2015``,
-    ``data-inclusion``).
-    """
-    if mapping is None:
-        return {}
-    if isinstance(mapping, dict):
-        return mapping
-    p = Path(mapping)
-    if not p.exists():
-        p = MAPPINGS_DIR / f"{mapping}.json"
-    if not p.exists():
-        presets = ", ".join(sorted(f.stem for f in MAPPINGS_DIR.glob("*.json")))
-        raise RegistryError(f"Correspondance de colonnes inconnue : « {mapping} » (préréglages : {presets}).")
-    return json.loads(p.read_text(encoding="utf-8"))
+    rec: dict[str, str]
+    gx: float  # point of the file's geometry (file CRS), NaN when none
+    gy: float
+    warn: list[str] = field(default_factory=list)
+    x: float = float("nan")  # Lambert-93
+    y: float = float("nan")
+    source: str = ""  # where the point comes from: "xy", "lonlat", or "" (none yet)
+    lon: float | None = None  # as parsed from the longitude/latitude columns
+    lat: float | None = None
 
 
-def _canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
-    """Map raw headers to canonical columns (strings, stripped)."""
-    # « Anizy%20le%20ch%C3%A2teau »: URL-encoded cells in real exports
-    raw = raw.map(lambda v: unquote(v) if isinstance(v, str) and " " not in v and _URL_ESCAPE.search(v) else v)
-    keyed = {schema.header_key(c): c for c in raw.columns}
-    out = pd.DataFrame(index=raw.index)
-    explicit = mapping.get("columns", {})
-    for canon, aliases in schema.HEADER_ALIASES.items():
-        wanted = explicit.get(canon)
-        if wanted is not None:
-            names = [wanted] if isinstance(wanted, str) else list(wanted)
-            cols = [keyed.get(schema.header_key(n)) for n in names]
-            cols = [c for c in cols if c is not None]
-        else:
-            cols = [keyed[a] for a in aliases if a in keyed][:1]
-        if not cols:
-            out[canon] = ""
+def validate_actors(
+    raw: pd.DataFrame,
+    lines: list[int],
+    communes: gpd.GeoDataFrame,
+    mapping: dict | None = None,
+    id_prefix: str = "acteur",
+) -> RegistryResult:
+    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows."""
+    mapping = mapping or {}
+    canon = canonical_frame(raw, mapping)
+    checks = _Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
+    accepted: list[dict] = []
+    rejected: list[tuple[int, str, int]] = []  # (line, reason, raw position)
+    notes: list[tuple[int, str, str]] = []
+    seen_ids: dict[str, int] = {}
+
+    for pos, values in enumerate(canon.to_dict("records")):
+        line = lines[pos]
+        row = _Row({c: str(values.get(c, "")).strip() for c in schema.HEADER_ALIASES},
+                   values.get("__gx__", np.nan), values.get("__gy__", np.nan))
+        reason = _check_row(row, checks, seen_ids)
+        if reason:
+            rejected.append((line, reason, pos))
             continue
-        vals = raw[cols[0]].astype(str).str.strip()
-        for c in cols[1:]:  # first non-empty of several columns
-            alt = raw[c].astype(str).str.strip()
-            vals = vals.where(vals != "", alt)
-        out[canon] = vals
-    if mapping.get("templates"):
-        fields = {schema.header_key(c): raw[c].astype(str).str.strip().tolist() for c in raw.columns}
-        for canon, template in mapping["templates"].items():
-            out[canon] = [
-                re.sub(r"\s+", " ", template.format(**{k: v[i] for k, v in fields.items()})).strip(" ,-")
-                for i in range(len(raw))
-            ]
-    for canon, table in mapping.get("value_maps", {}).items():
-        keyed_table = {schema.slug(k): v for k, v in table.items()}
-        out[canon] = [keyed_table.get(schema.slug(v), v) for v in out[canon]]
-    for canon, value in mapping.get("defaults", {}).items():
-        out[canon] = out[canon].where(out[canon] != "", value) if canon in out else value
-    if "__gx__" in raw.columns:
-        out["__gx__"] = pd.to_numeric(raw["__gx__"], errors="coerce")
-        out["__gy__"] = pd.to_numeric(raw["__gy__"], errors="coerce")
-    return out
+        rec = row.rec
+        seen_ids[rec["id"]] = line
+        rec["line"] = line
+        rec["_x"], rec["_y"] = row.x, row.y
+        rec["_declared_insee"] = rec["insee"]
+        accepted.append(rec)
+        for w in row.warn:
+            notes.append((line, rec["id"], w))
+
+    ids = {r["id"]: r for r in accepted}
+    for r in accepted:  # a mobile stop names its truck
+        if r["route"] and r["route"] not in ids:
+            notes.append((r["line"], r["id"], f"tournée « {r['route']} » inconnue dans ce registre"))
+    acc = _finish_accepted(accepted, communes, checks.gaz, notes)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(notes), n_read=len(raw))
+    assert result.n_read == len(result.accepted) + len(result.rejected)
+    return result
 
 
-# --------------------------------------------------------------------------- value parsing
-def parse_number(text: object) -> float | None:
-    """French or English decimal: ``"50,2917"`` -> 50.2917; ``""`` -> None; garbage -> NaN."""
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if not s:
-        return None
-    if "," in s and "." not in s:
-        s = s.replace(",", ".")
-    elif "," in s and "." in s:  # 1.234,56 or 1,234.56
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
-    try:
-        return float(s)
-    except ValueError:
-        return float("nan")
+def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, int]) -> str:
+    """Normalise, check and locate one row: the reason to reject it, or "" to accept it."""
+    reason = _check_name_and_kind(row.rec)
+    if reason:
+        return reason
+    _normalise_vocabularies(row)
+    _normalise_codes(row.rec)
+    if not row.rec["id"]:
+        row.rec["id"] = _stable_id(checks.prefix, row.rec)
+    reason = _schema_error(row.rec, checks.validator) or _duplicate_id(row.rec, seen_ids) or _locate(row, checks)
+    if not reason:
+        _hours_warnings(row)
+    return reason
 
 
+# --------------------------------------------------------------------------- normalising fields
 def _vocab(value: str, aliases: dict[str, str]) -> str | None:
     if not value:
         return ""
@@ -297,246 +211,200 @@ def _stable_id(prefix: str, row: dict[str, str]) -> str:
     return f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
 
 
-# --------------------------------------------------------------------------- the reader
-def read_actors(
-    path: str | Path,
-    reference: str | Path | None = None,
-    mapping: str | Path | dict | None = None,
-    communes: gpd.GeoDataFrame | None = None,
-    layer: str | None = None,
-) -> RegistryResult:
-    """Read, validate, geocode and join an actor registry.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV, XLS/XLSX, GeoJSON, GeoPackage or data·inclusion JSON file.
-    reference : str or Path, optional
-        Reference territory (see :func:`atlas.territory.reference.load_communes`).
-    mapping : dict, str or Path, optional
-        Column mapping or preset name (see :func:`load_mapping`).
-    communes : geopandas.GeoDataFrame, optional
-        Already loaded reference communes (overrides ``reference``).
-    layer : str, optional
-        Layer of a GeoPackage.
-
-    Returns
-    -------
-    RegistryResult
-    """
-    raw, lines = read_raw_table(path, layer=layer)
-    communes = communes if communes is not None else load_communes(reference)
-    result = validate_actors(raw, lines, communes, load_mapping(mapping),
-                             id_prefix=schema.slug(Path(path).stem)[:24])
-    result.path = str(path)
-    return result
+def _check_name_and_kind(rec: dict[str, str]) -> str:
+    """A row needs a name and a known kind of actor (normalised in place)."""
+    if not rec["name"]:
+        return "nom manquant"
+    kind_given = rec["kind"]
+    rec["kind"] = _vocab(kind_given, schema.KIND_ALIASES)
+    if rec["kind"] is None:
+        return f"type d'acteur inconnu : « {kind_given} » (attendu : {', '.join(schema.KIND_LABELS)})"
+    if not rec["kind"]:
+        return "type d'acteur manquant"
+    return ""
 
 
-def validate_actors(
-    raw: pd.DataFrame,
-    lines: list[int],
-    communes: gpd.GeoDataFrame,
-    mapping: dict | None = None,
-    id_prefix: str = "acteur",
-) -> RegistryResult:
-    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows."""
-    mapping = mapping or {}
-    canon = _canonical_frame(raw, mapping)
-    src_crs = raw.attrs.get("__crs__", WGS84)
-    validator = jsonschema.Draft202012Validator(schema.ACTOR_SCHEMA)
-    gaz = Gazetteer(communes)
-    region = shapely.union_all(communes.geometry.values)
-    region_zone = shapely.buffer(shapely.envelope(region), OUTSIDE_TOLERANCE_M)
-    shapely.prepare(region)
-    prefix = mapping.get("id_prefix", id_prefix)
-    region_deps = {pc[:2] for pcs in communes["postcodes"] for pc in str(pcs).split(",") if pc}
+def _normalise_vocabularies(row: _Row) -> None:
+    """Access, mode, networks, services, world and precision as canonical values (warnings for unknown ones)."""
+    rec = row.rec
+    for col, aliases, label in (("access", schema.ACCESS_ALIASES, "conditions d'accès"),
+                                ("mode", schema.MODE_ALIASES, "mode (fixe/mobile)")):
+        given = rec[col]
+        rec[col] = _vocab(given, aliases)
+        if rec[col] is None:
+            rec[col] = ""
+            row.warn.append(f"{label} non reconnu(es) : « {given} » (ignoré)")
+    rec["mode"] = rec["mode"] or "fixed"
+    rec["network"], unknown_nets = _networks(rec["network"])
+    if unknown_nets:
+        row.warn.append(f"réseau hors liste connue : {', '.join(unknown_nets)}")
+    rec["services"] = _list_slugs(rec["services"])
+    rec["world"] = schema.slug(rec["world"]) or schema.KIND_WORLD[rec["kind"]]
+    rec["precision"] = {"adresse": "address", "commune": "commune", "inconnue": "unknown"}.get(
+        schema.slug(rec["precision"]), schema.slug(rec["precision"]))
 
-    accepted: list[dict] = []
-    rejected: list[tuple[int, str, int]] = []  # (line, reason, raw position)
-    notes: list[tuple[int, str, str]] = []
-    seen_ids: dict[str, int] = {}
 
-    for pos, row in enumerate(canon.to_dict("records")):
-        line = lines[pos]
-        rec = {c: str(row.get(c, "")).strip() for c in schema.HEADER_ALIASES}
-        warn: list[str] = []
+def _normalise_codes(rec: dict[str, str]) -> None:
+    """Postcode (also found at the end of an address) and INSEE code, with leading zeros lost by Excel."""
+    rec["postcode"] = rec["postcode"].replace(" ", "")
+    if not rec["postcode"] and rec["address"]:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
+        found = re.findall(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)", rec["address"])
+        if found:
+            rec["postcode"] = found[-1][0].zfill(5)
+            rec["commune"] = rec["commune"] or found[-1][1].strip()
+    if re.fullmatch(r"\d{4}", rec["postcode"]):
+        rec["postcode"] = "0" + rec["postcode"]  # lost leading zero (Excel)
+    if re.fullmatch(r"\d{4}", rec["insee"]):
+        rec["insee"] = "0" + rec["insee"]
+    rec["insee"] = rec["insee"].upper()
 
-        def reject(reason: str, _line: int = line, _pos: int = pos) -> None:
-            rejected.append((_line, reason, _pos))
 
-        if not rec["name"]:
-            reject("nom manquant")
-            continue
-        kind_given = rec["kind"]
-        rec["kind"] = _vocab(kind_given, schema.KIND_ALIASES)
-        if rec["kind"] is None:
-            reject(f"type d'acteur inconnu : « {kind_given} » (attendu : {', '.join(schema.KIND_LABELS)})")
-            continue
-        if not rec["kind"]:
-            reject("type d'acteur manquant")
-            continue
-        for col, aliases, label in (("access", schema.ACCESS_ALIASES, "conditions d'accès"),
-                                    ("mode", schema.MODE_ALIASES, "mode (fixe/mobile)")):
-            given = rec[col]
-            rec[col] = _vocab(given, aliases)
-            if rec[col] is None:
-                rec[col] = ""
-                warn.append(f"{label} non reconnu(es) : « {given} » (ignoré)")
-        rec["mode"] = rec["mode"] or "fixed"
-        rec["network"], unknown_nets = _networks(rec["network"])
-        if unknown_nets:
-            warn.append(f"réseau hors liste connue : {', '.join(unknown_nets)}")
-        rec["services"] = _list_slugs(rec["services"])
-        rec["world"] = schema.slug(rec["world"]) or schema.KIND_WORLD[rec["kind"]]
-        rec["precision"] = {"adresse": "address", "commune": "commune", "inconnue": "unknown"}.get(
-            schema.slug(rec["precision"]), schema.slug(rec["precision"]))
-        rec["postcode"] = rec["postcode"].replace(" ", "")
-        if not rec["postcode"] and rec["address"]:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
-            found = re.findall(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)", rec["address"])
-            if found:
-                rec["postcode"] = found[-1][0].zfill(5)
-                rec["commune"] = rec["commune"] or found[-1][1].strip()
-        if re.fullmatch(r"\d{4}", rec["postcode"]):
-            rec["postcode"] = "0" + rec["postcode"]  # lost leading zero (Excel)
-        if re.fullmatch(r"\d{4}", rec["insee"]):
-            rec["insee"] = "0" + rec["insee"]
-        rec["insee"] = rec["insee"].upper()
-        if not rec["id"]:
-            rec["id"] = _stable_id(prefix, rec)
-        errors = sorted(validator.iter_errors({k: v for k, v in rec.items() if k in schema.ACTOR_SCHEMA["properties"]}),
-                        key=lambda e: list(e.path))
-        if errors:
-            err = errors[0]
-            fieldname = err.path[0] if err.path else "?"
-            label = schema.FIELD_LABELS_FR.get(str(fieldname), str(fieldname))
-            reject(f"{label} invalide : « {rec.get(str(fieldname), '')} »")
-            continue
-        if rec["id"] in seen_ids:
-            reject(f"identifiant en double : « {rec['id']} » (déjà ligne {seen_ids[rec['id']]})")
-            continue
+def _schema_error(rec: dict[str, str], validator: jsonschema.Draft202012Validator) -> str:
+    """The first field the actor schema refuses, in field order ("" when valid)."""
+    errors = sorted(validator.iter_errors({k: v for k, v in rec.items() if k in schema.ACTOR_SCHEMA["properties"]}),
+                    key=lambda e: list(e.path))
+    if not errors:
+        return ""
+    err = errors[0]
+    fieldname = err.path[0] if err.path else "?"
+    label = schema.FIELD_LABELS_FR.get(str(fieldname), str(fieldname))
+    return f"{label} invalide : « {rec.get(str(fieldname), '')} »"
 
-        # ---- coordinates
-        x = y = float("nan")
-        coord_source = ""
-        gx, gy = row.get("__gx__", np.nan), row.get("__gy__", np.nan)
-        if pd.notna(gx) and pd.notna(gy):
-            if str(src_crs).upper().endswith("4326") or "WGS 84" in str(src_crs):
-                rec["lon"], rec["lat"] = str(gx), str(gy)
-            else:
-                pt = gpd.GeoSeries(gpd.points_from_xy([gx], [gy]), crs=src_crs).to_crs(L93)
-                x, y, coord_source = float(pt.x[0]), float(pt.y[0]), "xy"
-        lon, lat = parse_number(rec["lon"]), parse_number(rec["lat"])
-        px, py = parse_number(rec["x"]), parse_number(rec["y"])
-        bad = [v for v in (lon, lat, px, py) if v is not None and math.isnan(v)]
-        if bad:
-            reject("coordonnées illisibles : " + " ; ".join(f"« {rec[k]} »" for k in ("lon", "lat", "x", "y") if rec[k]))
-            continue
-        if coord_source:
-            pass
-        elif px is not None and py is not None:
-            x, y, coord_source = px, py, "xy"
-        elif lon is not None and lat is not None:
-            if looks_like_l93(lon, lat):
-                x, y, coord_source = lon, lat, "xy"
-                warn.append("coordonnées en Lambert-93 dans les colonnes longitude/latitude")
-            elif not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                reject(f"coordonnées impossibles : longitude {lon}, latitude {lat}")
-                continue
-            else:
-                xs, ys = lonlat_to_l93([lon], [lat])
-                x, y, coord_source = float(xs[0]), float(ys[0]), "lonlat"
-        elif (lon is None) != (lat is None) or (px is None) != (py is None):
-            reject("coordonnées incomplètes (une seule des deux valeurs)")
-            continue
 
-        if coord_source:
-            p = shapely.Point(x, y)
-            if not shapely.intersects(region_zone, p) or shapely.distance(region, p) > NEAREST_COMMUNE_M:
-                if coord_source == "lonlat" and -90 <= lon <= 90:
-                    sx, sy = lonlat_to_l93([lat], [lon])
-                    swapped = shapely.Point(sx[0], sy[0])
-                    if np.isfinite([sx[0], sy[0]]).all() and shapely.distance(region, swapped) <= NEAREST_COMMUNE_M:
-                        reject(f"latitude et longitude inversées (latitude {lat}, longitude {lon})")
-                        continue
-                reject(f"coordonnées hors du territoire ({_describe_point(x, y)})")
-                continue
-            rec["precision"] = rec["precision"] or "address"
+def _duplicate_id(rec: dict[str, str], seen_ids: dict[str, int]) -> str:
+    if rec["id"] in seen_ids:
+        return f"identifiant en double : « {rec['id']} » (déjà ligne {seen_ids[rec['id']]})"
+    return ""
+
+
+# --------------------------------------------------------------------------- locating
+def _locate(row: _Row, checks: _Checks) -> str:
+    """A Lambert-93 point from the coordinates, checked against the region, else from the commune."""
+    reason = _read_coordinates(row, checks.src_crs)
+    if reason:
+        return reason
+    if row.source:
+        return _check_in_region(row, checks)
+    return _geocode(row, checks)
+
+
+def _read_geometry(row: _Row, src_crs: str) -> None:
+    """The file's own geometry: longitude/latitude when in WGS 84, else projected to Lambert-93."""
+    if pd.notna(row.gx) and pd.notna(row.gy):
+        if str(src_crs).upper().endswith("4326") or "WGS 84" in str(src_crs):
+            row.rec["lon"], row.rec["lat"] = str(row.gx), str(row.gy)
         else:
-            # ---- offline geocoding to the commune's town hall
-            m = gaz.by_insee(rec["insee"]) if rec["insee"] else None
-            if rec["insee"] and not m.found:
-                reject(f"code INSEE inconnu : « {rec['insee']} »")
-                continue
-            if (m is None or not m.found) and rec["postcode"]:
-                if rec["postcode"][:2] not in region_deps:
-                    reject(f"code postal hors du territoire : « {rec['postcode']} »")
-                    continue
-                names = [rec["commune"], *mapping.get("_extra_names", [])]
-                m = gaz.by_postcode_name(rec["postcode"], names)
-            if m is not None and m.found:
-                x, y = m.x, m.y
-                rec["precision"] = "commune"
-                if m.note:
-                    warn.append(m.note)
-            elif not (rec["insee"] or rec["postcode"] or rec["commune"] or rec["address"]):
-                if mapping.get("require_location"):  # lists wider than the territory
-                    reject("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)")
-                    continue
-                rec["precision"] = "unknown"
-                warn.append("aucune indication de lieu : acteur gardé, sans position sur les cartes")
-            elif rec["commune"] and not rec["postcode"] and not rec["insee"] and not gaz.has_name(rec["commune"]):
-                reject(f"commune « {rec['commune']} » inconnue dans le territoire")
-                continue
-            else:
-                rec["precision"] = "unknown"
-                if rec["commune"] and not rec["postcode"]:
-                    warn.append(f"commune « {rec['commune']} » sans code postal ni code INSEE : non localisée "
-                                "(un nom de commune seul est ambigu)")
-                else:
-                    warn.append("adresse non localisée")
+            pt = gpd.GeoSeries(gpd.points_from_xy([row.gx], [row.gy]), crs=src_crs).to_crs(L93)
+            row.x, row.y, row.source = float(pt.x[0]), float(pt.y[0]), "xy"
 
-        if rec["opening_hours"] and not is_valid_hours(rec["opening_hours"]):
-            warn.append(f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {rec['opening_hours']} »")
-        if rec["closures"] and not is_valid_closures(rec["closures"]):
-            warn.append(f"fermetures temporaires illisibles, gardées telles quelles : « {rec['closures']} »")
-        seen_ids[rec["id"]] = line
-        rec["line"] = line
-        rec["_x"], rec["_y"] = x, y
-        rec["_declared_insee"] = rec["insee"]
-        accepted.append(rec)
-        for w in warn:
-            notes.append((line, rec["id"], w))
 
-    ids = {r["id"]: r for r in accepted}
-    for r in accepted:  # a mobile stop names its truck
-        if r["route"] and r["route"] not in ids:
-            notes.append((r["line"], r["id"], f"tournée « {r['route']} » inconnue dans ce registre"))
-    acc = _finish_accepted(accepted, communes, gaz, notes)
-    rej = _rejected_frame(raw, rejected)
-    warn_df = pd.DataFrame(notes, columns=["line", "id", "message"]).sort_values("line", kind="stable")
-    result = RegistryResult(acc, rej, warn_df.reset_index(drop=True), n_read=len(raw))
-    assert result.n_read == len(result.accepted) + len(result.rejected)
-    return result
+def _read_coordinates(row: _Row, src_crs: str) -> str:
+    """Coordinates from the geometry, x/y or longitude/latitude columns (Lambert-93 values there too)."""
+    rec = row.rec
+    _read_geometry(row, src_crs)
+    lon, lat = parse_number(rec["lon"]), parse_number(rec["lat"])
+    px, py = parse_number(rec["x"]), parse_number(rec["y"])
+    row.lon, row.lat = lon, lat
+    bad = [v for v in (lon, lat, px, py) if v is not None and math.isnan(v)]
+    if bad:
+        return "coordonnées illisibles : " + " ; ".join(f"« {rec[k]} »" for k in ("lon", "lat", "x", "y") if rec[k])
+    if row.source:  # the file's geometry, already projected
+        return ""
+    if px is not None and py is not None:
+        row.x, row.y, row.source = px, py, "xy"
+    elif lon is not None and lat is not None:
+        if looks_like_l93(lon, lat):
+            row.x, row.y, row.source = lon, lat, "xy"
+            row.warn.append("coordonnées en Lambert-93 dans les colonnes longitude/latitude")
+        elif not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return f"coordonnées impossibles : longitude {lon}, latitude {lat}"
+        else:
+            xs, ys = lonlat_to_l93([lon], [lat])
+            row.x, row.y, row.source = float(xs[0]), float(ys[0]), "lonlat"
+    elif (lon is None) != (lat is None) or (px is None) != (py is None):
+        return "coordonnées incomplètes (une seule des deux valeurs)"
+    return ""
+
+
+def _check_in_region(row: _Row, checks: _Checks) -> str:
+    """A point outside the region is rejected (as swapped latitude and longitude when that is why)."""
+    p = shapely.Point(row.x, row.y)
+    if not shapely.intersects(checks.region_zone, p) or shapely.distance(checks.region, p) > NEAREST_COMMUNE_M:
+        lon, lat = row.lon, row.lat
+        if row.source == "lonlat" and -90 <= lon <= 90:
+            sx, sy = lonlat_to_l93([lat], [lon])
+            swapped = shapely.Point(sx[0], sy[0])
+            if np.isfinite([sx[0], sy[0]]).all() and shapely.distance(checks.region, swapped) <= NEAREST_COMMUNE_M:
+                return f"latitude et longitude inversées (latitude {lat}, longitude {lon})"
+        return f"coordonnées hors du territoire ({_describe_point(row.x, row.y)})"
+    row.rec["precision"] = row.rec["precision"] or "address"
+    return ""
 
 
 def _describe_point(x: float, y: float) -> str:
-    from atlas.crs import l93_to_lonlat
-
     lon, lat = l93_to_lonlat([x], [y])
     return f"longitude {lon[0]:.4f}, latitude {lat[0]:.4f}"
 
 
-def _rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> pd.DataFrame:
-    if not rejected:
-        cols = ["line", "reason", *[c for c in raw.columns if not c.startswith("__")]]
-        return pd.DataFrame(columns=cols)
-    pos = [p for _, _, p in rejected]
-    body = raw.iloc[pos].drop(columns=[c for c in raw.columns if c.startswith("__")]).reset_index(drop=True)
-    body = body.astype(str)
-    head = pd.DataFrame({"line": [ln for ln, _, _ in rejected], "reason": [r for _, r, _ in rejected]})
-    return pd.concat([head, body], axis=1)
+# --------------------------------------------------------------------------- offline geocoding
+def _commune_match(rec: dict[str, str], checks: _Checks) -> tuple[Match | None, str]:
+    """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
+    m = checks.gaz.by_insee(rec["insee"]) if rec["insee"] else None
+    if rec["insee"] and not m.found:
+        return m, f"code INSEE inconnu : « {rec['insee']} »"
+    if (m is None or not m.found) and rec["postcode"]:
+        if rec["postcode"][:2] not in checks.region_deps:
+            return m, f"code postal hors du territoire : « {rec['postcode']} »"
+        names = [rec["commune"], *checks.mapping.get("_extra_names", [])]
+        m = checks.gaz.by_postcode_name(rec["postcode"], names)
+    return m, ""
 
 
+def _geocode(row: _Row, checks: _Checks) -> str:
+    """Without coordinates: the point of the commune's town hall, or kept unlocated (with a warning)."""
+    m, reason = _commune_match(row.rec, checks)
+    if reason:
+        return reason
+    if m is not None and m.found:
+        row.x, row.y = m.x, m.y
+        row.rec["precision"] = "commune"
+        if m.note:
+            row.warn.append(m.note)
+        return ""
+    return _unlocated(row, checks)
+
+
+def _unlocated(row: _Row, checks: _Checks) -> str:
+    """A row whose place is not found: kept without a point, unless its commune is unknown."""
+    rec = row.rec
+    if not (rec["insee"] or rec["postcode"] or rec["commune"] or rec["address"]):
+        if checks.mapping.get("require_location"):  # lists wider than the territory
+            return "aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)"
+        rec["precision"] = "unknown"
+        row.warn.append("aucune indication de lieu : acteur gardé, sans position sur les cartes")
+    elif rec["commune"] and not rec["postcode"] and not rec["insee"] and not checks.gaz.has_name(rec["commune"]):
+        return f"commune « {rec['commune']} » inconnue dans le territoire"
+    else:
+        rec["precision"] = "unknown"
+        if rec["commune"] and not rec["postcode"]:
+            row.warn.append(f"commune « {rec['commune']} » sans code postal ni code INSEE : non localisée "
+                            "(un nom de commune seul est ambigu)")
+        else:
+            row.warn.append("adresse non localisée")
+    return ""
+
+
+# --------------------------------------------------------------------------- hours
+def _hours_warnings(row: _Row) -> None:
+    """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
+    rec = row.rec
+    if rec["opening_hours"] and not is_valid_hours(rec["opening_hours"]):
+        row.warn.append(f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {rec['opening_hours']} »")
+    if rec["closures"] and not is_valid_closures(rec["closures"]):
+        row.warn.append(f"fermetures temporaires illisibles, gardées telles quelles : « {rec['closures']} »")
+
+
+# --------------------------------------------------------------------------- accepted rows
 def _finish_accepted(
     accepted: list[dict], communes: gpd.GeoDataFrame, gaz: Gazetteer, notes: list
 ) -> gpd.GeoDataFrame:

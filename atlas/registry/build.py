@@ -10,8 +10,9 @@ import pandas as pd
 
 from atlas import settings
 from atlas.io import write_csv_excel, write_gpkg
-from atlas.registry.actors import RegistryResult, read_actors
+from atlas.registry.actors import read_actors
 from atlas.registry.partnerships import load_partnerships, partnership_lines
+from atlas.registry.results import RegistryResult
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
 
 DEFAULT_GPKG = "atlas.gpkg"
@@ -104,6 +105,7 @@ def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame,
 
 def build_atlas(
     registries: list[str | Path] | None = None,
+    *,
     mappings: list[str | None] | None = None,
     output: str | Path | None = None,
     reference: str | Path | None = None,

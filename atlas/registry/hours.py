@@ -1,10 +1,11 @@
-"""Opening hours: parsing, weekday questions and French wording.
+"""Opening hours: parsing, weekday questions and temporary closures.
 
 Opening hours are stored in registries in the OpenStreetMap ``opening_hours`` syntax
 (https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification), e.g.
 ``Mo-Fr 09:00-12:00,14:00-17:30; PH off``. This module never parses that syntax itself: it
 delegates to the maintained parser `opening-hours-py` (module :mod:`opening_hours`) and only
-*evaluates* the parsed expression over fixed calendar periods.
+*evaluates* the parsed expression over fixed calendar periods. Their French wording for people
+is :mod:`atlas.registry.hours_fr`.
 
 Reference period
 ----------------
@@ -13,7 +14,7 @@ are answered over the **reference month**, March 2025. No French public holiday 
 and every weekday occurs four or five times in it (five Saturdays, Sundays and Mondays), so
 monthly patterns such as ``Mo[1]`` (first Monday of the month), ``Mo[-1]`` or biweekly ones
 (``week 1-53/2 Mo``) still count as "open on Monday". A weekday's intervals are the union over
-its occurrences in the reference month. :func:`humanize_hours` also evaluates the whole year
+its occurrences in the reference month. :func:`analyse_hours` also evaluates the whole year
 2025 (and any year written in the expression) to describe seasons and flag exceptions. Expressions are evaluated without a country, so
 ``PH`` (public holiday) rules never apply there; they are compared separately with the French
 holiday calendar of the parser (``country="FR"``) to mention « fermé les jours fériés ».
@@ -42,18 +43,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from opening_hours import OpeningHours, State
 
 from atlas.errors import AtlasError, HoursError
-from atlas.fr import MONTHS_FR, NBSP, WEEKDAYS_FR, join_fr
+from atlas.fr import WEEKDAYS_FR
 
 __all__ = [
+    "EVALUATED_YEAR",
     "REFERENCE_MONTH",
     "WEEKDAYS_FR",
+    "HoursAnalysis",
     "HoursError",
+    "analyse_hours",
+    "clean_text",
     "closed_on",
     "covers_day",
-    "humanize_hours",
     "is_valid_closures",
     "is_valid_hours",
     "open_days",
@@ -66,10 +71,8 @@ __all__ = [
 REFERENCE_MONTH = dt.date(2025, 3, 1)
 """First day of the reference month (March 2025: no French public holiday)."""
 
-_YEAR = 2025
-
-_UNREADABLE_PREFIX = "(horaires à vérifier)"
-_NOT_GIVEN = "horaires non communiqués"
+EVALUATED_YEAR = 2025
+"""Year evaluated to describe seasons and exceptions (besides the years an expression names)."""
 
 _OSM_DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -87,7 +90,7 @@ for _i, _alias in enumerate(("lu", "ma", "me", "je", "ve", "sa", "di")):
 # --------------------------------------------------------------------------------------------
 
 
-def _clean(text: object) -> str:
+def clean_text(text: object) -> str:
     """Return stripped text, or "" for None / NaN / pandas NA / blank strings."""
     if text is None:
         return ""
@@ -96,8 +99,6 @@ def _clean(text: object) -> str:
     if isinstance(text, float) and math.isnan(text):
         return ""
     try:
-        import pandas as pd
-
         if pd.isna(text):  # pd.NA, NaT, numpy nan
             return ""
     except (TypeError, ValueError):
@@ -133,7 +134,7 @@ def parse_hours(text: str | None) -> OpeningHours | None:
     HoursError
         When the syntax is invalid; the French message quotes the text.
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         return None
     return _parse(cleaned)
@@ -265,12 +266,14 @@ def _union_by_weekday(days: dict[dt.date, DayPattern], keep) -> WeekPattern:
 def _french_holidays() -> frozenset[dt.date]:
     """French public holidays of the evaluation years, from the parser's own calendar."""
     ph = OpeningHours("PH", country="FR")
-    days = _segments_by_day(ph, dt.date(_YEAR, 1, 1), dt.date(_YEAR + 2, 1, 1))
+    days = _segments_by_day(ph, dt.date(EVALUATED_YEAR, 1, 1), dt.date(EVALUATED_YEAR + 2, 1, 1))
     return frozenset(d for d, p in days.items() if p)
 
 
 @dataclass(frozen=True)
-class _Analysis:
+class HoursAnalysis:
+    """What an expression means over the evaluated periods (see :func:`analyse_hours`)."""
+
     week: WeekPattern  # union per weekday over the reference month
     months: tuple[WeekPattern, ...]  # union per weekday for each month of the year
     partial_days: tuple[int, ...]  # weekdays not identical every week of the reference month
@@ -283,13 +286,31 @@ class _Analysis:
 
 
 @lru_cache(maxsize=8192)
-def _analyse(text: str) -> _Analysis:
+def analyse_hours(text: str) -> HoursAnalysis:
+    """Evaluate an expression over the reference month and the evaluated years (cached).
+
+    Parameters
+    ----------
+    text : str
+        Non-empty, stripped OSM ``opening_hours`` expression (see :func:`clean_text`).
+
+    Returns
+    -------
+    HoursAnalysis
+        The typical week, each month's week, and what a weekly description cannot say (weekdays
+        open only some weeks, dated exceptions, public and school holidays, solar times, open end).
+
+    Raises
+    ------
+    HoursError
+        On invalid syntax.
+    """
     oh = _parse(text)
     normalized = str(oh)
-    year = _year_days(oh, _YEAR)
+    year = _year_days(oh, EVALUATED_YEAR)
     # Explicit years ("2026 Jul 15-2026 Aug 15 off"): the reference year alone may hide them.
     mentioned = sorted({int(y) for y in re.findall(r"(?<!\d)(?:19|20|21)\d\d(?!\d)", normalized)})
-    others = [_year_days(oh, y) for y in mentioned if y != _YEAR][:4]
+    others = [_year_days(oh, y) for y in mentioned if y != EVALUATED_YEAR][:4]
 
     described = year
     if not any(year.values()):
@@ -312,7 +333,7 @@ def _analyse(text: str) -> _Analysis:
             differing.append(with_ph)
     if differing:
         holidays = "closed" if all(not p for p in differing) else "special"
-    return _Analysis(
+    return HoursAnalysis(
         week=week,
         months=months,
         partial_days=tuple(partial),
@@ -353,10 +374,10 @@ def weekly_intervals(text: str | None) -> list[tuple[int, dt.time, dt.time]]:
     HoursError
         On invalid syntax.
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         return []
-    week = _analyse(cleaned).week
+    week = analyse_hours(cleaned).week
     return [
         (wd, _minutes_to_time(s), _minutes_to_time(e))
         for wd, pattern in enumerate(week)
@@ -393,10 +414,10 @@ def open_on(text: str | None, day: int | str) -> bool | None:
         On an unknown weekday.
     """
     wd = weekday_index(day)
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         return None
-    pattern = _analyse(cleaned).week[wd]
+    pattern = analyse_hours(cleaned).week[wd]
     if any(kind == "open" for _, _, kind, _ in pattern):
         return True
     if pattern:
@@ -422,7 +443,7 @@ def open_days(text: str | None) -> set[int] | None:
     HoursError
         On invalid syntax.
     """
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         return None
     return {wd for wd, _, _ in weekly_intervals(cleaned)}
@@ -451,7 +472,7 @@ def covers_day(texts: Sequence[str | None], day: int | str, strict: bool = False
     memo: dict[str, bool] = {}
     out = np.zeros(len(values), dtype=bool)
     for i, value in enumerate(values):
-        cleaned = _clean(value)
+        cleaned = clean_text(value)
         if not cleaned:
             continue
         if cleaned not in memo:
@@ -503,7 +524,7 @@ def is_valid_closures(closures: str | None) -> bool:
     -------
     bool
     """
-    cleaned = _clean(closures)
+    cleaned = clean_text(closures)
     if not cleaned:
         return True
     try:
@@ -533,7 +554,7 @@ def closed_on(closures: str | None, date: dt.date | dt.datetime | str, strict: b
         True when ``24/7; <closures>`` is never open during that day.
     """
     day = _to_date(date)
-    cleaned = _clean(closures)
+    cleaned = clean_text(closures)
     if not cleaned:
         return False
     try:
@@ -546,228 +567,3 @@ def closed_on(closures: str | None, date: dt.date | dt.datetime | str, strict: b
         return False
     pattern = _segments_by_day(oh, day, day + dt.timedelta(days=1))[day]
     return not any(kind == "open" for _, _, kind, _ in pattern)
-
-
-# --------------------------------------------------------------------------------------------
-# French wording
-# --------------------------------------------------------------------------------------------
-
-
-def day_runs(days: Iterable[int]) -> list[list[int]]:
-    """Consecutive weekdays grouped: ``[0, 1, 2, 4]`` -> ``[[0, 1, 2], [4]]``."""
-    runs: list[list[int]] = []
-    for d in sorted(days):
-        if runs and d == runs[-1][-1] + 1:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
-    return runs
-
-
-def _days_fr(days: Sequence[int]) -> str:
-    days = sorted(days)
-    if len(days) == 7:
-        return "tous les jours"
-    runs = day_runs(days)
-    items: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            items.append(f"du {WEEKDAYS_FR[run[0]]} au {WEEKDAYS_FR[run[-1]]}")
-        else:
-            items.extend(WEEKDAYS_FR[d] for d in run)
-    return join_fr(items)
-
-
-def _months_fr(months: Sequence[int]) -> str:
-    """French wording of month numbers (1-12), e.g. « de janvier à juin et en août »."""
-    runs: list[list[int]] = []
-    for m in sorted(months):
-        if runs and m == runs[-1][-1] + 1:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    items: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            first = MONTHS_FR[run[0] - 1]
-            de = "d'" if first[0] in "aeiouyéèâ" else "de "
-            items.append(f"{de}{first} à {MONTHS_FR[run[-1] - 1]}")
-        else:
-            items.append("en " + " et ".join(MONTHS_FR[m - 1] for m in run))
-    return join_fr(items)
-
-
-def _time_fr(minutes: int, sp: str) -> str:
-    minutes = minutes % 1440 if minutes > 1440 else minutes
-    h, m = divmod(minutes, 60)
-    return f"{h}{sp}h" if m == 0 else f"{h}{sp}h{sp}{m:02d}"
-
-
-def _wrap_overnight(week: WeekPattern) -> list[list[Segment]]:
-    """Join a segment ending at midnight with the next day's segment starting at 0 h."""
-    days = [list(p) for p in week]
-    full = [len(p) == 1 and p[0][0] == 0 and p[0][1] == 1440 for p in days]
-    for d in range(7):
-        nxt = (d + 1) % 7
-        if full[d] or full[nxt] or not days[d] or not days[nxt]:
-            continue
-        s, e, k, c = days[d][-1]
-        s2, e2, k2, c2 = days[nxt][0]
-        if e == 1440 and s2 == 0 and (k, c) == (k2, c2) and e2 < s:
-            days[d][-1] = (s, 1440 + e2, k, c)
-            days[nxt].pop(0)
-    return days
-
-
-def _week_fr(week: WeekPattern, sp: str) -> str:
-    """Group days with identical intervals; "" when never open nor unknown."""
-    days = _wrap_overnight(week)
-    groups: dict[tuple[Segment, ...], list[int]] = {}
-    for d, segs in enumerate(days):
-        if segs:
-            groups.setdefault(tuple(segs), []).append(d)
-    parts = []
-    for segs, ds in sorted(groups.items(), key=lambda kv: kv[1][0]):
-        label = _days_fr(ds)
-        if len(segs) == 1 and segs[0][0] == 0 and segs[0][1] == 1440:
-            text = f"{label}, 24{sp}h/24"
-            extra = _segment_note(segs[0])
-            parts.append(text + (f" ({extra})" if extra else ""))
-            continue
-        ranges = []
-        for s, e, k, c in segs:
-            r = f"{_time_fr(s, sp)}{sp}– {_time_fr(e, sp)}"
-            extra = _segment_note((s, e, k, c))
-            ranges.append(r + (f" ({extra})" if extra else ""))
-        parts.append(f"{label} {join_fr(ranges)}")
-    return f"{sp}; ".join(parts)
-
-
-def _segment_note(seg: Segment) -> str:
-    _, _, kind, comment = seg
-    if comment:
-        return comment
-    return "à confirmer" if kind == "unknown" else ""
-
-
-def _plural_day(d: int) -> str:
-    return WEEKDAYS_FR[d] + "s"
-
-
-def humanize_hours(text: str | None, nbsp: bool = True) -> str:
-    """Say opening hours in French, for people.
-
-    Parameters
-    ----------
-    text : str or None
-        OSM ``opening_hours`` expression.
-    nbsp : bool, default True
-        Use no-break spaces (U+00A0) where French typography wants them (« 14 h », before
-        « – » and « ; »); plain spaces when False.
-
-    Returns
-    -------
-    str
-        E.g. ``"Mo,Th 14:00-17:00"`` → « lundi et jeudi 14 h – 17 h »,
-        ``"Mo-Fr 09:00-12:00,14:00-17:30"`` → « du lundi au vendredi 9 h – 12 h et
-        14 h – 17 h 30 », ``"24/7"`` → « tous les jours, 24 h/24 »; empty → « horaires non
-        communiqués »; invalid syntax → the raw text prefixed « (horaires à vérifier) ».
-        Days with identical intervals are grouped, runs of three days or more read
-        « du … au … ». Seasonal expressions are described month group by month group;
-        what a weekly description cannot say faithfully is added as a note
-        (« seulement certains lundis », « horaires différents à certaines dates »,
-        « fermé les jours fériés », …). Never raises.
-    """
-    sp = NBSP if nbsp else " "
-    cleaned = _clean(text)
-    if not cleaned:
-        return _NOT_GIVEN
-    try:
-        analysis = _analyse(cleaned)
-    except HoursError:
-        return f"{_UNREADABLE_PREFIX} {cleaned}"
-    try:
-        return _humanize(analysis, sp)
-    except Exception:  # never crash on an exotic but valid expression
-        return f"{_UNREADABLE_PREFIX} {cleaned}"
-
-
-def _humanize(a: _Analysis, sp: str) -> str:
-    distinct = list(dict.fromkeys(a.months))
-    if len(distinct) > 1:
-        blocks = []
-        for pattern in distinct:
-            months = [i + 1 for i, p in enumerate(a.months) if p == pattern]
-            body = _week_fr(pattern, sp) or "fermé"
-            blocks.append(f"{_months_fr(months)} : {body}")
-        main = f"{sp}— ".join(blocks)
-        if a.year != _YEAR:
-            main = f"en {a.year}, {main}"
-    elif a.year != _YEAR:
-        main = f"en {a.year} : " + (_week_fr(distinct[0], sp) or "fermé")
-    else:
-        main = _week_fr(a.week, sp) or "fermé"
-    notes = []
-    if a.partial_days:
-        notes.append("seulement certains " + join_fr([_plural_day(d) for d in a.partial_days]))
-    elif a.dated_exceptions:
-        notes.append("horaires différents à certaines dates")
-    if a.holidays == "closed":
-        notes.append("fermé les jours fériés")
-    elif a.holidays == "special":
-        notes.append("horaires particuliers les jours fériés")
-    if a.solar:
-        notes.append("heures approximatives (lever et coucher du soleil)")
-    if a.open_end:
-        notes.append("heure de fermeture non précisée")
-    if a.school_holidays:
-        notes.append("vacances scolaires non prises en compte")
-    return f"{sp}; ".join([main, *notes])
-
-
-# --------------------------------------------------------------------------- closures for people
-_OSM_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DATE = r"(?:(\d{4})\s+)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?:\s+(\d{1,2}))?"
-
-
-def _month_fr(m: str) -> str:
-    return MONTHS_FR[_OSM_MONTHS.index(m)]
-
-
-def _date_part(year: str | None, month: str, day: str | None) -> str:
-    d = "1er" if day and int(day) == 1 else (str(int(day)) if day else "")
-    return " ".join(x for x in (d, _month_fr(month), year or "") if x)
-
-
-def closures_fr(text: str) -> str:
-    """Temporary closures in French for people.
-
-    ``"Apr-Nov"`` → « d'avril à novembre », ``"Aug"`` → « en août »,
-    ``"2026 Jul 20-2026 Aug 16"`` → « du 20 juillet 2026 au 16 août 2026 », ``"PH"`` →
-    « les jours fériés »; free text is kept as written.
-    """
-    out = []
-    for part in (p.strip() for p in str(text).split(";")):
-        part = re.sub(r"\s+(off|closed)$", "", part, flags=re.IGNORECASE).strip()
-        if not part:
-            continue
-        if part == "PH":
-            out.append("les jours fériés")
-            continue
-        m = re.fullmatch(_DATE + r"\s*-\s*" + _DATE, part)
-        if m:
-            y1, m1, d1, y2, m2, d2 = m.groups()
-            a, b = _date_part(y1, m1, d1), _date_part(y2 or (y1 if d2 else None), m2, d2)
-            if not d1 and not d2:
-                de = "d'" if _month_fr(m1)[0] in "aeiou" else "de "
-                out.append(f"{de}{_month_fr(m1)} à {_month_fr(m2)}" + (f" {y1}" if y1 else ""))
-            else:
-                out.append(f"du {a} au {b}")
-            continue
-        m = re.fullmatch(_DATE, part)
-        if m:
-            y, mo, d = m.groups()
-            out.append(f"le {_date_part(y, mo, d)}" if d else f"en {_month_fr(mo)}" + (f" {y}" if y else ""))
-            continue
-        out.append(part)
-    return " ; ".join(out)

@@ -24,18 +24,22 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
+import pyogrio
 import shapely
 
 from atlas import settings
 from atlas.crs import L93
 from atlas.errors import RegistryError
 from atlas.registry import schema
-from atlas.registry.actors import RegistryResult, parse_number, read_raw_table
+from atlas.registry.readers import parse_number, read_raw_table
+from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.territory.reference import EPCI_ALIASES
 
 #: Canonical columns of a partnerships registry, in file order.
 PARTNERSHIP_COLUMNS: tuple[str, ...] = (
@@ -122,8 +126,6 @@ def _read_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFram
     """Strings + line numbers; GeoPackage attribute tables (no geometry) are read too."""
     path = Path(path)
     if path.suffix.lower() == ".gpkg" and path.exists():
-        import pyogrio
-
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
         except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError
@@ -155,19 +157,6 @@ def _canonical(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]]) -> pd.Dat
         col = next((keyed[a] for a in names if a in keyed), None)
         out[canon] = raw[col].astype(str).str.strip() if col is not None else ""
     return out
-
-
-def _rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> pd.DataFrame:
-    cols = [c for c in raw.columns if not str(c).startswith("__")]
-    if not rejected:
-        return pd.DataFrame(columns=["line", "reason", *cols])
-    body = raw.iloc[[p for _, _, p in rejected]][cols].astype(str).reset_index(drop=True)
-    head = pd.DataFrame({"line": [ln for ln, _, _ in rejected], "reason": [r for _, r, _ in rejected]})
-    return pd.concat([head, body], axis=1)
-
-
-def _warnings_frame(warnings: list[tuple[int, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(warnings, columns=["line", "id", "message"])
 
 
 def parse_weight(text: str) -> tuple[float | None, str]:
@@ -255,15 +244,13 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
         accepted.append(rec)
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, _rejected_frame(raw, rejected), _warnings_frame([]), n_read=len(raw))  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame([]), n_read=len(raw))  # type: ignore[arg-type]
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
 
 
 def _territory_code(text: str) -> str:
     """EPCI SIREN for a short name (« CABBALR » -> 200072460); anything else kept as written."""
-    from atlas.territory.reference import EPCI_ALIASES
-
     t = str(text).strip()
     return EPCI_ALIASES.get(t.upper(), t)
 
@@ -322,98 +309,30 @@ def validate_partnerships(
 ) -> RegistryResult:
     """Validate raw partnership rows (see :func:`read_partnerships`)."""
     _require_columns(raw, PARTNERSHIP_HEADER_ALIASES, ("source", "target"), "des partenariats")
-    actor_ids = _actor_ids(actors)
-    act = _action_table(actions)
-    action_kind = dict(zip(act["id"].astype(str), act["kind"].astype(str), strict=True))
+    known = _Known.build(actors, actions)
     canon = _canonical(raw, PARTNERSHIP_HEADER_ALIASES)
     accepted: list[dict] = []
     rejected: list[tuple[int, str, int]] = []
     warnings: list[tuple[int, str, str]] = []
     seen: dict[tuple, int] = {}
-    unknown_hint = " (ni acteur du registre, ni action)" if action_kind else ""
 
     for pos, (_, row) in enumerate(canon.iterrows()):
         line = lines[pos]
         rec = {c: str(row[c]).strip() for c in PARTNERSHIP_COLUMNS}
-        src, tgt = rec["source"], rec["target"]
-
-        def reject(reason: str, _line: int = line, _pos: int = pos) -> None:
-            rejected.append((_line, reason, _pos))
-
-        if not src or not tgt:
-            reject("acteur source manquant" if not src else "cible manquante")
+        link = _Link(line, rec, rec["source"], rec["target"])
+        reason = _check_link(link, known, seen)
+        # what was noticed before a reject is still said (e.g. a membership written backwards)
+        warnings.extend((line, link.src, w) for w in link.warn)
+        if reason:
+            rejected.append((line, reason, pos))
             continue
-        # an action written as source and an actor as target: a membership written backwards
-        if src in action_kind and src not in actor_ids and tgt in actor_ids:
-            src, tgt = tgt, src
-            warnings.append((line, src, f"membre et action inversés (« {tgt} » est une action) : lu comme "
-                                        f"« {src} » membre de « {tgt} »"))
-        if src not in actor_ids:
-            if src in action_kind:
-                reject(f"la source « {src} » est une action, pas un acteur (une action ne peut être membre d'une action)")
-            else:
-                reject(f"acteur inconnu : « {src} »{unknown_hint}")
-            continue
-        if tgt in actor_ids:
-            target_type = "actor"
-            if tgt in action_kind:
-                warnings.append((line, src, f"« {tgt} » est à la fois un acteur et une action : lu comme un acteur"))
-        elif tgt in action_kind:
-            target_type = "action"
-        else:
-            reject(f"acteur inconnu : « {tgt} »{unknown_hint}")
-            continue
-        if src == tgt:
-            reject(f"boucle : la source et la cible sont le même acteur (« {src} »)")
-            continue
-        given = rec["kind"]
-        if not given:
-            if target_type == "action":
-                kind = MEMBERSHIP_DEFAULT_KIND[action_kind[tgt]]
-            else:
-                reject("type de lien manquant")
-                continue
-        else:
-            kind = PARTNERSHIP_KIND_ALIASES.get(schema.slug(given))
-            if kind is None:
-                reject(f"type de lien inconnu : « {given} » (attendu : {', '.join(PARTNERSHIP_KINDS)})")
-                continue
-        weight, unit_in_weight = parse_weight(rec["weight"])
-        if weight is not None and math.isnan(weight):
-            reject(f"poids illisible : « {rec['weight']} »")
-            continue
-        if weight is not None and weight < 0:
-            reject(f"poids négatif : « {rec['weight']} »")
-            continue
-        unit = rec["unit"] or unit_in_weight
-        if rec["unit"] and unit_in_weight and schema.slug(rec["unit"]) != schema.slug(unit_in_weight):
-            reject(f"unité contradictoire : poids « {rec['weight']} », unité « {rec['unit']} »")
-            continue
-        d = schema.slug(rec["directed"])
-        if not d:
-            directed = kind in DIRECTED_KINDS
-        elif d in _TRUE:
-            directed = True
-        elif d in _FALSE:
-            directed = False
-        else:
-            reject(f"sens illisible : « {rec['directed']} » (attendu : oui ou non)")
-            continue
-        period = re.sub(r"\s+", " ", rec["period"])
-        pair = (src, tgt) if directed or target_type == "action" else tuple(sorted((src, tgt)))
-        key = (*pair, kind, period.casefold())
-        if key in seen:
-            reject(f"lien en double : {src} – {tgt}, {PARTNERSHIP_KINDS[kind].lower()}"
-                   f"{', ' + period if period else ''} (déjà ligne {seen[key]})")
-            continue
-        seen[key] = line
-        if weight == 0:
-            warnings.append((line, src, "poids nul"))
+        if link.weight == 0:
+            warnings.append((line, link.src, "poids nul"))
         accepted.append({
-            "source": src, "target": tgt, "kind": kind, "directed": directed,
-            "weight": float("nan") if weight is None else float(weight), "unit": unit.lower(),
-            "period": period, "origin": rec["origin"], "target_type": target_type,
-            "kind_label": PARTNERSHIP_KINDS[kind], "line": line,
+            "source": link.src, "target": link.tgt, "kind": link.kind, "directed": link.directed,
+            "weight": float("nan") if link.weight is None else float(link.weight), "unit": link.unit.lower(),
+            "period": link.period, "origin": rec["origin"], "target_type": link.target_type,
+            "kind_label": PARTNERSHIP_KINDS[link.kind], "line": line,
         })  # fmt: skip
 
     cols = [*PARTNERSHIP_COLUMNS, "target_type", "kind_label", "line"]
@@ -421,9 +340,133 @@ def validate_partnerships(
     acc["directed"] = acc["directed"].astype(bool)
     acc["weight"] = acc["weight"].astype(float)
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, _rejected_frame(raw, rejected), _warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
+
+
+@dataclass
+class _Known:
+    """The actors and actions a link may name."""
+
+    actor_ids: set[str]
+    action_kind: dict[str, str]  # action id -> kind of action
+    unknown_hint: str  # said after « acteur inconnu » when there are actions too
+
+    @classmethod
+    def build(cls, actors: pd.DataFrame | list | set,
+              actions: pd.DataFrame | RegistryResult | str | Path | None) -> _Known:
+        act = _action_table(actions)
+        action_kind = dict(zip(act["id"].astype(str), act["kind"].astype(str), strict=True))
+        return cls(_actor_ids(actors), action_kind, " (ni acteur du registre, ni action)" if action_kind else "")
+
+
+@dataclass
+class _Link:
+    """One partnership row being checked."""
+
+    line: int
+    rec: dict[str, str]  # the row's canonical fields, as written
+    src: str
+    tgt: str
+    warn: list[str] = field(default_factory=list)
+    target_type: str = ""  # "actor" or "action"
+    kind: str = ""
+    weight: float | None = None
+    unit: str = ""
+    directed: bool = False
+    period: str = ""
+
+
+def _check_link(link: _Link, known: _Known, seen: dict[tuple, int]) -> str:
+    """Check one row step by step: the reason to reject it, or "" to accept it."""
+    return (_check_ends(link, known) or _check_kind(link, known) or _check_weight(link)
+            or _check_direction(link) or _check_duplicate(link, seen))
+
+
+def _check_ends(link: _Link, known: _Known) -> str:
+    """Source and target: known actors, or an actor member of an action (written backwards too)."""
+    src, tgt = link.src, link.tgt
+    if not src or not tgt:
+        return "acteur source manquant" if not src else "cible manquante"
+    # an action written as source and an actor as target: a membership written backwards
+    if src in known.action_kind and src not in known.actor_ids and tgt in known.actor_ids:
+        link.src, link.tgt = tgt, src
+        src, tgt = link.src, link.tgt
+        link.warn.append(f"membre et action inversés (« {tgt} » est une action) : lu comme "
+                         f"« {src} » membre de « {tgt} »")
+    if src not in known.actor_ids:
+        if src in known.action_kind:
+            return f"la source « {src} » est une action, pas un acteur (une action ne peut être membre d'une action)"
+        return f"acteur inconnu : « {src} »{known.unknown_hint}"
+    if tgt in known.actor_ids:
+        link.target_type = "actor"
+        if tgt in known.action_kind:
+            link.warn.append(f"« {tgt} » est à la fois un acteur et une action : lu comme un acteur")
+    elif tgt in known.action_kind:
+        link.target_type = "action"
+    else:
+        return f"acteur inconnu : « {tgt} »{known.unknown_hint}"
+    if src == tgt:
+        return f"boucle : la source et la cible sont le même acteur (« {src} »)"
+    return ""
+
+
+def _check_kind(link: _Link, known: _Known) -> str:
+    """The kind of link as written, or the default kind of a membership."""
+    given = link.rec["kind"]
+    if not given:
+        if link.target_type != "action":
+            return "type de lien manquant"
+        link.kind = MEMBERSHIP_DEFAULT_KIND[known.action_kind[link.tgt]]
+        return ""
+    kind = PARTNERSHIP_KIND_ALIASES.get(schema.slug(given))
+    if kind is None:
+        return f"type de lien inconnu : « {given} » (attendu : {', '.join(PARTNERSHIP_KINDS)})"
+    link.kind = kind
+    return ""
+
+
+def _check_weight(link: _Link) -> str:
+    """A readable, non-negative weight, and a unit that does not contradict the one written with it."""
+    rec = link.rec
+    weight, unit_in_weight = parse_weight(rec["weight"])
+    if weight is not None and math.isnan(weight):
+        return f"poids illisible : « {rec['weight']} »"
+    if weight is not None and weight < 0:
+        return f"poids négatif : « {rec['weight']} »"
+    if rec["unit"] and unit_in_weight and schema.slug(rec["unit"]) != schema.slug(unit_in_weight):
+        return f"unité contradictoire : poids « {rec['weight']} », unité « {rec['unit']} »"
+    link.weight, link.unit = weight, rec["unit"] or unit_in_weight
+    return ""
+
+
+def _check_direction(link: _Link) -> str:
+    """Oui/non as written, or the default direction of the kind of link."""
+    d = schema.slug(link.rec["directed"])
+    if not d:
+        link.directed = link.kind in DIRECTED_KINDS
+    elif d in _TRUE:
+        link.directed = True
+    elif d in _FALSE:
+        link.directed = False
+    else:
+        return f"sens illisible : « {link.rec['directed']} » (attendu : oui ou non)"
+    return ""
+
+
+def _check_duplicate(link: _Link, seen: dict[tuple, int]) -> str:
+    """The same link (same ends, kind and period) given twice; an undirected link has no order."""
+    src, tgt = link.src, link.tgt
+    period = re.sub(r"\s+", " ", link.rec["period"])
+    link.period = period
+    pair = (src, tgt) if link.directed or link.target_type == "action" else tuple(sorted((src, tgt)))
+    key = (*pair, link.kind, period.casefold())
+    if key in seen:
+        return (f"lien en double : {src} – {tgt}, {PARTNERSHIP_KINDS[link.kind].lower()}"
+                f"{', ' + period if period else ''} (déjà ligne {seen[key]})")
+    seen[key] = link.line
+    return ""
 
 
 def default_paths() -> tuple[Path, Path]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from atlas.registry.hours import day_runs
+from atlas.registry.hours_fr import day_runs
 
 #: Soliguide weekday keys, Monday first, with their OSM abbreviation.
 WEEKDAYS = (("monday", "Mo"), ("tuesday", "Tu"), ("wednesday", "We"), ("thursday", "Th"),

@@ -15,7 +15,8 @@ import pytest
 from pyproj import Geod
 
 from atlas.errors import RegistryError
-from atlas.registry.actors import parse_number, read_actors, read_raw_table
+from atlas.registry.actors import read_actors
+from atlas.registry.readers import parse_number, read_raw_table
 from atlas.territory.gazetteer import Gazetteer
 
 DATA = Path(__file__).parents[1] / "data"

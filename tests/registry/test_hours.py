@@ -16,7 +16,6 @@ from atlas.registry.hours import (
     HoursError,
     closed_on,
     covers_day,
-    humanize_hours,
     is_valid_closures,
     is_valid_hours,
     open_days,
@@ -25,6 +24,7 @@ from atlas.registry.hours import (
     weekday_index,
     weekly_intervals,
 )
+from atlas.registry.hours_fr import closures_fr, humanize_hours
 
 NB = "\u00a0"
 
@@ -305,8 +305,6 @@ def test_closures() -> None:
 
 
 def test_closures_fr_for_people():
-    from atlas.registry.hours import closures_fr
-
     assert closures_fr("Apr-Nov") == "d'avril à novembre"
     assert closures_fr("Aug off") == "en août"
     assert closures_fr("2026 Jul 20-2026 Aug 16 off") == "du 20 juillet 2026 au 16 août 2026"

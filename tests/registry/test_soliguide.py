@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from atlas.registry.actors import read_actors
-from atlas.registry.hours import humanize_hours, is_valid_closures, is_valid_hours
+from atlas.registry.hours import is_valid_closures, is_valid_hours
+from atlas.registry.hours_fr import humanize_hours
 from atlas.registry.soliguide import hours_to_osm
 
 DATA = Path(__file__).parents[1] / "data"

@@ -47,7 +47,7 @@ from atlas.fr import date_fr, integer_fr
 from atlas.io import atomic_output
 from atlas.maps.print import layout as pl
 from atlas.progress import progress
-from atlas.registry.hours import closures_fr, humanize_hours
+from atlas.registry.hours_fr import closures_fr, humanize_hours
 from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, KIND_LABELS, NETWORK_LABELS, SERVICE_LABELS
 from atlas.territory.reference import departement_polygons, epci_polygons, select_territory
 

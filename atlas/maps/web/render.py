@@ -48,7 +48,7 @@ from atlas.errors import AtlasError
 from atlas.fr import date_fr, integer_fr
 from atlas.io import write_text_atomic
 from atlas.registry import schema
-from atlas.registry.hours import closures_fr, humanize_hours
+from atlas.registry.hours_fr import closures_fr, humanize_hours
 
 #: Simplification tolerance of commune and EPCI borders (metres, Lambert-93).
 SIMPLIFY_TOLERANCE_M = 75.0

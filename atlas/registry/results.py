@@ -1,0 +1,89 @@
+"""What reading a registry gives: accepted rows, rejected rows with their reason, warnings.
+
+Shared by the actor registry (:mod:`atlas.registry.actors`) and the partnerships and actions
+registries (:mod:`atlas.registry.partnerships`), so that every registry reports its rejects and
+warnings in the same frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+#: Columns of a warnings frame.
+WARNING_COLUMNS: tuple[str, ...] = ("line", "id", "message")
+
+
+def warnings_frame(warnings: list[tuple[int, str, str]]) -> pd.DataFrame:
+    """Warnings as a frame, in line order.
+
+    Parameters
+    ----------
+    warnings : list of (int, str, str)
+        ``(line, id, message)`` of accepted rows with something to check.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``line``, ``id``, ``message``, sorted by line (stable: a row's warnings keep their order).
+    """
+    frame = pd.DataFrame(warnings, columns=list(WARNING_COLUMNS))
+    return frame.sort_values("line", kind="stable").reset_index(drop=True)
+
+
+def rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> pd.DataFrame:
+    """Rejected rows as read, after their line number and reason.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The rows as read (see :func:`atlas.registry.readers.read_raw_table`); internal columns
+        (named ``__…``) are left out.
+    rejected : list of (int, str, int)
+        ``(line, reason, position of the row in raw)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``line``, ``reason`` and the row's original fields as strings.
+    """
+    internal = [c for c in raw.columns if str(c).startswith("__")]
+    if not rejected:
+        return pd.DataFrame(columns=["line", "reason", *[c for c in raw.columns if c not in internal]])
+    body = raw.iloc[[p for _, _, p in rejected]].drop(columns=internal).reset_index(drop=True).astype(str)
+    head = pd.DataFrame({"line": [ln for ln, _, _ in rejected], "reason": [r for _, r, _ in rejected]})
+    return pd.concat([head, body], axis=1)
+
+
+@dataclass
+class RegistryResult:
+    """What reading a registry gave.
+
+    Attributes
+    ----------
+    accepted : geopandas.GeoDataFrame
+        Valid rows, canonical columns, Lambert-93 points (None where not locatable), ``line``.
+    rejected : pandas.DataFrame
+        ``line``, ``reason`` and the row's original fields, as read.
+    warnings : pandas.DataFrame
+        ``line``, ``id``, ``message``: accepted rows with something to check.
+    n_read : int
+        Rows read from the file (``len(accepted) + len(rejected)``).
+    path : str
+        Where the rows came from.
+    """
+
+    accepted: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WARNING_COLUMNS)))
+    n_read: int = 0
+    path: str = ""
+
+    def summary(self) -> str:
+        """One French line: « 42 lignes lues : 40 acceptées, 2 rejetées (3 avertissements) »."""
+        return (
+            f"{self.path} : {self.n_read} lignes lues, {len(self.accepted)} acceptées, "
+            f"{len(self.rejected)} rejetées, {len(self.warnings)} avertissements"
+        )
