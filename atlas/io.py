@@ -349,6 +349,12 @@ def atomic_outputs(paths: Iterable[str | Path] = ()) -> Iterator[OutputSet]:
     except BaseException as exc:
         out.discard()
         converted = _as_write_error(_destination_of(exc, out.pairs), exc)
+        if isinstance(converted, AtlasError):  # a writer's message names our temporary file: name the destination
+            text = str(converted)
+            for tmp, final in out.pairs:
+                text = text.replace(str(tmp), str(final)).replace(tmp.name, final.name)
+            if text != str(converted):
+                converted = type(converted)(text)
         if converted is exc:
             raise
         raise converted from exc
