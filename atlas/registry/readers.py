@@ -287,7 +287,12 @@ def sheet_frames(raw: pd.DataFrame) -> list[pd.DataFrame]:
     columns = raw.attrs.get("sheet_columns")
     if "__sheet__" not in raw.columns or not columns or len(columns) < 2:
         return [raw]
-    return [raw.loc[raw["__sheet__"] == name, cols] for name, cols in columns.items()]
+    parts = []
+    for name, cols in columns.items():
+        part = raw.loc[raw["__sheet__"] == name, cols]
+        part.attrs = {k: v for k, v in raw.attrs.items() if k != "sheet_columns"}
+        parts.append(part)
+    return parts
 
 
 # --------------------------------------------------------------------------- any file
