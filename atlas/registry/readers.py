@@ -35,6 +35,7 @@ import python_calamine
 
 from atlas.crs import WGS84
 from atlas.errors import RegistryError
+from atlas.io import error_fr
 from atlas.registry import schema, soliguide
 from atlas.registry.results import SheetReport
 
@@ -398,7 +399,7 @@ def read_raw_table(
     except RegistryError:
         raise
     except OSError as exc:
-        raise RegistryError(f"Lecture impossible de « {path} » : {exc.strerror or exc}.") from exc
+        raise RegistryError(f"Lecture impossible de « {path} » : {error_fr(exc)}.") from exc
     except (ValueError, UnicodeError, KeyError, TypeError, csv.Error) as exc:
         raise RegistryError(f"Lecture impossible de « {path} » : fichier illisible ({exc}).") from exc
     attrs = dict(frame.attrs)
