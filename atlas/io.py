@@ -406,7 +406,7 @@ def excel_safe(value: object) -> object:
 def _safe_column(values: pd.Series) -> pd.Series:
     def cell(v: object) -> object:
         if isinstance(v, float) and not isinstance(v, bool):
-            return "" if math.isnan(v) else repr(v).replace(".", ",")
+            return "" if math.isnan(v) else excel_safe(repr(v).replace(".", ","))  # « '-inf »
         return excel_safe(v)
 
     return values.astype(object).map(cell)
@@ -429,7 +429,8 @@ def csv_text(frame: pd.DataFrame) -> str:
     safe = pd.DataFrame(frame).copy()
     for i in range(safe.shape[1]):
         series = safe.iloc[:, i]
-        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)):
+        infinite = pd.api.types.is_float_dtype(series) and bool(series.isin([math.inf, -math.inf]).any())
+        if infinite or not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)):
             safe.isetitem(i, _safe_column(series))
     safe.columns = [excel_safe(str(c)) for c in safe.columns]
     return safe.to_csv(sep=";", decimal=",", index=False)

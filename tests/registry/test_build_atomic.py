@@ -145,3 +145,27 @@ def test_next_run_on_the_same_output_removes_orphans(sets, tmp_path):
     build_atlas([new_reg], output=folder / "x.gpkg")
     assert sorted(p.name for p in folder.iterdir()) == ["x-avertissements.csv", "x-rejets.csv", "x.gpkg"]
     assert _state(folder / "x.gpkg") == states["new"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full absent")
+def test_full_disk_during_build(sets, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    root, _, new_reg, states = sets
+    folder = tmp_path / "out"
+    shutil.copytree(root / "old", folder)
+
+    def full(*_args, **_kwargs):  # the CSV files hit a full disk (the kernel's own ENOSPC) after the GeoPackage
+        with open("/dev/full", "w") as fh:
+            fh.write("x" * 100_000)
+            fh.flush()
+
+    monkeypatch.setattr(Path, "write_text", full)
+    res = CliRunner().invoke(cli, ["build", str(new_reg), "-o", str(folder / "x.gpkg")])
+    monkeypatch.undo()
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.output == f"Erreur : Écriture impossible de « {folder / 'x-rejets.csv'} » : plus de place sur le disque.\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["x-avertissements.csv", "x-rejets.csv", "x.gpkg"]
+    assert _state(folder / "x.gpkg") == states["old"]  # the previous set, whole
