@@ -12,9 +12,10 @@ Nationale.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -141,7 +142,7 @@ _TRAILING_PLACE = re.compile(r"(?:^|[\s,;-])(\d{5})(?:\s+([^\d,;]+?))?\s*$")
 _SEGMENT_SPLIT = re.compile(r"\s*[,;()]\s*|\s+[-–—]\s+|(?<!\d)\s*/\s*|\s*/\s*(?!\d)")
 _COMPLEMENT_CUT = re.compile(
     r"\s+(?:local|locaux|b[aâ]t\.?|b[aâ]timent|appt\.?|appartement|[ée]tage|escalier|esc\.|ex-|ex\s|"
-    r"chez|c/o|mme\.?|mr\.?|m\.|porte|entr[ée]e|n°\s*\d)(?:\s|\b|$).*$",
+    r"chez|c/o|mme\.?|mr\.?|porte|entr[ée]e|n°\s*\d)(?:\s|\b|$).*$",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?:n°\s*|no\.?\s+)?(\d{1,4})(?:\s*[-/]\s*\d{1,4}(?!\d))?(?![\d,.]\d)", re.IGNORECASE)
@@ -151,15 +152,20 @@ _REP_SPACED = re.compile(r"\s+([A-Za-z])(?=\s*,|\s+\S|$)")
 
 
 # --------------------------------------------------------------------------- keys
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    s = text.translate(_APOSTROPHES)
+    s = s.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", " ", s.upper()).strip()
+
+
 def fold(text: object) -> str:
     """Upper case ASCII words separated by single spaces (accents, ligatures, punctuation removed).
 
     « Rue de l'Équipée » -> « RUE DE L EQUIPEE ».
     """
-    s = str(text or "").translate(_APOSTROPHES)
-    s = s.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Z0-9]+", " ", s.upper()).strip()
+    return _fold(str(text or ""))
 
 
 def street_key(name: object) -> str:
@@ -177,7 +183,12 @@ def street_key(name: object) -> str:
     >>> street_key("Av. du Gal de Gaulle")
     'AVENUE GENERAL GAULLE'
     """
-    s = str(text_or_empty(name)).translate(_APOSTROPHES)
+    return _street_key(text_or_empty(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _street_key(name: str) -> str:
+    s = name.translate(_APOSTROPHES)
     s = re.sub(r"\b([LlDd])'\s*", " ", s)  # elided articles, not initials
     s = re.sub(r"\b([SsNn])/", lambda m: "SUR " if m.group(1) in "Ss" else m.group(0), s)  # « S/MER »
     words = fold(s).split()
@@ -607,7 +618,7 @@ def parse_addresses(
     for values in zip(*cols.values(), strict=True):
         if values not in cache:
             parsed = parse_address(**dict(zip(cols, values, strict=True)))
-            cache[values] = {**asdict(parsed), "street_key": parsed.street_key}
+            cache[values] = {**{f: getattr(parsed, f) for f in FIELDS}, "street_key": parsed.street_key}
         rows.append(cache[values])
     out = pd.DataFrame(rows, index=frame.index, columns=[*FIELDS, "street_key"])
     out["cedex"] = out["cedex"].astype(bool)

@@ -331,6 +331,7 @@ class BanIndex:
     addresses: pd.DataFrame
     files: tuple[Path, ...] = ()
     _communes: dict = field(default_factory=dict, repr=False)
+    _texts: dict = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -379,17 +380,50 @@ class BanIndex:
 
     @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
-        """Plain arrays of the columns read row by row while matching."""
+        """Plain arrays of the address columns read row by row while matching."""
         a = self.addresses
-        return {
-            "number": a["number"].to_numpy(), "rep_key": a["rep_key"].astype(str).to_numpy(),
-            "x": a["x"].to_numpy(), "y": a["y"].to_numpy(), "lon": a["lon"].to_numpy(), "lat": a["lat"].to_numpy(),
-        }  # fmt: skip
+        return {c: a[c].to_numpy() for c in ("number", "x", "y", "lon", "lat")} | {
+            "rep_key": a["rep_key"].cat.codes.to_numpy(),
+            "rep_keys": np.asarray([*a["rep_key"].cat.categories.astype(str), ""], dtype=object),
+        }
+
+    @cached_property
+    def street_arrays(self) -> dict[str, np.ndarray]:
+        """The columns of :attr:`streets` as arrays indexed by street id."""
+        st = self.streets
+        return {c: st[c].to_numpy() for c in st.columns}
+
+    def text(self, column: str, rows: np.ndarray) -> list[str]:
+        """Values of a text column at ``rows`` ("" for missing)."""
+        if column not in self._texts:
+            values = self.addresses[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                cats = np.asarray([*values.cat.categories.astype(str), ""], dtype=object)
+                self._texts[column] = (values.cat.codes.to_numpy(), cats)
+            else:
+                self._texts[column] = (values, None)
+        codes, cats = self._texts[column]
+        if cats is None:
+            return [str(v) for v in codes.take(rows)]
+        return list(cats[codes[rows]])
 
     def communes(self) -> set[str]:
         """INSEE codes covered (today's and former communes')."""
         s = self.streets
         return set(s["insee"]) | (set(s["old_insee"]) - {""})
+
+    @cached_property
+    def _groups(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Street ids and lieu-dit positions by INSEE code (today's and former)."""
+        out = []
+        for table in (self.streets, self.lieux_dits):
+            by: dict[str, list[np.ndarray]] = {}
+            for col in ("insee", "old_insee"):
+                for code, pos in table.groupby(col, sort=False).indices.items():
+                    if code:
+                        by.setdefault(code, []).append(pos)
+            out.append({k: np.unique(np.concatenate(v)) for k, v in by.items()})
+        return out[0], out[1]
 
     def choices(self, insee: str, hint: str = "") -> tuple[_Choices, _Choices]:
         """Streets and lieux-dits of a commune (today's code: with its former communes).
@@ -398,16 +432,21 @@ class BanIndex:
         (empty when the name is not one of the commune's former communes).
         """
         if (insee, hint) not in self._communes:
-            s, ld = self.streets, self.lieux_dits
-            streets = s[(s["insee"] == insee) | (s["old_insee"] == insee)]
-            if hint:  # « Hellemmes » for Hellemmes-Lille
-                old = streets["old_name"]
-                streets = streets[(old == hint) | old.str.startswith(hint + " ")]
-            lds = ld[(ld["insee"] == insee) | (ld["old_insee"] == insee)]
-            aliased = streets[streets["alias_key"] != ""]
+            by_street, by_ld = self._groups
+            st = self.street_arrays
+            pos = by_street.get(insee, np.zeros(0, dtype=np.intp))
+            if hint and len(pos):  # « Hellemmes » for Hellemmes-Lille
+                old = st["old_name"][pos]
+                pos = pos[[o == hint or o.startswith(hint + " ") for o in old]]
+            sids = self.streets.index.to_numpy()[pos]
+            aliased = pos[st["alias_key"][pos] != ""]
+            lds = by_ld.get(insee, np.zeros(0, dtype=np.intp))
+            ld = self.lieux_dits
             self._communes[(insee, hint)] = (
-                _Choices([*streets["key"], *aliased["alias_key"]], [*streets.index, *aliased.index]),
-                _Choices(list(lds["key"]), list(lds["row"])),
+                _Choices(
+                    [*st["key"][pos], *st["alias_key"][aliased]], [*sids, *self.streets.index.to_numpy()[aliased]]
+                ),
+                _Choices(list(ld["key"].to_numpy()[lds]), list(ld["row"].to_numpy()[lds])),
             )
         return self._communes[(insee, hint)]
 
@@ -432,7 +471,8 @@ def _match_key(key: str, choices: _Choices, *, min_score: float) -> tuple[list[i
 class _Query:
     insee: str
     number: int | None
-    rep: str
+    rep: str  # comparable (rep_key)
+    rep_text: str  # as written
     key: str
     ld_key: str
     hint: str  # former commune's normalised name
@@ -446,31 +486,31 @@ def _house(number: int, rep: object) -> str:
 
 
 def _house_of(index: BanIndex, row: int) -> str:
-    return _house(int(index.arrays["number"][row]), index.addresses["rep"].iat[row])
+    return _house(int(index.arrays["number"][row]), index.text("rep", np.array([row]))[0])
 
 
-def _exact_row(index: BanIndex, sids: list[int], number: int, rep: str) -> tuple[int, str]:
+def _exact_row(index: BanIndex, sids: list[int], number: int, rep: str, rep_text: str) -> tuple[int, str]:
     """Row of ``number`` (+ rep) on one of the streets, and a reason when the rep differs."""
-    packed, reps = index.packed, index.arrays["rep_key"]
+    packed, codes, names = index.packed, index.arrays["rep_key"], index.arrays["rep_keys"]
     for sid in sids:
         key = sid * _NUMBER_STRIDE + number
         lo, hi = np.searchsorted(packed, key, "left"), np.searchsorted(packed, key, "right")
         if lo == hi:
             continue
-        found = list(reps[lo:hi])
+        found = list(names[codes[lo:hi]])
         if rep in found:
             return lo + found.index(rep), ""
         pick = lo + (found.index("") if "" in found else 0)
         if rep:
-            return pick, f"indice {rep} absent de la BAN : placé au n° {_house_of(index, pick)}"
+            return pick, f"indice {rep_text} absent de la BAN : placé au n° {_house_of(index, pick)}"
         return pick, f"n° {number} absent de la BAN : placé au n° {_house_of(index, pick)}"
     return -1, ""
 
 
 def _nearest_row(index: BanIndex, sid: int, number: int) -> int:
     """Row of the nearest house number on the street, same side (parity) first; -1 if none."""
-    st = index.streets
-    start, stop = int(st.at[sid, "start"]), int(st.at[sid, "stop"])
+    st = index.street_arrays
+    start, stop = int(st["start"][sid]), int(st["stop"][sid])
     nums = index.arrays["number"][start:stop].astype(np.int64)
     ok = nums != TOPONYM_NUMBER
     if not ok.any():
@@ -481,21 +521,21 @@ def _nearest_row(index: BanIndex, sid: int, number: int) -> int:
     return start + int(np.argmin(dist))
 
 
-def _place_on_street(index: BanIndex, number: int | None, rep: str, sids: list[int], score: float) -> tuple:
+def _place_on_street(index: BanIndex, q: _Query, number: int | None, sids: list[int], score: float) -> tuple:
     """(row, precision, score, reason) for a query whose street was found."""
-    streets = index.streets
-    numbered = [s for s in sids if streets.at[s, "numbered"]]
+    st = index.street_arrays
+    numbered = [s for s in sids if st["numbered"][s]]
     if number is not None and numbered:
-        row, reason = _exact_row(index, numbered, number, rep)
+        row, reason = _exact_row(index, numbered, number, q.rep, q.rep_text)
         if row >= 0:
             return row, "adresse", score, reason
         row = _nearest_row(index, numbered[0], number)
         return row, "voie", score, f"numéro {number} absent de la BAN : placé au n° {_house_of(index, row)}"
     if numbered:
-        row = int(streets.at[numbered[0], "medoid"])
+        row = int(st["medoid"][numbered[0]])
         return row, "voie", score, f"sans numéro : placé au milieu de la voie (n° {_house_of(index, row)})"
-    row = int(streets.at[sids[0], "medoid"])
-    return row, "lieu-dit", score, f"placé au lieu-dit « {index.addresses['street'].iat[row]} »"
+    row = int(st["medoid"][sids[0]])
+    return row, "lieu-dit", score, f"placé au lieu-dit « {index.text('street', np.array([row]))[0]} »"
 
 
 def _place_lieu_dit(index: BanIndex, choices: _Choices, key: str, *, min_score: float) -> tuple | None:
@@ -506,7 +546,7 @@ def _place_lieu_dit(index: BanIndex, choices: _Choices, key: str, *, min_score: 
     if pos < 0:
         return None
     row = int(choices.targets[pos])
-    return row, "lieu-dit", score, f"placé au lieu-dit « {index.addresses['ld'].iat[row]} »"
+    return row, "lieu-dit", score, f"placé au lieu-dit « {index.text('ld', np.array([row]))[0]} »"
 
 
 def _match_streets(index: BanIndex, q: _Query, key: str, *, min_score: float) -> tuple[list[int], float]:
@@ -544,7 +584,7 @@ def _place(index: BanIndex, q: _Query, *, min_score: float) -> tuple:
         if sids:
             # the number belongs to the street written, not to a lieu-dit found instead of it
             number = q.number if key == q.key else None
-            return _place_on_street(index, number, q.rep, sids, score)
+            return _place_on_street(index, q, number, sids, score)
         found = _place_lieu_dit(index, lds, key, min_score=min_score)
         if found:
             return found
@@ -561,13 +601,15 @@ def _queries(frame: pd.DataFrame, *, insee: str, commune: str | None) -> list[_Q
     lds = parsed["lieu_dit"].map(street_key).tolist() if "lieu_dit" in parsed else [""] * n
     places = parsed["place"].map(bool).tolist() if "place" in parsed else [False] * n
     boxes = parsed["po_box"].map(bool).tolist() if "po_box" in parsed else [False] * n
-    reps = parsed["rep"].map(rep_key).tolist() if "rep" in parsed else [""] * n
+    reps = parsed["rep"].map(text_or_empty).tolist() if "rep" in parsed else [""] * n
+    keys = parsed["street_key"].map(text_or_empty).tolist()
     out = []
     for i in range(n):
         num = numbers[i]
         out.append(_Query(
-            insee=codes[i], number=int(num) if num == num and num < _NUMBER_STRIDE else None, rep=reps[i],
-            key=text_or_empty(parsed["street_key"].iat[i]), ld_key=lds[i],
+            insee=codes[i], number=int(num) if num == num and num < _NUMBER_STRIDE else None, rep=rep_key(reps[i]),
+            rep_text=reps[i],
+            key=keys[i], ld_key=lds[i],
             hint=normalize_name(towns[i]) if towns[i] else "", has_place=places[i], has_box=boxes[i],
         ))  # fmt: skip
     return out
@@ -621,25 +663,30 @@ def geocode_addresses(
         score.append(s)
         reason.append(why)
     rows_arr = np.asarray(rows, dtype=np.int64)
-    out = pd.DataFrame(index=frame.index)
     found = rows_arr >= 0
-    a = index.addresses
+    hit = rows_arr[found]
+    out = pd.DataFrame(index=frame.index)
     for col in ("x", "y", "lon", "lat"):
         values = np.full(len(rows_arr), np.nan)
-        values[found] = a[col].to_numpy()[rows_arr[found]]
+        values[found] = index.arrays[col][hit]
         out[col] = values
     out["precision"] = precision
     out["score"] = np.asarray(score, dtype=float)
-    out["label"] = [_label(a, r) if r >= 0 else "" for r in rows]
+    labels, ids = np.full(len(rows_arr), "", dtype=object), np.full(len(rows_arr), "", dtype=object)
+    labels[found] = _labels(index, hit)
+    ids[found] = index.text("id", hit)
+    out["label"] = list(labels)
     out["reason"] = reason
-    out["ban_id"] = [str(a["id"].iat[r]) if r >= 0 else "" for r in rows]
+    out["ban_id"] = list(ids)
     return out
 
 
-def _label(a: pd.DataFrame, row: int) -> str:
+def _labels(index: BanIndex, rows: np.ndarray) -> list[str]:
     """« 10 bis Rue Jean Jaurès 62300 Lens » (« Le Hamel 62xxx Commune » for a lieu-dit)."""
-    number = int(a["number"].iat[row])
-    first = a["street"].iat[row]
-    if number != TOPONYM_NUMBER:
-        first = f"{_house(number, a['rep'].iat[row])} {first}"
-    return " ".join(p for p in (first, str(a["postcode"].iat[row]), str(a["commune"].iat[row])) if p)
+    numbers = index.arrays["number"][rows]
+    cols = [index.text(c, rows) for c in ("rep", "street", "postcode", "commune")]
+    out = []
+    for number, rep, street, postcode, commune in zip(numbers, *cols, strict=True):
+        first = street if number == TOPONYM_NUMBER else f"{_house(int(number), rep)} {street}"
+        out.append(" ".join(p for p in (first, postcode, commune) if p))
+    return out
