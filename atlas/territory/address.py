@@ -265,31 +265,43 @@ def name_score(query_key: str, candidate_key: str) -> float:
     return float(score)
 
 
-def best_street(
+def best_streets(
     query_key: str, keys: list[str], *, names: list[str] | None = None, min_score: float = MIN_SCORE
-) -> tuple[int, float]:
-    """Position in ``keys`` of the best street for ``query_key`` and its score.
+) -> tuple[list[int], float]:
+    """Positions in ``keys`` of the best streets for ``query_key`` (ties kept) and their score.
 
     Exact keys first (score 100), else the best :func:`name_score` among a shortlist found by
-    ``rapidfuzz``; ``(-1, best score)`` when none reaches ``min_score`` (:data:`SHORT_NAME_SCORE`
-    for names shorter than 8 letters). ``names`` (the name part of each key) saves a split.
+    ``rapidfuzz``; ``([], best score)`` when none reaches ``min_score`` (:data:`SHORT_NAME_SCORE`
+    for names shorter than 8 letters). Ties are kept (« R. J. Jaurès » when the commune has a
+    « Rue Jean Jaurès » and a « Rue Jules Jaurès »): the house number may decide between them.
+    ``names`` (the name part of each key) saves a split.
     """
     if not query_key or not keys:
-        return -1, 0.0
-    try:
-        return keys.index(query_key), 100.0
-    except ValueError:
-        pass
+        return [], 0.0
+    exact = [i for i, k in enumerate(keys) if k == query_key]
+    if exact:
+        return exact, 100.0
     names = names if names is not None else [split_street_key(k)[1] for k in keys]
     qn = split_street_key(query_key)[1]
     shortlist = {i for _, _, i in process.extract(qn, names, scorer=fuzz.ratio, limit=8, score_cutoff=40)}
     shortlist |= {i for _, _, i in process.extract(qn, names, scorer=fuzz.token_set_ratio, limit=8, score_cutoff=60)}
     scored = sorted(((name_score(query_key, keys[i]), -i) for i in shortlist), reverse=True)
     if not scored:
-        return -1, 0.0
-    score, neg = scored[0]
+        return [], 0.0
+    top = scored[0][0]
     need = SHORT_NAME_SCORE if len(qn.replace(" ", "")) < 8 else min_score
-    return (-neg, score) if score >= max(need, min_score) else (-1, score)
+    if top < max(need, min_score):
+        return [], top
+    return [-neg for score, neg in scored if score == top], top
+
+
+def best_street(
+    query_key: str, keys: list[str], *, names: list[str] | None = None, min_score: float = MIN_SCORE
+) -> tuple[int, float]:
+    """Position in ``keys`` of the best street for ``query_key`` (the first of :func:`best_streets`)
+    and its score; ``(-1, best score)`` when none is good enough."""
+    found, score = best_streets(query_key, keys, names=names, min_score=min_score)
+    return (found[0] if found else -1), score
 
 
 # --------------------------------------------------------------------------- parsed address

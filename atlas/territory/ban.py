@@ -49,6 +49,7 @@ from atlas.progress import info
 from atlas.territory.address import (
     MIN_SCORE,
     best_street,
+    best_streets,
     parse_addresses,
     rep_key,
     split_street_key,
@@ -456,14 +457,11 @@ class BanIndex:
 
 
 def _match_key(key: str, choices: _Choices, *, min_score: float) -> tuple[list[int], float]:
-    """Street ids matching ``key`` (several when two former communes share the name) and the score."""
+    """Street ids matching ``key`` (several for equal names in two former communes, or ties) and the score."""
     if not choices or not key:
         return [], 0.0
-    pos, score = best_street(key, choices.keys, names=choices.names, min_score=min_score)
-    if pos < 0:
-        return [], score
-    same = [t for t, k in zip(choices.targets, choices.keys, strict=True) if k == choices.keys[pos]]
-    return list(dict.fromkeys(same)), score
+    found, score = best_streets(key, choices.keys, names=choices.names, min_score=min_score)
+    return list(dict.fromkeys(int(choices.targets[i]) for i in found)), score
 
 
 # --------------------------------------------------------------------------- placing one row
@@ -493,7 +491,7 @@ def _exact_row(index: BanIndex, sids: list[int], number: int, rep: str, rep_text
     """Row of ``number`` (+ rep) on one of the streets, and a reason when the rep differs."""
     packed, codes, names = index.packed, index.arrays["rep_key"], index.arrays["rep_keys"]
     for sid in sids:
-        key = sid * _NUMBER_STRIDE + number
+        key = int(sid) * _NUMBER_STRIDE + number  # int: a numpy int32 street id would overflow
         lo, hi = np.searchsorted(packed, key, "left"), np.searchsorted(packed, key, "right")
         if lo == hi:
             continue

@@ -78,7 +78,7 @@ def synthesise(rows: int, seed: int = 59) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n_communes = max(20, round(650 * rows / 1_000_000))
     sizes = rng.lognormal(mean=0.0, sigma=1.1, size=n_communes)
-    sizes = np.maximum(30, np.round(sizes / sizes.sum() * rows)).astype(int)
+    sizes = np.maximum(30, np.round(sizes / sizes.sum() * rows * 1.1)).astype(int)  # 1.1: holes, lengths
     vocab = street_names()
     type_of = np.array([t for t, _ in vocab])
     weight = np.array([dict(TYPES)[t] for t in type_of]) * np.array(
@@ -109,27 +109,29 @@ def _commune(rng, insee, name, cx, cy, size, former, vocab, weight) -> pd.DataFr
     n_streets = max(3, size // 45)
     picks = rng.choice(len(vocab), size=min(n_streets, len(vocab)), replace=False, p=weight)
     lengths = np.maximum(1, rng.geometric(1 / 45, size=len(picks)))
-    recs = []
+    parts = []
     for k, (v, length) in enumerate(zip(picks, lengths, strict=True)):
         kind, street = vocab[v]
-        label = f"{kind} {street}"
         old, old_name = former[0] if former and k % 3 == 0 else ("", "")
         x0, y0 = cx + rng.normal(0, 1500), cy + rng.normal(0, 1500)
         angle = rng.uniform(0, np.pi)
-        numbers = np.arange(1, length + 1)
-        numbers = numbers[rng.random(len(numbers)) > 0.08]  # holes: numbers absent from the BAN
-        ld = LIEUX[k % len(LIEUX)] if k % 17 == 5 else ""
-        for n in numbers:
-            side = 9.0 if n % 2 else -9.0
-            rep = "bis" if rng.random() < 0.03 else ""
-            along = (n // 2) * 12.0
-            recs.append((label, int(n), rep, x0 + np.cos(angle) * along - np.sin(angle) * side,
-                         y0 + np.sin(angle) * along + np.cos(angle) * side, old, old_name, ld, k))  # fmt: skip
-    for j in range(max(1, n_streets // 25)):  # lieux-dits without numbers
-        recs.append((LIEUX[j % len(LIEUX)] + (f" {j // len(LIEUX) + 1}" if j >= len(LIEUX) else ""), 99999, "",
-                     cx + rng.normal(0, 2500), cy + rng.normal(0, 2500), "", "", "", n_streets + j))  # fmt: skip
-    df = pd.DataFrame(recs, columns=["nom_voie", "numero", "rep", "x", "y", "code_insee_ancienne_commune",
-                                     "nom_ancienne_commune", "nom_ld", "k"])  # fmt: skip
+        n = np.arange(1, length + 1)
+        n = n[rng.random(len(n)) > 0.08]  # holes: numbers absent from the BAN
+        side = np.where(n % 2 == 1, 9.0, -9.0)
+        along = (n // 2) * 12.0
+        parts.append(pd.DataFrame({
+            "nom_voie": f"{kind} {street}", "numero": n, "rep": np.where(rng.random(len(n)) < 0.03, "bis", ""),
+            "x": x0 + np.cos(angle) * along - np.sin(angle) * side, "y": y0 + np.sin(angle) * along + np.cos(angle) * side,
+            "code_insee_ancienne_commune": old, "nom_ancienne_commune": old_name,
+            "nom_ld": LIEUX[k % len(LIEUX)] if k % 17 == 5 else "", "k": k,
+        }))  # fmt: skip
+    j = np.arange(max(1, n_streets // 25))  # lieux-dits without numbers
+    parts.append(pd.DataFrame({
+        "nom_voie": [LIEUX[i % len(LIEUX)] + (f" {i // len(LIEUX) + 1}" if i >= len(LIEUX) else "") for i in j],
+        "numero": 99999, "rep": "", "x": cx + rng.normal(0, 2500, len(j)), "y": cy + rng.normal(0, 2500, len(j)),
+        "code_insee_ancienne_commune": "", "nom_ancienne_commune": "", "nom_ld": "", "k": n_streets + j,
+    }))  # fmt: skip
+    df = pd.concat(parts, ignore_index=True)
     df["code_insee"], df["nom_commune"], df["code_postal"] = insee, name, f"59{int(insee[2:]) % 1000:03d}"
     df["id_fantoir"] = insee + "_" + df["k"].astype(str).str.zfill(4)
     return df.drop(columns="k")
@@ -202,8 +204,15 @@ def test_set(ban: pd.DataFrame, per_case: int = 400, seed: int = 7) -> pd.DataFr
 
 # --------------------------------------------------------------------------- measures
 def child(code: str, env: dict) -> tuple[float, float, str]:
-    """Run ``code`` in a fresh interpreter: (wall seconds, its peak memory in MB, its stdout)."""
-    code = textwrap.dedent(code) + "\nimport resource; print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    """Run ``code`` in a fresh interpreter: (wall seconds, its peak memory in MB, its stdout).
+
+    The peak is the child's own ``VmHWM`` (``ru_maxrss`` would carry the parent's size over exec).
+    """
+    code = textwrap.dedent(code) + textwrap.dedent("""
+        import re
+        hwm = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)
+        print("PEAK", hwm)
+    """)
     t = time.perf_counter()
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t

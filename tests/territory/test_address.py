@@ -12,6 +12,7 @@ from atlas import settings
 from atlas.territory.address import (
     ParsedAddress,
     best_street,
+    best_streets,
     fold,
     name_score,
     parse_address,
@@ -159,6 +160,13 @@ def test_best_street():
     assert best_street("RUE VICTOR HUGO", keys)[0] == -1
     assert best_street("PLACE REPUBLIQUE", []) == (-1, 0.0)
     assert best_street("", keys) == (-1, 0.0)
+
+
+def test_best_streets_keeps_ties():
+    keys = ["RUE JEAN JAURES", "RUE JULES JAURES", "RUE JEAN MOULIN"]
+    assert best_streets("RUE J JAURES", keys) == ([0, 1], 95.0)  # the house number will decide
+    assert best_streets("RUE JEAN JAURES", keys + ["RUE JEAN JAURES"]) == ([0, 3], 100.0)
+    assert best_streets("RUE INCONNUE", keys)[0] == []
 
 
 def test_parse_addresses_frame():

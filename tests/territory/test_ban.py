@@ -251,3 +251,31 @@ def test_ban_files_and_source(tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_BAN_DIR", str(tmp_path / "nulle-part"))
     with pytest.raises(BanError, match=r"introuvable : « .*nulle-part » \(variable ATLAS_BAN_DIR\)"):
         ban_source()
+
+
+def test_many_streets(tmp_path, cache):
+    # more than 2**31 / 100000 streets: packed (street, number) keys must not overflow
+    n = 22_000
+    lines = ["numero;nom_voie;code_insee;lon;lat"] + [f"{k % 7 + 1};Rue X{k:05d};62498;2.83;50.43" for k in range(n)]
+    path = tmp_path / "adresses-62.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index = load_index(path)
+    assert len(index.streets) == n
+    out = geocode_addresses(pd.DataFrame({"address": ["6 Rue X21999", "2 Rue X21999"], "insee": "62498"}), index)
+    assert list(out["precision"]) == ["adresse", "voie"]
+    assert list(out["label"]) == ["6 Rue X21999", "6 Rue X21999"]
+
+
+def test_number_decides_between_tied_streets(tmp_path, cache):
+    path = tmp_path / "adresses-62.csv"
+    path.write_text(
+        "numero;nom_voie;code_insee;lon;lat\n"
+        "1;Rue Jean Jaurès;62498;2.830;50.430\n"
+        "2;Rue Jean Jaurès;62498;2.830;50.430\n"
+        "5;Rue Jules Jaurès;62498;2.840;50.440\n",
+        encoding="utf-8",
+    )
+    frame = pd.DataFrame({"address": ["5 r. J. Jaurès", "2 r. J. Jaurès", "9 r. J. Jaurès"], "insee": "62498"})
+    out = geocode_addresses(frame, load_index(path))
+    assert list(out["label"]) == ["5 Rue Jules Jaurès", "2 Rue Jean Jaurès", "1 Rue Jean Jaurès"]
+    assert list(out["precision"]) == ["adresse", "adresse", "voie"]
