@@ -84,9 +84,9 @@ _TYPE_EXPANSION: dict[str, str] = {
 #: Abbreviations expanded anywhere in a key (titles, saints, grades).
 _WORD_EXPANSION: dict[str, str] = {
     "ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "GAL": "GENERAL", "GEN": "GENERAL", "GL": "GENERAL",
-    "MAL": "MARECHAL", "MAR": "MARECHAL", "MCHAL": "MARECHAL", "PDT": "PRESIDENT", "PRES": "PRESIDENT",
+    "MAL": "MARECHAL", "MCHAL": "MARECHAL", "PDT": "PRESIDENT", "PDTS": "PRESIDENTS",
     "DR": "DOCTEUR", "DOC": "DOCTEUR", "PR": "PROFESSEUR", "PROF": "PROFESSEUR", "CDT": "COMMANDANT",
-    "CMDT": "COMMANDANT", "CNE": "CAPITAINE", "CAP": "CAPITAINE", "LT": "LIEUTENANT", "COL": "COLONEL",
+    "CMDT": "COMMANDANT", "CNE": "CAPITAINE", "CPT": "CAPITAINE", "LT": "LIEUTENANT", "LTN": "LIEUTENANT",
     "MGR": "MONSEIGNEUR", "ND": "NOTRE DAME", "GDE": "GRANDE", "GD": "GRAND", "PTE": "PETITE",
     "ABB": "ABBE", "FRS": "FRERES", "VX": "VIEUX", "LEZ": "LES",
 }  # fmt: skip

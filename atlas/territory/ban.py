@@ -302,13 +302,16 @@ def _first_rows(sid: np.ndarray) -> np.ndarray:
 
 def _medoids(group: np.ndarray, x: np.ndarray, y: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Row of each group (rows sorted by group) nearest to the group's mean point."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.intp)
     counts = np.diff(np.r_[starts, len(group)])
+    gi = np.repeat(np.arange(len(starts)), counts)
     mx = np.add.reduceat(x, starts) / counts
     my = np.add.reduceat(y, starts) / counts
-    gi = np.repeat(np.arange(len(starts)), counts)
     d = (x - mx[gi]) ** 2 + (y - my[gi]) ** 2
-    order = np.lexsort((d, gi))
-    return order[starts]
+    best = np.flatnonzero(d == np.minimum.reduceat(d, starts)[gi])
+    _, first = np.unique(gi[best], return_index=True)  # first row at the minimum, per group
+    return best[first]
 
 
 def _normalized_names(names: pd.Series) -> np.ndarray:
@@ -366,17 +369,19 @@ class BanIndex:
     def lieux_dits(self) -> pd.DataFrame:
         """One row per (commune, former commune, lieu-dit key) of ``nom_ld``, with its medoid row."""
         a = self.addresses
-        rows = np.flatnonzero(a["ld_key"].astype(str).to_numpy() != "")
-        sub = a.iloc[rows]
-        keys = pd.MultiIndex.from_arrays([sub["insee"].astype(str), sub["old_insee"].astype(str),
-                                          sub["ld_key"].astype(str)])  # fmt: skip
-        gid, uniq = pd.factorize(keys, sort=True)
+        cats = a["ld_key"].cat.categories.astype(str)
+        codes = a["ld_key"].cat.codes.to_numpy()
+        empty = np.flatnonzero(cats == "")
+        rows = np.flatnonzero((codes >= 0) & ~np.isin(codes, empty))
+        parts = [a[c].cat.codes.to_numpy()[rows].astype(np.int64) for c in ("insee", "old_insee", "ld_key")]
+        sizes = [len(a[c].cat.categories) + 1 for c in ("old_insee", "ld_key")]
+        gid, _ = pd.factorize((parts[0] * sizes[0] + parts[1]) * sizes[1] + parts[2], sort=True)
         order = np.argsort(gid, kind="stable")
         starts = _first_rows(gid[order])
-        med = _medoids(gid[order], sub["x"].to_numpy()[order], sub["y"].to_numpy()[order], starts)
+        med = rows[order][_medoids(gid[order], a["x"].to_numpy()[rows][order], a["y"].to_numpy()[rows][order], starts)]
         return pd.DataFrame({
-            "insee": uniq.get_level_values(0), "old_insee": uniq.get_level_values(1), "key": uniq.get_level_values(2),
-            "row": rows[order][med],
+            "insee": self.text("insee", med), "old_insee": self.text("old_insee", med), "key": self.text("ld_key", med),
+            "row": med,
         })  # fmt: skip
 
     @cached_property

@@ -42,22 +42,134 @@ from pyproj import Transformer
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-FIRST = ("Jean", "Victor", "Louis", "Émile", "Jules", "Paul", "Henri", "Pierre", "Charles", "Georges", "Léon",
-         "Anatole", "Gabriel", "Roger", "Marcel", "Jacques", "Albert", "Édouard", "Maurice", "Raoul", "André")
-LAST = ("Jaurès", "Hugo", "Pasteur", "Zola", "Moulin", "Ferry", "Guesde", "Blum", "Péri", "Salengro", "Basly",
-        "Curie", "Gambetta", "Lamartine", "Voltaire", "Rousseau", "Racine", "Daudet", "Mermoz", "Lebas", "Cachin",
-        "Sembat", "Vaillant", "Barbusse", "Briquet", "Semard", "Dunant", "Delattre", "Lefebvre", "Dupont",
-        "Desmoulins", "Carpentier", "Leclercq", "Deneux", "Cornil", "Lesage", "Delcourt", "Dumas", "Berlioz")
-OTHER = ("de l'Église", "de la Gare", "de la Mairie", "du Moulin", "des Écoles", "de la République", "de la Paix",
-         "des Tilleuls", "des Peupliers", "des Acacias", "du Stade", "du Marais", "de la Fosse 2", "du 8 Mai 1945",
-         "du 11 Novembre", "du 19 Mars 1962", "de Lille", "d'Arras", "de Douai", "de Béthune", "de Lens",
-         "du Général de Gaulle", "du Maréchal Foch", "du Maréchal Leclerc", "Saint-Martin", "Sainte-Barbe",
-         "Notre-Dame", "des Frères Lumière", "de la Liberté", "du Château", "des Prés", "du Bois", "de Verdun",
-         "de l'Abbé Pierre", "du Docteur Schweitzer", "des Déportés", "de la Résistance", "des Fusillés")
-TYPES = (("Rue", 0.62), ("Avenue", 0.06), ("Chemin", 0.08), ("Place", 0.03), ("Impasse", 0.07), ("Allée", 0.04),
-         ("Route", 0.04), ("Boulevard", 0.02), ("Résidence", 0.02), ("Cité", 0.02))
-ABBREV = {"Rue": "r.", "Avenue": "av.", "Chemin": "che", "Place": "pl.", "Impasse": "imp.", "Allée": "all.",
-          "Route": "rte", "Boulevard": "bd", "Résidence": "rés.", "Cité": "cité"}
+FIRST = (
+    "Jean",
+    "Victor",
+    "Louis",
+    "Émile",
+    "Jules",
+    "Paul",
+    "Henri",
+    "Pierre",
+    "Charles",
+    "Georges",
+    "Léon",
+    "Anatole",
+    "Gabriel",
+    "Roger",
+    "Marcel",
+    "Jacques",
+    "Albert",
+    "Édouard",
+    "Maurice",
+    "Raoul",
+    "André",
+)
+LAST = (
+    "Jaurès",
+    "Hugo",
+    "Pasteur",
+    "Zola",
+    "Moulin",
+    "Ferry",
+    "Guesde",
+    "Blum",
+    "Péri",
+    "Salengro",
+    "Basly",
+    "Curie",
+    "Gambetta",
+    "Lamartine",
+    "Voltaire",
+    "Rousseau",
+    "Racine",
+    "Daudet",
+    "Mermoz",
+    "Lebas",
+    "Cachin",
+    "Sembat",
+    "Vaillant",
+    "Barbusse",
+    "Briquet",
+    "Semard",
+    "Dunant",
+    "Delattre",
+    "Lefebvre",
+    "Dupont",
+    "Desmoulins",
+    "Carpentier",
+    "Leclercq",
+    "Deneux",
+    "Cornil",
+    "Lesage",
+    "Delcourt",
+    "Dumas",
+    "Berlioz",
+)
+OTHER = (
+    "de l'Église",
+    "de la Gare",
+    "de la Mairie",
+    "du Moulin",
+    "des Écoles",
+    "de la République",
+    "de la Paix",
+    "des Tilleuls",
+    "des Peupliers",
+    "des Acacias",
+    "du Stade",
+    "du Marais",
+    "de la Fosse 2",
+    "du 8 Mai 1945",
+    "du 11 Novembre",
+    "du 19 Mars 1962",
+    "de Lille",
+    "d'Arras",
+    "de Douai",
+    "de Béthune",
+    "de Lens",
+    "du Général de Gaulle",
+    "du Maréchal Foch",
+    "du Maréchal Leclerc",
+    "Saint-Martin",
+    "Sainte-Barbe",
+    "Notre-Dame",
+    "des Frères Lumière",
+    "de la Liberté",
+    "du Château",
+    "des Prés",
+    "du Bois",
+    "de Verdun",
+    "de l'Abbé Pierre",
+    "du Docteur Schweitzer",
+    "des Déportés",
+    "de la Résistance",
+    "des Fusillés",
+)
+TYPES = (
+    ("Rue", 0.62),
+    ("Avenue", 0.06),
+    ("Chemin", 0.08),
+    ("Place", 0.03),
+    ("Impasse", 0.07),
+    ("Allée", 0.04),
+    ("Route", 0.04),
+    ("Boulevard", 0.02),
+    ("Résidence", 0.02),
+    ("Cité", 0.02),
+)
+ABBREV = {
+    "Rue": "r.",
+    "Avenue": "av.",
+    "Chemin": "che",
+    "Place": "pl.",
+    "Impasse": "imp.",
+    "Allée": "all.",
+    "Route": "rte",
+    "Boulevard": "bd",
+    "Résidence": "rés.",
+    "Cité": "cité",
+}
 LIEUX = ("Le Hamel", "La Motte", "Le Bourg", "Les Près Hauts", "La Cense", "Le Riez", "Les Quatre Vents",
          "La Haute Borne", "Le Petit Bois", "Le Marais", "La Vallée", "Le Mont")  # fmt: skip
 BAN_HEADER = (
@@ -96,7 +208,9 @@ def synthesise(rows: int, seed: int = 59) -> pd.DataFrame:
     lon, lat = to_wgs.transform(df["x"].to_numpy(), df["y"].to_numpy())
     df["lon"], df["lat"] = np.round(lon, 6), np.round(lat, 6)
     df["x"], df["y"] = df["x"].round(2), df["y"].round(2)
-    df["id"] = df["id_fantoir"] + "_" + df["numero"].astype(str).str.zfill(5) + np.where(df["rep"] != "", "_" + df["rep"], "")
+    df["id"] = (
+        df["id_fantoir"] + "_" + df["numero"].astype(str).str.zfill(5) + np.where(df["rep"] != "", "_" + df["rep"], "")
+    )
     for col, value in (("type_position", "entrée"), ("alias", ""), ("source_position", "commune"),
                        ("source_nom_voie", "commune"), ("certification_commune", "0"), ("cad_parcelles", "")):  # fmt: skip
         df[col] = value
@@ -109,7 +223,7 @@ def _commune(rng, insee, name, cx, cy, size, former, vocab, weight) -> pd.DataFr
     n_streets = max(3, size // 45)
     picks = rng.choice(len(vocab), size=min(n_streets, len(vocab)), replace=False, p=weight)
     lengths = np.maximum(1, rng.geometric(1 / 45, size=len(picks)))
-    parts = []
+    cols: dict[str, list] = {c: [] for c in ("nom_voie", "numero", "x", "y", "old", "old_name", "nom_ld", "k")}
     for k, (v, length) in enumerate(zip(picks, lengths, strict=True)):
         kind, street = vocab[v]
         old, old_name = former[0] if former and k % 3 == 0 else ("", "")
@@ -117,23 +231,28 @@ def _commune(rng, insee, name, cx, cy, size, former, vocab, weight) -> pd.DataFr
         angle = rng.uniform(0, np.pi)
         n = np.arange(1, length + 1)
         n = n[rng.random(len(n)) > 0.08]  # holes: numbers absent from the BAN
-        side = np.where(n % 2 == 1, 9.0, -9.0)
-        along = (n // 2) * 12.0
-        parts.append(pd.DataFrame({
-            "nom_voie": f"{kind} {street}", "numero": n, "rep": np.where(rng.random(len(n)) < 0.03, "bis", ""),
-            "x": x0 + np.cos(angle) * along - np.sin(angle) * side, "y": y0 + np.sin(angle) * along + np.cos(angle) * side,
-            "code_insee_ancienne_commune": old, "nom_ancienne_commune": old_name,
-            "nom_ld": LIEUX[k % len(LIEUX)] if k % 17 == 5 else "", "k": k,
-        }))  # fmt: skip
+        side, along = np.where(n % 2 == 1, 9.0, -9.0), (n // 2) * 12.0
+        for col, value in (("nom_voie", f"{kind} {street}"), ("old", old), ("old_name", old_name), ("k", k),
+                           ("nom_ld", LIEUX[k % len(LIEUX)] if k % 17 == 5 else "")):  # fmt: skip
+            cols[col].append(np.full(len(n), value, dtype=object))
+        cols["numero"].append(n)
+        cols["x"].append(x0 + np.cos(angle) * along - np.sin(angle) * side)
+        cols["y"].append(y0 + np.sin(angle) * along + np.cos(angle) * side)
     j = np.arange(max(1, n_streets // 25))  # lieux-dits without numbers
-    parts.append(pd.DataFrame({
-        "nom_voie": [LIEUX[i % len(LIEUX)] + (f" {i // len(LIEUX) + 1}" if i >= len(LIEUX) else "") for i in j],
-        "numero": 99999, "rep": "", "x": cx + rng.normal(0, 2500, len(j)), "y": cy + rng.normal(0, 2500, len(j)),
-        "code_insee_ancienne_commune": "", "nom_ancienne_commune": "", "nom_ld": "", "k": n_streets + j,
-    }))  # fmt: skip
-    df = pd.concat(parts, ignore_index=True)
+    cols["nom_voie"].append(np.array([LIEUX[i % len(LIEUX)] + (f" {i // len(LIEUX) + 1}" if i >= len(LIEUX) else "")
+                                      for i in j], dtype=object))  # fmt: skip
+    cols["numero"].append(np.full(len(j), 99999))
+    cols["x"].append(cx + rng.normal(0, 2500, len(j)))
+    cols["y"].append(cy + rng.normal(0, 2500, len(j)))
+    for col in ("old", "old_name", "nom_ld"):
+        cols[col].append(np.full(len(j), "", dtype=object))
+    cols["k"].append(n_streets + j)
+    df = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})
+    df = df.rename(columns={"old": "code_insee_ancienne_commune", "old_name": "nom_ancienne_commune"})
+    df["rep"] = np.where(rng.random(len(df)) < 0.03, "bis", "")
+    df.loc[df["numero"] == 99999, "rep"] = ""
     df["code_insee"], df["nom_commune"], df["code_postal"] = insee, name, f"59{int(insee[2:]) % 1000:03d}"
-    df["id_fantoir"] = insee + "_" + df["k"].astype(str).str.zfill(4)
+    df["id_fantoir"] = insee + "_" + df["k"].astype(int).astype(str).str.zfill(4)
     return df.drop(columns="k")
 
 
@@ -245,7 +364,7 @@ def main() -> None:
     path = work / "adresses-59.csv.gz"
     t = time.perf_counter()
     ban = synthesise(args.rows)
-    ban.to_csv(path, sep=";", index=False, compression={"method": "gzip", "mtime": 0})
+    ban.to_csv(path, sep=";", index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 1})
     print(f"Fichier synthétique : {len(ban):,} lignes, {ban['code_insee'].nunique()} communes, "
           f"{ban.groupby(['code_insee', 'nom_voie']).ngroups:,} voies, {path.stat().st_size / 1e6:.1f} Mo "
           f"({time.perf_counter() - t:.1f} s)")  # fmt: skip

@@ -42,13 +42,27 @@ P = ParsedAddress
         ("12 rue X, 59000 Lille", P(number="12", street_type="rue", street="rue X", postcode="59000", commune="Lille")),
         (
             "12 B rue Y, BP 528, 59007 LILLE CEDEX",
-            P(number="12", rep="b", street_type="rue", street="rue Y", po_box="BP 528", postcode="59007",
-              commune="LILLE", cedex=True),
+            P(
+                number="12",
+                rep="b",
+                street_type="rue",
+                street="rue Y",
+                po_box="BP 528",
+                postcode="59007",
+                commune="LILLE",
+                cedex=True,
+            ),
         ),
         (
             "12 av. du Gal de Gaulle 62000 Arras cedex 9",
-            P(number="12", street_type="avenue", street="av. du Gal de Gaulle", postcode="62000", commune="Arras",
-              cedex=True),
+            P(
+                number="12",
+                street_type="avenue",
+                street="av. du Gal de Gaulle",
+                postcode="62000",
+                commune="Arras",
+                cedex=True,
+            ),
         ),
         ("Mairie - Rue Jean Jaurès", P(street_type="rue", street="Rue Jean Jaurès", place="Mairie")),
         ("Grande Rue ex-école Lafontaine", P(street_type="rue", street="Grande Rue", complement="ex-école Lafontaine")),
@@ -80,7 +94,9 @@ def test_split_columns_and_complement():
     # the real Secours populaire columns: « N° rue » sometimes holds the street type
     got = parse_address(number="78 rue", street="EMILE DEBRIE", postcode="80450", commune="CAMON")
     assert got == P(number="78", street_type="rue", street="rue EMILE DEBRIE", postcode="80450", commune="CAMON")
-    got = parse_address(number="10", street="Avenue Bouffon", complement="BP 528", postcode="2100", commune="ST QUENTIN")
+    got = parse_address(
+        number="10", street="Avenue Bouffon", complement="BP 528", postcode="2100", commune="ST QUENTIN"
+    )
     assert (got.number, got.street, got.po_box, got.postcode) == ("10", "Avenue Bouffon", "BP 528", "02100")
     got = parse_address("", complement="Mairie Annexe", commune="Lapugnoy")
     assert (got.place, got.street, got.kind) == ("Mairie Annexe", "", "bâtiment")
