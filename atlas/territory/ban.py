@@ -609,12 +609,19 @@ def _queries(frame: pd.DataFrame, *, insee: str, commune: str | None) -> list[_Q
     out = []
     for i in range(n):
         num = numbers[i]
-        out.append(_Query(
-            insee=codes[i], number=int(num) if num == num and num < _NUMBER_STRIDE else None, rep=rep_key(reps[i]),
-            rep_text=reps[i],
-            key=keys[i], ld_key=lds[i],
-            hint=normalize_name(towns[i]) if towns[i] else "", has_place=places[i], has_box=boxes[i],
-        ))  # fmt: skip
+        out.append(
+            _Query(
+                insee=codes[i],
+                number=int(num) if num == num and num < _NUMBER_STRIDE else None,
+                rep=rep_key(reps[i]),
+                rep_text=reps[i],
+                key=keys[i],
+                ld_key=lds[i],
+                hint=normalize_name(towns[i]) if towns[i] else "",
+                has_place=places[i],
+                has_box=boxes[i],
+            )
+        )
     return out
 
 

@@ -341,16 +341,18 @@ def child(code: str, env: dict) -> tuple[float, float, str]:
 
 
 def quality_table(result: pd.DataFrame) -> str:
-    lines = ["| cas | n | adresse | voie | lieu-dit | commune | distance médiane (m) | 95e centile (m) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines = ["| cas | n | adresse | voie | lieu-dit | commune | « adresse » à plus de 1 m du vrai point "
+             "| distance médiane (m) | 95e centile (m) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
     for case, g in result.groupby("case", sort=False):
         share = g["precision"].value_counts(normalize=True)
         placed = g[g["precision"] != "commune"]
         d = np.hypot(placed["x"] - placed["true_x"], placed["y"] - placed["true_y"])
+        wrong = int(((placed["precision"] == "adresse") & (d > 1.0)).sum())
         med = f"{np.median(d):.0f}" if len(d) else "–"
         p95 = f"{np.percentile(d, 95):.0f}" if len(d) else "–"
         cells = [f"{100 * share.get(p, 0):.1f} %" for p in ("adresse", "voie", "lieu-dit", "commune")]
-        lines.append(f"| {case} | {len(g)} | {' | '.join(cells)} | {med} | {p95} |")
+        lines.append(f"| {case} | {len(g)} | {' | '.join(cells)} | {wrong} | {med} | {p95} |")
     return "\n".join(lines)
 
 
