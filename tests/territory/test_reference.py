@@ -159,10 +159,7 @@ def test_population_weighted_points_from_former_communes(communes):
     xy = {c: point(rows[c]) for c in ("59355", "59298")}
     xy["59350"] = (lille["townhall_x"], lille["townhall_y"])
     total = sum(weights.values())
-    expected = (
-        sum(weights[c] * xy[c][0] for c in weights) / total,
-        sum(weights[c] * xy[c][1] for c in weights) / total,
-    )
+    expected = (sum(weights[c] * xy[c][0] for c in weights) / total, sum(weights[c] * xy[c][1] for c in weights) / total)
     pts = representative_points(communes, weighted=True).set_index("insee")
     got = pts.loc["59350"]
     assert got["origin"] == "pondéré"
@@ -170,9 +167,8 @@ def test_population_weighted_points_from_former_communes(communes):
     assert got.geometry.y == pytest.approx(expected[1], abs=1.0)
     # the finer points keep every inhabitant, commune by commune
     fine = population_points(communes)
-    assert fine.groupby("insee")["population"].sum().to_dict() == dict(
-        zip(communes["insee"], communes["population"], strict=True)
-    )
+    assert fine.groupby("insee")["population"].sum().to_dict() == dict(zip(communes["insee"], communes["population"],
+                                                                            strict=True))
     assert set(fine.loc[fine["insee"] == "59350", "part"]) == {"59350", "59355", "59298"}
     # unweighted points stay the town hall (used for commune-level geocoding)
     assert representative_points(communes).set_index("insee").loc["59350", "origin"] == "mairie"
