@@ -21,6 +21,15 @@ Measures:
    (« R. J. Jaurès »), another street type, number absent from the BAN, no number, a former
    commune's INSEE code or its name, a street unknown in the commune. Share placed at each
    precision and distance from the true point (median, 95th percentile).
+
+One run here (2 shared cores, 1,008,347 rows, 650 communes, 25,154 streets, 28.7 MB .csv.gz):
+index build 14.2 s, peak 721 MB (imports alone 134 MB); cached index loaded in 1.4 s (peak 456 MB;
+Parquet 31.6 MB); 1,000 addresses in 2.3 s (first batch, preparation included) and 1.1 s (second).
+Quality: exact text, abbreviations/case, initials, former communes (code or name) 100 % « adresse »;
+one typo 97.0 % « adresse » (3.0 % « commune », 1 wrong street); another street type 99.5 %
+(8 on a real street of that other type); number absent 100 % « voie » (median 48 m from the true
+door, 95th percentile 277 m); no number 100 % « voie » (108 m, 432 m); unknown street 100 % « commune ».
+The synthetic names come from a small vocabulary: real registries will do worse.
 """
 
 from __future__ import annotations
