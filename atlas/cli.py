@@ -166,7 +166,7 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
     from atlas.inputs import load_inputs
     from atlas.maps.web.render import _access_layers, _html_path, _partnership_lines, _territory_name, write_webmap
-    from atlas.territory.reference import EPCI_ALIASES
+    from atlas.territory.selection import EPCI_ALIASES
 
     _apply_reference_dir(reference_dir)
     target = _html_path(output or settings.maps_dir() / "carte.html")  # before reading anything
@@ -396,7 +396,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     from atlas.inputs import load_inputs
     from atlas.maps.print.render import TITLE, analysis_layers, render_atlas, render_map
     from atlas.registry.schema import AID_KINDS
-    from atlas.territory.reference import select_territory
+    from atlas.territory.selection import select_territory
 
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")

@@ -53,7 +53,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas
     from atlas.registry.schema import AID_KINDS
-    from atlas.territory.reference import representative_points, select_territory
+    from atlas.territory.reference import representative_points
+    from atlas.territory.selection import select_territory
 
     processed = Path(processed or settings.processed_dir())
     maps = Path(maps or settings.maps_dir())

@@ -33,7 +33,8 @@ from atlas.analysis.distances import commune_access
 from atlas.maps.web import render as webmap
 from atlas.registry.actors import read_actors
 from atlas.registry.partnerships import load_partnerships
-from atlas.territory.reference import load_communes, select_territory
+from atlas.territory.reference import load_communes
+from atlas.territory.selection import select_territory
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -28,7 +28,7 @@ from atlas.cli import cli
 from atlas.errors import AtlasError
 from atlas.maps.web import render as webmap
 from atlas.registry.actors import read_actors
-from atlas.territory.reference import select_territory
+from atlas.territory.selection import select_territory
 
 DATA = Path(__file__).parents[1] / "data"
 FIXTURE = DATA / "web_actors.csv"

@@ -49,7 +49,8 @@ from atlas.maps.print import layout as pl
 from atlas.progress import progress
 from atlas.registry.hours_fr import closures_fr, humanize_hours
 from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, KIND_LABELS, NETWORK_LABELS, SERVICE_LABELS
-from atlas.territory.reference import departement_polygons, epci_polygons, select_territory
+from atlas.territory.reference import departement_polygons, epci_polygons
+from atlas.territory.selection import select_territory
 
 TITLE = "Où trouver de l'aide alimentaire"
 NO_SITE = "Aucun site d'aide alimentaire recensé sur ce territoire"
@@ -189,7 +190,7 @@ def _label(sub: gpd.GeoDataFrame) -> str:
 
 def _code(sub: gpd.GeoDataFrame, given: Any) -> str:
     """Short code of a territory, used in default file names (« cabbalr », « 62 », « 62765 »)."""
-    from atlas.territory.reference import EPCI_ALIASES
+    from atlas.territory.selection import EPCI_ALIASES
 
     if isinstance(given, str):
         return given.strip().lower()
