@@ -49,7 +49,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.analysis.suggest import suggest_sites, write_suggestions
     from atlas.inputs import load_registries
     from atlas.io import markdown_table, write_text_atomic
-    from atlas.maps.print.render import analysis_layers, render_atlas, render_map
+    from atlas.maps.layers import analysis_layers
+    from atlas.maps.print.render import render_atlas, render_map
     from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas
     from atlas.registry.schema import AID_KINDS
