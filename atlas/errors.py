@@ -41,3 +41,11 @@ class NetworkError(AccessError):
 
 class NetworkCoverageError(NetworkError):
     """Origins or sites lie outside the road network."""
+
+
+class BanError(AtlasError):
+    """A Base Adresse Nationale file cannot be read or used (missing file, missing columns)."""
+
+
+class GeocoderError(AtlasError):
+    """The online BAN geocoder cannot be reached or answers something unreadable."""
