@@ -105,7 +105,8 @@ class Vocabulary:
     labels : dict
         Canonical value -> French label.
     aliases : dict
-        Slug (:func:`atlas.registry.schema.slug`) -> canonical value; matched exactly, silently.
+        Slug (:func:`atlas.registry.schema.slug`) -> canonical value; matched exactly, silently, as are
+        the canonical values themselves.
     phrases : dict
         Phrase as people write it (French or English) -> canonical value; matched on normalised
         words, also inside a longer value, with a warning.
@@ -117,6 +118,7 @@ class Vocabulary:
     phrases: dict[str, str]
     _whole: dict[tuple[str, ...], str] = field(init=False, repr=False)
     _inside: dict[tuple[str, ...], str] = field(init=False, repr=False)
+    _exact: dict[str, str] = field(init=False, repr=False)
     _lexicon: list[str] = field(init=False, repr=False)
     _choices: dict[str, str] = field(init=False, repr=False)
 
@@ -137,6 +139,8 @@ class Vocabulary:
                 if anywhere or len(key) > 1:
                     inside.setdefault(key, canon)
         self._whole, self._inside = whole, inside
+        # the canonical values themselves are exact too (« chambre-agriculture », « social_centre »)
+        self._exact = {**{schema.slug(c): c for c in self.labels}, **self.aliases}
         self._lexicon = sorted({w for key in whole for w in key if len(w) >= FUZZY_MIN_LENGTH - 1})
         self._choices = {" ".join(key): canon for key, canon in whole.items()}
 
@@ -146,7 +150,7 @@ class Vocabulary:
         raw = str(text).strip()
         if not raw:
             return Reading("", "empty")
-        exact = self.aliases.get(schema.slug(raw))
+        exact = self._exact.get(schema.slug(raw))
         if exact is not None:
             return Reading(exact, "exact")
         key = words(raw)

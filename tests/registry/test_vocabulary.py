@@ -35,8 +35,10 @@ def test_everyday_labels_are_understood(text, kind):
 
 
 def test_exact_values_say_nothing_guesses_say_what_was_understood():
-    for kind in schema.KIND_LABELS:
-        assert KINDS.read(kind).how == "exact"
+    for vocabulary, labels in ((KINDS, schema.KIND_LABELS), (NETWORKS, schema.NETWORK_LABELS),
+                               (SERVICES, schema.SERVICE_LABELS), (ACCESS, schema.ACCESS_LABELS)):
+        for value in labels:  # every canonical value is read as itself, silently
+            assert (vocabulary.read(value).value, vocabulary.read(value).how) == (value, "exact"), value
     assert KINDS.read("Épicerie solidaire").how == "exact"  # an alias of schema.KIND_ALIASES
     reading = KINDS.read("lieu de distribution")
     assert reading.guessed
