@@ -16,7 +16,7 @@ from atlas.errors import AtlasError
 from atlas.io import csv_text
 from atlas.registry.actors import read_actors
 from atlas.registry.vocabulary import KINDS, NETWORKS, SERVICES
-from atlas.territory.reference import select_territory
+from atlas.territory.selection import select_territory
 
 PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
