@@ -42,6 +42,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
 
+from atlas import placement
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, integer_fr
 from atlas.io import atomic_output
@@ -123,7 +124,7 @@ def _text(ax: Any, x: float, y: float, s: str, **kw: Any) -> Any:
 
 
 def _points(mm: float) -> float:
-    return mm / pl.MM_PER_PT
+    return mm / placement.MM_PER_PT
 
 
 # --------------------------------------------------------------------------- territories
@@ -377,7 +378,7 @@ def _layout(orientation: str, aspect: float, table_need: float = 0.0, empty: boo
 def _columns(width: float, phone: bool = True) -> list[pl.Column]:
     """The table's columns (the phone column is left out when no site has a phone)."""
     num_w = 8.0
-    phone_w = pl.text_width_mm("03 21 00 00 00", 7.5) + 2.6
+    phone_w = placement.text_width_mm("03 21 00 00 00", 7.5) + 2.6
     cols = [
         pl.Column("number", "N°", fixed_mm=num_w),
         pl.Column("name", "Nom", 1.15),
@@ -440,7 +441,7 @@ class _Sheet:
 
 def _marker_size(numbers: Iterable[str]) -> float:
     """Marker diameter in mm, wide enough for the longest number at 7 pt bold."""
-    widest = max((pl.text_width_mm(n, 7.0, bold=True) for n in numbers), default=2.0)
+    widest = max((placement.text_width_mm(n, 7.0, bold=True) for n in numbers), default=2.0)
     return max(5.0, widest + 2.2)
 
 
@@ -570,7 +571,7 @@ class _Renderer:
         hh = pl.header_height(cols, widths, st)
         ax.add_patch(Rectangle((x0, top - hh), w, hh, facecolor="#2F2F2F", edgecolor="none", zorder=1))
         xs = np.concatenate([[x0], x0 + np.cumsum(widths)])
-        asc = 0.93 * st.size * pl.MM_PER_PT
+        asc = 0.93 * st.size * placement.MM_PER_PT
         lh = pl.line_height_mm(st.size)
         for c, cx, cw in zip(cols, xs[:-1], widths, strict=True):
             for k, line in enumerate(pl.wrap_text(c.title, cw - 2 * st.pad_x, st.header_size, bold=True)):
@@ -614,7 +615,7 @@ class _Renderer:
         W, H = sheet.layout.width, sheet.layout.height
         right = W - MARGIN
         if demo:
-            label_w = pl.text_width_mm(DEMO_MARK, 13, bold=True) + 8
+            label_w = placement.text_width_mm(DEMO_MARK, 13, bold=True) + 8
             bx = right - label_w
             ax.add_patch(FancyBboxPatch((bx, H - MARGIN - 12.5), label_w, 11, boxstyle="round,pad=0,rounding_size=1.5",
                                         facecolor="#B91C1C", edgecolor="none", zorder=3))
@@ -625,7 +626,7 @@ class _Renderer:
             right = bx - 6
         room = right - MARGIN
         size = 22.0
-        while size > 14 and pl.text_width_mm(title, size, bold=True) > room:
+        while size > 14 and placement.text_width_mm(title, size, bold=True) > room:
             size -= 1
         _text(ax, MARGIN, H - MARGIN - 8.5, title, fontsize=size, fontweight="bold", va="baseline")
         lines = pl.wrap_text(_typo(subtitle), room, 11.0)
@@ -771,7 +772,7 @@ class _Renderer:
         loc = sites[sites["located"].astype(bool)] if len(sites) else sites
         if len(loc):
             true_mm = to_mm(loc["x"].to_numpy(float), loc["y"].to_numpy(float))
-            pos, displaced = pl.spread_markers(true_mm, marker_d, bounds=(0, 0, mw, mh))
+            pos, displaced = placement.spread_markers(true_mm, marker_d, bounds=(0, 0, mw, mh))
             displaced_any = bool(displaced.any())
             px, py = to_data(pos)
             tx, ty = to_data(true_mm)
@@ -813,7 +814,7 @@ class _Renderer:
                 break
             size, bold = (9.0, True) if pop >= 10_000 else (8.0, False) if pop >= 3_000 else (7.0, False)
             cands.append((pts[i, 0], pts[i, 1], str(com["name"].iloc[i]), size, bold))
-        kept = pl.place_labels(cands, obstacles, (1.0, 1.0, size_mm[0] - 1.0, size_mm[1] - 1.0),
+        kept = placement.place_labels(cands, obstacles, (1.0, 1.0, size_mm[0] - 1.0, size_mm[1] - 1.0),
                                clearance=marker_d / 2 + 0.5)
         halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
         for x, y, name, size, bold in kept:
@@ -986,7 +987,7 @@ def _check_output(output: str | Path | None, default: str) -> Path:
 
 
 def _write(path: Path, figures: Iterable[Figure], title: str, total: int | None = None) -> Path:
-    with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": pl.FONT_FAMILY, "text.usetex": False,
+    with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": placement.FONT_FAMILY, "text.usetex": False,
                                 "pdf.compression": 6, "hatch.linewidth": 0.5, "axes.unicode_minus": False}):
         with atomic_output(path) as tmp:
             meta = {"Title": title, "Author": "atlas", "Subject": "Carte de l'aide alimentaire",
@@ -1171,7 +1172,7 @@ def analysis_layers(
         layers["bands"] = bands.sort_values("band_max", kind="stable")
         layers["bands_column"] = "band"
     if partnerships:
-        from atlas.actors.graph import partnership_lines
+        from atlas.registry.partnerships import partnership_lines
         from atlas.registry.partnerships import load_partnerships
 
         parts, _ = load_partnerships(actors, partnerships=None if partnerships is True else Path(partnerships))
