@@ -27,12 +27,11 @@ from pathlib import Path
 
 import folium
 
-from atlas.actors.graph import partnership_lines
 from atlas.analysis.access import commune_access
 from atlas.analysis.coverage import zones_blanches
 from atlas.maps.web import render as webmap
 from atlas.registry.actors import read_actors
-from atlas.registry.partnerships import load_partnerships
+from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.territory.reference import load_communes, select_territory
 
 REPO = Path(__file__).resolve().parents[2]

@@ -597,7 +597,7 @@ def partnerships_layer(lines: gpd.GeoDataFrame, actors: pd.DataFrame | None = No
     Parameters
     ----------
     lines : geopandas.GeoDataFrame
-        LineStrings (:func:`atlas.actors.graph.partnership_lines`) with optional ``source``,
+        LineStrings (:func:`atlas.registry.partnerships.partnership_lines`) with optional ``source``,
         ``target``, ``source_name``, ``target_name``, ``kind``, ``kind_label`` and ``label``.
     actors : pandas.DataFrame, optional
         Actors (``id``, ``name``) to name the ends when the lines carry only ids.
@@ -725,7 +725,7 @@ def make_webmap(
     zones_blanches, access_bands : geopandas.GeoDataFrame, optional
         Polygons from the access analysis (:mod:`atlas.analysis.coverage`), drawn as switchable layers.
     partnerships : geopandas.GeoDataFrame, optional
-        LineStrings between partners (:func:`atlas.actors.graph.partnership_lines`), with optional
+        LineStrings between partners (:func:`atlas.registry.partnerships.partnership_lines`), with optional
         ``source``, ``target``, ``kind`` and ``label`` columns.
     epci_borders : bool
         Draw EPCI borders as a layer.
@@ -980,7 +980,7 @@ def _access_layers(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, zones_k
 
 
 def _partnership_lines(actors: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
-    from atlas.actors.graph import partnership_lines
+    from atlas.registry.partnerships import partnership_lines
     from atlas.registry.partnerships import load_partnerships
 
     parts, _ = load_partnerships(actors, partnerships=path)
