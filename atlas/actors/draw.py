@@ -529,8 +529,7 @@ def draw_graph(
     # ---- labels: most central actors first, then actions by number of members
     _, px = _sheet_mm(ax)
     obstacles = [(b.x0 * px, b.y0 * px, b.x1 * px, b.y1 * px) for b in names] + _disc_boxes(ax, pos, radius)
-    # betweenness rounded: sums of floats in set order differ in their last bits from one run to the next
-    order = sorted(actors_drawn, key=lambda n: (-round(m.at[n, "betweenness"], 9), -deg[n], n))
+    order = sorted(actors_drawn, key=lambda n: (-m.at[n, "betweenness"], -deg[n], n))
     order += sorted(hubs, key=lambda h: (-D.degree(h), h))
     numbered, numbered_hubs, labels = _draw_labels(ax, H, D, pos, order=order, radius=radius, obstacles=obstacles)
 
@@ -681,7 +680,7 @@ def draw_partnership_map(
         ax.scatter([xy[0]], [xy[1]], s=size[n], marker=KIND_MARKERS.get(d.get("kind", ""), "o"),
                    c=WORLD_COLOURS.get(d.get("world", ""), "#777777"), edgecolors="white", linewidths=0.7, zorder=3)
     fig.canvas.draw()
-    order = sorted(pos, key=lambda n: (-round(m.at[n, "betweenness"], 9) if n in m.index else 0, -H.degree(n), n))[:top_n]
+    order = sorted(pos, key=lambda n: (-m.at[n, "betweenness"] if n in m.index else 0, -H.degree(n), n))[:top_n]
     labels = {n: short_label(H.nodes[n].get("name", n)) for n in order}
     styles = {n: {"fontsize": 7.5, "color": "#1a1a1a"} for n in order}
     _label_nodes(ax, pos, labels, order, radius=radius, obstacles=_disc_boxes(ax, pos, radius) + dots,

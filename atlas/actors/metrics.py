@@ -83,7 +83,8 @@ def bridge_scores(G: nx.Graph) -> dict[str, float]:
     H = simple_graph(G)
     pat, aid = world_sets(H)
     pat_only, aid_only = pat - aid, aid - pat
-    raw = nx.betweenness_centrality_subset(H, sources=list(pat_only), targets=list(aid_only), normalized=False)
+    # sorted: summed in the order of a set, the scores would change in their last digits from run to run
+    raw = nx.betweenness_centrality_subset(H, sources=sorted(pat_only), targets=sorted(aid_only), normalized=False)
     pairs = 0
     for comp in nx.connected_components(H):
         pairs += len(comp & pat_only) * len(comp & aid_only)
