@@ -55,6 +55,20 @@ def communities(G: nx.Graph, seed: int = LOUVAIN_SEED, resolution: float = 1.0) 
 
     Uses :func:`networkx.community.louvain_communities` with a fixed ``seed`` so the numbering
     is the same from one run to the next.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The actors graph (:func:`atlas.actors.model.build_graph`).
+    seed : int
+        Seed of the Louvain method.
+    resolution : float
+        Louvain resolution (above 1: smaller communities).
+
+    Returns
+    -------
+    list of set of str
+        Actor ids of each community, largest first.
     """
     H = simple_graph(G)
     H = H.subgraph([n for n in H if H.degree(n) > 0])
