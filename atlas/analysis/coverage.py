@@ -28,7 +28,7 @@ from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import french_table, label_key, threshold_keys
 from atlas.crs import L93, to_l93
 from atlas.errors import AccessError, NoSiteError
-from atlas.fr import WEEKDAYS_FR
+from atlas.fr import WEEKDAYS_FR, number_fr
 from atlas.io import markdown_table, write_output
 from atlas.territory.reference import departement_polygons, epci_polygons
 
@@ -59,7 +59,7 @@ class Threshold:
     @property
     def label(self) -> str:
         """French label, e.g. « 10 km », « 15 min », « 2,5 km »."""
-        return f"{self.value:g}".replace(".", ",") + f" {self.unit}"
+        return f"{number_fr(self.value)} {self.unit}"
 
 
 def threshold_list(thresholds_km: Iterable[float] | float | None = (5, 10, 20),

@@ -10,12 +10,15 @@ import re
 import numpy as np
 import pandas as pd
 
+from atlas.fr import number_fr
+
 _POP_RE = re.compile(r"^pop_uncovered_(.+)$")
 
 
 def label_key(key: str) -> str:
+    """« 2,5 km » from a threshold key ``2.5km`` (« 15 min » from ``15min``)."""
     m = re.match(r"^([\d.]+)(km|min)$", key)
-    return (m.group(1).replace(".", ",") + " " + m.group(2)) if m else key
+    return f"{number_fr(float(m.group(1)))} {m.group(2)}" if m else key
 
 
 def threshold_keys(frame: pd.DataFrame) -> list[str]:
