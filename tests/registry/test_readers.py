@@ -241,3 +241,17 @@ def test_unreadable_mapping_is_a_clear_error(tmp_path, communes):
     bad.write_text("{columns: ", encoding="utf-8")
     with pytest.raises(RegistryError, match="Correspondance illisible"):
         read_actors(tmp_path / "absent.csv", mapping=bad, communes=communes)
+
+
+def test_unexpected_errors_are_one_sentence_and_debug_shows_them(tmp_path, monkeypatch):
+    import atlas.registry.build as build_module
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("Can only output finite numbers in PDF")
+
+    monkeypatch.setattr(build_module, "build_atlas", broken)
+    res = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.output.startswith("Erreur inattendue (ValueError : Can only output finite numbers in PDF)")
+    res = CliRunner().invoke(cli, ["--debug", "build", "-o", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 1 and isinstance(res.exception, ValueError)  # --debug: the traceback is shown
