@@ -107,7 +107,8 @@ def append_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray]) -> pd.Da
         if run:
             values = columns[run[0]] if len(run) == 1 else np.column_stack([columns[c] for c in run])
             values = values.reshape(len(frame), -1)
-            blocks.append(pd.DataFrame(values, index=frame.index, columns=list(run), dtype=values.dtype, copy=False))
+            names = pd.Index(run, dtype=object)  # an object index: no Arrow string array built per block
+            blocks.append(pd.DataFrame(values, index=frame.index, columns=names, dtype=values.dtype, copy=False))
             run.clear()
 
     for name, values in columns.items():
