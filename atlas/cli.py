@@ -271,9 +271,9 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
     if week:
         _weekly(thresholds[0] if thresholds else 10.0, by, fmt, output, opts)
         return
-    _, territory, sites, origins, network = _analysis_inputs(opts)
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
     zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
-                        network=network, origins=origins, sites_selected=True)
+                        network=network, origins=origins, sites_selected=True, all_communes=communes)
     if output is None and fmt in (None, "md"):
         click.echo(markdown_table(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
@@ -297,9 +297,9 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
         raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
-    _, territory, sites, origins, network = _analysis_inputs(opts)
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
     weekly = weekly_coverage(territory, sites, threshold_km, by=by, sites_filter=SiteFilter(kinds=None),
-                             network=network, origins=origins)
+                             network=network, origins=origins, all_communes=communes)
     table = weekly_table(weekly)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
     if fmt == "gpkg":

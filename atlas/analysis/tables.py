@@ -96,7 +96,7 @@ def append_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray]) -> pd.Da
     ``frame[name] = values`` per column, each of which costs a copy of the column index: on
     small frames the column inserts cost more than the computation they report. Object arrays
     stay object columns (no per-row conversion to pandas' string dtype). The frame's data is not
-    copied; a GeoDataFrame stays one, with its CRS.
+    copied; a GeoDataFrame stays one, with its CRS and ``attrs``.
     """
     base = frame.drop(columns=[c for c in columns if c in frame.columns]) if any(
         c in frame.columns for c in columns) else frame
@@ -116,4 +116,6 @@ def append_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray]) -> pd.Da
             flush()
         run.append(name)
     flush()
-    return pd.concat(blocks, axis=1)
+    out = pd.concat(blocks, axis=1)
+    out.attrs = dict(frame.attrs)  # concat keeps attrs only when every block has the same
+    return out
