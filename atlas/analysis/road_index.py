@@ -19,6 +19,8 @@ uncompressed ``.npz`` file, read back without any computation but the k-d tree.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -27,7 +29,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-__all__ = ["MIN_WEIGHT", "Prepared", "load", "prepare", "save"]
+from atlas.io import atomic_output
+
+__all__ = ["MIN_WEIGHT", "Prepared", "load", "prepare", "save", "storable_ids", "write_entry"]
 
 #: Weight given to zero-length edges: scipy's graph routines read an explicit zero as "no edge".
 MIN_WEIGHT = 1e-9
@@ -205,3 +209,33 @@ def load(path: Path) -> tuple[Prepared, dict[str, np.ndarray]]:
         everything = {key: data[key] for key in data.files}
     prepared = Prepared(**{f.name: everything.pop(_PREFIX + f.name) for f in fields(Prepared)})
     return prepared, everything
+
+
+def storable_ids(ids: np.ndarray | None) -> np.ndarray | None:
+    """Node ids as a plain numpy array (integers or text), None when they are something else."""
+    if ids is None:
+        return None
+    ids = np.asarray(ids)
+    if ids.dtype.kind in "iuU":
+        return ids
+    kind = pd.api.types.infer_dtype(ids, skipna=False)
+    if kind == "integer":
+        return ids.astype(np.int64)
+    if kind == "string":
+        return ids.astype(str)
+    return None
+
+
+def write_entry(stored: Path, prepared: Prepared, arrays: dict[str, np.ndarray]) -> None:
+    """:func:`save` to ``stored`` atomically, then remove the older entries of the same file.
+
+    Entries are named ``<file name>.<path digest>.<mode>.<state digest>.npz``: those with the
+    same first three parts are older states of the same file.
+    """
+    with atomic_output(stored) as tmp:
+        save(tmp, prepared, arrays)
+    prefix = ".".join(stored.name.split(".")[:-2])
+    for old in stored.parent.glob(f"{glob.escape(prefix)}.*.npz"):
+        if old != stored:
+            with contextlib.suppress(OSError):
+                old.unlink()

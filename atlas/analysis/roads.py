@@ -25,8 +25,6 @@ To use your region's roads, download its extract (e.g. Geofabrik
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import hashlib
 import math
 import re
@@ -46,7 +44,6 @@ from atlas.analysis import road_index
 from atlas.analysis.tables import append_columns
 from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
-from atlas.io import atomic_output
 from atlas.progress import info
 
 __all__ = [
@@ -485,21 +482,6 @@ def cache_file(path: str | Path, mode: str) -> Path | None:
     return folder / f"{path.name}.{where}.{mode}.{digest}.npz"
 
 
-def _storable_ids(ids: np.ndarray | None) -> np.ndarray | None:
-    """Node ids as a plain numpy array (integers or text), None when they are something else."""
-    if ids is None:
-        return None
-    ids = np.asarray(ids)
-    if ids.dtype.kind in "iuU":
-        return ids
-    kind = pd.api.types.infer_dtype(ids, skipna=False)
-    if kind == "integer":
-        return ids.astype(np.int64)
-    if kind == "string":
-        return ids.astype(str)
-    return None
-
-
 def _read_cache(stored: Path, path: Path, mode: str) -> RoadNetwork | None:
     try:
         prepared, arrays = road_index.load(stored)
@@ -512,24 +494,16 @@ def _read_cache(stored: Path, path: Path, mode: str) -> RoadNetwork | None:
 
 
 def _write_cache(net: RoadNetwork, stored: Path) -> None:
-    ids = _storable_ids(net.node_ids)
+    ids = road_index.storable_ids(net.node_ids)
     if ids is None:
         return
     net.prepare()
     arrays = {"node_xy": net.node_xy, "edge_from": net.edge_from, "edge_to": net.edge_to,
               "length_m": net.length_m, "time_min": net.time_min, "node_ids": ids}
     try:
-        with atomic_output(stored) as tmp:
-            road_index.save(tmp, net._prepared, arrays)
+        road_index.write_entry(stored, net._prepared, arrays)
     except (AtlasError, OSError) as exc:
         info(f"Réseau routier non mis en cache ({exc}) : il sera relu au prochain lancement.")
-        return
-    stem = stored.name.split(".")
-    prefix = ".".join(stem[:-2])  # name, path digest and mode: older entries of the same file
-    for old in stored.parent.glob(f"{glob.escape(prefix)}.*.npz"):
-        if old != stored:
-            with contextlib.suppress(OSError):
-                old.unlink()
 
 
 # --------------------------------------------------------------------------------------------
