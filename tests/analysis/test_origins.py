@@ -105,7 +105,7 @@ def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, 
 
 
 def test_territory_selection_counts_neighbours_apart(communes, gap_grid):
-    from atlas.territory.reference import select_territory
+    from atlas.territory.selection import select_territory
 
     terr = select_territory(communes, dep="62")
     pts, rep = attach_origins(gap_grid, terr, all_communes=communes, report=False)
