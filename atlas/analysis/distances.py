@@ -31,7 +31,9 @@ from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import append_columns, french_table
 from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
+from atlas.fr import integer_fr
 from atlas.io import write_output
+from atlas.progress import info
 from atlas.territory.reference import representative_points
 
 __all__ = [
@@ -364,7 +366,8 @@ def read_points(path: str) -> gpd.GeoDataFrame:
 
 
 def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Points lying in the territory's communes (with their ``insee`` when they had none).
+    """Points lying in the territory's communes (with their ``insee`` when they had none); how many
+    were left out is said in French (:func:`atlas.progress.info`).
 
     Raises
     ------
@@ -380,6 +383,10 @@ def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> g
     out = pts.loc[hit.index].copy()
     if "insee" not in out.columns:
         out["insee"] = hit["insee"].astype(str).to_numpy()
+    left = len(pts) - len(out)
+    if left:  # said, never dropped silently
+        info(f"{integer_fr(left)} {'point' if left < 2 else 'points'} d'origine hors du territoire demandé : "
+             "non compris dans le résultat.")
     return out
 
 
