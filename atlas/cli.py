@@ -1,13 +1,16 @@
 """The ``atlas`` command line: thin click commands over the library.
 
-Every command calls one library function; errors meant for people (:class:`AtlasError`) are
-printed in French without a traceback, with exit code 1.
+Every command calls one library function; errors meant for people (:class:`AtlasError`, and the
+file system's: full disk, refused permission) are printed as one French sentence without a
+traceback, with exit code 1. ``atlas --debug`` (or ``ATLAS_DEBUG=1``) shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,21 +21,43 @@ from atlas import settings
 from atlas.errors import AtlasError
 
 
+def _debug() -> bool:
+    """``atlas --debug`` or ``ATLAS_DEBUG=1``: tracebacks are shown."""
+    ctx = click.get_current_context(silent=True)
+    flag = bool(ctx and ctx.find_root().params.get("debug"))
+    return flag or os.environ.get("ATLAS_DEBUG", "").lower() not in ("", "0", "false")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    if _debug():
+        traceback.print_exc()
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(code)
+
+
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from atlas.io import error_fr
+
         try:
             return func(*args, **kwargs)
         except AtlasError as exc:
-            click.echo(f"Erreur : {exc}", err=True)
-            sys.exit(1)
+            _fail(str(exc))
         except OSError as exc:  # disk full, permission denied... : a person's problem, not a bug
             where = f" « {exc.filename} »" if getattr(exc, "filename", None) else ""
-            click.echo(f"Erreur : fichier{where} : {exc.strerror or exc}.", err=True)
-            sys.exit(1)
+            _fail(f"fichier{where} : {error_fr(exc)}.")
         except KeyboardInterrupt:
             click.echo("Interrompu : aucun fichier partiel n'a été laissé.", err=True)
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one sentence; --debug shows where
+            if _debug():
+                raise
+            click.echo(f"Erreur inattendue ({type(exc).__name__} : {exc}). Relancez avec « atlas --debug … » "
+                       "pour voir le détail, et signalez-la.", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -65,7 +90,10 @@ def _stack(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Calla
 registry_options = _stack(
     click.option("--registry", "--registre", "registry", type=click.Path(dir_okay=False, path_type=Path),
                  default=None, help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv)."),
-    click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON)."),
+    click.option("--mapping", default=None,
+                 help="Correspondance de colonnes et de valeurs du registre (préréglage ou fichier JSON)."),
+    click.option("--sheet", "--feuille", "sheet", multiple=True, metavar="NOM",
+                 help="Feuille du classeur à lire, répétable (défaut : toutes celles qui ont une colonne de nom)."),
 )
 
 
@@ -106,8 +134,9 @@ def _apply_reference_dir(reference_dir: Path | None) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-q", "--quiet", is_flag=True, help="Silencieux : ni barre de progression ni message d'information.")
+@click.option("--debug", is_flag=True, help="En cas d'erreur, montrer la trace Python complète (pour signaler un bogue).")
 @click.version_option(package_name="atlas")
-def cli(quiet: bool) -> None:
+def cli(quiet: bool, debug: bool) -> None:
     """atlas : qui nourrit qui sur un territoire (aide alimentaire, PAT, Hauts-de-France)."""
     settings.options.quiet = quiet
 
@@ -115,7 +144,10 @@ def cli(quiet: bool) -> None:
 @cli.command()
 @click.argument("registries", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mapping", "mappings", multiple=True,
-              help="Correspondance de colonnes (préréglage ou fichier JSON), une par registre, dans l'ordre.")
+              help="Correspondance de colonnes et de valeurs (préréglage ou fichier JSON), une par registre, "
+                   "dans l'ordre.")
+@click.option("--sheet", "--feuille", "sheet", multiple=True, metavar="NOM",
+              help="Feuille des classeurs à lire, répétable (défaut : toutes celles qui ont une colonne de nom).")
 @partnership_file_option
 @click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
@@ -123,7 +155,7 @@ def cli(quiet: bool) -> None:
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
 @reference_option
 @_handle_errors
-def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships: Path | None,
+def build(registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...], partnerships: Path | None,
           actions: Path | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
 
@@ -133,7 +165,8 @@ def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships:
 
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
-                         reference=reference, partnerships=partnerships or not registries, actions=actions)
+                         reference=reference, partnerships=partnerships or not registries, actions=actions,
+                         sheet=list(sheet) or None)
     for line in result.report_lines():
         click.echo(line)
 
@@ -160,7 +193,7 @@ def contours(url: str | None, force: bool) -> None:
               help="Fichier HTML à écrire (défaut : maps/carte.html).")
 @reference_option
 @_handle_errors
-def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
+def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
         output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
@@ -172,7 +205,8 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     _apply_reference_dir(reference_dir)
     target = html_output_path(output or settings.maps_dir() / "carte.html")  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
-    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None)
+    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
+                                      sheet=sheet)
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
                         partnerships=_layer_partnerships(partnerships))
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
@@ -221,7 +255,7 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     _apply_reference_dir(opts.get("reference_dir"))
     info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
-                                              opts.get("epci"), opts.get("dep"))
+                                              opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"))
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
@@ -260,7 +294,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
     """Zones blanches : population à plus d'un seuil de tout site d'aide alimentaire."""
     from atlas.analysis.coverage import summarize, write_gaps, zones_blanches
     from atlas.analysis.tables import french_table
-    from atlas.io import markdown_table
+    from atlas.io import csv_text, markdown_table
 
     km = list(thresholds) or ([] if minutes else [5.0, 10.0, 20.0])
     from atlas.analysis.coverage import threshold_list
@@ -278,7 +312,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
         click.echo(markdown_table(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
     if output is None and fmt == "csv":
-        french_table(summarize(zb, by), total=by != "commune").to_csv(sys.stdout, index=False)
+        click.echo(csv_text(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
     target = output or settings.processed_dir() / "zones_blanches.gpkg"
     path = write_gaps(zb, target, fmt=fmt, by=by)
@@ -289,7 +323,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
     from atlas.analysis.sites import SiteFilter
-    from atlas.io import markdown_table, write_text_atomic
+    from atlas.io import csv_text, markdown_table, write_csv_excel, write_text_atomic
 
     if by == "commune":
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
@@ -304,12 +338,14 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
     if fmt == "gpkg":
         raise AtlasError("--semaine s'écrit en csv ou md")
-    text = markdown_table(table) if fmt == "md" else table.to_csv(index=False)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(markdown_table(table) if fmt == "md" else csv_text(table), nl=False)
+        return
+    if fmt == "md":
+        write_text_atomic(output, markdown_table(table))
     else:
-        write_text_atomic(output, text)
-        click.echo(f"Couverture par jour écrite : {output}")
+        write_csv_excel(output, table)
+    click.echo(f"Couverture par jour écrite : {output}")
 
 
 @cli.command()
@@ -330,7 +366,9 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
     result = distances(territory, sites, origins=origins, network=network,
                        clip=bool(opts.get("epci") or opts.get("dep")))
     if output is None:
-        distances_table(result).to_csv(sys.stdout, index=False)
+        from atlas.io import csv_text
+
+        click.echo(csv_text(distances_table(result)), nl=False)
         return
     write_distances(result, output, fmt=fmt)
     click.echo(f"Distances écrites : {output} ({len(result)} lignes, {len(sites)} sites)")
@@ -386,7 +424,7 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
-              registry: Path | None, mapping: str | None, zones_blanches: float | None, access: bool,
+              registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               reference: str | None, reference_dir: Path | None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
@@ -399,7 +437,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet)
     if insee:
         territory = select_territory(territory, insee=list(insee))
     layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships))
@@ -426,7 +464,8 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
               help="Dossier de sortie (défaut : maps/acteurs).")
 @reference_option
 @_handle_errors
-def actors(registry: Path | None, mapping: str | None, partnerships: Path | None, actions: Path | None,
+def actors(registry: Path | None, mapping: str | None, sheet: tuple[str, ...], partnerships: Path | None,
+           actions: Path | None,
            epci: tuple[str, ...], formats: tuple[str, ...], seed: int, output: Path | None,
            reference: str | None, reference_dir: Path | None) -> None:
     """Cartographie des acteurs : graphe des partenariats, centralités, communautés, exports."""
@@ -435,7 +474,7 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
     from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
-    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
+    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference, sheet=sheet)
     for line in reject_lines(acts) + reject_lines(parts):
         click.echo(line, err=True)
     written, summary = export_all(built.actors, parts.accepted, acts.accepted,
@@ -463,7 +502,8 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
               help="Fichier à écrire (sinon le tableau est affiché).")
 @reference_option
 @_handle_errors
-def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, partnerships: Path | None,
+def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
+               partnerships: Path | None,
                actions: Path | None, real_only: bool, fmt: str | None, output: Path | None, reference: str | None,
                reference_dir: Path | None) -> None:
     """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
@@ -473,7 +513,7 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
-    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
+    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference, sheet=sheet)
     for line in reject_lines(acts) + reject_lines(parts):
         click.echo(line, err=True)
     graph = build_graph(built.actors, parts.accepted, acts.accepted)
@@ -485,7 +525,9 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
             output = output.with_suffix(f".{fmt}")
         click.echo(f"Indicateurs écrits : {write_indicators(table, output)}")
     elif fmt == "csv":
-        click.echo(indicators_for_people(table).to_csv(sep=";", decimal=",", index=False), nl=False)
+        from atlas.io import csv_text
+
+        click.echo(csv_text(indicators_for_people(table)), nl=False)
     else:
         click.echo(indicators_markdown(table), nl=False)
 

@@ -26,6 +26,8 @@ def load_inputs(
     reference: str | None = None,
     epci: Sequence[str] | None = None,
     dep: Sequence[str] | None = None,
+    *,
+    sheet: Sequence[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Communes, territory and actors for an analysis command.
 
@@ -40,6 +42,8 @@ def load_inputs(
     epci, dep : sequence of str, optional
         Territory filter (:func:`atlas.territory.selection.select_territory`); validated before the
         registry is read, so an unknown code fails fast.
+    sheet : sequence of str, optional
+        Sheets of a workbook registry to read (``--sheet``; default: every sheet with a name column).
 
     Returns
     -------
@@ -49,8 +53,8 @@ def load_inputs(
     communes = load_communes(reference)
     territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
     result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                         reference=reference, write=False)
-    for line in [r.summary() for r in result.registries] + result.reject_lines(limit=10):
+                         reference=reference, write=False, sheet=list(sheet) if sheet else None)
+    for line in [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10):
         info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
 
@@ -61,6 +65,8 @@ def load_registries(
     partnerships: str | Path | None = None,
     actions: str | Path | None = None,
     reference: str | Path | None = None,
+    *,
+    sheet: Sequence[str] | None = None,
 ) -> tuple[BuildResult, RegistryResult, RegistryResult]:
     """Actors (built and joined to the communes), partnerships and actions, for the CLI.
 
@@ -70,6 +76,8 @@ def load_registries(
         The build (``.actors``, ``.communes``...), the partnerships, the actions.
     """
     built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                        reference=reference, write=False)
+                        reference=reference, write=False, sheet=list(sheet) if sheet else None)
+    for line in [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10):
+        info(line)  # the actor registry too: what the graph and the indicators leave out, and why
     parts, acts = load_partnerships(built.actors, partnerships, actions)
     return built, parts, acts

@@ -17,7 +17,7 @@ import pyogrio
 from atlas.actors.draw import WORLD_COLOURS, draw_graph, draw_partnership_map, save_drawing
 from atlas.actors.metrics import LOUVAIN_SEED, METRIC_LABELS, community_table, node_metrics, summary_lines
 from atlas.actors.model import build_graph, subgraph_territory
-from atlas.io import atomic_output
+from atlas.io import atomic_output, atomic_outputs, write_csv_excel
 from atlas.registry import schema
 from atlas.registry.partnerships import partnership_lines
 from atlas.territory.reference import load_communes
@@ -103,9 +103,7 @@ def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
 def write_metrics_csv(metrics: pd.DataFrame, path: str | Path) -> Path:
     """Write the metrics table for people: French headers, ``;`` separator, decimal comma,
     UTF-8 with BOM (opens as is in a French Excel), atomically."""
-    with atomic_output(path) as tmp:
-        metrics_for_people(metrics).to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-    return Path(path)
+    return write_csv_excel(path, metrics_for_people(metrics))
 
 
 def write_lines_gpkg(lines: gpd.GeoDataFrame, path: str | Path) -> Path:
@@ -168,29 +166,30 @@ def export_all(
         names = sorted({str(n) for n in communes.loc[communes["epci"].isin(codes), "epci_name"]})
         title = f"Cartographie des acteurs : {', '.join(names)}"
     metrics = node_metrics(G, seed=seed)
-    written: dict[str, Path] = {
-        "metrics": write_metrics_csv(metrics, out / f"{stem}-metriques.csv"),
-        "gexf": write_gexf(G, out / f"{stem}.gexf", metrics),
-        "graphml": write_graphml(G, out / f"{stem}.graphml", metrics),
-    }
-    comm = community_table(G, metrics)
-    with atomic_output(out / f"{stem}-communautes.csv") as tmp:
-        comm.rename(columns={"community": "communauté", "n_actors": "acteurs", "n_pat": "monde du PAT",
-                             "n_aid": "aide alimentaire", "n_both": "les deux mondes", "members": "membres",
-                             "epci_names": "EPCI"}).to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
-    written["communities"] = out / f"{stem}-communautes.csv"
-    lines = partnership_lines(G, actors) if "geometry" in actors else None
-    if lines is not None:
-        written["lines"] = write_lines_gpkg(lines, out / f"{stem}-liens.gpkg")
-    fig = draw_graph(G, metrics, title=title, seed=seed)
-    for p in save_drawing(fig, [out / f"{stem}.{f.lower().lstrip('.')}" for f in formats]):
-        written[p.suffix.lstrip(".")] = p
-    if communes is not None and isinstance(actors, gpd.GeoDataFrame):
-        codes = [resolve_epci(e, communes) for e in epci] if epci else None
-        geo_title = title.replace("Cartographie des acteurs", "Les partenariats sur la carte")
-        fig = draw_partnership_map(G, actors, communes, epci=codes, metrics=metrics, title=geo_title)
-        for p in save_drawing(fig, [out / f"{stem}-carte.{f.lower().lstrip('.')}" for f in formats]):
-            written[f"map_{p.suffix.lstrip('.')}"] = p
+    written: dict[str, Path] = {}
+    # every file of the folder is written aside, then all are renamed together (a run stopped half-way
+    # leaves the previous set whole, never a new metrics table beside an old drawing)
+    with atomic_outputs() as files:
+        def temp(key: str, name: str) -> Path:
+            written[key] = out / name
+            return files.temp(out / name)
+
+        write_metrics_csv(metrics, temp("metrics", f"{stem}-metriques.csv"))
+        write_gexf(G, temp("gexf", f"{stem}.gexf"), metrics)
+        write_graphml(G, temp("graphml", f"{stem}.graphml"), metrics)
+        write_csv_excel(temp("communities", f"{stem}-communautes.csv"), community_table(G, metrics).rename(columns={
+            "community": "communauté", "n_actors": "acteurs", "n_pat": "monde du PAT", "n_aid": "aide alimentaire",
+            "n_both": "les deux mondes", "members": "membres", "epci_names": "EPCI"}))
+        lines = partnership_lines(G, actors) if "geometry" in actors else None
+        if lines is not None:
+            write_lines_gpkg(lines, temp("lines", f"{stem}-liens.gpkg"))
+        suffixes = [f.lower().lstrip(".") for f in formats]
+        save_drawing(draw_graph(G, metrics, title=title, seed=seed), [temp(f, f"{stem}.{f}") for f in suffixes])
+        if communes is not None and isinstance(actors, gpd.GeoDataFrame):
+            codes = [resolve_epci(e, communes) for e in epci] if epci else None
+            geo_title = title.replace("Cartographie des acteurs", "Les partenariats sur la carte")
+            fig = draw_partnership_map(G, actors, communes, epci=codes, metrics=metrics, title=geo_title)
+            save_drawing(fig, [temp(f"map_{f}", f"{stem}-carte.{f}") for f in suffixes])
     summary = summary_lines(G, metrics)
     if lines is not None and lines.attrs.get("n_unlocated"):
         summary.append(f"{lines.attrs['n_unlocated']} liens sans tracé géographique (acteur non localisé).")

@@ -64,7 +64,7 @@ import pandas as pd
 from atlas.actors.model import build_graph
 from atlas.errors import AtlasError
 from atlas.fr import percent_fr
-from atlas.io import atomic_output, write_text_atomic
+from atlas.io import write_csv_excel, write_text_atomic
 from atlas.registry import schema
 from atlas.registry.partnerships import ACTION_COLUMNS, actor_links, memberships
 from atlas.territory.reference import load_communes
@@ -443,6 +443,4 @@ def write_indicators(table: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() == ".md":
         return write_text_atomic(path, indicators_markdown(table))
-    with atomic_output(path) as tmp:
-        indicators_for_people(table).to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-    return path
+    return write_csv_excel(path, indicators_for_people(table))

@@ -347,6 +347,10 @@ def read_origins(path: str, population_column: str = "population") -> gpd.GeoDat
         raise AccessError(f"« {p.name} » n'a pas de colonne « {population_column} » (population de chaque point)")
     gdf = to_l93(gdf).rename(columns={population_column: "population"})
     gdf["population"] = pd.to_numeric(gdf["population"], errors="coerce").fillna(0)
+    bad = ~np.isfinite(gdf["population"].to_numpy(float)) | (gdf["population"].to_numpy(float) < 0)
+    if bad.any():  # inf, -1…: a mistake in the file, not people
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
+        raise AccessError(f"« {p.name} » : population non finie ou négative (point(s) n° {rows})")
     return gdf
 
 

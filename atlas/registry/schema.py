@@ -92,6 +92,9 @@ SERVICE_LABELS: dict[str, str] = {
     "hygiene": "produits d'hygiène",
     "jardin": "jardin partagé",
     "livraison": "livraison à domicile",
+    "cheques": "chèques ou bons alimentaires",
+    "frigo-solidaire": "frigo solidaire",
+    "accueil-de-jour": "accueil de jour",
 }
 
 ACCESS_LABELS: dict[str, str] = {
@@ -110,9 +113,12 @@ PRECISION_LABELS: dict[str, str] = {
 MODE_LABELS: dict[str, str] = {"fixed": "lieu fixe", "mobile": "distribution itinérante"}
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def slug(text: object) -> str:
-    """Lower-case ASCII slug: « Épicerie solidaire » -> ``epicerie-solidaire``."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    """Lower-case ASCII slug: « Épicerie solidaire » -> ``epicerie-solidaire``, « Cœur » -> ``coeur``."""
+    s = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
@@ -228,7 +234,6 @@ ACTOR_SCHEMA: dict = {
         "mode": {"enum": ["", *MODE_LABELS]},
         "access": {"enum": ["", *ACCESS_LABELS]},
         "world": {"enum": ["", *WORLD_LABELS]},
-        "email": {"type": "string", "pattern": r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"},
         "updated": {"type": "string", "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"},
     },
 }
