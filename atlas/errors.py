@@ -41,3 +41,7 @@ class NetworkError(AccessError):
 
 class NetworkCoverageError(NetworkError):
     """Origins or sites lie outside the road network."""
+
+
+class PublicationError(AtlasError):
+    """An option of what may be shown to whom is wrong (e.g. a freshness limit that is not a number of months)."""
