@@ -43,5 +43,13 @@ class NetworkCoverageError(NetworkError):
     """Origins or sites lie outside the road network."""
 
 
+class BanError(AtlasError):
+    """A Base Adresse Nationale file cannot be read or used (missing file, missing columns)."""
+
+
+class GeocoderError(AtlasError):
+    """The online BAN geocoder cannot be reached or answers something unreadable."""
+
+
 class PublicationError(AtlasError):
     """An option of what may be shown to whom is wrong (e.g. a freshness limit that is not a number of months)."""
