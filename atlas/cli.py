@@ -186,12 +186,18 @@ def contours(url: str | None, force: bool) -> None:
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Fichier HTML à écrire (défaut : maps/carte.html).")
+@publication_options
 @reference_option
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
-        output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
-    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
+        output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+        reference_dir: Path | None) -> None:
+    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
+
+    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
+    """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import web_layers
     from atlas.maps.web.render import html_output_path, write_webmap
@@ -200,12 +206,14 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     _apply_reference_dir(reference_dir)
     target = html_output_path(output or settings.maps_dir() / "carte.html")  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
-    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None)
+    audience = _audience(professionals, include_drafts, freshness)
+    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
+                                      audience=audience)
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
-                        partnerships=_layer_partnerships(partnerships))
+                        partnerships=_layer_partnerships(partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
     path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
-                        clip=bool(epci or dep), registry_label=registry.name)
+                        clip=bool(epci or dep), registry_label=registry.name, audience=audience)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -417,13 +425,19 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
+@publication_options
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
               registry: Path | None, mapping: str | None, zones_blanches: float | None, access: bool,
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
-              reference: str | None, reference_dir: Path | None) -> None:
-    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
+              professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+              reference_dir: Path | None) -> None:
+    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
+
+    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
+    """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import analysis_layers
     from atlas.maps.print.render import TITLE, render_atlas, render_map
@@ -433,12 +447,14 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep)
+    audience = _audience(professionals, include_drafts, freshness)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, audience=audience)
     if insee:
         territory = select_territory(territory, insee=list(insee))
-    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships))
+    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
+                             audience=audience)
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
-            "title": title or TITLE}
+            "title": title or TITLE, "audience": audience}
     if atlas_by:
         path = render_atlas(communes, actors, by=atlas_by, within=territory, output=output, **opts)
     else:

@@ -39,6 +39,7 @@ __all__ = [
     "PRO_MARK",
     "REASONS",
     "Audience",
+    "age_fr",
     "check_months",
     "coverage_mask",
     "coverage_sites",
@@ -251,7 +252,7 @@ def freshness_notes(actors: pd.DataFrame, *, months: int = DEFAULT_FRESHNESS_MON
     return pd.Series([freshness_note(v, months=months, today=today) for v in values], index=actors.index, dtype=object)
 
 
-def _age_fr(months: int) -> str:
+def age_fr(months: int) -> str:
     """« plus d'un an », « plus de 2 ans », « plus de 6 mois », « plus d'un mois »."""
     if months % 12 == 0:
         return "plus d'un an" if months == 12 else f"plus de {months // 12} ans"
@@ -344,7 +345,7 @@ def publication_lines(table: pd.DataFrame, warnings: pd.DataFrame | None = None,
         lines.append(text)
     n_stale = int(table["stale"].sum()) if len(table) else 0
     if n_stale:
-        lines.append(f"{plural_fr(n_stale, 'lieu', 'lieux')} non mis à jour depuis {_age_fr(aud.freshness_months)} "
+        lines.append(f"{plural_fr(n_stale, 'lieu', 'lieux')} non mis à jour depuis {age_fr(aud.freshness_months)} "
                      "(« à vérifier » sur les cartes).")
     if warnings is not None and len(warnings):
         lines.append("Lieux masqués (fichier, ligne, raison) :")
