@@ -122,6 +122,29 @@ layer_options = _stack(
 )
 
 
+drafts_option = click.option(
+    "--inclure-brouillons", "--include-drafts", "include_drafts", is_flag=True,
+    help="Inclure les lieux en brouillon ou hors ligne (vérification interne : ne pas diffuser).")
+
+#: What may be shown to whom: status, visibility and freshness of the sites (atlas.registry.publication).
+publication_options = _stack(
+    click.option("--professionnels", "--professionals", "professionals", is_flag=True,
+                 help="Pour les professionnels : montrer aussi les lieux qui leur sont réservés ; la carte porte "
+                      "« usage professionnel — ne pas diffuser »."),
+    drafts_option,
+    click.option("--fraicheur", "--freshness", "freshness", type=click.IntRange(min=1), default=12,
+                 show_default=True, metavar="MOIS",
+                 help="Un lieu non mis à jour depuis plus de MOIS mois est marqué « à vérifier »."),
+)
+
+
+def _audience(professionals: bool = False, include_drafts: bool = False, freshness: int = 12) -> Any:
+    """The :class:`atlas.registry.publication.Audience` of the publication options."""
+    from atlas.registry.publication import Audience
+
+    return Audience(professionals=professionals, include_drafts=include_drafts, freshness_months=freshness)
+
+
 def _layer_partnerships(value: str | None) -> bool | Path:
     """``--partenariats`` alone means the default registry; with a value, that file."""
     return False if value is None else (True if value == "default" else Path(value))
@@ -153,20 +176,24 @@ def cli(quiet: bool, debug: bool) -> None:
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
+@publication_options
 @reference_option
 @_handle_errors
-def build(registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...], partnerships: Path | None,
-          actions: Path | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...],
+          partnerships: Path | None, actions: Path | None, output: Path | None, professionals: bool,
+          include_drafts: bool, freshness: int, reference: str | None, reference_dir: Path | None) -> None:
     """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
 
-    Sans registre, prend le registre de démonstration de data/raw avec ses partenariats.
+    Sans registre, prend le registre de démonstration de data/raw avec ses partenariats. Le compte
+    rendu dit, par statut et visibilité, combien de lieux sont lus, montrés sur les cartes, comptés
+    dans la couverture ou masqués, et pourquoi (couche « publication » du GeoPackage).
     """
     from atlas.registry.build import build_atlas
 
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
                          reference=reference, partnerships=partnerships or not registries, actions=actions,
-                         sheet=list(sheet) or None)
+                         sheet=list(sheet) or None, audience=_audience(professionals, include_drafts, freshness))
     for line in result.report_lines():
         click.echo(line)
 
@@ -191,12 +218,18 @@ def contours(url: str | None, force: bool) -> None:
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Fichier HTML à écrire (défaut : maps/carte.html).")
+@publication_options
 @reference_option
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
-        output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
-    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
+        output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+        reference_dir: Path | None) -> None:
+    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
+
+    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
+    """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import web_layers
     from atlas.maps.web.render import html_output_path, write_webmap
@@ -205,13 +238,14 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     _apply_reference_dir(reference_dir)
     target = html_output_path(output or settings.maps_dir() / "carte.html")  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
+    audience = _audience(professionals, include_drafts, freshness)
     _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
-                                      sheet=sheet)
+                                      sheet=sheet, audience=audience)
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
-                        partnerships=_layer_partnerships(partnerships))
+                        partnerships=_layer_partnerships(partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
     path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
-                        clip=bool(epci or dep), registry_label=registry.name)
+                        clip=bool(epci or dep), registry_label=registry.name, audience=audience)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -231,6 +265,7 @@ def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
         registry_options,
         click.option("--origins", default=None, type=click.Path(dir_okay=False),
                      help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
+        drafts_option,
         reference_option,
     ]
     for option in reversed(options):
@@ -255,15 +290,19 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     _apply_reference_dir(opts.get("reference_dir"))
     info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
-                                              opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"))
+                                              opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"),
+                                              audience=_audience(include_drafts=bool(opts.get("include_drafts"))))
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
     sites = select_sites(actors, SiteFilter(kinds=kinds or AID_KINDS,
                                             networks=list(opts.get("networks") or []) or None,
-                                            services=list(opts.get("services") or []) or None, day=opts.get("day")))
+                                            services=list(opts.get("services") or []) or None, day=opts.get("day"),
+                                            include_drafts=bool(opts.get("include_drafts"))))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
-    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}) ; {len(territory)} communes.")
+    left_out = sites.attrs.get("n_not_counted", 0)
+    status = f" ; {left_out} écarté(s) : fermé(s), en brouillon ou hors ligne" if left_out else ""
+    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
     network = None
     if opts.get("network_path"):
         from atlas.analysis.roads import load_network
@@ -332,7 +371,8 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
     communes, territory, sites, origins, network = _analysis_inputs(opts)
-    weekly = weekly_coverage(territory, sites, threshold_km, by=by, sites_filter=SiteFilter(kinds=None),
+    weekly = weekly_coverage(territory, sites, threshold_km, by=by,
+                             sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
                              network=network, origins=origins, all_communes=communes)
     table = weekly_table(weekly)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
@@ -421,13 +461,19 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
+@publication_options
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
               registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
-              reference: str | None, reference_dir: Path | None) -> None:
-    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
+              professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+              reference_dir: Path | None) -> None:
+    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
+
+    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
+    """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import analysis_layers
     from atlas.maps.print.render import TITLE, render_atlas, render_map
@@ -437,12 +483,14 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet)
+    audience = _audience(professionals, include_drafts, freshness)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience)
     if insee:
         territory = select_territory(territory, insee=list(insee))
-    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships))
+    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
+                             audience=audience)
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
-            "title": title or TITLE}
+            "title": title or TITLE, "audience": audience}
     if atlas_by:
         path = render_atlas(communes, actors, by=atlas_by, within=territory, output=output, **opts)
     else:

@@ -180,12 +180,13 @@ def validate_actors(
 
 def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, str]) -> str:
     """Normalise, check and locate one row: the reason to reject it, or "" to accept it."""
-    reason = _check_name_and_kind(row)
+    reason = _check_name_and_kind(row) or _check_publication(row.rec)
     if reason:
         return reason
     _normalise_vocabularies(row)
     _check_contacts(row)
     _normalise_codes(row.rec)
+    _normalise_date(row.rec)
     if not row.rec["id"]:
         row.rec["id"] = _stable_id(checks.prefix, row.rec)
     reason = _schema_error(row.rec, checks.validator) or _duplicate_id(row.rec, seen_ids) or _locate(row, checks)
@@ -257,6 +258,54 @@ def _check_name_and_kind(row: _Row) -> str:
         row.warn.append(KINDS.understood(kind_given, reading))
     rec["kind"] = reading.value
     return ""
+
+
+def _vocab(value: str, aliases: dict[str, str]) -> str | None:
+    """Exact reading of a word (no guess): its canonical value, "" for an empty cell, None if unknown."""
+    if not value:
+        return ""
+    return aliases.get(schema.slug(value))
+
+
+def _check_publication(rec: dict[str, str]) -> str:
+    """Status and visibility as canonical values; an unknown value rejects the row.
+
+    An empty cell is an open, public site. A value atlas cannot read is not guessed: the row is
+    rejected with the accepted words, so that a typo never puts a closed or reserved site on a
+    map handed out to the public.
+    """
+    for col, aliases, labels, default, what in (
+        ("status", schema.STATUS_ALIASES, schema.STATUS_LABELS, "open", "statut"),
+        ("visibility", schema.VISIBILITY_ALIASES, schema.VISIBILITY_LABELS, "public", "visibilité"),
+    ):
+        given = rec[col]
+        value = _vocab(given, aliases)
+        if value is None:
+            accepted = ", ".join(f"« {w} »" for w in labels.values())
+            return f"{what} inconnu(e) : « {given} » (attendu : {accepted})"
+        rec[col] = value or default
+    return ""
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_MONTH_FIRST = re.compile(r"(\d{1,2})[/.-](\d{4})")
+
+
+def _normalise_date(rec: dict[str, str]) -> None:
+    """``updated`` as ``AAAA-MM-JJ``: French dates (15/03/2024, 03/2024) and date-times are read."""
+    text = rec["updated"].strip()
+    iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text)
+    day_first = _DAY_FIRST.fullmatch(text)
+    month_first = _MONTH_FIRST.fullmatch(text)
+    if iso:
+        text = iso.group(1)
+    elif day_first:
+        d, m, y = day_first.groups()
+        text = f"{y}-{int(m):02d}-{int(d):02d}"
+    elif month_first:
+        m, y = month_first.groups()
+        text = f"{y}-{int(m):02d}"
+    rec["updated"] = text
 
 
 def _normalise_vocabularies(row: _Row) -> None:

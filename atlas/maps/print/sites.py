@@ -171,7 +171,9 @@ def table_columns(width: float, phone: bool = True) -> list[pl.Column]:
 
 def table_rows(sites: pd.DataFrame) -> list[dict]:
     """One row of the table per site: paragraphs keyed by column (:func:`table_columns`), plus the
-    site's ``_kind`` and ``_located`` for its number's marker."""
+    site's ``_kind`` and ``_located`` for its number's marker. A site with a ``freshness`` note
+    (:func:`atlas.registry.publication.freshness_note`) carries it under its hours, in the style of
+    its temporary closures (a row grows by one line at most)."""
     rows = []
     for _, s in sites.iterrows():
         name = [pl.Paragraph(typo(s["name"]), bold=True)]
@@ -188,6 +190,8 @@ def table_rows(sites: pd.DataFrame) -> list[dict]:
             closed = closures_fr(s["closures"])
             closed = closed if fold(closed).startswith("ferm") else f"Fermé : {closed}"
             hours.append(pl.Paragraph(typo(closed), italic=True, color=ALERT))
+        if s.get("freshness"):  # « informations de mars 2024 — à vérifier »: hours are what goes stale first
+            hours.append(pl.Paragraph(typo(s["freshness"]), italic=True, color=ALERT))
         rows.append({
             "number": s["number"], "name": name, "address": address, "commune": commune,
             "hours": hours, "services": typo(s["services"]), "public": typo(s["public"]),
