@@ -69,6 +69,24 @@ registry_options = _stack(
 )
 
 
+#: Sites placed at their address with the Base Adresse Nationale (files, or the online service when asked).
+geocode_options = _stack(
+    click.option("--ban", type=click.Path(path_type=Path), default=None, metavar="CHEMIN",
+                 help="Adresses de la Base Adresse Nationale (fichier adresses-62.csv.gz ou dossier de fichiers) : "
+                      "les sites sans coordonnées sont placés à leur adresse. Défaut : variable ATLAS_BAN_DIR."),
+    click.option("--geocodeur", "geocoder", type=click.Choice(["en-ligne"]), default=None,
+                 help="en-ligne : géocoder les adresses avec le service en ligne de la BAN (réseau nécessaire, "
+                      "réponses gardées en cache ; adresse du service : variable ATLAS_GEOCODER_URL)."),
+)
+
+
+def _geocoding(ban: Path | None, geocoder: str | None) -> dict[str, Any]:
+    """``ban`` (the option, else ``$ATLAS_BAN_DIR``) and ``geocoder`` for the loaders."""
+    from atlas.territory.ban import ban_source
+
+    return {"ban": ban_source(ban), "geocoder": geocoder}
+
+
 def territory_options(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--epci`` and ``--dep``, repeatable; ``default`` says what happens without them."""
     return _stack(
@@ -121,10 +139,12 @@ def cli(quiet: bool) -> None:
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
+@geocode_options
 @reference_option
 @_handle_errors
 def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships: Path | None,
-          actions: Path | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+          actions: Path | None, output: Path | None, ban: Path | None, geocoder: str | None, reference: str | None,
+          reference_dir: Path | None) -> None:
     """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
 
     Sans registre, prend le registre de démonstration de data/raw avec ses partenariats.
@@ -133,7 +153,8 @@ def build(registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships:
 
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
-                         reference=reference, partnerships=partnerships or not registries, actions=actions)
+                         reference=reference, partnerships=partnerships or not registries, actions=actions,
+                         **_geocoding(ban, geocoder))
     for line in result.report_lines():
         click.echo(line)
 
@@ -154,6 +175,7 @@ def contours(url: str | None, force: bool) -> None:
 @cli.command()
 @territory_options("Défaut : toute la région.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -161,8 +183,8 @@ def contours(url: str | None, force: bool) -> None:
 @reference_option
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
-        zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
-        output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+        ban: Path | None, geocoder: str | None, zones_blanches: float | None, access: bool,
+        partnerships: str | None, title: str | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
     from atlas.inputs import load_inputs
     from atlas.maps.web.render import _access_layers, _html_path, _partnership_lines, _territory_name, write_webmap
@@ -171,7 +193,8 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     _apply_reference_dir(reference_dir)
     target = _html_path(output or settings.maps_dir() / "carte.html")  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
-    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None)
+    _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
+                                      **_geocoding(ban, geocoder))
     zones = bands = lines = None
     if zones_blanches is not None or access:
         zones, bands = _access_layers(communes, actors, zones_blanches, access)
@@ -198,6 +221,7 @@ def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "(fermetures temporaires comprises)."),
         territory_options("Défaut : toute la région."),
         registry_options,
+        geocode_options,
         click.option("--origins", default=None, type=click.Path(dir_okay=False),
                      help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
         reference_option,
@@ -224,7 +248,8 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     _apply_reference_dir(opts.get("reference_dir"))
     info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
-                                              opts.get("epci"), opts.get("dep"))
+                                              opts.get("epci"), opts.get("dep"),
+                                              **_geocoding(opts.get("ban"), opts.get("geocoder")))
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
@@ -377,6 +402,7 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
               help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
                    "dans un seul PDF.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--all-kinds", "all_kinds", is_flag=True,
               help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
@@ -389,8 +415,8 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
-              registry: Path | None, mapping: str | None, zones_blanches: float | None, access: bool,
-              partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
+              registry: Path | None, mapping: str | None, ban: Path | None, geocoder: str | None,
+              zones_blanches: float | None, access: bool, partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               reference: str | None, reference_dir: Path | None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
     from atlas.inputs import load_inputs
@@ -401,7 +427,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, **_geocoding(ban, geocoder))
     if insee:
         territory = select_territory(territory, insee=list(insee))
     layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships))
@@ -490,6 +516,38 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
         click.echo(indicators_for_people(table).to_csv(sep=";", decimal=",", index=False), nl=False)
     else:
         click.echo(indicators_markdown(table), nl=False)
+
+
+@cli.command()
+@click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@geocode_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
+@reference_option
+@_handle_errors
+def geocode(registry: Path, mapping: str | None, ban: Path | None, geocoder: str | None, output: Path | None,
+            reference: str | None, reference_dir: Path | None) -> None:
+    """Place les adresses d'un registre avec la Base Adresse Nationale et réécrit le registre.
+
+    Ajoute longitude, latitude, précision (adresse, voie, lieu-dit, commune), score et adresse
+    BAN retenue, dans le même format CSV que le registre (séparateur, encodage) ; un classeur
+    Excel est réécrit en CSV pour Excel. Liste les lignes placées moins précisément qu'à l'adresse.
+    """
+    from atlas.registry.geocoded import geocode_registry, write_geocoded
+
+    _apply_reference_dir(reference_dir)
+    options = _geocoding(ban, geocoder)
+    if options["ban"] is None and geocoder is None:
+        raise click.UsageError("indiquez les fichiers de la BAN (--ban CHEMIN ou ATLAS_BAN_DIR) "
+                               "ou le géocodeur en ligne (--geocodeur en-ligne).")
+    target = output or registry.with_name(f"{registry.stem}-geocode.csv")
+    geocoded = geocode_registry(registry, mapping=mapping, reference=reference, **options)
+    path = write_geocoded(geocoded, target)
+    for line in geocoded.report_lines():
+        click.echo(line)
+    how = "même format que le registre" if geocoded.dialect else "CSV pour Excel : « ; », UTF-8"
+    click.echo(f"Registre géocodé écrit : {path} ({how})")
 
 
 @cli.command()

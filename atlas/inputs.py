@@ -25,6 +25,9 @@ def load_inputs(
     reference: str | None = None,
     epci: Sequence[str] | None = None,
     dep: Sequence[str] | None = None,
+    *,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Communes, territory and actors for an analysis command.
 
@@ -39,6 +42,9 @@ def load_inputs(
     epci, dep : sequence of str, optional
         Territory filter (:func:`atlas.territory.reference.select_territory`); validated before the
         registry is read, so an unknown code fails fast.
+    ban, geocoder : optional
+        BAN file(s) and ``"en-ligne"``: sites without coordinates placed at their address
+        (:func:`atlas.registry.build.build_atlas`).
 
     Returns
     -------
@@ -48,7 +54,7 @@ def load_inputs(
     communes = load_communes(reference)
     territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
     result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                         reference=reference, write=False)
+                         reference=reference, write=False, ban=ban, geocoder=geocoder)
     for line in [r.summary() for r in result.registries] + result.reject_lines(limit=10):
         info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
@@ -60,6 +66,9 @@ def load_registries(
     partnerships: str | Path | None = None,
     actions: str | Path | None = None,
     reference: str | Path | None = None,
+    *,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> tuple[BuildResult, RegistryResult, RegistryResult]:
     """Actors (built and joined to the communes), partnerships and actions, for the CLI.
 
@@ -69,6 +78,6 @@ def load_registries(
         The build (``.actors``, ``.communes``...), the partnerships, the actions.
     """
     built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                        reference=reference, write=False)
+                        reference=reference, write=False, ban=ban, geocoder=geocoder)
     parts, acts = load_partnerships(built.actors, partnerships, actions)
     return built, parts, acts

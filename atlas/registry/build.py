@@ -11,6 +11,7 @@ import pandas as pd
 from atlas import settings
 from atlas.io import write_csv_excel, write_gpkg
 from atlas.registry.actors import read_actors
+from atlas.registry.geocoding import ban_index
 from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.registry.results import RegistryResult
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
@@ -112,6 +113,8 @@ def build_atlas(
     write: bool = True,
     partnerships: str | Path | bool | None = None,
     actions: str | Path | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> BuildResult:
     """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
 
@@ -133,6 +136,11 @@ def build_atlas(
         its rejected rows join the ``rejects`` layer.
     actions : path, optional
         Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
+    ban : path, optional
+        BAN département file or folder of files: rows without coordinates but with an address
+        are placed at it (:mod:`atlas.registry.geocoding`; read once for every registry).
+    geocoder : str, optional
+        ``"en-ligne"``: also ask the BAN's online geocoder (never called without it).
 
     Returns
     -------
@@ -142,9 +150,10 @@ def build_atlas(
     maps = list(mappings or [])
     maps += [None] * (len(paths) - len(maps))
     communes = load_communes(reference)
+    index = ban_index(ban)
     results = []
     for path, mapping in zip(paths, maps, strict=True):
-        results.append(read_actors(path, mapping=mapping, communes=communes))
+        results.append(read_actors(path, mapping=mapping, communes=communes, ban=index, geocoder=geocoder))
     actors, rejects, warns = combine_registries(results)
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
