@@ -184,25 +184,23 @@ def contours(url: str | None, force: bool) -> None:
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
         ban: Path | None, geocoder: str | None, zones_blanches: float | None, access: bool,
-        partnerships: str | None, title: str | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+        partnerships: str | None, title: str | None, output: Path | None, reference: str | None,
+        reference_dir: Path | None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
     from atlas.inputs import load_inputs
-    from atlas.maps.web.render import _access_layers, _html_path, _partnership_lines, _territory_name, write_webmap
-    from atlas.territory.reference import EPCI_ALIASES
+    from atlas.maps.layers import web_layers
+    from atlas.maps.web.render import html_output_path, write_webmap
+    from atlas.territory.selection import territory_label
 
     _apply_reference_dir(reference_dir)
-    target = _html_path(output or settings.maps_dir() / "carte.html")  # before reading anything
+    target = html_output_path(output or settings.maps_dir() / "carte.html")  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
     _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
                                       **_geocoding(ban, geocoder))
-    zones = bands = lines = None
-    if zones_blanches is not None or access:
-        zones, bands = _access_layers(communes, actors, zones_blanches, access)
-    links = _layer_partnerships(partnerships)
-    if links:
-        lines = _partnership_lines(actors, None if links is True else Path(links))
-    path = write_webmap(communes, actors, target, territory=_territory_name(communes, epci, dep, EPCI_ALIASES),
-                        zones_blanches=zones, access_bands=bands, partnerships=lines, title=title,
+    layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
+                        partnerships=_layer_partnerships(partnerships))
+    name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
+    path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
                         clip=bool(epci or dep), registry_label=registry.name)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
@@ -420,9 +418,10 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
               reference: str | None, reference_dir: Path | None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
     from atlas.inputs import load_inputs
-    from atlas.maps.print.render import TITLE, analysis_layers, render_atlas, render_map
+    from atlas.maps.layers import analysis_layers
+    from atlas.maps.print.render import TITLE, render_atlas, render_map
     from atlas.registry.schema import AID_KINDS
-    from atlas.territory.reference import select_territory
+    from atlas.territory.selection import select_territory
 
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")

@@ -49,11 +49,13 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.analysis.suggest import suggest_sites, write_suggestions
     from atlas.inputs import load_registries
     from atlas.io import markdown_table, write_text_atomic
-    from atlas.maps.print.render import analysis_layers, render_atlas, render_map
+    from atlas.maps.layers import analysis_layers
+    from atlas.maps.print.render import render_atlas, render_map
     from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas
     from atlas.registry.schema import AID_KINDS
-    from atlas.territory.reference import representative_points, select_territory
+    from atlas.territory.reference import representative_points
+    from atlas.territory.selection import select_territory
 
     processed = Path(processed or settings.processed_dir())
     maps = Path(maps or settings.maps_dir())

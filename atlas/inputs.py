@@ -16,7 +16,8 @@ from atlas.progress import info
 from atlas.registry.build import BuildResult, build_atlas
 from atlas.registry.partnerships import load_partnerships
 from atlas.registry.results import RegistryResult
-from atlas.territory.reference import load_communes, select_territory
+from atlas.territory.reference import load_communes
+from atlas.territory.selection import select_territory
 
 
 def load_inputs(
@@ -40,7 +41,7 @@ def load_inputs(
     reference : str, optional
         Reference territory source (:func:`atlas.territory.reference.load_communes`).
     epci, dep : sequence of str, optional
-        Territory filter (:func:`atlas.territory.reference.select_territory`); validated before the
+        Territory filter (:func:`atlas.territory.selection.select_territory`); validated before the
         registry is read, so an unknown code fails fast.
     ban, geocoder : optional
         BAN file(s) and ``"en-ligne"``: sites without coordinates placed at their address

@@ -56,8 +56,10 @@ def test_cli_reference_dir_sets_the_option_not_the_environment(fresh, tmp_path):
 
     from atlas.cli import cli
 
-    res = CliRunner().invoke(cli, ["-q", "indicators", "--reference-dir", str(tmp_path), "--reference", "2018"])
-    assert res.exit_code == 1  # no 2018 polygons in an empty folder: a French error, no traceback
+    absent = tmp_path / "absent.gpkg"
+    res = CliRunner().invoke(cli, ["-q", "indicators", "--reference-dir", str(tmp_path), "--reference", str(absent)])
+    assert res.exit_code == 1  # an unknown reference: a French error, no traceback
+    assert res.output.startswith("Erreur : Référence inconnue")
     assert "Traceback" not in res.output
     assert settings.options.reference_dir == Path(tmp_path)
     assert settings.options.quiet is True

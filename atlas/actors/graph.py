@@ -1140,7 +1140,8 @@ def export_all(
     (dict, list of str)
         Written paths by kind, and French summary lines.
     """
-    from atlas.territory.reference import load_communes, resolve_epci
+    from atlas.territory.reference import load_communes
+    from atlas.territory.selection import resolve_epci
 
     out = Path(output_dir)
     G = build_graph(actors, partnerships, actions)

@@ -358,7 +358,8 @@ def compute_indicators(
     """
     from atlas.actors.graph import build_graph
     from atlas.registry.partnerships import ACTION_COLUMNS
-    from atlas.territory.reference import load_communes, resolve_epci
+    from atlas.territory.reference import load_communes
+    from atlas.territory.selection import resolve_epci
 
     communes = communes if communes is not None else load_communes()
     acts = actions if actions is not None else pd.DataFrame(columns=list(ACTION_COLUMNS))

@@ -144,7 +144,7 @@ def zones_blanches(
     Parameters
     ----------
     communes : GeoDataFrame
-        Reference communes, or a territory (:func:`atlas.territory.reference.select_territory`). Sites
+        Reference communes, or a territory (:func:`atlas.territory.selection.select_territory`). Sites
         are taken from the whole registry, also outside the territory.
     actors : GeoDataFrame
         Registry actors (filtered by :func:`atlas.analysis.sites.select_sites`), or already-selected

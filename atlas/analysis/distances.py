@@ -396,7 +396,7 @@ def distances(
     Parameters
     ----------
     territory : GeoDataFrame
-        Communes of the territory (:func:`atlas.territory.reference.select_territory`).
+        Communes of the territory (:func:`atlas.territory.selection.select_territory`).
     sites : GeoDataFrame
         Sites already selected (:func:`~atlas.analysis.sites.select_sites`), also outside the territory.
     origins : GeoDataFrame, optional

@@ -39,7 +39,7 @@ from atlas.errors import RegistryError
 from atlas.registry import schema
 from atlas.registry.readers import parse_number, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
-from atlas.territory.reference import EPCI_ALIASES
+from atlas.territory.selection import EPCI_ALIASES
 
 #: Canonical columns of a partnerships registry, in file order.
 PARTNERSHIP_COLUMNS: tuple[str, ...] = (

@@ -26,19 +26,7 @@ import shapely
 
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
-from atlas.errors import ReferenceDataError, TerritoryError
-
-#: Short names that PAT staff use for their EPCI, mapped to the SIREN.
-EPCI_ALIASES: dict[str, str] = {
-    "CABBALR": "200072460",  # Béthune-Bruay, Artois-Lys Romane
-    "CAPSO": "200069037",  # Pays de Saint-Omer
-    "CALL": "246200364",  # Lens-Liévin
-    "CAHC": "246200299",  # Hénin-Carvin
-    "CUD": "245900428",  # Communauté urbaine de Dunkerque
-    "MEL": "200093201",  # Métropole européenne de Lille
-    "CAB": "246200729",  # Boulonnais
-    "AMIENS": "248000531",  # Amiens Métropole
-}
+from atlas.errors import ReferenceDataError
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -308,69 +296,6 @@ def departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Départements dissolved from communes: ``dep``, ``dep_name``, ``n_communes``,
     ``population``, ``area_km2``, geometry."""
     return _dissolve(communes, "dep", "dep_name")
-
-
-def resolve_epci(code: str, communes: gpd.GeoDataFrame) -> str:
-    """Return the SIREN of an EPCI given its SIREN, a known short name, or its exact name."""
-    raw = str(code).strip()
-    siren = EPCI_ALIASES.get(raw.upper(), raw)
-    if siren in set(communes["epci"]):
-        return siren
-    by_name = communes.loc[communes["epci_name"].str.casefold() == raw.casefold(), "epci"]
-    if len(by_name):
-        return str(by_name.iloc[0])
-    raise TerritoryError(
-        f"Territoire inconnu : EPCI « {raw} » (SIREN à 9 chiffres ou sigle connu : "
-        f"{', '.join(sorted(EPCI_ALIASES))})."
-    )
-
-
-def select_territory(
-    communes: gpd.GeoDataFrame,
-    epci: str | list[str] | None = None,
-    dep: str | list[str] | None = None,
-    insee: str | list[str] | None = None,
-) -> gpd.GeoDataFrame:
-    """Communes of a territory given by EPCI(s), département(s) or INSEE code(s).
-
-    Raises
-    ------
-    TerritoryError
-        When a code does not exist in the reference data (French message).
-    """
-    mask = np.ones(len(communes), dtype=bool)
-
-    def _as_list(v: str | list[str]) -> list[str]:
-        return [v] if isinstance(v, str) else list(v)
-
-    if epci:
-        sirens = [resolve_epci(e, communes) for e in _as_list(epci)]
-        mask &= communes["epci"].isin(sirens).to_numpy()
-    if dep:
-        deps = [str(d).strip().zfill(2) for d in _as_list(dep)]
-        unknown = sorted(set(deps) - set(communes["dep"]))
-        if unknown:
-            raise TerritoryError(
-                f"Territoire inconnu : département « {', '.join(unknown)} » "
-                f"(départements de la région : {', '.join(settings.REGION_DEPARTEMENTS)})."
-            )
-        mask &= communes["dep"].isin(deps).to_numpy()
-    if insee:
-        codes = [str(c).strip() for c in _as_list(insee)]
-        unknown = sorted(set(codes) - set(communes["insee"]))
-        if unknown:
-            raise TerritoryError(f"Territoire inconnu : commune « {', '.join(unknown)} ».")
-        mask &= communes["insee"].isin(codes).to_numpy()
-    return communes[mask].copy()
-
-
-def territory_label(communes: gpd.GeoDataFrame) -> str:
-    """A French label for a selection of communes (EPCI name, département, or region)."""
-    if communes["epci"].nunique() == 1:
-        return str(communes["epci_name"].iloc[0])
-    if communes["dep"].nunique() == 1:
-        return str(communes["dep_name"].iloc[0])
-    return settings.REGION_NAME
 
 
 @functools.lru_cache(maxsize=1)

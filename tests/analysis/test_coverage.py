@@ -117,7 +117,7 @@ def test_day_closed_site_covers_nothing_and_truck_covers_its_day(communes):
 
 
 def test_grid_origins_and_territory(communes):
-    from atlas.territory.reference import select_territory
+    from atlas.territory.selection import select_territory
 
     terr = select_territory(communes, epci="CAPSO")
     # a synthetic 1 km grid over the EPCI, 10 people per cell inside a commune
@@ -218,7 +218,7 @@ def test_cli_distances(tmp_path):
 
 def test_cli_distances_from_origin_points(tmp_path, communes):
     from atlas.cli import cli
-    from atlas.territory.reference import select_territory
+    from atlas.territory.selection import select_territory
 
     terr = select_territory(communes, epci="CAPSO")
     pts = commune_origins(terr)[["insee", "population", "geometry"]]
@@ -244,7 +244,8 @@ def test_cli_distances_from_origin_points(tmp_path, communes):
 def test_weekly_coverage_follows_opening_days(communes):
     """Two sites, one open on Saturday only, one on weekdays: coverage per day recomputed by hand."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
-    from atlas.territory.reference import representative_points, select_territory
+    from atlas.territory.reference import representative_points
+    from atlas.territory.selection import select_territory
 
     cab = select_territory(communes, epci="CABBALR")
     ref = representative_points(cab).set_index("insee")

@@ -47,8 +47,10 @@ def main() -> None:
 
     from atlas import settings
     from atlas.maps.print import render as printmap
+    from atlas.maps.print.sites import print_sites
     from atlas.registry.actors import read_actors
     from atlas.registry.build import build_atlas
+    from atlas.territory.selection import resolve_territory
 
     settings.options.quiet = True
     built = build_atlas(write=False)
@@ -61,8 +63,8 @@ def main() -> None:
             out = Path(tmp) / f"cabbalr-{label.split()[0]}.pdf"
             secs, _ = best_of(lambda a=actors, o=out: printmap.render_map(communes, a, territory="CABBALR",
                                                                           output=o, generated=day))
-            terr = printmap.resolve_territory(communes, "CABBALR")
-            n_sites = len(printmap.print_sites(actors, terr))
+            terr = resolve_territory(communes, "CABBALR")
+            n_sites = len(print_sites(actors, terr))
             pages = len(PdfReader(out).pages)
             size = out.stat().st_size / 1e6
             print(f"CABBALR, {label}: {n_sites} sites, {pages} sheet(s), {secs:.2f} s, {size:.2f} MB "

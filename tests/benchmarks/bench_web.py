@@ -30,10 +30,13 @@ import folium
 from atlas.actors.graph import partnership_lines
 from atlas.analysis.coverage import zones_blanches
 from atlas.analysis.distances import commune_access
+from atlas.maps.layers import access_band_polygons
 from atlas.maps.web import render as webmap
+from atlas.maps.web.topology import simplify_communes
 from atlas.registry.actors import read_actors
 from atlas.registry.partnerships import load_partnerships
-from atlas.territory.reference import load_communes, select_territory
+from atlas.territory.reference import load_communes
+from atlas.territory.selection import select_territory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,9 +44,9 @@ REPO = Path(__file__).resolve().parents[2]
 def layers(communes, actors) -> dict:
     zb = zones_blanches(communes, actors, thresholds_km=10)
     zones = zb[zb[f"zone_blanche_{zb.attrs['thresholds'][0]}"]]
-    bands = webmap.access_band_polygons(commune_access(communes, actors))
+    bands = access_band_polygons(commune_access(communes, actors))
     parts, _ = load_partnerships(actors)
-    return {"zones_blanches": zones, "access_bands": bands, "partnerships": partnership_lines(parts.accepted, actors)}
+    return {"layers": {"zones": zones, "bands": bands, "partnerships": partnership_lines(parts.accepted, actors)}}
 
 
 def browser_ms(page: str) -> int | None:
@@ -65,7 +68,7 @@ def browser_ms(page: str) -> int | None:
 
 
 def naive_folium(communes, actors) -> int:
-    simp = webmap.simplify_communes(communes).to_crs("EPSG:4326")
+    simp = simplify_communes(communes).to_crs("EPSG:4326")
     simp["geometry"] = simp.geometry.set_precision(1e-5)
     m = folium.Map(location=[50.0, 2.8], zoom_start=8)
     folium.GeoJson(simp[["insee", "name", "geometry"]], tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)

@@ -20,9 +20,14 @@ from conftest import skip_or_fail
 from pypdf import PdfReader
 
 from atlas.errors import AtlasError, TerritoryError
+from atlas.fr import date_fr
+from atlas.maps.layers import analysis_layers
 from atlas.maps.print import layout as pl
 from atlas.maps.print import render as printmap
+from atlas.maps.print.mapframe import PrintContext
+from atlas.maps.print.sites import print_sites, table_columns
 from atlas.registry.actors import read_actors
+from atlas.territory.selection import resolve_territory
 
 FIXTURE = Path(__file__).parents[1] / "data" / "print_sites.csv"
 DAY = dt.date(2026, 11, 24)
@@ -66,7 +71,7 @@ def actors(communes):
 
 @pytest.fixture(scope="module")
 def context(communes):
-    return printmap.PrintContext.build(communes)
+    return PrintContext.build(communes)
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +106,8 @@ def test_orientation_can_be_forced(communes, actors, context, tmp_path):
 @needs_pdftotext
 def test_every_site_name_is_in_the_text(capso_pdf, cabbalr_pdf, actors, communes):
     for path, code in ((capso_pdf, "CAPSO"), (cabbalr_pdf, "CABBALR")):
-        terr = printmap.resolve_territory(communes, code)
-        sites = printmap.print_sites(actors, terr)
+        terr = resolve_territory(communes, code)
+        sites = print_sites(actors, terr)
         expected = actors[actors["insee"].isin(terr.communes["insee"])
                           & actors["kind"].isin(["distribution", "epicerie", "meal"])
                           & (actors["id"] != "t-025")]  # the truck itself is replaced by its stops
@@ -161,8 +166,8 @@ def test_no_demo_mark_for_real_rows(communes, actors, context, tmp_path):
 def test_truck_stops_and_unlocated_sites(cabbalr_pdf, actors, communes):
     flat = " ".join(pdf_text(cabbalr_pdf).split())
     assert flat.count("camion itinérant") >= 2  # one per stop (t-026, t-027)
-    terr = printmap.resolve_territory(communes, "CABBALR")
-    sites = printmap.print_sites(actors, terr)
+    terr = resolve_territory(communes, "CABBALR")
+    sites = print_sites(actors, terr)
     stop = sites[sites["id"] == "t-026"].iloc[0]
     assert stop["mobile"] and stop["located"]
     assert stop["phone"]  # inherited from the truck row
@@ -176,8 +181,8 @@ def test_truck_stops_and_unlocated_sites(cabbalr_pdf, actors, communes):
 def test_site_without_any_position_is_listed_without_marker(communes, actors, context, tmp_path):
     act = actors.copy()
     act.loc[act["id"] == "o-012", "geometry"] = None
-    terr = printmap.resolve_territory(communes, "CAPSO")
-    sites = printmap.print_sites(act, terr)
+    terr = resolve_territory(communes, "CAPSO")
+    sites = print_sites(act, terr)
     row = sites[sites["id"] == "o-012"].iloc[0]
     assert row["number"] == "–" and not row["located"]
     assert sites["number"].iloc[-1] == "–"  # listed last
@@ -304,7 +309,7 @@ def test_optional_layers_are_drawn_and_explained(communes, actors, context, tmp_
     import geopandas as gpd
     import shapely
 
-    terr = printmap.resolve_territory(communes, "CAPSO").communes
+    terr = resolve_territory(communes, "CAPSO").communes
     zones = terr.assign(zone_blanche=terr["population"] < 300)
     a, b = actors[actors["id"] == "o-001"].geometry.iloc[0], actors[actors["id"] == "o-006"].geometry.iloc[0]
     lines = gpd.GeoDataFrame({"weight": [3.0]}, geometry=[shapely.LineString([a, b])], crs=communes.crs)
@@ -353,7 +358,7 @@ def test_labels_never_overlap():
 
 
 def test_balanced_columns_fill_the_width():
-    cols = printmap._columns(200.0)
+    cols = table_columns(200.0)
     rows = [{"name": [pl.Paragraph("Un nom assez long pour une association", bold=True)], "address": "3 rue X",
              "commune": "62500 Saint-Omer", "hours": "du lundi au vendredi 9 h – 12 h", "services": "colis",
              "public": "tout public", "phone": "03 21 00 00 00", "number": "1"}]
@@ -363,9 +368,9 @@ def test_balanced_columns_fill_the_width():
 
 
 def test_french_dates():
-    assert printmap.date_fr("2026-11-02") == "2 novembre 2026"
-    assert printmap.date_fr("2026-08-01") == "1er août 2026"
-    assert printmap.date_fr("2026-10") == "octobre 2026"
+    assert date_fr("2026-11-02") == "2 novembre 2026"
+    assert date_fr("2026-08-01") == "1er août 2026"
+    assert date_fr("2026-10") == "octobre 2026"
 
 
 # --------------------------------------------------------------------------- CLI
@@ -391,8 +396,8 @@ def test_demo_registry_maps(demo, tmp_path):
     for code in ("CABBALR", "CAPSO"):
         out = printmap.render_map(demo.communes, demo.actors, territory=code, output=tmp_path / f"{code}.pdf",
                                   generated=DAY)
-        terr = printmap.resolve_territory(demo.communes, code)
-        sites = printmap.print_sites(demo.actors, terr)
+        terr = resolve_territory(demo.communes, code)
+        sites = print_sites(demo.actors, terr)
         assert len(sites) > 0
         flat = squash(pdf_text(out))
         for name in sites["name"]:
@@ -401,7 +406,7 @@ def test_demo_registry_maps(demo, tmp_path):
 
 @needs_pdftotext
 def test_analysis_layers_from_the_other_modules(demo, tmp_path):
-    layers = printmap.analysis_layers(demo.communes, demo.actors, zones_blanches_km=5, access=True,
+    layers = analysis_layers(demo.communes, demo.actors, zones_blanches_km=5, access=True,
                                       partnerships=True)
     zones = layers["zones"]
     col = layers["zones_column"]

@@ -26,9 +26,11 @@ from conftest import skip_or_fail
 from atlas import settings
 from atlas.cli import cli
 from atlas.errors import AtlasError
+from atlas.maps.layers import access_band_polygons
 from atlas.maps.web import render as webmap
+from atlas.maps.web.topology import COORD_SCALE, build_topology, encode_polygons, simplify_communes
 from atlas.registry.actors import read_actors
-from atlas.territory.reference import select_territory
+from atlas.territory.selection import select_territory
 
 DATA = Path(__file__).parents[1] / "data"
 FIXTURE = DATA / "web_actors.csv"
@@ -72,7 +74,7 @@ def _blob(page: str) -> dict:
 
 
 def _decode(flat: list[int]) -> np.ndarray:
-    return np.cumsum(np.asarray(flat, dtype=np.int64).reshape(-1, 2), axis=0) / webmap.COORD_SCALE
+    return np.cumsum(np.asarray(flat, dtype=np.int64).reshape(-1, 2), axis=0) / COORD_SCALE
 
 
 # --------------------------------------------------------------------------- page structure (no browser)
@@ -189,9 +191,9 @@ def test_communes_topology_roundtrip(cabbalr, cab_page):
     data = _blob(cab_page)
     assert data["communes"]["insee"] == list(cabbalr["insee"])
     points = _arcs_points(data["communes"]["arcs"])
-    simp = webmap.simplify_communes(cabbalr).to_crs("EPSG:4326")
+    simp = simplify_communes(cabbalr).to_crs("EPSG:4326")
     for k, geom in enumerate(simp.geometry):
-        direct = webmap.encode_polygons(geom)
+        direct = encode_polygons(geom)
         rebuilt = data["communes"]["geoms"][k]
         assert len(rebuilt) == len(direct)
         for poly_arcs, poly_direct in zip(rebuilt, direct, strict=True):
@@ -199,7 +201,7 @@ def test_communes_topology_roundtrip(cabbalr, cab_page):
                 expected = [tuple(p) for p in np.cumsum(np.asarray(flat).reshape(-1, 2), axis=0).tolist()]
                 assert _same_cycle(_ring_from_arcs(points, refs), expected), (k, refs)
     # neighbours share their border: most arcs are used by two communes, and stored once
-    owners = webmap.build_topology(simp.geometry.to_numpy()).owners
+    owners = build_topology(simp.geometry.to_numpy()).owners
     assert max(len(o) for o in owners) == 2
     shared = sum(1 for o in owners if len(o) == 2)
     assert shared > len(owners) / 2
@@ -209,14 +211,14 @@ def test_communes_topology_roundtrip(cabbalr, cab_page):
 
 
 def test_communes_topology_whole_region(communes):
-    simp = webmap.simplify_communes(communes).to_crs("EPSG:4326")
+    simp = simplify_communes(communes).to_crs("EPSG:4326")
     geoms = simp.geometry.to_numpy()
-    topo = webmap.build_topology(geoms)
+    topo = build_topology(geoms)
     points = _arcs_points(topo.arcs)
-    q = 0.5 / webmap.COORD_SCALE
+    q = 0.5 / COORD_SCALE
     for k in range(0, len(geoms), 97):  # a sample of ~40 communes: same area up to quantisation
-        polys = [shapely.Polygon(np.asarray(_ring_from_arcs(points, rings[0])) / webmap.COORD_SCALE,
-                                 [np.asarray(_ring_from_arcs(points, h)) / webmap.COORD_SCALE for h in rings[1:]])
+        polys = [shapely.Polygon(np.asarray(_ring_from_arcs(points, rings[0])) / COORD_SCALE,
+                                 [np.asarray(_ring_from_arcs(points, h)) / COORD_SCALE for h in rings[1:]])
                  for rings in topo.polygons[k]]
         rebuilt = shapely.MultiPolygon(polys)
         assert rebuilt.symmetric_difference(geoms[k]).area < geoms[k].length * q * 2
@@ -225,7 +227,7 @@ def test_communes_topology_whole_region(communes):
 
 def test_simplification_keeps_shared_borders(communes):
     sub = select_territory(communes, epci="CABBALR")
-    simp = webmap.simplify_communes(sub, tolerance_m=300.0)
+    simp = simplify_communes(sub, tolerance_m=300.0)
     before = shapely.get_num_coordinates(sub.geometry.values).sum()
     after = shapely.get_num_coordinates(simp.geometry.values).sum()
     assert after < before  # it did simplify
@@ -246,10 +248,10 @@ def _region_page_all_layers(communes) -> tuple[str, int]:
     actors = read_actors(settings.raw_dir() / "actors.csv", communes=communes).accepted
     acc = commune_access(communes, actors)
     zones = acc[acc["distance_m"] > 10_000]
-    bands = webmap.access_band_polygons(acc)
+    bands = access_band_polygons(acc)
     parts, _ = load_partnerships(actors)
     lines = partnership_lines(parts.accepted, actors)
-    page = webmap.make_webmap(communes, actors, zones_blanches=zones, access_bands=bands, partnerships=lines,
+    page = webmap.make_webmap(communes, actors, layers={"zones": zones, "bands": bands, "partnerships": lines},
                               clip=False)
     return page, len(zones)
 
@@ -522,7 +524,7 @@ def test_browser_online_background_stays_blank_offline(browser, cab_page):
 
 
 def test_layers_dict_as_printmap_gives_it(cabbalr, fixture_actors):
-    """``layers=`` takes the analysis layers in the form of atlas.maps.print.render.analysis_layers."""
+    """``layers=`` takes the analysis layers in the form of atlas.maps.layers.analysis_layers."""
     zb = cabbalr[["insee", "name", "geometry"]].copy()
     zb["zone_blanche_5km"] = zb["insee"].isin(["62119", "62178", "62516"])
     page = webmap.make_webmap(cabbalr, fixture_actors, layers={"zones": zb, "zones_column": "zone_blanche_5km"})

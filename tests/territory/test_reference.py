@@ -14,13 +14,11 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from atlas.errors import TerritoryError
 from atlas.territory.reference import (
     departement_polygons,
     epci_polygons,
     load_communes,
     representative_points,
-    select_territory,
 )
 
 HDF = ("02", "59", "60", "62", "80")
@@ -113,16 +111,6 @@ def test_2018_polygons_dissolve_merged_communes(shared_data):
     assert n_polys - len(c2018) == 26  # communes merged since 2018
     # a commune nouvelle covers its former communes: Saint-Omer's neighbours etc. stay valid
     assert c2018.geometry.is_valid.all()
-
-
-def test_select_territory_and_errors(communes):
-    cab = select_territory(communes, epci="CABBALR")
-    assert len(cab) == 100
-    assert set(select_territory(communes, dep="2")["dep"]) == {"02"}
-    with pytest.raises(TerritoryError, match="Territoire inconnu"):
-        select_territory(communes, epci="123456789")
-    with pytest.raises(TerritoryError, match="département"):
-        select_territory(communes, dep="75")
 
 
 def test_representative_points_inside_communes(communes):

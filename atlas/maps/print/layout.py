@@ -179,18 +179,10 @@ def _cell_lines(value: object, width: float, size: float) -> int:
     return max(sum(_n_lines(p.text, round(width, 1), size, p.bold, p.italic) for p in paras if p.text), 1)
 
 
-def balanced_widths(rows: list[dict], columns: list[Column], width_mm: float, style: TableStyle,
-                    quantile: float = 0.8, max_word_mm: float = 30.0) -> list[float]:
-    """Column widths that make the table as short as possible.
-
-    Starts from widths in proportion to each column's text (its ``quantile`` cell), then moves
-    width between columns (8, 4, then 2 mm at a time) while that lowers the total number of
-    lines of the table (each row is as tall as its tallest cell). A column is never narrower
-    than its header's longest word, nor than the longest word of its cells (up to
-    ``max_word_mm``), so words are not split.
-    """
-    fixed = sum(c.fixed_mm or 0.0 for c in columns)
-    rest = max(width_mm - fixed, 1.0)
+def _needs_and_floors(rows: list[dict], columns: list[Column], style: TableStyle, *, quantile: float,
+                      max_word_mm: float) -> tuple[list[float], list[float]]:
+    """Each column's wish (its ``quantile`` cell, weighted) and its floor (longest word of header
+    and cells, up to ``max_word_mm``); 0 for fixed columns."""
     need, floor = [], []
     for c in columns:
         if c.fixed_mm is not None:
@@ -204,11 +196,11 @@ def balanced_widths(rows: list[dict], columns: list[Column], width_mm: float, st
         lo = max(head, min(longest, max_word_mm), 10.0) + 2 * style.pad_x
         floor.append(lo)
         need.append(max(q + 2 * style.pad_x, lo) * c.weight)
-    total = sum(need)
-    if total <= 0 or not rows:
-        return column_widths(columns, width_mm)
-    out = [c.fixed_mm if c.fixed_mm is not None else rest * n / total for c, n in zip(columns, need, strict=True)]
-    # lift columns below their floor, taking the room from the widest ones
+    return need, floor
+
+
+def _lift_to_floors(out: list[float], floor: list[float], columns: list[Column]) -> None:
+    """Lift columns below their floor (in place), taking the room from the widest ones."""
     for _ in range(len(columns)):
         short = [i for i, c in enumerate(columns) if c.fixed_mm is None and out[i] < floor[i] - 1e-6]
         if not short:
@@ -222,7 +214,11 @@ def balanced_widths(rows: list[dict], columns: list[Column], width_mm: float, st
             break
         for i in others:
             out[i] -= deficit * (out[i] - floor[i]) / pool
-    # local search: move width to where it saves the most lines
+
+
+def _move_width(out: list[float], floor: list[float], rows: list[dict], columns: list[Column],
+                style: TableStyle) -> None:
+    """Local search (in place): move width to where it saves the most lines."""
     free = [i for i, c in enumerate(columns) if c.fixed_mm is None]
 
     def lines(i: int, w: float) -> np.ndarray:
@@ -251,6 +247,27 @@ def balanced_widths(rows: list[dict], columns: list[Column], width_mm: float, st
             out[i] += step
             out[j] -= step
             cur[i], cur[j] = plus[i], minus[j]
+
+
+def balanced_widths(rows: list[dict], columns: list[Column], width_mm: float, style: TableStyle, *,
+                    quantile: float = 0.8, max_word_mm: float = 30.0) -> list[float]:
+    """Column widths that make the table as short as possible.
+
+    Starts from widths in proportion to each column's text (its ``quantile`` cell), then moves
+    width between columns (8, 4, then 2 mm at a time) while that lowers the total number of
+    lines of the table (each row is as tall as its tallest cell). A column is never narrower
+    than its header's longest word, nor than the longest word of its cells (up to
+    ``max_word_mm``), so words are not split.
+    """
+    fixed = sum(c.fixed_mm or 0.0 for c in columns)
+    rest = max(width_mm - fixed, 1.0)
+    need, floor = _needs_and_floors(rows, columns, style, quantile=quantile, max_word_mm=max_word_mm)
+    total = sum(need)
+    if total <= 0 or not rows:
+        return column_widths(columns, width_mm)
+    out = [c.fixed_mm if c.fixed_mm is not None else rest * n / total for c, n in zip(columns, need, strict=True)]
+    _lift_to_floors(out, floor, columns)
+    _move_width(out, floor, rows, columns, style)
     return out
 
 

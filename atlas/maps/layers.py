@@ -1,0 +1,221 @@
+"""Analysis layers of the maps, computed here for both outputs (printed PDF and web page).
+
+Three layers can be drawn over the communes:
+
+- zones blanches: communes farther than a distance (straight line) from every food-aid site
+  (:func:`atlas.analysis.coverage.zones_blanches`);
+- access bands: communes coloured by the distance to the nearest food-aid site
+  (:func:`atlas.analysis.distances.commune_access`, cut by :func:`access_band_polygons`);
+- partnerships: one line between partner actors
+  (:func:`atlas.registry.partnerships.partnership_lines`), from the demonstration partnerships
+  registry or a given file.
+
+Both renderers take them as a *layers dict* (``layers=`` of :func:`atlas.maps.print.render.render_map`
+and :func:`atlas.maps.web.render.make_webmap`): ``zones`` (GeoDataFrame of communes; with
+``zones_column`` only the rows where that column is true are zones blanches; ``zones_label`` names
+them in the printed legend), ``bands`` (polygons with a ``bands_column``, default ``band``) and
+``partnerships`` (LineStrings, optional ``weight``). :func:`analysis_layers` builds it as the
+print command and the demo draw it, :func:`web_layers` as the web command draws it (zones blanches
+with their tooltips).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from atlas.analysis.coverage import zones_blanches
+from atlas.analysis.distances import commune_access
+from atlas.fr import integer_fr
+from atlas.registry.partnerships import load_partnerships, partnership_lines
+
+#: Distance bands of the access layer (km, straight line unless a road network is used).
+ACCESS_BANDS_KM: tuple[float, ...] = (2.0, 5.0, 10.0, 15.0)
+
+
+# --------------------------------------------------------------------------- access bands
+def access_band_polygons(access: gpd.GeoDataFrame, bands_km: Sequence[float] = ACCESS_BANDS_KM,
+                         dissolve: bool = False) -> gpd.GeoDataFrame:
+    """Dissolve communes into distance bands (« moins de 2 km », « 2 à 5 km », …).
+
+    Parameters
+    ----------
+    access : geopandas.GeoDataFrame
+        Communes with ``distance_m`` (:func:`atlas.analysis.distances.commune_access`).
+    bands_km : sequence of float
+        Upper bounds of the bands, increasing.
+    dissolve : bool, default False
+        One polygon per band; by default one row per commune (``insee``, ``name``), which the
+        web map draws from the commune polygons already in the page at no extra size.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``band`` (French label), ``band_max`` (km, ``inf`` for the last), geometry (Lambert-93).
+    """
+    edges = [0.0, *sorted(float(b) for b in bands_km), float("inf")]
+
+    def fr(x: float) -> str:
+        return f"{x:g}".replace(".", ",")
+
+    labels = [f"moins de {fr(edges[1])} km"]
+    labels += [f"{fr(lo)} à {fr(hi)} km" for lo, hi in zip(edges[1:-2], edges[2:-1], strict=True)]
+    labels.append(f"plus de {fr(edges[-2])} km")
+    km = access["distance_m"].astype(float).to_numpy() / 1000
+    idx = np.searchsorted(edges[1:-1], km, side="right")
+    idx = np.where(np.isnan(km), len(labels) - 1, idx)
+    out = gpd.GeoDataFrame({"band_i": idx}, geometry=access.geometry.to_numpy(), crs=access.crs)
+    if not dissolve:
+        out["insee"] = access["insee"].astype(str).to_numpy()
+        out["name"] = access["name"].astype(str).to_numpy()
+    else:
+        out = out.dissolve(by="band_i").reset_index()
+    out["band"] = [labels[i] for i in out["band_i"]]
+    out["band_max"] = [edges[i + 1] for i in out["band_i"]]
+    return out[[*(["insee", "name"] if not dissolve else []), "band", "band_max", "geometry"]]
+
+
+def access_bands_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Access bands of ``communes``: straight-line distance to the nearest food-aid site of ``actors``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per commune, in the communes' order (:func:`access_band_polygons`).
+    """
+    return access_band_polygons(commune_access(communes, actors))
+
+
+# --------------------------------------------------------------------------- zones blanches
+def zones_blanches_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, km: float) -> gpd.GeoDataFrame:
+    """Every commune with a boolean column telling whether it is a zone blanche at ``km`` km.
+
+    Distances are straight lines to the nearest food-aid site of the whole registry
+    (:func:`atlas.analysis.coverage.zones_blanches`); :func:`zones_column` names the column.
+    """
+    return zones_blanches(communes, actors, thresholds_km=km)
+
+
+def zones_column(zones: gpd.GeoDataFrame) -> str:
+    """Name of the boolean column of a :func:`zones_blanches_layer` (« zone_blanche_10km »)."""
+    return f"zone_blanche_{zones.attrs['thresholds'][0]}"
+
+
+def zones_legend(km: float) -> str:
+    """Legend entry of the zones blanches at ``km`` km on the printed map."""
+    text = f"{float(km):g}".replace(".", ",")
+    return f"Zone blanche : à plus de {text} km (à vol d'oiseau) de tout lieu d'aide"
+
+
+def far_communes(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The zones blanches of a :func:`zones_blanches_layer`, with a French tooltip ``label``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``insee``, ``name``, ``label`` (« Ruisseauville (150 hab.) — lieu d'aide le plus proche à
+        12,3 km : … »), geometry.
+    """
+    far = zones[zones[zones_column(zones)].astype(bool)].copy()
+    far["label"] = [
+        f"{n} ({integer_fr(p)} hab.) — lieu d'aide le plus proche à {d / 1000:.1f} km".replace(".", ",")
+        + (f" : {s}" if s else "")
+        for n, p, d, s in zip(far["name"], far["population"], far["distance_m"].astype(float),
+                              far["site_name"].fillna("").astype(str), strict=True)
+    ]
+    return far[["insee", "name", "label", "geometry"]]
+
+
+# --------------------------------------------------------------------------- partnerships
+def partnership_lines_layer(actors: gpd.GeoDataFrame, source: bool | str | Path = True) -> gpd.GeoDataFrame:
+    """Accepted partnerships between ``actors`` as lines.
+
+    Parameters
+    ----------
+    actors : geopandas.GeoDataFrame
+        Accepted actors.
+    source : True or path
+        ``True`` for the demonstration partnerships registry, else the partnerships file to read.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        LineStrings (:func:`atlas.registry.partnerships.partnership_lines`).
+    """
+    parts, _ = load_partnerships(actors, partnerships=None if source is True else Path(source))
+    return partnership_lines(parts.accepted, actors)
+
+
+# --------------------------------------------------------------------------- layers dicts
+def analysis_layers(
+    communes: gpd.GeoDataFrame,
+    actors: gpd.GeoDataFrame,
+    zones_blanches_km: float | None = None,
+    access: bool = False,
+    partnerships: bool | str | Path = False,
+) -> dict[str, Any]:
+    """Layers of the analysis issues, ready for ``layers=`` of both renderers.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Communes to analyse (the whole region for an atlas; sites are taken from the whole
+        registry anyway).
+    actors : geopandas.GeoDataFrame
+        Accepted actors.
+    zones_blanches_km : float, optional
+        Shade communes farther than this (straight line) from every food-aid site.
+    access : bool
+        Access bands (distance to the nearest food-aid site), nearest band first.
+    partnerships : bool or path
+        Partnerships as lines, from the demonstration partnerships registry (``True``) or the
+        given file.
+
+    Returns
+    -------
+    dict
+        Keys ``zones`` / ``zones_column`` / ``zones_label``, ``bands`` / ``bands_column``,
+        ``partnerships`` (only those asked for).
+    """
+    layers: dict[str, Any] = {}
+    if zones_blanches_km is not None:
+        zb = zones_blanches_layer(communes, actors, zones_blanches_km)
+        layers.update(zones=zb, zones_column=zones_column(zb), zones_label=zones_legend(zones_blanches_km))
+    if access:
+        layers["bands"] = access_bands_layer(communes, actors).sort_values("band_max", kind="stable")
+        layers["bands_column"] = "band"
+    if partnerships:
+        layers["partnerships"] = partnership_lines_layer(actors, partnerships)
+    return layers
+
+
+def web_layers(
+    communes: gpd.GeoDataFrame,
+    actors: gpd.GeoDataFrame,
+    *,
+    zones_blanches_km: float | None = None,
+    access: bool = False,
+    partnerships: bool | str | Path = False,
+) -> dict[str, Any]:
+    """The analysis layers as the ``atlas web`` command draws them.
+
+    As :func:`analysis_layers`, but ``zones`` holds only the zones blanches, each with its
+    tooltip (:func:`far_communes`), and ``bands`` keeps the communes' order.
+
+    Returns
+    -------
+    dict
+        Keys ``zones``, ``bands``, ``partnerships`` (only those asked for).
+    """
+    layers: dict[str, Any] = {}
+    if zones_blanches_km is not None:
+        layers["zones"] = far_communes(zones_blanches_layer(communes, actors, zones_blanches_km))
+    if access:
+        layers["bands"] = access_bands_layer(communes, actors)
+    if partnerships:
+        layers["partnerships"] = partnership_lines_layer(actors, partnerships)
+    return layers

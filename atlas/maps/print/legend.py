@@ -1,0 +1,205 @@
+"""The strip under the map: region inset, legend, scale bar and north arrow.
+
+The legend lists the kinds of sites printed, the marker conventions, the borders and the analysis
+layers drawn, in columns at least 48 mm wide; the strip grows when the legend needs it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from matplotlib.patches import Polygon, Rectangle
+
+from atlas.fr import integer_fr
+from atlas.maps.print import layout as pl
+from atlas.maps.print.mapframe import PrintContext
+from atlas.maps.print.sheet import INSET_H, STRIP_H, Box, Sheet, SheetLayout, draw_marker, draw_text, points
+from atlas.maps.symbols import EDGE_DEP, EDGE_EPCI, MUTED, PARTNER_COLOR, PRINT_BAND_COLORS, ZONES_COLOR
+from atlas.registry.schema import AID_KINDS, KIND_LABELS
+from atlas.territory.selection import Territory
+
+LegendItem = tuple[str, Any]
+
+
+def inset_width(height: float, bounds: Sequence[float]) -> float:
+    """Width in mm of the region inset drawn ``height`` mm tall."""
+    return height * (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
+
+
+def _nice_length(max_m: float) -> float:
+    """A round length (1, 2, 5 × 10^k metres) not longer than ``max_m``."""
+    k = 10 ** math.floor(math.log10(max_m))
+    for f in (5, 2, 1):
+        if f * k <= max_m:
+            return f * k
+    return k
+
+
+def _km(m: float) -> str:
+    return f"{m / 1000:g} km".replace(".", ",") if m >= 1000 else f"{m:g} m"
+
+
+# --------------------------------------------------------------------------- legend
+def legend_items(sites: pd.DataFrame, layers: dict[str, Any], displaced: bool = True) -> list[LegendItem]:
+    """Legend entries: kinds printed, marker conventions, borders, analysis layers."""
+    items: list[LegendItem] = []
+    kinds = list(dict.fromkeys(sites["kind"])) if len(sites) else list(AID_KINDS)
+    for kind in kinds:
+        items.append((KIND_LABELS.get(kind, kind), ("marker", kind)))
+    if len(sites) and sites["approximate"].any():
+        items.append(("Contour pointillé : lieu repéré à la mairie de sa commune", ("approx", kinds[0])))
+    if displaced:
+        items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
+    items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
+    items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
+    zones = layers.get("zones")
+    if zones is not None and len(zones):
+        items.append((layers.get("zones_label", "Zone blanche : commune éloignée de tout lieu"), ("zones", {})))
+    bands = layers.get("bands")
+    if bands is not None and len(bands):
+        col = layers.get("bands_column", "band")
+        labels = list(dict.fromkeys(bands[col].astype(str))) if col in bands.columns else ["Bande d'accès"]
+        for k, lab in enumerate(labels):
+            color = PRINT_BAND_COLORS[min(k, len(PRINT_BAND_COLORS) - 1)]
+            items.append((f"Lieu le plus proche : {lab}", ("band", {"color": color})))
+    lines = layers.get("partnerships")
+    if lines is not None and len(lines):
+        items.append((layers.get("partnerships_label", "Partenariat entre acteurs"), ("lines", {})))
+    return items
+
+
+def legend_plan(items: list[LegendItem], width: float) -> tuple[float, list[list[str]], list[float],
+                                                                list[list[int]], float]:
+    """Columns at least 48 mm wide; items flowed to balance their heights.
+
+    Returns column width, wrapped labels, item heights, items per column, height needed.
+    """
+    lh = 2.9
+    n_cols = max(1, int(width // 48.0))
+    col_w = width / n_cols
+    wrapped = [pl.wrap_text(label, col_w - 9.5, 7.5) for label, _ in items]
+    heights = [max(4.8, len(w) * lh + 1.8) for w in wrapped]
+    target = sum(heights) / n_cols
+    cols: list[list[int]] = [[]]
+    used = 0.0
+    for i, h in enumerate(heights):
+        if cols[-1] and used + h / 2 > target and len(cols) < n_cols:
+            cols.append([])
+            used = 0.0
+        cols[-1].append(i)
+        used += h
+    needed = max(sum(heights[i] for i in c) for c in cols) + 2.0
+    return col_w, wrapped, heights, cols, needed
+
+
+def _legend_symbol(ax: Any, x: float, y: float, what: str, arg: Any) -> None:
+    if what == "marker":
+        draw_marker(ax, x, y, arg, "1", d=4.6, approximate=False, zorder=3)
+    elif what == "approx":
+        draw_marker(ax, x, y, arg, "1", d=4.6, approximate=True, zorder=3)
+    elif what == "leader":
+        ax.plot([x - 2.5, x + 1.5], [y - 1.5, y + 1.2], color="#333333", lw=0.5)
+        ax.scatter([x - 2.5], [y - 1.5], s=points(1.3) ** 2, c="#111111", linewidths=0)
+        ax.scatter([x + 1.5], [y + 1.2], s=points(3.0) ** 2, c="#888888", linewidths=0)
+    elif what == "line":
+        ax.plot([x - 3, x + 3], [y, y], color=arg["color"], lw=arg["lw"], ls=arg.get("ls", "-"))
+    elif what == "lines":
+        ax.plot([x - 3, x + 3], [y - 1, y + 1], color=PARTNER_COLOR, lw=1.2, alpha=0.75)
+    elif what == "zones":
+        ax.add_patch(Rectangle((x - 3, y - 1.8), 6, 3.6, facecolor=ZONES_COLOR, alpha=0.18, edgecolor="none"))
+        ax.add_patch(Rectangle((x - 3, y - 1.8), 6, 3.6, facecolor="none", edgecolor=ZONES_COLOR, hatch="////",
+                               lw=0, alpha=0.55))
+    elif what == "band":
+        ax.add_patch(Rectangle((x - 3, y - 1.8), 6, 3.6, facecolor=arg["color"], alpha=0.35, edgecolor="none"))
+        ax.add_patch(Rectangle((x - 3, y - 1.8), 6, 3.6, facecolor="none", edgecolor="#BBBBBB", lw=0.3))
+
+
+def draw_legend(ax: Any, items: list[LegendItem], box: Box) -> None:
+    """Draw the legend items in columns (7.5 pt) inside ``box`` (mm)."""
+    x0, y0, width, height = box
+    lh = 2.9
+    col_w, wrapped, heights, cols, _ = legend_plan(items, width)
+    for c, members in enumerate(cols):
+        y = y0 + height - 1.0
+        for i in members:
+            label_lines = wrapped[i]
+            h = heights[i]
+            cy = y - h / 2
+            x = x0 + c * col_w
+            _legend_symbol(ax, x + 3, cy, items[i][1][0], items[i][1][1])
+            for j, line in enumerate(label_lines):
+                draw_text(ax, x + 7.5, cy + (len(label_lines) - 1) * lh / 2 - j * lh, line, fontsize=7.5,
+                          va="center")
+            y -= h
+
+
+def strip_height(sites: pd.DataFrame, layout: SheetLayout, *, layers: dict[str, Any], ctx: PrintContext) -> float:
+    """Height the strip needs for the legend of these sites and layers (at least 34 mm)."""
+    iw = inset_width(INSET_H, ctx.inset_deps.total_bounds)
+    width = layout.strip[2] - iw - 6.0 - 40.0
+    need = legend_plan(legend_items(sites, layers, True), width)[4]
+    return max(STRIP_H, need)
+
+
+# --------------------------------------------------------------------------- strip
+def _draw_inset(sheet: Sheet, ctx: PrintContext, terr: Territory) -> float:
+    """The region inset at the strip's left, the territory in red; returns its width (mm)."""
+    sx, sy, sw, sh = sheet.layout.strip
+    deps = ctx.inset_deps
+    rb = deps.total_bounds
+    ih = min(sh - 2, INSET_H)
+    iw = inset_width(ih, rb)
+    inset = sheet.axes_mm((sx, sy + sh - 1 - ih, iw, ih), zorder=2)
+    inset.set_axis_off()
+    deps.plot(ax=inset, facecolor="#E4E4E4", edgecolor="white", linewidth=0.5)
+    gpd.GeoSeries([shapely.union_all(terr.communes.geometry.values)], crs=deps.crs).simplify(300).plot(
+        ax=inset, facecolor="#B91C1C", edgecolor="#B91C1C", linewidth=0.4)
+    tb = terr.communes.total_bounds
+    if max(tb[2] - tb[0], tb[3] - tb[1]) < 0.06 * (rb[2] - rb[0]):  # too small to see: ring it
+        inset.scatter([(tb[0] + tb[2]) / 2], [(tb[1] + tb[3]) / 2], s=points(3.2) ** 2, facecolors="none",
+                      edgecolors="#B91C1C", linewidths=1.0, zorder=3)
+    inset.set_xlim(rb[0], rb[2])
+    inset.set_ylim(rb[1], rb[3])
+    inset.set_aspect("equal", adjustable="box")
+    return iw
+
+
+def _draw_scale_and_north(ax: Any, strip: Box, scale: float) -> None:
+    """Scale bar (bottom right of the strip) and north arrow above it."""
+    sx, sy, sw, sh = strip
+    length = _nice_length(30.0 * scale)
+    bar_mm = length / scale
+    bx = sx + sw - 36.0
+    by = sy + 7.5
+    half = bar_mm / 2
+    ax.add_patch(Rectangle((bx, by), half, 1.6, facecolor="#222222", edgecolor="#222222", lw=0.5))
+    ax.add_patch(Rectangle((bx + half, by), half, 1.6, facecolor="white", edgecolor="#222222", lw=0.5))
+    for xx, lab in ((bx, "0"), (bx + half, _km(length / 2).split()[0]), (bx + bar_mm, _km(length))):
+        draw_text(ax, xx, by + 3.0, lab, fontsize=7, ha="center", va="baseline")
+    denom = round(scale * 1000 / 5000) * 5000 or round(scale * 1000)
+    draw_text(ax, bx, by - 4.0, f"Échelle 1/{integer_fr(denom)}" + " (sur A3)", fontsize=7,
+              va="baseline", color=MUTED)
+    # north arrow (Lambert-93 grid north ≈ true north in the region, within 1.5°)
+    nx, ny = bx + 15, sy + sh - 17
+    ax.add_patch(Polygon([(nx - 2.6, ny), (nx, ny + 10), (nx + 2.6, ny), (nx, ny + 2.6)], closed=True,
+                         facecolor="#222222", edgecolor="#222222", lw=0.5))
+    draw_text(ax, nx, ny + 11.5, "N", fontsize=9, fontweight="bold", ha="center", va="baseline")
+
+
+def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: PrintContext, layers: dict[str, Any],
+               map_info: dict) -> None:
+    """Draw the strip under the map: inset, legend, scale bar and north arrow.
+
+    ``map_info`` is what :func:`atlas.maps.print.mapframe.draw_map` returned (scale, displaced markers).
+    """
+    sx, sy, sw, sh = sheet.layout.strip
+    iw = _draw_inset(sheet, ctx, terr)
+    lx = sx + iw + 6
+    items = legend_items(sites, layers, map_info["displaced"])
+    draw_legend(sheet.page, items, (lx, sy, sx + sw - 40.0 - lx, sh))
+    _draw_scale_and_north(sheet.page, sheet.layout.strip, map_info["scale"])

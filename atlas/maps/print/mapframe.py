@@ -1,0 +1,258 @@
+"""The map of a sheet: communes, analysis layers, borders, numbered markers and commune names.
+
+The territory is framed in its box of the sheet at the largest scale that fits, with the
+neighbouring communes drawn pale around it. Markers that would overlap are spread apart, a thin
+leader line leading back to the exact place; commune names are placed where they cover no marker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib import patheffects
+from matplotlib.patches import Rectangle
+
+from atlas.maps.print import layout as pl
+from atlas.maps.print.sheet import Sheet, draw_marker, draw_text, points
+from atlas.maps.symbols import (
+    ALERT,
+    EDGE_COMMUNE,
+    EDGE_DEP,
+    EDGE_EPCI,
+    EDGE_OUT,
+    FILL_IN,
+    FILL_OUT,
+    PARTNER_COLOR,
+    PRINT_BAND_COLORS,
+    ZONES_COLOR,
+)
+from atlas.territory.reference import departement_polygons, epci_polygons
+from atlas.territory.selection import Territory
+
+NO_SITE = "Aucun site d'aide alimentaire recensé sur ce territoire"
+
+
+@dataclass
+class PrintContext:
+    """Region-wide layers computed once for many sheets (atlas mode)."""
+
+    communes: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame
+    deps: gpd.GeoDataFrame
+    inset_deps: gpd.GeoDataFrame
+    tree: shapely.STRtree = field(repr=False)
+
+    @classmethod
+    def build(cls, communes: gpd.GeoDataFrame) -> PrintContext:
+        """Dissolve EPCI and départements once, simplify the inset, index the communes."""
+        communes = communes.reset_index(drop=True)
+        epci = epci_polygons(communes)
+        deps = departement_polygons(communes)
+        inset = deps[["dep", "geometry"]].copy()
+        inset["geometry"] = inset.geometry.simplify(600)
+        return cls(communes, epci, deps, inset, shapely.STRtree(communes.geometry.values))
+
+
+@dataclass
+class MapFrame:
+    """The map's axes and its extent: Lambert-93 metres from ``(x0, y0)`` to ``(x1, y1)``,
+    ``scale`` metres per millimetre of the sheet, ``size_mm`` the map box's width and height."""
+
+    ax: Any
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    scale: float
+    size_mm: tuple[float, float]
+
+    @property
+    def view(self) -> shapely.Geometry:
+        """The extent as a rectangle (Lambert-93)."""
+        return shapely.box(self.x0, self.y0, self.x1, self.y1)
+
+    def to_mm(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Lambert-93 coordinates as millimetres from the map box's corner (n × 2)."""
+        return np.column_stack([(np.asarray(x) - self.x0) / self.scale, (np.asarray(y) - self.y0) / self.scale])
+
+    def to_data(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Millimetres of the map box (n × 2) as Lambert-93 x and y."""
+        return self.x0 + p[:, 0] * self.scale, self.y0 + p[:, 1] * self.scale
+
+
+def _frame(sheet: Sheet, terr: Territory) -> MapFrame:
+    """The map's axes, framing the territory (with a small margin) at the largest scale that fits."""
+    mx, my, mw, mh = sheet.layout.map
+    ax = sheet.axes_mm(sheet.layout.map, zorder=1)
+    ax.set_axis_off()
+    b = terr.communes.total_bounds
+    pad = 0.04 * max(b[2] - b[0], b[3] - b[1]) + 500
+    bw, bh = b[2] - b[0] + 2 * pad, b[3] - b[1] + 2 * pad
+    scale = max(bw / mw, bh / mh)  # metres per mm
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    x0, y0 = cx - scale * mw / 2, cy - scale * mh / 2
+    x1, y1 = x0 + scale * mw, y0 + scale * mh
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    return MapFrame(ax, x0, y0, x1, y1, scale, (mw, mh))
+
+
+def _draw_zones(frame: MapFrame, layers: dict[str, Any], insee: set[str]) -> None:
+    """Zones blanches of the territory, shaded and hatched."""
+    zones = layers.get("zones")
+    if zones is None or not len(zones):
+        return
+    col = layers.get("zones_column", "zone_blanche")
+    z = zones[zones[col].astype(bool)] if col in zones.columns else zones
+    if "insee" in z.columns:  # only the territory's own zones blanches
+        z = z[z["insee"].astype(str).isin(insee)]
+    z = z[z.intersects(frame.view)]
+    if len(z):
+        z.plot(ax=frame.ax, facecolor=ZONES_COLOR, alpha=0.18, edgecolor="none", zorder=2.5)
+        z.plot(ax=frame.ax, facecolor="none", edgecolor=ZONES_COLOR, hatch="////", linewidth=0, alpha=0.55,
+               zorder=2.6)
+
+
+def _draw_bands(frame: MapFrame, layers: dict[str, Any], insee: set[str]) -> None:
+    """Access bands of the territory, one colour per band in the order they come."""
+    bands = layers.get("bands")
+    if bands is None or not len(bands):
+        return
+    col = layers.get("bands_column", "band")
+    labels = list(dict.fromkeys(bands[col].astype(str))) if col in bands.columns else ["Bande d'accès"]
+    for k, lab in enumerate(labels):
+        part = bands[bands[col].astype(str) == lab] if col in bands.columns else bands
+        if "insee" in part.columns:
+            part = part[part["insee"].astype(str).isin(insee)]
+        part = part[part.intersects(frame.view)]
+        color = PRINT_BAND_COLORS[min(k, len(PRINT_BAND_COLORS) - 1)]
+        if len(part):
+            part.plot(ax=frame.ax, facecolor=color, alpha=0.35, edgecolor="none", zorder=2.4)
+
+
+def _draw_partnerships(frame: MapFrame, layers: dict[str, Any]) -> None:
+    """Partnership lines, thicker for heavier links (``weight``)."""
+    lines = layers.get("partnerships")
+    if lines is None or not len(lines):
+        return
+    lin = lines[lines.intersects(frame.view)]
+    if len(lin):
+        lw = 0.9
+        if "weight" in lin.columns:
+            wgt = pd.to_numeric(lin["weight"], errors="coerce").fillna(1.0).to_numpy()
+            lw = 0.6 + 1.8 * np.sqrt(wgt / max(wgt.max(), 1e-9))
+        lin.plot(ax=frame.ax, color=PARTNER_COLOR, linewidth=lw, alpha=0.75, zorder=4)
+
+
+def _draw_markers(frame: MapFrame, sites: pd.DataFrame, marker_d: float) -> tuple[list, bool]:
+    """Numbered markers of the located sites, spread apart where they would overlap.
+
+    Returns the boxes (mm) labels must avoid and whether a marker was moved off its place.
+    """
+    obstacles: list[tuple[float, float, float, float]] = []
+    loc = sites[sites["located"].astype(bool)] if len(sites) else sites
+    if not len(loc):
+        return obstacles, False
+    ax = frame.ax
+    true_mm = frame.to_mm(loc["x"].to_numpy(float), loc["y"].to_numpy(float))
+    pos, displaced = pl.spread_markers(true_mm, marker_d, bounds=(0, 0, *frame.size_mm))
+    px, py = frame.to_data(pos)
+    tx, ty = frame.to_data(true_mm)
+    for i in np.flatnonzero(displaced):
+        ax.plot([tx[i], px[i]], [ty[i], py[i]], color="#333333", lw=0.5, zorder=8, solid_capstyle="round")
+    if displaced.any():
+        ax.scatter(tx[displaced], ty[displaced], s=points(1.3) ** 2, c="#111111", zorder=8.5, linewidths=0)
+    for (_, s), x, y in zip(loc.iterrows(), px, py, strict=True):
+        draw_marker(ax, x, y, s["kind"], s["number"], d=marker_d, approximate=bool(s["approximate"]))
+    r = marker_d / 2 + 0.4
+    obstacles += [(p[0] - r, p[1] - r, p[0] + r, p[1] + r) for p in pos]
+    obstacles += [(p[0] - 0.8, p[1] - 0.8, p[0] + 0.8, p[1] + 0.8) for p in true_mm]
+    return obstacles, bool(displaced.any())
+
+
+def _commune_labels(frame: MapFrame, communes: gpd.GeoDataFrame, obstacles: list, marker_d: float) -> None:
+    """Names of the main communes (most populous first), where they cover no marker."""
+    com = communes
+    th = shapely.points(com["townhall_x"].fillna(0).to_numpy(), com["townhall_y"].fillna(0).to_numpy())
+    inside = shapely.contains(com.geometry.values, th)
+    rep = np.where(inside, th, com.geometry.representative_point().values)
+    pts = frame.to_mm(shapely.get_x(rep), shapely.get_y(rep))
+    order = np.argsort(-com["population"].to_numpy(), kind="stable")
+    # the main communes: at most ~1 label per 900 mm² of map, the most populous first
+    width, height = frame.size_mm
+    limit = int(width * height / 900)
+    cands = []
+    for i in order[:limit]:
+        pop = int(com["population"].iloc[i])
+        if pop < 400 and len(cands) >= 12:
+            break
+        size, bold = (9.0, True) if pop >= 10_000 else (8.0, False) if pop >= 3_000 else (7.0, False)
+        cands.append((pts[i, 0], pts[i, 1], str(com["name"].iloc[i]), size, bold))
+    kept = pl.place_labels(cands, obstacles, (1.0, 1.0, width - 1.0, height - 1.0), clearance=marker_d / 2 + 0.5)
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for x, y, name, size, bold in kept:
+        draw_text(frame.ax, frame.x0 + x * frame.scale, frame.y0 + y * frame.scale, name, fontsize=size,
+                  fontweight="bold" if bold else "normal", ha="center", va="center", color="#3A3A3A", zorder=6,
+                  path_effects=halo)
+
+
+def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFrame, *, layers: dict[str, Any],
+             marker_d: float) -> dict:
+    """Draw the map box of a sheet.
+
+    Parameters
+    ----------
+    sheet : Sheet
+        The sheet (its layout's ``map`` box is drawn).
+    ctx : PrintContext
+        Region layers: communes around the territory, EPCI and département borders.
+    terr : Territory
+        The territory framed.
+    sites : pandas.DataFrame
+        Sites of :func:`atlas.maps.print.sites.print_sites` (the located ones get a marker).
+    layers : dict
+        Analysis layers (:mod:`atlas.maps.layers`).
+    marker_d : float
+        Marker diameter (mm).
+
+    Returns
+    -------
+    dict
+        ``scale`` (metres per mm of the sheet) and ``displaced`` (a marker was moved off its place).
+    """
+    frame = _frame(sheet, terr)
+    ax, view = frame.ax, frame.view
+    hits = ctx.tree.query(view, predicate="intersects")
+    near = ctx.communes.iloc[np.sort(hits)]
+    insee = set(terr.communes["insee"])
+    inside = near["insee"].isin(insee).to_numpy()
+    if (~inside).any():
+        near[~inside].plot(ax=ax, facecolor=FILL_OUT, edgecolor=EDGE_OUT, linewidth=0.3, zorder=1)
+    near[inside].plot(ax=ax, facecolor=FILL_IN, edgecolor=EDGE_COMMUNE, linewidth=0.35, zorder=2)
+    _draw_zones(frame, layers, insee)
+    _draw_bands(frame, layers, insee)
+    # borders
+    epci = ctx.epci[ctx.epci.intersects(view)]
+    epci.boundary.plot(ax=ax, color=EDGE_EPCI, linewidth=0.9, zorder=3)
+    deps = ctx.deps[ctx.deps.intersects(view)]
+    deps.boundary.plot(ax=ax, color=EDGE_DEP, linewidth=1.6, linestyle=(0, (6, 2)), zorder=3.1)
+    outline = shapely.union_all(terr.communes.geometry.values)
+    gpd.GeoSeries([outline], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
+    _draw_partnerships(frame, layers)
+    obstacles, displaced = _draw_markers(frame, sites, marker_d)
+    _commune_labels(frame, terr.communes, obstacles, marker_d)
+    if len(sites) == 0:
+        draw_text(ax, (frame.x0 + frame.x1) / 2, frame.y1 - 0.06 * (frame.y1 - frame.y0), NO_SITE, fontsize=13,
+                  fontweight="bold", ha="center", va="top", color=ALERT, zorder=20,
+                  bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": ALERT, "lw": 1.0})
+    ax.set_xlim(frame.x0, frame.x1)  # geopandas autoscales to what it plots: frame the territory again
+    ax.set_ylim(frame.y0, frame.y1)
+    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, edgecolor="#2F2F2F", lw=0.8,
+                           zorder=30, clip_on=False))
+    return {"scale": frame.scale, "displaced": displaced}
