@@ -113,13 +113,17 @@ class GeocodedRegistry:
         placed = [f"{int(counts[p])} {schema.PRECISION_LABELS[p]}" for p in schema.PRECISION_LABELS if counts.get(p)]
         lines = [self.result.summary(), "Précision : " + (" ; ".join(placed) or "aucune ligne acceptée") + "."]
         if len(self.imprecise):
-            lines.append(f"{plural_fr(len(self.imprecise), 'ligne')} placée(s) moins précisément qu'à l'adresse :")
+            lines.append(f"{plural_fr(len(self.imprecise), 'ligne placée')} moins précisément qu'à l'adresse :")
             for r in self.imprecise.head(limit).itertuples():
                 lines.append(f"  ligne {r.line} ({r.name}) : {r.precision} — {r.reason}")
             if len(self.imprecise) > limit:
-                lines.append(f"  … et {len(self.imprecise) - limit} autres (colonne remarque_geocodage du fichier écrit).")
+                lines.append(
+                    f"  … et {len(self.imprecise) - limit} autres (colonne remarque_geocodage du fichier écrit)."
+                )
+        if len(self.result.rejected):
+            lines.append("Lignes rejetées (recopiées telles quelles, sans géocodage) :")
         for r in self.result.rejected.head(limit).itertuples():
-            lines.append(f"  ligne {r.line} rejetée : {r.reason}")
+            lines.append(f"  ligne {r.line} : {r.reason}")
         return lines
 
 

@@ -122,7 +122,9 @@ def make_geocoder(ban: str | Path | BanIndex | None = None, geocoder: str | None
         An unknown ``geocoder`` value; :class:`~atlas.errors.BanError` for unreadable BAN files.
     """
     if geocoder not in (None, "", OFFLINE, ONLINE):
-        raise AtlasError(f"géocodeur inconnu : « {geocoder} » (attendu : {ONLINE}, ou rien pour les fichiers de la BAN)")
+        raise AtlasError(
+            f"géocodeur inconnu : « {geocoder} » (attendu : {ONLINE}, ou rien pour les fichiers de la BAN)"
+        )
     index = ban_index(ban)
     online = geocoder == ONLINE
     if index is None and not online:

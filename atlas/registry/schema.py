@@ -112,6 +112,12 @@ PRECISION_LABELS: dict[str, str] = {
     "unknown": "adresse non localisée",
 }
 
+#: What the A3 table and the web popup add to the address of a site placed near its door.
+PRECISION_NOTES: dict[str, str] = {
+    "street": "adresse approchée (rue)",
+    "locality": "adresse approchée (lieu-dit)",
+}
+
 #: Values of ``precision`` as people write them (slugged), mapped to the canonical precision
 #: (the French words are those ``atlas geocode`` writes back).
 PRECISION_ALIASES: dict[str, str] = {
