@@ -382,3 +382,17 @@ def test_unreachable_service_fails_cleanly_and_writes_nothing(unreachable, tmp_p
     res = CliRunner().invoke(cli, ["build", str(REGISTRY), "--geocodeur", "en-ligne", "-o", str(gpkg)])
     assert res.exit_code == 1 and "Géocodeur en ligne injoignable" in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_distances_use_the_geocoded_points(tmp_path):
+    out = {}
+    for name, extra in (("ban", ["--ban", str(BAN)]), ("mairie", [])):
+        path = tmp_path / f"{name}.csv"
+        args = ["-q", "distances", "--registre", str(REGISTRY), "--kind", "distribution", "--dep", "62"]
+        res = CliRunner().invoke(cli, [*args, "-o", str(path), *extra])
+        assert res.exit_code == 0, res.output
+        out[name] = pd.read_csv(path, dtype={"Code INSEE": str}).set_index("Code INSEE")
+    km, site = "Distance au site le plus proche (km)", "Site le plus proche"
+    # Angres is nearest to the Riaumont lieu-dit (1.37 km), farther from Liévin's town hall
+    assert out["ban"].loc["62032", [km, site]].tolist() == [1.37, "Secours populaire du Riaumont"]
+    assert out["mairie"].loc["62032", km] > 1.37
