@@ -457,7 +457,7 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
            epci: tuple[str, ...], formats: tuple[str, ...], seed: int, output: Path | None,
            reference: str | None, reference_dir: Path | None) -> None:
     """Cartographie des acteurs : graphe des partenariats, centralités, communautés, exports."""
-    from atlas.actors.graph import export_all
+    from atlas.actors.export import export_all
     from atlas.inputs import load_registries
     from atlas.registry.partnerships import reject_lines
 
@@ -494,8 +494,8 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
                actions: Path | None, real_only: bool, fmt: str | None, output: Path | None, reference: str | None,
                reference_dir: Path | None) -> None:
     """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
-    from atlas.actors.graph import build_graph
     from atlas.actors.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
+    from atlas.actors.model import build_graph
     from atlas.inputs import load_registries
     from atlas.registry.partnerships import reject_lines
 

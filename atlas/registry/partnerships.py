@@ -13,7 +13,7 @@ Two small tables complete the actor registry (:mod:`atlas.registry.actors`):
     document the link comes from).
 
 A row whose target is an action id is a *membership* (actor ↔ action/collectif/PAT): together
-they form a bipartite structure that :mod:`atlas.actors.graph` projects onto actor ↔ actor links.
+they form a bipartite structure that :mod:`atlas.actors.model` projects onto actor ↔ actor links.
 
 As for actors, nothing is dropped silently: every row read is accepted or rejected with its line
 number and a French reason (unknown actor, self-loop, duplicate, negative or unreadable weight,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from atlas import placement
 from atlas.maps.print import layout as pl
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.registry.hours_fr import closures_fr, humanize_hours
@@ -157,7 +158,7 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
 def table_columns(width: float, phone: bool = True) -> list[pl.Column]:
     """The table's columns (the phone column is left out when no site has a phone)."""
     num_w = 8.0
-    phone_w = pl.text_width_mm("03 21 00 00 00", 7.5) + 2.6
+    phone_w = placement.text_width_mm("03 21 00 00 00", 7.5) + 2.6
     cols = [
         pl.Column("number", "N°", fixed_mm=num_w),
         pl.Column("name", "Nom", 1.15),
