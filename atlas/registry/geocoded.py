@@ -223,7 +223,19 @@ def geocode_registry(
 
 
 def write_geocoded(geocoded: GeocodedRegistry, output: str | Path) -> Path:
-    """Write the registry with its geocoding in the input's dialect (CSV for Excel otherwise)."""
+    """Write the registry with its geocoding in the input's dialect (CSV for Excel otherwise).
+
+    Parameters
+    ----------
+    geocoded : GeocodedRegistry
+        From :func:`geocode_registry`.
+    output : path
+        The CSV to write (atomically: a failure leaves nothing behind).
+
+    Returns
+    -------
+    pathlib.Path
+    """
     dialect = geocoded.dialect or EXCEL
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=dialect.delimiter, lineterminator=dialect.newline)
