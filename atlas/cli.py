@@ -97,6 +97,24 @@ registry_options = _stack(
 )
 
 
+#: Sites placed at their address with the Base Adresse Nationale (files, or the online service when asked).
+geocode_options = _stack(
+    click.option("--ban", type=click.Path(path_type=Path), default=None, metavar="CHEMIN",
+                 help="Adresses de la Base Adresse Nationale (fichier adresses-62.csv.gz ou dossier de fichiers) : "
+                      "les sites sans coordonnées sont placés à leur adresse. Défaut : variable ATLAS_BAN_DIR."),
+    click.option("--geocodeur", "geocoder", type=click.Choice(["en-ligne"]), default=None,
+                 help="en-ligne : géocoder les adresses avec le service en ligne de la BAN (réseau nécessaire, "
+                      "réponses gardées en cache ; adresse du service : variable ATLAS_GEOCODER_URL)."),
+)
+
+
+def _geocoding(ban: Path | None, geocoder: str | None) -> dict[str, Any]:
+    """``ban`` (the option, else ``$ATLAS_BAN_DIR``) and ``geocoder`` for the loaders."""
+    from atlas.territory.ban import ban_source
+
+    return {"ban": ban_source(ban), "geocoder": geocoder}
+
+
 def territory_options(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--epci`` and ``--dep``, repeatable; ``default`` says what happens without them."""
     return _stack(
@@ -177,11 +195,13 @@ def cli(quiet: bool, debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
 @publication_options
+@geocode_options
 @reference_option
 @_handle_errors
 def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...],
           partnerships: Path | None, actions: Path | None, output: Path | None, professionals: bool,
-          include_drafts: bool, freshness: int, reference: str | None, reference_dir: Path | None) -> None:
+          include_drafts: bool, freshness: int, ban: Path | None, geocoder: str | None, reference: str | None,
+          reference_dir: Path | None) -> None:
     """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
 
     Sans registre, prend le registre de démonstration de data/raw avec ses partenariats. Le compte
@@ -193,7 +213,8 @@ def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tup
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
                          reference=reference, partnerships=partnerships or not registries, actions=actions,
-                         sheet=list(sheet) or None, audience=_audience(professionals, include_drafts, freshness))
+                         sheet=list(sheet) or None, audience=_audience(professionals, include_drafts, freshness),
+                         **_geocoding(ban, geocoder))
     for line in result.report_lines():
         click.echo(line)
 
@@ -214,6 +235,7 @@ def contours(url: str | None, force: bool) -> None:
 @cli.command()
 @territory_options("Défaut : toute la région.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -224,7 +246,7 @@ def contours(url: str | None, force: bool) -> None:
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
         output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
-        reference_dir: Path | None) -> None:
+        reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
 
     Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
@@ -240,7 +262,8 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
     audience = _audience(professionals, include_drafts, freshness)
     _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
-                                      sheet=sheet, audience=audience)
+                                      sheet=sheet, audience=audience,
+                                      **_geocoding(ban, geocoder))
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
                         partnerships=_layer_partnerships(partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
@@ -263,6 +286,7 @@ def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "(fermetures temporaires comprises)."),
         territory_options("Défaut : toute la région."),
         registry_options,
+        geocode_options,
         click.option("--origins", default=None, type=click.Path(dir_okay=False),
                      help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
         drafts_option,
@@ -291,7 +315,8 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
                                               opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"),
-                                              audience=_audience(include_drafts=bool(opts.get("include_drafts"))))
+                                              audience=_audience(include_drafts=bool(opts.get("include_drafts"))),
+                                              **_geocoding(opts.get("ban"), opts.get("geocoder")))
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
@@ -452,6 +477,7 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
               help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
                    "dans un seul PDF.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--all-kinds", "all_kinds", is_flag=True,
               help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
@@ -468,7 +494,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
               registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
-              reference_dir: Path | None) -> None:
+              reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
 
     Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
@@ -484,7 +510,8 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
     audience = _audience(professionals, include_drafts, freshness)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience,
+                                              **_geocoding(ban, geocoder))
     if insee:
         territory = select_territory(territory, insee=list(insee))
     layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
@@ -578,6 +605,38 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
         click.echo(csv_text(indicators_for_people(table)), nl=False)
     else:
         click.echo(indicators_markdown(table), nl=False)
+
+
+@cli.command()
+@click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@geocode_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
+@reference_option
+@_handle_errors
+def geocode(registry: Path, mapping: str | None, ban: Path | None, geocoder: str | None, output: Path | None,
+            reference: str | None, reference_dir: Path | None) -> None:
+    """Place les adresses d'un registre avec la Base Adresse Nationale et réécrit le registre.
+
+    Ajoute longitude, latitude, précision (adresse, voie, lieu-dit, commune), score et adresse
+    BAN retenue, dans le même format CSV que le registre (séparateur, encodage) ; un classeur
+    Excel est réécrit en CSV pour Excel. Liste les lignes placées moins précisément qu'à l'adresse.
+    """
+    from atlas.registry.geocoded import geocode_registry, write_geocoded
+
+    _apply_reference_dir(reference_dir)
+    options = _geocoding(ban, geocoder)
+    if options["ban"] is None and geocoder is None:
+        raise click.UsageError("indiquez les fichiers de la BAN (--ban CHEMIN ou ATLAS_BAN_DIR) "
+                               "ou le géocodeur en ligne (--geocodeur en-ligne).")
+    target = output or registry.with_name(f"{registry.stem}-geocode.csv")
+    geocoded = geocode_registry(registry, mapping=mapping, reference=reference, **options)
+    path = write_geocoded(geocoded, target)
+    for line in geocoded.report_lines():
+        click.echo(line)
+    how = "même format que le registre" if geocoded.dialect else "CSV pour Excel : « ; », UTF-8"
+    click.echo(f"Registre géocodé écrit : {path} ({how})")
 
 
 @cli.command()

@@ -28,10 +28,12 @@ import shapely
 
 from atlas.crs import L93, WGS84, l93_to_lonlat, lonlat_to_l93, looks_like_l93, to_wgs84
 from atlas.registry import schema
+from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
 from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, parse_number, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
+from atlas.territory.ban import BanIndex
 from atlas.territory.gazetteer import Gazetteer, Match
 from atlas.territory.reference import load_communes
 
@@ -50,6 +52,8 @@ def read_actors(
     layer: str | None = None,
     *,
     sheet: str | list[str] | None = None,
+    ban: str | Path | BanIndex | None = None,
+    geocoder: str | None = None,
 ) -> RegistryResult:
     """Read, validate, geocode and join an actor registry.
 
@@ -68,6 +72,11 @@ def read_actors(
     sheet : str or list of str, optional
         Sheets of a workbook to read (default: every sheet with a name column; the others are
         reported in ``result.sheets``).
+    ban : path or BanIndex, optional
+        BAN département file(s) (file, folder, or an index already loaded): the rows without
+        coordinates but with an address are placed at it (:mod:`atlas.registry.geocoding`).
+    geocoder : str, optional
+        ``"en-ligne"``: geocode those rows with the BAN's online service (never called otherwise).
 
     Returns
     -------
@@ -76,7 +85,8 @@ def read_actors(
     mapping = load_mapping(mapping)
     raw, lines = read_raw_table(path, layer=layer, sheet=sheet, header_keys=name_header_keys(mapping))
     communes = communes if communes is not None else load_communes(reference)
-    result = validate_actors(raw, lines, communes, mapping, id_prefix=schema.slug(Path(path).stem)[:24])
+    result = validate_actors(raw, lines, communes, mapping, id_prefix=schema.slug(Path(path).stem)[:24],
+                             ban=ban, geocoder=geocoder)
     result.path = str(path)
     result.sheets = list(raw.attrs.get("sheets", []))
     return result
@@ -133,8 +143,15 @@ def validate_actors(
     communes: gpd.GeoDataFrame,
     mapping: dict | None = None,
     id_prefix: str = "acteur",
+    *,
+    ban: str | Path | BanIndex | None = None,
+    geocoder: str | None = None,
 ) -> RegistryResult:
-    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows."""
+    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows.
+
+    With ``ban`` or ``geocoder`` (see :func:`read_actors`), the accepted rows placed at their town
+    hall that have an address are geocoded in one call once every row is checked.
+    """
     mapping = mapping or {}
     canon = canonical_frame(raw, mapping)
     checks = _Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
@@ -165,6 +182,9 @@ def validate_actors(
         for w in row.warn:
             notes.append((line, rec["id"], w))
 
+    geo = make_geocoder(ban, geocoder)
+    if geo is not None:  # one call for the whole registry; never rejects a row
+        notes += geocode_records(accepted, geo)
     ids = {r["id"]: r for r in accepted}
     for r in accepted:  # a mobile stop names its truck
         if r["route"] and r["route"] not in ids:
@@ -322,8 +342,7 @@ def _normalise_vocabularies(row: _Row) -> None:
     rec["network"] = _networks(row)
     rec["services"] = _services(row)
     rec["world"] = schema.slug(rec["world"]) or schema.KIND_WORLD[rec["kind"]]
-    rec["precision"] = {"adresse": "address", "commune": "commune", "inconnue": "unknown"}.get(
-        schema.slug(rec["precision"]), schema.slug(rec["precision"]))
+    rec["precision"] = schema.PRECISION_ALIASES.get(schema.slug(rec["precision"]), schema.slug(rec["precision"]))
 
 
 #: Links the web map makes (the same rules as its script): http(s) pages, e-mail addresses, phone numbers.
@@ -471,6 +490,7 @@ def _geocode(row: _Row, checks: _Checks) -> str:
     if m is not None and m.found:
         row.x, row.y = m.x, m.y
         row.rec["precision"] = "commune"
+        row.rec["_town_insee"] = m.insee  # an address may then place it better (geocoding.py)
         if m.note:
             row.warn.append(m.note)
         return ""
@@ -515,11 +535,12 @@ def _finish_accepted(
     if not accepted:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*cols, "line"]},
                                  geometry=gpd.GeoSeries([], crs=L93), crs=L93)
-        for c in ("epci", "epci_name", "dep", "lon", "lat", "fictitious"):
+        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious"):
             empty[c] = pd.Series(dtype=object)
         return empty
     df = pd.DataFrame(accepted)
     xs, ys = df.pop("_x").to_numpy(float), df.pop("_y").to_numpy(float)
+    geocoded = _geocode_columns(df)
     ok = ~(np.isnan(xs) | np.isnan(ys))
     geom = np.array([None] * len(df), dtype=object)
     geom[ok] = shapely.points(xs[ok], ys[ok])
@@ -528,6 +549,8 @@ def _finish_accepted(
     joined = join_communes(gdf, communes)
     for i, (declared, found, how) in enumerate(zip(gdf["_declared_insee"], joined["insee"], joined["_how"], strict=True)):
         rid, line = gdf["id"].iloc[i], gdf["line"].iloc[i]
+        if geocoded[i]:  # a BAN point: its commune is the one the BAN searched in
+            continue
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
@@ -535,7 +558,7 @@ def _finish_accepted(
         if declared and found and gaz.today_code(declared) not in (found, None):
             notes.append((line, rid, f"coordonnées dans la commune {found} ({gaz.name_of(found)}), "
                                         f"code INSEE déclaré {declared}"))
-    gdf["insee"] = joined["insee"].to_numpy()
+    gdf["insee"] = np.where(geocoded != "", geocoded, joined["insee"].to_numpy())
     nojoin = gdf["insee"] == ""
     if nojoin.any():  # not locatable: keep the declared commune when it is known
         gdf.loc[nojoin, "insee"] = [gaz.today_code(c) or "" for c in gdf.loc[nojoin, "_declared_insee"]]
@@ -548,8 +571,21 @@ def _finish_accepted(
     lonlat = to_wgs84(gdf).geometry
     gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
     gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
-    keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", "fictitious", "line", "geometry"]
+    keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
+            "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
+
+
+def _geocode_columns(df: pd.DataFrame) -> np.ndarray:
+    """Geocoding columns of the accepted rows (empty where not geocoded); the commune of each row
+    placed by the BAN ("" for the others). Internal columns are dropped."""
+    geocoded = df.pop("_geo_insee").fillna("").to_numpy(object) if "_geo_insee" in df else np.full(len(df), "")
+    if "_town_insee" in df:
+        del df["_town_insee"]
+    df["geocode_score"] = pd.to_numeric(df["geocode_score"], errors="coerce") if "geocode_score" in df else np.nan
+    for col in ("geocode_label", "geocode_reason"):
+        df[col] = df[col].fillna("") if col in df else ""
+    return geocoded
 
 
 def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 from atlas import settings
 from atlas.io import atomic_outputs, write_csv_excel, write_gpkg
 from atlas.registry.actors import read_actors
+from atlas.registry.geocoding import ban_index
 from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.registry.publication import Audience, hidden_warnings, publication_lines, publication_table
 from atlas.registry.results import RegistryResult
@@ -135,6 +136,8 @@ def build_atlas(
     actions: str | Path | None = None,
     sheet: str | list[str] | None = None,
     audience: Audience | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> BuildResult:
     """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
 
@@ -163,6 +166,11 @@ def build_atlas(
         freshness limit): the report and the ``publication`` layer count, per status and visibility,
         the sites read, shown, counted and hidden, and every hidden site gets a warning. Every
         accepted actor stays in the ``actors`` layer (closed ones as closed).
+    ban : path, optional
+        BAN département file or folder of files: rows without coordinates but with an address
+        are placed at it (:mod:`atlas.registry.geocoding`; read once for every registry).
+    geocoder : str, optional
+        ``"en-ligne"``: also ask the BAN's online geocoder (never called without it).
 
     Returns
     -------
@@ -172,9 +180,11 @@ def build_atlas(
     maps = list(mappings or [])
     maps += [None] * (len(paths) - len(maps))
     communes = load_communes(reference)
+    index = ban_index(ban)
     results = []
     for path, mapping in zip(paths, maps, strict=True):
-        results.append(read_actors(path, mapping=mapping, communes=communes, sheet=sheet))
+        results.append(read_actors(path, mapping=mapping, communes=communes, sheet=sheet, ban=index,
+                                   geocoder=geocoder))
     actors, rejects, warns = combine_registries(results)
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
