@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -134,10 +135,8 @@ def build_atlas(
     write: bool = True,
     partnerships: str | Path | bool | None = None,
     actions: str | Path | None = None,
-    sheet: str | list[str] | None = None,
     audience: Audience | None = None,
-    ban: str | Path | None = None,
-    geocoder: str | None = None,
+    **reading: Any,
 ) -> BuildResult:
     """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
 
@@ -159,18 +158,17 @@ def build_atlas(
         its rejected rows join the ``rejects`` layer.
     actions : path, optional
         Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
-    sheet : str or list of str, optional
-        Sheets to read in the workbooks among ``registries`` (default: every sheet with a name column).
     audience : Audience, optional
         Who the maps are for (:class:`atlas.registry.publication.Audience`: professionals, drafts,
         freshness limit): the report and the ``publication`` layer count, per status and visibility,
         the sites read, shown, counted and hidden, and every hidden site gets a warning. Every
         accepted actor stays in the ``actors`` layer (closed ones as closed).
-    ban : path, optional
-        BAN département file or folder of files: rows without coordinates but with an address
-        are placed at it (:mod:`atlas.registry.geocoding`; read once for every registry).
-    geocoder : str, optional
-        ``"en-ligne"``: also ask the BAN's online geocoder (never called without it).
+    **reading
+        Options of :func:`atlas.registry.actors.read_actors` for every registry: ``sheet`` (sheets
+        to read in workbooks; default every sheet with a name column), ``ban`` (BAN département
+        file or folder: rows without coordinates but with an address are placed at it, the index
+        read once for every registry, :mod:`atlas.registry.geocoding`) and ``geocoder``
+        (``"en-ligne"``: also ask the BAN's online geocoder, never called without it).
 
     Returns
     -------
@@ -180,11 +178,10 @@ def build_atlas(
     maps = list(mappings or [])
     maps += [None] * (len(paths) - len(maps))
     communes = load_communes(reference)
-    index = ban_index(ban)
+    reading = {**reading, "ban": ban_index(reading.get("ban"))}
     results = []
     for path, mapping in zip(paths, maps, strict=True):
-        results.append(read_actors(path, mapping=mapping, communes=communes, sheet=sheet, ban=index,
-                                   geocoder=geocoder))
+        results.append(read_actors(path, mapping=mapping, communes=communes, **reading))
     actors, rejects, warns = combine_registries(results)
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
