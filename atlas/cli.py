@@ -387,7 +387,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
     from atlas.analysis.sites import SiteFilter
-    from atlas.io import csv_text, markdown_table, write_csv_excel, write_text_atomic
+    from atlas.io import csv_text, markdown_table, output_format, write_csv_excel, write_text_atomic
 
     if by == "commune":
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
@@ -400,7 +400,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
                              sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
                              network=network, origins=origins, all_communes=communes)
     table = weekly_table(weekly)
-    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
+    fmt = output_format(output, fmt, default="md")
     if fmt == "gpkg":
         raise AtlasError("--semaine s'écrit en csv ou md")
     if output is None:
@@ -585,6 +585,7 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     from atlas.actors.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
     from atlas.actors.model import build_graph
     from atlas.inputs import load_registries
+    from atlas.io import output_format
     from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
@@ -594,7 +595,7 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     graph = build_graph(built.actors, parts.accepted, acts.accepted)
     table = compute_indicators(built.actors, parts.accepted, graph, territory=list(epci) or ("CABBALR", "CAPSO"),
                                actions=acts.accepted, communes=built.communes, fictitious=not real_only)
-    fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
+    fmt = output_format(output, fmt, allowed=("md", "csv"), default="md")
     if output is not None:
         if output.suffix.lower() != f".{fmt}":
             output = output.with_suffix(f".{fmt}")
