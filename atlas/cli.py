@@ -1,13 +1,16 @@
 """The ``atlas`` command line: thin click commands over the library.
 
-Every command calls one library function; errors meant for people (:class:`AtlasError`) are
-printed in French without a traceback, with exit code 1.
+Every command calls one library function; errors meant for people (:class:`AtlasError`, and the
+file system's: full disk, refused permission) are printed as one French sentence without a
+traceback, with exit code 1. ``atlas --debug`` (or ``ATLAS_DEBUG=1``) shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,21 +21,43 @@ from atlas import settings
 from atlas.errors import AtlasError
 
 
+def _debug() -> bool:
+    """``atlas --debug`` or ``ATLAS_DEBUG=1``: tracebacks are shown."""
+    ctx = click.get_current_context(silent=True)
+    flag = bool(ctx and ctx.find_root().params.get("debug"))
+    return flag or os.environ.get("ATLAS_DEBUG", "").lower() not in ("", "0", "false")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    if _debug():
+        traceback.print_exc()
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(code)
+
+
 def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from atlas.io import error_fr
+
         try:
             return func(*args, **kwargs)
         except AtlasError as exc:
-            click.echo(f"Erreur : {exc}", err=True)
-            sys.exit(1)
+            _fail(str(exc))
         except OSError as exc:  # disk full, permission denied... : a person's problem, not a bug
             where = f" « {exc.filename} »" if getattr(exc, "filename", None) else ""
-            click.echo(f"Erreur : fichier{where} : {exc.strerror or exc}.", err=True)
-            sys.exit(1)
+            _fail(f"fichier{where} : {error_fr(exc)}.")
         except KeyboardInterrupt:
             click.echo("Interrompu : aucun fichier partiel n'a été laissé.", err=True)
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one sentence; --debug shows where
+            if _debug():
+                raise
+            click.echo(f"Erreur inattendue ({type(exc).__name__} : {exc}). Relancez avec « atlas --debug … » "
+                       "pour voir le détail, et signalez-la.", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -65,8 +90,29 @@ def _stack(*options: Callable[..., Any]) -> Callable[[Callable[..., Any]], Calla
 registry_options = _stack(
     click.option("--registry", "--registre", "registry", type=click.Path(dir_okay=False, path_type=Path),
                  default=None, help="Registre des acteurs (défaut : registre de démonstration data/raw/actors.csv)."),
-    click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON)."),
+    click.option("--mapping", default=None,
+                 help="Correspondance de colonnes et de valeurs du registre (préréglage ou fichier JSON)."),
+    click.option("--sheet", "--feuille", "sheet", multiple=True, metavar="NOM",
+                 help="Feuille du classeur à lire, répétable (défaut : toutes celles qui ont une colonne de nom)."),
 )
+
+
+#: Sites placed at their address with the Base Adresse Nationale (files, or the online service when asked).
+geocode_options = _stack(
+    click.option("--ban", type=click.Path(path_type=Path), default=None, metavar="CHEMIN",
+                 help="Adresses de la Base Adresse Nationale (fichier adresses-62.csv.gz ou dossier de fichiers) : "
+                      "les sites sans coordonnées sont placés à leur adresse. Défaut : variable ATLAS_BAN_DIR."),
+    click.option("--geocodeur", "geocoder", type=click.Choice(["en-ligne"]), default=None,
+                 help="en-ligne : géocoder les adresses avec le service en ligne de la BAN (réseau nécessaire, "
+                      "réponses gardées en cache ; adresse du service : variable ATLAS_GEOCODER_URL)."),
+)
+
+
+def _geocoding(ban: Path | None, geocoder: str | None) -> dict[str, Any]:
+    """``ban`` (the option, else ``$ATLAS_BAN_DIR``) and ``geocoder`` for the loaders."""
+    from atlas.territory.ban import ban_source
+
+    return {"ban": ban_source(ban), "geocoder": geocoder}
 
 
 def territory_options(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -129,8 +175,9 @@ def _apply_reference_dir(reference_dir: Path | None) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-q", "--quiet", is_flag=True, help="Silencieux : ni barre de progression ni message d'information.")
+@click.option("--debug", is_flag=True, help="En cas d'erreur, montrer la trace Python complète (pour signaler un bogue).")
 @click.version_option(package_name="atlas")
-def cli(quiet: bool) -> None:
+def cli(quiet: bool, debug: bool) -> None:
     """atlas : qui nourrit qui sur un territoire (aide alimentaire, PAT, Hauts-de-France)."""
     settings.options.quiet = quiet
 
@@ -138,18 +185,23 @@ def cli(quiet: bool) -> None:
 @cli.command()
 @click.argument("registries", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mapping", "mappings", multiple=True,
-              help="Correspondance de colonnes (préréglage ou fichier JSON), une par registre, dans l'ordre.")
+              help="Correspondance de colonnes et de valeurs (préréglage ou fichier JSON), une par registre, "
+                   "dans l'ordre.")
+@click.option("--sheet", "--feuille", "sheet", multiple=True, metavar="NOM",
+              help="Feuille des classeurs à lire, répétable (défaut : toutes celles qui ont une colonne de nom).")
 @partnership_file_option
 @click.option("--actions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
 @publication_options
+@geocode_options
 @reference_option
 @_handle_errors
-def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], partnerships: Path | None,
-          actions: Path | None, output: Path | None, professionals: bool, include_drafts: bool, freshness: int,
-          reference: str | None, reference_dir: Path | None) -> None:
+def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...],
+          partnerships: Path | None, actions: Path | None, output: Path | None, professionals: bool,
+          include_drafts: bool, freshness: int, ban: Path | None, geocoder: str | None, reference: str | None,
+          reference_dir: Path | None) -> None:
     """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
 
     Sans registre, prend le registre de démonstration de data/raw avec ses partenariats. Le compte
@@ -161,7 +213,8 @@ def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], partnershi
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
                          reference=reference, partnerships=partnerships or not registries, actions=actions,
-                         audience=_audience(professionals, include_drafts, freshness))
+                         sheet=list(sheet) or None, audience=_audience(professionals, include_drafts, freshness),
+                         **_geocoding(ban, geocoder))
     for line in result.report_lines():
         click.echo(line)
 
@@ -182,6 +235,7 @@ def contours(url: str | None, force: bool) -> None:
 @cli.command()
 @territory_options("Défaut : toute la région.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -189,10 +243,10 @@ def contours(url: str | None, force: bool) -> None:
 @publication_options
 @reference_option
 @_handle_errors
-def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None,
+def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
         output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
-        reference_dir: Path | None) -> None:
+        reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
 
     Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
@@ -208,7 +262,8 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
     audience = _audience(professionals, include_drafts, freshness)
     _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
-                                      audience=audience)
+                                      sheet=sheet, audience=audience,
+                                      **_geocoding(ban, geocoder))
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
                         partnerships=_layer_partnerships(partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
@@ -231,6 +286,7 @@ def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "(fermetures temporaires comprises)."),
         territory_options("Défaut : toute la région."),
         registry_options,
+        geocode_options,
         click.option("--origins", default=None, type=click.Path(dir_okay=False),
                      help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
         drafts_option,
@@ -258,8 +314,9 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     _apply_reference_dir(opts.get("reference_dir"))
     info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
-                                              opts.get("epci"), opts.get("dep"),
-                                              audience=_audience(include_drafts=bool(opts.get("include_drafts"))))
+                                              opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"),
+                                              audience=_audience(include_drafts=bool(opts.get("include_drafts"))),
+                                              **_geocoding(opts.get("ban"), opts.get("geocoder")))
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
@@ -301,7 +358,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
     """Zones blanches : population à plus d'un seuil de tout site d'aide alimentaire."""
     from atlas.analysis.coverage import summarize, write_gaps, zones_blanches
     from atlas.analysis.tables import french_table
-    from atlas.io import markdown_table
+    from atlas.io import csv_text, markdown_table
 
     km = list(thresholds) or ([] if minutes else [5.0, 10.0, 20.0])
     from atlas.analysis.coverage import threshold_list
@@ -312,14 +369,14 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
     if week:
         _weekly(thresholds[0] if thresholds else 10.0, by, fmt, output, opts)
         return
-    _, territory, sites, origins, network = _analysis_inputs(opts)
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
     zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
-                        network=network, origins=origins, sites_selected=True)
+                        network=network, origins=origins, sites_selected=True, all_communes=communes)
     if output is None and fmt in (None, "md"):
         click.echo(markdown_table(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
     if output is None and fmt == "csv":
-        french_table(summarize(zb, by), total=by != "commune").to_csv(sys.stdout, index=False)
+        click.echo(csv_text(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
     target = output or settings.processed_dir() / "zones_blanches.gpkg"
     path = write_gaps(zb, target, fmt=fmt, by=by)
@@ -330,7 +387,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
     from atlas.analysis.sites import SiteFilter
-    from atlas.io import markdown_table, write_text_atomic
+    from atlas.io import csv_text, markdown_table, write_csv_excel, write_text_atomic
 
     if by == "commune":
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
@@ -338,20 +395,22 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
         raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
-    _, territory, sites, origins, network = _analysis_inputs(opts)
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
     weekly = weekly_coverage(territory, sites, threshold_km, by=by,
                              sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
-                             network=network, origins=origins)
+                             network=network, origins=origins, all_communes=communes)
     table = weekly_table(weekly)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
     if fmt == "gpkg":
         raise AtlasError("--semaine s'écrit en csv ou md")
-    text = markdown_table(table) if fmt == "md" else table.to_csv(index=False)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(markdown_table(table) if fmt == "md" else csv_text(table), nl=False)
+        return
+    if fmt == "md":
+        write_text_atomic(output, markdown_table(table))
     else:
-        write_text_atomic(output, text)
-        click.echo(f"Couverture par jour écrite : {output}")
+        write_csv_excel(output, table)
+    click.echo(f"Couverture par jour écrite : {output}")
 
 
 @cli.command()
@@ -372,7 +431,9 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
     result = distances(territory, sites, origins=origins, network=network,
                        clip=bool(opts.get("epci") or opts.get("dep")))
     if output is None:
-        distances_table(result).to_csv(sys.stdout, index=False)
+        from atlas.io import csv_text
+
+        click.echo(csv_text(distances_table(result)), nl=False)
         return
     write_distances(result, output, fmt=fmt)
     click.echo(f"Distances écrites : {output} ({len(result)} lignes, {len(sites)} sites)")
@@ -416,6 +477,7 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
               help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
                    "dans un seul PDF.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--all-kinds", "all_kinds", is_flag=True,
               help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
@@ -429,10 +491,10 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
-              registry: Path | None, mapping: str | None, zones_blanches: float | None, access: bool,
+              registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
               professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
-              reference_dir: Path | None) -> None:
+              reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
 
     Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
@@ -448,7 +510,8 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
     audience = _audience(professionals, include_drafts, freshness)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, audience=audience)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience,
+                                              **_geocoding(ban, geocoder))
     if insee:
         territory = select_territory(territory, insee=list(insee))
     layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
@@ -476,16 +539,17 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
               help="Dossier de sortie (défaut : maps/acteurs).")
 @reference_option
 @_handle_errors
-def actors(registry: Path | None, mapping: str | None, partnerships: Path | None, actions: Path | None,
+def actors(registry: Path | None, mapping: str | None, sheet: tuple[str, ...], partnerships: Path | None,
+           actions: Path | None,
            epci: tuple[str, ...], formats: tuple[str, ...], seed: int, output: Path | None,
            reference: str | None, reference_dir: Path | None) -> None:
     """Cartographie des acteurs : graphe des partenariats, centralités, communautés, exports."""
-    from atlas.actors.graph import export_all
+    from atlas.actors.export import export_all
     from atlas.inputs import load_registries
     from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
-    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
+    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference, sheet=sheet)
     for line in reject_lines(acts) + reject_lines(parts):
         click.echo(line, err=True)
     written, summary = export_all(built.actors, parts.accepted, acts.accepted,
@@ -513,17 +577,18 @@ def actors(registry: Path | None, mapping: str | None, partnerships: Path | None
               help="Fichier à écrire (sinon le tableau est affiché).")
 @reference_option
 @_handle_errors
-def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, partnerships: Path | None,
+def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
+               partnerships: Path | None,
                actions: Path | None, real_only: bool, fmt: str | None, output: Path | None, reference: str | None,
                reference_dir: Path | None) -> None:
     """Indicateurs de suivi (PAT 1.1 du Pays de Saint-Omer, AMI DRAAF/DREETS) par territoire."""
-    from atlas.actors.graph import build_graph
     from atlas.actors.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
+    from atlas.actors.model import build_graph
     from atlas.inputs import load_registries
     from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
-    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference)
+    built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference, sheet=sheet)
     for line in reject_lines(acts) + reject_lines(parts):
         click.echo(line, err=True)
     graph = build_graph(built.actors, parts.accepted, acts.accepted)
@@ -535,9 +600,43 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
             output = output.with_suffix(f".{fmt}")
         click.echo(f"Indicateurs écrits : {write_indicators(table, output)}")
     elif fmt == "csv":
-        click.echo(indicators_for_people(table).to_csv(sep=";", decimal=",", index=False), nl=False)
+        from atlas.io import csv_text
+
+        click.echo(csv_text(indicators_for_people(table)), nl=False)
     else:
         click.echo(indicators_markdown(table), nl=False)
+
+
+@cli.command()
+@click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@geocode_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
+@reference_option
+@_handle_errors
+def geocode(registry: Path, mapping: str | None, ban: Path | None, geocoder: str | None, output: Path | None,
+            reference: str | None, reference_dir: Path | None) -> None:
+    """Place les adresses d'un registre avec la Base Adresse Nationale et réécrit le registre.
+
+    Ajoute longitude, latitude, précision (adresse, voie, lieu-dit, commune), score et adresse
+    BAN retenue, dans le même format CSV que le registre (séparateur, encodage) ; un classeur
+    Excel est réécrit en CSV pour Excel. Liste les lignes placées moins précisément qu'à l'adresse.
+    """
+    from atlas.registry.geocoded import geocode_registry, write_geocoded
+
+    _apply_reference_dir(reference_dir)
+    options = _geocoding(ban, geocoder)
+    if options["ban"] is None and geocoder is None:
+        raise click.UsageError("indiquez les fichiers de la BAN (--ban CHEMIN ou ATLAS_BAN_DIR) "
+                               "ou le géocodeur en ligne (--geocodeur en-ligne).")
+    target = output or registry.with_name(f"{registry.stem}-geocode.csv")
+    geocoded = geocode_registry(registry, mapping=mapping, reference=reference, **options)
+    path = write_geocoded(geocoded, target)
+    for line in geocoded.report_lines():
+        click.echo(line)
+    how = "même format que le registre" if geocoded.dialect else "CSV pour Excel : « ; », UTF-8"
+    click.echo(f"Registre géocodé écrit : {path} ({how})")
 
 
 @cli.command()

@@ -42,8 +42,9 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     -------
     DemoResult
     """
-    from atlas.actors.graph import build_graph, export_all
+    from atlas.actors.export import export_all
     from atlas.actors.indicators import compute_indicators, write_indicators
+    from atlas.actors.model import build_graph
     from atlas.analysis.coverage import weekly_coverage, weekly_table, write_gaps, zones_blanches
     from atlas.analysis.sites import SiteFilter, select_sites
     from atlas.analysis.suggest import suggest_sites, write_suggestions

@@ -90,3 +90,8 @@ def plural_fr(k: int, singular: str, plural: str | None = None) -> str:
     """« 1 acteur », « 2 acteurs », « 0 acteur » (each word of ``singular`` takes an « s »)."""
     word = singular if abs(k) < 2 else (plural or " ".join(w + "s" for w in singular.split(" ")))
     return f"{k} {word}"
+
+
+def number_fr(value: float) -> str:
+    """« 2,5 », « 10 »: a number in its shortest form (``:g``) with a decimal comma."""
+    return f"{float(value):g}".replace(".", ",")

@@ -28,7 +28,10 @@ def load_inputs(
     epci: Sequence[str] | None = None,
     dep: Sequence[str] | None = None,
     *,
+    sheet: Sequence[str] | None = None,
     audience: Audience | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Communes, territory and actors for an analysis command.
 
@@ -43,9 +46,14 @@ def load_inputs(
     epci, dep : sequence of str, optional
         Territory filter (:func:`atlas.territory.selection.select_territory`); validated before the
         registry is read, so an unknown code fails fast.
+    sheet : sequence of str, optional
+        Sheets of a workbook registry to read (``--sheet``; default: every sheet with a name column).
     audience : Audience, optional
         Who the outputs are for: the sites left off the maps (closed, draft, offline, reserved to
         professionals) and the stale ones are reported, one line per hidden site.
+    ban, geocoder : optional
+        BAN file(s) and ``"en-ligne"``: sites without coordinates placed at their address
+        (:func:`atlas.registry.build.build_atlas`).
 
     Returns
     -------
@@ -56,8 +64,9 @@ def load_inputs(
     communes = load_communes(reference)
     territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
     result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                         reference=reference, write=False, audience=audience)
-    report = [r.summary() for r in result.registries] + result.reject_lines(limit=10)
+                         reference=reference, write=False, sheet=list(sheet) if sheet else None, audience=audience,
+                         ban=ban, geocoder=geocoder)
+    report = [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10)
     for line in report + result.publication_lines(limit=10):
         info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
@@ -69,6 +78,10 @@ def load_registries(
     partnerships: str | Path | None = None,
     actions: str | Path | None = None,
     reference: str | Path | None = None,
+    *,
+    sheet: Sequence[str] | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> tuple[BuildResult, RegistryResult, RegistryResult]:
     """Actors (built and joined to the communes), partnerships and actions, for the CLI.
 
@@ -78,6 +91,9 @@ def load_registries(
         The build (``.actors``, ``.communes``...), the partnerships, the actions.
     """
     built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                        reference=reference, write=False)
+                        reference=reference, write=False, sheet=list(sheet) if sheet else None, ban=ban,
+                        geocoder=geocoder)
+    for line in [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10):
+        info(line)  # the actor registry too: what the graph and the indicators leave out, and why
     parts, acts = load_partnerships(built.actors, partnerships, actions)
     return built, parts, acts

@@ -1,12 +1,28 @@
 """Every file atlas writes goes through here: atomic writes (an interrupted run never leaves a
-half-written file), GeoPackage layers, CSV for French Excel, Markdown tables, and the choice of a
-format from a file's suffix."""
+half-written file), atomic *sets* of files (a GeoPackage and its CSV companions are replaced
+together or not at all), GeoPackage layers, the one CSV writer (French Excel dialect, cells that
+Excel would run as formulas neutralised), Markdown tables, and the choice of a format from a
+file's suffix.
+
+Temporary files are named ``.<name>.<pid>-<random>.part<suffix>`` beside their destination. A run
+killed before renaming them leaves such files behind: the next run writing the same output
+removes them (their process is gone). A set of files is committed through a small record
+``.<name>.<pid>-<random>.commit`` listing the renames: written once every file of the set is
+complete, removed once they are all renamed. A run killed in between leaves the record, and the
+next run writing into that folder finishes the renames first; so the files of a set are always
+either all from the previous run or all from the new one.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
+import math
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -14,6 +30,82 @@ import pandas as pd
 
 from atlas.errors import AtlasError
 from atlas.fr import cell_fr, join_fr
+
+# --------------------------------------------------------------------------------------------
+# Errors of the file system, in French
+# --------------------------------------------------------------------------------------------
+
+_ERRNO_FR: dict[int, str] = {
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EDQUOT: "quota du disque dépassé",
+    errno.EFBIG: "fichier trop gros pour ce disque",
+    errno.EACCES: "accès refusé (droits insuffisants)",
+    errno.EPERM: "opération non permise (droits insuffisants)",
+    errno.EROFS: "disque en lecture seule",
+    errno.EIO: "erreur de lecture ou d'écriture du disque",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.EBUSY: "fichier occupé (ouvert dans un autre programme ?)",
+    errno.ETXTBSY: "fichier occupé (ouvert dans un autre programme ?)",
+    errno.EMFILE: "trop de fichiers ouverts",
+}
+
+#: Errors of the disk itself (not of the data): a write failing this way is reported as such.
+DISK_ERRNOS: frozenset[int] = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM,
+                                         errno.EROFS, errno.EIO})
+
+#: The same errors as GDAL/SQLite word them (pyogrio raises its own exceptions, not OSError).
+_GDAL_FR: tuple[tuple[str, str], ...] = (
+    ("no space left on device", _ERRNO_FR[errno.ENOSPC]),
+    ("database or disk is full", _ERRNO_FR[errno.ENOSPC]),
+    ("disk quota exceeded", _ERRNO_FR[errno.EDQUOT]),
+    ("permission denied", _ERRNO_FR[errno.EACCES]),
+    ("read-only file system", _ERRNO_FR[errno.EROFS]),
+    ("readonly database", _ERRNO_FR[errno.EROFS]),
+    ("attempt to write a readonly database", _ERRNO_FR[errno.EROFS]),
+    ("no such file or directory", _ERRNO_FR[errno.ENOENT]),
+    ("disk i/o error", _ERRNO_FR[errno.EIO]),
+)
+
+
+def error_fr(exc: BaseException) -> str:
+    """The cause of a file error in French words (« plus de place sur le disque »...).
+
+    Parameters
+    ----------
+    exc : BaseException
+        An :class:`OSError` (its ``errno``), or any error whose message is GDAL's or SQLite's.
+
+    Returns
+    -------
+    str
+        A French phrase; the original message when it is not one atlas knows.
+    """
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_FR:
+        return _ERRNO_FR[exc.errno]
+    text = str(exc).strip()
+    low = text.casefold()
+    for needle, french in _GDAL_FR:
+        if needle in low:
+            return french
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return text or type(exc).__name__
+
+
+def is_disk_error(exc: BaseException) -> bool:
+    """True for an error of the disk (full, read-only, permission), not of the data written."""
+    if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
+        return True
+    low = str(exc).casefold()
+    return not isinstance(exc, OSError) and any(needle in low for needle, _ in _GDAL_FR[:-2])
+
+
+def write_error(path: str | Path, exc: BaseException) -> AtlasError:
+    """« Écriture impossible de « path » : plus de place sur le disque. » (for ``raise … from exc``)."""
+    return AtlasError(f"Écriture impossible de « {path} » : {error_fr(exc)}.")
 
 
 def ensure_writable_dir(path: str | Path) -> Path:
@@ -29,10 +121,140 @@ def ensure_writable_dir(path: str | Path) -> Path:
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AtlasError(f"Impossible de créer le dossier « {parent} » : {exc.strerror}.") from exc
+        raise AtlasError(f"Impossible de créer le dossier « {parent} » : {error_fr(exc)}.") from exc
     if not os.access(parent, os.W_OK):
         raise AtlasError(f"Le dossier « {parent} » n'est pas accessible en écriture.")
+    if path.is_dir():
+        raise AtlasError(f"« {path} » est un dossier : indiquez un nom de fichier.")
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# Temporary files, orphans of killed runs, commit records
+# --------------------------------------------------------------------------------------------
+
+#: A temporary file with no living process is an orphan; one older than this is one anyway (s).
+ORPHAN_AGE_S = 24 * 3600
+#: Temporary files of versions of atlas without a process number: orphans after this age (s).
+LEGACY_ORPHAN_AGE_S = 600
+_COMMIT = ".commit"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _temp_pattern(stem: str) -> re.Pattern[str]:
+    """Temporary files of the destination ``stem`` (nested ones too): ``.stem.<pid>-<rnd>.part…``."""
+    return re.compile(rf"^\.+{re.escape(stem)}\.(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+\.(?:part|commit)")
+
+
+def _is_orphan(entry: Path, pid: str | None, now: float) -> bool:
+    try:
+        age = now - entry.lstat().st_mtime
+    except FileNotFoundError:
+        return False
+    if pid is None:
+        return age > LEGACY_ORPHAN_AGE_S
+    return not _pid_alive(int(pid)) or age > ORPHAN_AGE_S
+
+
+def _finish_commits(folder: Path) -> None:
+    """Complete the renames of a set whose run was killed while renaming (its record is there)."""
+    try:
+        records = [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(_COMMIT)]
+    except OSError:
+        return
+    for record in records:
+        m = re.search(r"\.(\d+)-[A-Za-z0-9_]+\.commit$", record.name)
+        if m is None or _pid_alive(int(m.group(1))):
+            continue
+        try:
+            pairs = json.loads(record.read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pairs = []
+        for tmp, final in pairs:
+            with contextlib.suppress(OSError):
+                if Path(tmp).exists():
+                    os.replace(tmp, final)
+        with contextlib.suppress(OSError):
+            record.unlink()
+
+
+def remove_orphans(path: str | Path) -> list[Path]:
+    """Finish interrupted commits beside ``path`` and remove the temporary files a killed run left
+    for it (``.name.<pid>-<random>.part…`` whose process is gone, GDAL's ``-journal`` included).
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    path = Path(path)
+    folder = path.parent if path.parent != Path("") else Path(".")
+    if not folder.is_dir():
+        return []
+    _finish_commits(folder)
+    pattern = _temp_pattern(path.stem)
+    removed = []
+    now = time.time()
+    for entry in folder.iterdir():
+        m = pattern.match(entry.name)
+        if m is None or entry.name.endswith(_COMMIT) or not _is_orphan(entry, m.group("pid"), now):
+            continue
+        with contextlib.suppress(OSError):
+            entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+def _reserve_temp(path: Path, suffix: str | None = None) -> Path:
+    """A free temporary name beside ``path``: ``.stem.<pid>-<random>.part<suffix>`` (not created:
+    GDAL refuses an existing empty file)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}-",
+                                   suffix=f".part{path.suffix}" if suffix is None else suffix, dir=path.parent)
+    except OSError as exc:
+        raise AtlasError(f"Impossible d'écrire dans « {path.parent} » : {error_fr(exc)}.") from exc
+    os.close(fd)
+    os.unlink(tmp)
+    return Path(tmp)
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a temporary file and what SQLite/GDAL or a download may have left beside it."""
+    for p in (tmp, *tmp.parent.glob(f"{glob_escape(tmp.name)}*")):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with the wildcard characters of :meth:`pathlib.Path.glob` escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _as_write_error(path: Path, exc: BaseException) -> BaseException:
+    """A disk error while writing becomes a French :class:`AtlasError` naming the destination."""
+    if isinstance(exc, AtlasError) or not is_disk_error(exc):
+        return exc
+    return write_error(path, exc)
+
+
+def _destination_of(exc: BaseException, pairs: list[tuple[Path, Path]]) -> Path:
+    """The destination whose temporary file the error names (else the first of the set)."""
+    where = f"{getattr(exc, 'filename', '') or ''} {exc}"
+    for tmp, final in pairs:
+        if tmp.name in where:
+            return final
+    return pairs[0][1] if pairs else Path(".")
 
 
 @contextlib.contextmanager
@@ -41,25 +263,101 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
 
     The temporary file keeps the destination's suffix so that drivers choosing a format by
     extension (GeoPackage, PDF) behave. On any exception the temporary file is removed and
-    the destination is left untouched.
+    the destination is left untouched; a full disk or a refused permission becomes an
+    :class:`AtlasError` naming ``path`` in French. Orphans of earlier killed runs writing ``path``
+    are removed first (:func:`remove_orphans`).
     """
-    path = ensure_writable_dir(path)
+    with atomic_outputs([path]) as (tmp,):
+        yield tmp
+
+
+class OutputSet:
+    """Files written together (see :func:`atomic_outputs`): ask :meth:`temp` for the temporary
+    path of each destination, write there; all are renamed when the block ends without error."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[Path, Path]] = []  # (temporary, destination)
+
+    def temp(self, path: str | Path) -> Path:
+        """The temporary path to write ``path`` to (orphans of ``path`` removed first)."""
+        path = ensure_writable_dir(path)
+        if any(final == path for _, final in self.pairs):
+            raise AtlasError(f"« {path} » est écrit deux fois dans le même ensemble de fichiers.")
+        remove_orphans(path)
+        tmp = _reserve_temp(path)
+        self.pairs.append((tmp, path))
+        return tmp
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter([tmp for tmp, _ in self.pairs])
+
+    @property
+    def paths(self) -> list[Path]:
+        """The destinations, in the order they were asked for."""
+        return [final for _, final in self.pairs]
+
+    def commit(self) -> None:
+        """Rename every temporary file onto its destination, through a commit record."""
+        for tmp, final in self.pairs:
+            if not tmp.exists():
+                raise AtlasError(f"Aucun fichier n'a été écrit pour « {final} ».")
+        if len(self.pairs) == 1:
+            tmp, final = self.pairs[0]
+            os.replace(tmp, final)
+            return
+        record = _reserve_temp(self.pairs[0][1], _COMMIT)
+        staged = record.with_name(record.name + ".part")
+        staged.write_text(json.dumps({"files": [[str(t.resolve()), str(f.resolve())] for t, f in self.pairs]}),
+                          encoding="utf-8")
+        os.replace(staged, record)  # from here on, the set is committed: a later run finishes it
+        for tmp, final in self.pairs:
+            os.replace(tmp, final)
+        record.unlink()
+
+    def discard(self) -> None:
+        for tmp, _ in self.pairs:
+            _discard(tmp)
+
+
+@contextlib.contextmanager
+def atomic_outputs(paths: Iterable[str | Path] = ()) -> Iterator[OutputSet]:
+    """Write several files as one: all are replaced when the block succeeds, none otherwise.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        Destinations known in advance; the :class:`OutputSet` yielded unpacks to their temporary
+        paths (``with atomic_outputs([a, b]) as (ta, tb):``). More can be added with
+        :meth:`OutputSet.temp`.
+
+    Yields
+    ------
+    OutputSet
+
+    Notes
+    -----
+    Each temporary file is complete before any is renamed. A run killed while renaming leaves
+    a commit record that the next run writing into the same folder completes, so a set is never
+    left half old, half new (see the module's documentation).
+    """
+    out = OutputSet()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
-    except OSError as exc:
-        raise AtlasError(f"Impossible d'écrire dans « {path.parent} » : {exc.strerror}.") from exc
-    os.close(fd)
-    os.unlink(tmp)  # let writers create it themselves (GDAL refuses an existing empty file)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        if not tmp_path.exists():
-            raise AtlasError(f"Aucun fichier n'a été écrit pour « {path} ».")
-        os.replace(tmp_path, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
-        raise
+        for p in paths:
+            out.temp(p)
+        yield out
+        out.commit()
+    except BaseException as exc:
+        out.discard()
+        converted = _as_write_error(_destination_of(exc, out.pairs), exc)
+        if isinstance(converted, AtlasError):  # a writer's message names our temporary file: name the destination
+            text = str(converted)
+            for tmp, final in out.pairs:
+                text = text.replace(str(tmp), str(final)).replace(tmp.name, final.name)
+            if text != str(converted):
+                converted = type(converted)(text)
+        if converted is exc:
+            raise
+        raise converted from exc
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -70,31 +368,117 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
+# CSV for French Excel, safe to open
+# --------------------------------------------------------------------------------------------
+
+#: First characters that make Excel or LibreOffice read a cell as a formula (OWASP « CSV injection »),
+#: with their full-width forms.
+FORMULA_CHARS: tuple[str, ...] = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: Control characters that must not start a cell either (tab, carriage return, line feed).
+_CONTROL_START = ("\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def excel_safe(value: object) -> object:
+    """A cell as Excel may open it: text starting like a formula gets a leading ``'``.
+
+    Text whose first character (after spaces) is ``=``, ``+``, ``-`` or ``@``, or which starts
+    with a tab, a carriage return or a line feed, is prefixed with an apostrophe, as OWASP
+    recommends; numbers written as text (« -12,5 », « +3 ») and non-text values are kept.
+
+    Examples
+    --------
+    >>> excel_safe('=HYPERLINK("http://x","clic")')
+    '\\'=HYPERLINK("http://x","clic")'
+    >>> excel_safe("-12,5")
+    '-12,5'
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in _CONTROL_START:
+        return "'" + value
+    head = value.lstrip(" \u00a0\u202f")
+    if head[:1] in FORMULA_CHARS and not _PLAIN_NUMBER.fullmatch(head.rstrip()):
+        return "'" + value
+    return value
+
+
+def _safe_column(values: pd.Series) -> pd.Series:
+    def cell(v: object) -> object:
+        if isinstance(v, float) and not isinstance(v, bool):
+            return "" if math.isnan(v) else excel_safe(repr(v).replace(".", ","))  # « '-inf »
+        return excel_safe(v)
+
+    return values.astype(object).map(cell)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV text for a French Excel: ``;`` separator, decimal comma, formulas neutralised.
+
+    The one CSV dialect of atlas (:func:`write_csv_excel` writes it to a file). Headers and text
+    cells go through :func:`excel_safe`; numeric columns are written as numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    str
+    """
+    safe = pd.DataFrame(frame).copy()
+    for i in range(safe.shape[1]):
+        series = safe.iloc[:, i]
+        infinite = pd.api.types.is_float_dtype(series) and bool(series.isin([math.inf, -math.inf]).any())
+        if infinite or not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)):
+            safe.isetitem(i, _safe_column(series))
+    safe.columns = [excel_safe(str(c)) for c in safe.columns]
+    return safe.to_csv(sep=";", decimal=",", index=False)
+
+
+def write_csv_excel(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a table the way French Excel opens it, atomically: :func:`csv_text` in UTF-8 with BOM."""
+    with atomic_output(path) as tmp:
+        tmp.write_text(csv_text(frame), encoding="utf-8-sig")
+    return Path(path)
+
+
+# --------------------------------------------------------------------------------------------
 # Tables and layers
 # --------------------------------------------------------------------------------------------
 
 
-def write_csv_excel(path: str | Path, frame: pd.DataFrame) -> Path:
-    """Write a table the way French Excel opens it (``;`` separator, UTF-8 with BOM), atomically."""
-    with atomic_output(path) as tmp:
-        frame.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
-    return Path(path)
-
-
 def _unique_fields(columns: Iterable[object]) -> list[object]:
     """GeoPackage field names are case-insensitive: « source » and « Source » (rejects of several
-    registries with their own headers) would clash; the second becomes « Source_2 »."""
+    registries with their own headers) would clash; the second becomes « Source_2 ». Control
+    characters (a header read from a damaged file) are dropped."""
     seen: dict[str, int] = {}
     renamed = []
     for col in columns:
-        key = str(col).casefold()
+        name = re.sub(r"[\x00-\x1f\x7f]", "", str(col)) if isinstance(col, str) else col
+        key = str(name).casefold()
         seen[key] = seen.get(key, 0) + 1
-        renamed.append(col if seen[key] == 1 else f"{col}_{seen[key]}")
+        renamed.append(name if seen[key] == 1 else f"{name}_{seen[key]}")
     return renamed
 
 
+def _no_controls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text without NUL characters (SQLite text stops at them; GDAL refuses them)."""
+    for i in range(frame.shape[1]):
+        series = frame.iloc[:, i]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            frame.isetitem(i, series.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v))
+    return frame
+
+
 def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
-    """Write several layers (spatial or not) to one GeoPackage, atomically."""
+    """Write several layers (spatial or not) to one GeoPackage, atomically.
+
+    Raises
+    ------
+    AtlasError
+        When GDAL cannot write the file (full disk, read-only folder...), in French, naming ``path``.
+    """
     import geopandas as gpd
     import pyogrio
 
@@ -106,10 +490,14 @@ def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
             for col in frame.columns:
                 if frame[col].dtype == bool:
                     frame[col] = frame[col].astype("int8")
-            if isinstance(frame, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(frame.astype(str), tmp, layer=name, driver="GPKG")
+            try:
+                if isinstance(frame, gpd.GeoDataFrame):
+                    pyogrio.write_dataframe(_no_controls(frame), tmp, layer=name, driver="GPKG")
+                else:
+                    pyogrio.write_dataframe(_no_controls(frame.astype(str)), tmp, layer=name, driver="GPKG")
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+                    pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as exc:
+                raise write_error(path, exc) from exc
     return path
 
 
@@ -155,8 +543,9 @@ def write_output(path: str | Path, fmt: str | None = None, *, default: str = "cs
         ``csv``, ``md`` or ``gpkg``; default from the suffix of ``path``, else ``default``.
     **writers
         One zero-argument callable per format the result can be written in, computed only for
-        the chosen one: ``csv`` returns a DataFrame (UTF-8, comma), ``md`` the Markdown text,
-        ``gpkg`` a dict of layers (:func:`write_gpkg`).
+        the chosen one: ``csv`` returns a DataFrame (written by :func:`write_csv_excel`: ``;``,
+        decimal comma, UTF-8 with BOM), ``md`` the Markdown text, ``gpkg`` a dict of layers
+        (:func:`write_gpkg`).
     error : AtlasError subclass
         Raised for a format none of ``writers`` writes.
 
@@ -170,6 +559,4 @@ def write_output(path: str | Path, fmt: str | None = None, *, default: str = "cs
         return write_gpkg(path, content)  # type: ignore[arg-type]
     if fmt == "md":
         return write_text_atomic(path, str(content))
-    with atomic_output(path) as tmp:
-        content.to_csv(tmp, index=False, encoding="utf-8")  # type: ignore[union-attr]
-    return Path(path)
+    return write_csv_excel(path, content)  # type: ignore[arg-type]

@@ -7,7 +7,10 @@ FAILS when ``ATLAS_REQUIRE_REFERENCE=1`` or ``CI`` is set, so that missing data 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,25 @@ def demo():
     from atlas.registry.build import build_atlas
 
     return build_atlas(write=False)
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?")
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _check_excel_safe(text: str) -> int:
+    """No cell of a CSV text (``;``) starts like a formula unless it is a number; returns the cells read."""
+    n = 0
+    for row in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";"):
+        for cell in row:
+            n += 1
+            head = cell.lstrip(" \u00a0\u202f")
+            if cell[:1] in ("\t", "\r", "\n") or (head[:1] in _DANGEROUS and not _NUMBER.fullmatch(head.strip())):
+                raise AssertionError(f"cellule dangereuse : {cell!r}")
+    return n
+
+
+@pytest.fixture(scope="session")
+def assert_excel_safe():
+    """Checker: no CSV cell written by atlas starts like a formula (OWASP), numbers excepted."""
+    return _check_excel_safe

@@ -7,7 +7,8 @@ from click.testing import CliRunner
 from atlas import settings
 from atlas.cli import cli
 
-COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo"}
+COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo",
+            "geocode"}
 
 
 def test_every_command_is_listed():

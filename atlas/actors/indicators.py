@@ -61,11 +61,14 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
+from atlas.actors.model import build_graph
 from atlas.errors import AtlasError
 from atlas.fr import percent_fr
-from atlas.io import write_text_atomic
+from atlas.io import write_csv_excel, write_text_atomic
 from atlas.registry import schema
-from atlas.registry.partnerships import actor_links, memberships
+from atlas.registry.partnerships import ACTION_COLUMNS, actor_links, memberships
+from atlas.territory.reference import load_communes
+from atlas.territory.selection import resolve_epci
 
 #: Kinds of actors counted as « associations de lutte contre la précarité alimentaire ».
 FOOD_INSECURITY_ASSOCIATION_KINDS: tuple[str, ...] = ("distribution", "epicerie", "meal", "association", "network")
@@ -297,7 +300,7 @@ def reaching_pat(graph: nx.Graph) -> set[str]:
 
 
 # --------------------------------------------------------------------------- computing
-def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], note: str = "",
+def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], *, note: str = "",
          by_actions: set[str] | None = None, fictitious: set[str] | None = None) -> dict:
     n, d = len(num & den), len(den)
     fict = den & (fictitious or set())
@@ -324,6 +327,7 @@ def compute_indicators(
     actors: pd.DataFrame,
     partnerships: pd.DataFrame,
     graph: nx.Graph | None = None,
+    *,
     territory: str | list[str] | tuple[str, ...] = ("CABBALR", "CAPSO"),
     actions: pd.DataFrame | None = None,
     communes: gpd.GeoDataFrame | None = None,
@@ -338,7 +342,7 @@ def compute_indicators(
     partnerships : DataFrame
         Accepted partnerships (:func:`atlas.registry.partnerships.read_partnerships`).
     graph : networkx.Graph, optional
-        Actors graph (:func:`atlas.actors.graph.build_graph`); built when not given.
+        Actors graph (:func:`atlas.actors.model.build_graph`); built when not given.
     territory : str or list of str
         EPCI SIREN, short name (« CABBALR », « CAPSO »...) or exact name; several allowed.
     actions : DataFrame, optional
@@ -356,11 +360,6 @@ def compute_indicators(
         :data:`INDICATOR_COLUMNS`: one row per territory and indicator, ``value`` in percent
         (one decimal, NaN when the denominator is 0, with a ``note``).
     """
-    from atlas.actors.graph import build_graph
-    from atlas.registry.partnerships import ACTION_COLUMNS
-    from atlas.territory.reference import load_communes
-    from atlas.territory.selection import resolve_epci
-
     communes = communes if communes is not None else load_communes()
     acts = actions if actions is not None else pd.DataFrame(columns=list(ACTION_COLUMNS))
     if graph is None:
@@ -386,11 +385,13 @@ def compute_indicators(
         partners = pat_partners(partnerships, acts, actors, siren)
         has_pat = ((acts["kind"] == "pat") & (acts["territory"].astype(str) == siren)).any()
         rows.append(_row(by["PAT_1_1"], siren, name, partners, assoc,
-                         "" if has_pat else "aucun PAT de ce territoire dans le registre des actions", via, fictitious=fictitious_ids))
+                         note="" if has_pat else "aucun PAT de ce territoire dans le registre des actions",
+                         by_actions=via, fictitious=fictitious_ids))
         branches = network_branches(actors, siren)
         has_coll = ((acts["kind"] == "collectif") & (acts["territory"].astype(str) == siren)).any()
         rows.append(_row(by["AMI_6"], siren, name, collectif_members(partnerships, acts, siren), branches,
-                         "" if has_coll else "aucun collectif de ce territoire dans le registre des actions", via, fictitious=fictitious_ids))
+                         note="" if has_coll else "aucun collectif de ce territoire dans le registre des actions",
+                         by_actions=via, fictitious=fictitious_ids))
         aid = food_aid_actors(actors, siren)
         rows.append(_row(by["AMI_PARTENARIAT"], siren, name, has_link, aid, by_actions=via, fictitious=fictitious_ids))
         rows.append(_row(by["AMI_7"], siren, name, members, aid, by_actions=via, fictitious=fictitious_ids))
@@ -442,8 +443,4 @@ def write_indicators(table: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() == ".md":
         return write_text_atomic(path, indicators_markdown(table))
-    from atlas.io import atomic_output
-
-    with atomic_output(path) as tmp:
-        indicators_for_people(table).to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-    return path
+    return write_csv_excel(path, indicators_for_people(table))

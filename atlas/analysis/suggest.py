@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 from atlas.analysis.distances import check_thresholds, nearest_xy
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError
-from atlas.fr import integer_fr
+from atlas.fr import decimal_fr, integer_fr, number_fr
 from atlas.io import markdown_table, write_output
 from atlas.progress import progress
 
@@ -165,8 +165,8 @@ def suggestions_markdown(ranked: gpd.GeoDataFrame) -> str:
     """Markdown report of :func:`suggest_sites`, with the coverage before any new site."""
     total = ranked.attrs.get("population_total", 0)
     before = ranked.attrs.get("population_covered_before", 0)
-    km = f"{ranked.attrs.get('threshold_km', 0):g}".replace(".", ",")
-    share = f"{100 * before / total:.1f}".replace(".", ",") if total else "—"
+    km = number_fr(ranked.attrs.get("threshold_km", 0))
+    share = decimal_fr(100 * before / total, 1) if total else "—"
     head = (f"# Où ouvrir un site de plus ({km} km)\n\n"
             f"Aujourd'hui : {integer_fr(before)} habitants sur {integer_fr(total)} à moins de {km} km d'un site "
             f"({share} %).\n\n")

@@ -36,7 +36,7 @@ import numpy as np
 from atlas.analysis.coverage import zones_blanches
 from atlas.analysis.distances import commune_access
 from atlas.analysis.sites import SiteFilter
-from atlas.fr import integer_fr
+from atlas.fr import decimal_fr, integer_fr, number_fr
 from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.registry.publication import Audience, public_sites
 
@@ -67,7 +67,7 @@ def access_band_polygons(access: gpd.GeoDataFrame, bands_km: Sequence[float] = A
     edges = [0.0, *sorted(float(b) for b in bands_km), float("inf")]
 
     def fr(x: float) -> str:
-        return f"{x:g}".replace(".", ",")
+        return number_fr(x)
 
     labels = [f"moins de {fr(edges[1])} km"]
     labels += [f"{fr(lo)} à {fr(hi)} km" for lo, hi in zip(edges[1:-2], edges[2:-1], strict=True)]
@@ -121,7 +121,7 @@ def zones_column(zones: gpd.GeoDataFrame) -> str:
 
 def zones_legend(km: float) -> str:
     """Legend entry of the zones blanches at ``km`` km on the printed map."""
-    text = f"{float(km):g}".replace(".", ",")
+    text = number_fr(km)
     return f"Zone blanche : à plus de {text} km (à vol d'oiseau) de tout lieu d'aide"
 
 
@@ -147,7 +147,7 @@ def far_communes(zones: gpd.GeoDataFrame, *, shown_ids: set[str] | None = None) 
     if shown_ids is not None and "site_id" in far.columns:
         names = names.where(far["site_id"].astype(str).isin(shown_ids), "")
     far["label"] = [
-        f"{n} ({integer_fr(p)} hab.) — lieu d'aide le plus proche à {d / 1000:.1f} km".replace(".", ",")
+        f"{n} ({integer_fr(p)} hab.) — lieu d'aide le plus proche à {decimal_fr(d / 1000, 1)} km"
         + (f" : {s}" if s else "")
         for n, p, d, s in zip(far["name"], far["population"], far["distance_m"].astype(float), names, strict=True)
     ]

@@ -28,9 +28,12 @@ import shapely
 
 from atlas.crs import L93, WGS84, l93_to_lonlat, lonlat_to_l93, looks_like_l93, to_wgs84
 from atlas.registry import schema
+from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
-from atlas.registry.readers import canonical_frame, load_mapping, parse_number, read_raw_table
+from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, parse_number, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
+from atlas.territory.ban import BanIndex
 from atlas.territory.gazetteer import Gazetteer, Match
 from atlas.territory.reference import load_communes
 
@@ -47,13 +50,17 @@ def read_actors(
     mapping: str | Path | dict | None = None,
     communes: gpd.GeoDataFrame | None = None,
     layer: str | None = None,
+    *,
+    sheet: str | list[str] | None = None,
+    ban: str | Path | BanIndex | None = None,
+    geocoder: str | None = None,
 ) -> RegistryResult:
     """Read, validate, geocode and join an actor registry.
 
     Parameters
     ----------
     path : str or Path
-        CSV, XLS/XLSX, GeoJSON, GeoPackage or data·inclusion JSON file.
+        CSV, XLS/XLSX/ODS, GeoJSON, GeoPackage or data·inclusion JSON file.
     reference : str or Path, optional
         Reference territory (see :func:`atlas.territory.reference.load_communes`).
     mapping : dict, str or Path, optional
@@ -62,16 +69,26 @@ def read_actors(
         Already loaded reference communes (overrides ``reference``).
     layer : str, optional
         Layer of a GeoPackage.
+    sheet : str or list of str, optional
+        Sheets of a workbook to read (default: every sheet with a name column; the others are
+        reported in ``result.sheets``).
+    ban : path or BanIndex, optional
+        BAN département file(s) (file, folder, or an index already loaded): the rows without
+        coordinates but with an address are placed at it (:mod:`atlas.registry.geocoding`).
+    geocoder : str, optional
+        ``"en-ligne"``: geocode those rows with the BAN's online service (never called otherwise).
 
     Returns
     -------
     RegistryResult
     """
-    raw, lines = read_raw_table(path, layer=layer)
+    mapping = load_mapping(mapping)
+    raw, lines = read_raw_table(path, layer=layer, sheet=sheet, header_keys=name_header_keys(mapping))
     communes = communes if communes is not None else load_communes(reference)
-    result = validate_actors(raw, lines, communes, load_mapping(mapping),
-                             id_prefix=schema.slug(Path(path).stem)[:24])
+    result = validate_actors(raw, lines, communes, mapping, id_prefix=schema.slug(Path(path).stem)[:24],
+                             ban=ban, geocoder=geocoder)
     result.path = str(path)
+    result.sheets = list(raw.attrs.get("sheets", []))
     return result
 
 
@@ -126,26 +143,38 @@ def validate_actors(
     communes: gpd.GeoDataFrame,
     mapping: dict | None = None,
     id_prefix: str = "acteur",
+    *,
+    ban: str | Path | BanIndex | None = None,
+    geocoder: str | None = None,
 ) -> RegistryResult:
-    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows."""
+    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows.
+
+    With ``ban`` or ``geocoder`` (see :func:`read_actors`), the accepted rows placed at their town
+    hall that have an address are geocoded in one call once every row is checked.
+    """
     mapping = mapping or {}
     canon = canonical_frame(raw, mapping)
     checks = _Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
     accepted: list[dict] = []
     rejected: list[tuple[int, str, int]] = []  # (line, reason, raw position)
     notes: list[tuple[int, str, str]] = []
-    seen_ids: dict[str, int] = {}
+    seen_ids: dict[str, str] = {}
+    sheets = raw["__sheet__"].astype(str).tolist() if "__sheet__" in raw.columns else None
+    sheet_of: dict[str, str] = {}  # accepted id -> its sheet
 
     for pos, values in enumerate(canon.to_dict("records")):
         line = lines[pos]
         row = _Row({c: str(values.get(c, "")).strip() for c in schema.HEADER_ALIASES},
                    values.get("__gx__", np.nan), values.get("__gy__", np.nan))
+        where = f"{line}" if sheets is None else f"{line} de la feuille « {sheets[pos]} »"
         reason = _check_row(row, checks, seen_ids)
         if reason:
             rejected.append((line, reason, pos))
             continue
         rec = row.rec
-        seen_ids[rec["id"]] = line
+        seen_ids[rec["id"]] = where
+        if sheets is not None:
+            sheet_of[rec["id"]] = sheets[pos]
         rec["line"] = line
         rec["_x"], rec["_y"] = row.x, row.y
         rec["_declared_insee"] = rec["insee"]
@@ -153,22 +182,29 @@ def validate_actors(
         for w in row.warn:
             notes.append((line, rec["id"], w))
 
+    geo = make_geocoder(ban, geocoder)
+    if geo is not None:  # one call for the whole registry; never rejects a row
+        notes += geocode_records(accepted, geo)
     ids = {r["id"]: r for r in accepted}
     for r in accepted:  # a mobile stop names its truck
         if r["route"] and r["route"] not in ids:
             notes.append((r["line"], r["id"], f"tournée « {r['route']} » inconnue dans ce registre"))
     acc = _finish_accepted(accepted, communes, checks.gaz, notes)
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(notes), n_read=len(raw))
+    warns = warnings_frame(notes)
+    if sheets is not None:
+        warns.insert(1, "sheet", warns["id"].map(sheet_of).fillna(""))
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warns, n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
 
 
-def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, int]) -> str:
+def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, str]) -> str:
     """Normalise, check and locate one row: the reason to reject it, or "" to accept it."""
-    reason = _check_name_and_kind(row.rec) or _check_publication(row.rec)
+    reason = _check_name_and_kind(row) or _check_publication(row.rec)
     if reason:
         return reason
     _normalise_vocabularies(row)
+    _check_contacts(row)
     _normalise_codes(row.rec)
     _normalise_date(row.rec)
     if not row.rec["id"]:
@@ -180,30 +216,45 @@ def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, int]) -> str:
 
 
 # --------------------------------------------------------------------------- normalising fields
-def _vocab(value: str, aliases: dict[str, str]) -> str | None:
-    if not value:
-        return ""
-    return aliases.get(schema.slug(value))
+def _read_value(row: _Row, col: str, vocabulary: Vocabulary) -> str | None:
+    """The canonical value of one field (a warning when it was guessed); None when unknown."""
+    given = row.rec[col]
+    reading = vocabulary.read(given)
+    if reading.guessed:
+        row.warn.append(vocabulary.understood(given, reading))
+    return reading.value
 
 
-def _networks(value: str) -> tuple[str, list[str]]:
-    """Normalise a list of networks; unknown ones are kept as slugs (returned for warnings)."""
+def _networks(row: _Row) -> str:
+    """Networks read by meaning; unknown ones are kept as slugs, with a warning."""
     out, unknown = [], []
-    for part in re.split(r"[,|/+]", value):
-        if not part.strip():
-            continue
-        s = schema.slug(part)
-        canon = schema.NETWORK_ALIASES.get(s, s)
-        if canon not in schema.NETWORK_LABELS:
-            unknown.append(part.strip())
-        if canon not in out:
+    for part, reading in read_list(NETWORKS, row.rec["network"]):
+        if reading.value is None:
+            unknown.append(part)
+            canon = schema.slug(part)
+        else:
+            canon = reading.value
+            if reading.guessed:
+                row.warn.append(NETWORKS.understood(part, reading))
+        if canon and canon not in out:
             out.append(canon)
-    return ",".join(out), unknown
+    if unknown:
+        row.warn.append(f"réseau hors liste connue : {', '.join(unknown)}")
+    return ",".join(out)
 
 
-def _list_slugs(value: str) -> str:
-    parts = [schema.slug(p) for p in re.split(r"[,|;/]", value) if p.strip()]
-    return ",".join(dict.fromkeys(p for p in parts if p))
+def _services(row: _Row) -> str:
+    """Services read by meaning; an unknown one keeps its text (no silent slug), with a warning."""
+    out, unknown = [], []
+    for part, reading in read_list(SERVICES, row.rec["services"], ",|;/"):
+        if reading.value is None:
+            unknown.append(part)
+        elif reading.guessed:
+            row.warn.append(SERVICES.understood(part, reading))
+        out.append(part if reading.value is None else reading.value)
+    if unknown:
+        row.warn.append("service hors liste connue, gardé tel quel : " + ", ".join(f"« {u} »" for u in unknown))
+    return ",".join(dict.fromkeys(out))
 
 
 def _stable_id(prefix: str, row: dict[str, str]) -> str:
@@ -212,17 +263,28 @@ def _stable_id(prefix: str, row: dict[str, str]) -> str:
     return f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
 
 
-def _check_name_and_kind(rec: dict[str, str]) -> str:
-    """A row needs a name and a known kind of actor (normalised in place)."""
+def _check_name_and_kind(row: _Row) -> str:
+    """A row needs a name and a known kind of actor (normalised in place, guesses said)."""
+    rec = row.rec
     if not rec["name"]:
         return "nom manquant"
     kind_given = rec["kind"]
-    rec["kind"] = _vocab(kind_given, schema.KIND_ALIASES)
-    if rec["kind"] is None:
-        return f"type d'acteur inconnu : « {kind_given} » (attendu : {', '.join(schema.KIND_LABELS)})"
-    if not rec["kind"]:
+    reading = KINDS.read(kind_given)
+    if reading.value is None:
+        return KINDS.unknown(kind_given, reading)
+    if not reading.value:
         return "type d'acteur manquant"
+    if reading.guessed:
+        row.warn.append(KINDS.understood(kind_given, reading))
+    rec["kind"] = reading.value
     return ""
+
+
+def _vocab(value: str, aliases: dict[str, str]) -> str | None:
+    """Exact reading of a word (no guess): its canonical value, "" for an empty cell, None if unknown."""
+    if not value:
+        return ""
+    return aliases.get(schema.slug(value))
 
 
 def _check_publication(rec: dict[str, str]) -> str:
@@ -267,23 +329,38 @@ def _normalise_date(rec: dict[str, str]) -> None:
 
 
 def _normalise_vocabularies(row: _Row) -> None:
-    """Access, mode, networks, services, world and precision as canonical values (warnings for unknown ones)."""
+    """Access, mode, networks, services, world and precision as canonical values (warnings for guessed or
+    unknown ones)."""
     rec = row.rec
-    for col, aliases, label in (("access", schema.ACCESS_ALIASES, "conditions d'accès"),
-                                ("mode", schema.MODE_ALIASES, "mode (fixe/mobile)")):
+    for col, vocabulary in (("access", ACCESS), ("mode", MODES)):
         given = rec[col]
-        rec[col] = _vocab(given, aliases)
+        rec[col] = _read_value(row, col, vocabulary)
         if rec[col] is None:
             rec[col] = ""
-            row.warn.append(f"{label} non reconnu(es) : « {given} » (ignoré)")
+            row.warn.append(f"{vocabulary.field_fr} non reconnu(es) : « {given} » (ignoré)")
     rec["mode"] = rec["mode"] or "fixed"
-    rec["network"], unknown_nets = _networks(rec["network"])
-    if unknown_nets:
-        row.warn.append(f"réseau hors liste connue : {', '.join(unknown_nets)}")
-    rec["services"] = _list_slugs(rec["services"])
+    rec["network"] = _networks(row)
+    rec["services"] = _services(row)
     rec["world"] = schema.slug(rec["world"]) or schema.KIND_WORLD[rec["kind"]]
-    rec["precision"] = {"adresse": "address", "commune": "commune", "inconnue": "unknown"}.get(
-        schema.slug(rec["precision"]), schema.slug(rec["precision"]))
+    rec["precision"] = schema.PRECISION_ALIASES.get(schema.slug(rec["precision"]), schema.slug(rec["precision"]))
+
+
+#: Links the web map makes (the same rules as its script): http(s) pages, e-mail addresses, phone numbers.
+SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+SAFE_EMAIL = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[^@\s\"'<>]+$")
+SAFE_PHONE = re.compile(r"^[0-9+().\s/\-]*$")
+
+
+def _check_contacts(row: _Row) -> None:
+    """Website, phone and e-mail that cannot be safe links are kept as text, with a warning."""
+    rec = row.rec
+    if rec["website"] and not SAFE_URL.match(rec["website"]):
+        row.warn.append(f"site web gardé sans lien (une adresse http:// ou https:// est attendue) : « {rec['website']} »")
+    phone = rec["phone"]
+    if phone and not (SAFE_PHONE.match(phone) and sum(c.isdigit() for c in phone) >= 4):
+        row.warn.append(f"téléphone gardé sans lien (des chiffres sont attendus) : « {phone} »")
+    if rec["email"] and not SAFE_EMAIL.match(rec["email"]):
+        row.warn.append(f"courriel gardé sans lien (une adresse nom@domaine.fr est attendue) : « {rec['email']} »")
 
 
 def _normalise_codes(rec: dict[str, str]) -> None:
@@ -313,7 +390,7 @@ def _schema_error(rec: dict[str, str], validator: jsonschema.Draft202012Validato
     return f"{label} invalide : « {rec.get(str(fieldname), '')} »"
 
 
-def _duplicate_id(rec: dict[str, str], seen_ids: dict[str, int]) -> str:
+def _duplicate_id(rec: dict[str, str], seen_ids: dict[str, str]) -> str:
     if rec["id"] in seen_ids:
         return f"identifiant en double : « {rec['id']} » (déjà ligne {seen_ids[rec['id']]})"
     return ""
@@ -350,6 +427,9 @@ def _read_coordinates(row: _Row, src_crs: str) -> str:
     bad = [v for v in (lon, lat, px, py) if v is not None and math.isnan(v)]
     if bad:
         return "coordonnées illisibles : " + " ; ".join(f"« {rec[k]} »" for k in ("lon", "lat", "x", "y") if rec[k])
+    if any(v is not None and math.isinf(v) for v in (lon, lat, px, py)):
+        return "coordonnées non finies (infini) : " + " ; ".join(f"« {rec[k]} »" for k in ("lon", "lat", "x", "y")
+                                                                  if rec[k])
     if row.source:  # the file's geometry, already projected
         return ""
     if px is not None and py is not None:
@@ -410,6 +490,7 @@ def _geocode(row: _Row, checks: _Checks) -> str:
     if m is not None and m.found:
         row.x, row.y = m.x, m.y
         row.rec["precision"] = "commune"
+        row.rec["_town_insee"] = m.insee  # an address may then place it better (geocoding.py)
         if m.note:
             row.warn.append(m.note)
         return ""
@@ -454,11 +535,12 @@ def _finish_accepted(
     if not accepted:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*cols, "line"]},
                                  geometry=gpd.GeoSeries([], crs=L93), crs=L93)
-        for c in ("epci", "epci_name", "dep", "lon", "lat", "fictitious"):
+        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious"):
             empty[c] = pd.Series(dtype=object)
         return empty
     df = pd.DataFrame(accepted)
     xs, ys = df.pop("_x").to_numpy(float), df.pop("_y").to_numpy(float)
+    geocoded = _geocode_columns(df)
     ok = ~(np.isnan(xs) | np.isnan(ys))
     geom = np.array([None] * len(df), dtype=object)
     geom[ok] = shapely.points(xs[ok], ys[ok])
@@ -467,6 +549,8 @@ def _finish_accepted(
     joined = join_communes(gdf, communes)
     for i, (declared, found, how) in enumerate(zip(gdf["_declared_insee"], joined["insee"], joined["_how"], strict=True)):
         rid, line = gdf["id"].iloc[i], gdf["line"].iloc[i]
+        if geocoded[i]:  # a BAN point: its commune is the one the BAN searched in
+            continue
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
@@ -474,7 +558,7 @@ def _finish_accepted(
         if declared and found and gaz.today_code(declared) not in (found, None):
             notes.append((line, rid, f"coordonnées dans la commune {found} ({gaz.name_of(found)}), "
                                         f"code INSEE déclaré {declared}"))
-    gdf["insee"] = joined["insee"].to_numpy()
+    gdf["insee"] = np.where(geocoded != "", geocoded, joined["insee"].to_numpy())
     nojoin = gdf["insee"] == ""
     if nojoin.any():  # not locatable: keep the declared commune when it is known
         gdf.loc[nojoin, "insee"] = [gaz.today_code(c) or "" for c in gdf.loc[nojoin, "_declared_insee"]]
@@ -487,8 +571,21 @@ def _finish_accepted(
     lonlat = to_wgs84(gdf).geometry
     gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
     gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
-    keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", "fictitious", "line", "geometry"]
+    keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
+            "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
+
+
+def _geocode_columns(df: pd.DataFrame) -> np.ndarray:
+    """Geocoding columns of the accepted rows (empty where not geocoded); the commune of each row
+    placed by the BAN ("" for the others). Internal columns are dropped."""
+    geocoded = df.pop("_geo_insee").fillna("").to_numpy(object) if "_geo_insee" in df else np.full(len(df), "")
+    if "_town_insee" in df:
+        del df["_town_insee"]
+    df["geocode_score"] = pd.to_numeric(df["geocode_score"], errors="coerce") if "geocode_score" in df else np.nan
+    for col in ("geocode_label", "geocode_reason"):
+        df[col] = df[col].fillna("") if col in df else ""
+    return geocoded
 
 
 def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:

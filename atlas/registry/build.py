@@ -9,8 +9,9 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import settings
-from atlas.io import write_csv_excel, write_gpkg
+from atlas.io import atomic_outputs, write_csv_excel, write_gpkg
 from atlas.registry.actors import read_actors
+from atlas.registry.geocoding import ban_index
 from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.registry.publication import Audience, hidden_warnings, publication_lines, publication_table
 from atlas.registry.results import RegistryResult
@@ -41,8 +42,9 @@ class BuildResult:
 
     def report_lines(self) -> list[str]:
         """French summary for the CLI."""
-        lines = [r.summary() for r in self.registries]
-        lines += [r.summary() for r in (self.actions, self.partnerships) if r is not None]
+        lines = []
+        for r in [*self.registries, *(r for r in (self.actions, self.partnerships) if r is not None)]:
+            lines += [r.summary(), *r.sheet_lines()]
         lines.append(
             f"Territoire : {len(self.communes)} communes, {len(self.epci)} EPCI, "
             f"{len(self.departements)} départements ; {len(self.actors)} acteurs acceptés, "
@@ -66,11 +68,18 @@ class BuildResult:
             return []
         lines = ["Lignes rejetées (fichier, ligne, raison) :"]
         for _, r in self.rejects.head(limit).iterrows():
-            lines.append(f"  {Path(str(r['file'])).name}, ligne {r['line']} : {r['reason']}")
+            lines.append(f"  {where_fr(r)} : {r['reason']}")
         if len(self.rejects) > limit:
             where = "couche « rejects » du GeoPackage" if self.output else "atlas build pour la liste complète"
             lines.append(f"  … et {len(self.rejects) - limit} autres ({where}).")
         return lines
+
+
+def where_fr(row: pd.Series) -> str:
+    """« registre.xlsx, feuille « Registre », ligne 12 » (the sheet only for rows of a workbook)."""
+    sheet = str(row.get("sheet", "") or "")
+    sheet = f", feuille « {sheet} »" if sheet and sheet != "nan" else ""
+    return f"{Path(str(row['file'])).name}{sheet}, ligne {row['line']}"
 
 
 def default_registries() -> list[Path]:
@@ -111,7 +120,8 @@ def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame,
         warns.append(w)
     actors = gpd.GeoDataFrame(pd.concat(accepted, ignore_index=True), geometry="geometry", crs=accepted[0].crs)
     rej = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=["file", "line", "reason"])
-    rej = rej[["file", "line", "reason", *[c for c in rej.columns if c not in ("file", "line", "reason")]]]
+    head = ["file", "line", *(["sheet"] if "sheet" in rej.columns else []), "reason"]
+    rej = rej[[*head, *[c for c in rej.columns if c not in head]]]
     return actors, rej.fillna(""), pd.concat(warns, ignore_index=True)
 
 
@@ -124,7 +134,10 @@ def build_atlas(
     write: bool = True,
     partnerships: str | Path | bool | None = None,
     actions: str | Path | None = None,
+    sheet: str | list[str] | None = None,
     audience: Audience | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> BuildResult:
     """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
 
@@ -146,11 +159,18 @@ def build_atlas(
         its rejected rows join the ``rejects`` layer.
     actions : path, optional
         Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
+    sheet : str or list of str, optional
+        Sheets to read in the workbooks among ``registries`` (default: every sheet with a name column).
     audience : Audience, optional
         Who the maps are for (:class:`atlas.registry.publication.Audience`: professionals, drafts,
         freshness limit): the report and the ``publication`` layer count, per status and visibility,
         the sites read, shown, counted and hidden, and every hidden site gets a warning. Every
         accepted actor stays in the ``actors`` layer (closed ones as closed).
+    ban : path, optional
+        BAN département file or folder of files: rows without coordinates but with an address
+        are placed at it (:mod:`atlas.registry.geocoding`; read once for every registry).
+    geocoder : str, optional
+        ``"en-ligne"``: also ask the BAN's online geocoder (never called without it).
 
     Returns
     -------
@@ -160,9 +180,11 @@ def build_atlas(
     maps = list(mappings or [])
     maps += [None] * (len(paths) - len(maps))
     communes = load_communes(reference)
+    index = ban_index(ban)
     results = []
     for path, mapping in zip(paths, maps, strict=True):
-        results.append(read_actors(path, mapping=mapping, communes=communes))
+        results.append(read_actors(path, mapping=mapping, communes=communes, sheet=sheet, ban=index,
+                                   geocoder=geocoder))
     actors, rejects, warns = combine_registries(results)
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
@@ -185,13 +207,20 @@ def build_atlas(
                   "partnership_lines": partnership_lines(parts.accepted, actors)}
     if write:
         target = Path(output) if output else settings.processed_dir() / DEFAULT_GPKG
-        write_gpkg(target, {
-            "communes": communes, "epci": epci, "departements": deps,
-            "actors": actors, **layers, "rejects": out.rejects, "warnings": out.warnings,
-            "publication": out.publication,
-        })
+        # the GeoPackage and, beside it, the same rejects and warnings as CSV for Excel: one set, replaced
+        # together (a run stopped half-way leaves the previous set whole)
+        with atomic_outputs(output_set(target)) as (gpkg, rejects_csv, warnings_csv):
+            write_gpkg(gpkg, {
+                "communes": communes, "epci": epci, "departements": deps,
+                "actors": actors, **layers, "rejects": out.rejects, "warnings": out.warnings,
+                "publication": out.publication,
+            })
+            write_csv_excel(rejects_csv, out.rejects)
+            write_csv_excel(warnings_csv, out.warnings)
         out.output = target
-        # the same rejects and warnings as CSV for Excel (« ; », UTF-8 with BOM), beside the GeoPackage
-        for name, frame in (("rejets", out.rejects), ("avertissements", out.warnings)):
-            write_csv_excel(target.with_name(f"{target.stem}-{name}.csv"), frame)
     return out
+
+
+def output_set(target: Path) -> list[Path]:
+    """The files ``atlas build -o target`` writes: the GeoPackage, its rejects and its warnings (CSV)."""
+    return [target, *(target.with_name(f"{target.stem}-{name}.csv") for name in ("rejets", "avertissements"))]

@@ -13,7 +13,7 @@ Two small tables complete the actor registry (:mod:`atlas.registry.actors`):
     document the link comes from).
 
 A row whose target is an action id is a *membership* (actor ↔ action/collectif/PAT): together
-they form a bipartite structure that :mod:`atlas.actors.graph` projects onto actor ↔ actor links.
+they form a bipartite structure that :mod:`atlas.actors.model` projects onto actor ↔ actor links.
 
 As for actors, nothing is dropped silently: every row read is accepted or rejected with its line
 number and a French reason (unknown actor, self-loop, duplicate, negative or unreadable weight,
@@ -37,8 +37,9 @@ from atlas import settings
 from atlas.crs import L93
 from atlas.errors import RegistryError
 from atlas.registry import schema
-from atlas.registry.readers import parse_number, read_raw_table
+from atlas.registry.readers import parse_number, read_raw_table, sheet_frames
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.registry.vocabulary import Vocabulary
 from atlas.territory.selection import EPCI_ALIASES
 
 #: Canonical columns of a partnerships registry, in file order.
@@ -116,14 +117,31 @@ ACTION_KIND_ALIASES: dict[str, str] = {
     "pat": "pat", "projet-alimentaire-territorial": "pat",
 }  # fmt: skip
 
+#: Kinds of links and of actions read by meaning (« partenaire du projet alimentaire », « financeur »...).
+LINK_KINDS = Vocabulary("type de lien", PARTNERSHIP_KINDS, PARTNERSHIP_KIND_ALIASES, {
+    "partenaire du projet alimentaire territorial": "pat_partner", "membre": "collectif",
+    "don de denrées": "donation", "dons alimentaires": "donation", "approvisionnement": "donation",
+    "financement": "funding", "subvention": "funding", "mutualisation logistique": "logistics",
+    "comité de pilotage": "governance", "pilotage": "governance", "partenariat": "action_partner",
+})
+ACTION_KINDS_VOCABULARY = Vocabulary("type d'action", ACTION_KINDS, ACTION_KIND_ALIASES, {
+    "fiche action": "action", "programme": "action", "appel à projets": "action", "collectif d'acteurs": "collectif",
+    "projet alimentaire territorial": "pat",
+})
+
+#: A weight above this (kg, €, actions...) is taken for a mistake (1e30 kg is no food flow).
+MAX_WEIGHT = 1e9
+
 _TRUE = {"oui", "o", "vrai", "true", "1", "yes", "y", "oriente", "dirige"}
 _FALSE = {"non", "n", "faux", "false", "0", "no"}
 _WEIGHT_WITH_UNIT = re.compile(r"^\s*([-+]?[\d\s\u00a0.,]*\d)\s*([A-Za-zÀ-ÿ%€][\wÀ-ÿ%€ ]*)\s*$")
 
 
 # --------------------------------------------------------------------------- helpers
-def _read_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFrame, list[int]]:
-    """Strings + line numbers; GeoPackage attribute tables (no geometry) are read too."""
+def _read_table(path: str | Path, layer: str | None = None, *, aliases: dict[str, tuple[str, ...]] | None = None,
+                required: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[int]]:
+    """Strings + line numbers; GeoPackage attribute tables (no geometry) are read too. The header row
+    of a sheet (or of a CSV file under title rows) names one of the ``required`` columns."""
     path = Path(path)
     if path.suffix.lower() == ".gpkg" and path.exists():
         try:
@@ -133,7 +151,8 @@ def _read_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFram
         frame = pd.DataFrame(frame).astype(object)
         frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
         return frame, list(range(1, len(frame) + 1))
-    return read_raw_table(path, layer=layer)
+    keys = {a for c in required for a in (aliases or {}).get(c, ())} or None
+    return read_raw_table(path, layer=layer, header_keys=keys)
 
 
 _COLUMN_FR = {"source": "source", "target": "cible", "id": "identifiant", "name": "nom"}
@@ -151,6 +170,9 @@ def _require_columns(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]], req
 
 
 def _canonical(raw: pd.DataFrame, aliases: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    parts = sheet_frames(raw)
+    if len(parts) > 1:  # sheets with headers of their own
+        return pd.concat([_canonical(part, aliases) for part in parts]).loc[raw.index]
     keyed = {schema.header_key(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
     for canon, names in aliases.items():
@@ -206,9 +228,10 @@ def read_actions(path: str | Path, layer: str | None = None) -> RegistryResult:
         ``accepted`` is a DataFrame with :data:`ACTION_COLUMNS` plus ``kind_label`` and ``line``;
         rejected rows (missing id or name, unknown kind, duplicate id) carry ``line`` and ``reason``.
     """
-    raw, lines = _read_table(path, layer)
+    raw, lines = _read_table(path, layer, aliases=ACTION_HEADER_ALIASES, required=("id", "name"))
     result = validate_actions(raw, lines)
     result.path = str(path)
+    result.sheets = list(raw.attrs.get("sheets", []))
     return result
 
 
@@ -219,6 +242,7 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
     canon = _canonical(raw, ACTION_HEADER_ALIASES)
     accepted: list[dict] = []
     rejected: list[tuple[int, str, int]] = []
+    warnings: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}
     for pos, (_, row) in enumerate(canon.iterrows()):
         line = lines[pos]
@@ -230,10 +254,13 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
             rejected.append((line, f"nom d'action manquant (« {rec['id']} »)", pos))
             continue
         given = rec["kind"]
-        rec["kind"] = ACTION_KIND_ALIASES.get(schema.slug(given), None) if given else "action"
-        if rec["kind"] is None:
-            rejected.append((line, f"type d'action inconnu : « {given} » (attendu : {', '.join(ACTION_KINDS)})", pos))
+        reading = ACTION_KINDS_VOCABULARY.read(given)
+        if reading.value is None:
+            rejected.append((line, ACTION_KINDS_VOCABULARY.unknown(given, reading), pos))
             continue
+        rec["kind"] = reading.value or "action"
+        if reading.guessed:
+            warnings.append((line, rec["id"], ACTION_KINDS_VOCABULARY.understood(given, reading)))
         if rec["id"] in seen:
             rejected.append((line, f"identifiant d'action en double : « {rec['id']} » (déjà ligne {seen[rec['id']]})", pos))
             continue
@@ -244,7 +271,7 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
         accepted.append(rec)
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame([]), n_read=len(raw))  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
 
@@ -285,9 +312,10 @@ def read_partnerships(
         (``actor`` | ``action``), ``kind_label`` and ``line``; ``directed`` is bool, ``weight``
         float (NaN when not given). ``rejected``: ``line``, ``reason`` and the raw fields.
     """
-    raw, lines = _read_table(path, layer)
+    raw, lines = _read_table(path, layer, aliases=PARTNERSHIP_HEADER_ALIASES, required=("source", "target"))
     result = validate_partnerships(raw, lines, actors, actions)
     result.path = str(path)
+    result.sheets = list(raw.attrs.get("sheets", []))
     return result
 
 
@@ -420,10 +448,12 @@ def _check_kind(link: _Link, known: _Known) -> str:
             return "type de lien manquant"
         link.kind = MEMBERSHIP_DEFAULT_KIND[known.action_kind[link.tgt]]
         return ""
-    kind = PARTNERSHIP_KIND_ALIASES.get(schema.slug(given))
-    if kind is None:
-        return f"type de lien inconnu : « {given} » (attendu : {', '.join(PARTNERSHIP_KINDS)})"
-    link.kind = kind
+    reading = LINK_KINDS.read(given)
+    if reading.value is None:
+        return LINK_KINDS.unknown(given, reading)
+    if reading.guessed:
+        link.warn.append(LINK_KINDS.understood(given, reading))
+    link.kind = reading.value
     return ""
 
 
@@ -433,8 +463,12 @@ def _check_weight(link: _Link) -> str:
     weight, unit_in_weight = parse_weight(rec["weight"])
     if weight is not None and math.isnan(weight):
         return f"poids illisible : « {rec['weight']} »"
+    if weight is not None and math.isinf(weight):
+        return f"poids non fini (infini) : « {rec['weight']} »"
     if weight is not None and weight < 0:
         return f"poids négatif : « {rec['weight']} »"
+    if weight is not None and weight > MAX_WEIGHT:
+        return f"poids invraisemblable : « {rec['weight']} » (plus d'un milliard)"
     if rec["unit"] and unit_in_weight and schema.slug(rec["unit"]) != schema.slug(unit_in_weight):
         return f"unité contradictoire : poids « {rec['weight']} », unité « {rec['unit']} »"
     link.weight, link.unit = weight, rec["unit"] or unit_in_weight
@@ -512,10 +546,11 @@ def reject_lines(result: RegistryResult, limit: int = 20) -> list[str]:
     """French lines: the registry's summary (left out with ``--quiet`` when nothing was rejected)
     and its rejected rows and warnings (file, line, reason)."""
     quiet = settings.options.quiet and result.rejected.empty and result.warnings.empty
-    lines = [] if quiet else [result.summary()]
+    lines = [] if quiet else [result.summary(), *result.sheet_lines()]
     name = Path(result.path).name if result.path else "registre"
     for _, r in result.rejected.head(limit).iterrows():
-        lines.append(f"  {name}, ligne {r['line']} : {r['reason']}")
+        sheet = f", feuille « {r['sheet']} »" if str(r.get("sheet", "") or "") else ""
+        lines.append(f"  {name}{sheet}, ligne {r['line']} : {r['reason']}")
     if len(result.rejected) > limit:
         lines.append(f"  … et {len(result.rejected) - limit} autres lignes rejetées.")
     for _, r in result.warnings.head(limit).iterrows():

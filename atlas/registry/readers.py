@@ -1,40 +1,83 @@
 """Registry files read as they are: raw string frames with the line number of each row.
 
 Readers accept what people really have: CSV exported from Excel in France (``;`` separator,
-decimal comma, UTF-8 with BOM or cp1252, French headers), Excel files, GeoJSON, GeoPackage and
-data·inclusion or Soliguide exports (JSON list or CSV). Headers are mapped to the canonical columns of
-:mod:`atlas.registry.schema` by :data:`atlas.registry.schema.HEADER_ALIASES`, plus an optional mapping (a dict, or
-the name of a preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
+decimal comma, UTF-8 with or without BOM, Windows-1252, or UTF-16 as Excel's « texte Unicode »
+writes it, ``;``/``,``/tab separators), workbooks (XLSX, XLS, ODS: every sheet that looks like a
+registry), GeoJSON, GeoPackage and data·inclusion or Soliguide exports (JSON list or CSV). Headers
+are mapped to the canonical columns of :mod:`atlas.registry.schema` by
+:data:`atlas.registry.schema.HEADER_ALIASES`, plus an optional mapping (a dict, or the name of a
+preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
 
 Every row read keeps its line number (file line for CSV, row for spreadsheets, feature number
-for GeoJSON), so that a rejected row can be found again in the file.
+for GeoJSON) and, in a workbook, its sheet, so that a rejected row can be found again in the file.
+A file that cannot be read at all (not a table, damaged, truncated, of another format than its
+name says) is a :class:`~atlas.errors.RegistryError` with one French sentence naming it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import io
 import json
 import math
 import re
+import unicodedata
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import python_calamine
 
 from atlas.crs import WGS84
 from atlas.errors import RegistryError
+from atlas.io import error_fr
 from atlas.registry import schema, soliguide
+from atlas.registry.results import SheetReport
 
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
+#: The header row is looked for among the first rows of a sheet or CSV file (title rows above it).
+HEADER_SEARCH_ROWS = 20
+SPREADSHEET_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+GEO_SUFFIXES = (".geojson", ".gpkg", ".shp", ".fgb")
+_DELIMITERS = (";", ",", "\t", "|")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-# --------------------------------------------------------------------------- raw tables
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
+
+# --------------------------------------------------------------------------- text files
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: every other byte is NUL in text of Latin letters."""
+    head = data[:4000]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a file as people save it: BOM (UTF-8, UTF-16, UTF-32), UTF-16 without BOM, UTF-8,
+    Windows-1252, else Latin-1 (which never fails: :func:`looks_like_text` judges the result)."""
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace")
+    for enc in ("utf-8", "cp1252"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
@@ -42,107 +85,343 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _read_csv_lines(path: Path) -> tuple[pd.DataFrame, list[int]]:
-    text = _decode(path.read_bytes())
+def looks_like_text(text: str) -> bool:
+    """False for the decoding of a binary file: NUL or many control or replacement characters."""
     sample = text[:20_000]
-    first = sample.splitlines()[0] if sample else ""
-    delim = max([";", ",", "\t", "|"], key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise RegistryError(f"« {path} » est vide.") from exc
-    rows, lines = [], []
-    start = reader.line_num + 1
+    if not sample.strip():
+        return True
+    if "\x00" in sample:
+        return False
+    odd = sum(1 for c in sample if c == "\ufffd" or (unicodedata.category(c) in ("Cc", "Co", "Cn")
+                                                    and c not in "\t\r\n\x0c"))
+    return odd <= max(2, 0.01 * len(sample))
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The separator giving the most columns in the first line, the most regular rows on a tie."""
+    lines = [ln for ln in text[:50_000].splitlines() if ln.strip()][:50]
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0.0)
+    for delim in _DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delim))
+        width = len(rows[0])
+        if width < 2:
+            continue
+        regular = sum(len(r) == width for r in rows) / len(rows)
+        score = (width, regular) if regular >= 0.5 else (0, regular)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
+    """Non-empty records of a CSV file with the line each starts on."""
+    data = path.read_bytes()
+    text = decode_text(data)
+    if not looks_like_text(text):
+        raise RegistryError(
+            f"« {path} » n'est pas un tableau lisible : son contenu n'est pas du texte (fichier abîmé, "
+            "ou d'un autre format que son nom l'indique). Enregistrez-le en CSV depuis le tableur."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    records, start = [], 1
     for rec in reader:
         if any(c.strip() for c in rec):
-            rec = rec + [""] * (len(header) - len(rec))
-            if len(rec) > len(header):  # extra cells: keep them visible in the reject
-                extra = [c for c in rec[len(header):] if c.strip()]
-                rec = rec[: len(header)]
-                if extra:
-                    rec.append("|".join(extra))
-            rows.append(rec)
-            lines.append(start)
+            records.append((start, rec))
         start = reader.line_num + 1
-    cols = [h.strip() or f"colonne_{i + 1}" for i, h in enumerate(header)]
+    return records
+
+
+# --------------------------------------------------------------------------- rows to a frame
+def _find_header(records: Sequence[tuple[int, list[str]]], header_keys: Collection[str] | None) -> int | None:
+    """Index of the header record: the first one, or the first naming one of ``header_keys``."""
+    if not records:
+        return None
+    if header_keys is None:
+        return 0
+    for i, (_, rec) in enumerate(records[:HEADER_SEARCH_ROWS]):
+        if any(schema.header_key(c) in header_keys for c in rec if str(c).strip()):
+            return i
+    return None
+
+
+def _unique_headers(header: list[str]) -> list[str]:
+    """Headers as read, an empty one named « colonne_N », a repeated one « Nom.1 » (as pandas)."""
+    cols, seen = [], {}
+    for i, h in enumerate(header):
+        name = str(h).strip() or f"colonne_{i + 1}"
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        cols.append(name if n == 0 else f"{name}.{n}")
+    return cols
+
+
+def _frame_from_records(records: Sequence[tuple[int, list[str]]], header_at: int) -> tuple[pd.DataFrame, list[int]]:
+    """Rows below the header as strings; extra cells beyond the header kept in ``__extra__``."""
+    header = list(records[header_at][1])
+    while header and not str(header[-1]).strip() and all(len(r) < len(header) or not str(r[len(header) - 1]).strip()
+                                                        for _, r in records[header_at + 1:]):
+        header.pop()  # empty trailing columns of a sheet
+    rows, lines = [], []
+    for line, rec in records[header_at + 1:]:
+        rec = [str(c) for c in rec] + [""] * (len(header) - len(rec))
+        if len(rec) > len(header):  # extra cells: keep them visible in the reject
+            extra = [c for c in rec[len(header):] if c.strip()]
+            rec = rec[: len(header)]
+            if extra:
+                rec.append("|".join(extra))
+        rows.append(rec)
+        lines.append(line)
+    cols = _unique_headers(header)
     if any(len(r) > len(cols) for r in rows):
-        cols = cols + ["__extra__"]
+        cols = [*cols, "__extra__"]
         rows = [r + [""] * (len(cols) - len(r)) for r in rows]
     return pd.DataFrame(rows, columns=cols, dtype=object), lines
 
 
-def _frame_from_records(records: list[dict]) -> pd.DataFrame:
-    flat = pd.json_normalize(records, sep="_")
-    return flat.astype(object).where(flat.notna(), "")
+def _no_header(path: Path, where: str, header_keys: Collection[str]) -> str:
+    examples = ", ".join(sorted(header_keys)[:4])
+    return (f"« {path} »{where} : aucune ligne d'en-tête avec une colonne attendue ({examples}…) "
+            f"dans les {HEADER_SEARCH_ROWS} premières lignes")
 
 
-def read_raw_table(path: str | Path, layer: str | None = None) -> tuple[pd.DataFrame, list[int]]:
+def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataFrame, list[int]]:
+    records = _csv_records(path)
+    if not records:
+        raise RegistryError(f"« {path} » est vide.")
+    at = _find_header(records, header_keys)
+    if at is None:
+        raise RegistryError(_no_header(path, "", header_keys or ()) + ".")
+    return _frame_from_records(records, at)
+
+
+# --------------------------------------------------------------------------- workbooks
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as text, as pandas' ``dtype=str`` reads it (whole numbers without ``.0``),
+    dates as ``AAAA-MM-JJ``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError as exc:
+        raise RegistryError(f"« {path} » est protégé par un mot de passe : enregistrez-en une copie sans "
+                            "mot de passe.") from exc
+    except Exception as exc:  # CalamineError, ZipError, XmlError...: not a readable workbook
+        raise RegistryError(f"« {path} » n'est pas un classeur Excel ou OpenDocument lisible (fichier abîmé, "
+                            "ou d'un autre format que son nom l'indique).") from exc
+
+
+def _chosen_sheets(path: Path, book: python_calamine.CalamineWorkbook,
+                   sheet: str | Sequence[str] | None) -> list[tuple[str, bool]]:
+    """(name, chosen) of the sheets to look at: those named by ``sheet``, else every one."""
+    names = [m.name for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    if sheet is None:
+        return [(n, False) for n in names]
+    wanted = [sheet] if isinstance(sheet, str) else list(sheet)
+    missing = [w for w in wanted if w not in names]
+    if missing:
+        listed = ", ".join(f"« {n} »" for n in names)
+        raise RegistryError(f"Feuille « {missing[0]} » introuvable dans « {path} » (feuilles : {listed}).")
+    return [(n, True) for n in wanted]
+
+
+def _read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> list[tuple[int, list[str]]]:
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return [(i + 1, [cell_text(c) for c in row]) for i, row in enumerate(rows) if any(c not in ("", None) for c in row)]
+
+
+def _read_workbook(path: Path, header_keys: Collection[str] | None,
+                   sheet: str | Sequence[str] | None) -> tuple[pd.DataFrame, list[int]]:
+    """Every sheet that looks like a registry, one after the other, with a ``__sheet__`` column."""
+    book = _open_workbook(path)
+    hidden = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
+    frames, lines, reports, columns = [], [], [], {}
+    for name, chosen in _chosen_sheets(path, book, sheet):
+        if name in hidden and not chosen:
+            reports.append(SheetReport(name, skipped="feuille masquée (choisissez-la avec --sheet)"))
+            continue
+        records = _read_sheet(book, name)
+        at = _find_header(records, header_keys)
+        if not records:
+            reason = "feuille vide"
+        elif at is None:
+            reason = _no_header(path, f", feuille « {name} »", header_keys or ()).split(" : ", 1)[1]
+        else:
+            reason = ""
+        if reason and chosen:
+            raise RegistryError(f"« {path} », feuille « {name} » : {reason}.")
+        if reason:
+            reports.append(SheetReport(name, skipped=reason))
+            continue
+        frame, sheet_lines = _frame_from_records(records, at)  # type: ignore[arg-type]
+        frame["__sheet__"] = name
+        frames.append(frame)
+        columns[name] = list(frame.columns)
+        lines += sheet_lines
+        reports.append(SheetReport(name, rows=len(frame), header_line=records[at][0]))  # type: ignore[index]
+    if not frames:
+        why = " ; ".join(f"« {r.name} » : {r.skipped}" for r in reports) or "aucune feuille"
+        raise RegistryError(f"« {path} » : aucune feuille ne ressemble à un registre ({why}).")
+    frame = pd.concat(frames, ignore_index=True).fillna("") if len(frames) > 1 else frames[0]
+    frame.attrs["sheet_columns"] = columns
+    frame.attrs["sheets"] = reports
+    return frame, lines
+
+
+def sheet_frames(raw: pd.DataFrame) -> list[pd.DataFrame]:
+    """The rows of each sheet with that sheet's own columns (the whole frame when not a workbook)."""
+    columns = raw.attrs.get("sheet_columns")
+    if "__sheet__" not in raw.columns or not columns or len(columns) < 2:
+        return [raw]
+    parts = []
+    for name, cols in columns.items():
+        part = raw.loc[raw["__sheet__"] == name, cols]
+        part.attrs = {k: v for k, v in raw.attrs.items() if k != "sheet_columns"}
+        parts.append(part)
+    return parts
+
+
+# --------------------------------------------------------------------------- any file
+def _sniff(path: Path) -> str:
+    """« workbook » (zip or OLE container), or « other », from the first bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return "workbook" if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC) else "other"
+
+
+def _read_geo(path: Path, layer: str | None) -> tuple[pd.DataFrame, list[int]]:
+    try:
+        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as exc:  # pyogrio's DataSourceError, DataLayerError...
+        raise RegistryError(f"Lecture impossible de « {path} » : fichier géographique illisible, tronqué ou "
+                            "d'un autre format que son nom l'indique.") from exc
+    crs = gdf.crs or WGS84
+    geom = gdf.geometry
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    frame = frame.where(frame.notna(), "").astype(str)
+    pts = geom.representative_point() if len(geom) else geom
+    ok = ~(geom.isna() | geom.is_empty).to_numpy()
+    frame["__gx__"] = np.where(ok, pts.x, np.nan) if len(geom) else []
+    frame["__gy__"] = np.where(ok, pts.y, np.nan) if len(geom) else []
+    frame.attrs["__crs__"] = str(crs)
+    return frame, list(range(1, len(frame) + 1))
+
+
+def _read_json(path: Path) -> tuple[pd.DataFrame, list[int]]:
+    text = decode_text(path.read_bytes())
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (ligne {line})" if line else ""
+        raise RegistryError(f"Lecture impossible de « {path} » : JSON illisible ou tronqué{where}.") from exc
+    if isinstance(data, dict):
+        data = data.get("places") or data.get("data") or data.get("items") or data.get("results") or [data]
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise RegistryError(f"« {path} » n'est pas un registre : une liste d'objets JSON (un par lieu) est attendue.")
+    if soliguide.is_soliguide(data):  # Soliguide places: hours converted to OSM syntax
+        data = soliguide.places_to_rows(data)
+    flat = pd.json_normalize(data, sep="_")
+    frame = flat.astype(object).where(flat.notna(), "")
+    return frame, list(range(1, len(frame) + 1))
+
+
+def read_raw_table(
+    path: str | Path,
+    layer: str | None = None,
+    *,
+    sheet: str | Sequence[str] | None = None,
+    header_keys: Collection[str] | None = None,
+) -> tuple[pd.DataFrame, list[int]]:
     """Read a registry file as strings with the line number of each row.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV/TXT/TSV, XLSX/XLS/ODS, GeoJSON, GeoPackage, Shapefile, FlatGeobuf or JSON file.
+    layer : str, optional
+        Layer of a GeoPackage.
+    sheet : str or list of str, optional
+        Sheets of a workbook to read (default: every sheet whose header names one of
+        ``header_keys``; the others are reported in ``attrs["sheets"]``).
+    header_keys : collection of str, optional
+        Normalised headers (:func:`atlas.registry.schema.header_key`) that mark the header row of a
+        registry, e.g. the aliases of the name column. Default: the first non-empty row is the
+        header.
 
     Returns
     -------
     (pandas.DataFrame, list of int)
         All values as ``str`` (missing as ""), the original headers; one line number per row.
-        For GeoJSON/GeoPackage, ``lon``/``lat`` columns hold the point's coordinates in its
-        file's CRS (``__crs__`` attribute of the frame).
+        For GeoJSON/GeoPackage, ``__gx__``/``__gy__`` columns hold the point's coordinates in its
+        file's CRS (``__crs__`` attribute of the frame). For a workbook, ``__sheet__`` names the
+        sheet of each row and ``attrs["sheets"]`` lists :class:`~atlas.registry.results.SheetReport`.
+
+    Raises
+    ------
+    RegistryError
+        For a file that cannot be read as a table (one French sentence naming it).
     """
     path = Path(path)
     if not path.exists():
         raise RegistryError(f"Fichier introuvable : « {path} ».")
+    if path.is_dir():
+        raise RegistryError(f"« {path} » est un dossier, pas un fichier de registre.")
     suffix = path.suffix.lower()
     try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            frame, lines = _read_csv_lines(path)
-        elif suffix in (".xls", ".xlsx", ".ods"):
-            # calamine (Rust) reads .xls, .xlsx and .ods alike; pandas' own choice for the future
-            frame = pd.read_excel(path, dtype=str, sheet_name=0, engine="calamine").fillna("")
-            lines = list(range(2, len(frame) + 2))
-        elif suffix in (".geojson", ".gpkg", ".shp", ".fgb") or (suffix == ".json" and _is_geojson(path)):
-            gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-            crs = gdf.crs or WGS84
-            geom = gdf.geometry
-            frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
-            frame = frame.where(frame.notna(), "").astype(str)
-            pts = geom.representative_point() if len(geom) else geom
-            ok = ~(geom.isna() | geom.is_empty).to_numpy()
-            frame["__gx__"] = np.where(ok, pts.x, np.nan) if len(geom) else []
-            frame["__gy__"] = np.where(ok, pts.y, np.nan) if len(geom) else []
-            frame.attrs["__crs__"] = str(crs)
-            lines = list(range(1, len(frame) + 1))
+        if suffix in SPREADSHEET_SUFFIXES or (suffix in CSV_SUFFIXES and _sniff(path) == "workbook"):
+            frame, lines = _read_workbook(path, header_keys, sheet)
+        elif suffix in CSV_SUFFIXES:
+            frame, lines = _read_csv(path, header_keys)
+        elif suffix in GEO_SUFFIXES or (suffix == ".json" and _is_geojson(path)):
+            frame, lines = _read_geo(path, layer)
         elif suffix == ".json":
-            data = json.loads(_decode(path.read_bytes()))
-            if isinstance(data, dict):
-                data = data.get("places") or data.get("data") or data.get("items") or data.get("results") or [data]
-            if soliguide.is_soliguide(data):  # Soliguide places: hours converted to OSM syntax
-                data = soliguide.places_to_rows(data)
-            frame = _frame_from_records(data)
-            lines = list(range(1, len(frame) + 1))
+            frame, lines = _read_json(path)
         else:
             raise RegistryError(
-                f"Format non reconnu pour « {path.name} » (CSV, XLS/XLSX, GeoJSON, GeoPackage, JSON)."
+                f"Format non reconnu pour « {path.name} » (CSV, XLS/XLSX/ODS, GeoJSON, GeoPackage, JSON)."
             )
-    except (OSError, ValueError, UnicodeError) as exc:
-        if isinstance(exc, RegistryError):
-            raise
-        raise RegistryError(f"Lecture impossible de « {path} » : {exc}") from exc
+    except RegistryError:
+        raise
+    except OSError as exc:
+        raise RegistryError(f"Lecture impossible de « {path} » : {error_fr(exc)}.") from exc
+    except (ValueError, UnicodeError, KeyError, TypeError, csv.Error) as exc:
+        raise RegistryError(f"Lecture impossible de « {path} » : fichier illisible ({exc}).") from exc
+    attrs = dict(frame.attrs)
     frame = frame.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+    frame.attrs.update(attrs)
     return frame, lines
 
 
 def _is_geojson(path: Path) -> bool:
-    head = _decode(path.read_bytes()[:4096])
+    head = decode_text(path.read_bytes()[:4096])
     return '"FeatureCollection"' in head or '"Feature"' in head
 
 
 # --------------------------------------------------------------------------- mapping
 def load_mapping(mapping: str | Path | dict | None) -> dict:
-    """A column mapping for exports whose headers atlas does not know.
+    """A column (and value) mapping for exports whose headers or words atlas does not know.
 
     A JSON object with optional keys: ``columns`` (canonical column -> header, or list of headers
     whose first non-empty value is taken), ``templates`` (canonical column -> text with
-    ``{header_key}`` fields, e.g. ``"{n_rue} {bis} {nom_de_rue}"``), ``value_maps`` (canonical
-    column -> {value as written: canonical value}), ``defaults`` (canonical column -> value for
+    ``{header_key}`` fields, e.g. ``"{n_rue} {bis} {nom_de_rue}"``), ``value_maps`` or ``values``
+    (canonical column -> {value as written: canonical value}, e.g. ``{"kind": {"Lieu X":
+    "distribution"}}``; for ``network`` and ``services`` each part of a list is mapped), ``defaults`` (canonical column -> value for
     empty cells), ``id_prefix``, and ``require_location`` (true for lists wider than the territory,
     e.g. national lists: a row with no place at all is then rejected instead of kept unlocated).
 
@@ -160,7 +439,14 @@ def load_mapping(mapping: str | Path | dict | None) -> dict:
     if not p.exists():
         presets = ", ".join(sorted(f.stem for f in MAPPINGS_DIR.glob("*.json")))
         raise RegistryError(f"Correspondance de colonnes inconnue : « {mapping} » (préréglages : {presets}).")
-    return json.loads(p.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(decode_text(p.read_bytes()))
+    except (OSError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise RegistryError(f"Correspondance illisible : « {p} » (JSON invalide{f', ligne {line}' if line else ''}).") from exc
+    if not isinstance(data, dict):
+        raise RegistryError(f"Correspondance illisible : « {p} » (un objet JSON {{…}} est attendu).")
+    return data
 
 
 def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
@@ -179,6 +465,9 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
         One column per canonical column (strings, stripped; "" where absent), plus ``__gx__`` and
         ``__gy__`` (numbers) when the file had geometries.
     """
+    parts = sheet_frames(raw)
+    if len(parts) > 1:  # sheets with headers of their own: each mapped on its own
+        return pd.concat([canonical_frame(part, mapping) for part in parts]).loc[raw.index]
     # « Anizy%20le%20ch%C3%A2teau »: URL-encoded cells in real exports
     raw = raw.map(lambda v: unquote(v) if isinstance(v, str) and " " not in v and _URL_ESCAPE.search(v) else v)
     keyed = {schema.header_key(c): c for c in raw.columns}
@@ -207,15 +496,47 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
                 re.sub(r"\s+", " ", template.format(**{k: v[i] for k, v in fields.items()})).strip(" ,-")
                 for i in range(len(raw))
             ]
-    for canon, table in mapping.get("value_maps", {}).items():
-        keyed_table = {schema.slug(k): v for k, v in table.items()}
-        out[canon] = [keyed_table.get(schema.slug(v), v) for v in out[canon]]
+    for canon, table in {**mapping.get("values", {}), **mapping.get("value_maps", {})}.items():
+        if canon in out:
+            out[canon] = map_values(out[canon], table, several=canon in LIST_COLUMNS)
     for canon, value in mapping.get("defaults", {}).items():
         out[canon] = out[canon].where(out[canon] != "", value) if canon in out else value
     if "__gx__" in raw.columns:
         out["__gx__"] = pd.to_numeric(raw["__gx__"], errors="coerce")
         out["__gy__"] = pd.to_numeric(raw["__gy__"], errors="coerce")
     return out
+
+
+#: Canonical columns holding several values in one cell (« colis, épicerie »).
+LIST_COLUMNS: tuple[str, ...] = ("network", "services")
+
+
+def map_values(values: pd.Series, table: dict[str, str], *, several: bool = False) -> list[str]:
+    """Values replaced by a mapping's ``value_maps`` (keys compared as slugs; a list cell part by part)."""
+    keyed = {schema.slug(k): str(v) for k, v in table.items()}
+    if not several:
+        return [keyed.get(schema.slug(v), v) for v in values]
+    out = []
+    for v in values:
+        parts = [p.strip() for p in re.split(r"[,|;/+]", str(v)) if p.strip()]
+        if len(parts) <= 1:
+            out.append(keyed.get(schema.slug(v), v))
+        else:
+            out.append(",".join(keyed.get(schema.slug(p), p) for p in parts))
+    return out
+
+
+def name_header_keys(mapping: dict) -> set[str] | None:
+    """Headers marking the header row of an actor registry: the aliases of the name column and the
+    mapping's own; None when the mapping builds the name from a template (any first row is then the
+    header)."""
+    if "name" in mapping.get("templates", {}):
+        return None
+    keys = set(schema.HEADER_ALIASES["name"])
+    wanted = mapping.get("columns", {}).get("name")
+    if wanted is not None:
+        keys |= {schema.header_key(n) for n in ([wanted] if isinstance(wanted, str) else wanted)}
+    return keys
 
 
 # --------------------------------------------------------------------------- value parsing

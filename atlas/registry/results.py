@@ -16,6 +16,28 @@ import pandas as pd
 WARNING_COLUMNS: tuple[str, ...] = ("line", "id", "message")
 
 
+@dataclass(frozen=True)
+class SheetReport:
+    """What was done with one sheet of a workbook.
+
+    Attributes
+    ----------
+    name : str
+        The sheet's name.
+    rows : int
+        Rows read from it (0 when skipped).
+    skipped : str
+        Why it was left out, in French (``""`` when read).
+    header_line : int
+        Row of its header (1 = first row), 0 when skipped.
+    """
+
+    name: str
+    rows: int = 0
+    skipped: str = ""
+    header_line: int = 0
+
+
 def warnings_frame(warnings: list[tuple[int, str, str]]) -> pd.DataFrame:
     """Warnings as a frame, in line order.
 
@@ -34,7 +56,7 @@ def warnings_frame(warnings: list[tuple[int, str, str]]) -> pd.DataFrame:
 
 
 def rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> pd.DataFrame:
-    """Rejected rows as read, after their line number and reason.
+    """Rejected rows as read, after their line number (and sheet) and reason.
 
     Parameters
     ----------
@@ -47,13 +69,18 @@ def rejected_frame(raw: pd.DataFrame, rejected: list[tuple[int, str, int]]) -> p
     Returns
     -------
     pandas.DataFrame
-        ``line``, ``reason`` and the row's original fields as strings.
+        ``line``, ``sheet`` (rows of a workbook only), ``reason`` and the row's original fields as
+        strings.
     """
     internal = [c for c in raw.columns if str(c).startswith("__")]
+    sheet = ["sheet"] if "__sheet__" in raw.columns else []
     if not rejected:
-        return pd.DataFrame(columns=["line", "reason", *[c for c in raw.columns if c not in internal]])
-    body = raw.iloc[[p for _, _, p in rejected]].drop(columns=internal).reset_index(drop=True).astype(str)
+        return pd.DataFrame(columns=["line", *sheet, "reason", *[c for c in raw.columns if c not in internal]])
+    rows = raw.iloc[[p for _, _, p in rejected]]
+    body = rows.drop(columns=internal).reset_index(drop=True).astype(str)
     head = pd.DataFrame({"line": [ln for ln, _, _ in rejected], "reason": [r for _, r, _ in rejected]})
+    if sheet:
+        head.insert(1, "sheet", rows["__sheet__"].astype(str).to_numpy())
     return pd.concat([head, body], axis=1)
 
 
@@ -80,6 +107,7 @@ class RegistryResult:
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WARNING_COLUMNS)))
     n_read: int = 0
     path: str = ""
+    sheets: list[SheetReport] = field(default_factory=list)
 
     def summary(self) -> str:
         """One French line: « 42 lignes lues : 40 acceptées, 2 rejetées (3 avertissements) »."""
@@ -87,3 +115,22 @@ class RegistryResult:
             f"{self.path} : {self.n_read} lignes lues, {len(self.accepted)} acceptées, "
             f"{len(self.rejected)} rejetées, {len(self.warnings)} avertissements"
         )
+
+    def sheet_lines(self) -> list[str]:
+        """French lines, one per sheet of a workbook: rows read and rejected, or why it was skipped.
+
+        « feuille “Registre” : 30 lignes lues (en-tête ligne 1), 2 rejetées » ;
+        « feuille “Notes” ignorée : pas de ligne d'en-tête avec une colonne de nom ».
+        """
+        if not self.sheets:
+            return []
+        by_sheet = (self.rejected["sheet"].value_counts() if "sheet" in self.rejected.columns
+                    else pd.Series(dtype=int))
+        lines = []
+        for s in self.sheets:
+            if s.skipped:
+                lines.append(f"  feuille “{s.name}” ignorée : {s.skipped}")
+            else:
+                lines.append(f"  feuille “{s.name}” : {s.rows} lignes lues (en-tête ligne {s.header_line}), "
+                             f"{int(by_sheet.get(s.name, 0))} rejetées")
+        return lines

@@ -92,6 +92,9 @@ SERVICE_LABELS: dict[str, str] = {
     "hygiene": "produits d'hygiène",
     "jardin": "jardin partagé",
     "livraison": "livraison à domicile",
+    "cheques": "chèques ou bons alimentaires",
+    "frigo-solidaire": "frigo solidaire",
+    "accueil-de-jour": "accueil de jour",
 }
 
 ACCESS_LABELS: dict[str, str] = {
@@ -101,11 +104,36 @@ ACCESS_LABELS: dict[str, str] = {
     "appointment": "sur rendez-vous",
 }
 
+#: How precisely a site is placed, with the French label shown to people. ``street`` and
+#: ``locality`` come from geocoding with the Base Adresse Nationale (:mod:`atlas.registry.geocoding`):
+#: the street was found but not the number, or only a lieu-dit.
 PRECISION_LABELS: dict[str, str] = {
     "address": "adresse",
+    "street": "rue (numéro approché)",
+    "locality": "lieu-dit",
     "commune": "commune (mairie)",
     "unknown": "adresse non localisée",
 }
+
+#: What the A3 table and the web popup add to the address of a site placed near its door.
+PRECISION_NOTES: dict[str, str] = {
+    "street": "adresse approchée (rue)",
+    "locality": "adresse approchée (lieu-dit)",
+}
+
+#: Values of ``precision`` as people write them (slugged), mapped to the canonical precision
+#: (the French words are those ``atlas geocode`` writes back).
+PRECISION_ALIASES: dict[str, str] = {
+    "address": "address", "adresse": "address", "housenumber": "address", "numero": "address",
+    "street": "street", "voie": "street", "rue": "street", "rue-numero-approche": "street",
+    "locality": "locality", "lieu-dit": "locality", "lieudit": "locality",
+    "commune": "commune", "commune-mairie": "commune", "mairie": "commune", "municipality": "commune",
+    "unknown": "unknown", "inconnue": "unknown", "inconnu": "unknown",
+}  # fmt: skip
+
+#: Columns added to the accepted actors by geocoding (empty when the row was not geocoded):
+#: the street-name similarity (0-100), the BAN address used and why the row is not at its door.
+GEOCODE_COLUMNS: tuple[str, ...] = ("geocode_score", "geocode_label", "geocode_reason")
 
 MODE_LABELS: dict[str, str] = {"fixed": "lieu fixe", "mobile": "distribution itinérante"}
 
@@ -126,9 +154,12 @@ VISIBILITY_LABELS: dict[str, str] = {
 }
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def slug(text: object) -> str:
-    """Lower-case ASCII slug: « Épicerie solidaire » -> ``epicerie-solidaire``."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    """Lower-case ASCII slug: « Épicerie solidaire » -> ``epicerie-solidaire``, « Cœur » -> ``coeur``."""
+    s = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
@@ -277,7 +308,6 @@ ACTOR_SCHEMA: dict = {
         "mode": {"enum": ["", *MODE_LABELS]},
         "access": {"enum": ["", *ACCESS_LABELS]},
         "world": {"enum": ["", *WORLD_LABELS]},
-        "email": {"type": "string", "pattern": r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"},
         "updated": {"type": "string", "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"},
         "status": {"enum": list(STATUS_LABELS)},
         "visibility": {"enum": list(VISIBILITY_LABELS)},

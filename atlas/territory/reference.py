@@ -281,8 +281,19 @@ def _dissolve(communes: gpd.GeoDataFrame, key: str, name: str) -> gpd.GeoDataFra
 
 
 def epci_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """EPCI dissolved from communes: ``epci``, ``epci_name``, ``dep`` (most populous),
-    ``n_communes``, ``population``, ``area_km2``, geometry."""
+    """EPCI polygons dissolved from their communes.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Reference communes (:func:`load_communes`), Lambert-93.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``epci``, ``epci_name``, ``dep`` (its most populous département), ``n_communes``,
+        ``population``, ``area_km2``, geometry.
+    """
     out = _dissolve(communes, "epci", "epci_name")
     main_dep = (
         communes.groupby(["epci", "dep"])["population"].sum().reset_index()
@@ -293,8 +304,18 @@ def epci_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Départements dissolved from communes: ``dep``, ``dep_name``, ``n_communes``,
-    ``population``, ``area_km2``, geometry."""
+    """Département polygons dissolved from their communes.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Reference communes (:func:`load_communes`), Lambert-93.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``dep``, ``dep_name``, ``n_communes``, ``population``, ``area_km2``, geometry.
+    """
     return _dissolve(communes, "dep", "dep_name")
 
 

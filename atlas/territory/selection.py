@@ -66,6 +66,22 @@ def select_territory(
 ) -> gpd.GeoDataFrame:
     """Communes of a territory given by EPCI(s), département(s) or INSEE code(s).
 
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Reference communes (:func:`atlas.territory.reference.load_communes`).
+    epci : str or list of str, optional
+        EPCI SIREN codes or short names (« CABBALR », « CAPSO », « CALL »...).
+    dep : str or list of str, optional
+        Département codes (« 62 », « 2A »...).
+    insee : str or list of str, optional
+        INSEE codes of communes (strings, leading zeros kept).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The communes selected by all the given filters (the whole input when none is given).
+
     Raises
     ------
     TerritoryError

@@ -11,9 +11,21 @@ import networkx as nx
 import pytest
 
 from atlas import settings
-from atlas.actors import graph as ag
+from atlas.actors.draw import draw_graph, draw_partnership_map, mpl_text, save_drawing
+from atlas.actors.export import write_gexf, write_graphml, write_metrics_csv
+from atlas.actors.metrics import (
+    bridge_scores,
+    communities,
+    community_table,
+    cross_world_edges,
+    graph_summary,
+    missing_bridges,
+    node_metrics,
+    short_label,
+)
+from atlas.actors.model import build_graph, membership_graph, unpartnered_actors
 from atlas.registry.actors import read_actors
-from atlas.registry.partnerships import load_partnerships, read_actions, read_partnerships
+from atlas.registry.partnerships import load_partnerships, partnership_lines, read_actions, read_partnerships
 
 DATA = Path(__file__).parents[1] / "data" / "graph"
 
@@ -65,7 +77,7 @@ def fx(communes):
     actors = read_actors(DATA / "actors.csv", communes=communes).accepted
     acts = read_actions(DATA / "actions.csv").accepted
     parts = read_partnerships(DATA / "partnerships.csv", actors, acts).accepted
-    return actors, parts, acts, ag.build_graph(actors, parts, acts)
+    return actors, parts, acts, build_graph(actors, parts, acts)
 
 
 def test_fixture_graph_against_csv(fx):
@@ -92,22 +104,22 @@ def test_fixture_graph_against_csv(fx):
 
 def test_multigraph_and_membership_graph(fx):
     actors, parts, acts, _ = fx
-    M = ag.build_graph(actors, parts, acts, multigraph=True)
+    M = build_graph(actors, parts, acts, multigraph=True)
     # one edge per actor-actor row + one per pair of members of each action
     n_direct = (parts["target_type"] == "actor").sum()
     members = parts[parts["target_type"] == "action"].groupby("target")["source"].nunique()
     assert M.number_of_edges() == n_direct + sum(math.comb(int(k), 2) for k in members)
-    B = ag.membership_graph(actors, parts, acts)
+    B = membership_graph(actors, parts, acts)
     assert nx.is_bipartite(B)
     assert {n for n, d in B.nodes(data=True) if d["bipartite"] == 1} == set(members.index)
     assert B.number_of_edges() == (parts["target_type"] == "action").sum()
     # without projection only the direct links remain
-    assert ag.build_graph(actors, parts, acts, project=False).number_of_edges() == n_direct
+    assert build_graph(actors, parts, acts, project=False).number_of_edges() == n_direct
 
 
 def test_fixture_metrics(fx):
     actors, parts, acts, G = fx
-    m = ag.node_metrics(G).set_index("id")
+    m = node_metrics(G).set_index("id")
     # independent graph from the expected edges
     H = nx.Graph()
     H.add_nodes_from(G.nodes)
@@ -121,21 +133,21 @@ def test_fixture_metrics(fx):
     assert m.at["spf-a", "degree"] == 5
     assert set(m.index[m["isolated"]]) == {"asso-x", "croix-b", "isole"}
     assert set(m.index[m["no_partnership"]]) == {"asso-x", "croix-b", "isole"}
-    assert set(ag.unpartnered_actors(actors, parts)["id"]) == {"asso-x", "croix-b", "isole"}
+    assert set(unpartnered_actors(actors, parts)["id"]) == {"asso-x", "croix-b", "isole"}
     assert m.loc[["cab", "spf-a", "solaal"], "component"].nunique() == 1
     assert m.at["cab", "component_size"] == 7 and m.at["capso", "component_size"] == 2
     assert m.at["solaal", "kg_given"] == 8886.0 and m.at["solaal", "kg_received"] == 100.0
-    assert ag.missing_bridges(G) == ["asso-x", "croix-b", "isole"]
-    assert len(ag.cross_world_edges(G)) == 6
+    assert missing_bridges(G) == ["asso-x", "croix-b", "isole"]
+    assert len(cross_world_edges(G)) == 6
     assert set(m.index[m["bridge"]]) == {"cab", "spf-a", "epi-a", "ferme-a", "ccas-a", "solaal", "capso", "epi-b"}
     assert set(m.index[m["articulation"]]) == set(nx.articulation_points(H)) == {"epi-a"}  # restos-a hangs on it
-    s = ag.graph_summary(G)
+    s = graph_summary(G)
     assert (s["n_actors"], s["n_edges"], s["n_isolated"], s["n_components"]) == (12, 11, 3, 2)
     # communities: every linked actor in exactly one community, isolated ones in none
-    comms = ag.communities(G)
+    comms = communities(G)
     assert sorted(n for c in comms for n in c) == sorted(n for n in G if G.degree(n))
     assert (m.loc[m["isolated"], "community"] == 0).all() and (m.loc[~m["isolated"], "community"] > 0).all()
-    assert [sorted(c) for c in ag.communities(G)] == [sorted(c) for c in comms]  # same seed, same result
+    assert [sorted(c) for c in communities(G)] == [sorted(c) for c in comms]  # same seed, same result
 
 
 def test_bridge_score_on_a_path():
@@ -143,16 +155,16 @@ def test_bridge_score_on_a_path():
     for n, w in (("p", "pat"), ("x", "both"), ("a", "aid"), ("b", "aid")):
         G.add_node(n, world=w)
     G.add_edges_from([("p", "x"), ("x", "a"), ("a", "b")])
-    scores = ag.bridge_scores(G)
+    scores = bridge_scores(G)
     # every (PAT, aid) shortest path goes through x; half of them through a
     assert scores["x"] == pytest.approx(1.0) and scores["a"] == pytest.approx(0.5) and scores["p"] == 0.0
     G.add_node("z", world="aid")
-    assert ag.missing_bridges(G) == ["z"]
+    assert missing_bridges(G) == ["z"]
 
 
 def test_partnership_lines(fx):
     actors, parts, acts, G = fx
-    lines = ag.partnership_lines(G, actors)
+    lines = partnership_lines(G, actors)
     assert str(lines.crs) == "EPSG:2154" and len(lines) == G.number_of_edges()
     pts = actors.set_index("id").geometry
     for _, r in lines.iterrows():
@@ -160,15 +172,15 @@ def test_partnership_lines(fx):
     same = lines[(lines["source"] == "cab") & (lines["target"] == "spf-a") | (lines["source"] == "spf-a")
                  & (lines["target"] == "cab")]
     assert same["length_m"].iloc[0] == 0.0  # both at Béthune town hall
-    rows = ag.partnership_lines(parts, actors)
+    rows = partnership_lines(parts, actors)
     assert len(rows) == (parts["target_type"] == "actor").sum()
     assert set(rows["kind"]) == {"donation"}
 
 
 def test_geographic_view(fx, communes, tmp_path):
     actors, parts, acts, G = fx
-    fig = ag.draw_partnership_map(G, actors, communes, epci=["200072460", "200069037"], title="Essai")
-    png, = ag.save_drawing(fig, [tmp_path / "carte.png"])
+    fig = draw_partnership_map(G, actors, communes, epci=["200072460", "200069037"], title="Essai")
+    png, = save_drawing(fig, [tmp_path / "carte.png"])
     assert png.read_bytes()[:4] == b"\x89PNG"
     texts = [t.get_text() for t in fig.texts]
     assert any("11 liens entre acteurs localisés" in t for t in texts)
@@ -176,9 +188,9 @@ def test_geographic_view(fx, communes, tmp_path):
 
 def test_exports_round_trip(fx, tmp_path):
     actors, parts, acts, G = fx
-    m = ag.node_metrics(G)
-    gexf = ag.write_gexf(G, tmp_path / "g.gexf", m)
-    graphml = ag.write_graphml(G, tmp_path / "g.graphml", m)
+    m = node_metrics(G)
+    gexf = write_gexf(G, tmp_path / "g.gexf", m)
+    graphml = write_graphml(G, tmp_path / "g.graphml", m)
     for back in (nx.read_gexf(gexf), nx.read_graphml(graphml)):
         assert set(back.nodes) == set(G.nodes)
         assert back.number_of_edges() == G.number_of_edges()
@@ -187,7 +199,7 @@ def test_exports_round_trip(fx, tmp_path):
         assert float(back.nodes["solaal"]["kg_given"]) == 8886.0
         assert back.nodes["spf-a"]["label"] == "Secours populaire A"
     assert nx.read_gexf(gexf).nodes["spf-a"]["viz"]["color"] == {"r": 0xE6, "g": 0x61, "b": 0x01, "a": 1.0}
-    path = ag.write_metrics_csv(m, tmp_path / "m.csv")
+    path = write_metrics_csv(m, tmp_path / "m.csv")
     rows = _csv(path, delimiter=";")
     assert len(rows) == len(G)
     assert {"nom", "nombre de partenaires", "centralité d'intermédiarité", "kg donnés", "communauté"} <= set(rows[0])
@@ -201,11 +213,11 @@ def test_drawing_files(fx, tmp_path):
     from pypdf import PdfReader
 
     actors, parts, acts, G = fx
-    fig = ag.draw_graph(G, title="Essai $5 et $6")
+    fig = draw_graph(G, title="Essai $5 et $6")
     texts = [t.get_text() for a in fig.axes for t in a.texts] + [t.get_text() for t in fig.texts]
     assert r"Essai \$5 et \$6" in texts  # never read as mathtext
     assert any(r"« X » \$5 le panier" in t for t in texts)  # registry text, actor without links
-    png, pdf, svg = ag.save_drawing(fig, [tmp_path / "g.png", tmp_path / "g.pdf", tmp_path / "g.svg"])
+    png, pdf, svg = save_drawing(fig, [tmp_path / "g.png", tmp_path / "g.pdf", tmp_path / "g.svg"])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(png) as im:
         assert im.size == (int(16.54 * 150), int(11.69 * 150))
@@ -214,13 +226,13 @@ def test_drawing_files(fx, tmp_path):
     assert float(page.mediabox.height) == pytest.approx(11.69 * 72, abs=1)
     assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert not list(tmp_path.glob(".*part*"))  # atomic: no temporary file left
-    assert ag.mpl_text("5 $ et 6 $") == r"5 \$ et 6 \$"
+    assert mpl_text("5 $ et 6 $") == r"5 \$ et 6 \$"
 
 
 def test_short_label():
-    assert ag.short_label("Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane (CABBALR)") == "CABBALR"
-    assert ag.short_label("Épicerie (test)") != "test"  # lower-case: not an acronym
-    lab = ag.short_label("Secours populaire français de Vendin-lès-Béthune et environs", width=20)
+    assert short_label("Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane (CABBALR)") == "CABBALR"
+    assert short_label("Épicerie (test)") != "test"  # lower-case: not an acronym
+    lab = short_label("Secours populaire français de Vendin-lès-Béthune et environs", width=20)
     assert len(lab.split("\n")) == 2 and lab.endswith("…")
 
 
@@ -229,7 +241,7 @@ def test_short_label():
 def demo_graph(demo):
     assert (settings.raw_dir() / "partnerships.csv").exists(), "registre de démonstration absent de data/raw"
     parts, acts = load_partnerships(demo.actors)
-    return demo.actors, parts.accepted, acts.accepted, ag.build_graph(demo.actors, parts.accepted, acts.accepted)
+    return demo.actors, parts.accepted, acts.accepted, build_graph(demo.actors, parts.accepted, acts.accepted)
 
 
 def test_demo_graph_against_csv(demo_graph):
@@ -242,7 +254,7 @@ def test_demo_graph_against_csv(demo_graph):
     assert G.number_of_nodes() == len(actors)
     assert {frozenset(e) for e in G.edges} == expected
     linked = {n for e in expected for n in e}
-    m = ag.node_metrics(G).set_index("id")
+    m = node_metrics(G).set_index("id")
     assert set(m.index[m["isolated"]]) == actor_ids - linked
     named = {r["source"] for r in rows} | {r["target"] for r in rows}
     assert set(m.index[m["no_partnership"]]) == actor_ids - named
@@ -253,21 +265,21 @@ def test_demo_graph_against_csv(demo_graph):
     # SOLAAL's flows to the CABBALR associations (document 003: 928 + 7 958 + 8 008 + 65 kg)
     if "solaal-hdf" in m.index and given.get("solaal-hdf"):
         assert m.at["solaal-hdf", "kg_given"] == pytest.approx(given["solaal-hdf"])
-    comm = ag.community_table(G)
+    comm = community_table(G)
     assert comm["n_actors"].sum() == len(linked)
 
 
 def test_demo_drawing_labels_do_not_overlap(demo_graph, tmp_path):
     """The drawing of the demonstration graph: no two texts of the graph panel overlap."""
     actors, parts, acts, G = demo_graph
-    fig = ag.draw_graph(G)
+    fig = draw_graph(G)
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text().strip() and t.get_visible()]
     assert len(boxes) > 20
     overlaps = [(i, j) for i, j in itertools.combinations(range(len(boxes)), 2) if boxes[i].overlaps(boxes[j])]
     assert overlaps == []
-    png, = ag.save_drawing(fig, [tmp_path / "acteurs.png"])
+    png, = save_drawing(fig, [tmp_path / "acteurs.png"])
     assert png.stat().st_size > 100_000
 
 

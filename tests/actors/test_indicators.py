@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from atlas import settings
-from atlas.actors.graph import build_graph
 from atlas.actors.indicators import (
     INDICATORS,
     actor_territories,
@@ -19,6 +18,7 @@ from atlas.actors.indicators import (
     indicators_markdown,
     write_indicators,
 )
+from atlas.actors.model import build_graph
 from atlas.errors import AtlasError
 from atlas.registry.actors import read_actors
 from atlas.registry.partnerships import load_partnerships, read_actions, read_partnerships

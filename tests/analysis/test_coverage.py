@@ -154,7 +154,7 @@ def test_bad_input(communes, demo):
 def test_outputs_are_french_and_atomic(tmp_path, demo):
     zb = gaps.zones_blanches(demo.communes, demo.actors, thresholds_km=[10, 20])
     csv = gaps.write_gaps(zb, tmp_path / "zb.csv", by="dep")
-    table = pd.read_csv(csv, dtype={"Département": str})
+    table = pd.read_csv(csv, dtype={"Département": str}, sep=";", decimal=",", encoding="utf-8-sig")
     assert "Population non couverte (10 km)" in table.columns and "Part couverte (20 km, %)" in table.columns
     assert table["Département"].iloc[-1] == "Total" and table["Population"].iloc[-1] == REGION_POPULATION
     md = gaps.write_gaps(zb, tmp_path / "zb.md", by="epci").read_text(encoding="utf-8")
@@ -177,7 +177,7 @@ def test_cli_gaps(tmp_path):
     res = runner.invoke(cli, ["-q", "gaps", "--threshold", "10", "--kind", "distribution", "--kind", "epicerie",
                               "--day", "samedi", "--epci", "CABBALR", "--by", "commune", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    table = pd.read_csv(out, dtype=str)
+    table = pd.read_csv(out, dtype=str, sep=";", encoding="utf-8-sig")
     assert len(table) == 100 and set(table["EPCI (SIREN)"]) == {"200072460"}
     res = runner.invoke(cli, ["-q", "gaps", "--threshold", "10", "--by", "region"])
     assert res.exit_code == 0 and "Hauts-de-France" in res.output
@@ -212,7 +212,7 @@ def test_cli_distances(tmp_path):
     out = tmp_path / "d.csv"
     res = CliRunner().invoke(cli, ["-q", "distances", "--epci", "CAPSO", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    table = pd.read_csv(out, dtype={"Code INSEE": str})
+    table = pd.read_csv(out, dtype={"Code INSEE": str}, sep=";", decimal=",", encoding="utf-8-sig")
     assert len(table) == 53 and table["Distance au site le plus proche (km)"].notna().all()
 
 

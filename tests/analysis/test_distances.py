@@ -101,3 +101,16 @@ def test_commune_with_site_has_zero_distance(communes, restos):
         assert d_own <= shapely.hausdorff_distance(origin[commune_pos], communes.geometry.iloc[commune_pos])
     zero = res["distance_m"] < 1.0
     assert zero.sum() >= 1
+
+
+def test_origins_with_infinite_population_are_a_clear_error(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from atlas.analysis.distances import read_origins
+
+    path = tmp_path / "points.gpkg"
+    gpd.GeoDataFrame({"population": [10.0, float("inf")]}, geometry=[Point(2.8, 50.4), Point(2.9, 50.5)],
+                     crs="EPSG:4326").to_file(path)
+    with pytest.raises(AccessError, match="population non finie ou négative \\(point\\(s\\) n° 2\\)"):
+        read_origins(str(path))

@@ -87,7 +87,7 @@ def test_outputs_and_cli(tmp_path, clusters):
     origins, sites, cands = clusters
     ranked = suggest_sites(origins, sites, cands, threshold_km=5, k=2)
     csv = write_suggestions(ranked, tmp_path / "s.csv")
-    table = pd.read_csv(csv)
+    table = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig")  # French Excel dialect
     assert list(table.columns[:2]) == ["Rang", "Lieu"] and "Population sortie des zones blanches" in table
     md = write_suggestions(ranked, tmp_path / "s.md").read_text(encoding="utf-8")
     assert "Aujourd'hui : 600 habitants sur 1\u00a0900" in md

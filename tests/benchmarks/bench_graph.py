@@ -18,7 +18,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from atlas.actors import graph as ag
+from atlas.actors.draw import draw_graph
+from atlas.actors.metrics import node_metrics
+from atlas.actors.model import build_graph
 from atlas.registry.partnerships import validate_actions, validate_partnerships
 from atlas.registry.schema import KIND_LABELS, KIND_WORLD
 
@@ -54,11 +56,11 @@ def synthetic(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
 def run(n: int) -> None:
     actors, parts, acts = synthetic(n)
     t0 = time.perf_counter()
-    G = ag.build_graph(actors, parts, acts)
+    G = build_graph(actors, parts, acts)
     t1 = time.perf_counter()
-    m = ag.node_metrics(G)
+    m = node_metrics(G)
     t2 = time.perf_counter()
-    fig = ag.draw_graph(G, m)
+    fig = draw_graph(G, m)
     t3 = time.perf_counter()
     ax = fig.axes[0]
     n_numbered = sum(1 for t in ax.texts if t.get_text().isdigit())

@@ -27,14 +27,13 @@ from pathlib import Path
 
 import folium
 
-from atlas.actors.graph import partnership_lines
 from atlas.analysis.coverage import zones_blanches
 from atlas.analysis.distances import commune_access
 from atlas.maps.layers import access_band_polygons
 from atlas.maps.web import render as webmap
 from atlas.maps.web.topology import simplify_communes
 from atlas.registry.actors import read_actors
-from atlas.registry.partnerships import load_partnerships
+from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.territory.reference import load_communes
 from atlas.territory.selection import select_territory
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from conftest import skip_or_fail
 from pypdf import PdfReader
 
+from atlas import placement
 from atlas.errors import AtlasError, TerritoryError
 from atlas.fr import date_fr
 from atlas.maps.layers import analysis_layers
@@ -327,13 +328,13 @@ def test_markers_at_the_same_place_do_not_hide_each_other():
     rng = np.random.default_rng(3)
     xy = np.r_[np.full((7, 2), 50.0), rng.uniform(40, 60, (15, 2)), [[1.0, 1.0], [1.5, 1.2]]]
     d = 5.0
-    pos, displaced = pl.spread_markers(xy, d, bounds=(0, 0, 100, 100))
+    pos, displaced = placement.spread_markers(xy, d, bounds=(0, 0, 100, 100))
     dist = np.hypot(pos[:, None, 0] - pos[None, :, 0], pos[:, None, 1] - pos[None, :, 1])
     np.fill_diagonal(dist, np.inf)
     assert dist.min() >= d  # no overlap at all
     assert displaced[:7].all()  # the seven at one point are all moved off it (leader lines)
     assert (pos >= d / 2 - 1e-9).all() and (pos <= 100 - d / 2 + 1e-9).all()  # kept inside the frame
-    lone, moved = pl.spread_markers(np.array([[10.0, 10.0]]), d)
+    lone, moved = placement.spread_markers(np.array([[10.0, 10.0]]), d)
     assert not moved.any() and lone.tolist() == [[10.0, 10.0]]
 
 
@@ -341,19 +342,19 @@ def test_wrapped_lines_fit_their_column():
     text = "Croix-Rouge française — unité locale de Béthune-Bruay-la-Buissière et environs (antenne)"
     for width in (18.0, 30.0, 60.0):
         lines = pl.wrap_text(text, width, 7.5, bold=True)
-        assert all(pl.text_width_mm(line, 7.5, bold=True) <= width for line in lines)
+        assert all(placement.text_width_mm(line, 7.5, bold=True) <= width for line in lines)
         assert squash("".join(lines)) == squash(text)
     assert pl.wrap_text("14\u00a0h\u00a0–\u00a017\u00a0h", 5.0, 7.5)[0].startswith("14")
 
 
 def test_labels_never_overlap():
     cands = [(50.0, 50.0, f"Commune {i}", 8.0, False) for i in range(6)] + [(10.0, 10.0, "Isolée", 9.0, True)]
-    kept = pl.place_labels(cands, obstacles=[(48, 48, 52, 52)], bounds=(0, 0, 100, 100))
-    boxes = [pl.label_box(x, y, t, s, b) for x, y, t, s, b in kept]
+    kept = placement.place_labels(cands, obstacles=[(48, 48, 52, 52)], bounds=(0, 0, 100, 100))
+    boxes = [placement.label_box(x, y, t, s, b) for x, y, t, s, b in kept]
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
-            assert not pl.boxes_overlap(boxes[i], boxes[j])
-        assert not pl.boxes_overlap(boxes[i], (48, 48, 52, 52))
+            assert not placement.boxes_overlap(boxes[i], boxes[j])
+        assert not placement.boxes_overlap(boxes[i], (48, 48, 52, 52))
     assert any(t == "Isolée" for _, _, t, _, _ in kept)
 
 

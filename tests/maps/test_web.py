@@ -241,9 +241,8 @@ def test_simplification_keeps_shared_borders(communes):
 
 
 def _region_page_all_layers(communes) -> tuple[str, int]:
-    from atlas.actors.graph import partnership_lines
     from atlas.analysis.distances import commune_access
-    from atlas.registry.partnerships import load_partnerships
+    from atlas.registry.partnerships import load_partnerships, partnership_lines
 
     actors = read_actors(settings.raw_dir() / "actors.csv", communes=communes).accepted
     acc = commune_access(communes, actors)

@@ -6,6 +6,7 @@ Usage::
     # ... restructure ...
     python tests/tools/compare_demo.py snapshot /tmp/after
     python tests/tools/compare_demo.py compare /tmp/before /tmp/after
+    python tests/tools/compare_demo.py compare /tmp/before /tmp/after --nbsp --ignore 'web_assets|maps/web/assets'
 
 ``snapshot`` runs ``atlas -q demo`` with ``ATLAS_PROCESSED_DIR``/``ATLAS_MAPS_DIR`` pointing inside
 the given folder. ``compare`` checks, file by file:
@@ -16,7 +17,10 @@ the given folder. ``compare`` checks, file by file:
 * GeoPackage: the same layers, each equal by ``geopandas.testing.assert_geodataframe_equal``;
 * PNG/SVG drawings: present on both sides (pixels are not compared: fonts hinting may differ).
 
-Exit status 0 when everything is identical, 1 otherwise (with the differences listed).
+``--nbsp`` treats U+202F and U+00A0 as the same character (a deliberate change of issue 9: one
+no-break space everywhere); ``--ignore REGEX`` (repeatable) skips the text lines it matches, for a
+change you have explained. Exit status 0 when everything is identical, 1 otherwise (with the
+differences listed).
 """
 
 from __future__ import annotations
@@ -43,9 +47,16 @@ def snapshot(folder: Path) -> None:
         pdf.with_suffix(".pdf.txt").write_bytes(text)
 
 
+OPTIONS: dict[str, object] = {"nbsp": False, "ignore": []}
+
+
 def _text_lines(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-            if not VOLATILE.search(line)]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if OPTIONS["nbsp"]:
+        text = text.replace("\u202f", "\u00a0")
+    ignore = [re.compile(r) for r in OPTIONS["ignore"]]  # type: ignore[union-attr]
+    return [line for line in text.splitlines()
+            if not VOLATILE.search(line) and not any(r.search(line) for r in ignore)]
 
 
 def _compare_text(a: Path, b: Path) -> list[str]:
@@ -102,6 +113,14 @@ def compare(before: Path, after: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
+    argv = list(argv)
+    if "--nbsp" in argv:
+        argv.remove("--nbsp")
+        OPTIONS["nbsp"] = True
+    while "--ignore" in argv:
+        i = argv.index("--ignore")
+        OPTIONS["ignore"].append(argv[i + 1])  # type: ignore[union-attr]
+        del argv[i:i + 2]
     if len(argv) == 2 and argv[0] == "snapshot":
         snapshot(Path(argv[1]))
         return 0

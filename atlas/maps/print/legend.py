@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from matplotlib.patches import Polygon, Rectangle
 
-from atlas.fr import integer_fr
+from atlas.fr import integer_fr, number_fr
 from atlas.maps.print import layout as pl
 from atlas.maps.print.mapframe import PrintContext
 from atlas.maps.print.sheet import INSET_H, STRIP_H, Box, Sheet, SheetLayout, draw_marker, draw_text, points
@@ -41,7 +41,7 @@ def _nice_length(max_m: float) -> float:
 
 
 def _km(m: float) -> str:
-    return f"{m / 1000:g} km".replace(".", ",") if m >= 1000 else f"{m:g} m"
+    return f"{number_fr(m / 1000)} km" if m >= 1000 else f"{number_fr(m)} m"
 
 
 # --------------------------------------------------------------------------- legend

@@ -17,7 +17,7 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.patches import Rectangle
 
-from atlas.maps.print import layout as pl
+from atlas import placement
 from atlas.maps.print.sheet import Sheet, draw_marker, draw_text, points
 from atlas.maps.symbols import (
     ALERT,
@@ -161,7 +161,7 @@ def _draw_markers(frame: MapFrame, sites: pd.DataFrame, marker_d: float) -> tupl
         return obstacles, False
     ax = frame.ax
     true_mm = frame.to_mm(loc["x"].to_numpy(float), loc["y"].to_numpy(float))
-    pos, displaced = pl.spread_markers(true_mm, marker_d, bounds=(0, 0, *frame.size_mm))
+    pos, displaced = placement.spread_markers(true_mm, marker_d, bounds=(0, 0, *frame.size_mm))
     px, py = frame.to_data(pos)
     tx, ty = frame.to_data(true_mm)
     for i in np.flatnonzero(displaced):
@@ -194,7 +194,7 @@ def _commune_labels(frame: MapFrame, communes: gpd.GeoDataFrame, obstacles: list
             break
         size, bold = (9.0, True) if pop >= 10_000 else (8.0, False) if pop >= 3_000 else (7.0, False)
         cands.append((pts[i, 0], pts[i, 1], str(com["name"].iloc[i]), size, bold))
-    kept = pl.place_labels(cands, obstacles, (1.0, 1.0, width - 1.0, height - 1.0), clearance=marker_d / 2 + 0.5)
+    kept = placement.place_labels(cands, obstacles, (1.0, 1.0, width - 1.0, height - 1.0), clearance=marker_d / 2 + 0.5)
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for x, y, name, size, bold in kept:
         draw_text(frame.ax, frame.x0 + x * frame.scale, frame.y0 + y * frame.scale, name, fontsize=size,

@@ -41,7 +41,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from atlas import settings
+from atlas import placement, settings
 from atlas.errors import AtlasError
 from atlas.fr import date_fr
 from atlas.io import atomic_output
@@ -316,7 +316,7 @@ def _check_output(output: str | Path | None, default: str) -> Path:
 
 
 def _write(path: Path, figures: Iterable[Figure], title: str, total: int | None = None) -> Path:
-    with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": pl.FONT_FAMILY, "text.usetex": False,
+    with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": placement.FONT_FAMILY, "text.usetex": False,
                                 "pdf.compression": 6, "hatch.linewidth": 0.5, "axes.unicode_minus": False}):
         with atomic_output(path) as tmp:
             meta = {"Title": title, "Author": "atlas", "Subject": "Carte de l'aide alimentaire",

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
+from atlas import placement
 from atlas.maps.print import layout as pl
 from atlas.maps.print.sites import typo
 from atlas.maps.symbols import DEFAULT_STYLE, KIND_STYLE, MUTED, TEXT
@@ -46,12 +47,12 @@ def draw_text(ax: Any, x: float, y: float, s: str, **kw: Any) -> Any:
 
 def points(mm: float) -> float:
     """A length in millimetres as typographic points (marker sizes)."""
-    return mm / pl.MM_PER_PT
+    return mm / placement.MM_PER_PT
 
 
 def marker_size(numbers: Iterable[str]) -> float:
     """Marker diameter in mm, wide enough for the longest number at 7 pt bold."""
-    widest = max((pl.text_width_mm(n, 7.0, bold=True) for n in numbers), default=2.0)
+    widest = max((placement.text_width_mm(n, 7.0, bold=True) for n in numbers), default=2.0)
     return max(5.0, widest + 2.2)
 
 
@@ -152,7 +153,7 @@ class Sheet:
 # --------------------------------------------------------------------------- header and footer
 def _draw_mark(ax: Any, right: float, top: float, mark: str, note: str, *, size: float, color: str) -> float:
     """A mark in a coloured box ending at ``right`` (mm), its note under it; returns the box's left."""
-    label_w = pl.text_width_mm(mark, size, bold=True) + 8
+    label_w = placement.text_width_mm(mark, size, bold=True) + 8
     bx = right - label_w
     ax.add_patch(FancyBboxPatch((bx, top - 12.5), label_w, 11, boxstyle="round,pad=0,rounding_size=1.5",
                                 facecolor=color, edgecolor="none", zorder=3))
@@ -176,7 +177,7 @@ def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: b
                            size=size, color="#B91C1C") - 6
     room = right - MARGIN
     size = 22.0
-    while size > 14 and pl.text_width_mm(title, size, bold=True) > room:
+    while size > 14 and placement.text_width_mm(title, size, bold=True) > room:
         size -= 1
     draw_text(ax, MARGIN, H - MARGIN - 8.5, title, fontsize=size, fontweight="bold", va="baseline")
     lines = pl.wrap_text(typo(subtitle), room, 11.0)
@@ -204,7 +205,7 @@ class TablePanel:
 
 def _draw_number(ax: Any, x: float, y: float, row: pl.LaidRow, *, marker_d: float, style: pl.TableStyle) -> None:
     """The « N° » cell: the site's marker (a box of its colour for 3 digits), or « – » unlocated."""
-    asc = 0.93 * style.size * pl.MM_PER_PT
+    asc = 0.93 * style.size * placement.MM_PER_PT
     num = row.data["number"]
     if row.data["_located"] and len(num) >= 3:  # a box of the kind's colour fits 3 digits
         draw_text(ax, x, y - style.pad_y - asc, num, fontsize=7.0, fontweight="bold", color="white", ha="center",
@@ -233,7 +234,7 @@ def draw_table(sheet: Sheet, box: Box, panel: TablePanel, *, rows: list[int], ma
     hh = pl.header_height(cols, widths, style)
     ax.add_patch(Rectangle((x0, top - hh), w, hh, facecolor="#2F2F2F", edgecolor="none", zorder=1))
     xs = np.concatenate([[x0], x0 + np.cumsum(widths)])
-    asc = 0.93 * style.size * pl.MM_PER_PT
+    asc = 0.93 * style.size * placement.MM_PER_PT
     lh = pl.line_height_mm(style.size)
     for c, cx, cw in zip(cols, xs[:-1], widths, strict=True):
         for k, line in enumerate(pl.wrap_text(c.title, cw - 2 * style.pad_x, style.header_size, bold=True)):

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from atlas import placement
 from atlas.maps.print import layout as pl
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.registry.hours_fr import closures_fr, humanize_hours
-from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, NETWORK_LABELS, SERVICE_LABELS
+from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, NETWORK_LABELS, PRECISION_NOTES, SERVICE_LABELS
 from atlas.territory.selection import Territory
 
 NOT_LOCATED = "adresse non localisée"
@@ -75,7 +76,9 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
         :func:`atlas.registry.hours.humanize_hours`, services via
         :data:`atlas.registry.schema.SERVICE_LABELS`), Lambert-93 ``x``/``y`` (NaN when not located),
         ``located`` (a marker is drawn), ``approximate`` (marker at the town hall: the address
-        is not located), ``mobile``.
+        is not located), ``mobile``; and ``placement``, said under the address when the marker
+        is on the site's street or at its lieu-dit rather than at its door (« adresse approchée
+        (rue) », :data:`atlas.registry.schema.PRECISION_NOTES`).
     """
     if actors is None or len(actors) == 0:
         return pd.DataFrame(columns=SITE_COLUMNS)
@@ -133,11 +136,12 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
             "y": geom.y if has_point else np.nan,
             "located": has_point,
             "approximate": has_point and precision == "commune",
+            "placement": PRECISION_NOTES.get(precision, "") if has_point else "",
             "mobile": mobile or bool(route),
             "fictitious": bool(a.get("fictitious", False)),
             "updated": clean(a.get("updated", "")),
         })
-    df = pd.DataFrame(rows, columns=[*SITE_COLUMNS, "network", "postcode", "closures"])
+    df = pd.DataFrame(rows, columns=[*SITE_COLUMNS, "network", "postcode", "closures", "placement"])
     if df.empty:
         return df
     df["_k1"] = ~df["located"].astype(bool)
@@ -154,7 +158,7 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
 def table_columns(width: float, phone: bool = True) -> list[pl.Column]:
     """The table's columns (the phone column is left out when no site has a phone)."""
     num_w = 8.0
-    phone_w = pl.text_width_mm("03 21 00 00 00", 7.5) + 2.6
+    phone_w = placement.text_width_mm("03 21 00 00 00", 7.5) + 2.6
     cols = [
         pl.Column("number", "N°", fixed_mm=num_w),
         pl.Column("name", "Nom", 1.15),
@@ -183,6 +187,8 @@ def table_rows(sites: pd.DataFrame) -> list[dict]:
             address.append(pl.Paragraph(NOT_LOCATED, italic=True, color=ALERT))
         elif s["approximate"]:  # placed at the town hall: say so, and that the address is missing
             address.append(pl.Paragraph(TOWN_HALL if s["address"] else NO_ADDRESS, italic=True, color=MUTED))
+        elif s.get("placement"):  # geocoded on the street or at the lieu-dit, not at the door
+            address.append(pl.Paragraph(s["placement"], italic=True, color=MUTED))
         commune = " ".join(p for p in (s.get("postcode", ""), s["commune"]) if p)
         hours = [pl.Paragraph(s["hours"])]
         if s.get("closures"):

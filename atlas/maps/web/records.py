@@ -39,6 +39,7 @@ _FIELD = {label: i for i, (label, _) in enumerate(POPUP_FIELDS)}
 
 PRECISION_TEXT: dict[str, str] = {
     "address": "localisation : adresse exacte",
+    **{p: f"localisation : {note}" for p, note in schema.PRECISION_NOTES.items()},
     "commune": "localisation approximative (mairie de la commune)",
     "unknown": "adresse non localisée",
 }

@@ -101,7 +101,7 @@
     var v = String(value || '');
     if (kind === 'url') { return /^https?:\/\/[^\s"'<>]+$/i.test(v) ? v : null; }
     if (kind === 'mail') { return /^[^@\s"'<>]+@[^@\s"'<>]+\.[^@\s"'<>]+$/.test(v) ? 'mailto:' + v : null; }
-    if (kind === 'tel') { var d = v.replace(/[^0-9+]/g, ''); return d.length >= 4 ? 'tel:' + d : null; }
+    if (kind === 'tel') { var d = v.replace(/[^0-9+]/g, ''); return /^[0-9+().\s\/-]*$/.test(v) && d.length >= 4 ? 'tel:' + d : null; }
     return null;
   }
 
