@@ -42,7 +42,7 @@ from atlas.registry.publication import (
     public_sites,
     publication_table,
 )
-from atlas.territory.reference import select_territory
+from atlas.territory.selection import select_territory
 
 DATA = Path(__file__).parents[1] / "data"
 SOLIGUIDE = DATA / "soliguide_statuts.json"
