@@ -26,6 +26,7 @@ To use your region's roads, download its extract (e.g. Geofabrik
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import math
 import re
 import zipfile
@@ -466,8 +467,9 @@ def cache_file(path: str | Path, mode: str) -> Path | None:
     """Where :func:`load_network` keeps the prepared network of ``path`` for ``mode``.
 
     The name holds a digest of the file's absolute path, and one of its size, modification
-    time, the mode, the speeds and :data:`CACHE_VERSION`: a changed file is never read from an
-    old entry. None when the cache folder cannot be created.
+    time, the mode, the speeds, the version of the reader (pyrosm or osmnx) and
+    :data:`CACHE_VERSION`: a changed file is never read from an old entry. None when the cache
+    folder cannot be created.
     """
     path = Path(path)
     try:
@@ -475,9 +477,15 @@ def cache_file(path: str | Path, mode: str) -> Path | None:
         st = path.stat()
     except OSError:
         return None
+    reader = "pyrosm" if path.name.lower().endswith(".pbf") else "osmnx"
+    try:
+        reader += " " + importlib.metadata.version(reader)
+    except importlib.metadata.PackageNotFoundError:
+        pass
     where = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
-    state = repr((st.st_size, st.st_mtime_ns, mode, CACHE_VERSION, WALK_SPEED_KMH, sorted(DRIVE_SPEEDS_KMH.items()),
-                  sorted(_FR_ZONE_SPEEDS.items()), sorted(_NO_WALK), CONNECTOR_SPEED_KMH[mode]))
+    state = repr((st.st_size, st.st_mtime_ns, mode, CACHE_VERSION, reader, WALK_SPEED_KMH,
+                  sorted(DRIVE_SPEEDS_KMH.items()), sorted(_FR_ZONE_SPEEDS.items()), sorted(_NO_WALK),
+                  CONNECTOR_SPEED_KMH[mode]))
     digest = hashlib.sha1(state.encode("utf-8")).hexdigest()[:16]
     return folder / f"{path.name}.{where}.{mode}.{digest}.npz"
 
