@@ -391,7 +391,8 @@ def test_distances_use_the_geocoded_points(tmp_path):
         args = ["-q", "distances", "--registre", str(REGISTRY), "--kind", "distribution", "--dep", "62"]
         res = CliRunner().invoke(cli, [*args, "-o", str(path), *extra])
         assert res.exit_code == 0, res.output
-        out[name] = pd.read_csv(path, dtype={"Code INSEE": str}).set_index("Code INSEE")
+        table = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code INSEE": str})  # for Excel
+        out[name] = table.set_index("Code INSEE")
     km, site = "Distance au site le plus proche (km)", "Site le plus proche"
     # Angres is nearest to the Riaumont lieu-dit (1.37 km), farther from Liévin's town hall
     assert out["ban"].loc["62032", [km, site]].tolist() == [1.37, "Secours populaire du Riaumont"]
