@@ -611,13 +611,15 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
 @cli.command()
 @click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@click.option("--sheet", "--feuille", "sheet", default=None, metavar="NOM",
+              help="Feuille du classeur à géocoder (défaut : celle qui a une colonne de nom).")
 @geocode_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
 @reference_option
 @_handle_errors
-def geocode(registry: Path, mapping: str | None, ban: Path | None, geocoder: str | None, output: Path | None,
-            reference: str | None, reference_dir: Path | None) -> None:
+def geocode(registry: Path, mapping: str | None, sheet: str | None, ban: Path | None, geocoder: str | None,
+            output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
     """Place les adresses d'un registre avec la Base Adresse Nationale et réécrit le registre.
 
     Ajoute longitude, latitude, précision (adresse, voie, lieu-dit, commune), score et adresse
@@ -632,7 +634,7 @@ def geocode(registry: Path, mapping: str | None, ban: Path | None, geocoder: str
         raise click.UsageError("indiquez les fichiers de la BAN (--ban CHEMIN ou ATLAS_BAN_DIR) "
                                "ou le géocodeur en ligne (--geocodeur en-ligne).")
     target = output or registry.with_name(f"{registry.stem}-geocode.csv")
-    geocoded = geocode_registry(registry, mapping=mapping, reference=reference, **options)
+    geocoded = geocode_registry(registry, mapping=mapping, reference=reference, sheet=sheet, **options)
     path = write_geocoded(geocoded, target)
     for line in geocoded.report_lines():
         click.echo(line)

@@ -30,7 +30,7 @@ from atlas.io import atomic_output
 from atlas.registry import schema
 from atlas.registry.actors import read_actors
 from atlas.registry.geocoding import BAN_WORD
-from atlas.registry.readers import load_mapping, read_raw_table
+from atlas.registry.readers import load_mapping, name_header_keys, read_raw_table
 from atlas.registry.results import RegistryResult
 
 #: Columns added when the registry has none for them (canonical field -> header written).
@@ -174,6 +174,7 @@ def geocode_registry(
     mapping: str | Path | dict | None = None,
     reference: str | Path | None = None,
     communes=None,
+    sheet: str | list[str] | None = None,
     ban=None,
     geocoder: str | None = None,
 ) -> GeocodedRegistry:
@@ -183,8 +184,9 @@ def geocode_registry(
     ----------
     path : path
         The registry (CSV, XLS/XLSX/ODS, GeoJSON, JSON).
-    mapping, reference, communes : optional
-        As for :func:`atlas.registry.actors.read_actors`.
+    mapping, reference, communes, sheet : optional
+        As for :func:`atlas.registry.actors.read_actors` (a workbook: one sheet at a time when the
+        row numbers of several sheets would mix).
     ban : path or BanIndex, optional
         BAN file(s) (see :func:`atlas.registry.geocoding.make_geocoder`).
     geocoder : str, optional
@@ -196,11 +198,11 @@ def geocode_registry(
     """
     path = Path(path)
     mapping = load_mapping(mapping)
-    result = read_actors(path, reference, mapping, communes, ban=ban, geocoder=geocoder)
-    raw, lines = read_raw_table(path)
+    result = read_actors(path, reference, mapping, communes, sheet=sheet, ban=ban, geocoder=geocoder)
+    raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping))
     if len(set(lines)) != len(lines):
-        raise AtlasError(f"« {path.name} » : plusieurs lignes portent le même numéro ; atlas geocode lit une "
-                         "seule feuille ou un seul tableau à la fois.")  # fmt: skip
+        raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocode "
+                         "réécrit une feuille à la fois (--feuille NOM).")  # fmt: skip
     dialect = CsvDialect.of(path)
     acc = result.accepted
     position = {line: pos for pos, line in enumerate(lines)}

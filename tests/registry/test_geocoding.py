@@ -391,8 +391,26 @@ def test_distances_use_the_geocoded_points(tmp_path):
         args = ["-q", "distances", "--registre", str(REGISTRY), "--kind", "distribution", "--dep", "62"]
         res = CliRunner().invoke(cli, [*args, "-o", str(path), *extra])
         assert res.exit_code == 0, res.output
-        out[name] = pd.read_csv(path, dtype={"Code INSEE": str}).set_index("Code INSEE")
+        table = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code INSEE": str})  # for Excel
+        out[name] = table.set_index("Code INSEE")
     km, site = "Distance au site le plus proche (km)", "Site le plus proche"
     # Angres is nearest to the Riaumont lieu-dit (1.37 km), farther from Liévin's town hall
     assert out["ban"].loc["62032", [km, site]].tolist() == [1.37, "Secours populaire du Riaumont"]
     assert out["mairie"].loc["62032", km] > 1.37
+
+
+def test_geocode_one_sheet_of_a_workbook(tmp_path):
+    text = REGISTRY.read_bytes().decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    src = tmp_path / "classeur.xlsx"
+    with pd.ExcelWriter(src) as xl:
+        frame.iloc[:5].to_excel(xl, sheet_name="Lens", index=False)
+        frame.iloc[5:].to_excel(xl, sheet_name="Autres", index=False)
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(cli, ["-q", "geocode", str(src), "--ban", str(BAN), "-o", str(out)])
+    assert res.exit_code == 1 and "--feuille NOM" in res.output and not out.exists()
+    res = CliRunner().invoke(cli, ["-q", "geocode", str(src), "--feuille", "Lens", "--ban", str(BAN), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    back = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert back["Identifiant"].tolist() == ["g1", "g2", "g3", "g4", "g5"]
+    assert back["precision"].tolist() == ["adresse", "voie", "adresse", "voie", "commune"]
