@@ -97,6 +97,24 @@ registry_options = _stack(
 )
 
 
+#: Sites placed at their address with the Base Adresse Nationale (files, or the online service when asked).
+geocode_options = _stack(
+    click.option("--ban", type=click.Path(path_type=Path), default=None, metavar="CHEMIN",
+                 help="Adresses de la Base Adresse Nationale (fichier adresses-62.csv.gz ou dossier de fichiers) : "
+                      "les sites sans coordonnées sont placés à leur adresse. Défaut : variable ATLAS_BAN_DIR."),
+    click.option("--geocodeur", "geocoder", type=click.Choice(["en-ligne"]), default=None,
+                 help="en-ligne : géocoder les adresses avec le service en ligne de la BAN (réseau nécessaire, "
+                      "réponses gardées en cache ; adresse du service : variable ATLAS_GEOCODER_URL)."),
+)
+
+
+def _geocoding(ban: Path | None, geocoder: str | None) -> dict[str, Any]:
+    """``ban`` (the option, else ``$ATLAS_BAN_DIR``) and ``geocoder`` for the loaders."""
+    from atlas.territory.ban import ban_source
+
+    return {"ban": ban_source(ban), "geocoder": geocoder}
+
+
 def territory_options(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--epci`` and ``--dep``, repeatable; ``default`` says what happens without them."""
     return _stack(
@@ -120,6 +138,29 @@ layer_options = _stack(
                  default=None, metavar="[FICHIER]",
                  help="Tracer les partenariats entre acteurs (registre data/raw/partnerships.csv, ou FICHIER)."),
 )
+
+
+drafts_option = click.option(
+    "--inclure-brouillons", "--include-drafts", "include_drafts", is_flag=True,
+    help="Inclure les lieux en brouillon ou hors ligne (vérification interne : ne pas diffuser).")
+
+#: What may be shown to whom: status, visibility and freshness of the sites (atlas.registry.publication).
+publication_options = _stack(
+    click.option("--professionnels", "--professionals", "professionals", is_flag=True,
+                 help="Pour les professionnels : montrer aussi les lieux qui leur sont réservés ; la carte porte "
+                      "« usage professionnel — ne pas diffuser »."),
+    drafts_option,
+    click.option("--fraicheur", "--freshness", "freshness", type=click.IntRange(min=1), default=12,
+                 show_default=True, metavar="MOIS",
+                 help="Un lieu non mis à jour depuis plus de MOIS mois est marqué « à vérifier »."),
+)
+
+
+def _audience(professionals: bool = False, include_drafts: bool = False, freshness: int = 12) -> Any:
+    """The :class:`atlas.registry.publication.Audience` of the publication options."""
+    from atlas.registry.publication import Audience
+
+    return Audience(professionals=professionals, include_drafts=include_drafts, freshness_months=freshness)
 
 
 def _layer_partnerships(value: str | None) -> bool | Path:
@@ -153,20 +194,27 @@ def cli(quiet: bool, debug: bool) -> None:
               help="Registre des actions et collectifs (défaut : actions.csv à côté des partenariats).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
+@publication_options
+@geocode_options
 @reference_option
 @_handle_errors
-def build(registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...], partnerships: Path | None,
-          actions: Path | None, output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tuple[str, ...],
+          partnerships: Path | None, actions: Path | None, output: Path | None, professionals: bool,
+          include_drafts: bool, freshness: int, ban: Path | None, geocoder: str | None, reference: str | None,
+          reference_dir: Path | None) -> None:
     """Valide et rattache les registres d'acteurs (et de partenariats), écrit le GeoPackage.
 
-    Sans registre, prend le registre de démonstration de data/raw avec ses partenariats.
+    Sans registre, prend le registre de démonstration de data/raw avec ses partenariats. Le compte
+    rendu dit, par statut et visibilité, combien de lieux sont lus, montrés sur les cartes, comptés
+    dans la couverture ou masqués, et pourquoi (couche « publication » du GeoPackage).
     """
     from atlas.registry.build import build_atlas
 
     _apply_reference_dir(reference_dir)
     result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
                          reference=reference, partnerships=partnerships or not registries, actions=actions,
-                         sheet=list(sheet) or None)
+                         sheet=list(sheet) or None, audience=_audience(professionals, include_drafts, freshness),
+                         **_geocoding(ban, geocoder))
     for line in result.report_lines():
         click.echo(line)
 
@@ -187,16 +235,23 @@ def contours(url: str | None, force: bool) -> None:
 @cli.command()
 @territory_options("Défaut : toute la région.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Fichier HTML à écrire (défaut : maps/carte.html).")
+@publication_options
 @reference_option
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
-        output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
-    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau)."""
+        output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+        reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
+    """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
+
+    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
+    """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import web_layers
     from atlas.maps.web.render import html_output_path, write_webmap
@@ -205,13 +260,15 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     _apply_reference_dir(reference_dir)
     target = html_output_path(output or settings.maps_dir() / "carte.html")  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
+    audience = _audience(professionals, include_drafts, freshness)
     _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
-                                      sheet=sheet)
+                                      sheet=sheet, audience=audience,
+                                      **_geocoding(ban, geocoder))
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
-                        partnerships=_layer_partnerships(partnerships))
+                        partnerships=_layer_partnerships(partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
     path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
-                        clip=bool(epci or dep), registry_label=registry.name)
+                        clip=bool(epci or dep), registry_label=registry.name, audience=audience)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -229,8 +286,10 @@ def _site_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "(fermetures temporaires comprises)."),
         territory_options("Défaut : toute la région."),
         registry_options,
+        geocode_options,
         click.option("--origins", default=None, type=click.Path(dir_okay=False),
                      help="Points d'origine avec une colonne population (ex. carroyage INSEE 200 m)."),
+        drafts_option,
         reference_option,
     ]
     for option in reversed(options):
@@ -255,15 +314,20 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     _apply_reference_dir(opts.get("reference_dir"))
     info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
-                                              opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"))
+                                              opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"),
+                                              audience=_audience(include_drafts=bool(opts.get("include_drafts"))),
+                                              **_geocoding(opts.get("ban"), opts.get("geocoder")))
     kinds = list(opts.get("kinds") or []) or None
     from atlas.registry.schema import AID_KINDS
 
     sites = select_sites(actors, SiteFilter(kinds=kinds or AID_KINDS,
                                             networks=list(opts.get("networks") or []) or None,
-                                            services=list(opts.get("services") or []) or None, day=opts.get("day")))
+                                            services=list(opts.get("services") or []) or None, day=opts.get("day"),
+                                            include_drafts=bool(opts.get("include_drafts"))))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
-    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}) ; {len(territory)} communes.")
+    left_out = sites.attrs.get("n_not_counted", 0)
+    status = f" ; {left_out} écarté(s) : fermé(s), en brouillon ou hors ligne" if left_out else ""
+    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
     network = None
     if opts.get("network_path"):
         from atlas.analysis.roads import load_network
@@ -305,9 +369,9 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
     if week:
         _weekly(thresholds[0] if thresholds else 10.0, by, fmt, output, opts)
         return
-    _, territory, sites, origins, network = _analysis_inputs(opts)
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
     zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
-                        network=network, origins=origins, sites_selected=True)
+                        network=network, origins=origins, sites_selected=True, all_communes=communes)
     if output is None and fmt in (None, "md"):
         click.echo(markdown_table(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
@@ -323,7 +387,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
     from atlas.analysis.sites import SiteFilter
-    from atlas.io import csv_text, markdown_table, write_csv_excel, write_text_atomic
+    from atlas.io import csv_text, markdown_table, output_format, write_csv_excel, write_text_atomic
 
     if by == "commune":
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
@@ -331,11 +395,12 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
         raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
-    _, territory, sites, origins, network = _analysis_inputs(opts)
-    weekly = weekly_coverage(territory, sites, threshold_km, by=by, sites_filter=SiteFilter(kinds=None),
-                             network=network, origins=origins)
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
+    weekly = weekly_coverage(territory, sites, threshold_km, by=by,
+                             sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
+                             network=network, origins=origins, all_communes=communes)
     table = weekly_table(weekly)
-    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "md")
+    fmt = output_format(output, fmt, default="md")
     if fmt == "gpkg":
         raise AtlasError("--semaine s'écrit en csv ou md")
     if output is None:
@@ -412,6 +477,7 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
               help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
                    "dans un seul PDF.")
 @registry_options
+@geocode_options
 @layer_options
 @click.option("--all-kinds", "all_kinds", is_flag=True,
               help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
@@ -421,13 +487,19 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
+@publication_options
 @reference_option
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
               registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
               partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
-              reference: str | None, reference_dir: Path | None) -> None:
-    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire."""
+              professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+              reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
+    """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
+
+    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
+    """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import analysis_layers
     from atlas.maps.print.render import TITLE, render_atlas, render_map
@@ -437,12 +509,15 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     if not (epci or dep or insee or atlas_by):
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     _apply_reference_dir(reference_dir)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet)
+    audience = _audience(professionals, include_drafts, freshness)
+    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience,
+                                              **_geocoding(ban, geocoder))
     if insee:
         territory = select_territory(territory, insee=list(insee))
-    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships))
+    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
+                             audience=audience)
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
-            "title": title or TITLE}
+            "title": title or TITLE, "audience": audience}
     if atlas_by:
         path = render_atlas(communes, actors, by=atlas_by, within=territory, output=output, **opts)
     else:
@@ -510,6 +585,7 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     from atlas.actors.indicators import compute_indicators, indicators_for_people, indicators_markdown, write_indicators
     from atlas.actors.model import build_graph
     from atlas.inputs import load_registries
+    from atlas.io import output_format
     from atlas.registry.partnerships import reject_lines
 
     _apply_reference_dir(reference_dir)
@@ -519,7 +595,7 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     graph = build_graph(built.actors, parts.accepted, acts.accepted)
     table = compute_indicators(built.actors, parts.accepted, graph, territory=list(epci) or ("CABBALR", "CAPSO"),
                                actions=acts.accepted, communes=built.communes, fictitious=not real_only)
-    fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
+    fmt = output_format(output, fmt, allowed=("md", "csv"), default="md")
     if output is not None:
         if output.suffix.lower() != f".{fmt}":
             output = output.with_suffix(f".{fmt}")
@@ -530,6 +606,40 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
         click.echo(csv_text(indicators_for_people(table)), nl=False)
     else:
         click.echo(indicators_markdown(table), nl=False)
+
+
+@cli.command()
+@click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
+@click.option("--sheet", "--feuille", "sheet", default=None, metavar="NOM",
+              help="Feuille du classeur à géocoder (défaut : celle qui a une colonne de nom).")
+@geocode_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
+@reference_option
+@_handle_errors
+def geocode(registry: Path, mapping: str | None, sheet: str | None, ban: Path | None, geocoder: str | None,
+            output: Path | None, reference: str | None, reference_dir: Path | None) -> None:
+    """Place les adresses d'un registre avec la Base Adresse Nationale et réécrit le registre.
+
+    Ajoute longitude, latitude, précision (adresse, voie, lieu-dit, commune), score et adresse
+    BAN retenue, dans le même format CSV que le registre (séparateur, encodage) ; un classeur
+    Excel est réécrit en CSV pour Excel. Liste les lignes placées moins précisément qu'à l'adresse.
+    """
+    from atlas.registry.geocoded import geocode_registry, write_geocoded
+
+    _apply_reference_dir(reference_dir)
+    options = _geocoding(ban, geocoder)
+    if options["ban"] is None and geocoder is None:
+        raise click.UsageError("indiquez les fichiers de la BAN (--ban CHEMIN ou ATLAS_BAN_DIR) "
+                               "ou le géocodeur en ligne (--geocodeur en-ligne).")
+    target = output or registry.with_name(f"{registry.stem}-geocode.csv")
+    geocoded = geocode_registry(registry, mapping=mapping, reference=reference, sheet=sheet, **options)
+    path = write_geocoded(geocoded, target)
+    for line in geocoded.report_lines():
+        click.echo(line)
+    how = "même format que le registre" if geocoded.dialect else "CSV pour Excel : « ; », UTF-8"
+    click.echo(f"Registre géocodé écrit : {path} ({how})")
 
 
 @cli.command()

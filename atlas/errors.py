@@ -49,3 +49,7 @@ class BanError(AtlasError):
 
 class GeocoderError(AtlasError):
     """The online BAN geocoder cannot be reached or answers something unreadable."""
+
+
+class PublicationError(AtlasError):
+    """An option of what may be shown to whom is wrong (e.g. a freshness limit that is not a number of months)."""

@@ -15,6 +15,7 @@ import geopandas as gpd
 from atlas.progress import info
 from atlas.registry.build import BuildResult, build_atlas
 from atlas.registry.partnerships import load_partnerships
+from atlas.registry.publication import Audience
 from atlas.registry.results import RegistryResult
 from atlas.territory.reference import load_communes
 from atlas.territory.selection import select_territory
@@ -28,6 +29,9 @@ def load_inputs(
     dep: Sequence[str] | None = None,
     *,
     sheet: Sequence[str] | None = None,
+    audience: Audience | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Communes, territory and actors for an analysis command.
 
@@ -44,17 +48,26 @@ def load_inputs(
         registry is read, so an unknown code fails fast.
     sheet : sequence of str, optional
         Sheets of a workbook registry to read (``--sheet``; default: every sheet with a name column).
+    audience : Audience, optional
+        Who the outputs are for: the sites left off the maps (closed, draft, offline, reserved to
+        professionals) and the stale ones are reported, one line per hidden site.
+    ban, geocoder : optional
+        BAN file(s) and ``"en-ligne"``: sites without coordinates placed at their address
+        (:func:`atlas.registry.build.build_atlas`).
 
     Returns
     -------
     (communes, territory, actors)
-        All communes of the region, the selected ones, the accepted actors.
+        All communes of the region, the selected ones, the accepted actors (all statuses: the
+        maps and analyses choose with :mod:`atlas.registry.publication`).
     """
     communes = load_communes(reference)
     territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
     result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                         reference=reference, write=False, sheet=list(sheet) if sheet else None)
-    for line in [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10):
+                         reference=reference, write=False, sheet=list(sheet) if sheet else None, audience=audience,
+                         ban=ban, geocoder=geocoder)
+    report = [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10)
+    for line in report + result.publication_lines(limit=10):
         info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
 
@@ -67,6 +80,8 @@ def load_registries(
     reference: str | Path | None = None,
     *,
     sheet: Sequence[str] | None = None,
+    ban: str | Path | None = None,
+    geocoder: str | None = None,
 ) -> tuple[BuildResult, RegistryResult, RegistryResult]:
     """Actors (built and joined to the communes), partnerships and actions, for the CLI.
 
@@ -76,7 +91,8 @@ def load_registries(
         The build (``.actors``, ``.communes``...), the partnerships, the actions.
     """
     built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
-                        reference=reference, write=False, sheet=list(sheet) if sheet else None)
+                        reference=reference, write=False, sheet=list(sheet) if sheet else None, ban=ban,
+                        geocoder=geocoder)
     for line in [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10):
         info(line)  # the actor registry too: what the graph and the indicators leave out, and why
     parts, acts = load_partnerships(built.actors, partnerships, actions)

@@ -7,7 +7,8 @@ from click.testing import CliRunner
 from atlas import settings
 from atlas.cli import cli
 
-COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo"}
+COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo",
+            "geocode"}
 
 
 def test_every_command_is_listed():
@@ -69,3 +70,12 @@ def test_map_commands_say_which_rows_were_left_out(tmp_path):
     quiet = runner.invoke(cli, ["-q", "web", "--registry", str(bad), "--epci", "CABBALR", "-o",
                                 str(tmp_path / "q.html")])
     assert "rejetées" not in quiet.output
+
+
+def test_output_format_from_the_suffix_once_for_every_command(tmp_path):
+    # one rule (atlas.io.output_format) for every command writing a table: an unknown suffix is a
+    # French sentence and exit 1, and nothing is written
+    res = CliRunner().invoke(cli, ["-q", "indicators", "-o", str(tmp_path / "indicateurs.txt")])
+    assert res.exit_code == 1
+    assert res.output == "Erreur : format de sortie inconnu : « txt » (md ou csv)\n"
+    assert list(tmp_path.iterdir()) == []

@@ -23,10 +23,11 @@ import pandas as pd
 
 from atlas import settings
 from atlas.analysis.distances import check_thresholds, commune_origins, nearest
+from atlas.analysis.origins import OriginReport, attach_origins
 from atlas.analysis.roads import network_nearest
 from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import french_table, label_key, threshold_keys
-from atlas.crs import L93, to_l93
+from atlas.crs import L93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import WEEKDAYS_FR, number_fr
 from atlas.io import markdown_table, write_output
@@ -35,6 +36,7 @@ from atlas.territory.reference import departement_polygons, epci_polygons
 __all__ = [
     "Threshold",
     "french_table",
+    "origin_messages",
     "summarize",
     "threshold_list",
     "weekly_coverage",
@@ -75,17 +77,6 @@ def threshold_list(thresholds_km: Iterable[float] | float | None = (5, 10, 20),
     out += [Threshold(v, "min") for v in check_thresholds(thresholds_min, "min")]
     if not out:
         raise AccessError("aucun seuil de distance ni de temps n'a été donné")
-    return out
-
-
-def _attach_insee(origins: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Give origin points without an ``insee`` column the commune they fall in."""
-    pts = to_l93(origins)
-    joined = gpd.sjoin(pts[[pts.geometry.name]], communes[["insee", "geometry"]], how="left",
-                       predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    out = pts.copy()
-    out["insee"] = joined["insee"].reindex(out.index).fillna("").astype(str).to_numpy()
     return out
 
 
@@ -138,6 +129,7 @@ def zones_blanches(
     network: object | None = None,
     origins: gpd.GeoDataFrame | None = None,
     sites_selected: bool = False,
+    all_communes: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Zones blanches per commune: population covered and not covered for each threshold.
 
@@ -161,10 +153,16 @@ def zones_blanches(
         Road network (:func:`atlas.analysis.roads.load_network`).
     origins : GeoDataFrame, optional
         Population points (e.g. INSEE 200 m grid) with a ``population`` column; an ``insee``
-        column is added by spatial join when missing (points outside the communes are
-        dropped). Default: one point per commune carrying its whole population.
+        column is added when missing (:func:`atlas.analysis.origins.attach_origins`: a point in
+        a gap between the simplified polygons joins the nearest commune within
+        :data:`~atlas.analysis.origins.ORIGIN_GAP_M`; points of other communes or farther away
+        are counted, reported in French and left out). Default: one point per commune carrying
+        its whole population.
     sites_selected : bool, default False
         ``actors`` already are the sites.
+    all_communes : GeoDataFrame, optional
+        Every commune ``communes`` was selected from (to tell a point of a neighbouring
+        commune from a point in a gap); default the embedded reference.
 
     Returns
     -------
@@ -175,7 +173,12 @@ def zones_blanches(
         the most populated point), ``time_min`` with a network, and per threshold
         ``pop_covered_<key>``, ``pop_uncovered_<key>``, ``zone_blanche_<key>`` (True when no
         origin of the commune is covered), ``<key>`` like ``10km`` or ``15min``.
-        ``attrs["thresholds"]`` lists the keys, ``attrs["n_sites"]`` the sites used.
+        ``attrs["thresholds"]`` lists the keys, ``attrs["n_sites"]`` the sites used. With
+        ``origins``, ``attrs["origins_…"]`` say how many points and inhabitants were given, kept,
+        joined across a gap, in other communes and outside
+        (:class:`~atlas.analysis.origins.OriginReport`); populations are then the sums of the
+        input values (not rounded: fractional grid populations stay fractional), and per
+        threshold covered + uncovered = the population kept.
 
     Raises
     ------
@@ -188,13 +191,13 @@ def zones_blanches(
     if communes is None or len(communes) == 0:
         raise AccessError("aucune commune dans le territoire demandé")
     sites = actors if sites_selected else select_sites(actors, sites_filter)
+    report: OriginReport | None = None
     if origins is None:
         pts = commune_origins(communes)
     else:
         if "population" not in origins.columns:
             raise AccessError("les points d'origine doivent avoir une colonne « population »")
-        pts = origins if "insee" in origins.columns else _attach_insee(origins, communes)
-        pts = pts[pts["insee"].astype(str).isin(set(communes["insee"]))]
+        pts, report = attach_origins(origins, communes, all_communes=all_communes)
         if len(pts) == 0:
             raise AccessError("aucun point d'origine dans le territoire demandé")
     res = zones_blanches_points(pts, sites, thresholds, network)
@@ -214,11 +217,17 @@ def zones_blanches(
             out[f"pop_uncovered_{t.key}"] = np.where(cov, 0, pop).astype("int64")
             out[f"zone_blanche_{t.key}"] = ~cov
     else:
+        # sums of the input values; whole numbers stay integers (exact), fractions stay as they are
+        whole = bool(np.array_equal(pop, np.round(pop)))
+
+        def as_counts(values: pd.Series) -> np.ndarray:
+            return values.round().astype("int64").to_numpy() if whole else values.to_numpy(dtype=float)
+
         frame = pd.DataFrame({"insee": insee, "pop": pop, "d": res["distance_m"].to_numpy()})
         frame["wd"] = frame["pop"] * frame["d"]
         g = frame.groupby("insee")
         wsum = g["pop"].sum()
-        out["population"] = key.map(wsum).fillna(0).round().astype("int64").to_numpy()
+        out["population"] = as_counts(key.map(wsum).fillna(0))
         mean_d = (g["wd"].sum() / wsum.where(wsum > 0)).fillna(g["d"].mean())
         out["distance_m"] = key.map(mean_d).to_numpy()
         top = res.assign(_pop=pop).sort_values("_pop", ascending=False).drop_duplicates("insee")
@@ -232,14 +241,22 @@ def zones_blanches(
             cov = res[f"covered_{t.key}"].to_numpy()
             f2 = pd.DataFrame({"insee": insee, "c": np.where(cov, pop, 0.0), "n": cov})
             g2 = f2.groupby("insee")
-            covered = key.map(g2["c"].sum()).fillna(0).round().astype("int64").to_numpy()
+            covered = as_counts(key.map(g2["c"].sum()).fillna(0))
             out[f"pop_covered_{t.key}"] = covered
             out[f"pop_uncovered_{t.key}"] = out["population"].to_numpy() - covered
             out[f"zone_blanche_{t.key}"] = ~key.map(g2["n"].any()).fillna(False).astype(bool).to_numpy()
     out.attrs["thresholds"] = [t.key for t in thresholds]
     out.attrs["n_sites"] = len(sites)
     out.attrs["filter"] = sites.attrs.get("filter", "")
+    if report is not None:
+        out.attrs.update(report.attrs())
     return gpd.GeoDataFrame(out, geometry="geometry", crs=communes.crs or L93)
+
+
+def origin_messages(zb: pd.DataFrame) -> list[str]:
+    """French sentences on the origin points joined across a gap or left out (from ``zb.attrs``)."""
+    fields = {k.removeprefix("origins_"): v for k, v in zb.attrs.items() if k.startswith("origins_")}
+    return OriginReport(**fields).messages() if fields else []
 
 
 def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
@@ -338,6 +355,9 @@ def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, b
         lines = [f"# {title or 'Zones blanches de l' + chr(39) + 'aide alimentaire'}", ""]
         if zb.attrs.get("filter"):
             lines += [f"Sites retenus ({zb.attrs.get('n_sites', '?')}) : {zb.attrs['filter']}.", ""]
+        notes = origin_messages(zb)
+        if notes:
+            lines += [*notes, ""]
         lines.append(markdown_table(table()))
         return "\n".join(lines)
 
@@ -353,6 +373,7 @@ def weekly_coverage(
     sites_filter: SiteFilter | None = None,
     network: object | None = None,
     origins: gpd.GeoDataFrame | None = None,
+    all_communes: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Share of the population with a site open that day within ``threshold_km``, day by day.
 
@@ -363,7 +384,7 @@ def weekly_coverage(
 
     Parameters
     ----------
-    communes, actors, network, origins
+    communes, actors, network, origins, all_communes
         As for :func:`zones_blanches`.
     sites_filter : SiteFilter, optional
         Kinds, networks and services of the sites (default ``SiteFilter()``); its ``day`` is
@@ -383,6 +404,8 @@ def weekly_coverage(
     out: pd.DataFrame | None = None
     key = None
     base = SiteFilter() if sites_filter is None else sites_filter
+    if origins is not None and "population" in origins.columns:  # given their communes once (one report)
+        origins, _ = attach_origins(origins, communes, all_communes=all_communes)
     args = {"thresholds_km": [threshold_km], "network": network, "origins": origins}
     for day in WEEKDAYS_FR:
         try:

@@ -28,10 +28,12 @@ from scipy.spatial import cKDTree
 
 from atlas.analysis.roads import network_nearest
 from atlas.analysis.sites import SiteFilter, select_sites
-from atlas.analysis.tables import french_table
-from atlas.crs import L93, points_xy, to_l93
+from atlas.analysis.tables import append_columns, french_table
+from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
+from atlas.fr import integer_fr
 from atlas.io import write_output
+from atlas.progress import info
 from atlas.territory.reference import representative_points
 
 __all__ = [
@@ -101,7 +103,7 @@ def nearest_xy(
 
 def _site_labels(sites: pd.DataFrame, column: str) -> np.ndarray:
     if column in sites.columns:
-        return sites[column].astype(object).to_numpy()
+        return sites[column].to_numpy(dtype=object)
     if column == "id":
         return np.asarray(sites.index.astype(str), dtype=object)
     return np.full(len(sites), "", dtype=object)
@@ -152,23 +154,22 @@ def nearest(
     dist, idx = nearest_xy(points_xy(origins), site_xy, k=k, workers=workers)
     ids = _site_labels(sites, "id")
     names = _site_labels(sites, "name")
-    out = origins.copy() if origins.crs == L93 else to_l93(origins)  # to_l93 returns a new frame
-    dist2 = dist.reshape(len(out), -1)
-    idx2 = idx.reshape(len(out), -1)
+    dist2 = dist.reshape(len(origins), -1)
+    idx2 = idx.reshape(len(origins), -1)
+    columns: dict[str, np.ndarray] = {}
     for j in range(k):
         suffix = "" if j == 0 else f"_{j + 1}"
         col = idx2[:, j]
-        valid = col >= 0
-        out[f"distance_m{suffix}"] = dist2[:, j]
+        columns[f"distance_m{suffix}"] = dist2[:, j]
         # object columns: no per-row conversion to pandas' string dtype (millions of rows)
-        if valid.all():
-            site_id, site_name = ids[col], names[col]
+        if col.min(initial=0) >= 0:
+            columns[f"site_id{suffix}"], columns[f"site_name{suffix}"] = ids[col], names[col]
         else:
-            site_id = np.where(valid, ids[np.maximum(col, 0)], "")
-            site_name = np.where(valid, names[np.maximum(col, 0)], "")
-        out[f"site_id{suffix}"] = pd.Series(site_id, index=out.index, dtype=object)
-        out[f"site_name{suffix}"] = pd.Series(site_name, index=out.index, dtype=object)
-    return out
+            valid = col >= 0
+            columns[f"site_id{suffix}"] = np.where(valid, ids[np.maximum(col, 0)], "").astype(object, copy=False)
+            columns[f"site_name{suffix}"] = np.where(valid, names[np.maximum(col, 0)], "").astype(object, copy=False)
+    # the origins' own columns are not copied (to_l93 makes a new frame only in another CRS)
+    return append_columns(to_l93(origins), columns)
 
 
 def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -369,7 +370,8 @@ def read_points(path: str) -> gpd.GeoDataFrame:
 
 
 def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Points lying in the territory's communes (with their ``insee`` when they had none).
+    """Points lying in the territory's communes (with their ``insee`` when they had none); how many
+    were left out is said in French (:func:`atlas.progress.info`).
 
     Raises
     ------
@@ -385,6 +387,10 @@ def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> g
     out = pts.loc[hit.index].copy()
     if "insee" not in out.columns:
         out["insee"] = hit["insee"].astype(str).to_numpy()
+    left = len(pts) - len(out)
+    if left:  # said, never dropped silently
+        info(f"{integer_fr(left)} {'point' if left < 2 else 'points'} d'origine hors du territoire demandé : "
+             "non compris dans le résultat.")
     return out
 
 

@@ -26,6 +26,7 @@ from atlas.crs import L93, to_l93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import WEEKDAYS_FR
 from atlas.registry.hours import closed_on, covers_day, weekday_index
+from atlas.registry.publication import coverage_mask
 from atlas.registry.schema import AID_KINDS, KIND_LABELS
 
 __all__ = ["SiteFilter", "select_sites"]
@@ -59,6 +60,10 @@ class SiteFilter:
         (:func:`atlas.registry.hours.closed_on` on ``closures``).
     unknown_hours : {"closed", "open"}, default "closed"
         How to count sites whose opening hours are not given when ``day`` is set.
+    include_drafts : bool, default False
+        Count draft and offline sites too (an internal check). Permanently closed sites never
+        count; sites reserved to professionals always do
+        (:func:`atlas.registry.publication.coverage_sites`).
 
     Notes
     -----
@@ -72,6 +77,7 @@ class SiteFilter:
     services: str | Iterable[str] | None = None
     day: int | str | dt.date | None = None
     unknown_hours: str = "closed"
+    include_drafts: bool = False
 
     def __post_init__(self) -> None:
         for name in ("kinds", "networks", "services"):
@@ -183,6 +189,8 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
         when its own is empty. A truck row that has stops covers nothing itself (its point, if
         any, is its depot); a truck row without geometry covers nothing either.
         ``attrs["n_unlocated"]`` counts matching actors dropped for lack of a location;
+        ``attrs["n_not_counted"]`` those left out for their status (permanently closed, and draft
+        or offline unless ``include_drafts``: :func:`atlas.registry.publication.coverage_mask`);
         ``attrs["filter"]`` names the filter in French.
 
     Raises
@@ -204,6 +212,12 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
     mask, what = _attribute_mask(df, kind, f)
     if not mask.any():
         raise NoSiteError(f"aucun site dans le registre pour : {', '.join(what) or 'la sélection'}")
+    counted = coverage_mask(df, include_drafts=f.include_drafts)
+    n_not_counted = int((mask & ~counted).sum())
+    if not (mask & counted).any():
+        raise NoSiteError(f"aucun site en service pour : {', '.join(what) or 'la sélection'} "
+                          f"({n_not_counted} fermé(s) définitivement, en brouillon ou hors ligne)")
+    mask &= counted
 
     wd, date = _resolve_day(f.day)
     if wd is not None:
@@ -232,5 +246,6 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
     if out.crs is None:
         out = out.set_crs(L93)
     out.attrs["n_unlocated"] = n_unlocated
+    out.attrs["n_not_counted"] = n_not_counted
     out.attrs["filter"] = ", ".join(what)
     return out

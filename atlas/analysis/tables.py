@@ -87,3 +87,35 @@ def french_table(summary: pd.DataFrame, total: bool = True) -> pd.DataFrame:
             headers[f"zone_blanche_{k}"] = f"Zone blanche ({lab})"
             cols.append(f"zone_blanche_{k}")
     return df[cols].rename(columns=headers)
+
+
+def append_columns(frame: pd.DataFrame, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``frame`` with ``columns`` added (or replaced) at once, in the given order.
+
+    One :func:`pandas.concat` of a few blocks (runs of same-kind columns) instead of one
+    ``frame[name] = values`` per column, each of which costs a copy of the column index: on
+    small frames the column inserts cost more than the computation they report. Object arrays
+    stay object columns (no per-row conversion to pandas' string dtype). The frame's data is not
+    copied; a GeoDataFrame stays one, with its CRS and ``attrs``.
+    """
+    base = frame.drop(columns=[c for c in columns if c in frame.columns]) if any(
+        c in frame.columns for c in columns) else frame
+    blocks = [base]
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            values = columns[run[0]] if len(run) == 1 else np.column_stack([columns[c] for c in run])
+            values = values.reshape(len(frame), -1)
+            names = pd.Index(run, dtype=object)  # an object index: no Arrow string array built per block
+            blocks.append(pd.DataFrame(values, index=frame.index, columns=names, dtype=values.dtype, copy=False))
+            run.clear()
+
+    for name, values in columns.items():
+        if run and np.asarray(columns[run[0]]).dtype != np.asarray(values).dtype:
+            flush()
+        run.append(name)
+    flush()
+    out = pd.concat(blocks, axis=1)
+    out.attrs = dict(frame.attrs)  # concat keeps attrs only when every block has the same
+    return out

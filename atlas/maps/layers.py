@@ -10,6 +10,11 @@ Three layers can be drawn over the communes:
   (:func:`atlas.registry.partnerships.partnership_lines`), from the demonstration partnerships
   registry or a given file.
 
+What may be shown follows :mod:`atlas.registry.publication` (an :class:`Audience`): zones
+blanches and access bands count the sites in service, professional-only ones included (they
+serve people, by referral), never the permanently closed ones, nor drafts unless asked; lines
+and tooltips name only sites shown on the map, so a public map never points at a hidden site.
+
 Both renderers take them as a *layers dict* (``layers=`` of :func:`atlas.maps.print.render.render_map`
 and :func:`atlas.maps.web.render.make_webmap`): ``zones`` (GeoDataFrame of communes; with
 ``zones_column`` only the rows where that column is true are zones blanches; ``zones_label`` names
@@ -30,8 +35,10 @@ import numpy as np
 
 from atlas.analysis.coverage import zones_blanches
 from atlas.analysis.distances import commune_access
+from atlas.analysis.sites import SiteFilter
 from atlas.fr import decimal_fr, integer_fr, number_fr
 from atlas.registry.partnerships import load_partnerships, partnership_lines
+from atlas.registry.publication import Audience, public_sites
 
 #: Distance bands of the access layer (km, straight line unless a road network is used).
 ACCESS_BANDS_KM: tuple[float, ...] = (2.0, 5.0, 10.0, 15.0)
@@ -79,25 +86,32 @@ def access_band_polygons(access: gpd.GeoDataFrame, bands_km: Sequence[float] = A
     return out[[*(["insee", "name"] if not dissolve else []), "band", "band_max", "geometry"]]
 
 
-def access_bands_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def access_bands_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, *,
+                       include_drafts: bool = False) -> gpd.GeoDataFrame:
     """Access bands of ``communes``: straight-line distance to the nearest food-aid site of ``actors``.
+
+    Sites are those in service (:class:`atlas.analysis.sites.SiteFilter`: draft and offline ones
+    only with ``include_drafts``).
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per commune, in the communes' order (:func:`access_band_polygons`).
     """
-    return access_band_polygons(commune_access(communes, actors))
+    return access_band_polygons(commune_access(communes, actors,
+                                               sites_filter=SiteFilter(include_drafts=include_drafts)))
 
 
 # --------------------------------------------------------------------------- zones blanches
-def zones_blanches_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, km: float) -> gpd.GeoDataFrame:
+def zones_blanches_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, km: float, *,
+                         include_drafts: bool = False) -> gpd.GeoDataFrame:
     """Every commune with a boolean column telling whether it is a zone blanche at ``km`` km.
 
-    Distances are straight lines to the nearest food-aid site of the whole registry
-    (:func:`atlas.analysis.coverage.zones_blanches`); :func:`zones_column` names the column.
+    Distances are straight lines to the nearest food-aid site in service of the whole registry
+    (:func:`atlas.analysis.coverage.zones_blanches`; draft and offline sites only with
+    ``include_drafts``); :func:`zones_column` names the column.
     """
-    return zones_blanches(communes, actors, thresholds_km=km)
+    return zones_blanches(communes, actors, thresholds_km=km, sites_filter=SiteFilter(include_drafts=include_drafts))
 
 
 def zones_column(zones: gpd.GeoDataFrame) -> str:
@@ -111,8 +125,16 @@ def zones_legend(km: float) -> str:
     return f"Zone blanche : à plus de {text} km (à vol d'oiseau) de tout lieu d'aide"
 
 
-def far_communes(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def far_communes(zones: gpd.GeoDataFrame, *, shown_ids: set[str] | None = None) -> gpd.GeoDataFrame:
     """The zones blanches of a :func:`zones_blanches_layer`, with a French tooltip ``label``.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        :func:`zones_blanches_layer`.
+    shown_ids : set of str, optional
+        Ids of the sites shown on the map: the nearest site is named only when it is one of them
+        (a site reserved to professionals is never named on a public map). None names every site.
 
     Returns
     -------
@@ -121,25 +143,31 @@ def far_communes(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         12,3 km : … »), geometry.
     """
     far = zones[zones[zones_column(zones)].astype(bool)].copy()
+    names = far["site_name"].fillna("").astype(str)
+    if shown_ids is not None and "site_id" in far.columns:
+        names = names.where(far["site_id"].astype(str).isin(shown_ids), "")
     far["label"] = [
         f"{n} ({integer_fr(p)} hab.) — lieu d'aide le plus proche à {decimal_fr(d / 1000, 1)} km"
         + (f" : {s}" if s else "")
-        for n, p, d, s in zip(far["name"], far["population"], far["distance_m"].astype(float),
-                              far["site_name"].fillna("").astype(str), strict=True)
+        for n, p, d, s in zip(far["name"], far["population"], far["distance_m"].astype(float), names, strict=True)
     ]
     return far[["insee", "name", "label", "geometry"]]
 
 
 # --------------------------------------------------------------------------- partnerships
-def partnership_lines_layer(actors: gpd.GeoDataFrame, source: bool | str | Path = True) -> gpd.GeoDataFrame:
+def partnership_lines_layer(actors: gpd.GeoDataFrame, source: bool | str | Path = True, *,
+                            shown: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Accepted partnerships between ``actors`` as lines.
 
     Parameters
     ----------
     actors : geopandas.GeoDataFrame
-        Accepted actors.
+        Accepted actors (the partnerships registry is checked against all of them).
     source : True or path
         ``True`` for the demonstration partnerships registry, else the partnerships file to read.
+    shown : geopandas.GeoDataFrame, optional
+        The actors shown on the map (:func:`atlas.registry.publication.public_sites`): a line is
+        drawn only between two of them. Default: every actor.
 
     Returns
     -------
@@ -147,7 +175,7 @@ def partnership_lines_layer(actors: gpd.GeoDataFrame, source: bool | str | Path 
         LineStrings (:func:`atlas.registry.partnerships.partnership_lines`).
     """
     parts, _ = load_partnerships(actors, partnerships=None if source is True else Path(source))
-    return partnership_lines(parts.accepted, actors)
+    return partnership_lines(parts.accepted, actors if shown is None else shown)
 
 
 # --------------------------------------------------------------------------- layers dicts
@@ -157,6 +185,8 @@ def analysis_layers(
     zones_blanches_km: float | None = None,
     access: bool = False,
     partnerships: bool | str | Path = False,
+    *,
+    audience: Audience | None = None,
 ) -> dict[str, Any]:
     """Layers of the analysis issues, ready for ``layers=`` of both renderers.
 
@@ -174,6 +204,9 @@ def analysis_layers(
     partnerships : bool or path
         Partnerships as lines, from the demonstration partnerships registry (``True``) or the
         given file.
+    audience : Audience, optional
+        Who the map is for (:class:`atlas.registry.publication.Audience`, default the public):
+        drafts counted or not, partnership lines only between the actors shown.
 
     Returns
     -------
@@ -181,15 +214,18 @@ def analysis_layers(
         Keys ``zones`` / ``zones_column`` / ``zones_label``, ``bands`` / ``bands_column``,
         ``partnerships`` (only those asked for).
     """
+    aud = audience or Audience()
     layers: dict[str, Any] = {}
     if zones_blanches_km is not None:
-        zb = zones_blanches_layer(communes, actors, zones_blanches_km)
+        zb = zones_blanches_layer(communes, actors, zones_blanches_km, include_drafts=aud.include_drafts)
         layers.update(zones=zb, zones_column=zones_column(zb), zones_label=zones_legend(zones_blanches_km))
     if access:
-        layers["bands"] = access_bands_layer(communes, actors).sort_values("band_max", kind="stable")
+        bands = access_bands_layer(communes, actors, include_drafts=aud.include_drafts)
+        layers["bands"] = bands.sort_values("band_max", kind="stable")
         layers["bands_column"] = "band"
     if partnerships:
-        layers["partnerships"] = partnership_lines_layer(actors, partnerships)
+        shown = public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
+        layers["partnerships"] = partnership_lines_layer(actors, partnerships, shown=shown)
     return layers
 
 
@@ -200,22 +236,27 @@ def web_layers(
     zones_blanches_km: float | None = None,
     access: bool = False,
     partnerships: bool | str | Path = False,
+    audience: Audience | None = None,
 ) -> dict[str, Any]:
     """The analysis layers as the ``atlas web`` command draws them.
 
     As :func:`analysis_layers`, but ``zones`` holds only the zones blanches, each with its
-    tooltip (:func:`far_communes`), and ``bands`` keeps the communes' order.
+    tooltip (:func:`far_communes`, naming the nearest site only when it is shown to this
+    ``audience``), and ``bands`` keeps the communes' order.
 
     Returns
     -------
     dict
         Keys ``zones``, ``bands``, ``partnerships`` (only those asked for).
     """
+    aud = audience or Audience()
+    shown = public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
     layers: dict[str, Any] = {}
     if zones_blanches_km is not None:
-        layers["zones"] = far_communes(zones_blanches_layer(communes, actors, zones_blanches_km))
+        zb = zones_blanches_layer(communes, actors, zones_blanches_km, include_drafts=aud.include_drafts)
+        layers["zones"] = far_communes(zb, shown_ids=set(shown["id"].astype(str)))
     if access:
-        layers["bands"] = access_bands_layer(communes, actors)
+        layers["bands"] = access_bands_layer(communes, actors, include_drafts=aud.include_drafts)
     if partnerships:
-        layers["partnerships"] = partnership_lines_layer(actors, partnerships)
+        layers["partnerships"] = partnership_lines_layer(actors, partnerships, shown=shown)
     return layers

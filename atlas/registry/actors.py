@@ -28,10 +28,12 @@ import shapely
 
 from atlas.crs import L93, WGS84, l93_to_lonlat, lonlat_to_l93, looks_like_l93, to_wgs84
 from atlas.registry import schema
+from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
 from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, parse_number, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
+from atlas.territory.ban import BanIndex
 from atlas.territory.gazetteer import Gazetteer, Match
 from atlas.territory.reference import load_communes
 
@@ -50,6 +52,8 @@ def read_actors(
     layer: str | None = None,
     *,
     sheet: str | list[str] | None = None,
+    ban: str | Path | BanIndex | None = None,
+    geocoder: str | None = None,
 ) -> RegistryResult:
     """Read, validate, geocode and join an actor registry.
 
@@ -68,6 +72,11 @@ def read_actors(
     sheet : str or list of str, optional
         Sheets of a workbook to read (default: every sheet with a name column; the others are
         reported in ``result.sheets``).
+    ban : path or BanIndex, optional
+        BAN département file(s) (file, folder, or an index already loaded): the rows without
+        coordinates but with an address are placed at it (:mod:`atlas.registry.geocoding`).
+    geocoder : str, optional
+        ``"en-ligne"``: geocode those rows with the BAN's online service (never called otherwise).
 
     Returns
     -------
@@ -76,7 +85,8 @@ def read_actors(
     mapping = load_mapping(mapping)
     raw, lines = read_raw_table(path, layer=layer, sheet=sheet, header_keys=name_header_keys(mapping))
     communes = communes if communes is not None else load_communes(reference)
-    result = validate_actors(raw, lines, communes, mapping, id_prefix=schema.slug(Path(path).stem)[:24])
+    result = validate_actors(raw, lines, communes, mapping, id_prefix=schema.slug(Path(path).stem)[:24],
+                             ban=ban, geocoder=geocoder)
     result.path = str(path)
     result.sheets = list(raw.attrs.get("sheets", []))
     return result
@@ -133,8 +143,15 @@ def validate_actors(
     communes: gpd.GeoDataFrame,
     mapping: dict | None = None,
     id_prefix: str = "acteur",
+    *,
+    ban: str | Path | BanIndex | None = None,
+    geocoder: str | None = None,
 ) -> RegistryResult:
-    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows."""
+    """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows.
+
+    With ``ban`` or ``geocoder`` (see :func:`read_actors`), the accepted rows placed at their town
+    hall that have an address are geocoded in one call once every row is checked.
+    """
     mapping = mapping or {}
     canon = canonical_frame(raw, mapping)
     checks = _Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
@@ -165,6 +182,9 @@ def validate_actors(
         for w in row.warn:
             notes.append((line, rec["id"], w))
 
+    geo = make_geocoder(ban, geocoder)
+    if geo is not None:  # one call for the whole registry; never rejects a row
+        notes += geocode_records(accepted, geo)
     ids = {r["id"]: r for r in accepted}
     for r in accepted:  # a mobile stop names its truck
         if r["route"] and r["route"] not in ids:
@@ -180,12 +200,13 @@ def validate_actors(
 
 def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, str]) -> str:
     """Normalise, check and locate one row: the reason to reject it, or "" to accept it."""
-    reason = _check_name_and_kind(row)
+    reason = _check_name_and_kind(row) or _check_publication(row.rec)
     if reason:
         return reason
     _normalise_vocabularies(row)
     _check_contacts(row)
     _normalise_codes(row.rec)
+    _normalise_date(row.rec)
     if not row.rec["id"]:
         row.rec["id"] = _stable_id(checks.prefix, row.rec)
     reason = _schema_error(row.rec, checks.validator) or _duplicate_id(row.rec, seen_ids) or _locate(row, checks)
@@ -259,6 +280,54 @@ def _check_name_and_kind(row: _Row) -> str:
     return ""
 
 
+def _vocab(value: str, aliases: dict[str, str]) -> str | None:
+    """Exact reading of a word (no guess): its canonical value, "" for an empty cell, None if unknown."""
+    if not value:
+        return ""
+    return aliases.get(schema.slug(value))
+
+
+def _check_publication(rec: dict[str, str]) -> str:
+    """Status and visibility as canonical values; an unknown value rejects the row.
+
+    An empty cell is an open, public site. A value atlas cannot read is not guessed: the row is
+    rejected with the accepted words, so that a typo never puts a closed or reserved site on a
+    map handed out to the public.
+    """
+    for col, aliases, labels, default, what in (
+        ("status", schema.STATUS_ALIASES, schema.STATUS_LABELS, "open", "statut"),
+        ("visibility", schema.VISIBILITY_ALIASES, schema.VISIBILITY_LABELS, "public", "visibilité"),
+    ):
+        given = rec[col]
+        value = _vocab(given, aliases)
+        if value is None:
+            accepted = ", ".join(f"« {w} »" for w in labels.values())
+            return f"{what} inconnu(e) : « {given} » (attendu : {accepted})"
+        rec[col] = value or default
+    return ""
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_MONTH_FIRST = re.compile(r"(\d{1,2})[/.-](\d{4})")
+
+
+def _normalise_date(rec: dict[str, str]) -> None:
+    """``updated`` as ``AAAA-MM-JJ``: French dates (15/03/2024, 03/2024) and date-times are read."""
+    text = rec["updated"].strip()
+    iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text)
+    day_first = _DAY_FIRST.fullmatch(text)
+    month_first = _MONTH_FIRST.fullmatch(text)
+    if iso:
+        text = iso.group(1)
+    elif day_first:
+        d, m, y = day_first.groups()
+        text = f"{y}-{int(m):02d}-{int(d):02d}"
+    elif month_first:
+        m, y = month_first.groups()
+        text = f"{y}-{int(m):02d}"
+    rec["updated"] = text
+
+
 def _normalise_vocabularies(row: _Row) -> None:
     """Access, mode, networks, services, world and precision as canonical values (warnings for guessed or
     unknown ones)."""
@@ -273,8 +342,7 @@ def _normalise_vocabularies(row: _Row) -> None:
     rec["network"] = _networks(row)
     rec["services"] = _services(row)
     rec["world"] = schema.slug(rec["world"]) or schema.KIND_WORLD[rec["kind"]]
-    rec["precision"] = {"adresse": "address", "commune": "commune", "inconnue": "unknown"}.get(
-        schema.slug(rec["precision"]), schema.slug(rec["precision"]))
+    rec["precision"] = schema.PRECISION_ALIASES.get(schema.slug(rec["precision"]), schema.slug(rec["precision"]))
 
 
 #: Links the web map makes (the same rules as its script): http(s) pages, e-mail addresses, phone numbers.
@@ -422,6 +490,7 @@ def _geocode(row: _Row, checks: _Checks) -> str:
     if m is not None and m.found:
         row.x, row.y = m.x, m.y
         row.rec["precision"] = "commune"
+        row.rec["_town_insee"] = m.insee  # an address may then place it better (geocoding.py)
         if m.note:
             row.warn.append(m.note)
         return ""
@@ -466,11 +535,12 @@ def _finish_accepted(
     if not accepted:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*cols, "line"]},
                                  geometry=gpd.GeoSeries([], crs=L93), crs=L93)
-        for c in ("epci", "epci_name", "dep", "lon", "lat", "fictitious"):
+        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious"):
             empty[c] = pd.Series(dtype=object)
         return empty
     df = pd.DataFrame(accepted)
     xs, ys = df.pop("_x").to_numpy(float), df.pop("_y").to_numpy(float)
+    geocoded = _geocode_columns(df)
     ok = ~(np.isnan(xs) | np.isnan(ys))
     geom = np.array([None] * len(df), dtype=object)
     geom[ok] = shapely.points(xs[ok], ys[ok])
@@ -479,6 +549,8 @@ def _finish_accepted(
     joined = join_communes(gdf, communes)
     for i, (declared, found, how) in enumerate(zip(gdf["_declared_insee"], joined["insee"], joined["_how"], strict=True)):
         rid, line = gdf["id"].iloc[i], gdf["line"].iloc[i]
+        if geocoded[i]:  # a BAN point: its commune is the one the BAN searched in
+            continue
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
@@ -486,7 +558,7 @@ def _finish_accepted(
         if declared and found and gaz.today_code(declared) not in (found, None):
             notes.append((line, rid, f"coordonnées dans la commune {found} ({gaz.name_of(found)}), "
                                         f"code INSEE déclaré {declared}"))
-    gdf["insee"] = joined["insee"].to_numpy()
+    gdf["insee"] = np.where(geocoded != "", geocoded, joined["insee"].to_numpy())
     nojoin = gdf["insee"] == ""
     if nojoin.any():  # not locatable: keep the declared commune when it is known
         gdf.loc[nojoin, "insee"] = [gaz.today_code(c) or "" for c in gdf.loc[nojoin, "_declared_insee"]]
@@ -499,8 +571,21 @@ def _finish_accepted(
     lonlat = to_wgs84(gdf).geometry
     gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
     gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
-    keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", "fictitious", "line", "geometry"]
+    keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
+            "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
+
+
+def _geocode_columns(df: pd.DataFrame) -> np.ndarray:
+    """Geocoding columns of the accepted rows (empty where not geocoded); the commune of each row
+    placed by the BAN ("" for the others). Internal columns are dropped."""
+    geocoded = df.pop("_geo_insee").fillna("").to_numpy(object) if "_geo_insee" in df else np.full(len(df), "")
+    if "_town_insee" in df:
+        del df["_town_insee"]
+    df["geocode_score"] = pd.to_numeric(df["geocode_score"], errors="coerce") if "geocode_score" in df else np.nan
+    for col in ("geocode_label", "geocode_reason"):
+        df[col] = df[col].fillna("") if col in df else ""
+    return geocoded
 
 
 def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:

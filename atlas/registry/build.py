@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -11,7 +12,9 @@ import pandas as pd
 from atlas import settings
 from atlas.io import atomic_outputs, write_csv_excel, write_gpkg
 from atlas.registry.actors import read_actors
+from atlas.registry.geocoding import ban_index
 from atlas.registry.partnerships import load_partnerships, partnership_lines
+from atlas.registry.publication import Audience, hidden_warnings, publication_lines, publication_table
 from atlas.registry.results import RegistryResult
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
 
@@ -32,6 +35,11 @@ class BuildResult:
     output: Path | None = None
     partnerships: RegistryResult | None = None
     actions: RegistryResult | None = None
+    audience: Audience = field(default_factory=Audience)
+    #: Sites read, shown, counted and hidden per status and visibility (:func:`publication_table`).
+    publication: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: One row per site left off the maps, and why (:func:`hidden_warnings`); also in ``warnings``.
+    hidden: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def report_lines(self) -> list[str]:
         """French summary for the CLI."""
@@ -47,7 +55,13 @@ class BuildResult:
             lines.append(f"GeoPackage écrit : {self.output}")
             lines.append(f"Rejets et avertissements (pour Excel) : {self.output.stem}-rejets.csv, "
                          f"{self.output.stem}-avertissements.csv")
-        return lines + self.reject_lines()
+        return lines + self.reject_lines() + self.publication_lines()
+
+    def publication_lines(self, limit: int = 20) -> list[str]:
+        """French lines: sites per status and visibility, stale sites, one line per hidden site."""
+        if not len(self.publication):
+            return []
+        return publication_lines(self.publication, self.hidden, audience=self.audience, limit=limit)
 
     def reject_lines(self, limit: int = 20) -> list[str]:
         """French lines listing the rejected rows (file, line, reason), at most ``limit``."""
@@ -121,7 +135,8 @@ def build_atlas(
     write: bool = True,
     partnerships: str | Path | bool | None = None,
     actions: str | Path | None = None,
-    sheet: str | list[str] | None = None,
+    audience: Audience | None = None,
+    **reading: Any,
 ) -> BuildResult:
     """Validate and join registries to the reference territory; write ``data/processed/atlas.gpkg``.
 
@@ -143,8 +158,17 @@ def build_atlas(
         its rejected rows join the ``rejects`` layer.
     actions : path, optional
         Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
-    sheet : str or list of str, optional
-        Sheets to read in the workbooks among ``registries`` (default: every sheet with a name column).
+    audience : Audience, optional
+        Who the maps are for (:class:`atlas.registry.publication.Audience`: professionals, drafts,
+        freshness limit): the report and the ``publication`` layer count, per status and visibility,
+        the sites read, shown, counted and hidden, and every hidden site gets a warning. Every
+        accepted actor stays in the ``actors`` layer (closed ones as closed).
+    **reading
+        Options of :func:`atlas.registry.actors.read_actors` for every registry: ``sheet`` (sheets
+        to read in workbooks; default every sheet with a name column), ``ban`` (BAN département
+        file or folder: rows without coordinates but with an address are placed at it, the index
+        read once for every registry, :mod:`atlas.registry.geocoding`) and ``geocoder``
+        (``"en-ligne"``: also ask the BAN's online geocoder, never called without it).
 
     Returns
     -------
@@ -154,13 +178,18 @@ def build_atlas(
     maps = list(mappings or [])
     maps += [None] * (len(paths) - len(maps))
     communes = load_communes(reference)
+    reading = {**reading, "ban": ban_index(reading.get("ban"))}
     results = []
     for path, mapping in zip(paths, maps, strict=True):
-        results.append(read_actors(path, mapping=mapping, communes=communes, sheet=sheet))
+        results.append(read_actors(path, mapping=mapping, communes=communes, **reading))
     actors, rejects, warns = combine_registries(results)
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
-    out = BuildResult(communes, epci, deps, actors, rejects, warns, results)
+    out = BuildResult(communes, epci, deps, actors, rejects, warns, results, audience=audience or Audience())
+    out.publication = publication_table(actors, out.audience)
+    out.hidden = hidden_warnings(actors, out.audience)
+    if len(out.hidden):
+        out.warnings = pd.concat([warns, out.hidden], ignore_index=True)
     layers: dict[str, pd.DataFrame] = {}
     if partnerships:
         parts, acts = load_partnerships(actors, None if partnerships is True else partnerships, actions)
@@ -170,7 +199,7 @@ def build_atlas(
             extra_rejects.append(res.rejected.astype(str).assign(line=res.rejected["line"].to_numpy(), file=res.path))
             extra_warns.append(res.warnings.assign(file=res.path))
         out.rejects = pd.concat([rejects, *extra_rejects], ignore_index=True).fillna("")
-        out.warnings = pd.concat([warns, *extra_warns], ignore_index=True).fillna("")
+        out.warnings = pd.concat([out.warnings, *extra_warns], ignore_index=True).fillna("")
         layers = {"partnerships": parts.accepted, "actions": acts.accepted,
                   "partnership_lines": partnership_lines(parts.accepted, actors)}
     if write:
@@ -181,6 +210,7 @@ def build_atlas(
             write_gpkg(gpkg, {
                 "communes": communes, "epci": epci, "departements": deps,
                 "actors": actors, **layers, "rejects": out.rejects, "warnings": out.warnings,
+                "publication": out.publication,
             })
             write_csv_excel(rejects_csv, out.rejects)
             write_csv_excel(warnings_csv, out.warnings)

@@ -19,7 +19,7 @@ import unicodedata
 ACTOR_COLUMNS: tuple[str, ...] = (
     "id", "name", "kind", "network", "address", "postcode", "commune", "insee", "lon", "lat",
     "precision", "opening_hours", "services", "public", "phone", "email", "website", "mode",
-    "route", "access", "price", "closures", "source", "updated", "world",
+    "route", "access", "price", "closures", "source", "updated", "world", "status", "visibility",
 )  # fmt: skip
 
 #: Kinds of actors, with the French label shown to people.
@@ -104,13 +104,54 @@ ACCESS_LABELS: dict[str, str] = {
     "appointment": "sur rendez-vous",
 }
 
+#: How precisely a site is placed, with the French label shown to people. ``street`` and
+#: ``locality`` come from geocoding with the Base Adresse Nationale (:mod:`atlas.registry.geocoding`):
+#: the street was found but not the number, or only a lieu-dit.
 PRECISION_LABELS: dict[str, str] = {
     "address": "adresse",
+    "street": "rue (numéro approché)",
+    "locality": "lieu-dit",
     "commune": "commune (mairie)",
     "unknown": "adresse non localisée",
 }
 
+#: What the A3 table and the web popup add to the address of a site placed near its door.
+PRECISION_NOTES: dict[str, str] = {
+    "street": "adresse approchée (rue)",
+    "locality": "adresse approchée (lieu-dit)",
+}
+
+#: Values of ``precision`` as people write them (slugged), mapped to the canonical precision
+#: (the French words are those ``atlas geocode`` writes back).
+PRECISION_ALIASES: dict[str, str] = {
+    "address": "address", "adresse": "address", "housenumber": "address", "numero": "address",
+    "street": "street", "voie": "street", "rue": "street", "rue-numero-approche": "street",
+    "locality": "locality", "lieu-dit": "locality", "lieudit": "locality",
+    "commune": "commune", "commune-mairie": "commune", "mairie": "commune", "municipality": "commune",
+    "unknown": "unknown", "inconnue": "unknown", "inconnu": "unknown",
+}  # fmt: skip
+
+#: Columns added to the accepted actors by geocoding (empty when the row was not geocoded):
+#: the street-name similarity (0-100), the BAN address used and why the row is not at its door.
+GEOCODE_COLUMNS: tuple[str, ...] = ("geocode_score", "geocode_label", "geocode_reason")
+
 MODE_LABELS: dict[str, str] = {"fixed": "lieu fixe", "mobile": "distribution itinérante"}
+
+#: Status of a site (Soliguide's ``status``: ONLINE, DRAFT, OFFLINE, PERMANENTLY_CLOSED), with the
+#: French word shown to people. Only ``open`` sites are on public maps and in coverage; see
+#: :mod:`atlas.registry.publication` for the rule.
+STATUS_LABELS: dict[str, str] = {
+    "open": "ouvert",
+    "draft": "brouillon",
+    "offline": "hors ligne",
+    "closed": "fermé définitivement",
+}
+
+#: Who may see a site (Soliguide's ``visibility``: ALL, PRO), with the French word shown to people.
+VISIBILITY_LABELS: dict[str, str] = {
+    "public": "public",
+    "pro": "professionnels",
+}
 
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
@@ -163,6 +204,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("source", "origine", "lien_source"),
     "updated": ("updated", "date_maj", "date_de_mise_a_jour", "mise_a_jour", "updated_at"),
     "world": ("world", "monde",),
+    "status": ("status", "statut", "statut_du_lieu", "statut_de_la_fiche", "etat"),
+    "visibility": ("visibility", "visibilite", "visibilite_du_lieu", "diffusion"),
 }  # fmt: skip
 
 #: Values of ``kind`` as people write them (slugged), mapped to the canonical kind.
@@ -219,6 +262,37 @@ MODE_ALIASES: dict[str, str] = {
     "1": "mobile",
 }  # fmt: skip
 
+#: Values of ``status`` as people write them (slugged), mapped to the canonical status. An empty
+#: cell means ``open``; a value not listed here rejects the row (a typo must never put a closed
+#: site on a map handed out to the public).
+STATUS_ALIASES: dict[str, str] = {
+    "open": "open", "ouvert": "open", "ouverte": "open", "online": "open", "en-ligne": "open",
+    "actif": "open", "active": "open", "en-activite": "open", "en-service": "open", "publie": "open",
+    "publiee": "open", "valide": "open", "validee": "open",
+    "draft": "draft", "brouillon": "draft", "en-cours-de-saisie": "draft", "a-valider": "draft",
+    "en-attente-de-validation": "draft", "non-publie": "draft", "non-publiee": "draft",
+    "offline": "offline", "hors-ligne": "offline", "horsligne": "offline", "inactif": "offline",
+    "inactive": "offline", "desactive": "offline", "desactivee": "offline", "suspendu": "offline",
+    "suspendue": "offline", "masque": "offline", "masquee": "offline", "depublie": "offline",
+    "depubliee": "offline",
+    "closed": "closed", "permanently-closed": "closed", "ferme-definitivement": "closed",
+    "fermee-definitivement": "closed", "definitivement-ferme": "closed", "definitivement-fermee": "closed",
+    "ferme": "closed", "fermee": "closed", "ferme-definitif": "closed", "fermeture-definitive": "closed",
+    "cesse": "closed", "cessation-d-activite": "closed", "n-existe-plus": "closed",
+}  # fmt: skip
+
+#: Values of ``visibility`` as people write them (slugged), mapped to the canonical visibility. An
+#: empty cell means ``public``; a value not listed here rejects the row.
+VISIBILITY_ALIASES: dict[str, str] = {
+    "public": "public", "all": "public", "tous": "public", "tout-public": "public", "grand-public": "public",
+    "tous-publics": "public", "publique": "public", "ouvert-a-tous": "public",
+    "pro": "pro", "pros": "pro", "professionnel": "pro", "professionnels": "pro", "professionnelle": "pro",
+    "professional": "pro", "professionals": "pro", "reserve-aux-professionnels": "pro",
+    "reservee-aux-professionnels": "pro", "professionnels-uniquement": "pro",
+    "usage-professionnel": "pro", "interne": "pro", "confidentiel": "pro", "restreint": "pro",
+    "prive": "pro", "privee": "pro",
+}  # fmt: skip
+
 #: JSON Schema of one normalised actor row (strings after header and vocabulary mapping).
 ACTOR_SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -235,6 +309,8 @@ ACTOR_SCHEMA: dict = {
         "access": {"enum": ["", *ACCESS_LABELS]},
         "world": {"enum": ["", *WORLD_LABELS]},
         "updated": {"type": "string", "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"},
+        "status": {"enum": list(STATUS_LABELS)},
+        "visibility": {"enum": list(VISIBILITY_LABELS)},
     },
 }
 
@@ -243,4 +319,5 @@ FIELD_LABELS_FR: dict[str, str] = {
     "id": "identifiant", "name": "nom", "kind": "type d'acteur", "postcode": "code postal",
     "insee": "code INSEE", "precision": "précision", "mode": "mode (fixe/mobile)",
     "access": "conditions d'accès", "world": "monde", "email": "courriel", "updated": "date de mise à jour",
+    "status": "statut", "visibility": "visibilité",
 }  # fmt: skip

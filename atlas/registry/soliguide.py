@@ -4,8 +4,11 @@ Soliguide (Solinum) describes each place as a JSON document: ``lieu_id``, ``name
 ``position`` (``address``, ``postalCode``, ``city``, ``location.coordinates`` as
 ``[lon, lat]``), ``newhours`` (one entry per weekday with ``open`` and ``timeslot`` ranges,
 ``h24``, ``closedHolidays``), ``entity`` (contacts), ``services_all`` (service categories),
-``modalities`` (unconditional access, appointment, registration, orientation, price) and
-``tempInfos`` (temporary closures). :func:`places_to_rows` turns a list of such places into rows
+``modalities`` (unconditional access, appointment, registration, orientation, price),
+``tempInfos`` (temporary closures), ``status`` (``ONLINE``, ``DRAFT``, ``OFFLINE``,
+``PERMANENTLY_CLOSED``), ``visibility`` (``ALL``, or ``PRO`` for a place reserved to
+professionals) and ``updatedByUserAt`` (when a person last checked the place; ``updatedAt`` also
+changes on automatic updates, so it is only used when the other is missing). :func:`places_to_rows` turns a list of such places into rows
 with atlas's canonical columns, the hours written in OpenStreetMap ``opening_hours`` syntax, so
 that a Soliguide export loads with :func:`atlas.registry.actors.read_actors` without hand work.
 
@@ -16,6 +19,7 @@ integers in older exports).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from atlas.registry.hours_fr import day_runs
@@ -42,6 +46,11 @@ CATEGORIES: dict[str, tuple[str | None, str]] = {
     "day_hosting": ("meal", "accueil-de-jour"),
 }
 KIND_ORDER = ("epicerie", "distribution", "meal")
+
+#: Soliguide ``status`` -> atlas status (:data:`atlas.registry.schema.STATUS_LABELS`).
+STATUSES: dict[str, str] = {"ONLINE": "open", "DRAFT": "draft", "OFFLINE": "offline", "PERMANENTLY_CLOSED": "closed"}
+#: Soliguide ``visibility`` -> atlas visibility (:data:`atlas.registry.schema.VISIBILITY_LABELS`).
+VISIBILITIES: dict[str, str] = {"ALL": "public", "PRO": "pro"}
 
 
 def is_soliguide(records: object) -> bool:
@@ -169,6 +178,19 @@ def _categories(services: Iterable[dict] | None) -> tuple[str, list[str]]:
     return kind, slugs
 
 
+def _date(value: object) -> str:
+    """``AAAA-MM-JJ`` of an ISO date-time, also in MongoDB's extended JSON (``{"$date": …}``)."""
+    if isinstance(value, dict):  # mongoexport: {"$date": "2021-09-10T09:49:09.572Z"} or {"$date": {"$numberLong": ms}}
+        value = value.get("$date")
+        if isinstance(value, dict):
+            try:
+                stamp = dt.datetime.fromtimestamp(int(value.get("$numberLong", "")) / 1000, tz=dt.UTC)
+            except (TypeError, ValueError, OverflowError, OSError):
+                return ""
+            return stamp.date().isoformat()
+    return str(value or "")[:10]
+
+
 def places_to_rows(places: list[dict]) -> list[dict[str, str]]:
     """One canonical registry row (strings) per Soliguide place."""
     rows = []
@@ -201,6 +223,10 @@ def places_to_rows(places: list[dict]) -> list[dict[str, str]]:
             "price": price,
             "closures": _closure(place.get("tempInfos")),
             "source": "Soliguide",
-            "updated": str(place.get("updatedAt") or "")[:10],
+            "updated": _date(place.get("updatedByUserAt") or place.get("updatedAt")),
+            # unknown values are passed on as written: the reader rejects them with a reason
+            "status": STATUSES.get(str(place.get("status") or "").upper(), str(place.get("status") or "")),
+            "visibility": VISIBILITIES.get(str(place.get("visibility") or "").upper(),
+                                           str(place.get("visibility") or "")),
         })
     return rows

@@ -7,8 +7,9 @@ déléguées or associées, merged since) resolve to today's commune. Where the 
 reference falls outside its commune's (simplified) polygon — 240 of the 3,782 communes — a point
 inside the polygon is used instead, so that the row always joins back to its own commune.
 
-No address-level geocoder works offline at national scale in a Python package; rows that need
-the building's position should carry coordinates (e.g. from the BAN geocoder) in the registry.
+Rows that carry an address are then placed at it, when the Base Adresse Nationale is given, by
+:mod:`atlas.registry.geocoding` (over :mod:`atlas.territory.ban`); the town hall stays the
+fallback.
 """
 
 from __future__ import annotations

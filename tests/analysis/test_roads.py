@@ -228,3 +228,58 @@ def test_zones_blanches_in_minutes_along_roads(helsinki_walk):
     # walking: 5 minutes = 375 m along roads (connectors included at the same speed)
     assert ((res["distance_m"] <= 375 + 1e-6) == res["covered_5min"]).all()
     assert 0 < res["covered_5min"].sum() < res["covered_0.5km"].sum() < len(res)
+
+
+def test_coincident_nodes_snap_to_lowest_id_and_parallel_edges_keep_minimum():
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    # nodes 9 and 4 share their coordinates (an OSM bridge over a road); 9 comes first
+    for node, x in ((9, 2.0), (4, 2.0), (5, 2.01), (6, 2.02)):
+        g.add_node(node, x=x, y=50.0)
+    for u, v, length in ((9, 5, 700.0), (4, 5, 720.0), (5, 6, 710.0), (5, 6, 650.0), (9, 4, 0.0)):
+        g.add_edge(u, v, length=length, highway="residential")
+    net = from_graph(g, mode="walk")
+    nodes, gap = net.snap(net.node_xy[[0, 1]] + 3.0)
+    assert list(net.node_ids[nodes]) == [4, 4] and np.allclose(gap, 3 * np.sqrt(2))
+    reordered = from_graph(nx.MultiDiGraph(g.subgraph([4, 5, 6, 9])), mode="walk")
+    assert reordered.node_ids[reordered.snap(net.node_xy[[0]])[0]][0] == 4
+    m = net.matrix("length")
+    five, six = net.node_index([5, 6])
+    assert m[five, six] == 650.0 and net.matrix("length", reverse=True)[six, five] == 650.0
+    assert net.matrix("time")[five, six] == pytest.approx(650.0 / 75.0)
+    # zero-length edges stay edges (csgraph reads an explicit zero as no edge)
+    nine, four = net.node_index([9, 4])
+    assert 0 < m[nine, four] < 1e-6
+
+
+def test_prepared_network_cached_by_path_size_and_date(helsinki, tmp_path, monkeypatch):
+    import atlas.analysis.roads as roads
+    from atlas import settings
+
+    monkeypatch.setattr(settings.options, "cache_dir", tmp_path / "cache")
+    first = load_network(helsinki, "drive")
+    entry = roads.cache_file(helsinki, "drive")
+    assert entry.is_file() and entry.parent == tmp_path / "cache" / "roads"
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the extract was parsed again")
+
+    monkeypatch.setattr(roads, "_from_pbf", no_parse)
+    again = load_network(helsinki, "drive")
+    for name in ("node_xy", "node_ids", "edge_from", "edge_to", "length_m", "time_min"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(first, name))
+    np.testing.assert_array_equal(again.main_nodes(), first.main_nodes())
+    assert (again.matrix("time", reverse=True) != first.matrix("time", reverse=True)).nnz == 0
+    xy = first.node_xy[::7] + 11.0
+    np.testing.assert_array_equal(again.snap(xy)[0], first.snap(xy)[0])
+    # another date: another key (the old entry is replaced when the new one is written)
+    copy = tmp_path / "copy.osm.pbf"
+    copy.write_bytes(helsinki.read_bytes())
+    key = roads.cache_file(copy, "drive")
+    os.utime(copy, ns=(1_000_000_000, 1_000_000_000))
+    assert roads.cache_file(copy, "drive") != key
+    # an unreadable entry is rebuilt, not trusted
+    entry.write_bytes(b"not a zip")
+    monkeypatch.undo()
+    monkeypatch.setattr(settings.options, "cache_dir", tmp_path / "cache")
+    rebuilt = load_network(helsinki, "drive")
+    assert rebuilt.n_edges == first.n_edges and entry.stat().st_size > 1000

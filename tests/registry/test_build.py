@@ -20,7 +20,7 @@ def test_build_writes_all_layers(tmp_path):
     out = tmp_path / "atlas.gpkg"
     res = build_atlas([DATA / "registre_excel_fr.csv"], output=out)
     layers = dict(pyogrio.list_layers(out))
-    assert set(layers) == {"communes", "epci", "departements", "actors", "rejects", "warnings"}
+    assert set(layers) == {"communes", "epci", "departements", "actors", "rejects", "warnings", "publication"}
     assert layers["communes"] == "MultiPolygon" and layers["actors"] == "Point" and layers["rejects"] is None
     assert len(gpd.read_file(out, layer="communes")) == 3782
     assert len(gpd.read_file(out, layer="epci")) == 92

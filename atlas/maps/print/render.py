@@ -63,6 +63,7 @@ from atlas.maps.print.sheet import (
 from atlas.maps.print.sites import clean, fold, print_sites, table_columns, table_rows
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.progress import progress
+from atlas.registry.publication import PRO_MARK, Audience, age_fr, freshness_note, public_sites
 from atlas.registry.schema import AID_KINDS
 from atlas.territory.selection import Territory, resolve_territory, territory_label
 
@@ -92,9 +93,15 @@ class SheetOptions:
     registry : str, optional
         Registry named in the sources line (default: the registry file names).
     generated : datetime.date, optional
-        Generation date printed in the footer (default: today).
+        Generation date printed in the footer (default: today); freshness is judged on it.
     title : str
         Title of the sheet.
+    audience : Audience, optional
+        Who the sheets are for (:class:`atlas.registry.publication.Audience`; default the
+        public): only the sites :func:`atlas.registry.publication.public_sites` keeps are
+        printed; with ``professionals`` the sheets carry « usage professionnel — ne pas
+        diffuser »; a site not updated for ``freshness_months`` months carries « informations
+        de mars 2024 — à vérifier » in the table.
     """
 
     orientation: str = "auto"
@@ -103,6 +110,7 @@ class SheetOptions:
     registry: str | None = None
     generated: dt.date | None = None
     title: str = TITLE
+    audience: Audience | None = None
 
 
 @dataclass
@@ -126,6 +134,19 @@ class _Renderer:
         self.generated = options.generated or dt.date.today()
         self.title = options.title
         self.style = pl.TableStyle()
+        self.audience = options.audience or Audience()
+        self.kinds = options.kinds
+
+    def sites(self, actors: gpd.GeoDataFrame | None, terr: Territory) -> pd.DataFrame:
+        """The sites printed for ``terr`` (:func:`print_sites`), each with its ``freshness`` note.
+
+        ``actors`` are those shown to the audience (:func:`shown_actors`).
+        """
+        sites = print_sites(actors, terr, self.kinds)
+        today = self.audience.today or self.generated
+        months = self.audience.freshness_months
+        sites["freshness"] = [freshness_note(u, months=months, today=today) for u in sites.get("updated", [])]
+        return sites
 
     # ---- public
     def sheets(self, terr: Territory, sites: pd.DataFrame, orientation: str = "auto") -> list[Figure]:
@@ -200,9 +221,10 @@ class _Renderer:
 
     # ---- sheets
     def _header(self, sheet: Sheet, title: str, subtitle: str, *, demo: bool, page: tuple[int, int]) -> None:
+        pro = self.audience.professionals
         footer = (f"{ATTRIBUTION} ; registre : {self.registry} ; "
-                  f"généré le {self.generated:%d/%m/%Y} avec atlas.")
-        draw_header(sheet, title, subtitle, footer=footer, demo=demo, page=page)
+                  f"généré le {self.generated:%d/%m/%Y} avec atlas." + (f" {PRO_MARK.capitalize()}." if pro else ""))
+        draw_header(sheet, title, subtitle, footer=footer, demo=demo, page=page, pro=pro)
 
     def _subtitle(self, terr: Territory, sites: pd.DataFrame) -> str:
         n = len(sites)
@@ -238,6 +260,9 @@ class _Renderer:
         notes = ["Les numéros renvoient aux repères de la carte."]
         if (~sites["located"]).any():
             notes.append("« – » : lieu sans repère (adresse non localisée).")
+        if (sites["freshness"] != "").any():
+            notes.append(f"« à vérifier » : informations de {age_fr(self.audience.freshness_months)}, "
+                         "à confirmer auprès du lieu avant de s'y rendre.")
         if n_sheets > 1:
             notes.append(f"Suite du tableau : feuille 2/{n_sheets}.")
         for k, line in enumerate(pl.wrap_text(" ".join(notes), layout.table[2], 7.5)):
@@ -269,6 +294,16 @@ def _registry_label(actors: gpd.GeoDataFrame | None, registry: str | None) -> st
         if names:
             return ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
     return "registre atlas"
+
+
+def shown_actors(actors: gpd.GeoDataFrame | None, audience: Audience | None = None) -> gpd.GeoDataFrame | None:
+    """The actors a sheet may show to ``audience`` (:func:`atlas.registry.publication.public_sites`):
+    never the permanently closed ones; drafts and offline ones only when asked; those reserved to
+    professionals only on sheets for professionals."""
+    if actors is None:
+        return None
+    aud = audience or Audience()
+    return public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
 
 
 def _check_output(output: str | Path | None, default: str) -> Path:
@@ -318,7 +353,7 @@ def render_map(
         Region layers already prepared (for many calls).
     **options
         Sheet options (:class:`SheetOptions`): ``orientation``, ``layers``, ``kinds``,
-        ``registry``, ``generated``, ``title``.
+        ``registry``, ``generated``, ``title``, ``audience``.
 
     Returns
     -------
@@ -336,8 +371,7 @@ def render_map(
     terr = resolve_territory(communes, territory)
     path = _check_output(output, f"carte-{terr.code or 'territoire'}.pdf")
     rend = _Renderer(context or PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
-    sites = print_sites(actors, terr, opts.kinds)
-    figs = rend.sheets(terr, sites, opts.orientation)
+    figs = rend.sheets(terr, rend.sites(shown_actors(actors, opts.audience), terr), opts.orientation)
     return _write(path, figs, f"{opts.title} — {terr.label}", total=len(figs))
 
 
@@ -393,9 +427,10 @@ def render_atlas(
         raise AtlasError("Atlas vide : aucun territoire à imprimer.")
     path = _check_output(output, f"atlas-{by if isinstance(by, str) else 'territoires'}.pdf")
     rend = _Renderer(PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
+    shown = shown_actors(actors, opts.audience)
 
     def figures() -> Iterable[Figure]:
         for terr in terrs:
-            yield from rend.sheets(terr, print_sites(actors, terr, opts.kinds), opts.orientation)
+            yield from rend.sheets(terr, rend.sites(shown, terr), opts.orientation)
 
     return _write(path, figures(), f"{opts.title} — atlas", total=None)

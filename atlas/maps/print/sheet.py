@@ -21,8 +21,12 @@ from atlas import placement
 from atlas.maps.print import layout as pl
 from atlas.maps.print.sites import typo
 from atlas.maps.symbols import DEFAULT_STYLE, KIND_STYLE, MUTED, TEXT
+from atlas.registry.publication import PRO_MARK
 
 DEMO_MARK = "DONNÉES DE DÉMONSTRATION"
+#: Under the professional mark (:data:`atlas.registry.publication.PRO_MARK`) of sheets made with ``--professionnels``.
+PRO_NOTE = "lieux réservés aux professionnels : ne pas remettre au public"
+PRO_COLOR = "#4A1D6B"
 
 MARGIN = 10.0
 FOOTER_H = 9.0
@@ -147,21 +151,30 @@ class Sheet:
 
 
 # --------------------------------------------------------------------------- header and footer
-def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: bool, page: tuple[int, int]) -> None:
-    """Title, subtitle (two lines at most), demonstration mark, footer and « feuille k/n »."""
+def _draw_mark(ax: Any, right: float, top: float, mark: str, note: str, *, size: float, color: str) -> float:
+    """A mark in a coloured box ending at ``right`` (mm), its note under it; returns the box's left."""
+    label_w = placement.text_width_mm(mark, size, bold=True) + 8
+    bx = right - label_w
+    ax.add_patch(FancyBboxPatch((bx, top - 12.5), label_w, 11, boxstyle="round,pad=0,rounding_size=1.5",
+                                facecolor=color, edgecolor="none", zorder=3))
+    draw_text(ax, bx + label_w / 2, top - 7, mark, fontsize=size, fontweight="bold", color="white",
+              ha="center", va="center", zorder=4)
+    draw_text(ax, right, top - 16.5, note, fontsize=7.5, color=color, ha="right", va="center", fontstyle="italic")
+    return bx
+
+
+def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: bool, page: tuple[int, int],
+                pro: bool = False) -> None:
+    """Title, subtitle (two lines at most), demonstration and professional marks, footer and « feuille k/n »."""
     ax = sheet.page
     W, H = sheet.layout.width, sheet.layout.height
     right = W - MARGIN
+    size = 13.0 if not (demo and pro) else 10.0
+    if pro:  # a sheet for professionals: sites they alone may see are on it
+        right = _draw_mark(ax, right, H - MARGIN, PRO_MARK.upper(), PRO_NOTE, size=size, color=PRO_COLOR) - 6
     if demo:
-        label_w = placement.text_width_mm(DEMO_MARK, 13, bold=True) + 8
-        bx = right - label_w
-        ax.add_patch(FancyBboxPatch((bx, H - MARGIN - 12.5), label_w, 11, boxstyle="round,pad=0,rounding_size=1.5",
-                                    facecolor="#B91C1C", edgecolor="none", zorder=3))
-        draw_text(ax, bx + label_w / 2, H - MARGIN - 7, DEMO_MARK, fontsize=13, fontweight="bold", color="white",
-                  ha="center", va="center", zorder=4)
-        draw_text(ax, right, H - MARGIN - 16.5, "lieux fictifs : ne pas distribuer au public", fontsize=7.5,
-                  color="#B91C1C", ha="right", va="center", fontstyle="italic")
-        right = bx - 6
+        right = _draw_mark(ax, right, H - MARGIN, DEMO_MARK, "lieux fictifs : ne pas distribuer au public",
+                           size=size, color="#B91C1C") - 6
     room = right - MARGIN
     size = 22.0
     while size > 14 and placement.text_width_mm(title, size, bold=True) > room:

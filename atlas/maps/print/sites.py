@@ -21,7 +21,7 @@ from atlas import placement
 from atlas.maps.print import layout as pl
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.registry.hours_fr import closures_fr, humanize_hours
-from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, NETWORK_LABELS, SERVICE_LABELS
+from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, NETWORK_LABELS, PRECISION_NOTES, SERVICE_LABELS
 from atlas.territory.selection import Territory
 
 NOT_LOCATED = "adresse non localisée"
@@ -76,7 +76,9 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
         :func:`atlas.registry.hours.humanize_hours`, services via
         :data:`atlas.registry.schema.SERVICE_LABELS`), Lambert-93 ``x``/``y`` (NaN when not located),
         ``located`` (a marker is drawn), ``approximate`` (marker at the town hall: the address
-        is not located), ``mobile``.
+        is not located), ``mobile``; and ``placement``, said under the address when the marker
+        is on the site's street or at its lieu-dit rather than at its door (« adresse approchée
+        (rue) », :data:`atlas.registry.schema.PRECISION_NOTES`).
     """
     if actors is None or len(actors) == 0:
         return pd.DataFrame(columns=SITE_COLUMNS)
@@ -134,11 +136,12 @@ def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Se
             "y": geom.y if has_point else np.nan,
             "located": has_point,
             "approximate": has_point and precision == "commune",
+            "placement": PRECISION_NOTES.get(precision, "") if has_point else "",
             "mobile": mobile or bool(route),
             "fictitious": bool(a.get("fictitious", False)),
             "updated": clean(a.get("updated", "")),
         })
-    df = pd.DataFrame(rows, columns=[*SITE_COLUMNS, "network", "postcode", "closures"])
+    df = pd.DataFrame(rows, columns=[*SITE_COLUMNS, "network", "postcode", "closures", "placement"])
     if df.empty:
         return df
     df["_k1"] = ~df["located"].astype(bool)
@@ -171,7 +174,9 @@ def table_columns(width: float, phone: bool = True) -> list[pl.Column]:
 
 def table_rows(sites: pd.DataFrame) -> list[dict]:
     """One row of the table per site: paragraphs keyed by column (:func:`table_columns`), plus the
-    site's ``_kind`` and ``_located`` for its number's marker."""
+    site's ``_kind`` and ``_located`` for its number's marker. A site with a ``freshness`` note
+    (:func:`atlas.registry.publication.freshness_note`) carries it under its hours, in the style of
+    its temporary closures (a row grows by one line at most)."""
     rows = []
     for _, s in sites.iterrows():
         name = [pl.Paragraph(typo(s["name"]), bold=True)]
@@ -182,12 +187,16 @@ def table_rows(sites: pd.DataFrame) -> list[dict]:
             address.append(pl.Paragraph(NOT_LOCATED, italic=True, color=ALERT))
         elif s["approximate"]:  # placed at the town hall: say so, and that the address is missing
             address.append(pl.Paragraph(TOWN_HALL if s["address"] else NO_ADDRESS, italic=True, color=MUTED))
+        elif s.get("placement"):  # geocoded on the street or at the lieu-dit, not at the door
+            address.append(pl.Paragraph(s["placement"], italic=True, color=MUTED))
         commune = " ".join(p for p in (s.get("postcode", ""), s["commune"]) if p)
         hours = [pl.Paragraph(s["hours"])]
         if s.get("closures"):
             closed = closures_fr(s["closures"])
             closed = closed if fold(closed).startswith("ferm") else f"Fermé : {closed}"
             hours.append(pl.Paragraph(typo(closed), italic=True, color=ALERT))
+        if s.get("freshness"):  # « informations de mars 2024 — à vérifier »: hours are what goes stale first
+            hours.append(pl.Paragraph(typo(s["freshness"]), italic=True, color=ALERT))
         rows.append({
             "number": s["number"], "name": name, "address": address, "commune": commune,
             "hours": hours, "services": typo(s["services"]), "public": typo(s["public"]),

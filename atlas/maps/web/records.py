@@ -7,6 +7,7 @@ script builds popups with ``textContent``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +39,7 @@ _FIELD = {label: i for i, (label, _) in enumerate(POPUP_FIELDS)}
 
 PRECISION_TEXT: dict[str, str] = {
     "address": "localisation : adresse exacte",
+    **{p: f"localisation : {note}" for p, note in schema.PRECISION_NOTES.items()},
     "commune": "localisation approximative (mairie de la commune)",
     "unknown": "adresse non localisée",
 }
@@ -78,8 +80,13 @@ def _actor_fields(row: pd.Series, route_names: dict[str, str]) -> list[list]:
     return [[_FIELD[k], v] for k, v in values.items() if v]
 
 
-def actor_records(actors: gpd.GeoDataFrame, kinds: list[str]) -> list[dict]:
-    """One compact dict per actor for the JSON blob (keys: see ``atlas-map.js``)."""
+def actor_records(actors: gpd.GeoDataFrame, kinds: list[str], *, notes: Sequence[str] | None = None) -> list[dict]:
+    """One compact dict per actor for the JSON blob (keys: see ``atlas-map.js``).
+
+    ``notes`` (one per actor, "" for none) are shown at the top of the popup (key ``v``): the
+    freshness note « informations de mars 2024 — à vérifier »
+    (:func:`atlas.registry.publication.freshness_notes`).
+    """
     if not len(actors):
         return []
     geo = actors.geometry
@@ -114,5 +121,7 @@ def actor_records(actors: gpd.GeoDataFrame, kinds: list[str]) -> list[dict]:
             rec["kl"] = kind_label
         if bool(row.get("fictitious", False)):
             rec["x"] = 1
+        if notes is not None and notes[pos]:
+            rec["v"] = notes[pos]
         out.append(rec)
     return out

@@ -48,6 +48,7 @@ from atlas.maps.web.records import POPUP_FIELDS, PRECISION_TEXT, actor_records, 
 from atlas.maps.web.shapes import ShapeLayer, bands_layer, epci_layer, partnerships_layer, zones_layer
 from atlas.maps.web.topology import SIMPLIFY_TOLERANCE_M, Topology, build_topology, simplify_communes, to_wgs84
 from atlas.registry import schema
+from atlas.registry.publication import PRO_MARK, Audience, freshness_notes, public_sites
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© contributeurs OpenStreetMap (ODbL)"
@@ -212,8 +213,10 @@ def _shape_layers(layers: dict[str, Any], communes: gpd.GeoDataFrame, actors: gp
     return shapes
 
 
-def _title_html(title: str, territory: str | None, records: list[dict], updated: list[str], fictitious: bool) -> str:
-    """The title panel: title, territory, counts of actors, date of the data, demonstration warning."""
+def _title_html(title: str, territory: str | None, records: list[dict], updated: list[str], *, fictitious: bool,
+                pro: bool = False) -> str:
+    """The title panel: title, territory, counts of actors, date of the data, demonstration and
+    professional warnings."""
     e = html.escape
     n_located = sum(1 for r in records if r["ll"])
     unlocated = len(records) - n_located
@@ -223,8 +226,10 @@ def _title_html(title: str, territory: str | None, records: list[dict], updated:
     sub.append(f"Données à jour au {e(date_fr(updated[-1]))}" if updated else "Date des données non renseignée")
     demo = ('<div class="atlas-demo">Données de démonstration : acteurs fictifs, '
             "ne pas utiliser pour orienter des personnes.</div>") if fictitious else ""
+    pro_mark = (f'<div class="atlas-pro">{e(PRO_MARK.capitalize())} : lieux réservés aux professionnels '
+                "compris.</div>") if pro else ""
     return (f'<div id="atlas-title" class="atlas-panel" style="display:none"><h1>{e(title)}</h1>'
-            + "".join(f'<div class="atlas-sub">{s}</div>' for s in sub) + demo + "</div>")
+            + "".join(f'<div class="atlas-sub">{s}</div>' for s in sub) + pro_mark + demo + "</div>")
 
 
 def _render_page(title: str, body_html: str) -> str:
@@ -261,6 +266,7 @@ def make_webmap(
     registry_label: str | None = None,
     clip: bool = True,
     tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+    audience: Audience | None = None,
 ) -> str:
     """Build the self-contained interactive HTML map.
 
@@ -294,6 +300,13 @@ def make_webmap(
         are listed and found by the search box) — for a whole-region map.
     tolerance_m : float
         Simplification of commune borders, metres (0 to keep them as they are).
+    audience : Audience, optional
+        Who the page is for (:class:`atlas.registry.publication.Audience`; default the public):
+        only the actors :func:`atlas.registry.publication.public_sites` keeps are on the page
+        (never the permanently closed ones; drafts and offline ones only when asked; those
+        reserved to professionals only with ``professionals``, and the page then says « usage
+        professionnel — ne pas diffuser »); the popup of an actor not updated for
+        ``freshness_months`` months says « informations de mars 2024 — à vérifier ».
 
     Returns
     -------
@@ -309,12 +322,15 @@ def make_webmap(
     _check_inputs(communes, actors)
     e = html.escape
     title = title or DEFAULT_TITLE
+    aud = audience or Audience()
+    actors = public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
 
     communes = simplify_communes(communes, tolerance_m)
     if clip and "insee" in actors.columns:
         actors = actors[actors["insee"].astype(str).isin(set(communes["insee"].astype(str)))]
     kinds = [k for k in schema.KIND_LABELS if k in set(actors["kind"].astype(str))]
-    records = actor_records(actors, kinds)
+    records = actor_records(actors, kinds, notes=freshness_notes(actors, months=aud.freshness_months,
+                                                                 today=aud.today).tolist())
     counts = pd.Series([kinds[r["k"]] for r in records if r["ll"]], dtype=object).value_counts().to_dict()
 
     topology = build_topology(to_wgs84(communes).to_numpy())
@@ -332,7 +348,7 @@ def make_webmap(
     if registry_label is None:
         files = sorted({Path(str(f)).name for f in actors["file"]}) if "file" in actors.columns else []
         registry_label = ", ".join(files) or "registre des acteurs"
-    sources = f"{REFERENCE_SOURCES} ; registre : {registry_label}"
+    sources = f"{REFERENCE_SOURCES} ; registre : {registry_label}" + (f" ; {PRO_MARK}" if aud.professionals else "")
     data = {
         "meta": {"osm_url": OSM_URL, "osm_attribution": e(OSM_ATTRIBUTION), "title": title,
                  "updated": updated[-1] if updated else ""},
@@ -344,7 +360,7 @@ def make_webmap(
         "communes": commune_data,
         "shapes": [s.to_json() for s in shapes],
     }
-    body = (_title_html(title, territory, records, updated, fictitious)
+    body = (_title_html(title, territory, records, updated, fictitious=fictitious, pro=aud.professionals)
             + _legend_html(kinds, counts, shapes, any(r["p"] == "commune" for r in records))
             + f'<div id="atlas-sources" style="display:none">Sources : {e(sources)}</div>'
             + '<pre id="atlas-test-popup"></pre>'

@@ -112,6 +112,7 @@
     var kind = data.kinds[actor.k];
     box.appendChild(el('div', 'atlas-popup-kind', actor.kl || kind[1]));
     if (actor.x) { box.appendChild(el('div', 'atlas-popup-fictif', data.labels.fictitious)); }
+    if (actor.v) { box.appendChild(el('div', 'atlas-popup-verifier', actor.v)); }
     var table = el('table', 'atlas-popup-fields'), i, f, row, cell, link, href;
     for (i = 0; i < actor.f.length; i++) {
       f = actor.f[i];
