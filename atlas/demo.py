@@ -52,6 +52,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.io import markdown_table, write_text_atomic
     from atlas.maps.layers import analysis_layers
     from atlas.maps.print.render import render_atlas, render_map
+    from atlas.maps.web.actors import write_actors_page
     from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas
     from atlas.registry.schema import AID_KINDS
@@ -98,6 +99,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
         written, _ = export_all(built.actors, parts.accepted, acts.accepted, maps / "acteurs",
                                 communes=built.communes, formats=("png", "pdf", "svg"))
         out.files.extend(written.values())
+        out.files.append(write_actors_page(built.actors, parts.accepted, acts.accepted, maps / "acteurs.html"))
         graph = build_graph(built.actors, parts.accepted, acts.accepted)
         table = compute_indicators(built.actors, parts.accepted, graph, territory=("CABBALR", "CAPSO"),
                                    actions=acts.accepted, communes=built.communes)
