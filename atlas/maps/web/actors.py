@@ -139,13 +139,13 @@ def _group_positions(D: nx.Graph, community: dict[str, int], size: dict[str, flo
         cu, cv = community[u], community[v]
         if cu != cv:
             C.add_edge(cu, cv, weight=C[cu][cv]["weight"] + 1 if C.has_edge(cu, cv) else 1)
-    radius = {c: 1.15 * math.sqrt(sum((size[n] + 26.0) ** 2 for n in ns) / math.pi) + 20.0 for c, ns in groups.items()}
+    radius = {c: 1.15 * math.sqrt(sum((size[n] + 44.0) ** 2 for n in ns) / math.pi) + 20.0 for c, ns in groups.items()}
     cids = sorted(groups)
     if len(cids) == 1:
         centres = np.zeros((1, 2))
     else:
         spring = nx.spring_layout(C, weight="weight", seed=seed, k=2.0 / math.sqrt(len(C)), iterations=200)
-        centres = np.array([spring[c] for c in cids]) * 0.45 * sum(radius.values())
+        centres = np.array([spring[c] for c in cids]) * 0.45 * sum(radius.values()) * np.array([1.6, 1.0])  # screens are wide
     # community boxes are squares around the discs: centres a diagonal apart never overlap
     diam = np.array([2.0 * math.sqrt(2.0) * radius[c] + 50.0 for c in cids])
     centres, _ = spread_markers(centres, diam, None, 2000, gap=0.0, rings=False)
@@ -172,10 +172,11 @@ def _group_positions(D: nx.Graph, community: dict[str, int], size: dict[str, flo
     return {n: spread[i] for i, n in enumerate(nodes)}
 
 
-def _grid(ids: list[str], top: float, left: float, width: float, step: float = 64.0) -> dict[str, np.ndarray]:
-    """Actors without any link on a grid below the network."""
-    per_row = max(int(width // step), 6)
-    return {n: np.array([left + (i % per_row) * step, top + (i // per_row) * step]) for i, n in enumerate(ids)}
+def _grid(ids: list[str], top: float, left: float, width: float) -> dict[str, np.ndarray]:
+    """Actors without any link in columns below the network (the name to the right of each)."""
+    col, row = 300.0, 34.0
+    per_col = math.ceil(len(ids) / max(int(width // col), 1)) if ids else 1
+    return {n: np.array([left + (i // per_col) * col, top + (i % per_col) * row]) for i, n in enumerate(ids)}
 
 
 # --------------------------------------------------------------------------- details of an actor
@@ -294,11 +295,12 @@ def _nodes(G: nx.Graph, D: nx.Graph, metrics: pd.DataFrame, seed: int) -> tuple[
         c = int(m.at[n, "community"]) if n in m.index else 0
         deg = H.degree(n)
         nodes.append({
-            "data": {"id": n, "name": labels[n], "label": short_label(labels[n]), "k": d.get("kind", "other"),
+            "data": {"id": n, "name": labels[n], "label": short_label(labels[n]) if n in D else short_label(labels[n], width=36, max_lines=1),
+                     "k": d.get("kind", "other"), "iso": int(n not in D),
                      "w": d.get("world", ""), "cm": c, "e": d.get("epci_name", ""), "c": d.get("commune_name", ""),
                      "nw": ", ".join(schema.NETWORK_LABELS.get(x, x) for x in str(d.get("network", "")).split(",") if x),
                      "deg": deg, "size": size.get(n, _node_size(0, max_deg)),
-                     "fs": round(11.0 + 9.0 * (deg / max(max_deg, 1)) ** 0.5, 1),
+                     "fs": round(12.0 + 18.0 * (deg / max(max_deg, 1)) ** 0.7, 1) if n in D else 13.0,
                      "bridge": bool(m.at[n, "bridge"]) if n in m.index else False,
                      "parent": f"groupe:{c}" if n in D else "groupe:0"},
             "position": {"x": x, "y": y}, "classes": f"actor m-{marker_of(d.get('kind', ''))}",
@@ -327,7 +329,7 @@ def _style() -> list[dict]:
     """Cytoscape style sheet: worlds' colours and kinds' shapes of the drawing."""
     style: list[dict] = [
         {"selector": "node", "style": {"label": "data(label)", "text-wrap": "wrap", "text-max-width": "160px",
-                                       "font-size": 11, "min-zoomed-font-size": 9, "color": "#1a1a1a",
+                                       "font-size": 11, "min-zoomed-font-size": 8, "color": "#1a1a1a",
                                        "text-valign": "bottom", "text-margin-y": 3, "text-background-color": "#ffffff",
                                        "text-background-opacity": 0.8, "text-background-padding": "1px",
                                        "font-family": "Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif",
@@ -360,8 +362,17 @@ def _style() -> list[dict]:
     style += [
         {"selector": ".faded", "style": {"opacity": 0.12, "text-opacity": 0.12}},
         {"selector": "node.group.faded", "style": {"opacity": 0.5, "text-opacity": 0.6}},
+        {"selector": "node.lbl-top", "style": {"text-valign": "top", "text-margin-y": -3}},
+        {"selector": "node.lbl-right", "style": {"text-valign": "center", "text-halign": "right", "text-margin-y": 0,
+                                                 "text-margin-x": 3, "text-justification": "left"}},
+        {"selector": "node.lbl-left", "style": {"text-valign": "center", "text-halign": "left", "text-margin-y": 0,
+                                                "text-margin-x": -3, "text-justification": "right"}},
+        {"selector": "node.nolabel", "style": {"label": ""}},
         {"selector": "node.partner", "style": {"z-index": 20}},
-        {"selector": "node.chosen", "style": {"border-color": "#111111", "border-width": 4, "min-zoomed-font-size": 0,
+        {"selector": "node.hover", "style": {"label": "data(label)", "min-zoomed-font-size": 0, "z-index": 40,
+                                             "text-background-opacity": 1}},
+        {"selector": "node.chosen", "style": {"label": "data(label)", "border-color": "#111111", "border-width": 4,
+                                              "min-zoomed-font-size": 0,
                                               "font-weight": "bold", "z-index": 30}},
         {"selector": "edge.near", "style": {"opacity": 1, "z-index": 15}},
         {"selector": ".hidden", "style": {"display": "none"}},
@@ -540,9 +551,9 @@ def make_actors_page(G: nx.Graph, partnerships: pd.DataFrame | None = None, *, m
 </div>
 <details id="aa-filters" open><summary>Filtres</summary>{_filters_html(G, metrics)}
 <p id="aa-count" aria-live="polite"></p></details>
-<details id="aa-legend" open><summary>Légende</summary>{_legend_html(G, styles)}</details>
+<details id="aa-legend" open><summary>Légende et sources</summary>{_legend_html(G, styles)}
 <p class="aa-sources">Sources : registres atlas (acteurs, partenariats, actions). Communautés : méthode de Louvain
-(networkx). Graphe : Cytoscape.js {CYTOSCAPE_VERSION} (MIT).</p>
+(networkx). Graphe : Cytoscape.js {CYTOSCAPE_VERSION} (MIT).</p></details>
 </header>
 <main id="aa-graph" aria-label="Graphe des partenariats : cliquez sur un acteur pour voir ses partenaires"></main>
 <div id="aa-zoom" role="group" aria-label="Zoom">

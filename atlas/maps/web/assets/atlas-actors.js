@@ -39,6 +39,58 @@ function atlasActors() {
     return b;
   }
 
+  // ------------------------------------------------------------------ labels that never overlap
+  // Labels scale with the zoom, so whether two of them overlap does not depend on it: they are
+  // set once (and again after a filter or a choice), most important first; a label that would
+  // cover another label or another actor is left out (it shows on hover and in the details).
+  function overlaps(a, b) { return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }
+  var SPOTS = ['', 'lbl-top', 'lbl-right', 'lbl-left'];
+  function spots(n) {
+    // the label's box below the node as drawn, and the same box above, right and left of it
+    var bb = n.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true});
+    var p = n.position(), r = n.height() / 2 + 3, w = bb.x2 - bb.x1, h = bb.y2 - bb.y1;
+    if (n.data('iso')) { return [null, null, {x1: p.x + r, x2: p.x + r + w, y1: p.y - h / 2, y2: p.y + h / 2}]; }
+    return [bb, {x1: bb.x1, x2: bb.x2, y1: p.y - r - h, y2: p.y - r},
+      {x1: p.x + r, x2: p.x + r + w, y1: p.y - h / 2, y2: p.y + h / 2},
+      {x1: p.x - r - w, x2: p.x - r, y1: p.y - h / 2, y2: p.y + h / 2}];
+  }
+  function declutter() {
+    var shown = cy.nodes().not('.hidden').not('.group');
+    var first = cy.nodes('.chosen').union(cy.nodes('.partner'));
+    var rank = function (n) { return first.contains(n) ? (n.hasClass('chosen') ? 0 : 1) : n.hasClass('hub') ? 3 : 2; };
+    var order = shown.sort(function (a, b) {
+      return rank(a) - rank(b) || (b.data('deg') || 0) - (a.data('deg') || 0) || (a.id() < b.id() ? -1 : 1);
+    });
+    cy.batch(function () {
+      cy.nodes().removeClass('nolabel lbl-top lbl-right lbl-left');
+      var bodies = shown.filter('.actor').map(function (n) { return {id: n.id(), bb: n.boundingBox({includeLabels: false})}; });
+      var taken = cy.nodes('.group').not('.hidden').map(function (g) {
+        return g.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true});
+      });
+      // the most connected actors (first tenth) are named even over a smaller actor's symbol
+      var top = Math.max(5, Math.round(order.length / 10)), done = {};
+      order.forEach(function (n, i) {
+        var boxes = spots(n), k;
+        done[n.id()] = true;
+        for (k = 0; k < boxes.length; k += 1) {
+          var bb = boxes[k];
+          if (!bb) { continue; }
+          var free = !taken.some(function (t) { return overlaps(bb, t); }) && !bodies.some(function (o) {
+            return o.id !== n.id() && (i >= top || done[o.id]) && overlaps(bb, o.bb);
+          });
+          if (free) { break; }
+        }
+        if (k === boxes.length && n.hasClass('chosen')) { k = n.data('iso') ? 2 : 0; }
+        if (k === boxes.length) { n.addClass('nolabel'); return; }
+        taken.push(boxes[k]);
+        if (SPOTS[k]) { n.addClass(SPOTS[k]); }
+      });
+    });
+    body.setAttribute('data-atlas-labels', String(shown.not('.nolabel').length));
+  }
+  cy.on('mouseover', 'node.actor, node.hub', function (evt) { evt.target.addClass('hover'); });
+  cy.on('mouseout', 'node.actor, node.hub', function (evt) { evt.target.removeClass('hover'); });
+
   // ------------------------------------------------------------------ filters
   var fKind = $('aa-f-kind'), fComm = $('aa-f-community'), fEpci = $('aa-f-epci');
   var worldBoxes = Array.prototype.slice.call(document.querySelectorAll('input[name="aa-world"]'));
@@ -71,6 +123,7 @@ function atlasActors() {
     });
     var chosen = body.getAttribute('data-atlas-selected');
     if (chosen && cy.getElementById(chosen).hasClass('hidden')) { unselect(); }
+    declutter();
     var visible = cy.elements().not('.hidden');
     if (visible.nonempty()) { cy.fit(visible, 24); }
   }
@@ -171,6 +224,7 @@ function atlasActors() {
       showActor(id);
     }
     highlight(n, partners);
+    declutter();
     $('aa-details').hidden = false;
     body.setAttribute('data-atlas-selected', id);
     frame(n.union(partners));
@@ -190,6 +244,7 @@ function atlasActors() {
   }
   function unselect() {
     cy.elements().removeClass('faded partner chosen near');
+    declutter();
     $('aa-details').hidden = true;
     body.removeAttribute('data-atlas-selected');
   }
