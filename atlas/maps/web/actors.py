@@ -95,6 +95,13 @@ MARKER_POLYGONS: dict[str, tuple[float, ...] | None] = {
     "X": _plus(45.0),
 }
 
+#: Names of the markers in CSS classes (« ^ » or « > » cannot be part of a Cytoscape selector).
+MARKER_NAMES: dict[str, str] = {
+    "o": "disc", "s": "square", "D": "diamond", "d": "thin-diamond", "^": "triangle-up", "v": "triangle-down",
+    ">": "triangle-right", "<": "triangle-left", "h": "hexagon", "H": "hexagon-flat", "p": "pentagon", "8": "octagon",
+    "P": "plus", "X": "cross",
+}  # fmt: skip
+
 #: Look of the links in the page, from the drawing's :data:`atlas.actors.draw.EDGE_STYLES`
 #: (colour, dashed or not); « membership » joins an actor to a shared action's square.
 _HUB_FILL, _HUB_BORDER = "#d9d9d9", "#7f7f7f"
@@ -303,7 +310,7 @@ def _nodes(G: nx.Graph, D: nx.Graph, metrics: pd.DataFrame, seed: int) -> tuple[
                      "fs": round(12.0 + 18.0 * (deg / max(max_deg, 1)) ** 0.7, 1) if n in D else 13.0,
                      "bridge": bool(m.at[n, "bridge"]) if n in m.index else False,
                      "parent": f"groupe:{c}" if n in D else "groupe:0"},
-            "position": {"x": x, "y": y}, "classes": f"actor m-{marker_of(d.get('kind', ''))}",
+            "position": {"x": x, "y": y}, "classes": f"actor m-{MARKER_NAMES[marker_of(d.get('kind', ''))]}",
         })  # fmt: skip
     for e in nodes:
         if e["data"].get("parent") is None:
@@ -354,7 +361,7 @@ def _style() -> list[dict]:
         style.append({"selector": f'node.actor[w = "{w}"]', "style": {"background-color": colour}})
     for marker, pts in MARKER_POLYGONS.items():
         shape = {"shape": "ellipse"} if pts is None else {"shape": "polygon", "shape-polygon-points": " ".join(map(str, pts))}
-        style.append({"selector": f"node.m-{marker}", "style": shape})
+        style.append({"selector": f"node.m-{MARKER_NAMES[marker]}", "style": shape})
     for st in ("direct", "donation", "shared", "membership"):
         colour, line = _edge_look(st)
         style.append({"selector": f"edge.{st}", "style": {"line-color": colour, "line-style": line,

@@ -1,7 +1,7 @@
 /* atlas-actors.js — the interactive cartographie des acteurs (MIT, atlas authors).
  * Reads the JSON blob #atlas-actors-data written by atlas.maps.web.actors and draws it with
  * Cytoscape.js (preset positions computed in Python). Registry text is only ever written with
- * textContent. What was built is reported on <body data-atlas-…> for the browser tests. */
+ * textContent. What was built is reported as data-atlas-… attributes of the body, for the browser tests. */
 function atlasActors() {
   'use strict';
   var data = JSON.parse(document.getElementById('atlas-actors-data').textContent);
@@ -19,7 +19,7 @@ function atlasActors() {
 
   function norm(s) {
     return String(s || '').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-      .replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/[’'`\-–—_.,;:()«»"]/g, ' ').replace(/\s+/g, ' ').trim();
+      .replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/[’'`]/g, '').replace(/[\-–—_.,;:()«»"\/]/g, ' ').replace(/\s+/g, ' ').trim();
   }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -43,7 +43,8 @@ function atlasActors() {
   // Labels scale with the zoom, so whether two of them overlap does not depend on it: they are
   // set once (and again after a filter or a choice), most important first; a label that would
   // cover another label or another actor is left out (it shows on hover and in the details).
-  function overlaps(a, b) { return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }
+  // (with 4 px to spare: a label drawn at a side spot may stick out of it by its background padding)
+  function overlaps(a, b) { return a.x1 < b.x2 + 4 && b.x1 < a.x2 + 4 && a.y1 < b.y2 + 4 && b.y1 < a.y2 + 4; }
   var SPOTS = ['', 'lbl-top', 'lbl-right', 'lbl-left'];
   function spots(n) {
     // the label's box below the node as drawn, and the same box above, right and left of it
@@ -61,8 +62,11 @@ function atlasActors() {
     var order = shown.sort(function (a, b) {
       return rank(a) - rank(b) || (b.data('deg') || 0) - (a.data('deg') || 0) || (a.id() < b.id() ? -1 : 1);
     });
+    // measured outside a batch: inside one, label boxes would still be those of the last pass
+    cy.nodes().removeClass('nolabel lbl-top lbl-right lbl-left');
+    var spotsOf = {};
+    order.forEach(function (n) { spotsOf[n.id()] = spots(n); });
     cy.batch(function () {
-      cy.nodes().removeClass('nolabel lbl-top lbl-right lbl-left');
       var bodies = shown.filter('.actor').map(function (n) { return {id: n.id(), bb: n.boundingBox({includeLabels: false})}; });
       var taken = cy.nodes('.group').not('.hidden').map(function (g) {
         return g.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true});
@@ -70,7 +74,7 @@ function atlasActors() {
       // the most connected actors (first tenth) are named even over a smaller actor's symbol
       var top = Math.max(5, Math.round(order.length / 10)), done = {};
       order.forEach(function (n, i) {
-        var boxes = spots(n), k;
+        var boxes = spotsOf[n.id()], k;
         done[n.id()] = true;
         for (k = 0; k < boxes.length; k += 1) {
           var bb = boxes[k];
