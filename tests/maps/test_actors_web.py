@@ -15,12 +15,14 @@ import html
 import itertools
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_web import ALERT_HOOK, CHROMIUM_FLAGS, _offline_prefix, chromium  # noqa: F401 (fixture)
+from conftest import skip_or_fail
+from test_web import ALERT_HOOK, CHROMIUM_FLAGS, _offline_prefix
 
 from atlas import settings
 from atlas.actors.draw import KIND_MARKERS, WORLD_COLOURS
@@ -229,6 +231,15 @@ CONSOLE_HOOK = ("<script>['error','warn'].forEach(function(k){var f=console[k];c
                 "arguments);};});</script>")
 
 
+@pytest.fixture(scope="module")
+def chromium_exe() -> str:
+    """Chromium, as in test_web.py: a missing browser skips here and fails in CI."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        skip_or_fail("chromium introuvable (.ci/run l'installe)")
+    return exe
+
+
 def _run(chromium_exe: str, page: str, path: Path, after: str = "") -> str:
     """Open ``page`` offline in headless Chromium, run ``after`` once the graph is built, return the DOM."""
     page = page.replace("<head>", "<head>" + ALERT_HOOK + CONSOLE_HOOK, 1)
@@ -273,8 +284,8 @@ document.body.setAttribute('data-test-overlaps', String(k));
 """
 
 
-def test_browser_opens_offline_without_error(chromium, demo_page, tmp_path):
-    dom = _run(chromium, demo_page, tmp_path / "acteurs.html", LABEL_OVERLAPS)
+def test_browser_opens_offline_without_error(chromium_exe, demo_page, tmp_path):
+    dom = _run(chromium_exe, demo_page, tmp_path / "acteurs.html", LABEL_OVERLAPS)
     body = _body(dom)
     assert body.get("ready") == "1", body
     assert int(body["nodes"]) == 190 and int(body["visible"]) == 190
@@ -284,8 +295,8 @@ def test_browser_opens_offline_without_error(chromium, demo_page, tmp_path):
     assert "<canvas" in dom  # Cytoscape drew
 
 
-def test_browser_search_then_partners(chromium, demo_page, tmp_path):
-    dom = _run(chromium, demo_page, tmp_path / "acteurs.html", TYPE_AND_CHOOSE)
+def test_browser_search_then_partners(chromium_exe, demo_page, tmp_path):
+    dom = _run(chromium_exe, demo_page, tmp_path / "acteurs.html", TYPE_AND_CHOOSE)
     body = _body(dom)
     # the four « Petit Panier solidaire » of the registry, told apart by the rest of their name
     assert set(body["hits"].split("|")) == {"petit-panier-solidaire", "petit-panier-auchel", "petit-panier-beuvry",
@@ -308,18 +319,18 @@ def test_browser_search_then_partners(chromium, demo_page, tmp_path):
     assert "Partenaires (21)" in text
 
 
-def test_browser_filter_by_epci(chromium, demo_page, demo_registries, tmp_path):
+def test_browser_filter_by_epci(chromium_exe, demo_page, demo_registries, tmp_path):
     actors = demo_registries[0]
     capso = "Communauté d'agglomération du Pays de Saint-Omer"
     script = ("var f = document.getElementById('aa-f-epci'); f.value = " + json.dumps(capso)
               + "; f.dispatchEvent(new Event('change'));")
-    body = _body(_run(chromium, demo_page, tmp_path / "acteurs.html", script))
+    body = _body(_run(chromium_exe, demo_page, tmp_path / "acteurs.html", script))
     assert int(body["visible"]) == int((actors["epci_name"] == capso).sum()) == 19
 
 
-def test_browser_escaping(chromium, xss_page, tmp_path):
+def test_browser_escaping(chromium_exe, xss_page, tmp_path):
     page, _ = xss_page
-    dom = _run(chromium, page, tmp_path / "xss.html", "window.atlasActorsSelect('spf-a');")
+    dom = _run(chromium_exe, page, tmp_path / "xss.html", "window.atlasActorsSelect('spf-a');")
     assert _body(dom)["selected"] == "spf-a"
     panel = re.search(r'<aside id="aa-details"[^>]*>(.*?)</aside>', dom, re.S).group(1)
     assert html.escape(XSS_SCRIPT, quote=False) in panel and "<script" not in panel and "<img" not in panel
