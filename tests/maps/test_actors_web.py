@@ -335,3 +335,40 @@ def test_browser_escaping(chromium_exe, xss_page, tmp_path):
     panel = re.search(r'<aside id="aa-details"[^>]*>(.*?)</aside>', dom, re.S).group(1)
     assert html.escape(XSS_SCRIPT, quote=False) in panel and "<script" not in panel and "<img" not in panel
     assert not re.search(r"<img[^>]*src=\"?x", dom)
+
+
+def test_browser_phone_width(chromium_exe, demo_page, tmp_path):
+    """At 390 px (a phone; headless windows are never narrower than 500 px, so the page is opened
+    in a 390 × 800 frame): panels stacked, none over another, filters folded, the graph as wide as
+    the screen, and a chosen actor's card inside the screen."""
+    _run(chromium_exe, demo_page, tmp_path / "acteurs.html")  # the test copy, checked for errors
+    frame_page = tmp_path / "telephone.html"
+    probe = """
+    var f = document.getElementById('f');
+    f.addEventListener('load', function () {
+      var d = f.contentDocument, w = f.contentWindow, r = function (id) { return d.getElementById(id).getBoundingClientRect(); };
+      w.atlasActorsSelect('solaal-hdf');
+      var side = r('aa-side'), graph = r('aa-graph'), card = r('aa-details'), zoom = r('aa-zoom');
+      var out = {inner: w.innerWidth, scroll: d.documentElement.scrollWidth, sideBottom: side.bottom, graphTop: graph.top,
+                 graphWidth: graph.width, graphRight: graph.right, cardTop: card.top, cardBottom: card.bottom,
+                 cardRight: card.right, zoomBottom: zoom.bottom, filtersOpen: d.getElementById('aa-filters').open,
+                 cyWidth: w.atlasActorsGraph.width()};
+      document.body.setAttribute('data-test-phone', JSON.stringify(out));
+    });"""
+    frame_page.write_text(
+        '<!DOCTYPE html><html><head></head><body style="margin:0">'
+        '<iframe id="f" src="acteurs.html" style="width:390px;height:800px;border:0;display:block"></iframe>'
+        f"<script>{probe}</script></body></html>", encoding="utf-8")
+    args = [*_offline_prefix(), chromium_exe, *CHROMIUM_FLAGS, "--allow-file-access-from-files",
+            f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", frame_page.as_uri()]
+    res = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    m = re.search(r'data-test-phone="([^"]*)"', res.stdout)
+    assert m, "the probe did not run"
+    got = json.loads(html.unescape(m.group(1)))
+    assert got["inner"] == 390 and got["scroll"] == 390  # nothing wider than the screen
+    assert got["sideBottom"] <= got["graphTop"]  # title panel above the graph, not over it
+    assert got["graphWidth"] == got["cyWidth"] == 390 and got["graphRight"] <= 390
+    assert got["filtersOpen"] is False  # folded: the graph keeps most of the screen
+    assert got["cardBottom"] <= 800 and got["cardRight"] <= 390 and got["cardTop"] > got["graphTop"]
+    assert got["cardBottom"] - got["cardTop"] <= 0.45 * 800  # the card leaves part of the graph in view
