@@ -308,6 +308,10 @@ function atlasActors() {
     cy.resize();
     cy.fit(undefined, 12);
   }
+  // printing (Ctrl+P): the graph is redrawn to the printed frame, then back to the screen
+  function refit() { cy.resize(); cy.fit(cy.elements().not('.hidden'), 12); }
+  window.addEventListener('beforeprint', refit);
+  window.addEventListener('afterprint', refit);
   applyFilters();
   var hash = decodeURIComponent(window.location.hash.replace(/^#/, ''));
   if (hash.indexOf('acteur=') === 0) { select(hash.slice(7)); }
