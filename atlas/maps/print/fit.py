@@ -210,29 +210,50 @@ class Fitter:
                         best = (score, plan)
         return best
 
+    def _try(self, orientation: str, size: tuple[float, float], style: pl.TableStyle, blocks: int, m: float, *,
+             beside: bool) -> Plan | None:
+        """The plan with a map ``m`` mm (see :func:`sized_layout`) when every row fits, else ``None``."""
+        aspect = max(size[0], 1.0) / max(size[1], 1.0)
+        side = self._sides(orientation, m, aspect)[-1] if beside else 0.0
+        if beside and side == 0.0:
+            return None
+        layout = self._layout(orientation, m, blocks, side)
+        if layout is None:
+            return None
+        box = layout.block_boxes()[0]
+        if blocks > 1 and box[2] < MIN_BLOCK_MM:
+            return None
+        panel = self.panel(box[2], style)
+        cap = self._capacity(panel, box[3], layout.table[2], 1, style)
+        split = balanced_blocks([r.height for r in panel.rows], cap, blocks)
+        if split is None:
+            return None
+        return Plan(layout, style, panel, panel, [split], blocks, self.scale(layout, size))
+
     def _largest_map(self, orientation: str, size: tuple[float, float], style: pl.TableStyle, blocks: int, *,
                      beside: bool) -> tuple[float, Plan] | None:
-        """The largest map (by its scale) that leaves room for every row, the strip under the map
-        or (``beside``) beside it."""
+        """The largest map that leaves room for every row, the strip under the map or (``beside``)
+        beside it: the map sizes of :func:`map_sizes` from the ideal one down, then bisection
+        between the first that fits and the one before (a smaller map has a smaller scale)."""
         aspect = max(size[0], 1.0) / max(size[1], 1.0)
-        for m in map_sizes(orientation, aspect):
-            sides = self._sides(orientation, m, aspect)
-            side = sides[-1] if beside else 0.0
-            if beside and side == 0.0:
+        sizes = map_sizes(orientation, aspect)
+        if self._try(orientation, size, style, blocks, sizes[-1], beside=beside) is None:
+            return None  # not even the smallest map leaves room (the widest table is the shortest)
+        for k, m in enumerate(sizes):
+            plan = self._try(orientation, size, style, blocks, m, beside=beside)
+            if plan is None:
                 continue
-            layout = self._layout(orientation, m, blocks, side)
-            if layout is None:
-                continue
-            box = layout.block_boxes()[0]
-            if blocks > 1 and box[2] < MIN_BLOCK_MM:
-                return None
-            panel = self.panel(box[2], style)
-            cap = self._capacity(panel, box[3], layout.table[2], 1, style)
-            split = balanced_blocks([r.height for r in panel.rows], cap, blocks)
-            if split is None:
-                continue
-            scale = self.scale(layout, size)
-            return scale, Plan(layout, style, panel, panel, [split], blocks, scale)  # smaller maps: smaller scales
+            lo, hi = m, sizes[k - 1] if k else m
+            for _ in range(4 if orientation == "portrait" else 2):
+                if hi - lo < 1.0:
+                    break
+                mid = (lo + hi) / 2
+                trial = self._try(orientation, size, style, blocks, mid, beside=beside)
+                if trial is None:
+                    hi = mid
+                else:
+                    lo, plan = mid, trial
+            return plan.scale, plan
         return None
 
     def many_sheets(self, orientation: str, size: tuple[float, float]) -> Plan:

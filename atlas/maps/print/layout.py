@@ -159,6 +159,11 @@ def balanced_lines(text: str, width_mm: float, size: float, *, bold: bool = Fals
     n = len(lines)
     if n < 2 or n > max_lines:
         return lines
+    if n == 2 and " — " in text:  # break after the dash when both parts fit: « Territoire — / 22 lieux… »
+        head, _, tail = text.partition(" — ")
+        parts = [f"{head} —", tail]
+        if all(text_width_mm(p, size, bold) <= width_mm for p in parts):
+            return parts
     lo, hi = 0.0, width_mm
     for _ in range(18):
         mid = (lo + hi) / 2

@@ -275,14 +275,20 @@ class _Renderer:
 
 
 # --------------------------------------------------------------------------- public API
-def _registry_label(actors: gpd.GeoDataFrame | None, registry: str | None) -> str:
-    if registry:
-        return registry
-    if actors is not None and "file" in actors.columns and len(actors):
-        names = sorted({Path(clean(f)).name for f in actors["file"] if clean(f)})
-        if names:
-            return ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
-    return "registre atlas"
+#: The registry named in the sources when no title is given (never a file name).
+DEMO_REGISTRY = "registre de démonstration d'atlas (lieux fictifs et acteurs cités par les PAT)"
+DEFAULT_REGISTRY = "registre des lieux d'aide alimentaire"
+
+
+def _registry_label(actors: gpd.GeoDataFrame | None, registry: str | None, editor: str | None = None) -> str:
+    """How the sources name the registry: its title (``--titre-registre``), else what it is —
+    the demonstration registry, or the registry of food-aid sites kept by ``editor`` — never a
+    file name."""
+    if clean(registry):
+        return clean(registry)
+    if actors is not None and len(actors) and "fictitious" in actors.columns and actors["fictitious"].astype(bool).any():
+        return DEMO_REGISTRY
+    return f"{DEFAULT_REGISTRY} tenu par {clean(editor)}" if clean(editor) else DEFAULT_REGISTRY
 
 
 def shown_actors(actors: gpd.GeoDataFrame | None, audience: Audience | None = None) -> gpd.GeoDataFrame | None:
@@ -359,7 +365,7 @@ def render_map(
     opts = SheetOptions(**options)
     terr = resolve_territory(communes, territory)
     path = _check_output(output, f"carte-{terr.code or 'territoire'}.pdf")
-    rend = _Renderer(context or PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
+    rend = _Renderer(context or PrintContext.build(communes), opts, _registry_label(actors, opts.registry, opts.editor))
     figs = rend.sheets(terr, rend.sites(shown_actors(actors, opts.audience), terr), opts.orientation)
     return _write(path, figs, f"{opts.title} — {terr.label}", total=len(figs))
 

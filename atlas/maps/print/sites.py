@@ -208,7 +208,7 @@ def table_rows(sites: pd.DataFrame) -> list[dict]:
     rows = []
     for _, s in sites.iterrows():
         name = [pl.Paragraph(typo(s["name"]), bold=True)]
-        if s["mobile"]:
+        if s["mobile"] and not any(w in fold(s["name"]) for w in ("camion", "itinerant", "bus ")):
             name.append(pl.Paragraph(MOBILE, italic=True, color=MUTED))
         address = [pl.Paragraph(typo(s["address"]))] if s["address"] else [_unknown(UNKNOWN_ADDRESS)]
         if not s["located"]:
