@@ -285,7 +285,10 @@ class Fitter:
     def plan(self, orientations: Sequence[str], size: tuple[float, float]) -> Plan:
         """The plan of the sheets: one sheet when a layout holds every row (the largest map
         scale), else the fewest sheets (then the largest map scale)."""
-        fits = [f for o in orientations if (f := self.one_sheet(o, size)) is not None]
+        # the shortest the table can be: full portrait width, the smallest type, over two blocks at most
+        widest = self.panel(pl.A3_MM[1] - 2 * MARGIN, pl.TABLE_STYLES[-1])
+        hopeless = sum(r.height for r in widest.rows) > 2 * (pl.A3_MM[1] - 2 * MARGIN)
+        fits = [] if hopeless else [f for o in orientations if (f := self.one_sheet(o, size)) is not None]
         if fits:
             return max(fits, key=lambda f: f[0])[1]
         plans = [self.many_sheets(o, size) for o in orientations]
