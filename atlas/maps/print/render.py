@@ -3,9 +3,13 @@
 One A3 sheet (420 × 297 mm, landscape or portrait to fit the territory) shows the territory's
 communes, EPCI and département borders, an inset locating it in the region, the food-aid
 sites as numbered markers keyed to a table on the same sheet (name, address, commune, opening
-hours written for people, services, public, phone), a legend, a scale bar, a north arrow, the
-sources and the generation date. When the table does not fit, it continues on further sheets
-(« suite du tableau ») at the same type size, never below 7 pt. Atlas mode writes one sheet
+hours written for people, services with their pictograms, public and access, telephone — an
+unknown value reads « non communiqué »), a legend, a scale bar, a north arrow, the sources (the
+registry named by its title), the generation date, and who made the sheet and whom to tell of a
+missing site. The layout (orientation, map size, strip under or beside the map, one or two table
+blocks, 7.5 or 7 pt) is chosen to keep the map and every site on one sheet
+(:mod:`atlas.maps.print.fit`); only a table that cannot fit continues on further sheets
+(« suite du tableau »), filled evenly, never below 7 pt. Atlas mode writes one sheet
 (plus continuations) per EPCI, commune or listed territory into one multi-page PDF.
 
 The PDF is vector, with DejaVu Sans embedded as TrueType (``pdf.fonttype = 42``) so its text is
