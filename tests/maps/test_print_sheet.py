@@ -240,3 +240,44 @@ def test_continuation_pages_are_filled_evenly():
 
 def test_table_styles_never_go_below_7pt():
     assert all(st.size >= pl.MIN_FONT_PT and st.header_size >= pl.MIN_FONT_PT for st in pl.TABLE_STYLES)
+
+
+# --------------------------------------------------------------------------- one sheet, or a filled second one
+def _copies(actors, n):
+    import pandas as pd
+
+    capso = actors[actors["epci"] == "200069037"]
+    parts = []
+    for k in range(n):
+        c = capso.copy()
+        c["id"] = c["id"] + f"-{k}"
+        c["name"] = c["name"] + f" (copie {k + 1})"
+        parts.append(c)
+    return pd.concat(parts, ignore_index=True).set_geometry("geometry")
+
+
+@needs_pdftotext
+def test_39_sites_on_one_sheet_and_65_on_two_filled_sheets(communes, tmp_path):
+    from pathlib import Path
+
+    from atlas.registry.actors import read_actors
+
+    fixture = Path(__file__).parents[1] / "data" / "print_sites.csv"
+    actors = read_actors(fixture, communes=communes).accepted
+    ctx = PrintContext.build(communes)
+    many = _copies(actors, 3)
+    assert len(many) == 39
+    out = printmap.render_map(communes, many, territory="CAPSO", output=tmp_path / "39.pdf", generated=DAY,
+                              context=ctx)
+    assert len(page_sizes_mm(out)) == 1
+    flat = squash(pdf_text(out))
+    assert all(squash(nm) in flat for nm in many["name"])
+    # 65 sites cannot fit: the table goes on to a second sheet that is filled, not a thin remainder
+    many = _copies(actors, 5)
+    out = printmap.render_map(communes, many, territory="CAPSO", output=tmp_path / "65.pdf", generated=DAY,
+                              context=ctx)
+    assert len(page_sizes_mm(out)) == 2
+    page1, page2 = squash(pdf_text(out, page=1)), squash(pdf_text(out, page=2))
+    on1 = sum(squash(nm) in page1 for nm in many["name"])
+    on2 = sum(squash(nm) in page2 for nm in many["name"])
+    assert on1 + on2 == 65 and on2 >= 30, (on1, on2)
