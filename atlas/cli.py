@@ -485,6 +485,13 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
               show_default=True, help="Orientation de la feuille A3 (auto : le moins de feuilles, puis la plus "
                                         "grande échelle).")
 @click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
+@click.option("--editeur", "editor", default=None, metavar="TEXTE",
+              help="Qui a réalisé la carte (« CCAS de Lens »), imprimé en pied de page.")
+@click.option("--contact", default=None, metavar="TEXTE",
+              help="À qui signaler un lieu manquant ou une erreur (« CCAS de Lens — 03 21 00 00 00 »), "
+                   "imprimé en pied de page (défaut : l'éditeur).")
+@click.option("--titre-registre", "registry_title", default=None, metavar="TEXTE",
+              help="Nom du registre cité dans les sources (« Registre de l'aide alimentaire du Pays de Lens »).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
 @publication_options
@@ -492,12 +499,14 @@ def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, o
 @_handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
               registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
-              partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, output: Path | None,
-              professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+              partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, editor: str | None,
+              contact: str | None, registry_title: str | None, output: Path | None, professionals: bool,
+              include_drafts: bool, freshness: int, reference: str | None,
               reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
 
-    Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    La carte et le tableau de tous les lieux tiennent sur une feuille A3 quand c'est possible. Les
+    partenariats entre acteurs n'y sont tracés que sur demande (--partenariats). Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
     définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
     """
     from atlas.inputs import load_inputs
@@ -517,7 +526,8 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
                              audience=audience)
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
-            "title": title or TITLE, "audience": audience}
+            "title": title or TITLE, "audience": audience, "editor": editor, "contact": contact,
+            "registry": registry_title}
     if atlas_by:
         path = render_atlas(communes, actors, by=atlas_by, within=territory, output=output, **opts)
     else:

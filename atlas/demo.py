@@ -107,8 +107,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
 
     def step_print() -> None:
         built = state["built"]
-        layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=False,
-                                 partnerships=True)
+        # a hand-out for the public: no partnership lines (they belong to the actors map)
+        layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=False)
         for code, stem in DEMO_TERRITORIES.items():
             territory = select_territory(built.communes, epci=code)
             out.files.append(render_map(built.communes, built.actors, territory=territory,

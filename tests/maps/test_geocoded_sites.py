@@ -73,7 +73,9 @@ def test_a3_table_prints_every_registry_address(tmp_path, registry_rows):
     assert text.count(squash("adresse approchée (rue)")) == 2  # g2, g4
     assert text.count(squash("adresse approchée (lieu-dit)")) == 1  # g6
     assert text.count(squash("repère sur la carte : mairie")) == 1  # g5: street unknown to the BAN
-    assert text.count(squash("adresse non communiquée (repère : mairie)")) == 1  # g12
+    # g12: no address: « non communiquée », its marker dotted (at the town hall) as the legend says
+    assert text.count(squash("non communiquée")) == 1
+    assert squash("Contour pointillé : lieu repéré à la mairie de sa commune") in text
 
 
 def test_web_popup_shows_every_registry_address(tmp_path, registry_rows):

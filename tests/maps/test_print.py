@@ -166,7 +166,8 @@ def test_no_demo_mark_for_real_rows(communes, actors, context, tmp_path):
 @needs_pdftotext
 def test_truck_stops_and_unlocated_sites(cabbalr_pdf, actors, communes):
     flat = " ".join(pdf_text(cabbalr_pdf).split())
-    assert flat.count("camion itinérant") >= 2  # one per stop (t-026, t-027)
+    # one row per stop (t-026, t-027); their names say « camion », so « camion itinérant » is not repeated
+    assert flat.count("Camion du cœur — arrêt") == 2 and "camion itinérant" not in flat
     terr = resolve_territory(communes, "CABBALR")
     sites = print_sites(actors, terr)
     stop = sites[sites["id"] == "t-026"].iloc[0]
@@ -174,8 +175,10 @@ def test_truck_stops_and_unlocated_sites(cabbalr_pdf, actors, communes):
     assert stop["phone"]  # inherited from the truck row
     # a row without coordinates is placed at the town hall: marker, and the table says so
     t23 = sites[sites["id"] == "t-023"].iloc[0]
-    assert t23["approximate"]
-    assert "repère : mairie" in flat or "repère sur la carte : mairie" in flat
+    assert t23["approximate"] and not t23["address"]
+    # its address reads « non communiquée », its marker (on the map and in the table) is dotted, as the legend says
+    assert "non communiquée" in flat
+    assert squash("Contour pointillé : lieu repéré à la mairie de sa commune") in squash(flat)
 
 
 @needs_pdftotext
@@ -416,7 +419,8 @@ def test_analysis_layers_from_the_other_modules(demo, tmp_path):
     assert list(layers["bands"]["band_max"]) == sorted(layers["bands"]["band_max"])
     assert len(layers["partnerships"]) > 0
     assert set(layers["partnerships"].geom_type) == {"LineString"}
-    out = printmap.render_map(demo.communes, demo.actors, territory="CAPSO", output=tmp_path / "a.pdf",
+    # CABBALR: one partnership line crosses it (on CAPSO, none does: no line is drawn there)
+    out = printmap.render_map(demo.communes, demo.actors, territory="CABBALR", output=tmp_path / "a.pdf",
                               layers=layers, generated=DAY)
     flat = squash(pdf_text(out))  # legend labels wrap over two lines
     assert squash("Zone blanche : à plus de 5 km (à vol d'oiseau) de tout lieu d'aide") in flat

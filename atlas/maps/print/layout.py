@@ -30,7 +30,8 @@ def line_height_mm(size: float) -> float:
     return size * LINE_SPACING * MM_PER_PT
 
 
-def wrap_text(text: str, width_mm: float, size: float, bold: bool = False, italic: bool = False) -> list[str]:
+def wrap_text(text: str, width_mm: float, size: float, bold: bool = False, italic: bool = False, *,
+              first_mm: float | None = None) -> list[str]:
     """Wrap ``text`` into lines no wider than ``width_mm``.
 
     Breaks at ordinary spaces, then after hyphens inside compound words
@@ -41,13 +42,15 @@ def wrap_text(text: str, width_mm: float, size: float, bold: bool = False, itali
     Returns
     -------
     list of str
-        At least one line (an empty string for empty text).
+        At least one line (an empty string for empty text). With ``first_mm``, the first line is
+        at most that wide (text set after something else on its line).
     """
+    lines: list[str] = []
 
     def fits(s: str) -> bool:
-        return text_width_mm(s, size, bold, italic) <= width_mm
+        limit = first_mm if first_mm is not None and not lines else width_mm
+        return text_width_mm(s, size, bold, italic) <= limit
 
-    lines: list[str] = []
     for para in str(text).split("\n"):
         # (piece, glued to the previous piece) — pieces of compound words are glued
         tokens: list[tuple[str, bool]] = []
@@ -86,12 +89,89 @@ class Column:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A run of text inside a cell with its style."""
+    """A run of text inside a cell with its style.
+
+    ``lead`` is a space-separated list of service pictograms (:mod:`atlas.maps.pictograms`)
+    set before the text, one line high (:func:`icon_size_mm`); the text goes on after them on
+    the same line when there is room.
+    """
 
     text: str
     bold: bool = False
     italic: bool = False
     color: str = "#111111"
+    lead: str = ""
+
+
+#: Gap between two pictograms of a row, as a fraction of their size.
+ICON_GAP = 0.3
+
+
+def icon_size_mm(size: float) -> float:
+    """Side of a pictogram in a line of ``size``-point text (never smaller than the type's em)."""
+    return max(0.92 * line_height_mm(size), size * MM_PER_PT)
+
+
+def wrap_icons(keys: str, width_mm: float, size: float) -> list[str]:
+    """Wrap a row of pictograms (space-separated keys) into lines no wider than ``width_mm``."""
+    step = icon_size_mm(size) * (1 + ICON_GAP)
+    per_line = max(1, int((width_mm + icon_size_mm(size) * ICON_GAP) // step))
+    items = keys.split()
+    return [" ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)] or [""]
+
+
+#: Marks the pictograms at the start of a wrapped line: ``ICON_MARK + keys + ICON_MARK + text``.
+ICON_MARK = "\x1f"
+
+
+def split_line(line: str) -> tuple[list[str], str]:
+    """A wrapped line as (pictogram keys, text) (see :func:`wrap_paragraph`)."""
+    if line.startswith(ICON_MARK):
+        keys, _, text = line[1:].partition(ICON_MARK)
+        return keys.split(), text
+    return [], line
+
+
+def wrap_paragraph(para: Paragraph, width_mm: float, size: float) -> list[str]:
+    """Lines of a paragraph wrapped to ``width_mm``: its pictograms (``lead``) first, the text after
+    them on the same line when its first word fits there. A line with pictograms starts with
+    :data:`ICON_MARK` (:func:`split_line` reads it)."""
+    if not para.lead:
+        return wrap_text(para.text, width_mm, size, para.bold, para.italic)
+    icons = [ICON_MARK + keys + ICON_MARK for keys in wrap_icons(para.lead, width_mm, size)]
+    if not para.text:
+        return icons
+    room = width_mm - len(split_line(icons[-1])[0]) * icon_size_mm(size) * (1 + ICON_GAP)
+    first = para.text.split(" ")[0]
+    if room < 8.0 or text_width_mm(first, size, para.bold, para.italic) > room:
+        return icons + wrap_text(para.text, width_mm, size, para.bold, para.italic)
+    text = wrap_text(para.text, width_mm, size, para.bold, para.italic, first_mm=room)
+    return [*icons[:-1], icons[-1] + text[0], *text[1:]]
+
+
+def balanced_lines(text: str, width_mm: float, size: float, *, bold: bool = False, max_lines: int = 2) -> list[str]:
+    """Wrap ``text`` into as few lines as :func:`wrap_text` (up to ``max_lines``), of even lengths.
+
+    The narrowest width that still gives the same number of lines is found by bisection, so a
+    subtitle never leaves one word alone on its last line.
+    """
+    lines = wrap_text(text, width_mm, size, bold)
+    n = len(lines)
+    if n < 2 or n > max_lines:
+        return lines
+    if n == 2 and " — " in text:  # break after the dash when both parts fit: « Territoire — / 22 lieux… »
+        head, _, tail = text.partition(" — ")
+        parts = [f"{head} —", tail]
+        if all(text_width_mm(p, size, bold) <= width_mm for p in parts):
+            return parts
+    lo, hi = 0.0, width_mm
+    for _ in range(18):
+        mid = (lo + hi) / 2
+        if len(wrap_text(text, mid, size, bold)) <= n:
+            hi = mid
+        else:
+            lo = mid
+    return wrap_text(text, hi, size, bold)
 
 
 @dataclass
@@ -126,6 +206,13 @@ class TableStyle:
             raise ValueError(f"type size below {MIN_FONT_PT} pt")
 
 
+#: Table styles tried to keep a territory on one sheet, the most comfortable first.
+TABLE_STYLES: tuple[TableStyle, ...] = (
+    TableStyle(),
+    TableStyle(size=7.0, header_size=7.0, pad_x=0.9, pad_y=0.55),
+)
+
+
 def column_widths(columns: list[Column], width_mm: float) -> list[float]:
     """Share ``width_mm`` between columns: fixed widths first, the rest by weight."""
     fixed = sum(c.fixed_mm or 0.0 for c in columns)
@@ -134,25 +221,32 @@ def column_widths(columns: list[Column], width_mm: float) -> list[float]:
     return [c.fixed_mm if c.fixed_mm is not None else rest * c.weight / weights for c in columns]
 
 
+def _para_width(p: Paragraph, size: float) -> float:
+    lead = len(p.lead.split()) * icon_size_mm(size) * (1 + ICON_GAP)
+    return lead + text_width_mm(p.text, size, p.bold, p.italic)
+
+
 def _cell_width(value: object, size: float) -> float:
     paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
-    return sum(text_width_mm(p.text, size, p.bold, p.italic) for p in paras if p.text)
+    return sum(_para_width(p, size) for p in paras if p.text or p.lead)
 
 
 def _longest_word(value: object, size: float) -> float:
     paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+    icon = icon_size_mm(size) if any(p.lead for p in paras) else 0.0
     return max((text_width_mm(w, size, p.bold, p.italic) for p in paras for w in p.text.split(" ") if w),
-               default=0.0)
+               default=icon)
 
 
 @functools.lru_cache(maxsize=262144)
-def _n_lines(text: str, width: float, size: float, bold: bool, italic: bool) -> int:
-    return len(wrap_text(text, width, size, bold, italic))
+def _n_lines(text: str, width: float, size: float, bold: bool, italic: bool, *, lead: str = "") -> int:
+    return len(wrap_paragraph(Paragraph(text, bold, italic, lead=lead), width, size))
 
 
 def _cell_lines(value: object, width: float, size: float) -> int:
     paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
-    return max(sum(_n_lines(p.text, round(width, 1), size, p.bold, p.italic) for p in paras if p.text), 1)
+    return max(sum(_n_lines(p.text, round(width, 1), size, p.bold, p.italic, lead=p.lead)
+                   for p in paras if p.text or p.lead), 1)
 
 
 def _needs_and_floors(rows: list[dict], columns: list[Column], style: TableStyle, *, quantile: float,
@@ -274,9 +368,9 @@ def lay_out_rows(
             paras = [Paragraph(value)] if isinstance(value, str) else list(value)
             cell = LaidCell()
             for para in paras:
-                if not para.text:
+                if not (para.text or para.lead):
                     continue
-                for line in wrap_text(para.text, width - 2 * style.pad_x, style.size, para.bold, para.italic):
+                for line in wrap_paragraph(para, width - 2 * style.pad_x, style.size):
                     cell.lines.append((line, para))
             if len(cell.lines) > style.max_lines:
                 cell.lines = [*cell.lines[: style.max_lines - 1], ("… (texte abrégé)", Paragraph("", italic=True))]

@@ -16,6 +16,7 @@ import shapely
 from matplotlib.patches import Polygon, Rectangle
 
 from atlas.fr import integer_fr, number_fr
+from atlas.maps.pictograms import draw_pictogram, pictogram_label
 from atlas.maps.print import layout as pl
 from atlas.maps.print.mapframe import PrintContext
 from atlas.maps.print.sheet import INSET_H, STRIP_H, Box, Sheet, SheetLayout, draw_marker, draw_text, points
@@ -45,8 +46,39 @@ def _km(m: float) -> str:
 
 
 # --------------------------------------------------------------------------- legend
-def legend_items(sites: pd.DataFrame, layers: dict[str, Any], displaced: bool = True) -> list[LegendItem]:
-    """Legend entries: kinds printed, marker conventions, borders, analysis layers."""
+def sheet_layers(layers: dict[str, Any], terr: Territory) -> dict[str, Any]:
+    """The analysis layers as one sheet draws them: the territory's own zones blanches and access
+    bands, the partnership lines that cross the territory. Empty layers are dropped, so that the
+    legend never explains what the sheet does not show."""
+    out = {k: v for k, v in layers.items() if k not in ("zones", "bands", "partnerships")}
+    insee = set(terr.communes["insee"].astype(str))
+    zones = layers.get("zones")
+    if zones is not None and len(zones):
+        col = layers.get("zones_column", "zone_blanche")
+        z = zones[zones[col].astype(bool)] if col in zones.columns else zones
+        if "insee" in z.columns:
+            z = z[z["insee"].astype(str).isin(insee)]
+        if len(z):
+            out["zones"] = z
+    bands = layers.get("bands")
+    if bands is not None and len(bands):
+        part = bands[bands["insee"].astype(str).isin(insee)] if "insee" in bands.columns else bands
+        if len(part):  # the whole layer: each band keeps its colour from sheet to sheet
+            out["bands"] = bands
+    lines = layers.get("partnerships")
+    if lines is not None and len(lines):
+        outline = shapely.union_all(terr.communes.geometry.values)
+        crossing = lines[lines.intersects(outline)]
+        if len(crossing):
+            out["partnerships"] = crossing
+    return out
+
+
+def legend_items(sites: pd.DataFrame, layers: dict[str, Any], displaced: bool = True, *,
+                 dep_border: bool = True) -> list[LegendItem]:
+    """Legend entries: kinds printed, marker conventions, borders, analysis layers — only those
+    drawn (``layers`` as drawn on the sheet, :func:`sheet_layers`; ``dep_border``: a département
+    border crosses the map)."""
     items: list[LegendItem] = []
     kinds = list(dict.fromkeys(sites["kind"])) if len(sites) else list(AID_KINDS)
     for kind in kinds:
@@ -56,7 +88,8 @@ def legend_items(sites: pd.DataFrame, layers: dict[str, Any], displaced: bool = 
     if displaced:
         items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
     items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
-    items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
+    if dep_border:
+        items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
     zones = layers.get("zones")
     if zones is not None and len(zones):
         items.append((layers.get("zones_label", "Zone blanche : commune éloignée de tout lieu"), ("zones", {})))
@@ -138,11 +171,21 @@ def draw_legend(ax: Any, items: list[LegendItem], box: Box) -> None:
             y -= h
 
 
+def is_side_strip(layout: SheetLayout) -> bool:
+    """True when the strip stands beside the map (taller than wide): inset and scale on top, the
+    legend under them."""
+    return layout.strip[3] > layout.strip[2]
+
+
 def strip_height(sites: pd.DataFrame, layout: SheetLayout, *, layers: dict[str, Any], ctx: PrintContext) -> float:
-    """Height the strip needs for the legend of these sites and layers (at least 34 mm)."""
+    """Height the strip needs for the legend of these sites and layers (at least 34 mm under the
+    map; beside it, the inset's height and the legend's)."""
     iw = inset_width(INSET_H, ctx.inset_deps.total_bounds)
+    items = legend_items(sites, layers, True)
+    if is_side_strip(layout):
+        return INSET_H + 4.0 + legend_plan(items, layout.strip[2])[4]
     width = layout.strip[2] - iw - 6.0 - 40.0
-    need = legend_plan(legend_items(sites, layers, True), width)[4]
+    need = legend_plan(items, width)[4]
     return max(STRIP_H, need)
 
 
@@ -200,6 +243,68 @@ def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: Print
     sx, sy, sw, sh = sheet.layout.strip
     iw = _draw_inset(sheet, ctx, terr)
     lx = sx + iw + 6
-    items = legend_items(sites, layers, map_info["displaced"])
+    # the map's extent, as the map frame computes it: the territory's centre, the map box at its scale
+    b = terr.communes.total_bounds
+    half_w, half_h = sheet.layout.map[2] * map_info["scale"] / 2, sheet.layout.map[3] * map_info["scale"] / 2
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    view = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    dep_border = bool(shapely.intersects(ctx.deps.boundary.values, view).any())
+    items = legend_items(sites, layers, map_info["displaced"], dep_border=dep_border)
+    if is_side_strip(sheet.layout):  # beside the map: inset, scale and north on top, the legend under them
+        top = min(sh - 2, INSET_H) + 3.0
+        draw_legend(sheet.page, items, (sx, sy, sw, sh - top))
+        _draw_scale_and_north(sheet.page, (sx + iw + 4, sy + sh - top, sw - iw - 4, top), map_info["scale"])
+        return
     draw_legend(sheet.page, items, (lx, sy, sx + sw - 40.0 - lx, sh))
     _draw_scale_and_north(sheet.page, sheet.layout.strip, map_info["scale"])
+
+
+# --------------------------------------------------------------------------- pictograms' key
+KEY_SIZE = 7.5
+KEY_TITLE = "Services :"
+
+
+def _key_entries(keys: Sequence[str]) -> list[tuple[str, str, float]]:
+    """(service, label, width in mm) of each entry of the key: a pictogram, then its name."""
+    icon = pl.icon_size_mm(KEY_SIZE)
+    return [(k, pictogram_label(k), icon + 1.0 + pl.text_width_mm(pictogram_label(k), KEY_SIZE) + 3.5) for k in keys]
+
+
+def service_key_lines(keys: Sequence[str], width: float) -> list[list[tuple[str, str, float]]]:
+    """The key's entries flowed into lines ``width`` mm wide, each entry with its x offset (mm);
+    the first line starts after « Services : »."""
+    lines: list[list[tuple[str, str, float]]] = [[]]
+    x = pl.text_width_mm(KEY_TITLE, KEY_SIZE, bold=True) + 2.0
+    for key, label, w in _key_entries(keys):
+        if lines[-1] and x + w - 3.5 > width:
+            lines.append([])
+            x = 0.0
+        lines[-1].append((key, label, x))
+        x += w
+    return lines if keys else []
+
+
+def service_key_height(keys: Sequence[str], width: float) -> float:
+    """Height (mm) of the pictograms' key for ``keys`` set ``width`` mm wide (0 without keys)."""
+    n = len(service_key_lines(keys, width))
+    return n * (pl.icon_size_mm(KEY_SIZE) + 0.9) + 1.0 if n else 0.0
+
+
+def draw_service_key(ax: Any, keys: Sequence[str], x: float, top: float, width: float) -> float:
+    """Draw the key of the services' pictograms (« Services : [icône] colis alimentaires … ») from
+    ``top`` down, ``width`` mm wide; returns the y (mm) of its bottom."""
+    lines = service_key_lines(keys, width)
+    if not lines:
+        return top
+    icon = pl.icon_size_mm(KEY_SIZE)
+    step = icon + 0.9
+    y = top
+    for k, line in enumerate(lines):
+        mid = y - step / 2
+        if k == 0:
+            draw_text(ax, x, mid, KEY_TITLE, fontsize=KEY_SIZE, fontweight="bold", va="center_baseline")
+        for key, label, dx in line:
+            draw_pictogram(ax, key, x + dx, mid - icon / 2, icon, zorder=3)
+            draw_text(ax, x + dx + icon + 1.0, mid, label, fontsize=KEY_SIZE, va="center_baseline")
+        y -= step
+    return y - 1.0

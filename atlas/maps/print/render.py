@@ -3,9 +3,13 @@
 One A3 sheet (420 × 297 mm, landscape or portrait to fit the territory) shows the territory's
 communes, EPCI and département borders, an inset locating it in the region, the food-aid
 sites as numbered markers keyed to a table on the same sheet (name, address, commune, opening
-hours written for people, services, public, phone), a legend, a scale bar, a north arrow, the
-sources and the generation date. When the table does not fit, it continues on further sheets
-(« suite du tableau ») at the same type size, never below 7 pt. Atlas mode writes one sheet
+hours written for people, services with their pictograms, public and access, telephone — an
+unknown value reads « non communiqué »), a legend, a scale bar, a north arrow, the sources (the
+registry named by its title), the generation date, and who made the sheet and whom to tell of a
+missing site. The layout (orientation, map size, strip under or beside the map, one or two table
+blocks, 7.5 or 7 pt) is chosen to keep the map and every site on one sheet
+(:mod:`atlas.maps.print.fit`); only a table that cannot fit continues on further sheets
+(« suite du tableau »), filled evenly, never below 7 pt. Atlas mode writes one sheet
 (plus continuations) per EPCI, commune or listed territory into one multi-page PDF.
 
 The PDF is vector, with DejaVu Sans embedded as TrueType (``pdf.fonttype = 42``) so its text is
@@ -43,24 +47,23 @@ from matplotlib.figure import Figure
 
 from atlas import placement, settings
 from atlas.errors import AtlasError
-from atlas.fr import date_fr
+from atlas.fr import NBSP, date_fr
 from atlas.io import atomic_output
+from atlas.maps.pictograms import PICTOGRAM_CREDIT, PICTOGRAMS
 from atlas.maps.print import layout as pl
-from atlas.maps.print.legend import draw_strip, strip_height
+from atlas.maps.print.fit import Fitter, Plan, empty_plan
+from atlas.maps.print.legend import draw_service_key, draw_strip, service_key_height, sheet_layers, strip_height
 from atlas.maps.print.mapframe import NO_SITE, PrintContext, draw_map
 from atlas.maps.print.sheet import (
     MARGIN,
-    STRIP_H,
     Sheet,
     SheetLayout,
-    TablePanel,
     draw_header,
     draw_table,
     draw_text,
     marker_size,
-    sheet_layout,
 )
-from atlas.maps.print.sites import clean, fold, print_sites, table_columns, table_rows
+from atlas.maps.print.sites import clean, fold, print_sites, table_rows
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.progress import progress
 from atlas.registry.publication import PRO_MARK, Audience, age_fr, freshness_note, public_sites
@@ -91,7 +94,14 @@ class SheetOptions:
         Kinds of sites printed (default: food-aid sites :data:`atlas.registry.schema.AID_KINDS`;
         ``None`` for all kinds).
     registry : str, optional
-        Registry named in the sources line (default: the registry file names).
+        Title of the registry, named in the sources line (« Registre des lieux d'aide
+        alimentaire du Pays de Lens ») — default: a description, never a file name.
+    editor : str, optional
+        Who made the sheet (« CCAS de Lens »), printed in the footer.
+    contact : str, optional
+        Whom to tell of a missing site or an error (« CCAS de Lens — 03 21 00 00 00 »), printed
+        in the footer after « Signalez un lieu manquant ou une erreur à » (default: the
+        ``editor``, else the service that handed the sheet out).
     generated : datetime.date, optional
         Generation date printed in the footer (default: today); freshness is judged on it.
     title : str
@@ -111,17 +121,17 @@ class SheetOptions:
     generated: dt.date | None = None
     title: str = TITLE
     audience: Audience | None = None
+    editor: str | None = None
+    contact: str | None = None
 
 
-@dataclass
-class _Plan:
-    """How a territory's sheets are laid out: the layout, the table laid out for the first sheet
-    and for continuation sheets, and the rows of each sheet."""
-
-    layout: SheetLayout
-    first: TablePanel
-    next: TablePanel
-    pages: list[list[int]]
+def report_notice(editor: str | None, contact: str | None) -> str:
+    """The footer's first line: who made the sheet and whom to tell of a missing site or an error."""
+    made = f"Carte réalisée par {clean(editor)}. " if clean(editor) else ""
+    to = clean(contact) or clean(editor)
+    tell = (f"Signalez un lieu manquant ou une erreur à : {to}." if to else
+            "Signalez un lieu manquant ou une erreur au service qui vous a remis cette carte.")
+    return made + tell
 
 
 class _Renderer:
@@ -133,7 +143,7 @@ class _Renderer:
         self.registry = registry
         self.generated = options.generated or dt.date.today()
         self.title = options.title
-        self.style = pl.TableStyle()
+        self.notice = report_notice(options.editor, options.contact)
         self.audience = options.audience or Audience()
         self.kinds = options.kinds
 
@@ -154,83 +164,64 @@ class _Renderer:
         if orientation not in ORIENTATIONS:
             raise AtlasError(f"Orientation inconnue : « {orientation} » (attendu : auto, landscape, portrait).")
         bounds = terr.communes.total_bounds
-        bw, bh = bounds[2] - bounds[0], bounds[3] - bounds[1]
+        size = (bounds[2] - bounds[0], bounds[3] - bounds[1])
         rows = table_rows(sites)
-        best: tuple | None = None
-        for o in ("landscape", "portrait") if orientation == "auto" else (orientation,):
-            plan = self._plan(o, (bw, bh), sites, rows)
-            scale = min(plan.layout.map[2] / max(bw, 1.0), plan.layout.map[3] / max(bh, 1.0))
-            # fewest sheets first, then the larger map scale (portrait only when clearly larger)
-            key = (len(plan.pages), -scale * (1.0 if o == "landscape" else 0.98))
-            if best is None or key < best[0]:
-                best = (key, plan)
-        assert best is not None
-        plan = best[1]
-        figs = [self._first_sheet(terr, sites, plan)]
+        layers = sheet_layers(self.layers, terr)
+        orientations = ("landscape", "portrait") if orientation == "auto" else (orientation,)
+        if not rows:
+            plan = max((empty_plan(o, size) for o in orientations), key=lambda p: p.scale)
+        else:
+            keys = self._service_keys(rows)
+            fitter = Fitter(rows, strip_height=lambda lay: strip_height(sites, lay, layers=layers, ctx=self.ctx),
+                            foot_height=lambda w, n, st: self._foot_height(sites, keys, w, n))
+            plan = fitter.plan(orientations, size)
+        figs = [self._first_sheet(terr, sites, plan, rows, layers)]
         for k in range(2, len(plan.pages) + 1):
-            figs.append(self._continuation(terr, sites, plan, k))
+            figs.append(self._continuation(terr, sites, plan, rows, k))
         return figs
 
-    # ---- layout and tables
-    def _plan(self, orientation: str, size: tuple[float, float], sites: pd.DataFrame, rows: list[dict]) -> _Plan:
-        """The layout of one orientation: a strip tall enough for the legend, the table paginated."""
-        aspect = max(size[0], 1.0) / max(size[1], 1.0)
-        layout = sheet_layout(orientation, aspect, empty=not rows)
-        strip_h = STRIP_H
-        for _ in range(4):  # a taller strip may make a narrower map, hence a narrower legend
-            need = strip_height(sites, layout, layers=self.layers, ctx=self.ctx)
-            if need <= strip_h + 1e-6:
-                break
-            strip_h = need
-            layout = sheet_layout(orientation, aspect, empty=not rows, strip_h=strip_h)
-        plan = self._paginate(rows, layout)
-        if len(plan.pages) > 1 and orientation == "portrait":  # a smaller map may keep the table on one sheet
-            layout = sheet_layout(orientation, aspect, table_need=self._height_needed(rows, layout), strip_h=strip_h)
-            plan = self._paginate(rows, layout)
-        return plan
+    # ---- under the table: the pictograms' key and the notes
+    @staticmethod
+    def _service_keys(rows: list[dict]) -> list[str]:
+        """Services with a pictogram on this table, in the order of the key (the vocabulary's)."""
+        used = {k for r in rows for k in r.get("_services", [])}
+        return [k for k in PICTOGRAMS if k in used]
 
-    def _panel(self, width: float, rows: list[dict]) -> TablePanel:
-        cols = table_columns(width, phone=any(r.get("phone") for r in rows))
-        widths = pl.balanced_widths(rows, cols, width, self.style)
-        return TablePanel(cols, widths, pl.lay_out_rows(rows, cols, widths, self.style))
+    def _notes(self, sites: pd.DataFrame, n_sheets: int) -> str:
+        notes = ["Les numéros renvoient aux repères de la carte."]
+        if (~sites["located"]).any():
+            notes.append("« – » : lieu sans repère (adresse non localisée).")
+        if (sites["freshness"] != "").any():
+            notes.append(f"« à vérifier » : informations de {age_fr(self.audience.freshness_months)}, "
+                         "à confirmer auprès du lieu avant de s'y rendre.")
+        if n_sheets > 1:
+            notes.append(f"Suite du tableau : feuille 2/{n_sheets}.")
+        return " ".join(notes)
 
-    def _height_needed(self, rows: list[dict], layout: SheetLayout) -> float:
-        panel = self._panel(layout.table[2], rows)
-        return sum(r.height for r in panel.rows) + pl.header_height(panel.columns, panel.widths, self.style) + 8.5
+    def _foot_height(self, sites: pd.DataFrame, keys: list[str], width: float, n_sheets: int) -> float:
+        notes = pl.wrap_text(self._notes(sites, n_sheets), width, 7.5)
+        return 2.0 + service_key_height(keys, width) + 2.0 + len(notes) * 3.2
 
-    def _paginate(self, rows: list[dict], layout: SheetLayout) -> _Plan:
-        first = self._panel(layout.table[2], rows)
-        cont = layout.continuation_box()
-        nxt = self._panel(cont[2], rows)
-        h1 = layout.table[3] - pl.header_height(first.columns, first.widths, self.style) - 8.0  # room for the note
-        h2 = cont[3] - pl.header_height(nxt.columns, nxt.widths, self.style) - 8.0
-        # first panel with its own widths, the rest with the continuation widths
-        on_first: list[int] = []
-        room = h1
-        for i, r in enumerate(first.rows):
-            if r.height > room + 1e-6:
-                break
-            on_first.append(i)
-            room -= r.height
-        rest = list(range(len(on_first), len(rows)))
-        pages = [on_first]
-        if rest:
-            sub = pl.paginate([nxt.rows[i].height for i in rest], h2, h2)
-            pages += [[rest[j] for j in p] for p in sub]
-        return _Plan(layout, first, nxt, pages)
+    def _draw_blocks(self, sheet: Sheet, boxes: list, panel: Any, blocks: list[list[int]], *, marker_d: float,
+                     style: pl.TableStyle) -> float:
+        """Draw the table's blocks side by side; returns the y (mm) of the lowest bottom line."""
+        ends = [draw_table(sheet, box, panel, rows=rows, marker_d=marker_d, style=style)
+                for box, rows in zip(boxes, blocks, strict=False) if rows]
+        return min(ends, default=boxes[0][1] + boxes[0][3])
 
     # ---- sheets
     def _header(self, sheet: Sheet, title: str, subtitle: str, *, demo: bool, page: tuple[int, int]) -> None:
         pro = self.audience.professionals
-        footer = (f"{ATTRIBUTION} ; registre : {self.registry} ; "
+        footer = (f"{ATTRIBUTION} ; registre : {self.registry} ; {PICTOGRAM_CREDIT} ; "
                   f"généré le {self.generated:%d/%m/%Y} avec atlas." + (f" {PRO_MARK.capitalize()}." if pro else ""))
-        draw_header(sheet, title, subtitle, footer=footer, demo=demo, page=page, pro=pro)
+        draw_header(sheet, title, subtitle, footer=footer, demo=demo, page=page, pro=pro, notice=self.notice)
 
     def _subtitle(self, terr: Territory, sites: pd.DataFrame) -> str:
         n = len(sites)
         what = "aucun lieu recensé" if n == 0 else ("1 lieu" if n == 1 else f"{n} lieux")
         dates = [d for d in sites["updated"] if d] if n else []
-        when = f" ; données à jour au {date_fr(max(dates))}" if dates else ""
+        # the date is never split over two lines (« 24 novembre / 2026 »)
+        when = f" ; données à jour au {date_fr(max(dates)).replace(' ', NBSP)}" if dates else ""
         return f"{terr.label} — {what}{when}"
 
     def _no_site(self, sheet: Sheet) -> None:
@@ -240,60 +231,68 @@ class _Renderer:
         for k, line in enumerate(lines):
             draw_text(sheet.page, x + w / 2, y + h - 20 - k * 7, line, fontsize=14, fontweight="bold",
                       ha="center", va="baseline", color=ALERT)
-        hint = pl.wrap_text("Signalez un lieu manquant au service qui a produit cette carte.", w - 10, 9)
+        hint = pl.wrap_text(self.notice, w - 10, 9)
         for k, line in enumerate(hint):
             draw_text(sheet.page, x + w / 2, y + h - 24 - 7 * len(lines) - k * 4.5, line, fontsize=9,
                       ha="center", va="baseline", color=MUTED)
 
-    def _first_sheet(self, terr: Territory, sites: pd.DataFrame, plan: _Plan) -> Figure:
+    def _first_sheet(self, terr: Territory, sites: pd.DataFrame, plan: Plan, rows: list[dict],
+                     layers: dict[str, Any]) -> Figure:
         layout, n_sheets = plan.layout, len(plan.pages)
         sheet = Sheet(layout)
         demo = bool(len(sites) and sites["fictitious"].any())
         self._header(sheet, self.title, self._subtitle(terr, sites), demo=demo, page=(1, n_sheets))
         marker_d = marker_size(sites["number"]) if len(sites) else 5.0
-        info = draw_map(sheet, self.ctx, terr, sites, layers=self.layers, marker_d=marker_d)
-        draw_strip(sheet, terr, sites, ctx=self.ctx, layers=self.layers, map_info=info)
+        info = draw_map(sheet, self.ctx, terr, sites, layers=layers, marker_d=marker_d)
+        draw_strip(sheet, terr, sites, ctx=self.ctx, layers=layers, map_info=info)
         if len(sites) == 0:
             self._no_site(sheet)
             return sheet.fig
-        end = draw_table(sheet, layout.table, plan.first, rows=plan.pages[0], marker_d=marker_d, style=self.style)
-        notes = ["Les numéros renvoient aux repères de la carte."]
-        if (~sites["located"]).any():
-            notes.append("« – » : lieu sans repère (adresse non localisée).")
-        if (sites["freshness"] != "").any():
-            notes.append(f"« à vérifier » : informations de {age_fr(self.audience.freshness_months)}, "
-                         "à confirmer auprès du lieu avant de s'y rendre.")
-        if n_sheets > 1:
-            notes.append(f"Suite du tableau : feuille 2/{n_sheets}.")
-        for k, line in enumerate(pl.wrap_text(" ".join(notes), layout.table[2], 7.5)):
-            draw_text(sheet.page, layout.table[0], end - 4 - k * 3.2, line, fontsize=7.5, color=MUTED, va="baseline",
-                      fontweight="bold" if n_sheets > 1 else "normal")
+        end = self._draw_blocks(sheet, layout.block_boxes(), plan.first, plan.pages[0], marker_d=marker_d,
+                                style=plan.style)
+        self._draw_foot(sheet, sites, rows, layout.table, end=end, n_sheets=n_sheets)
         return sheet.fig
 
-    def _continuation(self, terr: Territory, sites: pd.DataFrame, plan: _Plan, k: int) -> Figure:
+    def _draw_foot(self, sheet: Sheet, sites: pd.DataFrame, rows: list[dict], box: Any, *, end: float,
+                   n_sheets: int) -> None:
+        """Under the table: the pictograms' key, then the notes (bold when the table goes on)."""
+        y = draw_service_key(sheet.page, self._service_keys(rows), box[0], end - 2.0, box[2])
+        for k, line in enumerate(pl.wrap_text(self._notes(sites, n_sheets), box[2], 7.5)):
+            draw_text(sheet.page, box[0], y - 4 - k * 3.2, line, fontsize=7.5, color=MUTED, va="baseline",
+                      fontweight="bold" if n_sheets > 1 else "normal")
+
+    def _continuation(self, terr: Territory, sites: pd.DataFrame, plan: Plan, rows: list[dict], k: int) -> Figure:
         layout, n_sheets = plan.layout, len(plan.pages)
         sheet = Sheet(SheetLayout(layout.width, layout.height, layout.map, layout.strip, layout.table))
         demo = bool(sites["fictitious"].any())
         self._header(sheet, f"{self.title} — suite du tableau", f"{terr.label} (feuille {k}/{n_sheets})",
                      demo=demo, page=(k, n_sheets))
         marker_d = marker_size(sites["number"])
-        end = draw_table(sheet, layout.continuation_box(), plan.next, rows=plan.pages[k - 1], marker_d=marker_d,
-                         style=self.style)
+        box = layout.continuation_box()
+        end = self._draw_blocks(sheet, layout.block_boxes(box, plan.next_blocks), plan.next, plan.pages[k - 1],
+                                marker_d=marker_d, style=plan.style)
+        y = draw_service_key(sheet.page, self._service_keys(rows), box[0], end - 2.0, box[2])
         if k < n_sheets:
-            draw_text(sheet.page, MARGIN, end - 4, f"Suite du tableau : feuille {k + 1}/{n_sheets}.", fontsize=7.5,
+            draw_text(sheet.page, MARGIN, y - 4, f"Suite du tableau : feuille {k + 1}/{n_sheets}.", fontsize=7.5,
                       color=MUTED, va="baseline", fontweight="bold")
         return sheet.fig
 
 
 # --------------------------------------------------------------------------- public API
-def _registry_label(actors: gpd.GeoDataFrame | None, registry: str | None) -> str:
-    if registry:
-        return registry
-    if actors is not None and "file" in actors.columns and len(actors):
-        names = sorted({Path(clean(f)).name for f in actors["file"] if clean(f)})
-        if names:
-            return ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
-    return "registre atlas"
+#: The registry named in the sources when no title is given (never a file name).
+DEMO_REGISTRY = "registre de démonstration d'atlas (lieux fictifs et acteurs cités par les PAT)"
+DEFAULT_REGISTRY = "registre des lieux d'aide alimentaire"
+
+
+def _registry_label(actors: gpd.GeoDataFrame | None, registry: str | None, editor: str | None = None) -> str:
+    """How the sources name the registry: its title (``--titre-registre``), else what it is —
+    the demonstration registry, or the registry of food-aid sites kept by ``editor`` — never a
+    file name."""
+    if clean(registry):
+        return clean(registry)
+    if actors is not None and len(actors) and "fictitious" in actors.columns and actors["fictitious"].astype(bool).any():
+        return DEMO_REGISTRY
+    return f"{DEFAULT_REGISTRY} tenu par {clean(editor)}" if clean(editor) else DEFAULT_REGISTRY
 
 
 def shown_actors(actors: gpd.GeoDataFrame | None, audience: Audience | None = None) -> gpd.GeoDataFrame | None:
@@ -370,7 +369,7 @@ def render_map(
     opts = SheetOptions(**options)
     terr = resolve_territory(communes, territory)
     path = _check_output(output, f"carte-{terr.code or 'territoire'}.pdf")
-    rend = _Renderer(context or PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
+    rend = _Renderer(context or PrintContext.build(communes), opts, _registry_label(actors, opts.registry, opts.editor))
     figs = rend.sheets(terr, rend.sites(shown_actors(actors, opts.audience), terr), opts.orientation)
     return _write(path, figs, f"{opts.title} — {terr.label}", total=len(figs))
 

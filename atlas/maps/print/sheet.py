@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from atlas import placement
+from atlas.maps.pictograms import draw_pictogram
 from atlas.maps.print import layout as pl
 from atlas.maps.print.sites import typo
 from atlas.maps.symbols import DEFAULT_STYLE, KIND_STYLE, MUTED, TEXT
@@ -29,11 +30,15 @@ PRO_NOTE = "lieux réservés aux professionnels : ne pas remettre au public"
 PRO_COLOR = "#4A1D6B"
 
 MARGIN = 10.0
-FOOTER_H = 9.0
+FOOTER_H = 13.0
 HEADER_H = 26.0
 STRIP_H = 34.0
 INSET_H = 32.0
 GAP = 6.0
+#: Between two blocks of a table set side by side.
+BLOCK_GAP = 5.0
+#: Smallest map on a sheet that also holds the table (mm: width in landscape, height in portrait).
+MIN_MAP_MM = {"landscape": 150.0, "portrait": 115.0}
 
 Box = tuple[float, float, float, float]
 
@@ -81,11 +86,20 @@ class SheetLayout:
     map: Box
     strip: Box
     table: Box
+    #: The table is set in this many blocks side by side (newspaper columns) in ``table``.
+    blocks: int = 1
 
     @property
     def orientation(self) -> str:
         """« landscape » or « portrait »."""
         return "landscape" if self.width > self.height else "portrait"
+
+    def block_boxes(self, box: Box | None = None, blocks: int | None = None) -> list[Box]:
+        """The boxes of the table's blocks side by side in ``box`` (default the table's)."""
+        x, y, w, h = box or self.table
+        k = blocks or self.blocks
+        bw = (w - (k - 1) * BLOCK_GAP) / k
+        return [(x + j * (bw + BLOCK_GAP), y, bw, h) for j in range(k)]
 
     def continuation_box(self) -> Box:
         """The table's box on a continuation sheet (the whole sheet under the header)."""
@@ -128,6 +142,56 @@ def sheet_layout(orientation: str, aspect: float, *, table_need: float = 0.0, em
     return SheetLayout(w, h, mp, strip, table)
 
 
+def map_sizes(orientation: str, aspect: float, *, strip_h: float = STRIP_H, step: float = 10.0) -> list[float]:
+    """Map sizes to try (mm: width in landscape, height in portrait), the ideal one first, down to
+    :data:`MIN_MAP_MM`: the ideal frames the territory at the largest scale the sheet allows."""
+    if orientation == "landscape":
+        map_h = pl.A3_MM[1] - 2 * MARGIN - HEADER_H - FOOTER_H - strip_h - 3
+        ideal = float(np.clip(map_h * aspect, 175.0, 240.0))
+    else:
+        ideal = float(np.clip((pl.A3_MM[1] - 2 * MARGIN) / aspect, 130.0, 215.0))
+    low = MIN_MAP_MM[orientation]
+    sizes = [ideal]
+    while sizes[-1] - step >= low - 1e-9:
+        sizes.append(sizes[-1] - step)
+    if sizes[-1] > low + 1e-9:
+        sizes.append(low)
+    return sizes
+
+
+def sized_layout(orientation: str, map_mm: float, *, strip_h: float = STRIP_H, blocks: int = 1,
+                 side: float = 0.0) -> SheetLayout:
+    """Sheet boxes with a map of ``map_mm`` (width in landscape, beside the table; height in
+    portrait, above it) and the table in ``blocks`` blocks side by side.
+
+    In portrait, ``side`` (mm) sets the strip (inset, legend, scale) beside the map rather than
+    under it, ``side`` mm wide: a wide territory drawn short leaves that room free.
+    """
+    if orientation == "landscape":
+        w, h = pl.A3_MM
+        top = h - MARGIN - HEADER_H
+        bottom = MARGIN + FOOTER_H
+        map_h = top - bottom - strip_h - 3
+        mp = (MARGIN, bottom + strip_h + 3, map_mm, map_h)
+        strip = (MARGIN, bottom, map_mm, strip_h)
+        tx = MARGIN + map_mm + GAP
+        table = (tx, bottom, w - MARGIN - tx, top - bottom)
+    else:
+        h, w = pl.A3_MM[0], pl.A3_MM[1]
+        top = h - MARGIN - HEADER_H
+        bottom = MARGIN + FOOTER_H
+        full = w - 2 * MARGIN
+        if side > 0:
+            mp = (MARGIN, top - map_mm, full - side - GAP, map_mm)
+            strip = (MARGIN + full - side, top - map_mm, side, map_mm)
+            table = (MARGIN, bottom, full, top - map_mm - GAP - bottom)
+        else:
+            mp = (MARGIN, top - map_mm, full, map_mm)
+            strip = (MARGIN, top - map_mm - 3 - strip_h, full, strip_h)
+            table = (MARGIN, bottom, full, strip[1] - GAP - bottom)
+    return SheetLayout(w, h, mp, strip, table, blocks)
+
+
 class Sheet:
     """One figure (sheet) with a full-page axes in millimetres for text and furniture."""
 
@@ -164,8 +228,10 @@ def _draw_mark(ax: Any, right: float, top: float, mark: str, note: str, *, size:
 
 
 def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: bool, page: tuple[int, int],
-                pro: bool = False) -> None:
-    """Title, subtitle (two lines at most), demonstration and professional marks, footer and « feuille k/n »."""
+                pro: bool = False, notice: str = "") -> None:
+    """Title, subtitle (two balanced lines at most), demonstration and professional marks, footer
+    (``notice`` in bold on its first line: who made the sheet and whom to tell of an error, then
+    the sources ``footer``) and « feuille k/n »."""
     ax = sheet.page
     W, H = sheet.layout.width, sheet.layout.height
     right = W - MARGIN
@@ -180,16 +246,20 @@ def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: b
     while size > 14 and placement.text_width_mm(title, size, bold=True) > room:
         size -= 1
     draw_text(ax, MARGIN, H - MARGIN - 8.5, title, fontsize=size, fontweight="bold", va="baseline")
-    lines = pl.wrap_text(typo(subtitle), room, 11.0)
+    lines = pl.balanced_lines(typo(subtitle), room, 11.0)
     for k, line in enumerate(lines[:2]):
         draw_text(ax, MARGIN, H - MARGIN - 15.5 - k * 5, line, fontsize=11, color="#333333", va="baseline")
     ax.plot([MARGIN, W - MARGIN], [H - MARGIN - HEADER_H + 3.5] * 2, color="#2F2F2F", lw=0.8)
     # footer
     ax.plot([MARGIN, W - MARGIN], [MARGIN + FOOTER_H - 2] * 2, color="#9A9A9A", lw=0.4)
-    lines = pl.wrap_text(typo(footer), W - 2 * MARGIN - 30, 7.5)
-    for k, line in enumerate(lines[:2]):
-        draw_text(ax, MARGIN, MARGIN + FOOTER_H - 5.2 - k * 3.2, line, fontsize=7.5, color=MUTED, va="baseline")
-    draw_text(ax, W - MARGIN, MARGIN + FOOTER_H - 5.2, f"feuille {page[0]}/{page[1]}", fontsize=7.5,
+    y = MARGIN + FOOTER_H - 5.4
+    for line in pl.wrap_text(typo(notice), W - 2 * MARGIN - 30, 8.0, bold=True)[:1] if notice else []:
+        draw_text(ax, MARGIN, y, line, fontsize=8.0, fontweight="bold", va="baseline")
+        y -= 3.6
+    for line in pl.wrap_text(typo(footer), W - 2 * MARGIN - 30, 7.0)[: 3 if not notice else 2]:
+        draw_text(ax, MARGIN, y, line, fontsize=7.0, color=MUTED, va="baseline")
+        y -= 3.0
+    draw_text(ax, W - MARGIN, MARGIN + FOOTER_H - 5.4, f"feuille {page[0]}/{page[1]}", fontsize=7.5,
               color=MUTED, va="baseline", ha="right")
 
 
@@ -213,9 +283,19 @@ def _draw_number(ax: Any, x: float, y: float, row: pl.LaidRow, *, marker_d: floa
                       row.data["_kind"], DEFAULT_STYLE)[1], "edgecolor": "none"})
     elif row.data["_located"]:
         draw_marker(ax, x, y - style.pad_y - marker_d / 2 - 0.2, row.data["_kind"], num, d=marker_d,
-                    approximate=False, zorder=3, size=7.0)
+                    approximate=bool(row.data.get("_approximate")), zorder=3, size=7.0)
     else:
         draw_text(ax, x, y - style.pad_y - asc, num, fontsize=style.size, ha="center", va="baseline", zorder=2)
+
+
+def _draw_icons(ax: Any, x: float, top: float, keys: list[str], *, style: pl.TableStyle) -> float:
+    """Service pictograms from ``x`` in a text line whose top is ``top`` (mm); returns where they end."""
+    size = pl.icon_size_mm(style.size)
+    y = top - (pl.line_height_mm(style.size) + size) / 2
+    step = size * (1 + pl.ICON_GAP)
+    for j, key in enumerate(keys):
+        draw_pictogram(ax, key, x + j * step, y, size, zorder=2)
+    return x + len(keys) * step
 
 
 def draw_table(sheet: Sheet, box: Box, panel: TablePanel, *, rows: list[int], marker_d: float,
@@ -253,7 +333,11 @@ def draw_table(sheet: Sheet, box: Box, panel: TablePanel, *, rows: list[int], ma
                 _draw_number(ax, cx + widths[0] / 2, y, row, marker_d=d, style=style)
                 continue
             for k, (line, para) in enumerate(row.cells[c.key].lines):
-                draw_text(ax, cx + style.pad_x, y - style.pad_y - asc - k * lh, line, fontsize=style.size,
+                keys, line = pl.split_line(line)
+                tx = _draw_icons(ax, cx + style.pad_x, y - style.pad_y - k * lh, keys, style=style) if keys else cx
+                if not line:
+                    continue
+                draw_text(ax, tx + (style.pad_x if not keys else 0.0), y - style.pad_y - asc - k * lh, line, fontsize=style.size,
                           fontweight="bold" if para.bold else "normal",
                           fontstyle="italic" if para.italic else "normal", color=para.color,
                           va="baseline", zorder=2)
