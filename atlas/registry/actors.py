@@ -98,7 +98,7 @@ class _Checks:
 
     validator: jsonschema.Draft202012Validator
     gaz: Gazetteer
-    region: shapely.Geometry  # union of the communes (prepared)
+    tree: shapely.STRtree  # the communes (distance to the region = to the nearest commune)
     region_zone: shapely.Geometry  # the region's envelope widened by OUTSIDE_TOLERANCE_M
     region_deps: set[str]  # départements of the region (first two digits of postcodes)
     src_crs: str  # CRS of the file's geometries
@@ -107,15 +107,13 @@ class _Checks:
 
     @classmethod
     def build(cls, communes: gpd.GeoDataFrame, mapping: dict, src_crs: str, prefix: str) -> _Checks:
-        region = shapely.union_all(communes.geometry.values)
-        region_zone = shapely.buffer(shapely.envelope(region), OUTSIDE_TOLERANCE_M)
-        shapely.prepare(region)
+        region_zone = shapely.buffer(shapely.box(*communes.total_bounds), OUTSIDE_TOLERANCE_M)
         return cls(
             validator=jsonschema.Draft202012Validator(schema.ACTOR_SCHEMA),
             gaz=Gazetteer(communes),
-            region=region,
+            tree=shapely.STRtree(communes.geometry.values),
             region_zone=region_zone,
-            region_deps={pc[:2] for pcs in communes["postcodes"] for pc in str(pcs).split(",") if pc},
+            region_deps={pc[:2] for pcs in communes["postcodes"].tolist() for pc in str(pcs).split(",") if pc},
             src_crs=src_crs,
             prefix=prefix,
             mapping=mapping,
@@ -451,16 +449,21 @@ def _read_coordinates(row: _Row, src_crs: str) -> str:
 def _check_in_region(row: _Row, checks: _Checks) -> str:
     """A point outside the region is rejected (as swapped latitude and longitude when that is why)."""
     p = shapely.Point(row.x, row.y)
-    if not shapely.intersects(checks.region_zone, p) or shapely.distance(checks.region, p) > NEAREST_COMMUNE_M:
+    if not shapely.intersects(checks.region_zone, p) or not _near_region(checks, p):
         lon, lat = row.lon, row.lat
         if row.source == "lonlat" and -90 <= lon <= 90:
             sx, sy = lonlat_to_l93([lat], [lon])
             swapped = shapely.Point(sx[0], sy[0])
-            if np.isfinite([sx[0], sy[0]]).all() and shapely.distance(checks.region, swapped) <= NEAREST_COMMUNE_M:
+            if np.isfinite([sx[0], sy[0]]).all() and _near_region(checks, swapped):
                 return f"latitude et longitude inversées (latitude {lat}, longitude {lon})"
         return f"coordonnées hors du territoire ({_describe_point(row.x, row.y)})"
     row.rec["precision"] = row.rec["precision"] or "address"
     return ""
+
+
+def _near_region(checks: _Checks, p: shapely.Point) -> bool:
+    """Within :data:`NEAREST_COMMUNE_M` of a commune of the region."""
+    return len(checks.tree.query(p, predicate="dwithin", distance=NEAREST_COMMUNE_M)) > 0
 
 
 def _describe_point(x: float, y: float) -> str:
