@@ -167,9 +167,10 @@ def validate_actors(
 
 def _texts(values: pd.Series) -> list[str]:
     """A column's cells as stripped text (``str(cell).strip()``), by column when it is all text."""
-    if isinstance(values.dtype, pd.StringDtype) and not values.isna().any():
-        return values.str.strip().tolist()
-    return [str(v).strip() for v in values.tolist()]
+    cells = values.tolist()
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return [v.strip() for v in cells]
+    return [str(v).strip() for v in cells]
 
 
 def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines: list[int],
@@ -544,7 +545,7 @@ def _finish_accepted(
     attrs = communes.set_index("insee")
     for col in ("epci", "epci_name", "dep"):
         gdf[col] = gdf["insee"].map(attrs[col]).fillna("")
-    gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"], gdf["insee"], strict=True)]
+    gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
     gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
     lonlat = to_wgs84(gdf).geometry

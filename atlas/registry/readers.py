@@ -459,6 +459,8 @@ def _decode_url_escapes(raw: pd.DataFrame) -> pd.DataFrame:
     for col in raw.columns:
         cells = raw[col]
         if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+            if not _URL_ESCAPE.search("\n".join(cells.tolist())):
+                continue  # no escape anywhere in the column (most columns): one search
             text = cells
         elif cells.dtype == object:
             text = cells.map(lambda v: v if isinstance(v, str) else "")
