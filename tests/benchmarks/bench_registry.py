@@ -92,13 +92,12 @@ def synthetic_registry(n: int, path: Path, seed: int = 0) -> Path:
     return path
 
 
-def time_registry(n: int, folder: Path) -> tuple[float, int, int]:
-    """Seconds of ``read_actors`` on an ``n``-row synthetic registry; accepted and rejected rows."""
+def time_registry(path: Path) -> tuple[float, int, int]:
+    """Seconds of ``read_actors`` on a registry file; accepted and rejected rows."""
     from atlas.registry.actors import read_actors
     from atlas.territory.reference import load_communes
 
     communes = load_communes()
-    path = synthetic_registry(n, folder / f"registre-{n}.csv")
     start = time.perf_counter()
     result = read_actors(path, communes=communes)
     return time.perf_counter() - start, len(result.accepted), len(result.rejected)
@@ -111,7 +110,8 @@ def registry_bench(config: Config) -> list[Table]:
                   ["rows", "per row / before (0.23 ms)", "time", "per row", "accepted", "rejected"])
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            runs = [time_registry(n, Path(tmp)) for _ in range(config.repeats if n <= 50_000 else 3)]
+            path = synthetic_registry(n, Path(tmp) / f"registre-{n}.csv")
+            runs = [time_registry(path) for _ in range(config.repeats if n <= 50_000 else 3)]
             t = float(np.median([r[0] for r in runs]))
             per_row = t / n * 1000
             table.rows.append([f"{n:,}", f"{per_row / PER_ROW_BEFORE_MS:.3f}×", f"{t:.2f} s", f"{per_row * 1000:.1f} µs",

@@ -144,3 +144,13 @@ def test_polygons_of_a_subset_or_of_other_geometries_are_dissolved(cache_dir):
     got = epci_polygons(simple).set_index("epci").loc["200093201", "geometry"]
     assert shapely.equals(got, shapely.union_all(simple.geometry.values))
     assert pd.Series(epci_polygons(mel)["n_communes"]).tolist() == [95]
+
+
+def test_cache_off_decodes_in_the_process_and_writes_nothing(cache_dir, monkeypatch):
+    monkeypatch.setattr(settings.options, "reference_cache", False)
+    communes = load_communes()
+    assert not (cache_dir / "reference").exists()
+    assert_geodataframe_equal(communes, load_communes_uncached())
+    part = load_communes(columns=["insee"], dep=["80"])
+    assert list(part.columns) == ["insee", "geometry"] and len(part) == 771
+    assert len(former_communes()) == len(reference._region_frames()[1])
