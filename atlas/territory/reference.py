@@ -17,6 +17,7 @@ import functools
 import importlib.resources
 import json
 import re
+import shutil
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ import shapely
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
+from atlas.progress import info
 from atlas.territory import cache
 
 COMMUNE_COLUMNS = [
@@ -264,9 +266,21 @@ def _layers_in_memory(source: str) -> dict[str, pd.DataFrame]:
 def _layer(source: str, name: str, columns: Sequence[str] | None = None,
            deps: Sequence[str] | None = None) -> pd.DataFrame:
     """One reference layer: from the disk cache, or decoded in this process when the cache is
-    off (:attr:`atlas.settings.Settings.reference_cache`)."""
+    off (:attr:`atlas.settings.Settings.reference_cache`) or cannot be written. A damaged cache
+    (unreadable file) is rebuilt once."""
     if settings.reference_cache():
-        return cache.read_layer(_cache_folder(source), name, columns, deps)
+        for _ in range(2):
+            try:
+                folder = _cache_folder(source)
+            except OSError as exc:  # read-only or full disk: work without the cache
+                info(f"Cache des données de référence impossible à écrire ({exc.strerror or exc}) : "
+                     "elles sont décodées à chaque commande.")
+                break
+            try:
+                return cache.read_layer(folder, name, columns, deps)
+            except (OSError, ValueError):  # damaged (e.g. a file changed by hand): rebuilt
+                shutil.rmtree(folder, ignore_errors=True)
+                _cache_folder.cache_clear()
     frame = _layers_in_memory(source)[name]
     if deps:
         frame = frame[frame["dep"].isin(list(deps))].reset_index(drop=True)

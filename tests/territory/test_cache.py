@@ -23,7 +23,7 @@ from atlas.territory.reference import (
 def _forget() -> None:
     """Drop what this process keeps in memory, so the next call reads the disk cache."""
     for fn in (reference._cache_folder, reference._load_communes_cached, reference._former_cached,
-               reference._former_detail, reference._cached_polygons):
+               reference._former_detail, reference._cached_polygons, reference._layers_in_memory):
         fn.cache_clear()
 
 
@@ -154,3 +154,19 @@ def test_cache_off_decodes_in_the_process_and_writes_nothing(cache_dir, monkeypa
     part = load_communes(columns=["insee"], dep=["80"])
     assert list(part.columns) == ["insee", "geometry"] and len(part) == 771
     assert len(former_communes()) == len(reference._region_frames()[1])
+
+
+def test_a_damaged_cache_is_rebuilt_and_an_unwritable_one_is_done_without(cache_dir, small_file, monkeypatch):
+    first = load_communes(small_file)
+    (folder,) = (cache_dir / "reference").iterdir()
+    (folder / "communes.parquet").write_bytes(b"pas du parquet")
+    _forget()
+    assert_geodataframe_equal(load_communes(small_file), first)  # rebuilt
+    assert (folder / "key.json").exists() and (folder / "communes.parquet").stat().st_size > 1000
+    _forget()
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission non accordée")
+
+    monkeypatch.setattr(cache, "ensure_cached", read_only)
+    assert_geodataframe_equal(load_communes(small_file), first)  # decoded in the process
