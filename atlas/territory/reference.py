@@ -394,7 +394,7 @@ def _precomputed(communes: gpd.GeoDataFrame, layer: str, key: str) -> gpd.GeoDat
     source = communes.attrs.get("reference")
     if not source or "geometry" not in communes or not len(communes) or key not in communes:
         return None
-    ref = _load_communes_cached(source, ("insee", key))
+    ref = _load_communes_cached(source)  # in memory already when ``communes`` came from load_communes
     sizes = ref.groupby(key).size()
     mine = communes.groupby(key).size()
     if not mine.index.isin(sizes.index).all() or not (sizes[mine.index] == mine).all():
@@ -509,14 +509,15 @@ def population_points(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     base = representative_points(communes)
     detail = _former_detail()
-    detail = detail[detail["parent"].isin(set(communes["insee"]))]
-    pop = dict(zip(communes["insee"], communes["population"], strict=True))
-    parts = detail.groupby("parent")["population"].sum()
+    codes = communes["insee"].tolist()  # lists: fast to walk
+    detail = detail[detail["parent"].isin(set(codes))]
+    pop = dict(zip(codes, communes["population"].tolist(), strict=True))
+    parts = detail.groupby("parent")["population"].sum().to_dict()
     usable = {c for c, total in parts.items() if 0 < total <= pop.get(c, 0)}  # coherent detail only
     detail = detail[detail["parent"].isin(usable)]
     rest = base.assign(part=base["insee"])
-    rest["population"] = [p - (parts[c] if c in usable else 0) for c, p in zip(rest["insee"], rest["population"],
-                                                                                 strict=True)]
+    rest["population"] = [p - (parts[c] if c in usable else 0)
+                          for c, p in zip(rest["insee"].tolist(), rest["population"].tolist(), strict=True)]
     sub = gpd.GeoDataFrame({"insee": detail["parent"].to_numpy(), "part": detail["insee"].to_numpy(),
                             "name": detail["name"].to_numpy(), "population": detail["population"].astype("int64")},
                            geometry=gpd.points_from_xy(detail["x"], detail["y"]), crs=L93)
