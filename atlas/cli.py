@@ -427,9 +427,9 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
 
     if fmt == "gpkg" and output is None:
         raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
-    _, territory, sites, origins, network = _analysis_inputs(opts)
-    result = distances(territory, sites, origins=origins, network=network,
-                       clip=bool(opts.get("epci") or opts.get("dep")))
+    communes, territory, sites, origins, network = _analysis_inputs(opts)
+    # origin points given their commune as in gaps (500 m rule), what is left out said
+    result = distances(territory, sites, origins=origins, network=network, clip=True, all_communes=communes)
     if output is None:
         from atlas.io import csv_text
 

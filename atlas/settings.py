@@ -11,6 +11,7 @@ field                 environment variable        default
 ``cache_dir``         ``ATLAS_CACHE_DIR``         ``~/.cache/atlas``
 ``processed_dir``     ``ATLAS_PROCESSED_DIR``     ``data/processed``
 ``maps_dir``          ``ATLAS_MAPS_DIR``          ``maps``
+``reference_cache``   ``ATLAS_REFERENCE_CACHE``   ``True`` (``0``: decode in every process)
 ``quiet``             (``--quiet`` on the CLI)    ``False``
 ====================  ==========================  ===============================================
 
@@ -55,6 +56,9 @@ class Settings:
         Default folder of built layers and tables (``ATLAS_PROCESSED_DIR``, else ``data/processed``).
     maps_dir : Path or None
         Default folder of maps (``ATLAS_MAPS_DIR``, else ``maps``).
+    reference_cache : bool or None
+        Keep the decoded reference territory in :func:`cache_dir` (:mod:`atlas.territory.cache`);
+        ``False`` decodes it in every process, as before the cache (``ATLAS_REFERENCE_CACHE=0``).
     quiet : bool
         Silence progress bars and informative messages (``atlas --quiet``).
     """
@@ -63,6 +67,7 @@ class Settings:
     cache_dir: Path | None = None
     processed_dir: Path | None = None
     maps_dir: Path | None = None
+    reference_cache: bool | None = None
     quiet: bool = False
 
 
@@ -105,6 +110,13 @@ def cache_dir() -> Path:
     path = _chosen(options.cache_dir, "ATLAS_CACHE_DIR", Path.home() / ".cache" / "atlas")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def reference_cache() -> bool:
+    """Whether the decoded reference territory is cached on disk (default yes)."""
+    if options.reference_cache is not None:
+        return bool(options.reference_cache)
+    return os.environ.get("ATLAS_REFERENCE_CACHE", "1").strip().lower() not in ("0", "false", "non", "no")
 
 
 def processed_dir() -> Path:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from atlas.analysis.origins import attach_origins
 from atlas.analysis.roads import network_nearest
 from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import append_columns, french_table
@@ -400,6 +401,8 @@ def distances(
     origins: gpd.GeoDataFrame | None = None,
     network: object | None = None,
     clip: bool = True,
+    *,
+    all_communes: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Distance (and time, along a road network) to the nearest site, what ``atlas distances`` prints.
 
@@ -414,7 +417,14 @@ def distances(
     network : RoadNetwork, optional
         Road network (:func:`atlas.analysis.roads.load_network`); default straight line.
     clip : bool
-        Keep only the origins inside the territory.
+        Keep only the origins of the territory, given their commune by the same rule as
+        ``atlas gaps`` (:func:`atlas.analysis.origins.attach_origins`): a point in no commune
+        polygon but within :data:`~atlas.analysis.origins.ORIGIN_GAP_M` of one joins the nearest
+        commune; the points of other communes and those farther from every commune are counted
+        and reported in French (``origins_…`` keys of the result's ``attrs``), never dropped silently.
+    all_communes : GeoDataFrame, optional
+        Every commune the territory was chosen from (tells a neighbouring commune from a gap);
+        default the embedded reference.
 
     Returns
     -------
@@ -424,11 +434,15 @@ def distances(
     """
     if origins is None:
         return commune_access(territory, sites, network=network, sites_selected=True)
+    report = None
     if clip:
-        origins = within_territory(origins, territory)
-    if network is not None:
-        return network_nearest(network, origins, sites)
-    return nearest(origins, sites)
+        origins, report = attach_origins(origins, territory, all_communes=all_communes)
+        if len(origins) == 0:
+            raise AccessError("aucun point d'origine dans le territoire demandé")
+    out = network_nearest(network, origins, sites) if network is not None else nearest(origins, sites)
+    if report is not None:
+        out.attrs.update(report.attrs())
+    return out
 
 
 def write_distances(result: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:

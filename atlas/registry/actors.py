@@ -14,33 +14,30 @@ a French reason, and ``n_read == len(accepted) + len(rejected)``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import jsonschema
 import numpy as np
 import pandas as pd
 import shapely
 
-from atlas.crs import L93, WGS84, l93_to_lonlat, lonlat_to_l93, looks_like_l93, to_wgs84
+from atlas.crs import L93, WGS84, to_wgs84
 from atlas.registry import schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
-from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, parse_number, read_raw_table
+from atlas.registry.locate import NEAREST_COMMUNE_M, OUTSIDE_TOLERANCE_M, Checks, Located, locate, per_value
+from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
 from atlas.territory.ban import BanIndex
-from atlas.territory.gazetteer import Gazetteer, Match
+from atlas.territory.gazetteer import Gazetteer
 from atlas.territory.reference import load_communes
 
-#: A point farther than this from every commune of the region is outside the territory (m).
-OUTSIDE_TOLERANCE_M = 5_000.0
-#: A point outside commune polygons but closer than this is attached to the nearest commune (m).
-NEAREST_COMMUNE_M = 1_000.0
+__all__ = ["NEAREST_COMMUNE_M", "OUTSIDE_TOLERANCE_M", "join_communes", "read_actors", "validate_actors"]
 
 
 # --------------------------------------------------------------------------- the reader
@@ -93,48 +90,15 @@ def read_actors(
 
 
 @dataclass
-class _Checks:
-    """What every row is checked against: the schema, the territory and the mapping's options."""
-
-    validator: jsonschema.Draft202012Validator
-    gaz: Gazetteer
-    region: shapely.Geometry  # union of the communes (prepared)
-    region_zone: shapely.Geometry  # the region's envelope widened by OUTSIDE_TOLERANCE_M
-    region_deps: set[str]  # départements of the region (first two digits of postcodes)
-    src_crs: str  # CRS of the file's geometries
-    prefix: str  # of ids computed for rows without one
-    mapping: dict
-
-    @classmethod
-    def build(cls, communes: gpd.GeoDataFrame, mapping: dict, src_crs: str, prefix: str) -> _Checks:
-        region = shapely.union_all(communes.geometry.values)
-        region_zone = shapely.buffer(shapely.envelope(region), OUTSIDE_TOLERANCE_M)
-        shapely.prepare(region)
-        return cls(
-            validator=jsonschema.Draft202012Validator(schema.ACTOR_SCHEMA),
-            gaz=Gazetteer(communes),
-            region=region,
-            region_zone=region_zone,
-            region_deps={pc[:2] for pcs in communes["postcodes"] for pc in str(pcs).split(",") if pc},
-            src_crs=src_crs,
-            prefix=prefix,
-            mapping=mapping,
-        )
-
-
-@dataclass
 class _Row:
-    """One row being checked: its canonical fields, its warnings and its point so far."""
+    """One row's fields being checked and their warnings (the per-value rules below work on one)."""
 
     rec: dict[str, str]
-    gx: float  # point of the file's geometry (file CRS), NaN when none
-    gy: float
     warn: list[str] = field(default_factory=list)
-    x: float = float("nan")  # Lambert-93
-    y: float = float("nan")
-    source: str = ""  # where the point comes from: "xy", "lonlat", or "" (none yet)
-    lon: float | None = None  # as parsed from the longitude/latitude columns
-    lat: float | None = None
+
+
+def _stub(**fields: str) -> _Row:
+    return _Row(dict(fields))
 
 
 def validate_actors(
@@ -149,70 +113,251 @@ def validate_actors(
 ) -> RegistryResult:
     """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows.
 
+    Every rule reads one row, but the work is done by column: each rule runs once per distinct
+    value of its fields, coordinates are parsed, projected and checked against the region for all
+    rows at once (:mod:`atlas.registry.locate`). A row's reason to be rejected is the first of, in
+    order: name and kind, status and visibility, schema (first field in alphabetical order),
+    duplicate id, location.
+
     With ``ban`` or ``geocoder`` (see :func:`read_actors`), the accepted rows placed at their town
     hall that have an address are geocoded in one call once every row is checked.
     """
     mapping = mapping or {}
     canon = canonical_frame(raw, mapping)
-    checks = _Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
-    accepted: list[dict] = []
-    rejected: list[tuple[int, str, int]] = []  # (line, reason, raw position)
-    notes: list[tuple[int, str, str]] = []
-    seen_ids: dict[str, str] = {}
+    n = len(canon)
+    checks = Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
+    cols = {c: _texts(canon[c]) if c in canon else [""] * n for c in schema.HEADER_ALIASES}
+    gx = canon["__gx__"].to_numpy(float) if "__gx__" in canon else np.full(n, np.nan)
+    gy = canon["__gy__"].to_numpy(float) if "__gy__" in canon else np.full(n, np.nan)
+    reasons, warns = _normalise_columns(cols, checks.prefix)
+    where = _schema_errors(cols, [not r for r in reasons])
+    reasons = [r or w for r, w in zip(reasons, where, strict=True)]
+    located = locate(cols, gx, gy, checks)
     sheets = raw["__sheet__"].astype(str).tolist() if "__sheet__" in raw.columns else None
-    sheet_of: dict[str, str] = {}  # accepted id -> its sheet
-
-    for pos, values in enumerate(canon.to_dict("records")):
-        line = lines[pos]
-        row = _Row({c: str(values.get(c, "")).strip() for c in schema.HEADER_ALIASES},
-                   values.get("__gx__", np.nan), values.get("__gy__", np.nan))
-        where = f"{line}" if sheets is None else f"{line} de la feuille « {sheets[pos]} »"
-        reason = _check_row(row, checks, seen_ids)
-        if reason:
-            rejected.append((line, reason, pos))
-            continue
-        rec = row.rec
-        seen_ids[rec["id"]] = where
-        if sheets is not None:
-            sheet_of[rec["id"]] = sheets[pos]
-        rec["line"] = line
-        rec["_x"], rec["_y"] = row.x, row.y
-        rec["_declared_insee"] = rec["insee"]
-        accepted.append(rec)
-        for w in row.warn:
-            notes.append((line, rec["id"], w))
-
+    keep, rejected = _accept(cols["id"], reasons, located.reason, lines, sheets)
+    cols["precision"] = located.precision
+    hours = _hours_column_warnings(cols)
+    accepted_ids = [cols["id"][i] for i in keep]
+    notes: list[tuple[int, str, str]] = [
+        (lines[i], rid, w) for i, rid in zip(keep, accepted_ids, strict=True)
+        for w in (*warns[i], *located.warn[i], *hours[i])
+    ]
+    accepted = _accepted_frame(cols, keep, lines, located)
     geo = make_geocoder(ban, geocoder)
     if geo is not None:  # one call for the whole registry; never rejects a row
-        notes += geocode_records(accepted, geo)
-    ids = {r["id"]: r for r in accepted}
-    for r in accepted:  # a mobile stop names its truck
-        if r["route"] and r["route"] not in ids:
-            notes.append((r["line"], r["id"], f"tournée « {r['route']} » inconnue dans ce registre"))
+        records = accepted.to_dict("records")
+        for r in records:
+            if not isinstance(r["_town_insee"], str):
+                del r["_town_insee"]
+        notes += geocode_records(records, geo)
+        accepted = pd.DataFrame(records)
+    ids = set(accepted_ids)
+    for line, rid, route in zip(accepted["line"], accepted_ids, accepted["route"], strict=True):
+        if route and route not in ids:  # a mobile stop names its truck
+            notes.append((line, rid, f"tournée « {route} » inconnue dans ce registre"))
     acc = _finish_accepted(accepted, communes, checks.gaz, notes)
-    warns = warnings_frame(notes)
+    warns_frame = warnings_frame(notes)
     if sheets is not None:
-        warns.insert(1, "sheet", warns["id"].map(sheet_of).fillna(""))
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warns, n_read=len(raw))
+        sheet_of = {rid: sheets[i] for i, rid in zip(keep, accepted_ids, strict=True)}
+        warns_frame.insert(1, "sheet", warns_frame["id"].map(sheet_of).fillna(""))
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
 
 
-def _check_row(row: _Row, checks: _Checks, seen_ids: dict[str, str]) -> str:
-    """Normalise, check and locate one row: the reason to reject it, or "" to accept it."""
-    reason = _check_name_and_kind(row) or _check_publication(row.rec)
-    if reason:
-        return reason
-    _normalise_vocabularies(row)
+def _texts(values: pd.Series) -> list[str]:
+    """A column's cells as stripped text (``str(cell).strip()``), by column when it is all text."""
+    cells = values.tolist()
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return [v.strip() for v in cells]
+    return [str(v).strip() for v in cells]
+
+
+def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines: list[int],
+            sheets: list[str] | None) -> tuple[list[int], list[tuple[int, str, int]]]:
+    """Rows kept and rows rejected (line, reason, position), in order: an id already accepted
+    makes a later row a duplicate (checked after the fields, before the location)."""
+    keep: list[int] = []
+    rejected: list[tuple[int, str, int]] = []
+    seen: dict[str, str] = {}
+    for pos, (rid, reason, loc) in enumerate(zip(ids, reasons, where_located, strict=True)):
+        if not reason and rid in seen:
+            reason = f"identifiant en double : « {rid} » (déjà ligne {seen[rid]})"
+        reason = reason or loc
+        if reason:
+            rejected.append((lines[pos], reason, pos))
+            continue
+        seen[rid] = f"{lines[pos]}" if sheets is None else f"{lines[pos]} de la feuille « {sheets[pos]} »"
+        keep.append(pos)
+    return keep, rejected
+
+
+def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int], located: Located) -> pd.DataFrame:
+    """The accepted rows: their fields, line, point and the commune they are placed at."""
+    idx = np.asarray(keep, dtype=int)
+    frame = {c: [v[i] for i in keep] for c, v in cols.items()}
+    frame["line"] = [lines[i] for i in keep]
+    frame["_x"], frame["_y"] = located.x[idx], located.y[idx]
+    frame["_declared_insee"] = frame["insee"]
+    frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # None: not at a town hall
+    return pd.DataFrame(frame)
+
+
+def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Name, kind, status and visibility checked, the other fields normalised (in place), each
+    rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
+    n = len(cols["name"])
+    kinds = per_value(cols["kind"], _kind_of)
+    pubs = per_value(list(zip(cols["status"], cols["visibility"], strict=True)), _publication_of)
+    reasons = [("nom manquant" if not name else k[0]) or p[0]
+               for name, k, p in zip(cols["name"], kinds, pubs, strict=True)]
+    ok = [not r for r in reasons]
+    cols["kind"] = [k[1] if good else given for k, good, given in zip(kinds, ok, cols["kind"], strict=True)]
+    cols["status"] = [p[1] if good else given for p, good, given in zip(pubs, ok, cols["status"], strict=True)]
+    cols["visibility"] = [p[2] if good else given for p, good, given in zip(pubs, ok, cols["visibility"], strict=True)]
+    per_field = [[k[2] for k in kinds]]
+    for col, fn in (("access", _access_of), ("mode", _mode_of), ("network", _network_of),
+                    ("services", _services_of)):
+        res = per_value(cols[col], fn)
+        cols[col] = [r[0] for r in res]
+        per_field.append([r[1] for r in res])
+    cols["mode"] = [m or "fixed" for m in cols["mode"]]
+    cols["world"] = per_value(list(zip(cols["world"], cols["kind"], ok, strict=True)), _world_of)
+    cols["precision"] = per_value(cols["precision"], _precision_of)
+    for col in ("website", "phone", "email"):
+        per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
+    codes = per_value(list(zip(cols["postcode"], cols["address"], cols["commune"], cols["insee"], strict=True)),
+                      _codes_of)
+    for j, col in enumerate(("postcode", "commune", "insee")):
+        cols[col] = [c[j] for c in codes]
+    cols["updated"] = per_value(cols["updated"], _date_of)
+    cols["id"] = [rid or (_stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode",
+                                                                        "commune")}) if ok[i] else "")
+                  for i, rid in enumerate(cols["id"])]
+    warns = [tuple(w for f in per_field for w in f[i]) for i in range(n)]
+    return reasons, warns
+
+
+def _kind_of(kind: str) -> tuple[str, str, tuple[str, ...]]:
+    row = _stub(name="-", kind=kind)
+    reason = _check_name_and_kind(row)
+    return reason, row.rec["kind"], tuple(row.warn)
+
+
+def _publication_of(pair: tuple[str, str]) -> tuple[str, str, str]:
+    rec = {"status": pair[0], "visibility": pair[1]}
+    reason = _check_publication(rec)
+    return reason, rec["status"], rec["visibility"]
+
+
+def _vocabulary_of(col: str, vocabulary: Vocabulary, given: str) -> tuple[str, tuple[str, ...]]:
+    """Access or mode as a canonical value (warnings for guessed or unknown ones)."""
+    row = _stub(**{col: given})
+    value = _read_value(row, col, vocabulary)
+    if value is None:
+        value = ""
+        row.warn.append(f"{vocabulary.field_fr} non reconnu(es) : « {given} » (ignoré)")
+    return value, tuple(row.warn)
+
+
+_access_of = functools.partial(_vocabulary_of, "access", ACCESS)
+_mode_of = functools.partial(_vocabulary_of, "mode", MODES)
+
+
+def _network_of(value: str) -> tuple[str, tuple[str, ...]]:
+    row = _stub(network=value)
+    return _networks(row), tuple(row.warn)
+
+
+def _services_of(value: str) -> tuple[str, tuple[str, ...]]:
+    row = _stub(services=value)
+    return _services(row), tuple(row.warn)
+
+
+def _world_of(key: tuple[str, str, bool]) -> str:
+    world, kind, valid = key
+    return (schema.slug(world) or schema.KIND_WORLD[kind]) if valid else world
+
+
+def _precision_of(value: str) -> str:
+    return schema.PRECISION_ALIASES.get(schema.slug(value), schema.slug(value))
+
+
+def _contact_warning(col: str, value: str) -> tuple[str, ...]:
+    row = _stub(website="", phone="", email="")
+    row.rec[col] = value
     _check_contacts(row)
-    _normalise_codes(row.rec)
-    _normalise_date(row.rec)
-    if not row.rec["id"]:
-        row.rec["id"] = _stable_id(checks.prefix, row.rec)
-    reason = _schema_error(row.rec, checks.validator) or _duplicate_id(row.rec, seen_ids) or _locate(row, checks)
-    if not reason:
-        _hours_warnings(row)
-    return reason
+    return tuple(row.warn)
+
+
+def _codes_of(key: tuple[str, str, str, str]) -> tuple[str, str, str]:
+    rec = dict(zip(("postcode", "address", "commune", "insee"), key, strict=True))
+    _normalise_codes(rec)
+    return rec["postcode"], rec["commune"], rec["insee"]
+
+
+def _date_of(value: str) -> str:
+    rec = {"updated": value}
+    _normalise_date(rec)
+    return rec["updated"]
+
+
+def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
+    hours = per_value(cols["opening_hours"], lambda v: v and not is_valid_hours(v))
+    closures = per_value(cols["closures"], lambda v: v and not is_valid_closures(v))
+    out = []
+    for h, c, hv, cv in zip(hours, closures, cols["opening_hours"], cols["closures"], strict=True):
+        w = ()
+        if h:
+            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hv} »",)
+        if c:
+            w += (f"fermetures temporaires illisibles, gardées telles quelles : « {cv} »",)
+        out.append(w)
+    return out
+
+
+def _schema_errors(cols: dict[str, list[str]], todo: list[bool]) -> list[str]:
+    """For each row to check, the first field the actor schema refuses ("" when valid or not
+    checked): fields in alphabetical order, as the JSON Schema errors sorted by path."""
+    props = schema.ACTOR_SCHEMA["properties"]
+    out = [""] * len(todo)
+    left = np.asarray(todo, dtype=bool)  # rows still without a reason
+    for name in sorted(props):
+        valid = np.fromiter(per_value(cols[name], functools.partial(_valid_value, name)), dtype=bool, count=len(left))
+        bad = np.flatnonzero(left & ~valid)
+        label, values = schema.FIELD_LABELS_FR.get(name, name), cols[name]
+        for i in bad.tolist():
+            out[i] = f"{label} invalide : « {values[i]} »"
+        left[bad] = False
+    return out
+
+
+@functools.cache
+def _field_validator(name: str):  # noqa: ANN202 - a jsonschema validator
+    import jsonschema  # only for keywords read by neither of the four above
+
+    return jsonschema.Draft202012Validator({"properties": {name: schema.ACTOR_SCHEMA["properties"][name]}})
+
+
+def _valid_value(name: str, value: str) -> bool:
+    """Whether the actor schema accepts ``value`` for field ``name`` (the keywords ``type``
+    string, ``minLength``, ``enum`` and ``pattern`` read directly, any other by ``jsonschema``)."""
+    spec = schema.ACTOR_SCHEMA["properties"][name]
+    for keyword, arg in spec.items():
+        if keyword == "type" and arg == "string":
+            continue
+        if keyword == "minLength":
+            ok = len(value) >= arg
+        elif keyword == "enum":
+            ok = value in arg
+        elif keyword == "pattern":
+            ok = re.search(arg, value) is not None
+        else:
+            return _field_validator(name).is_valid({name: value})
+        if not ok:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- normalising fields
@@ -328,23 +473,6 @@ def _normalise_date(rec: dict[str, str]) -> None:
     rec["updated"] = text
 
 
-def _normalise_vocabularies(row: _Row) -> None:
-    """Access, mode, networks, services, world and precision as canonical values (warnings for guessed or
-    unknown ones)."""
-    rec = row.rec
-    for col, vocabulary in (("access", ACCESS), ("mode", MODES)):
-        given = rec[col]
-        rec[col] = _read_value(row, col, vocabulary)
-        if rec[col] is None:
-            rec[col] = ""
-            row.warn.append(f"{vocabulary.field_fr} non reconnu(es) : « {given} » (ignoré)")
-    rec["mode"] = rec["mode"] or "fixed"
-    rec["network"] = _networks(row)
-    rec["services"] = _services(row)
-    rec["world"] = schema.slug(rec["world"]) or schema.KIND_WORLD[rec["kind"]]
-    rec["precision"] = schema.PRECISION_ALIASES.get(schema.slug(rec["precision"]), schema.slug(rec["precision"]))
-
-
 #: Links the web map makes (the same rules as its script): http(s) pages, e-mail addresses, phone numbers.
 SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 SAFE_EMAIL = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[^@\s\"'<>]+$")
@@ -378,161 +506,12 @@ def _normalise_codes(rec: dict[str, str]) -> None:
     rec["insee"] = rec["insee"].upper()
 
 
-def _schema_error(rec: dict[str, str], validator: jsonschema.Draft202012Validator) -> str:
-    """The first field the actor schema refuses, in field order ("" when valid)."""
-    errors = sorted(validator.iter_errors({k: v for k, v in rec.items() if k in schema.ACTOR_SCHEMA["properties"]}),
-                    key=lambda e: list(e.path))
-    if not errors:
-        return ""
-    err = errors[0]
-    fieldname = err.path[0] if err.path else "?"
-    label = schema.FIELD_LABELS_FR.get(str(fieldname), str(fieldname))
-    return f"{label} invalide : « {rec.get(str(fieldname), '')} »"
-
-
-def _duplicate_id(rec: dict[str, str], seen_ids: dict[str, str]) -> str:
-    if rec["id"] in seen_ids:
-        return f"identifiant en double : « {rec['id']} » (déjà ligne {seen_ids[rec['id']]})"
-    return ""
-
-
-# --------------------------------------------------------------------------- locating
-def _locate(row: _Row, checks: _Checks) -> str:
-    """A Lambert-93 point from the coordinates, checked against the region, else from the commune."""
-    reason = _read_coordinates(row, checks.src_crs)
-    if reason:
-        return reason
-    if row.source:
-        return _check_in_region(row, checks)
-    return _geocode(row, checks)
-
-
-def _read_geometry(row: _Row, src_crs: str) -> None:
-    """The file's own geometry: longitude/latitude when in WGS 84, else projected to Lambert-93."""
-    if pd.notna(row.gx) and pd.notna(row.gy):
-        if str(src_crs).upper().endswith("4326") or "WGS 84" in str(src_crs):
-            row.rec["lon"], row.rec["lat"] = str(row.gx), str(row.gy)
-        else:
-            pt = gpd.GeoSeries(gpd.points_from_xy([row.gx], [row.gy]), crs=src_crs).to_crs(L93)
-            row.x, row.y, row.source = float(pt.x[0]), float(pt.y[0]), "xy"
-
-
-def _read_coordinates(row: _Row, src_crs: str) -> str:
-    """Coordinates from the geometry, x/y or longitude/latitude columns (Lambert-93 values there too)."""
-    rec = row.rec
-    _read_geometry(row, src_crs)
-    lon, lat = parse_number(rec["lon"]), parse_number(rec["lat"])
-    px, py = parse_number(rec["x"]), parse_number(rec["y"])
-    row.lon, row.lat = lon, lat
-    bad = [v for v in (lon, lat, px, py) if v is not None and math.isnan(v)]
-    if bad:
-        return "coordonnées illisibles : " + " ; ".join(f"« {rec[k]} »" for k in ("lon", "lat", "x", "y") if rec[k])
-    if any(v is not None and math.isinf(v) for v in (lon, lat, px, py)):
-        return "coordonnées non finies (infini) : " + " ; ".join(f"« {rec[k]} »" for k in ("lon", "lat", "x", "y")
-                                                                  if rec[k])
-    if row.source:  # the file's geometry, already projected
-        return ""
-    if px is not None and py is not None:
-        row.x, row.y, row.source = px, py, "xy"
-    elif lon is not None and lat is not None:
-        if looks_like_l93(lon, lat):
-            row.x, row.y, row.source = lon, lat, "xy"
-            row.warn.append("coordonnées en Lambert-93 dans les colonnes longitude/latitude")
-        elif not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            return f"coordonnées impossibles : longitude {lon}, latitude {lat}"
-        else:
-            xs, ys = lonlat_to_l93([lon], [lat])
-            row.x, row.y, row.source = float(xs[0]), float(ys[0]), "lonlat"
-    elif (lon is None) != (lat is None) or (px is None) != (py is None):
-        return "coordonnées incomplètes (une seule des deux valeurs)"
-    return ""
-
-
-def _check_in_region(row: _Row, checks: _Checks) -> str:
-    """A point outside the region is rejected (as swapped latitude and longitude when that is why)."""
-    p = shapely.Point(row.x, row.y)
-    if not shapely.intersects(checks.region_zone, p) or shapely.distance(checks.region, p) > NEAREST_COMMUNE_M:
-        lon, lat = row.lon, row.lat
-        if row.source == "lonlat" and -90 <= lon <= 90:
-            sx, sy = lonlat_to_l93([lat], [lon])
-            swapped = shapely.Point(sx[0], sy[0])
-            if np.isfinite([sx[0], sy[0]]).all() and shapely.distance(checks.region, swapped) <= NEAREST_COMMUNE_M:
-                return f"latitude et longitude inversées (latitude {lat}, longitude {lon})"
-        return f"coordonnées hors du territoire ({_describe_point(row.x, row.y)})"
-    row.rec["precision"] = row.rec["precision"] or "address"
-    return ""
-
-
-def _describe_point(x: float, y: float) -> str:
-    lon, lat = l93_to_lonlat([x], [y])
-    return f"longitude {lon[0]:.4f}, latitude {lat[0]:.4f}"
-
-
-# --------------------------------------------------------------------------- offline geocoding
-def _commune_match(rec: dict[str, str], checks: _Checks) -> tuple[Match | None, str]:
-    """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
-    m = checks.gaz.by_insee(rec["insee"]) if rec["insee"] else None
-    if rec["insee"] and not m.found:
-        return m, f"code INSEE inconnu : « {rec['insee']} »"
-    if (m is None or not m.found) and rec["postcode"]:
-        if rec["postcode"][:2] not in checks.region_deps:
-            return m, f"code postal hors du territoire : « {rec['postcode']} »"
-        names = [rec["commune"], *checks.mapping.get("_extra_names", [])]
-        m = checks.gaz.by_postcode_name(rec["postcode"], names)
-    return m, ""
-
-
-def _geocode(row: _Row, checks: _Checks) -> str:
-    """Without coordinates: the point of the commune's town hall, or kept unlocated (with a warning)."""
-    m, reason = _commune_match(row.rec, checks)
-    if reason:
-        return reason
-    if m is not None and m.found:
-        row.x, row.y = m.x, m.y
-        row.rec["precision"] = "commune"
-        row.rec["_town_insee"] = m.insee  # an address may then place it better (geocoding.py)
-        if m.note:
-            row.warn.append(m.note)
-        return ""
-    return _unlocated(row, checks)
-
-
-def _unlocated(row: _Row, checks: _Checks) -> str:
-    """A row whose place is not found: kept without a point, unless its commune is unknown."""
-    rec = row.rec
-    if not (rec["insee"] or rec["postcode"] or rec["commune"] or rec["address"]):
-        if checks.mapping.get("require_location"):  # lists wider than the territory
-            return "aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)"
-        rec["precision"] = "unknown"
-        row.warn.append("aucune indication de lieu : acteur gardé, sans position sur les cartes")
-    elif rec["commune"] and not rec["postcode"] and not rec["insee"] and not checks.gaz.has_name(rec["commune"]):
-        return f"commune « {rec['commune']} » inconnue dans le territoire"
-    else:
-        rec["precision"] = "unknown"
-        if rec["commune"] and not rec["postcode"]:
-            row.warn.append(f"commune « {rec['commune']} » sans code postal ni code INSEE : non localisée "
-                            "(un nom de commune seul est ambigu)")
-        else:
-            row.warn.append("adresse non localisée")
-    return ""
-
-
-# --------------------------------------------------------------------------- hours
-def _hours_warnings(row: _Row) -> None:
-    """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
-    rec = row.rec
-    if rec["opening_hours"] and not is_valid_hours(rec["opening_hours"]):
-        row.warn.append(f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {rec['opening_hours']} »")
-    if rec["closures"] and not is_valid_closures(rec["closures"]):
-        row.warn.append(f"fermetures temporaires illisibles, gardées telles quelles : « {rec['closures']} »")
-
-
 # --------------------------------------------------------------------------- accepted rows
 def _finish_accepted(
-    accepted: list[dict], communes: gpd.GeoDataFrame, gaz: Gazetteer, notes: list
+    accepted: pd.DataFrame | list[dict], communes: gpd.GeoDataFrame, gaz: Gazetteer, notes: list
 ) -> gpd.GeoDataFrame:
     cols = [c for c in schema.ACTOR_COLUMNS if c not in ("lon", "lat")]
-    if not accepted:
+    if len(accepted) == 0:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*cols, "line"]},
                                  geometry=gpd.GeoSeries([], crs=L93), crs=L93)
         for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious"):
@@ -547,9 +526,10 @@ def _finish_accepted(
     gdf = gpd.GeoDataFrame(df, geometry=list(geom), crs=L93)
     # ---- spatial join to communes (points with coordinates)
     joined = join_communes(gdf, communes)
-    for i, (declared, found, how) in enumerate(zip(gdf["_declared_insee"], joined["insee"], joined["_how"], strict=True)):
-        rid, line = gdf["id"].iloc[i], gdf["line"].iloc[i]
-        if geocoded[i]:  # a BAN point: its commune is the one the BAN searched in
+    for i, (declared, found, how, rid, line, by_ban) in enumerate(zip(
+            gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].tolist(), gdf["id"].tolist(),
+            gdf["line"].tolist(), geocoded.tolist(), strict=True)):
+        if by_ban:  # a BAN point: its commune is the one the BAN searched in
             continue
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
@@ -565,7 +545,7 @@ def _finish_accepted(
     attrs = communes.set_index("insee")
     for col in ("epci", "epci_name", "dep"):
         gdf[col] = gdf["insee"].map(attrs[col]).fillna("")
-    gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"], gdf["insee"], strict=True)]
+    gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
     gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
     lonlat = to_wgs84(gdf).geometry
@@ -601,7 +581,7 @@ def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.Da
         ``none``).
     """
     pts = points.geometry.to_numpy()
-    has = np.array([g is not None and not shapely.is_empty(g) for g in pts], dtype=bool)
+    has = ~shapely.is_missing(pts) & ~shapely.is_empty(pts)
     insee = np.array([""] * len(points), dtype=object)
     how = np.array(["none"] * len(points), dtype=object)
     if has.any():

@@ -26,9 +26,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import pandas as pd
 import pyogrio
 import shapely
@@ -38,6 +38,9 @@ from atlas.crs import L93
 from atlas.errors import RegistryError
 from atlas.registry import schema
 from atlas.registry.readers import parse_number, read_raw_table, sheet_frames
+
+if TYPE_CHECKING:  # networkx is imported only by what draws or measures the graph (start-up time)
+    import networkx as nx
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import Vocabulary
 from atlas.territory.selection import EPCI_ALIASES
@@ -590,7 +593,7 @@ def partnership_lines(graph_or_partnerships: nx.Graph | pd.DataFrame, actors: pd
     geo = actors.set_index(actors["id"].astype(str))["geometry"]
     names = actors.set_index(actors["id"].astype(str))["name"].astype(str)
     rows: list[dict] = []
-    if isinstance(graph_or_partnerships, nx.Graph):
+    if not isinstance(graph_or_partnerships, pd.DataFrame):  # a networkx graph
         H = graph_or_partnerships
         it = []
         for u, v, d in H.edges(data=True):

@@ -403,7 +403,10 @@ def read_raw_table(
     except (ValueError, UnicodeError, KeyError, TypeError, csv.Error) as exc:
         raise RegistryError(f"Lecture impossible de « {path} » : fichier illisible ({exc}).") from exc
     attrs = dict(frame.attrs)
-    frame = frame.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+    frame = frame.astype(object)
+    for col in frame.columns:  # missing cells as "" (columns of text only, most of them, left as they are)
+        if pd.api.types.infer_dtype(frame[col], skipna=False) != "string":
+            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
     frame.attrs.update(attrs)
     return frame, lines
 
@@ -449,6 +452,27 @@ def load_mapping(mapping: str | Path | dict | None) -> dict:
     return data
 
 
+def _decode_url_escapes(raw: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``raw`` with URL-encoded cells decoded (no space and a ``%xx`` escape), searched
+    column by column."""
+    raw = raw.copy()
+    for col in raw.columns:
+        cells = raw[col]
+        if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+            if not _URL_ESCAPE.search("\n".join(cells.tolist())):
+                continue  # no escape anywhere in the column (most columns): one search
+            text = cells
+        elif cells.dtype == object:
+            text = cells.map(lambda v: v if isinstance(v, str) else "")
+        else:
+            continue  # numbers: nothing to decode
+        hit = (text.str.contains(_URL_ESCAPE.pattern, regex=True) & ~text.str.contains(" ", regex=False)).to_numpy(bool)
+        if hit.any():
+            raw[col] = cells.astype(object)
+            raw.loc[hit, col] = [unquote(v) for v in text[hit]]
+    return raw
+
+
 def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
     """Map raw headers to the canonical columns of :data:`atlas.registry.schema.HEADER_ALIASES`.
 
@@ -469,7 +493,7 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
     if len(parts) > 1:  # sheets with headers of their own: each mapped on its own
         return pd.concat([canonical_frame(part, mapping) for part in parts]).loc[raw.index]
     # « Anizy%20le%20ch%C3%A2teau »: URL-encoded cells in real exports
-    raw = raw.map(lambda v: unquote(v) if isinstance(v, str) and " " not in v and _URL_ESCAPE.search(v) else v)
+    raw = _decode_url_escapes(raw)
     keyed = {schema.header_key(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
     explicit = mapping.get("columns", {})

@@ -63,21 +63,22 @@ class Gazetteer:
         # the town hall when it lies inside the commune polygon, else a point inside it, so that a
         # commune-level point always joins back to its own commune
         pts = representative_points(communes)
-        xs, ys = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
-        self._point = dict(zip(communes["insee"], zip(xs, ys, strict=True), strict=True))
-        self._name = dict(zip(communes["insee"], communes["name"], strict=True))
+        xs, ys = pts.geometry.x.tolist(), pts.geometry.y.tolist()
+        insees, names = communes["insee"].tolist(), communes["name"].tolist()  # lists: fast to walk
+        self._point = dict(zip(insees, zip(xs, ys, strict=True), strict=True))
+        self._name = dict(zip(insees, names, strict=True))
         former = former_communes()
         former = former[former["parent"].isin(self._point.keys())]
-        self._former = dict(zip(former["insee"], former["parent"], strict=True))
+        self._former = dict(zip(former["insee"].tolist(), former["parent"].tolist(), strict=True))
         by_postcode: dict[str, list[tuple[str, str]]] = {}
         by_dep_name: dict[tuple[str, str], set[str]] = {}
-        rows = list(zip(communes["insee"], communes["name"], communes["postcodes"], communes["dep"],
-                        strict=True))
-        parent_pcs = dict(zip(communes["insee"], communes["postcodes"], strict=True))
-        parent_dep = dict(zip(communes["insee"], communes["dep"], strict=True))
+        pcs_list, deps_list = communes["postcodes"].tolist(), communes["dep"].tolist()
+        rows = list(zip(insees, names, pcs_list, deps_list, strict=True))
+        parent_pcs = dict(zip(insees, pcs_list, strict=True))
+        parent_dep = dict(zip(insees, deps_list, strict=True))
         rows += [
             (p, n, parent_pcs[p], parent_dep[p])
-            for n, p in zip(former["name"], former["parent"], strict=True)
+            for n, p in zip(former["name"].tolist(), former["parent"].tolist(), strict=True)
         ]
         for insee, name, pcs, dep in rows:
             key = normalize_name(name)

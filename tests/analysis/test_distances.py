@@ -114,3 +114,48 @@ def test_origins_with_infinite_population_are_a_clear_error(tmp_path):
                      crs="EPSG:4326").to_file(path)
     with pytest.raises(AccessError, match="population non finie ou négative \\(point\\(s\\) n° 2\\)"):
         read_origins(str(path))
+
+
+def test_distances_from_origins_use_the_gap_rule_of_gaps(communes):
+    """Random points around the Pas-de-Calais: those inside its communes are kept, those in no polygon
+    but within 500 m join the nearest commune (recomputed with a shapely index), the others are
+    counted and reported, population included; nothing is lost."""
+    from atlas.analysis.distances import distances
+    from atlas.analysis.origins import ORIGIN_GAP_M
+
+    terr = communes[communes["dep"] == "62"]
+    xmin, ymin, xmax, ymax = terr.total_bounds
+    rng = np.random.default_rng(7)
+    n = 20_000
+    x, y = rng.uniform(xmin - 3000, xmax + 3000, n), rng.uniform(ymin - 3000, ymax + 3000, n)
+    pop = rng.uniform(0, 10, n).round(2)
+    origins = gpd.GeoDataFrame({"population": pop}, geometry=gpd.points_from_xy(x, y), crs=L93)
+    sites = gpd.GeoDataFrame({"id": ["a"], "name": ["A"], "kind": ["distribution"], "status": ["open"],
+                              "visibility": ["public"]},
+                             geometry=[shapely.Point(650_000, 7_030_000)], crs=L93)
+    res = distances(terr, sites, origins=origins, clip=True, all_communes=communes)
+    # independent recomputation
+    geoms = communes.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(x, y)
+    inside = np.zeros(n, dtype=bool)
+    inside[tree.query(pts, predicate="intersects")[0]] = True
+    near_pt, near_com = tree.query_nearest(pts, max_distance=ORIGIN_GAP_M)
+    in_dep = communes["dep"].to_numpy() == "62"
+    gap_joined = {p for p, c in zip(near_pt, near_com, strict=True) if not inside[p] and in_dep[c]}
+    far = ~inside
+    far[near_pt] = False
+    kept_inside = np.zeros(n, dtype=bool)
+    hit_pt, hit_com = tree.query(pts, predicate="intersects")
+    kept_inside[hit_pt[in_dep[hit_com]]] = True
+    assert len(gap_joined) > 0 and far.sum() > 0  # the sample does exercise both rules
+    assert set(res.index) == set(np.flatnonzero(kept_inside)) | gap_joined
+    assert res.attrs["origins_n_joined"] == len(gap_joined)
+    assert res.attrs["origins_n_outside"] == int(far.sum())
+    assert res.attrs["origins_population_outside"] == pytest.approx(pop[far].sum(), abs=1e-6)
+    total = sum(res.attrs[f"origins_population_{k}"] for k in ("kept", "elsewhere", "outside"))
+    assert total == pytest.approx(pop.sum(), abs=1e-6)  # every inhabitant counted somewhere
+    joined = res.loc[sorted(gap_joined)]
+    nearest_code = {p: communes["insee"].iloc[c] for p, c in zip(near_pt, near_com, strict=True)}
+    assert (joined["insee"].to_numpy() == [nearest_code[p] for p in joined.index]).all()
+    assert res["distance_m"].notna().all()

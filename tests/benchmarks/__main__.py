@@ -1,8 +1,12 @@
-"""Run the registered benchmarks: ``python -m tests.benchmarks [NAME ...] [--quick] [-o FILE]``.
+"""Run the registered benchmarks: ``python -m tests.benchmarks [NAME ...] [--quick] [-o FILE] [--readme]``.
 
 Imports every ``tests/benchmarks/bench_*.py`` (each registers its functions with
 :func:`tests.benchmarks.bench`), prints the machine, runs the chosen benchmarks (all by
 default) and writes their tables, preceded by the machine and the command, to ``-o``.
+
+With ``--readme``, the tables of each benchmark run replace, in ``README.md``, the block between
+``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``, headed by the command, the date and the
+machine of that run: every figure of such a block comes from one named run.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import argparse
 import importlib
 import os
 import platform
+import re
 import sys
 import time
 from datetime import date
@@ -79,6 +84,28 @@ def discover() -> list[str]:
     return failed
 
 
+def readme_block(name: str, header: str, text: str) -> str:
+    """The README block of benchmark ``name``: markers, the run's command and machine, its tables."""
+    body = text.split("\n", 1)[1].strip()  # the tables, without the runner's own title line
+    return f"<!-- bench:{name} -->\n{header}\n\n{body}\n<!-- /bench:{name} -->"
+
+
+def update_readme(path: Path, blocks: dict[str, str]) -> list[str]:
+    """Replace the marked blocks of ``path`` (see the module's description); the names not found."""
+    text = path.read_text(encoding="utf-8")
+    missing = []
+    for name, block in blocks.items():
+        pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
+        if not pattern.search(text):
+            missing.append(name)
+            continue
+        text = pattern.sub(lambda _, b=block: b, text)
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return missing
+
+
 def main(argv: list[str] | None = None) -> int:
     failed = discover()
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[0])
@@ -87,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-r", "--repeats", type=int, default=3, help="interleaved runs per ratio (at least 3)")
     parser.add_argument("--workers", type=int, default=1, help="threads of the k-d tree queries (both sides)")
     parser.add_argument("-o", "--output", type=Path, help="Markdown file to write")
+    parser.add_argument("--readme", action="store_true",
+                        help="replace the <!-- bench:NAME --> blocks of README.md with this run's tables")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHES]
     if unknown:
@@ -106,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in failed:
         print(f"(not imported: {line})", flush=True)
     sections = []
+    blocks: dict[str, str] = {}
+    run_line = (f"Run `{command.strip()}` on {date.today().isoformat()}: {info['cpu']}, {info['system']}, "
+                f"load average {info['load']} at the start; {info['versions']}.")
     for name in args.names or list(BENCHES):
         entry = BENCHES[name]
         print(f"== {name}: {entry.title}", flush=True)
@@ -115,12 +147,17 @@ def main(argv: list[str] | None = None) -> int:
         text = f"### {entry.title} (`{name}`, {elapsed:.0f} s)\n\n" + "\n".join(t.markdown() for t in tables)
         print(text, flush=True)
         sections.append(text)
+        blocks[name] = readme_block(name, run_line, text)
     try:
         after = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     except OSError:
         after = "unknown"
     footer = f"Load average after the run: {after}.\n"
     print(footer)
+    if args.readme:
+        missing = update_readme(REPO / "README.md", blocks)
+        print(f"README.md: {len(blocks) - len(missing)} block(s) replaced"
+              + (f"; no block for {', '.join(missing)}" if missing else ""))
     if args.output:
         args.output.write_text("\n".join(header) + "\n" + "\n".join(sections) + "\n" + footer, encoding="utf-8")
         print(f"written: {args.output}")

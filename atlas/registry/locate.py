@@ -1,0 +1,258 @@
+"""Locating registry rows, by column: coordinates parsed, projected and checked against the region
+for all rows at once, commune look-ups done once per distinct (code, postcode, commune).
+
+Used by :func:`atlas.registry.actors.validate_actors`. The rules are those of a row read alone
+(same order, same French reasons and warnings); only the work is shared: one coordinate
+transformation for every row given in longitude/latitude, one spatial-index query for every
+point, one gazetteer look-up per distinct place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from atlas.crs import L93, L93_FRANCE_BOUNDS, l93_to_lonlat, lonlat_to_l93
+from atlas.registry.readers import parse_number
+from atlas.territory.gazetteer import Gazetteer, Match
+
+#: A point farther than this from every commune of the region is outside the territory (m).
+OUTSIDE_TOLERANCE_M = 5_000.0
+#: A point outside commune polygons but closer than this is attached to the nearest commune (m).
+NEAREST_COMMUNE_M = 1_000.0
+
+
+@dataclass
+class Checks:
+    """What every row is checked against: the territory and the mapping's options."""
+
+    gaz: Gazetteer
+    tree: shapely.STRtree  # the communes (distance to the region = to the nearest commune)
+    region_zone: shapely.Geometry  # the region's envelope widened by OUTSIDE_TOLERANCE_M
+    region_deps: set[str]  # départements of the region (first two digits of postcodes)
+    src_crs: str  # CRS of the file's geometries
+    prefix: str  # of ids computed for rows without one
+    mapping: dict
+
+    @classmethod
+    def build(cls, communes: gpd.GeoDataFrame, mapping: dict, src_crs: str, prefix: str) -> Checks:
+        region_zone = shapely.buffer(shapely.box(*communes.total_bounds), OUTSIDE_TOLERANCE_M)
+        return cls(
+            gaz=Gazetteer(communes),
+            tree=shapely.STRtree(communes.geometry.values),
+            region_zone=region_zone,
+            region_deps={pc[:2] for pcs in communes["postcodes"].tolist() for pc in str(pcs).split(",") if pc},
+            src_crs=src_crs,
+            prefix=prefix,
+            mapping=mapping,
+        )
+
+
+@dataclass
+class Located:
+    """Where each row is: a reason to reject it ("" when none), its Lambert-93 point (NaN when
+    none), its precision, the commune whose town hall it is placed at (None) and its warnings."""
+
+    reason: list[str]
+    x: np.ndarray
+    y: np.ndarray
+    precision: list[str]
+    town_insee: list[str | None]
+    warn: list[list[str]] = field(default_factory=list)
+
+
+def per_value(values: list, fn) -> list:  # noqa: ANN001 - any function of one value
+    """``[fn(v) for v in values]`` computed once per distinct value."""
+    memo = {v: fn(v) for v in dict.fromkeys(values)}
+    return [memo[v] for v in values]
+
+
+def _is_wgs84(src_crs: str) -> bool:
+    return str(src_crs).upper().endswith("4326") or "WGS 84" in str(src_crs)
+
+
+def _numbers(values: list[str]) -> np.ndarray:
+    """Parsed numbers (:func:`parse_number`), NaN for garbage; None (empty) as a separate mask."""
+    return np.array(per_value(values, parse_number), dtype=object)
+
+
+def _quoted(cols: dict[str, list[str]], i: int) -> str:
+    return " ; ".join(f"« {cols[k][i]} »" for k in ("lon", "lat", "x", "y") if cols[k][i])
+
+
+def locate(cols: dict[str, list[str]], gx: np.ndarray, gy: np.ndarray, checks: Checks) -> Located:
+    """Locate every row (see the module's description).
+
+    Parameters
+    ----------
+    cols : dict of list of str
+        Canonical fields of the rows, normalised (``lon``, ``lat``, ``x``, ``y``, ``insee``,
+        ``postcode``, ``commune``, ``address``, ``precision``). ``lon``/``lat`` are replaced by the
+        file's geometry when it is in WGS 84, as the reasons quote them.
+    gx, gy : numpy.ndarray
+        The file's own point geometry (file CRS), NaN when none.
+    checks : Checks
+
+    Returns
+    -------
+    Located
+    """
+    n = len(gx)
+    reason = [""] * n
+    warn: list[list[str]] = [[] for _ in range(n)]
+    x, y = np.full(n, np.nan), np.full(n, np.nan)
+    source = np.full(n, "", dtype=object)
+    has_geom = ~(pd.isna(gx) | pd.isna(gy))
+    if has_geom.any():
+        if _is_wgs84(checks.src_crs):
+            for i in np.flatnonzero(has_geom):
+                cols["lon"][i], cols["lat"][i] = str(gx[i]), str(gy[i])
+        else:
+            pts = gpd.GeoSeries(gpd.points_from_xy(gx[has_geom], gy[has_geom]), crs=checks.src_crs).to_crs(L93)
+            x[has_geom], y[has_geom] = pts.x.to_numpy(), pts.y.to_numpy()
+            source[has_geom] = "xy"
+    lon, lat, px, py = (_numbers(cols[k]) for k in ("lon", "lat", "x", "y"))
+    given = np.column_stack([v != None for v in (lon, lat, px, py)])  # noqa: E711 - object arrays
+    vals = np.where(given, np.column_stack([lon, lat, px, py]), 0.0).astype(float)
+    bad = (given & np.isnan(vals)).any(axis=1)
+    inf = (given & np.isinf(vals)).any(axis=1) & ~bad
+    for i in np.flatnonzero(bad):
+        reason[i] = "coordonnées illisibles : " + _quoted(cols, i)
+    for i in np.flatnonzero(inf):
+        reason[i] = "coordonnées non finies (infini) : " + _quoted(cols, i)
+    todo = ~bad & ~inf & (source == "")
+    use_xy = todo & given[:, 2] & given[:, 3]
+    x[use_xy], y[use_xy], source[use_xy] = vals[use_xy, 2], vals[use_xy, 3], "xy"
+    lonlat = todo & ~use_xy & given[:, 0] & given[:, 1]
+    xmin, ymin, xmax, ymax = L93_FRANCE_BOUNDS
+    lo, la = vals[:, 0], vals[:, 1]
+    l93 = lonlat & (xmin <= lo) & (lo <= xmax) & (ymin <= la) & (la <= ymax)
+    x[l93], y[l93], source[l93] = lo[l93], la[l93], "xy"
+    for i in np.flatnonzero(l93):
+        warn[i].append("coordonnées en Lambert-93 dans les colonnes longitude/latitude")
+    rest = lonlat & ~l93
+    impossible = rest & ~((-180 <= lo) & (lo <= 180) & (-90 <= la) & (la <= 90))
+    for i in np.flatnonzero(impossible):
+        reason[i] = f"coordonnées impossibles : longitude {lon[i]}, latitude {lat[i]}"
+    wgs = rest & ~impossible
+    if wgs.any():
+        x[wgs], y[wgs] = lonlat_to_l93(lo[wgs], la[wgs])
+        source[wgs] = "lonlat"
+    half = todo & ~use_xy & ~lonlat & ((given[:, 0] != given[:, 1]) | (given[:, 2] != given[:, 3]))
+    for i in np.flatnonzero(half):
+        reason[i] = "coordonnées incomplètes (une seule des deux valeurs)"
+    out = Located(reason, x, y, list(cols["precision"]), [None] * n, warn)
+    placed = (source != "") & ~bad & ~inf
+    _check_in_region(out, np.flatnonzero(placed), _Given(source, lon, lat), checks)
+    nowhere = ~placed & ~bad & ~inf & ~impossible & ~half
+    _geocode(out, np.flatnonzero(nowhere), cols, checks)
+    return out
+
+
+@dataclass
+class _Given:
+    """Where each point comes from (``xy``, ``lonlat`` or "") and the longitude/latitude as read."""
+
+    source: np.ndarray
+    lon: np.ndarray  # objects: float, or None when empty
+    lat: np.ndarray
+
+
+def near_region(checks: Checks, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """For each point, whether it is within :data:`NEAREST_COMMUNE_M` of a commune of the region."""
+    pts = shapely.points(x, y)
+    out = np.zeros(len(pts), dtype=bool)
+    out[checks.tree.query(pts, predicate="intersects")[0]] = True  # inside a commune: fast, most points
+    rest = np.flatnonzero(~out)
+    out[rest[checks.tree.query(pts[rest], predicate="dwithin", distance=NEAREST_COMMUNE_M)[0]]] = True
+    return out
+
+
+def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Checks) -> None:
+    """A point outside the region is rejected (as swapped latitude and longitude when that is why)."""
+    if not len(rows):
+        return
+    x, y, reason, precision, source, lon, lat = loc.x, loc.y, loc.reason, loc.precision, given.source, given.lon, given.lat
+    lo = np.array([np.nan if v is None else v for v in lon[rows]], dtype=float)
+    la = np.array([np.nan if v is None else v for v in lat[rows]], dtype=float)
+    inside = shapely.intersects(checks.region_zone, shapely.points(x[rows], y[rows]))
+    inside[inside] = near_region(checks, x[rows][inside], y[rows][inside])
+    out = rows[~inside]
+    for i in rows[inside]:
+        precision[i] = precision[i] or "address"
+    if not len(out):
+        return
+    pos = ~inside
+    swap = (source[out] == "lonlat") & (-90 <= lo[pos]) & (lo[pos] <= 90)
+    swappable = out[swap]
+    swapped = set()
+    if len(swappable):
+        sx, sy = lonlat_to_l93(la[pos][swap], lo[pos][swap])
+        finite = np.isfinite(sx) & np.isfinite(sy)
+        ok = np.zeros(len(swappable), dtype=bool)
+        ok[finite] = near_region(checks, sx[finite], sy[finite])
+        swapped = set(swappable[ok].tolist())
+    dlon, dlat = l93_to_lonlat(x[out], y[out])
+    for i, dx, dy in zip(out.tolist(), dlon, dlat, strict=True):
+        if i in swapped:
+            reason[i] = f"latitude et longitude inversées (latitude {lat[i]}, longitude {lon[i]})"
+        else:
+            reason[i] = f"coordonnées hors du territoire (longitude {dx:.4f}, latitude {dy:.4f})"
+
+
+def _commune_match(insee: str, postcode: str, commune: str, checks: Checks) -> tuple[Match | None, str]:
+    """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
+    m = checks.gaz.by_insee(insee) if insee else None
+    if insee and not m.found:
+        return m, f"code INSEE inconnu : « {insee} »"
+    if (m is None or not m.found) and postcode:
+        if postcode[:2] not in checks.region_deps:
+            return m, f"code postal hors du territoire : « {postcode} »"
+        names = [commune, *checks.mapping.get("_extra_names", [])]
+        m = checks.gaz.by_postcode_name(postcode, names)
+    return m, ""
+
+
+def _place(key: tuple[str, str, str, bool], checks: Checks) -> tuple[str, float, float, str, str | None, list[str]]:
+    """Without coordinates: the point of the commune's town hall, or kept unlocated (with a warning).
+
+    Returns (reason, x, y, precision, town insee, warnings) for ``(insee, postcode, commune, has
+    address)``.
+    """
+    insee, postcode, commune, has_address = key
+    m, reason = _commune_match(insee, postcode, commune, checks)
+    if reason:
+        return reason, np.nan, np.nan, "", None, []
+    if m is not None and m.found:
+        return "", m.x, m.y, "commune", m.insee, [m.note] if m.note else []
+    if not (insee or postcode or commune or has_address):
+        if checks.mapping.get("require_location"):  # lists wider than the territory
+            return ("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)",
+                    np.nan, np.nan, "", None, [])
+        return "", np.nan, np.nan, "unknown", None, ["aucune indication de lieu : acteur gardé, sans position sur les cartes"]
+    if commune and not postcode and not insee and not checks.gaz.has_name(commune):
+        return f"commune « {commune} » inconnue dans le territoire", np.nan, np.nan, "", None, []
+    if commune and not postcode:
+        return "", np.nan, np.nan, "unknown", None, [
+            f"commune « {commune} » sans code postal ni code INSEE : non localisée (un nom de commune seul est ambigu)"]
+    return "", np.nan, np.nan, "unknown", None, ["adresse non localisée"]
+
+
+def _geocode(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], checks: Checks) -> None:
+    """Rows without coordinates placed at their commune's town hall, once per distinct place."""
+    reason, x, y, precision, town, warn = loc.reason, loc.x, loc.y, loc.precision, loc.town_insee, loc.warn
+    rows = rows.tolist()
+    insee, postcode, commune, address = cols["insee"], cols["postcode"], cols["commune"], cols["address"]
+    keys = [(insee[i], postcode[i], commune[i], bool(address[i])) for i in rows]
+    for i, (why, px, py, prec, code, notes) in zip(rows, per_value(keys, lambda k: _place(k, checks)),
+                                                   strict=True):
+        if why:
+            reason[i] = why
+            continue
+        x[i], y[i] = px, py
+        precision[i], town[i] = prec, code
+        warn[i].extend(notes)
