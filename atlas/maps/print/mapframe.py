@@ -31,6 +31,7 @@ from atlas.maps.symbols import (
     PRINT_BAND_COLORS,
     ZONES_COLOR,
 )
+from atlas.territory.contours import outline
 from atlas.territory.reference import departement_polygons, epci_polygons
 from atlas.territory.selection import Territory
 
@@ -242,8 +243,7 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
     epci.boundary.plot(ax=ax, color=EDGE_EPCI, linewidth=0.9, zorder=3)
     deps = ctx.deps[ctx.deps.intersects(view)]
     deps.boundary.plot(ax=ax, color=EDGE_DEP, linewidth=1.6, linestyle=(0, (6, 2)), zorder=3.1)
-    outline = shapely.union_all(terr.communes.geometry.values)
-    gpd.GeoSeries([outline], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
+    gpd.GeoSeries([outline(terr.communes)], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
     _draw_partnerships(frame, layers)
     obstacles, displaced = _draw_markers(frame, sites, marker_d)
     _commune_labels(frame, terr.communes, obstacles, marker_d)
