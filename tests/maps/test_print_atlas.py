@@ -1,0 +1,134 @@
+"""The printed map read as a person reads it: commune names that never mislead, and the atlas booklet.
+
+Sheets of the demonstration registry (CAPSO, CABBALR, Lens-Liévin) are rendered and read back
+with ``pdftotext -bbox``: every commune that has a site carries its name on the map, as real
+text of at least 7 pt, and no marker covers the name of another commune.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import shapely
+from conftest import skip_or_fail
+
+from atlas import placement
+from atlas.maps.print import render as printmap
+from atlas.maps.print.mapframe import PrintContext
+from atlas.registry.schema import AID_KINDS
+from atlas.territory.selection import resolve_territory
+
+DAY = dt.date(2026, 11, 24)
+#: DejaVu Sans: pdftotext's word box is ascent + descent = 1.164 em high.
+EM_HEIGHT = 0.928 + 0.236
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+
+
+def words(path: Path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
+    """Words of a page with their box in points from the top left (pdftotext -bbox)."""
+    if shutil.which("pdftotext") is None:
+        skip_or_fail("pdftotext (poppler-utils) absent")
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-enc", "UTF-8", str(path), "-"],
+                         check=True, capture_output=True, text=True).stdout
+    return [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in WORD.findall(out)]
+
+
+@pytest.fixture(scope="module")
+def context(demo):
+    return PrintContext.build(demo.communes)
+
+
+@pytest.fixture(scope="module")
+def sheets(demo, context, tmp_path_factory):
+    """The first sheet of CAPSO, CABBALR and CALL, with what draw_map reported (labels, markers)."""
+    out = {}
+    tmp = tmp_path_factory.mktemp("sheets")
+    for code in ("CAPSO", "CABBALR", "CALL"):
+        seen = []
+        real = printmap.draw_map
+
+        def spy(sheet, *a, _seen=seen, _real=real, **k):
+            info = _real(sheet, *a, **k)
+            _seen.append((sheet.layout, info))
+            return info
+
+        printmap.draw_map = spy
+        try:
+            pdf = printmap.render_map(demo.communes, demo.actors, territory=code, output=tmp / f"{code}.pdf",
+                                      context=context, generated=DAY)
+        finally:
+            printmap.draw_map = real
+        out[code] = (pdf, *seen[0])
+    return out
+
+
+def _communes_with_site(demo, code: str) -> dict[str, str]:
+    """INSEE → name of the communes of ``code`` with a public food-aid site, from the registry itself."""
+    terr = resolve_territory(demo.communes, code)
+    shown = printmap.shown_actors(demo.actors)
+    act = shown[shown["kind"].isin(AID_KINDS) & shown["insee"].astype(str).isin(set(terr.communes["insee"]))]
+    names = terr.communes.set_index("insee")["name"]
+    return {str(c): str(names[c]) for c in sorted(set(act["insee"].astype(str)))}
+
+
+def _to_points(layout, box_mm):
+    """A box in mm of the map box as (x0, top, x1, bottom) in PDF points from the page's top left."""
+    mx, my = layout.map[0], layout.map[1]
+    k = 1 / placement.MM_PER_PT
+    return ((mx + box_mm[0]) * k, (layout.height - my - box_mm[3]) * k,
+            (mx + box_mm[2]) * k, (layout.height - my - box_mm[1]) * k)
+
+
+@pytest.mark.parametrize("code", ["CAPSO", "CABBALR", "CALL"])
+def test_every_commune_with_a_site_is_named_on_the_map(demo, sheets, code):
+    pdf, layout, info = sheets[code]
+    expected = _communes_with_site(demo, code)
+    assert len(expected) >= 8  # the demo registry spreads its sites over many communes
+    labels = {lab["insee"]: lab for lab in info["labels"]}
+    assert set(expected) <= set(labels), sorted(set(expected) - set(labels))
+    page = words(pdf)
+    for insee, name in expected.items():
+        x0, top, x1, bottom = _to_points(layout, labels[insee]["box"])
+        inside = [w for w in page if x0 <= (w[0] + w[2]) / 2 <= x1 and top <= (w[1] + w[3]) / 2 <= bottom]
+        assert " ".join(w[4] for w in sorted(inside)) == name  # the name, as text, where it was placed
+        for w in inside:
+            assert (w[3] - w[1]) / EM_HEIGHT >= 7.0 - 1e-6  # type size read from the PDF
+
+
+@pytest.mark.parametrize("code", ["CAPSO", "CABBALR", "CALL"])
+def test_no_name_under_7_pt_and_no_marker_on_another_communes_name(demo, sheets, code):
+    pdf, layout, info = sheets[code]
+    assert info["labels"]
+    page = words(pdf)
+    for lab in info["labels"]:
+        assert lab["size"] >= 7.0
+        x0, top, x1, bottom = _to_points(layout, lab["box"])
+        inside = [w for w in page if x0 <= (w[0] + w[2]) / 2 <= x1 and top <= (w[1] + w[3]) / 2 <= bottom]
+        assert inside, lab["name"]
+        assert min((w[3] - w[1]) / EM_HEIGHT for w in inside) >= 7.0 - 1e-6
+        for insee, box in info["markers"]:
+            if insee != lab["insee"]:
+                assert not placement.boxes_overlap(lab["box"], box), (lab["name"], insee)
+        # a name is centred in its commune, or within 3 mm of it (a leader line joins it otherwise)
+        if not lab["leader"]:
+            geom = demo.communes.set_index("insee").geometry[lab["insee"]]
+            x = info["origin"][0] + lab["x"] * info["scale"]
+            y = info["origin"][1] + lab["y"] * info["scale"]
+            assert shapely.distance(geom, shapely.Point(x, y)) <= 3.0 * info["scale"], lab["name"]
+
+
+def test_capso_longuenesse_is_named_and_blendecques_is_not_on_its_marker(demo, sheets):
+    # the issue's case: marker 8 (Longuenesse) sat on « Blendecques » while Longuenesse was unnamed
+    pdf, layout, info = sheets["CAPSO"]
+    labels = {lab["name"]: lab for lab in info["labels"]}
+    assert "Longuenesse" in labels and "Blendecques" in labels
+    longuenesse = labels["Longuenesse"]["insee"]
+    for insee, box in info["markers"]:
+        if insee == longuenesse:
+            assert not placement.boxes_overlap(labels["Blendecques"]["box"], box)
