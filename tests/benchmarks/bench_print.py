@@ -46,6 +46,7 @@ def main() -> None:
     from pypdf import PdfReader
 
     from atlas import settings
+    from atlas.maps.print import booklet
     from atlas.maps.print import render as printmap
     from atlas.maps.print.sites import print_sites
     from atlas.registry.actors import read_actors
@@ -73,7 +74,7 @@ def main() -> None:
             return
         out = Path(tmp) / "atlas-epci.pdf"
         t = time.perf_counter()
-        printmap.render_atlas(communes, built.actors, by="epci", output=out, generated=day)
+        booklet.render_atlas(communes, built.actors, by="epci", output=out, generated=day)
         secs = time.perf_counter() - t
         pages = len(PdfReader(out).pages)
         n_epci = communes["epci"].nunique()

@@ -132,3 +132,72 @@ def test_capso_longuenesse_is_named_and_blendecques_is_not_on_its_marker(demo, s
     for insee, box in info["markers"]:
         if insee == longuenesse:
             assert not placement.boxes_overlap(labels["Blendecques"]["box"], box)
+
+
+# --------------------------------------------------------------------------- the booklet
+def pdf_text(path: Path, page: int) -> str:
+    if shutil.which("pdftotext") is None:
+        skip_or_fail("pdftotext (poppler-utils) absent")
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _epci(communes, words: str) -> str:
+    return str(communes.loc[communes["epci_name"].str.contains(words), "epci"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def book(demo, tmp_path_factory):
+    from atlas.maps.print import booklet
+
+    codes = ["CAPSO", _epci(demo.communes, "Grand Calais"), _epci(demo.communes, "Pays de Lumbres")]
+    pdf = booklet.render_atlas(demo.communes, demo.actors, by=codes, output=tmp_path_factory.mktemp("b") / "a.pdf",
+                               generated=DAY)
+    return pdf, [resolve_territory(demo.communes, c) for c in codes]
+
+
+def test_booklet_starts_with_a_cover_and_an_index(book):
+    from pypdf import PdfReader
+
+    pdf, terrs = book
+    cover = pdf_text(pdf, 1)
+    assert "Où trouver de l'aide alimentaire" in cover and "Atlas par territoire" in cover
+    assert "Région Hauts-de-France" in cover and "Édition du 24 novembre 2026" in cover
+    assert "3 territoires" in cover and "14 lieux" in cover and "2 territoires sans lieu recensé" in cover
+    index = pdf_text(pdf, 2)
+    assert "Sommaire" in index
+    reader = PdfReader(pdf)
+    pages = {}
+    for t in terrs:
+        line = next(ln for ln in index.splitlines() if ln.startswith(t.label))
+        pages[t.label] = int(line.split()[-1])
+        # the page the index gives is the territory's own sheet
+        assert t.label in pdf_text(pdf, pages[t.label]).replace("\n", " ")
+    assert sorted(pages.values())[0] == 3 and len(reader.pages) >= 5
+    assert [o.title for o in reader.outline] == ["Sommaire", *(t.label for t in terrs)]
+    assert all(abs(float(p.mediabox.width) / 72 * 25.4 - 420) < 0.5 for p in reader.pages)
+
+
+def test_an_empty_territory_lists_its_nearest_sites(demo, book):
+    pdf, terrs = book
+    calais = terrs[1]
+    index = pdf_text(pdf, 2)
+    page = int(next(ln for ln in index.splitlines() if ln.startswith(calais.label)).split()[-1])
+    text = pdf_text(pdf, page)
+    assert "Aucun lieu d'aide alimentaire n'est recensé sur ce territoire." in text
+    listed = [float(d.replace(",", ".")) for d in re.findall(r"(\d+,\d) km", text)]
+    assert len(listed) == 8
+    # recomputed from the registry: public food-aid sites with a point, outside the territory,
+    # straight-line distance (Lambert-93) from the town hall of its most populous commune
+    main = calais.communes.sort_values("population", ascending=False).iloc[0]
+    assert f"mairie de {main['name']}" in text
+    shown = printmap.shown_actors(demo.actors)
+    shown = shown[shown["kind"].isin(AID_KINDS) & ~shown.geometry.is_empty & shown.geometry.notna()]
+    trucks = set(shown["route"].fillna("").astype(str)) - {""}
+    shown = shown[~shown["id"].astype(str).isin(trucks)]  # a truck is listed by its stops
+    shown = shown[~shown["insee"].astype(str).isin(set(calais.communes["insee"]))]
+    d = shapely.distance(shown.geometry.to_crs(2154).values, shapely.Point(main["townhall_x"], main["townhall_y"]))
+    expected = sorted(round(float(v) / 1000, 1) for v in d)[:8]
+    assert listed == pytest.approx(expected, abs=0.051)
+    nearest = shown.iloc[int(d.argmin())]
+    assert str(nearest["name"]).split(" (")[0][:30] in text.replace("\n", " ")

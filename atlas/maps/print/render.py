@@ -5,8 +5,8 @@ communes, EPCI and département borders, an inset locating it in the region, the
 sites as numbered markers keyed to a table on the same sheet (name, address, commune, opening
 hours written for people, services, public, phone), a legend, a scale bar, a north arrow, the
 sources and the generation date. When the table does not fit, it continues on further sheets
-(« suite du tableau ») at the same type size, never below 7 pt. Atlas mode writes one sheet
-(plus continuations) per EPCI, commune or listed territory into one multi-page PDF.
+(« suite du tableau ») at the same type size, never below 7 pt. Atlas mode (one sheet per EPCI,
+commune or listed territory, with a cover and an index) is :mod:`atlas.maps.print.booklet`.
 
 The PDF is vector, with DejaVu Sans embedded as TrueType (``pdf.fonttype = 42``) so its text is
 searchable; registry text is always drawn with ``parse_math=False`` so ``$`` never turns into
@@ -24,7 +24,8 @@ Typical use::
     from atlas.maps.print import render as printmap
     b = build_atlas(write=False)
     printmap.render_map(b.communes, b.actors, territory="CABBALR", output="maps/cabbalr.pdf")
-    printmap.render_atlas(b.communes, b.actors, by="epci", output="maps/atlas-epci.pdf")
+    from atlas.maps.print.booklet import render_atlas   # the atlas booklet (cover, index, sheets)
+    render_atlas(b.communes, b.actors, by="epci", output="maps/atlas-epci.pdf")
 """
 
 from __future__ import annotations
@@ -387,50 +388,3 @@ def atlas_territories(communes: gpd.GeoDataFrame, by: str | Sequence[Any] = "epc
         return [Territory(communes[communes[key] == k], territory_label(communes[communes[key] == k]), str(k))
                 for k in order]
     return [resolve_territory(communes, t) for t in by]
-
-
-def render_atlas(
-    communes: gpd.GeoDataFrame,
-    actors: gpd.GeoDataFrame | None,
-    by: str | Sequence[Any] = "epci",
-    *,
-    output: str | Path | None = None,
-    within: Any = None,
-    **options: Any,
-) -> Path:
-    """Render an atlas: one sheet per territory (plus table continuations) in one PDF.
-
-    Parameters
-    ----------
-    communes : geopandas.GeoDataFrame
-        Reference communes of the region.
-    actors : geopandas.GeoDataFrame or None
-        Accepted actors.
-    by : {"epci", "commune", "dep"} or list
-        One sheet per EPCI, commune or département of ``within``, or per listed territory
-        (each item as for :func:`atlas.territory.selection.resolve_territory`).
-    output : path, optional
-        PDF to write (default ``maps/atlas-<by>.pdf``).
-    within : optional
-        Restrict to a territory first (e.g. ``by="commune", within="CABBALR"``).
-    **options
-        Sheet options (:class:`SheetOptions`), as for :func:`render_map`.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    opts = SheetOptions(**options)
-    pool = resolve_territory(communes, within).communes if within is not None else communes
-    terrs = atlas_territories(pool, by)
-    if not terrs:
-        raise AtlasError("Atlas vide : aucun territoire à imprimer.")
-    path = _check_output(output, f"atlas-{by if isinstance(by, str) else 'territoires'}.pdf")
-    rend = _Renderer(PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
-    shown = shown_actors(actors, opts.audience)
-
-    def figures() -> Iterable[Figure]:
-        for terr in terrs:
-            yield from rend.sheets(terr, rend.sites(shown, terr), opts.orientation)
-
-    return _write(path, figures(), f"{opts.title} — atlas", total=None)
