@@ -339,6 +339,10 @@ def _ring_slots(n: int, d: float) -> np.ndarray:
     return np.asarray(slots, dtype=float)
 
 
+#: Iterations of :func:`spread_markers` with the spring toward the true place (at most half of them).
+SPRING_ITER = 200
+
+
 def spread_markers(
     xy: np.ndarray, diameter: float | np.ndarray, bounds: tuple[float, float, float, float] | None = None,
     max_iter: int = 3000, *, gap: float = 0.0, rings: bool = True,
@@ -347,7 +351,8 @@ def spread_markers(
 
     Markers at the same point start on a small ring around it (see :func:`_ring_slots`); then
     overlapping markers push each other apart while a weak spring pulls each back toward its
-    true position (during the first half of the iterations), until no two markers overlap. The
+    true position (during the first :data:`SPRING_ITER` iterations, at most half of them), until
+    no two markers overlap. The
     true points stay marked and a leader line joins a moved marker to its point (drawn by the
     caller). Should the relaxation not settle (extreme densities), groups are laid on rings
     around their centre instead (``rings``), or the last positions are returned.
@@ -406,13 +411,16 @@ def spread_markers(
     pos = clamp(pos)
     settled = n == 1
     reach = float(np.max(need)) if np.ndim(need) else float(need)
+    # the spring holds markers near their place while they settle; it stops early (it keeps small
+    # overlaps alive), after which the markers only push apart until none overlaps
+    spring_iter = min(max_iter // 2, SPRING_ITER)
     for it in range(max_iter):
         step = _push_apart(pos, d, gap, reach)
         if step is None:
             settled = True
             break
         pos = pos + step
-        if it < max_iter // 2:
+        if it < spring_iter:
             pos = pos + 0.04 * (xy - pos)  # spring toward the true place
         pos = clamp(pos)
     if not settled and rings:

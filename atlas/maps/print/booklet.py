@@ -359,7 +359,7 @@ def render_atlas(
     def body() -> Iterable[Figure]:
         for e in entries:
             if len(e.sites):
-                figs = rend.sheets(e.terr, e.sites, opts.orientation)
+                figs = list(rend.sheets(e.terr, e.sites, opts.orientation))
             else:
                 figs = [_nearby_sheet(rend, e.terr, nearest_sites(region, e.terr), demo=demo)]
             e.pages = len(figs)

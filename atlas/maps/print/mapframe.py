@@ -16,8 +16,11 @@ import pandas as pd
 import shapely
 from matplotlib import patheffects
 from matplotlib.patches import Rectangle
+from scipy.spatial import cKDTree
 
 from atlas import placement
+from atlas.errors import TooManySitesError
+from atlas.fr import integer_fr
 from atlas.maps.print.sheet import Sheet, draw_marker, draw_text, points
 from atlas.maps.print.sites import fold
 from atlas.maps.symbols import (
@@ -198,6 +201,40 @@ def _site_communes(communes: gpd.GeoDataFrame, sites: pd.DataFrame) -> np.ndarra
     return out
 
 
+#: Centre spacing of markers packed edge to edge, in diameters (:func:`atlas.placement.spread_markers`).
+PACKED = 1.04
+#: Largest map box of an A3 sheet (mm²): the whole sheet under the header, above the strip.
+A3_MAP_MM2 = 400.0 * 240.0
+
+
+def marker_capacity(area_mm2: float, marker_d: float) -> int:
+    """How many markers of ``marker_d`` mm a map box of ``area_mm2`` holds at most (hexagonal packing)."""
+    return int(area_mm2 / (0.866 * (PACKED * marker_d) ** 2))
+
+
+def too_many_sites(terr: Territory, n: int, capacity: int) -> TooManySitesError:
+    """The French message when a sheet cannot show the sites: say so and suggest the atlas by commune."""
+    where = f" --epci {terr.code}" if terr.code and len(set(terr.communes.get("epci", []))) == 1 else ""
+    return TooManySitesError(
+        f"Trop de lieux pour une carte A3 lisible : {integer_fr(n)} lieux sur {terr.label}, alors qu'une feuille "
+        f"en montre au plus {integer_fr(capacity)} sans que leurs repères se recouvrent ; imprimez plutôt une "
+        f"feuille par commune : « atlas print --atlas commune{where} ».")
+
+
+def check_capacity(terr: Territory, sites: pd.DataFrame, marker_d: float, area_mm2: float = A3_MAP_MM2) -> None:
+    """Refuse early, before any layout, a territory whose located sites cannot fit on one map.
+
+    Raises
+    ------
+    TooManySitesError
+        More located sites than :func:`marker_capacity` of the largest map box of an A3 sheet.
+    """
+    n = int(sites["located"].astype(bool).sum()) if len(sites) else 0
+    cap = marker_capacity(area_mm2, marker_d)
+    if n > cap:
+        raise too_many_sites(terr, n, cap)
+
+
 @dataclass
 class Markers:
     """The markers drawn: the boxes labels must avoid (mm), the commune of each marker and whether
@@ -208,10 +245,16 @@ class Markers:
     displaced: bool
 
 
-def _draw_markers(frame: MapFrame, sites: pd.DataFrame, marker_d: float, communes: np.ndarray) -> Markers:
+def _draw_markers(frame: MapFrame, terr: Territory, sites: pd.DataFrame, marker_d: float,
+                  communes: np.ndarray) -> Markers:
     """Numbered markers of the located sites, spread apart where they would overlap.
 
     ``communes`` gives the INSEE code of each site (:func:`_site_communes`).
+
+    Raises
+    ------
+    TooManySitesError
+        When markers still overlap once spread: the map cannot show every site apart.
     """
     loc_mask = sites["located"].astype(bool).to_numpy() if len(sites) else np.zeros(0, dtype=bool)
     loc = sites[loc_mask]
@@ -220,6 +263,9 @@ def _draw_markers(frame: MapFrame, sites: pd.DataFrame, marker_d: float, commune
     ax = frame.ax
     true_mm = frame.to_mm(loc["x"].to_numpy(float), loc["y"].to_numpy(float))
     pos, displaced = placement.spread_markers(true_mm, marker_d, bounds=(0, 0, *frame.size_mm))
+    if len(pos) > 1 and len(cKDTree(pos).query_pairs(0.98 * marker_d)):  # the map cannot show them all apart
+        raise too_many_sites(terr, len(pos), min(len(pos) - 1, marker_capacity(frame.size_mm[0] * frame.size_mm[1],
+                                                                               marker_d)))
     px, py = frame.to_data(pos)
     tx, ty = frame.to_data(true_mm)
     for i in np.flatnonzero(displaced):
@@ -395,7 +441,7 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
     gpd.GeoSeries([outline(terr.communes)], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
     _draw_partnerships(frame, layers)
     site_communes = _site_communes(terr.communes, sites)
-    markers = _draw_markers(frame, sites, marker_d, site_communes)
+    markers = _draw_markers(frame, terr, sites, marker_d, site_communes)
     labels = _commune_labels(frame, terr.communes, markers, marker_d, {c for c in site_communes if c})
     if len(sites) == 0:
         draw_text(ax, (frame.x0 + frame.x1) / 2, frame.y1 - 0.06 * (frame.y1 - frame.y0), NO_SITE, fontsize=13,

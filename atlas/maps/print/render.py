@@ -48,7 +48,7 @@ from atlas.fr import date_fr
 from atlas.io import atomic_output
 from atlas.maps.print import layout as pl
 from atlas.maps.print.legend import draw_strip, strip_height
-from atlas.maps.print.mapframe import NO_SITE, PrintContext, draw_map
+from atlas.maps.print.mapframe import NO_SITE, PrintContext, check_capacity, draw_map
 from atlas.maps.print.sheet import (
     MARGIN,
     STRIP_H,
@@ -154,6 +154,8 @@ class _Renderer:
         """All figures (first sheet and continuation sheets) for one territory."""
         if orientation not in ORIENTATIONS:
             raise AtlasError(f"Orientation inconnue : « {orientation} » (attendu : auto, landscape, portrait).")
+        if len(sites):  # more sites than a sheet can show: say so before any layout
+            check_capacity(terr, sites, marker_size(sites["number"]))
         bounds = terr.communes.total_bounds
         bw, bh = bounds[2] - bounds[0], bounds[3] - bounds[1]
         rows = table_rows(sites)
