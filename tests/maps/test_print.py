@@ -279,7 +279,7 @@ def test_table_type_is_never_below_7pt():
 def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
     terrs = ["62765", "62525", "62040", "CALL"]
     out = booklet.render_atlas(communes, actors, by=terrs, output=tmp_path / "atlas.pdf", generated=DAY)
-    assert len(PdfReader(out).pages) == len(terrs)
+    assert len(PdfReader(out).pages) == 2 + len(terrs)  # cover, index, one sheet each
     for w, h in page_sizes_mm(out):
         assert sorted((w, h)) == pytest.approx([297.0, 420.0], abs=0.5)
 
@@ -290,12 +290,12 @@ def test_atlas_by_commune_within_territory(communes, actors, tmp_path):
     sub = communes[communes["insee"].isin(small)]
     out = booklet.render_atlas(communes, actors, by="commune", within=sub, output=tmp_path / "c.pdf",
                                 generated=DAY)
-    assert len(PdfReader(out).pages) == 3
+    assert len(PdfReader(out).pages) == 2 + 3  # cover and index first
     # pages in name order, each framed on its commune with its own table
-    assert "Arques (62)" in pdf_text(out, page=1)
-    assert "Restos du Cœur — Arques" in pdf_text(out, page=1)
-    assert "Restos du Cœur — Saint-Omer" not in pdf_text(out, page=1)
-    assert "Saint-Omer (62)" in pdf_text(out, page=3)
+    assert "Arques (62)" in pdf_text(out, page=3)
+    assert "Restos du Cœur — Arques" in pdf_text(out, page=3)
+    assert "Restos du Cœur — Saint-Omer" not in pdf_text(out, page=3)
+    assert "Saint-Omer (62)" in pdf_text(out, page=5)
 
 
 def test_atlas_territories_by_epci(communes):

@@ -201,3 +201,23 @@ def test_an_empty_territory_lists_its_nearest_sites(demo, book):
     assert listed == pytest.approx(expected, abs=0.051)
     nearest = shown.iloc[int(d.argmin())]
     assert str(nearest["name"]).split(" (")[0][:30] in text.replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- beyond one sheet
+def test_more_sites_than_a_sheet_can_show_is_a_french_message(demo, context, tmp_path):
+    import importlib.util
+
+    from atlas.errors import AtlasError, TooManySitesError
+
+    spec = importlib.util.spec_from_file_location("bench_print", Path(__file__).parents[1] / "benchmarks" / "bench_print.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    reg = bench.synthetic_registry(demo.communes, demo.actors, 2_000)
+    with pytest.raises(TooManySitesError) as err:
+        printmap.render_map(demo.communes, reg, territory="CABBALR", output=tmp_path / "x.pdf", context=context,
+                            generated=DAY)
+    msg = str(err.value)
+    assert isinstance(err.value, AtlasError)  # the CLI prints it as one sentence, exit 1
+    assert msg.startswith("Trop de lieux pour une carte A3 lisible : 2\u00a0000 lieux sur")
+    assert "atlas print --atlas commune --epci" in msg
+    assert not (tmp_path / "x.pdf").exists()
