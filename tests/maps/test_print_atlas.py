@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 from conftest import skip_or_fail
@@ -221,3 +222,76 @@ def test_more_sites_than_a_sheet_can_show_is_a_french_message(demo, context, tmp
     assert msg.startswith("Trop de lieux pour une carte A3 lisible : 2\u00a0000 lieux sur")
     assert "atlas print --atlas commune --epci" in msg
     assert not (tmp_path / "x.pdf").exists()
+
+
+# --------------------------------------------------------------------------- the sea
+def _l93(lon: float, lat: float) -> shapely.Point:
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 2154, always_xy=True).transform(lon, lat)
+    return shapely.Point(x, y)
+
+
+def test_sea_is_what_no_commune_covers_west_of_belgium(demo, context):
+    calais = resolve_territory(demo.communes, _epci(demo.communes, "Grand Calais"))
+    b = calais.communes.total_bounds
+    view = shapely.box(b[0] - 5_000, b[1] - 5_000, b[2] + 5_000, b[3] + 5_000)
+    sea = context.sea(view)
+    assert sea.area > 50e6  # the Channel off Calais
+    assert sea.contains(_l93(1.75, 51.02))  # off Sangatte
+    assert not sea.contains(_l93(1.858, 50.951))  # Calais itself
+    # no commune under the sea (beyond the width of a line)
+    assert shapely.union_all(calais.communes.geometry.values).intersection(sea).area < 1e4
+    # inland: no sea; near Dunkirk: Belgium is not sea
+    arras = resolve_territory(demo.communes, _epci(demo.communes, "Arras")).communes.total_bounds
+    assert context.sea(shapely.box(*arras)).is_empty
+    cud = resolve_territory(demo.communes, _epci(demo.communes, "urbaine de Dunkerque")).communes.total_bounds
+    cud_sea = context.sea(shapely.box(cud[0], cud[1], cud[2] + 15_000, cud[3] + 5_000))
+    assert cud_sea.contains(_l93(2.30, 51.07)) and not cud_sea.contains(_l93(2.62, 51.05))  # De Panne (BE)
+
+
+def test_calais_sheet_paints_the_sea_and_keeps_borders_on_land(demo, context, tmp_path):
+    import matplotlib.colors as mcolors
+    from matplotlib import image
+
+    from atlas.maps.print.mapframe import SEA
+
+    code = _epci(demo.communes, "Grand Calais")
+    seen = []
+    real = printmap.draw_map
+
+    def spy(sheet, *a, **k):
+        info = real(sheet, *a, **k)
+        seen.append((sheet.layout, info))
+        return info
+
+    printmap.draw_map = spy
+    try:
+        pdf = printmap.render_map(demo.communes, demo.actors, territory=code, output=tmp_path / "c.pdf",
+                                  context=context, generated=DAY)
+    finally:
+        printmap.draw_map = real
+    layout, info = seen[0]
+    if shutil.which("pdftoppm") is None:
+        skip_or_fail("pdftoppm (poppler-utils) absent")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    img = image.imread(next(tmp_path.glob("p*.png")))
+    x0, y0 = info["origin"]
+    view = shapely.box(x0, y0, x0 + info["size_mm"][0] * info["scale"], y0 + info["size_mm"][1] * info["scale"])
+    water = context.sea(view)
+    assert water.area > 0.05 * view.area  # a coastal sheet
+    sea_point = shapely.get_parts(water)[np.argmax(shapely.area(shapely.get_parts(water)))].buffer(-1500)
+    sea_point = sea_point.representative_point()  # well inside the sea
+    mm_x = layout.map[0] + (sea_point.x - info["origin"][0]) / info["scale"]
+    mm_y = layout.map[1] + (sea_point.y - info["origin"][1]) / info["scale"]
+    px = int(mm_x / 25.4 * 40)
+    py = int((layout.height - mm_y) / 25.4 * 40)
+    assert np.allclose(img[py, px, :3], mcolors.to_rgb(SEA), atol=0.03)  # the sea, not the land's colour
+    # the département and EPCI borders stop at the coast: no border drawn along or over the sea
+    lines = shapely.union_all([shapely.boundary(g) for g in context.deps.geometry] +
+                              [shapely.boundary(g) for g in context.epci.geometry]).intersection(view)
+    along = lines.intersection(water.buffer(40)).length  # what the map would have drawn on the coast
+    assert along > 10_000  # the plain borders do run along the coast here …
+    drawn = shapely.union_all(info["borders"])
+    assert drawn.length > 10_000  # … but those drawn (land borders, e.g. with CAPSO) do not
+    assert drawn.intersection(water.buffer(30)).length < 100

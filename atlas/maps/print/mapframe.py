@@ -413,7 +413,8 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         ``scale`` (metres per mm of the sheet), ``displaced`` (a marker was moved off its place),
         ``labels`` (commune names set, :func:`_commune_labels`), ``markers`` (``(insee, box)`` of
         each marker and of each true point, mm of the map box), ``size_mm`` (the map box) and
-        ``origin`` (Lambert-93 of its lower left corner).
+        ``origin`` (Lambert-93 of its lower left corner), ``borders`` (the EPCI and département
+        border lines drawn, Lambert-93).
     """
     frame = _frame(sheet, terr)
     ax, view = frame.ax, frame.view
@@ -431,6 +432,7 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         gpd.GeoSeries([sea], crs=ctx.communes.crs).plot(ax=ax, facecolor=SEA, edgecolor="none", zorder=0.9)
     # borders, on land only (the coast is no EPCI or département border)
     coast = sea.buffer(40) if not sea.is_empty else None
+    borders = []
     for polys, style in ((ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),
                          (ctx.deps, {"color": EDGE_DEP, "linewidth": 1.6, "linestyle": (0, (6, 2)), "zorder": 3.1})):
         lines = polys[polys.intersects(view)].boundary
@@ -439,6 +441,7 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         lines = lines[~lines.is_empty]
         if len(lines):
             lines.plot(ax=ax, **style)
+            borders += list(lines.values)
     gpd.GeoSeries([outline(terr.communes)], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
     _draw_partnerships(frame, layers)
     site_communes = _site_communes(terr.communes, sites)
@@ -454,4 +457,4 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
                            zorder=30, clip_on=False))
     return {"scale": frame.scale, "displaced": markers.displaced, "labels": labels,
             "markers": list(zip(markers.insee, markers.boxes, strict=True)), "size_mm": frame.size_mm,
-            "origin": (frame.x0, frame.y0)}
+            "origin": (frame.x0, frame.y0), "borders": borders}
