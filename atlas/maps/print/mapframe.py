@@ -215,7 +215,8 @@ def marker_capacity(area_mm2: float, marker_d: float) -> int:
 def too_many_sites(terr: Territory, n: int, capacity: int) -> TooManySitesError:
     """The French message when a sheet cannot show the sites: say so and suggest the atlas by commune."""
     epci = set(terr.communes["epci"].astype(str)) if "epci" in terr.communes.columns else set()
-    where = f" --epci {epci.pop()}" if len(epci) == 1 else ""
+    deps = set(terr.communes["dep"].astype(str)) if "dep" in terr.communes.columns else set()
+    where = f" --epci {epci.pop()}" if len(epci) == 1 else f" --dep {deps.pop()}" if len(deps) == 1 else ""
     return TooManySitesError(
         f"Trop de lieux pour une carte A3 lisible : {integer_fr(n)} lieux sur {terr.label}, alors qu'une feuille "
         f"en montre au plus {integer_fr(capacity)} sans que leurs repères se recouvrent ; imprimez plutôt une "
