@@ -3,6 +3,7 @@
     python tests/benchmarks/bench_print.py                  # the curve: one CABBALR sheet, 100 … 20 000 sites
     python tests/benchmarks/bench_print.py --sites 2000     # one size only
     python tests/benchmarks/bench_print.py --demo           # demo registry sheet + the Pas-de-Calais booklet
+    python -m tests.benchmarks print [--quick]              # the curve, with the other benchmarks' runner
 
 **The curve** (what issue 12 asks): one CABBALR sheet (100 communes) from a synthetic registry of
 n food-aid sites spread at random over its communes (copies of the demo registry's CABBALR sites,
@@ -33,7 +34,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.benchmarks import Config, Table, bench  # noqa: E402
 
 SIZES = (100, 200, 400, 2_000, 5_000, 20_000)
 DAY = dt.date(2026, 11, 24)
@@ -147,6 +151,38 @@ def demo_runs() -> None:
         print(f"Pas-de-Calais booklet: {time.perf_counter() - t:.1f} s, {len(PdfReader(out).pages)} pages")
 
 
+def sites_rows(sizes) -> list[list[str]]:
+    """One row per size: sites, seconds, peak RSS (MB), outcome; each size in a fresh process."""
+    rows = []
+    for n in sizes:
+        run = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
+        if run.returncode:
+            why = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f"exit {run.returncode}"
+            rows.append([f"{n:,}".replace(",", " "), "–", "–", f"failed: {why}"])
+            continue
+        r = json.loads(run.stdout.strip().splitlines()[-1])
+        rows.append([f"{r['sites']:,}".replace(",", " "), f"{r['seconds']:.1f}", f"{r['peak_mb']:.0f}", r["outcome"]])
+    return rows
+
+
+def placement_rows(sizes=(500, 2_000, 5_000, 20_000)) -> list[list[str]]:
+    return [[f"{r['n']:,}".replace(",", " "), f"{r['spread_s']:.2f}", f"{r['labels_s']:.2f}"]
+            for r in placement_curve(sizes)]
+
+
+@bench("print", "One A3 sheet of CABBALR against the number of sites; placement alone")
+def print_bench(config: Config) -> list[Table]:
+    sizes = (100, 2_000) if config.quick else SIZES
+    return [
+        Table("One CABBALR sheet, synthetic registry (fresh process per size)",
+              ["sites", "seconds", "peak RSS (MB)", "outcome"], sites_rows(sizes)),
+        Table("Placement alone, n markers and names at the density of a full map",
+              ["markers and names", "spread_markers (s)", "label_spots (s)"],
+              placement_rows((500, 2_000) if config.quick else (500, 2_000, 5_000, 20_000))),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sites", type=int, nargs="*", default=None, help="sizes (default: the curve)")
@@ -163,18 +199,11 @@ def main() -> None:
     print(f"machine: {cpu}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")
     print("\n| sites | seconds | peak RSS (MB) | outcome |\n|---:|---:|---:|---|")
-    for n in args.sites or SIZES:
-        run = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
-        if run.returncode:
-            print(f"| {n} | – | – | failed: {run.stderr.strip().splitlines()[-1] if run.stderr else run.returncode} |")
-            continue
-        r = json.loads(run.stdout.strip().splitlines()[-1])
-        print(f"| {r['sites']:,} | {r['seconds']:.1f} | {r['peak_mb']:.0f} |".replace(",", " ") + f" {r['outcome']} |",
-              flush=True)
+    for row in sites_rows(args.sites or SIZES):
+        print("| " + " | ".join(row) + " |", flush=True)
     print("\n| markers and names | spread_markers (s) | label_spots (s) |\n|---:|---:|---:|")
-    for r in placement_curve():
-        print(f"| {r['n']:,} | {r['spread_s']:.2f} | {r['labels_s']:.2f} |".replace(",", " "), flush=True)
+    for row in placement_rows():
+        print("| " + " | ".join(row) + " |", flush=True)
 
 
 if __name__ == "__main__":
