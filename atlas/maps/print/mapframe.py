@@ -415,7 +415,8 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         ``labels`` (commune names set, :func:`_commune_labels`), ``markers`` (``(insee, box)`` of
         each marker and of each true point, mm of the map box), ``size_mm`` (the map box) and
         ``origin`` (Lambert-93 of its lower left corner), ``borders`` (the EPCI and département
-        border lines drawn, Lambert-93).
+        border lines drawn, Lambert-93) and ``dep_border`` (a département border is drawn: on land,
+        in the frame — what the legend should go by).
     """
     frame = _frame(sheet, terr)
     ax, view = frame.ax, frame.view
@@ -433,13 +434,15 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         gpd.GeoSeries([sea], crs=ctx.communes.crs).plot(ax=ax, facecolor=SEA, edgecolor="none", zorder=0.9)
     # borders, on land only (the coast is no EPCI or département border)
     coast = sea.buffer(40) if not sea.is_empty else None
-    borders = []
-    for polys, style in ((ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),
-                         (ctx.deps, {"color": EDGE_DEP, "linewidth": 1.6, "linestyle": (0, (6, 2)), "zorder": 3.1})):
+    borders, drawn = [], {}
+    for key, polys, style in (
+            ("epci", ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),
+            ("dep", ctx.deps, {"color": EDGE_DEP, "linewidth": 1.6, "linestyle": (0, (6, 2)), "zorder": 3.1})):
         lines = polys[polys.intersects(view)].boundary
         if coast is not None:
             lines = lines.difference(coast)
-        lines = lines[~lines.is_empty]
+        lines = lines[~lines.is_empty & lines.intersects(view)]
+        drawn[key] = bool(len(lines))
         if len(lines):
             lines.plot(ax=ax, **style)
             borders += list(lines.values)
@@ -458,4 +461,4 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
                            zorder=30, clip_on=False))
     return {"scale": frame.scale, "displaced": markers.displaced, "labels": labels,
             "markers": list(zip(markers.insee, markers.boxes, strict=True)), "size_mm": frame.size_mm,
-            "origin": (frame.x0, frame.y0), "borders": borders}
+            "origin": (frame.x0, frame.y0), "borders": borders, "dep_border": drawn.get("dep", False)}
