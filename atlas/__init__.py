@@ -64,7 +64,7 @@ _API: dict[str, str] = {
     # maps
     "analysis_layers": "atlas.maps.layers",
     "render_map": "atlas.maps.print.render",
-    "render_atlas": "atlas.maps.print.render",
+    "render_atlas": "atlas.maps.print.booklet",
     "make_webmap": "atlas.maps.web.render",
     "write_webmap": "atlas.maps.web.render",
 }

@@ -511,7 +511,8 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import analysis_layers
-    from atlas.maps.print.render import TITLE, render_atlas, render_map
+    from atlas.maps.print.booklet import render_atlas
+    from atlas.maps.print.render import TITLE, render_map
     from atlas.registry.schema import AID_KINDS
     from atlas.territory.selection import select_territory
 

@@ -51,7 +51,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.inputs import load_registries
     from atlas.io import markdown_table, write_text_atomic
     from atlas.maps.layers import analysis_layers
-    from atlas.maps.print.render import render_atlas, render_map
+    from atlas.maps.print.booklet import render_atlas
+    from atlas.maps.print.render import render_map
     from atlas.maps.web.actors import write_actors_page
     from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas

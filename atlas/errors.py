@@ -53,3 +53,7 @@ class GeocoderError(AtlasError):
 
 class PublicationError(AtlasError):
     """An option of what may be shown to whom is wrong (e.g. a freshness limit that is not a number of months)."""
+
+
+class TooManySitesError(AtlasError):
+    """More sites than one printed map can show without their markers covering one another."""

@@ -10,6 +10,9 @@ Shared by the printed maps (:mod:`atlas.maps.print`) and the actors drawings
 * :func:`spread_markers` moves round markers (or discs of different sizes) so that none hides
   another, each as close as possible to its true place.
 
+Both use spatial indexes (a grid of boxes, a k-d tree of markers): their cost grows with the
+number of labels or markers, not with its square.
+
 Units: anything that holds text is in millimetres on the sheet, type sizes in typographic points.
 :func:`spread_markers` works in any unit, as long as positions, diameters and gaps share it.
 """
@@ -18,12 +21,13 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font, LoadFlags
+from scipy.spatial import cKDTree
 
 #: Millimetres per typographic point.
 MM_PER_PT = 25.4 / 72.0
@@ -121,7 +125,7 @@ class Spot(NamedTuple):
 
 def label_spots(
     labels: Sequence[Label | tuple],
-    obstacles: Sequence[tuple[float, float, float, float]],
+    obstacles: Sequence[tuple[float, float, float, float]] | BoxIndex,
     bounds: tuple[float, float, float, float],
     *,
     clearance: float = 3.0,
@@ -130,6 +134,7 @@ def label_spots(
     centred: bool = True,
     pad: float = 0.6,
     linespacing: float = 1.2,
+    accept: Callable[[int, np.ndarray], np.ndarray] | None = None,
 ) -> list[Spot | None]:
     """Greedy label placement: in the given order (most important first), set each label at the
     first position whose box overlaps no placed label, no obstacle and stays inside ``bounds``.
@@ -144,8 +149,10 @@ def label_spots(
     ----------
     labels : list of Label or (x, y, text, size, bold) tuples
         Anchors in mm on the sheet, most important first.
-    obstacles : list of boxes
-        ``(xmin, ymin, xmax, ymax)`` areas labels must not cover (markers, legend...).
+    obstacles : list of boxes or BoxIndex
+        ``(xmin, ymin, xmax, ymax)`` areas labels must not cover (markers, legend...); or a
+        :class:`BoxIndex` of boxes already taken (obstacles and labels of an earlier call), to
+        which the labels set now are added.
     bounds : box
         The frame labels stay in.
     clearance : float
@@ -160,55 +167,115 @@ def label_spots(
         Halo margin (mm) around each label (:func:`label_box`).
     linespacing : float
         Baseline distance of labels on several lines, in type sizes.
+    accept : callable, optional
+        ``accept(k, boxes)``: for the k-th label, which of its candidate boxes (n × 4) are allowed
+        (boolean array), e.g. those whose centre lies in the labelled commune.
 
     Returns
     -------
     list of Spot or None
         One per label, in the order given.
     """
-    taken = np.empty((len(obstacles) + len(labels), 4))
-    taken[: len(obstacles)] = np.asarray(obstacles, dtype=float).reshape(-1, 4)
-    n_taken = len(obstacles)
+    if isinstance(obstacles, BoxIndex):
+        taken = obstacles
+    else:
+        taken = BoxIndex()
+        for box in obstacles:
+            taken.add(box)
     out: list[Spot | None] = []
-    for item in labels:
+    for n, item in enumerate(labels):
         lab = item if isinstance(item, Label) else Label(*item)
-        if lab.width is None or lab.height is None:
-            b = label_box(0.0, 0.0, lab.text, lab.size, lab.bold, pad=pad, italic=lab.italic, linespacing=linespacing)
-            hw, hh = b[2], b[3]
-        else:
-            hw, hh = lab.width / 2 + pad, lab.height / 2 + pad
-        near = clearance if lab.clearance is None else lab.clearance
-        tries: list[tuple[float, float, tuple[float, float], float, int]] = [(0.0, 0.0, (0, 0), 0.0, -1)] if centred else []
-        for k, step in enumerate(steps if lab.steps is None else lab.steps):
-            dist = near + step
-            for dx, dy in directions:
-                ax = 1 if dx > 0.3 else -1 if dx < -0.3 else 0
-                ay = 1 if dy > 0.3 else -1 if dy < -0.3 else 0
-                tries.append((dx * dist + ax * hw, dy * dist + ay * hh, (dx, dy), dist, k))
+        boxes, tries = _candidate_boxes(lab, clearance=clearance, directions=directions, steps=steps,
+                                        centred=centred, pad=pad, linespacing=linespacing)
         if not tries:
             out.append(None)
             continue
-        cx = lab.x + np.array([t[0] for t in tries])
-        cy = lab.y + np.array([t[1] for t in tries])
-        boxes = np.column_stack([cx - hw, cy - hh, cx + hw, cy + hh])
         ok = ((boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1])
               & (boxes[:, 2] <= bounds[2]) & (boxes[:, 3] <= bounds[3]))
-        if n_taken and ok.any():
-            t = taken[:n_taken]
-            hit = ((boxes[:, None, 0] < t[None, :, 2]) & (t[None, :, 0] < boxes[:, None, 2])
-                   & (boxes[:, None, 1] < t[None, :, 3]) & (t[None, :, 1] < boxes[:, None, 3]))
-            ok &= ~hit.any(axis=1)
+        if accept is not None and ok.any():
+            ok &= np.asarray(accept(n, boxes), dtype=bool)
+        if ok.any():
+            ok &= ~taken.hits(boxes)
         free = np.flatnonzero(ok)
         if not len(free):
             out.append(None)
             continue
         i = int(free[0])
         box = tuple(float(v) for v in boxes[i])
-        taken[n_taken] = box
-        n_taken += 1
+        taken.add(box)
         _, _, direction, dist, k = tries[i]
-        out.append(Spot(float(cx[i]), float(cy[i]), direction, dist, k, box))  # type: ignore[arg-type]
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        out.append(Spot(cx, cy, direction, dist, k, box))  # type: ignore[arg-type]
     return out
+
+
+def _candidate_boxes(
+    lab: Label, *, clearance: float, directions: Sequence[tuple[float, float]], steps: Sequence[float],
+    centred: bool, pad: float, linespacing: float,
+) -> tuple[np.ndarray, list[tuple[float, float, tuple[float, float], float, int]]]:
+    """Boxes (n × 4) of the positions :func:`label_spots` tries for one label, in order, with
+    their ``(dx, dy, direction, distance, step)``."""
+    if lab.width is None or lab.height is None:
+        b = label_box(0.0, 0.0, lab.text, lab.size, lab.bold, pad=pad, italic=lab.italic, linespacing=linespacing)
+        hw, hh = b[2], b[3]
+    else:
+        hw, hh = lab.width / 2 + pad, lab.height / 2 + pad
+    near = clearance if lab.clearance is None else lab.clearance
+    tries: list[tuple[float, float, tuple[float, float], float, int]] = [(0.0, 0.0, (0, 0), 0.0, -1)] if centred else []
+    for k, step in enumerate(steps if lab.steps is None else lab.steps):
+        dist = near + step
+        for dx, dy in directions:
+            ax = 1 if dx > 0.3 else -1 if dx < -0.3 else 0
+            ay = 1 if dy > 0.3 else -1 if dy < -0.3 else 0
+            tries.append((dx * dist + ax * hw, dy * dist + ay * hh, (dx, dy), dist, k))
+    cx = lab.x + np.array([t[0] for t in tries], dtype=float)
+    cy = lab.y + np.array([t[1] for t in tries], dtype=float)
+    return np.column_stack([cx - hw, cy - hh, cx + hw, cy + hh]).reshape(-1, 4), tries
+
+
+class BoxIndex:
+    """Boxes ``(xmin, ymin, xmax, ymax)`` in a uniform grid of ``cell`` mm, growing one box at a
+    time: asking which boxes a new one would overlap costs the boxes near it, not all of them (the
+    placement of n labels is linear in n, where a list of boxes made it quadratic)."""
+
+    def __init__(self, cell: float = 12.0):
+        self.cell = cell
+        self.boxes: list[tuple[float, float, float, float]] = []
+        self.grid: dict[tuple[int, int], list[int]] = {}
+
+    def _cells(self, box: Sequence[float]) -> list[tuple[int, int]]:
+        c = self.cell
+        i0, j0 = math.floor(box[0] / c), math.floor(box[1] / c)
+        i1, j1 = math.floor(box[2] / c), math.floor(box[3] / c)
+        return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+
+    def add(self, box: Sequence[float]) -> None:
+        """Add a box."""
+        k = len(self.boxes)
+        self.boxes.append(tuple(float(v) for v in box))  # type: ignore[arg-type]
+        for cell in self._cells(box):
+            self.grid.setdefault(cell, []).append(k)
+
+    def near(self, box: Sequence[float]) -> np.ndarray:
+        """Indices of the boxes sharing a grid cell with ``box`` (a superset of those it overlaps)."""
+        found: set[int] = set()
+        for cell in self._cells(box):
+            found.update(self.grid.get(cell, ()))
+        return np.fromiter(found, dtype=np.int64, count=len(found))
+
+    def hits(self, boxes: np.ndarray) -> np.ndarray:
+        """For each of ``boxes`` (n × 4), whether it overlaps a box of the index."""
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        if not self.boxes or not len(boxes):
+            return np.zeros(len(boxes), dtype=bool)
+        hull = (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max())
+        idx = self.near(hull)
+        if not len(idx):
+            return np.zeros(len(boxes), dtype=bool)
+        t = np.asarray([self.boxes[i] for i in idx])
+        hit = ((boxes[:, None, 0] < t[None, :, 2]) & (t[None, :, 0] < boxes[:, None, 2])
+               & (boxes[:, None, 1] < t[None, :, 3]) & (t[None, :, 1] < boxes[:, None, 3]))
+        return hit.any(axis=1)
 
 
 def place_labels(
@@ -272,6 +339,10 @@ def _ring_slots(n: int, d: float) -> np.ndarray:
     return np.asarray(slots, dtype=float)
 
 
+#: Iterations of :func:`spread_markers` with the spring toward the true place (at most half of them).
+SPRING_ITER = 200
+
+
 def spread_markers(
     xy: np.ndarray, diameter: float | np.ndarray, bounds: tuple[float, float, float, float] | None = None,
     max_iter: int = 3000, *, gap: float = 0.0, rings: bool = True,
@@ -280,7 +351,8 @@ def spread_markers(
 
     Markers at the same point start on a small ring around it (see :func:`_ring_slots`); then
     overlapping markers push each other apart while a weak spring pulls each back toward its
-    true position (during the first half of the iterations), until no two markers overlap. The
+    true position (during the first :data:`SPRING_ITER` iterations, at most half of them), until
+    no two markers overlap. The
     true points stay marked and a leader line joins a moved marker to its point (drawn by the
     caller). Should the relaxation not settle (extreme densities), groups are laid on rings
     around their centre instead (``rings``), or the last positions are returned.
@@ -314,7 +386,7 @@ def spread_markers(
         return xy.copy(), np.zeros(0, dtype=bool)
     if np.ndim(diameter):
         d = np.asarray(diameter, dtype=float).reshape(-1)
-        need = 1.04 * (d[:, None] + d[None, :]) / 2 + gap  # centre distance wanted, per pair
+        need = 1.04 * float(d.max()) + gap  # the largest centre distance wanted (per pair: _push_apart)
         r = d / 2
     else:
         d = diameter
@@ -338,29 +410,52 @@ def spread_markers(
 
     pos = clamp(pos)
     settled = n == 1
+    reach = float(np.max(need)) if np.ndim(need) else float(need)
+    # the spring holds markers near their place while they settle; it stops early (it keeps small
+    # overlaps alive), after which the markers only push apart until none overlaps
+    spring_iter = min(max_iter // 2, SPRING_ITER)
     for it in range(max_iter):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.hypot(delta[..., 0], delta[..., 1])
-        np.fill_diagonal(dist, 1e9)
-        over = dist < need - 1e-3
-        if not over.any():
+        step = _push_apart(pos, d, gap, reach)
+        if step is None:
             settled = True
             break
-        safe = np.where(dist > 1e-6, dist, 1e-6)
-        push = np.where(over, 0.5 * (need + 0.02 - dist) / safe, 0.0)
-        push /= np.maximum(over.sum(axis=1, keepdims=True), 1) ** 0.5  # damp crowded markers
-        # coincident markers (after clamping): separate along a fixed direction
-        same = over & (dist <= 1e-6)
-        if same.any():
-            delta = delta + same[..., None] * np.array([0.01, 0.013])
-        pos = pos + (push[..., None] * delta).sum(axis=1)
-        if it < max_iter // 2:
+        pos = pos + step
+        if it < spring_iter:
             pos = pos + 0.04 * (xy - pos)  # spring toward the true place
         pos = clamp(pos)
     if not settled and rings:
         return _spread_rings(xy, float(np.max(d)) + gap, bounds)
     displaced = np.hypot(*(pos - xy).T) > 0.05
     return pos, displaced
+
+
+def _push_apart(pos: np.ndarray, d: float | np.ndarray, gap: float, reach: float) -> np.ndarray | None:
+    """One relaxation step of :func:`spread_markers`: how far each marker moves so that those too
+    close push each other apart, or ``None`` when no two overlap.
+
+    Only the pairs closer than ``reach`` are looked at (a k-d tree finds them), so a step costs
+    about the number of markers, not its square.
+    """
+    pairs = cKDTree(pos).query_pairs(reach, output_type="ndarray")
+    if not len(pairs):
+        return None
+    i, j = pairs[:, 0], pairs[:, 1]
+    need = 1.04 * (d[i] + d[j]) / 2 + gap if np.ndim(d) else 1.04 * d + gap
+    delta = pos[i] - pos[j]
+    dist = np.hypot(delta[:, 0], delta[:, 1])
+    over = dist < need - 1e-3
+    if not over.any():
+        return None
+    i, j, delta, dist = i[over], j[over], delta[over], dist[over]
+    need = need[over] if np.ndim(need) else need
+    same = dist <= 1e-6  # coincident markers (after clamping): separate along a fixed direction
+    delta[same] += np.array([0.01, 0.013])
+    push = 0.5 * (need + 0.02 - dist) / np.maximum(dist, 1e-6)
+    crowd = np.sqrt(np.maximum(np.bincount(np.r_[i, j], minlength=len(pos)), 1))  # damp crowded markers
+    move = np.zeros_like(pos)
+    np.add.at(move, i, (push / crowd[i])[:, None] * delta)
+    np.add.at(move, j, -(push / crowd[j])[:, None] * delta)
+    return move
 
 
 def _spread_rings(
@@ -407,8 +502,7 @@ def _spread_rings(
             parent[max(ri, rj)] = min(ri, rj)
 
     gap = 1.04 * diameter
-    d2 = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-    for i, j in zip(*np.nonzero(np.triu(d2 < gap, 1)), strict=True):
+    for i, j in cKDTree(xy).query_pairs(gap - 1e-9, output_type="ndarray"):
         union(int(i), int(j))
     for _ in range(max_rounds):
         groups: dict[int, list[int]] = {}
@@ -431,9 +525,8 @@ def _spread_rings(
                 dy = max(ymin + r - slots[:, 1].min(), 0) - max(slots[:, 1].max() - (ymax - r), 0)
                 slots = slots + [dx, dy]
             pos[order] = slots
-        dist = np.hypot(pos[:, None, 0] - pos[None, :, 0], pos[:, None, 1] - pos[None, :, 1])
-        clash = np.triu(dist < gap, 1)
-        pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(clash), strict=True) if find(int(i)) != find(int(j))]
+        clash = cKDTree(pos).query_pairs(gap - 1e-9, output_type="ndarray")
+        pairs = [(int(i), int(j)) for i, j in clash if find(int(i)) != find(int(j))]
         if not pairs:
             break
         for i, j in pairs:

@@ -62,3 +62,40 @@ def test_discs_of_different_sizes_are_spread():
     assert (dist >= need - 1e-6).all()  # no two discs closer than their radii and the gap
     assert displaced[:5].all()
     assert (pos - d[:, None] / 2 >= -1e-9).all() and (pos + d[:, None] / 2 <= 400 + 1e-9).all()
+
+
+def test_box_index_finds_the_same_overlaps_as_all_pairs():
+    rng = np.random.default_rng(8)
+    boxes = [(x, y, x + w, y + h) for x, y, w, h in zip(rng.uniform(0, 300, 400), rng.uniform(0, 300, 400),
+                                                         rng.uniform(0.5, 40, 400), rng.uniform(0.5, 8, 400),
+                                                         strict=True)]
+    index = placement.BoxIndex(cell=12.0)
+    for b in boxes[:300]:
+        index.add(b)
+    probe = np.asarray(boxes[300:])
+    brute = np.array([any(placement.boxes_overlap(tuple(p), b) for b in boxes[:300]) for p in probe])
+    assert (index.hits(probe) == brute).all()
+    assert brute.any() and not brute.all()
+
+
+def test_label_spots_accept_filters_positions():
+    # only positions whose centre lies right of x = 52 are allowed: the label goes right
+    lab = placement.Label(50.0, 50.0, "Lens", 8.0)
+    spot, = placement.label_spots([lab], [], (0.0, 0.0, 100.0, 100.0),
+                                  accept=lambda k, boxes: (boxes[:, 0] + boxes[:, 2]) / 2 > 52.0)
+    assert spot.direction == (1, 0) and spot.x > 52.0
+    none, = placement.label_spots([lab], [], (0.0, 0.0, 100.0, 100.0), accept=lambda k, boxes: boxes[:, 0] > 1e9)
+    assert none is None
+
+
+def test_many_markers_are_spread_apart_near_their_place():
+    rng = np.random.default_rng(4)
+    n, d = 3000, 5.5
+    side = float(np.sqrt(n * 60.0))
+    xy = rng.uniform(0, side, (n, 2))
+    pos, moved = placement.spread_markers(xy, d, (0.0, 0.0, side, side))
+    from scipy.spatial import cKDTree
+
+    assert len(cKDTree(pos).query_pairs(d)) == 0  # no two markers overlap
+    assert np.hypot(*(pos - xy).T).mean() < 3.0  # each stays near its place (mean shift < 3 mm)
+    assert moved.sum() == (np.hypot(*(pos - xy).T) > 0.05).sum()

@@ -32,7 +32,7 @@ import pandas as pd
 from atlas import settings
 
 #: Bump when the cached layers change (columns, dissolve rule...): every cache is rebuilt.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: communes cleaned into a coverage (contours.clean_coverage)
 
 #: Layers of a cache folder (GeoParquet, except ``former``: a plain Parquet table).
 LAYERS = ("communes", "epci", "departements", "former")

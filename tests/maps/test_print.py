@@ -23,6 +23,7 @@ from atlas import placement
 from atlas.errors import AtlasError, TerritoryError
 from atlas.fr import date_fr
 from atlas.maps.layers import analysis_layers
+from atlas.maps.print import booklet
 from atlas.maps.print import layout as pl
 from atlas.maps.print import render as printmap
 from atlas.maps.print.mapframe import PrintContext
@@ -238,7 +239,7 @@ def test_interrupted_run_leaves_no_half_written_pdf(communes, actors, context, t
 
     monkeypatch.setattr(printmap._Renderer, "sheets", sheets_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        printmap.render_atlas(communes, actors, by=["CAPSO", "CABBALR"], output=target, generated=DAY)
+        booklet.render_atlas(communes, actors, by=["CAPSO", "CABBALR"], output=target, generated=DAY)
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["carte.pdf"]
 
@@ -280,8 +281,8 @@ def test_table_type_is_never_below_7pt():
 
 def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
     terrs = ["62765", "62525", "62040", "CALL"]
-    out = printmap.render_atlas(communes, actors, by=terrs, output=tmp_path / "atlas.pdf", generated=DAY)
-    assert len(PdfReader(out).pages) == len(terrs)
+    out = booklet.render_atlas(communes, actors, by=terrs, output=tmp_path / "atlas.pdf", generated=DAY)
+    assert len(PdfReader(out).pages) == 2 + len(terrs)  # cover, index, one sheet each
     for w, h in page_sizes_mm(out):
         assert sorted((w, h)) == pytest.approx([297.0, 420.0], abs=0.5)
 
@@ -290,14 +291,14 @@ def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
 def test_atlas_by_commune_within_territory(communes, actors, tmp_path):
     small = ["62765", "62040", "62139"]  # Saint-Omer, Arques, Blendecques
     sub = communes[communes["insee"].isin(small)]
-    out = printmap.render_atlas(communes, actors, by="commune", within=sub, output=tmp_path / "c.pdf",
+    out = booklet.render_atlas(communes, actors, by="commune", within=sub, output=tmp_path / "c.pdf",
                                 generated=DAY)
-    assert len(PdfReader(out).pages) == 3
+    assert len(PdfReader(out).pages) == 2 + 3  # cover and index first
     # pages in name order, each framed on its commune with its own table
-    assert "Arques (62)" in pdf_text(out, page=1)
-    assert "Restos du Cœur — Arques" in pdf_text(out, page=1)
-    assert "Restos du Cœur — Saint-Omer" not in pdf_text(out, page=1)
-    assert "Saint-Omer (62)" in pdf_text(out, page=3)
+    assert "Arques (62)" in pdf_text(out, page=3)
+    assert "Restos du Cœur — Arques" in pdf_text(out, page=3)
+    assert "Restos du Cœur — Saint-Omer" not in pdf_text(out, page=3)
+    assert "Saint-Omer (62)" in pdf_text(out, page=5)
 
 
 def test_atlas_territories_by_epci(communes):

@@ -18,6 +18,7 @@ from test_print import needs_pdftotext, pdf_text, squash
 
 from atlas.cli import cli
 from atlas.maps.layers import analysis_layers, web_layers
+from atlas.maps.print import booklet
 from atlas.maps.print import render as printmap
 from atlas.maps.web import render as webmap
 from atlas.registry.actors import read_actors
@@ -96,7 +97,7 @@ def test_professional_sheet_shows_the_pro_site_with_its_mark(registry, communes,
 
 @needs_pdftotext
 def test_freshness_limit_and_atlas(registry, communes, tmp_path):
-    pdf = printmap.render_atlas(communes, registry, by=["CALL"], output=tmp_path / "atlas.pdf", generated=TODAY,
+    pdf = booklet.render_atlas(communes, registry, by=["CALL"], output=tmp_path / "atlas.pdf", generated=TODAY,
                                 audience=Audience(freshness_months=48))
     flat = squash(pdf_text(pdf))
     assert "àvérifier" not in flat and "Frêne" not in flat and squash(SHOWN[0]) in flat

@@ -244,11 +244,14 @@ def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: Print
     iw = _draw_inset(sheet, ctx, terr)
     lx = sx + iw + 6
     # the map's extent, as the map frame computes it: the territory's centre, the map box at its scale
-    b = terr.communes.total_bounds
-    half_w, half_h = sheet.layout.map[2] * map_info["scale"] / 2, sheet.layout.map[3] * map_info["scale"] / 2
-    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-    view = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-    dep_border = bool(shapely.intersects(ctx.deps.boundary.values, view).any())
+    if "dep_border" in map_info:  # the map frame says whether it drew one (on land, in the frame)
+        dep_border = bool(map_info["dep_border"])
+    else:
+        b = terr.communes.total_bounds
+        half_w, half_h = sheet.layout.map[2] * map_info["scale"] / 2, sheet.layout.map[3] * map_info["scale"] / 2
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        view = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        dep_border = bool(shapely.intersects(ctx.deps.boundary.values, view).any())
     items = legend_items(sites, layers, map_info["displaced"], dep_border=dep_border)
     if is_side_strip(sheet.layout):  # beside the map: inset, scale and north on top, the legend under them
         top = min(sh - 2, INSET_H) + 3.0

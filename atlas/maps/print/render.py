@@ -9,8 +9,8 @@ registry named by its title), the generation date, and who made the sheet and wh
 missing site. The layout (orientation, map size, strip under or beside the map, one or two table
 blocks, 7.5 or 7 pt) is chosen to keep the map and every site on one sheet
 (:mod:`atlas.maps.print.fit`); only a table that cannot fit continues on further sheets
-(« suite du tableau »), filled evenly, never below 7 pt. Atlas mode writes one sheet
-(plus continuations) per EPCI, commune or listed territory into one multi-page PDF.
+(« suite du tableau »), filled evenly, never below 7 pt. Atlas mode (one sheet per EPCI,
+commune or listed territory, with a cover and an index) is :mod:`atlas.maps.print.booklet`.
 
 The PDF is vector, with DejaVu Sans embedded as TrueType (``pdf.fonttype = 42``) so its text is
 searchable; registry text is always drawn with ``parse_math=False`` so ``$`` never turns into
@@ -28,7 +28,8 @@ Typical use::
     from atlas.maps.print import render as printmap
     b = build_atlas(write=False)
     printmap.render_map(b.communes, b.actors, territory="CABBALR", output="maps/cabbalr.pdf")
-    printmap.render_atlas(b.communes, b.actors, by="epci", output="maps/atlas-epci.pdf")
+    from atlas.maps.print.booklet import render_atlas   # the atlas booklet (cover, index, sheets)
+    render_atlas(b.communes, b.actors, by="epci", output="maps/atlas-epci.pdf")
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from atlas.maps.pictograms import PICTOGRAM_CREDIT, PICTOGRAMS
 from atlas.maps.print import layout as pl
 from atlas.maps.print.fit import Fitter, Plan, empty_plan
 from atlas.maps.print.legend import draw_service_key, draw_strip, service_key_height, sheet_layers, strip_height
-from atlas.maps.print.mapframe import NO_SITE, PrintContext, draw_map
+from atlas.maps.print.mapframe import NO_SITE, PrintContext, check_capacity, draw_map
 from atlas.maps.print.sheet import (
     MARGIN,
     Sheet,
@@ -163,6 +164,8 @@ class _Renderer:
         """All figures (first sheet and continuation sheets) for one territory."""
         if orientation not in ORIENTATIONS:
             raise AtlasError(f"Orientation inconnue : « {orientation} » (attendu : auto, landscape, portrait).")
+        if len(sites):  # more sites than a sheet can show: say so before any layout
+            check_capacity(terr, sites, marker_size(sites["number"]))
         bounds = terr.communes.total_bounds
         size = (bounds[2] - bounds[0], bounds[3] - bounds[1])
         rows = table_rows(sites)
@@ -386,50 +389,3 @@ def atlas_territories(communes: gpd.GeoDataFrame, by: str | Sequence[Any] = "epc
         return [Territory(communes[communes[key] == k], territory_label(communes[communes[key] == k]), str(k))
                 for k in order]
     return [resolve_territory(communes, t) for t in by]
-
-
-def render_atlas(
-    communes: gpd.GeoDataFrame,
-    actors: gpd.GeoDataFrame | None,
-    by: str | Sequence[Any] = "epci",
-    *,
-    output: str | Path | None = None,
-    within: Any = None,
-    **options: Any,
-) -> Path:
-    """Render an atlas: one sheet per territory (plus table continuations) in one PDF.
-
-    Parameters
-    ----------
-    communes : geopandas.GeoDataFrame
-        Reference communes of the region.
-    actors : geopandas.GeoDataFrame or None
-        Accepted actors.
-    by : {"epci", "commune", "dep"} or list
-        One sheet per EPCI, commune or département of ``within``, or per listed territory
-        (each item as for :func:`atlas.territory.selection.resolve_territory`).
-    output : path, optional
-        PDF to write (default ``maps/atlas-<by>.pdf``).
-    within : optional
-        Restrict to a territory first (e.g. ``by="commune", within="CABBALR"``).
-    **options
-        Sheet options (:class:`SheetOptions`), as for :func:`render_map`.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    opts = SheetOptions(**options)
-    pool = resolve_territory(communes, within).communes if within is not None else communes
-    terrs = atlas_territories(pool, by)
-    if not terrs:
-        raise AtlasError("Atlas vide : aucun territoire à imprimer.")
-    path = _check_output(output, f"atlas-{by if isinstance(by, str) else 'territoires'}.pdf")
-    rend = _Renderer(PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
-    shown = shown_actors(actors, opts.audience)
-
-    def figures() -> Iterable[Figure]:
-        for terr in terrs:
-            yield from rend.sheets(terr, rend.sites(shown, terr), opts.orientation)
-
-    return _write(path, figures(), f"{opts.title} — atlas", total=None)
