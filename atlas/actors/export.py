@@ -92,8 +92,9 @@ def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
     for col in ("isolated", "no_partnership", "reaches_pat", "bridge", "articulation"):
         if col in out:
             out[col] = out[col].map({True: "oui", False: "non"})
-    for col in ("betweenness", "bridge_score"):
-        out[col] = out[col].round(4)
+    for col in ("betweenness", "betweenness_se", "bridge_score"):
+        if col in out:
+            out[col] = out[col].round(4)
     if "network" in out:
         out["network"] = [", ".join(schema.NETWORK_LABELS.get(x, x) for x in str(v).split(",") if x)
                           for v in out["network"]]
@@ -109,8 +110,14 @@ def write_metrics_csv(metrics: pd.DataFrame, path: str | Path) -> Path:
 def write_lines_gpkg(lines: gpd.GeoDataFrame, path: str | Path) -> Path:
     """Write partnership lines (:func:`atlas.registry.partnerships.partnership_lines`) to a
     GeoPackage layer « partenariats »."""
-    with atomic_output(path) as tmp:
-        pyogrio.write_dataframe(lines, tmp, layer="partenariats", driver="GPKG")
+    # a fixed date in the GeoPackage's tables: the same registry gives the same bytes
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+    try:
+        with atomic_output(path) as tmp:
+            pyogrio.write_dataframe(lines, tmp, layer="partenariats", driver="GPKG")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
     return Path(path)
 
 
