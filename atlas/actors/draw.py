@@ -278,7 +278,7 @@ def _draw_title(fig: Figure, H: nx.Graph, m: pd.DataFrame, *, seed: int, title: 
         f"{s['n_communities']} communautés (Louvain) ; {s['n_cross_world_edges']} liens entre le monde du PAT "
         f"et celui de l'aide alimentaire ; {s['n_missing_bridges']} acteurs de l'aide alimentaire sans chemin "
         f"vers le monde du PAT")
-    fig.text(0.008, 0.945, mpl_text(short_label(sub, width=175, max_lines=2)), fontsize=10, color="#333333",
+    fig.text(0.008, 0.945, mpl_text(short_label(sub, width=150, max_lines=2)), fontsize=10, color="#333333",
              va="top")
 
 

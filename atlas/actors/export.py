@@ -28,7 +28,9 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
     """Copy with attributes GEXF/GraphML accept: str, float, int, bool; never None or NaN."""
     H = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
     H.graph.update({k: str(v) for k, v in G.graph.items() if isinstance(v, str | int | float)})
-    extra = metrics.set_index("id") if metrics is not None else None
+    cols = ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component", "isolated",
+            "reaches_pat", "bridge", "articulation")
+    extra = (metrics.set_index("id")[list(cols)].to_dict("index") if metrics is not None and len(metrics) else {})
 
     def clean(d: dict) -> dict:
         out = {}
@@ -53,10 +55,7 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
         attrs["label"] = str(d.get("name", n))
         attrs["world_label"] = schema.WORLD_LABELS.get(d.get("world", ""), "")
         attrs["kind_label"] = schema.KIND_LABELS.get(d.get("kind", ""), "")
-        if extra is not None and n in extra.index:
-            for col in ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component",
-                        "isolated", "reaches_pat", "bridge", "articulation"):
-                attrs[col] = extra.at[n, col]
+        attrs.update(extra.get(n, {}))
         H.add_node(n, **clean(attrs))
     for u, v, d in G.edges(data=True):
         H.add_edge(u, v, **clean(dict(d)))

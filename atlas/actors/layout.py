@@ -17,7 +17,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 #: Communities of up to this many nodes are laid out with Kamada-Kawai (dense n × n distances).
-KAMADA_KAWAI_MAX = 60
+KAMADA_KAWAI_MAX = 40
 #: From this many nodes, a community is laid on a sunflower spiral instead of a spring layout.
 SPIRAL_FROM = 300
 

@@ -25,7 +25,7 @@ LOUVAIN_SEED = 42
 
 #: Up to this many actors, betweenness (and the PAT ↔ aid bridge score) is computed exactly;
 #: above, it is estimated from :data:`SAMPLED_SOURCES` sources drawn with a fixed seed.
-EXACT_MAX_ACTORS = 2000
+EXACT_MAX_ACTORS = 600
 #: Sources drawn for the estimated betweenness (in :data:`SAMPLE_BATCHES` batches, whose spread
 #: gives the standard error of each value).
 SAMPLED_SOURCES = 192
