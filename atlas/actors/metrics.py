@@ -16,6 +16,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+try:  # a compiled backend for the shortest paths, when installed
+    import igraph
+except ImportError:  # pragma: no cover - networkx does the same, slower
+    igraph = None
+
 from atlas.actors.model import simple_graph, world_sets
 from atlas.fr import decimal_fr, integer_fr, plural_fr
 from atlas.registry import schema
@@ -24,11 +29,14 @@ from atlas.registry import schema
 LOUVAIN_SEED = 42
 
 #: Up to this many actors, betweenness (and the PAT ↔ aid bridge score) is computed exactly;
-#: above, it is estimated from :data:`SAMPLED_SOURCES` sources drawn with a fixed seed.
-EXACT_MAX_ACTORS = 600
+#: above, it is estimated from :data:`SAMPLED_SOURCES` sources drawn with a fixed seed
+#: (python-igraph; with networkx alone: :data:`EXACT_MAX_ACTORS_PY`, :data:`SAMPLED_SOURCES_PY`).
+EXACT_MAX_ACTORS = 3000
+EXACT_MAX_ACTORS_PY = 600
 #: Sources drawn for the estimated betweenness (in :data:`SAMPLE_BATCHES` batches, whose spread
 #: gives the standard error of each value).
-SAMPLED_SOURCES = 192
+SAMPLED_SOURCES = 1024
+SAMPLED_SOURCES_PY = 192
 SAMPLE_BATCHES = 8
 
 #: French headers of the metrics CSV meant for people (:func:`atlas.actors.export.write_metrics_csv`).
@@ -78,50 +86,94 @@ def canonical_graph(G: nx.Graph) -> nx.Graph:
     return C
 
 
-def _sampled_subset(H: nx.Graph, sources: list, targets: list, *, seed: int, scale: float) -> tuple[dict, dict]:
-    """Betweenness restricted to paths from ``sources`` (sampled) to ``targets``, estimated in
-    :data:`SAMPLE_BATCHES` batches: (mean of the batch estimates, their standard error), each
-    multiplied by ``scale``."""
+class _Paths:
+    """Shortest-path betweenness on a canonical graph: python-igraph (compiled) when it is
+    installed, networkx otherwise; both give the same values (pairs of an undirected graph
+    counted once, as :func:`networkx.betweenness_centrality_subset` with ``normalized=False``)."""
+
+    def __init__(self, H: nx.Graph) -> None:
+        self.H = H
+        self.nodes = list(H)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        self.g = None
+        if igraph is not None:
+            self.g = igraph.Graph(n=len(self.nodes), edges=[(self.index[u], self.index[v]) for u, v in H.edges()])
+
+    @property
+    def backend(self) -> str:
+        return "python-igraph" if self.g is not None else "networkx"
+
+    def subset(self, sources: list, targets: list) -> np.ndarray:
+        """Raw betweenness restricted to paths from ``sources`` to ``targets``, one per node."""
+        if self.g is not None:
+            return np.asarray(self.g.betweenness(directed=False, sources=[self.index[x] for x in sources],
+                                                 targets=[self.index[x] for x in targets]), dtype=float)
+        raw = nx.betweenness_centrality_subset(self.H, sources=sources, targets=targets, normalized=False)
+        return np.array([raw[v] for v in self.nodes], dtype=float)
+
+    def exact(self) -> np.ndarray:
+        """Raw betweenness of every node (each pair once)."""
+        if self.g is not None:
+            return np.asarray(self.g.betweenness(directed=False), dtype=float)
+        raw = nx.betweenness_centrality(self.H, normalized=False)
+        return np.array([raw[v] for v in self.nodes], dtype=float)
+
+
+def _limits(exact_max: int | None, samples: int | None) -> tuple[int, int]:
+    fast = igraph is not None
+    return (exact_max if exact_max is not None else (EXACT_MAX_ACTORS if fast else EXACT_MAX_ACTORS_PY),
+            samples if samples is not None else (SAMPLED_SOURCES if fast else SAMPLED_SOURCES_PY))
+
+
+def _sampled_subset(paths: _Paths, sources: list, targets: list, *, seed: int, scale: float,
+                    samples: int) -> tuple[dict, dict]:
+    """Betweenness restricted to paths from ``sources`` (``samples`` of them drawn with ``seed``)
+    to ``targets``, estimated in :data:`SAMPLE_BATCHES` batches: (mean of the batch estimates,
+    their standard error), each multiplied by ``scale``."""
     rng = random.Random(seed)
-    drawn = rng.sample(sources, min(SAMPLED_SOURCES, len(sources)))
+    drawn = rng.sample(sources, min(samples, len(sources)))
     n_batches = min(SAMPLE_BATCHES, len(drawn))
-    nodes = list(H)
-    est = np.zeros((n_batches, len(nodes)))
+    est = np.zeros((n_batches, len(paths.nodes)))
     for b in range(n_batches):
         batch = drawn[b::n_batches]
-        raw = nx.betweenness_centrality_subset(H, sources=batch, targets=targets, normalized=False)
-        est[b] = [raw[v] * len(sources) / len(batch) for v in nodes]
+        est[b] = paths.subset(batch, targets) * len(sources) / len(batch)
     mean = est.mean(axis=0) * scale
-    se = est.std(axis=0, ddof=1) / np.sqrt(n_batches) * scale if n_batches > 1 else np.zeros(len(nodes))
-    return dict(zip(nodes, mean.tolist(), strict=True)), dict(zip(nodes, se.tolist(), strict=True))
+    se = est.std(axis=0, ddof=1) / np.sqrt(n_batches) * scale if n_batches > 1 else np.zeros(len(paths.nodes))
+    return dict(zip(paths.nodes, mean.tolist(), strict=True)), dict(zip(paths.nodes, se.tolist(), strict=True))
 
 
-def betweenness(G: nx.Graph, *, seed: int = LOUVAIN_SEED, exact_max: int = EXACT_MAX_ACTORS
-                ) -> tuple[dict[str, float], dict[str, float], str]:
+def _betweenness(paths: _Paths, *, seed: int, exact_max: int, samples: int) -> tuple[dict, dict, str]:
+    n = len(paths.nodes)
+    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0  # networkx's normalisation
+    if n <= exact_max or n < 3:
+        values = dict(zip(paths.nodes, (paths.exact() * scale).tolist(), strict=True))
+        return values, dict.fromkeys(paths.nodes, 0.0), f"exacte (algorithme de Brandes, {paths.backend})"
+    values, se = _sampled_subset(paths, paths.nodes, paths.nodes, seed=seed, scale=scale, samples=samples)
+    top = sorted(values, key=lambda v: (-values[v], v))[:20]
+    rel = float(np.median([se[v] / values[v] for v in top if values[v] > 0] or [0.0]))
+    method = (f"estimée sur {integer_fr(min(samples, n))} sources tirées au hasard parmi {integer_fr(n)} acteurs "
+              f"(graine {seed}, {paths.backend}) ; erreur type : {decimal_fr(100 * rel, 1)} % de la valeur "
+              f"(médiane des 20 acteurs les plus centraux)")
+    return values, se, method
+
+
+def betweenness(G: nx.Graph, *, seed: int = LOUVAIN_SEED, exact_max: int | None = None,
+                samples: int | None = None) -> tuple[dict[str, float], dict[str, float], str]:
     """Normalised betweenness centrality, exact up to ``exact_max`` actors, estimated above.
 
-    Exact: :func:`networkx.betweenness_centrality` (Brandes). Estimated: the dependencies of
-    :data:`SAMPLED_SOURCES` sources drawn at random with ``seed`` (Brandes and Pich), in
-    :data:`SAMPLE_BATCHES` batches whose spread gives a standard error for each actor.
+    Exact: Brandes' algorithm (python-igraph when installed, else networkx). Estimated: the
+    dependencies of ``samples`` sources drawn at random with ``seed`` (Brandes and Pich), in
+    :data:`SAMPLE_BATCHES` batches whose spread gives a standard error for each actor. Defaults:
+    :data:`EXACT_MAX_ACTORS` and :data:`SAMPLED_SOURCES` with python-igraph,
+    :data:`EXACT_MAX_ACTORS_PY` and :data:`SAMPLED_SOURCES_PY` without.
 
     Returns
     -------
     (dict, dict, str)
         Betweenness by actor, its standard error (0 when exact), and the method in French.
     """
-    H = canonical_graph(G)
-    n = H.number_of_nodes()
-    if n <= exact_max or n < 3:
-        return nx.betweenness_centrality(H, normalized=True), dict.fromkeys(H, 0.0), "exacte (algorithme de Brandes)"
-    nodes = list(H)
-    # networkx's subset betweenness counts each undirected pair with weight 1/2
-    values, se = _sampled_subset(H, nodes, nodes, seed=seed, scale=2.0 / ((n - 1) * (n - 2)))
-    top = sorted(values, key=lambda v: (-values[v], v))[:20]
-    rel = float(np.median([se[v] / values[v] for v in top if values[v] > 0] or [0.0]))
-    method = (f"estimée sur {integer_fr(min(SAMPLED_SOURCES, n))} sources tirées au hasard parmi "
-              f"{integer_fr(n)} acteurs (graine {seed}) ; erreur type : {decimal_fr(100 * rel, 1)} % de la valeur "
-              f"(médiane des 20 acteurs les plus centraux)")
-    return values, se, method
+    exact_max, samples = _limits(exact_max, samples)
+    return _betweenness(_Paths(canonical_graph(G)), seed=seed, exact_max=exact_max, samples=samples)
 
 
 # --------------------------------------------------------------------------- reading
@@ -163,17 +215,21 @@ def cross_world_edges(G: nx.Graph) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
-def bridge_scores(G: nx.Graph, *, seed: int = LOUVAIN_SEED, exact_max: int = EXACT_MAX_ACTORS) -> dict[str, float]:
+def bridge_scores(G: nx.Graph, *, seed: int = LOUVAIN_SEED, exact_max: int | None = None,
+                  samples: int | None = None) -> dict[str, float]:
     """Share of the shortest paths between PAT and food-aid actors passing through each actor.
 
-    :func:`networkx.betweenness_centrality_subset` with PAT actors as sources and aid actors as
-    targets, normalised by the number of (PAT, aid) pairs that are connected; 0 when none is.
-    Above ``exact_max`` actors, the sources are a sample drawn with ``seed`` (as in
-    :func:`betweenness`).
+    Betweenness restricted to paths from PAT actors (sources) to aid actors (targets), normalised
+    by the number of (PAT, aid) pairs that are connected; 0 when none is. Above ``exact_max``
+    actors, the sources are a sample drawn with ``seed`` (as in :func:`betweenness`).
     """
-    H = canonical_graph(G)
+    exact_max, samples = _limits(exact_max, samples)
+    return _bridge_scores(_Paths(canonical_graph(G)), seed=seed, exact_max=exact_max, samples=samples)
+
+
+def _bridge_scores(paths: _Paths, *, seed: int, exact_max: int, samples: int) -> dict[str, float]:
+    H = paths.H
     pat, aid = world_sets(H)
-    # sorted: summed in the order of a set, the scores would change in their last digits from run to run
     pat_only, aid_only = sorted(pat - aid), sorted(aid - pat)
     pairs = 0
     for comp in nx.connected_components(H):
@@ -181,10 +237,9 @@ def bridge_scores(G: nx.Graph, *, seed: int = LOUVAIN_SEED, exact_max: int = EXA
     if not pairs:
         return dict.fromkeys(H, 0.0)
     if H.number_of_nodes() <= exact_max:
-        raw = nx.betweenness_centrality_subset(H, sources=pat_only, targets=aid_only, normalized=False)
-        # networkx counts each undirected (s, t) pair with weight 1/2
-        return {n: 2.0 * b / pairs for n, b in raw.items()}
-    values, _ = _sampled_subset(H, pat_only, aid_only, seed=seed + 1, scale=2.0 / pairs)
+        raw = paths.subset(pat_only, aid_only)  # each (PAT, aid) pair counted with weight 1/2
+        return dict(zip(paths.nodes, (2.0 * raw / pairs).tolist(), strict=True))
+    values, _ = _sampled_subset(paths, pat_only, aid_only, seed=seed + 1, scale=2.0 / pairs, samples=samples)
     return values
 
 
@@ -227,8 +282,10 @@ def node_metrics(G: nx.Graph, seed: int = LOUVAIN_SEED) -> pd.DataFrame:
     H = canonical_graph(G)
     deg = dict(H.degree())
     wdeg = dict(H.degree(weight="weight"))
-    btw, btw_se, method = betweenness(H, seed=seed)
-    bridge = bridge_scores(H, seed=seed)
+    paths = _Paths(H)
+    exact_max, samples = _limits(None, None)
+    btw, btw_se, method = _betweenness(paths, seed=seed, exact_max=exact_max, samples=samples)
+    bridge = _bridge_scores(paths, seed=seed, exact_max=exact_max, samples=samples)
     comm = {n: i + 1 for i, c in enumerate(communities(H, seed=seed)) for n in c}
     comps = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
     comp = {n: i + 1 for i, c in enumerate(comps) for n in c}

@@ -126,7 +126,7 @@ def test_sampled_betweenness_close_to_exact():
     G = nx.relabel_nodes(G, {n: f"a{n:03d}" for n in G})
     nx.set_node_attributes(G, {n: ("pat" if i % 3 == 0 else "aid") for i, n in enumerate(G)}, "world")
     exact = nx.betweenness_centrality(G)
-    values, se, method = betweenness(G, exact_max=100)
+    values, se, method = betweenness(G, exact_max=100, samples=192)
     assert method.startswith("estimée sur 192 sources") and "graine 42" in method
     err = np.array([values[n] - exact[n] for n in G])
     s = np.array([se[n] for n in G])
@@ -134,13 +134,30 @@ def test_sampled_betweenness_close_to_exact():
     assert (np.abs(err) <= 3 * s + 1e-9).mean() > 0.9  # the stated error holds for nearly every actor
     top_exact = sorted(G, key=lambda n: -exact[n])[:10]
     assert np.median([abs(values[n] - exact[n]) / exact[n] for n in top_exact]) < 0.2
-    assert betweenness(G, exact_max=100) == (values, se, method)  # fixed seed
+    assert betweenness(G, exact_max=100, samples=192) == (values, se, method)  # fixed seed
     v2, se2, m2 = betweenness(G)  # below the threshold: exact
     assert m2.startswith("exacte") and all(v2[n] == pytest.approx(exact[n]) for n in G) and set(se2.values()) == {0.0}
     b_exact = bridge_scores(G)
-    b_est = bridge_scores(G, exact_max=100)
+    b_est = bridge_scores(G, exact_max=100, samples=192)
     top = sorted(G, key=lambda n: -b_exact[n])[:10]
     assert np.median([abs(b_est[n] - b_exact[n]) / b_exact[n] for n in top]) < 0.2
+
+
+def test_backends_agree(monkeypatch):
+    """python-igraph (when installed) and networkx give the same exact and sampled values."""
+    from atlas.actors import metrics
+
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(120, 4, 0.2, seed=5), lambda n: f"x{n:03d}")
+    nx.set_node_attributes(G, {n: ("pat" if i % 4 == 0 else "aid") for i, n in enumerate(G)}, "world")
+    runs = [(betweenness(G, exact_max=1000), betweenness(G, exact_max=50, samples=40),
+             bridge_scores(G, exact_max=1000), bridge_scores(G, exact_max=50, samples=40))]
+    monkeypatch.setattr(metrics, "igraph", None)
+    runs.append((betweenness(G, exact_max=1000), betweenness(G, exact_max=50, samples=40),
+                 bridge_scores(G, exact_max=1000), bridge_scores(G, exact_max=50, samples=40)))
+    (e1, s1, b1, t1), (e2, s2, b2, t2) = runs
+    for a, b in ((e1[0], e2[0]), (s1[0], s2[0]), (s1[1], s2[1]), (b1, b2), (t1, t2)):
+        assert all(a[n] == pytest.approx(b[n], abs=1e-12) for n in G)
+    assert e2[2] == "exacte (algorithme de Brandes, networkx)"
 
 
 def test_canonical_graph_order():
