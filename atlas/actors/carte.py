@@ -34,7 +34,7 @@ from atlas.registry import schema
 
 #: Up to this many located actors, markers are spread by :func:`atlas.placement.spread_markers`
 #: (rings around shared places); above, by :func:`atlas.actors.layout.separate` (k-d tree).
-_RINGS_MAX = 300
+_RINGS_MAX = 150
 #: Look of the lines on the map (all different, in the legend as on the map).
 _LINES = {
     "donation": {"color": "#2166ac", "alpha": 0.85, "zorder": 2.2, "ls": "solid"},
@@ -160,7 +160,7 @@ def _legend(fig: Figure, H: nx.Graph, located: gpd.GeoDataFrame, *, portrait: bo
         y = 0.90
         for handles, title in ((worlds, "Monde (couleur)"), (shapes, "Type d'acteur (forme)"), (lines, "Liens")):
             leg = fig.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.785, y), **kw)
-            fig.canvas.draw()
+            # measured without drawing the figure (a full draw of the map costs seconds)
             bb = leg.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
             y = bb.y0 - 0.015
 

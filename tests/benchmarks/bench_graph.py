@@ -119,21 +119,23 @@ def write_registry(n: int, folder: str | Path, *, seed: int = 0, links_per_actor
             "actions": folder / "actions.csv"}
 
 
-def run_command(paths: dict[str, Path], out: Path, *, hash_seed: str = "0") -> tuple[float, float, str]:
-    """Run ``atlas actors`` on the registry in a fresh process: (wall seconds, peak RSS in MiB, output)."""
+def run_command(paths: dict[str, Path], out: Path, *, hash_seed: str = "0") -> tuple[float, float, float, str]:
+    """Run ``atlas actors`` on the registry in a fresh process: (wall seconds, CPU seconds (user +
+    system), peak RSS in MiB, output)."""
     cmd = [sys.executable, "-c", "from atlas.cli import main; main()", "-q", "actors", "--registry",
            str(paths["actors"]), "--partenariats", str(paths["partnerships"]), "--actions", str(paths["actions"]),
            "-o", str(out)]
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
     start = time.perf_counter()
-    res = subprocess.run(["/usr/bin/time", "-f", "@@ %e %M", *cmd], capture_output=True, text=True, env=env,
+    res = subprocess.run(["/usr/bin/time", "-f", "@@ %e %M %U %S", *cmd], capture_output=True, text=True, env=env,
                          check=False)
     wall = time.perf_counter() - start
     if res.returncode != 0:
         raise RuntimeError(f"atlas actors failed ({res.returncode}): {res.stderr[-2000:]}")
-    m = re.search(r"@@ ([\d.]+) (\d+)", res.stderr)
+    m = re.search(r"@@ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)", res.stderr)
     rss = int(m.group(2)) / 1024 if m else float("nan")
-    return wall, rss, res.stdout
+    cpu = float(m.group(3)) + float(m.group(4)) if m else float("nan")
+    return wall, cpu, rss, res.stdout
 
 
 def same_files(a: Path, b: Path) -> list[str]:
@@ -145,24 +147,28 @@ def same_files(a: Path, b: Path) -> list[str]:
 
 def curve(sizes: tuple[int, ...] = SIZES, *, twice: bool = False) -> Table:
     """Time and memory of ``atlas actors`` for each size."""
+    load = os.getloadavg()[0]
     table = Table("`atlas actors` on synthetic registries (whole command, fresh process)",
-                  ["actors", "links (pairs)", "wall time", "peak memory", "betweenness", "identical twice"])
+                  ["actors", "links (pairs)", "wall time", "CPU time", "peak memory", "betweenness",
+                   "identical twice"])
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             paths = write_registry(n, Path(tmp) / f"reg{n}")
-            wall, rss, out = run_command(paths, Path(tmp) / f"out{n}")
+            wall, cpu, rss, out = run_command(paths, Path(tmp) / f"out{n}")
             links = re.search(r"([\d\u202f\u00a0 ]+) paires d'acteurs liées", out)
             method = "sampled" if "estimée" in (Path(tmp) / f"out{n}" / "acteurs-metriques.csv").read_text(
                 encoding="utf-8-sig") else "exact"
             same = "—"
             if twice:
-                wall2, rss2, _ = run_command(paths, Path(tmp) / f"out{n}b", hash_seed="12345")
+                wall2, cpu2, rss2, _ = run_command(paths, Path(tmp) / f"out{n}b", hash_seed="12345")
                 diff = same_files(Path(tmp) / f"out{n}", Path(tmp) / f"out{n}b")
                 same = "yes" if not diff else "no: " + ", ".join(diff)
-                wall, rss = min(wall, wall2), max(rss, rss2)
+                wall, cpu, rss = min(wall, wall2), min(cpu, cpu2), max(rss, rss2)
             table.rows.append([f"{n:,}", re.sub(r"\D", "", links.group(1)) if links else "?", f"{wall:.1f} s",
-                               f"{rss:.0f} MiB", method, same])
+                               f"{cpu:.1f} s", f"{rss:.0f} MiB", method, same])
             print(" | ".join(table.rows[-1]), flush=True)
+    table.notes.append(f"Load average before the runs: {load:.1f} on {os.cpu_count()} CPUs "
+                       "(wall time grows with the other work on a shared machine; CPU time much less).")
     table.notes.append("Command: `python tests/benchmarks/bench_graph.py --twice` (each size: `atlas actors "
                        "--registry actors.csv --partenariats partnerships.csv --actions actions.csv -o DIR` under "
                        "`/usr/bin/time`; the second run under another PYTHONHASHSEED, files compared with `cmp`).")
