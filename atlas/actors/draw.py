@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from atlas.actors.carte import draw_partnership_map
-from atlas.actors.labels import disc_boxes, one_line, place_node_labels, sheet_mm, unique_labels
+from atlas.actors.labels import disc_boxes, place_node_labels, sheet_mm, unique_labels
 from atlas.actors.layout import group_layout
 from atlas.actors.metrics import LOUVAIN_SEED, canonical_graph, graph_summary, node_metrics, short_label
 from atlas.actors.style import (
@@ -209,6 +209,13 @@ def _node_labels(H: nx.Graph, D: nx.Graph, actors: list[str], hubs: list[str]) -
     return unique_labels(items, width=24, max_lines=2)
 
 
+def _key_labels(H: nx.Graph, D: nx.Graph, actors: list[str], hubs: list[str]) -> dict[str, str]:
+    """Names of the numbered nodes on one line of the key, never two alike."""
+    items = [(n, str(H.nodes[n].get("name", n)), str(H.nodes[n].get("commune_name", "") or "")) for n in actors]
+    items += [(h, str(D.nodes[h].get("name", h)).split(" : ", 1)[-1], "") for h in hubs]
+    return {k: v.replace("\n", " ") for k, v in unique_labels(items, width=36, max_lines=1).items()}
+
+
 def _place_numbers(ax, pos: dict, numbers: dict[str, str], radius: dict[str, float],
                    obstacles: list) -> list[tuple[float, float, float, float]]:
     """Numbers of the nodes that could not be named: beside their marker where there is room
@@ -342,7 +349,7 @@ def _draw_isolated(page: _Page, H: nx.Graph, isolated: list[str]) -> None:
     left out when they do not all fit)."""
     if not page.iso_rows:
         return
-    iso_ax = page.fig.add_axes((0.008, 0.012, 0.984, page.band))
+    iso_ax = page.fig.add_axes((0.008, 0.02, 0.984, page.band))  # above the source line
     iso_ax.set_axis_off()
     iso_ax.set_xlim(0, 1)
     iso_ax.set_ylim(0, 1)
@@ -463,8 +470,9 @@ def draw_graph(
 
     # ---- title, key, actors without any link
     _draw_title(fig, H, m, seed=seed, title=title, subtitle=subtitle)
-    entries = [f"{i}. {one_line(labels[n], 38)}" for i, n in enumerate(numbered, 1)]
-    entries += [f"A{i}. {one_line(labels[h], 37)}" for i, h in enumerate(numbered_hubs, 1)]
+    key = _key_labels(H, D, numbered, numbered_hubs)
+    entries = [f"{i}. {key[n]}" for i, n in enumerate(numbered, 1)]
+    entries += [f"A{i}. {key[h]}" for i, h in enumerate(numbered_hubs, 1)]
     _draw_key(page, y, entries, left_out)
     _draw_isolated(page, H, isolated)
     method = str(m["betweenness_method"].iloc[0]) if "betweenness_method" in m and len(m) else ""

@@ -98,7 +98,7 @@ def write_registry(n: int, folder: str | Path, *, seed: int = 0, links_per_actor
         rows += [[f"a{m}", f"act{j}", "action_partner", "", "", "", "", "synthétique"] for m in sorted(members)]
         projected += len(members) * (len(members) - 1) // 2
     # direct partnerships: the rest of the links, 90 % within the group
-    n_direct = int(links_per_actor * n) - projected
+    n_direct = int(1.08 * links_per_actor * n) - projected  # 8 % more rows: some pairs repeat
     for _ in range(max(n_direct, 0)):
         a = int(rng.integers(n))
         b = (a // group) * group + int(rng.integers(group)) if rng.random() < 0.9 else int(rng.integers(n))
