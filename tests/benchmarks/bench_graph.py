@@ -184,12 +184,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--twice", action="store_true", help="run each size twice and compare the files")
-    parser.add_argument("--write", type=Path, default=None, help="also write the registry of the first size here")
+    parser.add_argument("--write", type=Path, default=None, help="only write the registry of the first size here")
+    parser.add_argument("-o", "--output", type=Path, default=None, help="Markdown file to write (machine included)")
     args = parser.parse_args()
     if args.write:
         print(write_registry(args.sizes[0], args.write))
         return
-    print(curve(tuple(args.sizes), twice=args.twice).markdown())
+    from tests.benchmarks.__main__ import machine
+
+    info = machine()
+    head = (f"Command: `python tests/benchmarks/bench_graph.py {' '.join(sys.argv[1:])}`.\n\n"
+            f"Machine: {info['cpu']}; {info['system']}; load average before the run {info['load']}.\n\n"
+            f"Libraries: {info['versions']}.\n")
+    print(head, flush=True)
+    text = head + "\n" + curve(tuple(args.sizes), twice=args.twice).markdown()
+    print(text)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
