@@ -28,7 +28,9 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
     """Copy with attributes GEXF/GraphML accept: str, float, int, bool; never None or NaN."""
     H = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
     H.graph.update({k: str(v) for k, v in G.graph.items() if isinstance(v, str | int | float)})
-    extra = metrics.set_index("id") if metrics is not None else None
+    cols = ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component", "isolated",
+            "reaches_pat", "bridge", "articulation")
+    extra = (metrics.set_index("id")[list(cols)].to_dict("index") if metrics is not None and len(metrics) else {})
 
     def clean(d: dict) -> dict:
         out = {}
@@ -53,10 +55,7 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
         attrs["label"] = str(d.get("name", n))
         attrs["world_label"] = schema.WORLD_LABELS.get(d.get("world", ""), "")
         attrs["kind_label"] = schema.KIND_LABELS.get(d.get("kind", ""), "")
-        if extra is not None and n in extra.index:
-            for col in ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component",
-                        "isolated", "reaches_pat", "bridge", "articulation"):
-                attrs[col] = extra.at[n, col]
+        attrs.update(extra.get(n, {}))
         H.add_node(n, **clean(attrs))
     for u, v, d in G.edges(data=True):
         H.add_edge(u, v, **clean(dict(d)))
@@ -92,8 +91,9 @@ def metrics_for_people(metrics: pd.DataFrame) -> pd.DataFrame:
     for col in ("isolated", "no_partnership", "reaches_pat", "bridge", "articulation"):
         if col in out:
             out[col] = out[col].map({True: "oui", False: "non"})
-    for col in ("betweenness", "bridge_score"):
-        out[col] = out[col].round(4)
+    for col in ("betweenness", "betweenness_se", "bridge_score"):
+        if col in out:
+            out[col] = out[col].round(4)
     if "network" in out:
         out["network"] = [", ".join(schema.NETWORK_LABELS.get(x, x) for x in str(v).split(",") if x)
                           for v in out["network"]]
@@ -109,8 +109,14 @@ def write_metrics_csv(metrics: pd.DataFrame, path: str | Path) -> Path:
 def write_lines_gpkg(lines: gpd.GeoDataFrame, path: str | Path) -> Path:
     """Write partnership lines (:func:`atlas.registry.partnerships.partnership_lines`) to a
     GeoPackage layer « partenariats »."""
-    with atomic_output(path) as tmp:
-        pyogrio.write_dataframe(lines, tmp, layer="partenariats", driver="GPKG")
+    # a fixed date in the GeoPackage's tables: the same registry gives the same bytes
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+    try:
+        with atomic_output(path) as tmp:
+            pyogrio.write_dataframe(lines, tmp, layer="partenariats", driver="GPKG")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
     return Path(path)
 
 

@@ -347,7 +347,8 @@ def validate_partnerships(
     warnings: list[tuple[int, str, str]] = []
     seen: dict[tuple, int] = {}
 
-    for pos, (_, row) in enumerate(canon.iterrows()):
+    # plain dicts: a pandas row per line costs ~0.4 ms (20 s for 50,000 partnerships)
+    for pos, row in enumerate(canon[list(PARTNERSHIP_COLUMNS)].to_dict("records")):
         line = lines[pos]
         rec = {c: str(row[c]).strip() for c in PARTNERSHIP_COLUMNS}
         link = _Link(line, rec, rec["source"], rec["target"])
