@@ -67,6 +67,16 @@ def _regular(n: int, start_deg: float, scale: tuple[float, float] = (1.0, 1.0)) 
     return tuple(pts)
 
 
+def _star(points: int = 5, inner: float = 0.38) -> tuple[float, ...]:
+    """A star (matplotlib's ``*``): ``points`` tips, inner radius ``inner`` of the outer one."""
+    pts: list[float] = []
+    for i in range(2 * points):
+        r = 1.0 if i % 2 == 0 else inner
+        a = math.radians(90.0 + 180.0 * i / points)
+        pts += [round(r * math.cos(a), 3), round(-r * math.sin(a), 3)]
+    return tuple(pts)
+
+
 def _plus(rotate_deg: float = 0.0) -> tuple[float, ...]:
     t = 0.36
     base = [(-t, -1), (t, -1), (t, -t), (1, -t), (1, t), (t, t), (t, 1), (-t, 1), (-t, t), (-1, t), (-1, -t), (-t, -t)]
@@ -93,13 +103,14 @@ MARKER_POLYGONS: dict[str, tuple[float, ...] | None] = {
     "8": _regular(8, 22.5),
     "P": _plus(),
     "X": _plus(45.0),
+    "*": _star(),
 }
 
 #: Names of the markers in CSS classes (« ^ » or « > » cannot be part of a Cytoscape selector).
 MARKER_NAMES: dict[str, str] = {
     "o": "disc", "s": "square", "D": "diamond", "d": "thin-diamond", "^": "triangle-up", "v": "triangle-down",
     ">": "triangle-right", "<": "triangle-left", "h": "hexagon", "H": "hexagon-flat", "p": "pentagon", "8": "octagon",
-    "P": "plus", "X": "cross",
+    "P": "plus", "X": "cross", "*": "star",
 }  # fmt: skip
 
 #: Look of the links in the page, from the drawing's :data:`atlas.actors.draw.EDGE_STYLES`
