@@ -56,7 +56,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.registry.build import build_atlas
     from atlas.registry.schema import AID_KINDS
     from atlas.territory.reference import representative_points
-    from atlas.territory.selection import select_territory
+    from atlas.territory.selection import select_territory, territory_label
 
     processed = Path(processed or settings.processed_dir())
     maps = Path(maps or settings.maps_dir())
@@ -120,10 +120,11 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
         layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=True,
                                  partnerships=True)
         out.files.append(write_webmap(built.communes, built.actors, maps / "carte-hauts-de-france.html",
-                                      layers=layers, clip=False))
+                                      layers=layers, clip=False, territory=territory_label(built.communes)))
         for code, stem in DEMO_TERRITORIES.items():
             territory = select_territory(built.communes, epci=code)
-            out.files.append(write_webmap(territory, built.actors, maps / f"carte-{stem}.html", layers=layers))
+            out.files.append(write_webmap(territory, built.actors, maps / f"carte-{stem}.html", layers=layers,
+                                          territory=territory_label(territory)))
 
     steps: list[tuple[str, Callable[[], None]]] = [
         ("registres", step_build), ("zones blanches", step_gaps), ("suggestions", step_suggest),
