@@ -102,6 +102,6 @@ def list_html(n_numbered: int, n_unlocated: int) -> str:
         parts.append(plural_fr(n_numbered, "lieu numéroté", "lieux numérotés"))
     if n_unlocated:
         parts.append(f"{integer_fr(n_unlocated)} sans localisation")
-    summary = LIST_TITLE + (f" ({', '.join(parts)})" if parts else "")
-    return (f'<details id="atlas-list" class="atlas-panel" style="display:none"><summary>{html.escape(summary)}'
+    count = f'<span class="atlas-list-count"> ({html.escape(", ".join(parts))})</span>' if parts else ""
+    return (f'<details id="atlas-list" class="atlas-panel" style="display:none"><summary>{LIST_TITLE}{count}'
             '</summary><div id="atlas-list-body"></div></details>')

@@ -173,10 +173,12 @@
   }
 
   /* Commune names drawn offline: larger communes first, a name only where it overlaps no other
-   * (a grid of placed boxes), redrawn after every move; at low zoom only the largest fit. */
+   * name and no marker (a grid of placed boxes), at the commune's point or just around it;
+   * redrawn after every move, so at low zoom only the largest communes are named. */
   var LabelLayer = L.Layer.extend({
-    initialize: function (communes) {
+    initialize: function (communes, obstacles) {
       this._c = communes;
+      this._obstacles = obstacles;
       this._order = [];
       var i, pop = communes.pop || [];
       for (i = 0; i < communes.insee.length; i++) { if (communes.lab && communes.lab[i]) { this._order.push(i); } }
@@ -186,20 +188,21 @@
     },
     onAdd: function (map) {
       this._pane = map.getPane('atlasLabels') || map.createPane('atlasLabels');
-      this._pane.className += ' leaflet-zoom-hide';
-      map.on('moveend zoomend resize', this._draw, this);
-      this._draw();
+      L.DomUtil.addClass(this._pane, 'leaflet-zoom-hide');
+      map.on('moveend zoomend resize', this.redraw, this);
+      this.redraw();
     },
     onRemove: function (map) {
-      map.off('moveend zoomend resize', this._draw, this);
+      map.off('moveend zoomend resize', this.redraw, this);
       var k;
       for (k in this._nodes) { if (this._nodes[k].parentNode) { this._nodes[k].parentNode.removeChild(this._nodes[k]); } }
       setStat('commune-labels', 0);
     },
     _font: function (p) { return p >= 20000 ? [13, 'bold'] : (p >= 5000 ? [12, 'bold'] : [11, 'normal']); },
-    _draw: function () {
-      var map = this._map, size = map.getSize(), grid = {}, cell = 80, shown = 0, k, i, pt, f, w, h, box, node;
-      var c = this._c, pop = c.pop || [];
+    redraw: function () {
+      if (!this._map) { return; }
+      var map = this._map, size = map.getSize(), grid = {}, cell = 80, shown = 0, k, i, j, pt, f, w, h, box, node;
+      var c = this._c, pop = c.pop || [], obstacles = this._obstacles ? this._obstacles() : [], shifts, dx, dy;
       function cells(b, fn) {
         var x, y;
         for (x = Math.floor(b[0] / cell); x <= Math.floor(b[2] / cell); x++) {
@@ -209,13 +212,15 @@
       }
       function hits(b) {
         return cells(b, function (key) {
-          var list = grid[key] || [], j;
-          for (j = 0; j < list.length; j++) {
-            if (b[0] < list[j][2] && list[j][0] < b[2] && b[1] < list[j][3] && list[j][1] < b[3]) { return true; }
+          var list = grid[key] || [], n;
+          for (n = 0; n < list.length; n++) {
+            if (b[0] < list[n][2] && list[n][0] < b[2] && b[1] < list[n][3] && list[n][1] < b[3]) { return true; }
           }
           return false;
         });
       }
+      function put(b) { cells(b, function (key) { (grid[key] = grid[key] || []).push(b); return false; }); }
+      for (j = 0; j < obstacles.length; j++) { put(obstacles[j]); }
       for (k = 0; k < this._order.length; k++) {
         i = this._order[k];
         node = this._nodes[i];
@@ -226,14 +231,20 @@
         if (pt.x > -40 && pt.y > -10 && pt.x < size.x + 40 && pt.y < size.y + 10) {
           this._ctx.font = f[1] + ' ' + f[0] + 'px sans-serif';
           w = this._ctx.measureText(c.names[i]).width + 8;
-          box = [pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2];
-          if (hits(box)) { box = null; }
+          /* at the point, else under, over, right or left of what is there (a marker) */
+          shifts = [[0, 0], [0, h / 2 + 18], [0, -h / 2 - 18], [w / 2 + 19, 0], [-w / 2 - 19, 0]];
+          for (j = 0; j < shifts.length && !box; j++) {
+            dx = shifts[j][0];
+            dy = shifts[j][1];
+            box = [pt.x + dx - w / 2, pt.y + dy - h / 2, pt.x + dx + w / 2, pt.y + dy + h / 2];
+            if (hits(box)) { box = null; }
+          }
         }
         if (!box) {
           if (node && node.parentNode) { node.parentNode.removeChild(node); }
           continue;
         }
-        cells(box, function (key) { (grid[key] = grid[key] || []).push(box); return false; });
+        put(box);
         if (!node) {
           node = this._nodes[i] = el('div', 'atlas-commune-label', c.names[i]);
           node.setAttribute('data-insee', c.insee[i]);
@@ -241,8 +252,8 @@
           node.style.fontWeight = f[1];
           node.style.lineHeight = h + 'px';
         }
-        node.style.marginLeft = (-w / 2) + 'px';
-        node.style.marginTop = (-h / 2) + 'px';
+        node.style.marginLeft = (dx - w / 2) + 'px';
+        node.style.marginTop = (dy - h / 2) + 'px';
         node.style.width = w + 'px';
         L.DomUtil.setPosition(node, map.latLngToLayerPoint(c.lab[i]));
         if (!node.parentNode) { this._pane.appendChild(node); }
@@ -343,7 +354,16 @@
     for (i = 0; i < data.shapes.length; i++) { shapeGroups.push(addShapes(data.shapes[i], data.shapes[i].lines)); }
 
     /* ---- commune names (offline) */
-    var labels = new LabelLayer(data.communes);
+    /* markers and clusters on screen: commune names go around them */
+    var labels = new LabelLayer(data.communes, function () {
+      var icons = map.getPane('markerPane').querySelectorAll('.leaflet-marker-icon'), origin, out = [], j, r;
+      origin = map.getContainer().getBoundingClientRect();
+      for (j = 0; j < icons.length; j++) {
+        r = icons[j].getBoundingClientRect();
+        if (r.width) { out.push([r.left - origin.left - 2, r.top - origin.top - 2, r.right - origin.left + 2, r.bottom - origin.top + 2]); }
+      }
+      return out;
+    });
     overlays[data.labels.communes_labels] = labels;
 
     /* ---- actors: one marker per located actor, one cluster group shared by all kinds */
@@ -414,8 +434,19 @@
     /* the first view is set before the clusters are drawn: no zoom animation to wait for */
     if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10], animate: false }); }
     else { map.setView([50.0, 2.8], 8, { animate: false }); }
+    /* the window resized (a phone turned, a browser opening at its size) before anyone moved the
+     * map: fit the territory again */
+    var touched = false, firstBounds = bounds;
+    map.on('dragstart popupopen', function () { touched = true; });
+    L.DomEvent.on(map.getContainer(), 'wheel keydown dblclick touchstart', function () { touched = true; });
+    map.on('resize', function () {
+      if (touched || !firstBounds || !firstBounds.isValid()) { return; }
+      setTimeout(function () { map.fitBounds(firstBounds, { padding: [10, 10], animate: false }); }, 0);
+    });
     cluster.addTo(map);
     labels.addTo(map);
+    cluster.on('animationend spiderfied unspiderfied', function () { labels.redraw(); });
+    map.on('overlayadd overlayremove', function () { labels.redraw(); });
 
     /* ---- controls: title, search, zoom, layers, legend, sources */
     var TitleControl = L.Control.extend({
