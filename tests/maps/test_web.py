@@ -504,7 +504,8 @@ def test_browser_search_and_unlocated(browser, region_page):
     assert html.escape(XSS_SCRIPT, quote=False) in results and "<script" not in results
     assert not _alerts(dom)
     dom = browser(region_page, "#q=bruay")
-    hits = [html.unescape(h) for h in re.findall(r'<li class="atlas-search-hit"[^>]*><strong>(.*?)</strong>', dom)]
+    hits = [html.unescape(h) for h in re.findall(
+        r'<li class="atlas-search-hit"[^>]*>(?:<span class="atlas-search-no">\d+\. </span>)?<strong>(.*?)</strong>', dom)]
     assert set(hits[:2]) == {"Bruay-la-Buissière", "Bruay-sur-l'Escaut"}  # communes named so come first
     assert "Épicerie solidaire « Le Panier » (fictif)" in hits  # then actors in Bruay
     dom = browser(region_page, "#actor=w-sans-lieu")
