@@ -173,7 +173,7 @@
   }
 
   /* Commune names drawn offline: larger communes first, a name only where it overlaps no other
-   * name and no marker (a grid of placed boxes), at the commune's point or just around it;
+   * name and no marker (a grid of placed boxes), at the commune's point or just under or over it;
    * redrawn after every move, so at low zoom only the largest communes are named. */
   var LabelLayer = L.Layer.extend({
     initialize: function (communes, obstacles) {
@@ -231,8 +231,8 @@
         if (pt.x > -40 && pt.y > -10 && pt.x < size.x + 40 && pt.y < size.y + 10) {
           this._ctx.font = f[1] + ' ' + f[0] + 'px sans-serif';
           w = this._ctx.measureText(c.names[i]).width + 8;
-          /* at the point, else under, over, right or left of what is there (a marker) */
-          shifts = [[0, 0], [0, h / 2 + 18], [0, -h / 2 - 18], [w / 2 + 19, 0], [-w / 2 - 19, 0]];
+          /* at the point, else just under or over what is there (a marker): never far from it */
+          shifts = [[0, 0], [0, h / 2 + 17], [0, -h / 2 - 17]];
           for (j = 0; j < shifts.length && !box; j++) {
             dx = shifts[j][0];
             dy = shifts[j][1];
@@ -637,6 +637,19 @@
       return true;
     }
     global.atlasOpenActor = openActor;
+    global.atlasMap = map;
+    /* [actor id, number written on its marker] of every marker, drawn afresh (tests, checks) */
+    global.atlasMarkerNumbers = function () {
+      var out = [], id, icon, num;
+      for (id in markers) {
+        if (Object.prototype.hasOwnProperty.call(markers, id)) {
+          icon = markers[id].options.icon.createIcon();
+          num = icon.querySelector('.atlas-num');
+          out.push([id, num ? num.textContent : '']);
+        }
+      }
+      return out;
+    };
 
     map.on('popupopen', function (e) {
       var out = document.getElementById('atlas-test-popup');
