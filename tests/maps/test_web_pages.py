@@ -199,9 +199,25 @@ def _fold(text: str) -> str:
 # --------------------------------------------------------------------------- the territory's name
 def test_page_and_file_named_after_the_territory(pages):
     assert sorted(pages) == ["cabbalr", "capso", "hauts-de-france", "lens-lievin"]
-    assert web_filename("Communauté d'agglomération de Lens - Liévin") == (
-        "carte-communaute-d-agglomeration-de-lens-lievin.html")
+    assert web_filename("Communauté d'agglomération de Lens - Liévin (CALL)") == "carte-call.html"
+    assert web_filename("Hauts-de-France") == "carte-hauts-de-france.html"
+    assert web_filename("Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane") == (
+        "carte-communaute-d-agglomeration-de-bethune-bruay-artois-lys.html")
     assert web_filename(None) == "carte.html"
+
+
+def test_cli_web_default_file_named_after_the_territory(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    monkeypatch.setenv("ATLAS_MAPS_DIR", str(tmp_path))
+    fixture = Path(__file__).parents[1] / "data" / "web_actors.csv"
+    res = CliRunner().invoke(cli, ["-q", "web", "--epci", "CABBALR", "--registry", str(fixture)])
+    assert res.exit_code == 0, res.output
+    assert [p.name for p in tmp_path.iterdir()] == ["carte-cabbalr.html"]
+    page = (tmp_path / "carte-cabbalr.html").read_text("utf-8")
+    assert "<title>Communauté d&#x27;agglomération de Béthune-Bruay, Artois-Lys Romane (CABBALR) — " in page
 
 
 @pytest.mark.parametrize("stem", list(PAGES))

@@ -23,11 +23,20 @@ UNLOCATED_TITLE = "Sans localisation"
 
 
 def web_filename(territory: str | None) -> str:
-    """Default file name of a territory's web map: « carte-ca-de-lens-lievin.html » (« carte.html »)."""
+    """Default file name of a territory's web map.
+
+    The territory's short code when its name ends with one (« … Artois-Lys Romane (CABBALR) » →
+    « carte-cabbalr.html »), else its name (« carte-hauts-de-france.html »), cut at a word; «
+    carte.html » with no name.
+    """
     if not territory:
         return "carte.html"
-    text = unicodedata.normalize("NFKD", territory).encode("ascii", "ignore").decode().casefold()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-")
+    code = re.search(r"\(([^()]+)\)\s*$", territory)
+    text = code.group(1) if code else territory
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > 60:
+        slug = slug[:60].rsplit("-", 1)[0]
     return f"carte-{slug}.html" if slug else "carte.html"
 
 

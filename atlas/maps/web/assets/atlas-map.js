@@ -439,10 +439,20 @@
     var touched = false, firstBounds = bounds;
     map.on('dragstart popupopen', function () { touched = true; });
     L.DomEvent.on(map.getContainer(), 'wheel keydown dblclick touchstart', function () { touched = true; });
-    map.on('resize', function () {
+    /* on a wide screen the territory is moved from under the title panel when there is room
+     * on its right (same zoom: Leaflet's zoom levels are whole numbers) */
+    function fitTerritory() {
       if (touched || !firstBounds || !firstBounds.isValid()) { return; }
-      setTimeout(function () { map.fitBounds(firstBounds, { padding: [10, 10], animate: false }); }, 0);
-    });
+      map.fitBounds(firstBounds, { padding: [10, 10], animate: false });
+      var title = document.getElementById('atlas-title'), size = map.getSize(), left, tl, br, shift;
+      if (size.x <= 900 || !title || !title.offsetWidth) { return; }
+      left = title.getBoundingClientRect().right - map.getContainer().getBoundingClientRect().left + 10;
+      tl = map.latLngToContainerPoint(firstBounds.getNorthWest());
+      br = map.latLngToContainerPoint(firstBounds.getSouthEast());
+      shift = Math.min(left - tl.x, size.x - 10 - br.x);
+      if (shift > 0) { map.panBy([-shift, 0], { animate: false }); }
+    }
+    map.on('resize', function () { setTimeout(fitTerritory, 0); });
     cluster.addTo(map);
     labels.addTo(map);
     cluster.on('animationend spiderfied unspiderfied', function () { labels.redraw(); });
@@ -585,6 +595,7 @@
       return new Panel().addTo(map);
     }
     panelControl('atlas-legend', 'bottomright', narrowScreen());
+    fitTerritory();
     var listBox = document.getElementById('atlas-list');
     if (buildList(data, function (id) { openActor(id); })) { panelControl('atlas-list', 'bottomleft', true); }
     syncLegend();
