@@ -439,18 +439,26 @@
     var touched = false, firstBounds = bounds;
     map.on('dragstart popupopen', function () { touched = true; });
     L.DomEvent.on(map.getContainer(), 'wheel keydown dblclick touchstart', function () { touched = true; });
-    /* on a wide screen the territory is moved from under the title panel when there is room
-     * on its right (same zoom: Leaflet's zoom levels are whole numbers) */
+    /* the territory is moved from under the top-left panels when there is room beside them (on
+     * their right on a wide screen, under them on a phone), at the same zoom: Leaflet's zoom
+     * levels are whole numbers */
     function fitTerritory() {
       if (touched || !firstBounds || !firstBounds.isValid()) { return; }
       map.fitBounds(firstBounds, { padding: [10, 10], animate: false });
-      var title = document.getElementById('atlas-title'), size = map.getSize(), left, tl, br, shift;
-      if (size.x <= 900 || !title || !title.offsetWidth) { return; }
-      left = title.getBoundingClientRect().right - map.getContainer().getBoundingClientRect().left + 10;
+      var size = map.getSize(), origin = map.getContainer().getBoundingClientRect(), panels, edge, tl, br, shift;
       tl = map.latLngToContainerPoint(firstBounds.getNorthWest());
       br = map.latLngToContainerPoint(firstBounds.getSouthEast());
-      shift = Math.min(left - tl.x, size.x - 10 - br.x);
-      if (shift > 0) { map.panBy([-shift, 0], { animate: false }); }
+      panels = map.getContainer().querySelector('.leaflet-top.leaflet-left').getBoundingClientRect();
+      if (!panels.height) { return; }
+      if (size.x > 900) {
+        edge = panels.right - origin.left + 10;
+        shift = Math.min(edge - tl.x, size.x - 10 - br.x);
+        if (shift > 0) { map.panBy([-shift, 0], { animate: false }); }
+      } else {
+        edge = panels.bottom - origin.top + 10;
+        shift = Math.min(edge - tl.y, size.y - 70 - br.y);
+        if (shift > 0) { map.panBy([0, -shift], { animate: false }); }
+      }
     }
     map.on('resize', function () { setTimeout(fitTerritory, 0); });
     cluster.addTo(map);
