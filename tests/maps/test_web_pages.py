@@ -246,6 +246,14 @@ def test_browser_commune_names_at_initial_zoom(view, pages, demo, stem):
     names = dict(zip(communes["insee"], communes["name"], strict=True))
     assert all(names[insee] == text for text, insee, *_ in labels)  # each name is its commune's
     assert BIGGEST[stem] in [t for t, *_ in labels]
+    # each name is at its commune's point, or just under or over it (a marker is there)
+    offsets = page.js("""(function () { var d = JSON.parse(document.getElementById('atlas-data').textContent).communes,
+        o = atlasMap.getContainer().getBoundingClientRect();
+        return Array.from(document.querySelectorAll('.atlas-commune-label')).map(function (e) {
+          var i = d.insee.indexOf(e.getAttribute('data-insee')), p = atlasMap.latLngToContainerPoint(d.lab[i]),
+              r = e.getBoundingClientRect();
+          return [(r.left + r.right) / 2 - o.left - p.x, (r.top + r.bottom) / 2 - o.top - p.y]; }); })()""")
+    assert all(abs(dx) < 1 and abs(dy) < 36 for dx, dy in offsets), offsets
     boxes = [b for *_, b0, b1, b2, b3 in labels for b in [(b0, b1, b2, b3)]]
     for i, a in enumerate(boxes):  # no two names overlap
         for b in boxes[i + 1:]:
