@@ -604,6 +604,21 @@
     }
     panelControl('atlas-legend', 'bottomright', narrowScreen());
     fitTerritory();
+    /* popups open below the top-left panels (title, search, zoom), scrolling when the screen is short */
+    function popupRoom() {
+      var top = map.getContainer().querySelector('.leaflet-top.leaflet-left').getBoundingClientRect().bottom
+        - map.getContainer().getBoundingClientRect().top + 10, id, o;
+      var wide = map.getSize().x > 900;
+      for (id in markers) {
+        if (Object.prototype.hasOwnProperty.call(markers, id) && markers[id].getPopup()) {
+          o = markers[id].getPopup().options;
+          o.autoPanPaddingTopLeft = L.point(wide ? 30 : 10, wide ? 30 : top);
+          o.maxHeight = wide ? null : Math.max(160, map.getSize().y - top - 90);
+        }
+      }
+    }
+    popupRoom();
+    map.on('resize', popupRoom);
     var listBox = document.getElementById('atlas-list');
     if (buildList(data, function (id) { openActor(id); })) { panelControl('atlas-list', 'bottomleft', true); }
     syncLegend();
