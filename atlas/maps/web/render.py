@@ -3,8 +3,17 @@
 The page is built with folium (``folium.Map`` and its branca ``Figure``) but none of folium's
 CDN links are kept: Leaflet 1.9.4 and Leaflet.markercluster 1.5.3 are vendored in
 ``atlas/maps/web/assets/`` and inlined, with atlas's own small script (``atlas-map.js``) and styles.
-The commune polygons are the base layer (drawn on a canvas); an OpenStreetMap background is
-offered as an extra base layer that simply stays blank offline.
+The commune polygons are the base layer (drawn on a canvas), with the communes' names drawn
+offline (larger communes first, no overlap); an OpenStreetMap background is offered as an extra
+base layer that simply stays blank offline.
+
+The page speaks the A3 sheet's visual language: markers have the shape and colour of
+:data:`atlas.maps.symbols.KIND_SYMBOLS` and carry the site's number of the sheet of the same
+territory (:func:`atlas.maps.numbering.site_numbers`), in popups, search results and the list
+panel too (:mod:`atlas.maps.web.panels`). The territory names the tab, the title panel and the
+default file (:func:`atlas.maps.web.panels.web_filename`). The legend shows only the visible
+layers; zones blanches covering most of the map are off when the page opens; actors with no
+position are never on the map (listed « sans localisation », found by the search).
 
 Structure, chosen for size (measured with folium 0.20: one ``folium.Marker`` with popup costs
 about 1 KB of HTML, one ``GeoJson`` feature about 0.16 KB): all data go into ONE JSON blob
@@ -129,6 +138,7 @@ def inline_assets() -> tuple[str, str]:
         "/* Leaflet.markercluster 1.5.3 — https://github.com/Leaflet/Leaflet.markercluster\n"
         " * MIT licence, (c) 2012 David Leaver (see atlas/maps/web/assets/LICENSE-leaflet.markercluster.txt) */",
         _strip_sourcemap(_asset("leaflet.markercluster.js")),
+        _asset("atlas-labels.js"),
         _asset("atlas-map.js"),
     ])
     for text in (css, js):
