@@ -488,7 +488,7 @@ def test_browser_escaping(browser, cab_page, actor_id, name):
     text = _popup_text(dom)
     assert name in text  # shown as text...
     assert not _alerts(dom)  # ...and nothing ran
-    popup = re.search(r'<div class="leaflet-popup-content"[^>]*>(.*?)</div></div></div>', dom, re.S).group(1)
+    popup = re.search(r'<div class="leaflet-popup-content[^"]*"[^>]*>(.*?)</div></div></div>', dom, re.S).group(1)
     assert "<img" not in popup and "<script" not in popup and "<svg" not in popup and "<b>" not in popup
     assert not re.search(r"<img[^>]*src=\"?x", dom)
     assert html.escape(name, quote=False) in popup
