@@ -277,30 +277,42 @@ def test_browser_commune_names_at_initial_zoom(view, pages, demo, stem):
 
 # --------------------------------------------------------------------------- one numbering
 def _sheet_rows(pdf: Path) -> dict[str, str]:
-    """Number → first line of the site's name in the sheet's table (pdftotext -layout)."""
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    rows, in_table = {}, False
-    for line in text.splitlines():
-        if re.match(r"^\s*N°\s+Nom\b", line):
-            in_table = True
-            continue
-        m = re.match(r"^\s{0,4}(\d{1,3})\s{2,}(\S.*?)(?:\s{2,}|$)", line)
-        if in_table and m and re.search(r"[A-Za-zÀ-ÿ]", m.group(2)):
-            rows[m.group(1)] = _fold(m.group(2))
+    """Number → first line of the site's name in the sheet's table: the words of each table line
+    that stand in the « Nom » column (from its header to the next header), read with pdfplumber."""
+    import pdfplumber
+
+    rows: dict[str, str] = {}
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+            heads = [w for w in words if w["text"] == "Nom"]
+            for head in heads:
+                line = sorted((w for w in words if abs(w["top"] - head["top"]) < 2), key=lambda w: w["x0"])
+                after = [w for w in line if w["x0"] > head["x1"]]
+                right = after[0]["x0"] if after else page.width
+                below = [w for w in words if w["top"] > head["bottom"] + 1]
+                names: dict[int, list] = {}  # name-column words by line
+                for w in below:
+                    if head["x0"] - 1 <= w["x0"] < right - 1:
+                        names.setdefault(round(w["top"]), []).append(w)
+                for w in below:  # a number of the N° column (drawn in its marker, a little off the line)
+                    if w["x1"] <= head["x0"] and w["text"].isdigit() and w["text"] not in rows and names:
+                        top = min(names, key=lambda t, w=w: abs(t - w["top"]))
+                        if abs(top - w["top"]) < 8:
+                            rows[w["text"]] = _fold(" ".join(x["text"] for x in sorted(names[top], key=lambda x: x["x0"])))
     return rows
 
 
 @pytest.fixture(scope="module")
 def lens_sheet(demo, tmp_path_factory) -> dict[str, str]:
-    if shutil.which("pdftotext") is None:
-        skip_or_fail("pdftotext introuvable (poppler-utils)")
     out = tmp_path_factory.mktemp("a3") / "lens-lievin.pdf"
     render_map(demo.communes, demo.actors, territory=select_territory(demo.communes, epci="CALL"), output=out)
     return _sheet_rows(out)
 
 
 def test_browser_marker_numbers_are_the_sheet_numbers_lens(view, pages, blobs, lens_sheet):
-    """The Lens page against the A3 PDF itself: marker n is the site of row n of the sheet."""
+    """The Lens page against the A3 PDF itself: marker n is the site of row n of the sheet (words of
+    the table's « Nom » column read back from the PDF)."""
     names = {a["i"]: _fold(a["n"]) for a in blobs["lens-lievin"]["actors"]}
     page = view(pages["lens-lievin"])
     drawn = {i: n for i, n in page.js("atlasMarkerNumbers()") if n}
