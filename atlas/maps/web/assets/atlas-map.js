@@ -490,7 +490,7 @@
     new SearchControl().addTo(map);
     L.control.zoom({ position: 'topleft', zoomInTitle: data.labels.zoom_in, zoomOutTitle: data.labels.zoom_out })
       .addTo(map);
-    var layersControl = L.control.layers(bases, overlays, { collapsed: window.innerWidth < 900, position: 'topright' })
+    var layersControl = L.control.layers(bases, overlays, { collapsed: true, position: 'topright' })
       .addTo(map);
     var toggle = layersControl.getContainer().querySelector('.leaflet-control-layers-toggle');
     if (toggle) { toggle.title = data.labels.layers; toggle.setAttribute('aria-label', data.labels.layers); }
