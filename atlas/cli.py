@@ -239,7 +239,7 @@ def contours(url: str | None, force: bool) -> None:
 @layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier HTML à écrire (défaut : maps/carte.html).")
+              help="Fichier HTML à écrire (défaut : maps/carte-<territoire>.html).")
 @publication_options
 @reference_option
 @_handle_errors
@@ -254,11 +254,12 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     """
     from atlas.inputs import load_inputs
     from atlas.maps.layers import web_layers
-    from atlas.maps.web.render import html_output_path, write_webmap
+    from atlas.maps.web.render import html_output_path, web_filename, write_webmap
     from atlas.territory.selection import territory_label
 
     _apply_reference_dir(reference_dir)
-    target = html_output_path(output or settings.maps_dir() / "carte.html")  # before reading anything
+    if output is not None:
+        html_output_path(output)  # before reading anything
     registry = Path(registry) if registry else settings.raw_dir() / "actors.csv"
     audience = _audience(professionals, include_drafts, freshness)
     _, communes, actors = load_inputs(str(registry), mapping, reference, list(epci) or None, list(dep) or None,
@@ -267,6 +268,7 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
                         partnerships=_layer_partnerships(partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
+    target = output or settings.maps_dir() / web_filename(name)
     path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
                         clip=bool(epci or dep), registry_label=registry.name, audience=audience)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas import settings
 from atlas.fr import integer_fr
 from atlas.progress import progress
+
+if TYPE_CHECKING:
+    from atlas.registry.build import BuildResult
 
 #: Territories printed and mapped by the demo: the two PATs of the documents and the Lens area
 #: (where the APSA hands out its A3 paper map).
@@ -54,7 +58,6 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.maps.print.booklet import render_atlas
     from atlas.maps.print.render import render_map
     from atlas.maps.web.actors import write_actors_page
-    from atlas.maps.web.render import write_webmap
     from atlas.registry.build import build_atlas
     from atlas.registry.schema import AID_KINDS
     from atlas.territory.reference import representative_points
@@ -119,14 +122,7 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
                                       output=maps / "atlas-epci-pas-de-calais.pdf"))
 
     def step_web() -> None:
-        built = state["built"]
-        layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=True,
-                                 partnerships=True)
-        out.files.append(write_webmap(built.communes, built.actors, maps / "carte-hauts-de-france.html",
-                                      layers=layers, clip=False))
-        for code, stem in DEMO_TERRITORIES.items():
-            territory = select_territory(built.communes, epci=code)
-            out.files.append(write_webmap(territory, built.actors, maps / f"carte-{stem}.html", layers=layers))
+        out.files.extend(write_demo_webmaps(state["built"], maps))
 
     steps: list[tuple[str, Callable[[], None]]] = [
         ("registres", step_build), ("zones blanches", step_gaps), ("suggestions", step_suggest),
@@ -135,3 +131,34 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     for _, step in progress(steps, label="Démonstration"):
         step()
     return out
+
+
+def write_demo_webmaps(built: BuildResult, maps: Path) -> list[Path]:
+    """The demo's web maps: the whole region, then each of :data:`DEMO_TERRITORIES`, each named
+    after its territory (its sites numbered as on the territory's A3 sheet).
+
+    Parameters
+    ----------
+    built : atlas.registry.build.BuildResult
+        The demonstration registry built (``communes``, ``actors``).
+    maps : Path
+        Folder of the maps.
+
+    Returns
+    -------
+    list of Path
+        ``carte-hauts-de-france.html`` then ``carte-<territory>.html``.
+    """
+    from atlas.maps.layers import analysis_layers
+    from atlas.maps.web.render import write_webmap
+    from atlas.territory.selection import select_territory, territory_label
+
+    communes, actors = built.communes, built.actors
+    layers = analysis_layers(communes, actors, zones_blanches_km=10, access=True, partnerships=True)
+    files = [write_webmap(communes, actors, Path(maps) / "carte-hauts-de-france.html", layers=layers, clip=False,
+                          territory=territory_label(communes))]
+    for code, stem in DEMO_TERRITORIES.items():
+        territory = select_territory(communes, epci=code)
+        files.append(write_webmap(territory, actors, Path(maps) / f"carte-{stem}.html", layers=layers,
+                                  territory=territory_label(territory)))
+    return files

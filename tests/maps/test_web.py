@@ -155,7 +155,7 @@ def test_clip_and_unlocated(region_page):
     assert sum(1 for a in data["actors"] if a["ll"]) == REGION_LOCATED
     lost = next(a for a in data["actors"] if a["i"] == "w-sans-lieu")
     assert lost["ll"] is None and lost["p"] == "unknown"
-    assert "1 non localisés" in region_page
+    assert "11 acteurs, dont 10 sur la carte (1 sans localisation : voir la liste)" in region_page
 
 
 def _arcs_points(arcs: list[list[int]]) -> list[list[tuple[int, int]]]:
@@ -327,8 +327,11 @@ def test_cli_web(tmp_path):
     res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--registry", str(FIXTURE), "--zones-blanches", "50",
                               "-o", str(out)])
     assert res.exit_code == 0, res.output
-    data = _blob(out.read_text(encoding="utf-8"))
-    assert data["shapes"][0]["title"] == "Zones blanches (0 commune)"  # an answer too: shown, empty
+    page = out.read_text(encoding="utf-8")
+    data = _blob(page)
+    # no zone blanche: no empty layer nor « Zones blanches (0 commune) » legend entry, the title panel says it
+    assert [s["title"] for s in data["shapes"]] == ["Contours des EPCI"]
+    assert "Zones blanches : aucune commune de la carte" in page and "(0 commune)" not in page
     for args, message in (
         (["--epci", "XYZ"], "Territoire inconnu"),
         (["--registry", str(tmp_path / "absent.csv")], "Fichier introuvable"),
@@ -485,7 +488,7 @@ def test_browser_escaping(browser, cab_page, actor_id, name):
     text = _popup_text(dom)
     assert name in text  # shown as text...
     assert not _alerts(dom)  # ...and nothing ran
-    popup = re.search(r'<div class="leaflet-popup-content"[^>]*>(.*?)</div></div></div>', dom, re.S).group(1)
+    popup = re.search(r'<div class="leaflet-popup-content[^"]*"[^>]*>(.*?)</div></div></div>', dom, re.S).group(1)
     assert "<img" not in popup and "<script" not in popup and "<svg" not in popup and "<b>" not in popup
     assert not re.search(r"<img[^>]*src=\"?x", dom)
     assert html.escape(name, quote=False) in popup
@@ -497,16 +500,22 @@ def test_browser_escaping(browser, cab_page, actor_id, name):
 
 def test_browser_search_and_unlocated(browser, region_page):
     dom = browser(region_page, "#q=script")
-    results = re.search(r'<ul class="atlas-search-results" id="atlas-search-results">(.*?)</ul>', dom, re.S).group(1)
+    results = re.search(r'<ul class="atlas-search-results" id="atlas-search-results"[^>]*>(.*?)</ul>', dom, re.S).group(1)
     assert html.escape(XSS_SCRIPT, quote=False) in results and "<script" not in results
     assert not _alerts(dom)
     dom = browser(region_page, "#q=bruay")
-    hits = [html.unescape(h) for h in re.findall(r'<li class="atlas-search-hit"[^>]*><strong>(.*?)</strong>', dom)]
+    hits = [html.unescape(h) for h in re.findall(
+        r'<li class="atlas-search-hit"[^>]*>(?:<span class="atlas-search-no">\d+\. </span>)?<strong>(.*?)</strong>', dom)]
     assert set(hits[:2]) == {"Bruay-la-Buissière", "Bruay-sur-l'Escaut"}  # communes named so come first
     assert "Épicerie solidaire « Le Panier » (fictif)" in hits  # then actors in Bruay
     dom = browser(region_page, "#actor=w-sans-lieu")
     assert _body(dom).get("popup") == "w-sans-lieu"
     assert "adresse non localisée" in _popup_text(dom)
+    # never on the map: its card opens in the list of places, no popup anywhere on the map
+    assert _body(dom).get("card") == "w-sans-lieu"
+    assert 'class="leaflet-popup' not in dom
+    item = re.search(r'<li id="atlas-item-w-sans-lieu">(.*?)</li>', dom, re.S).group(1)
+    assert 'data-actor-id="w-sans-lieu"' in item and "adresse non localisée" in html.unescape(item)
     body = _body(dom)
     assert int(body["markers"]) == REGION_LOCATED and int(body["actors"]) == REGION_ACTORS
     assert int(body["communes"]) == 3782

@@ -8,21 +8,18 @@ paragraphs of the sheet's table (:mod:`atlas.maps.print.layout`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from atlas import placement
+from atlas.maps.numbering import SITE_COLUMNS, clean, fold, numbered_sites
 from atlas.maps.pictograms import has_pictogram
 from atlas.maps.print import layout as pl
 from atlas.maps.symbols import ALERT, MUTED
-from atlas.registry.hours_fr import closures_fr, humanize_hours
-from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, NETWORK_LABELS, PRECISION_NOTES, SERVICE_LABELS
+from atlas.registry.hours_fr import closures_fr
+from atlas.registry.schema import AID_KINDS, SERVICE_LABELS
 from atlas.territory.selection import Territory
 
 NOT_LOCATED = "adresse non localisée"
@@ -32,23 +29,6 @@ MOBILE = "camion itinérant"
 
 
 # --------------------------------------------------------------------------- text
-def clean(value: Any) -> str:
-    """A cell value as clean text ("" for missing values)."""
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return " ".join(str(value).split())
-
-
-def fold(text: str) -> str:
-    """Text without accents, case-folded: the key of French alphabetical order."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-
-
 def typo(text: str) -> str:
     """French typography: no-break spaces before « ; : ! ? % € » and inside « guillemets »."""
     text = re.sub(r" ([;:!?%€»])", "\u00a0\\1", text)
@@ -56,103 +36,14 @@ def typo(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- sites
-SITE_COLUMNS = ["number", "id", "name", "kind", "address", "commune", "hours", "services", "public",
-                "phone", "x", "y", "located", "approximate", "mobile", "fictitious", "updated"]  # fmt: skip
+__all__ = ["SITE_COLUMNS", "clean", "fold", "print_sites", "table_columns", "table_rows", "typo"]
 
 
 def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Sequence[str] | None = AID_KINDS
                 ) -> pd.DataFrame:
-    """The sites printed for a territory, numbered in table order.
-
-    Sites are those of ``kinds`` (all kinds when ``None``) whose commune belongs to the
-    territory. A truck's stops are printed one row each (« camion itinérant ») and inherit the
-    truck's hours, services, public and phone when theirs are blank; the truck's own row is
-    left out when its stops are printed. Numbers follow commune then name; sites with no
-    position come last, numbered « – » (no marker).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns of :data:`SITE_COLUMNS`: French text ready for people (hours via
-        :func:`atlas.registry.hours.humanize_hours`, services via
-        :data:`atlas.registry.schema.SERVICE_LABELS`), Lambert-93 ``x``/``y`` (NaN when not located),
-        ``located`` (a marker is drawn), ``approximate`` (marker at the town hall: the address
-        is not located), ``mobile``; and ``placement``, said under the address when the marker
-        is on the site's street or at its lieu-dit rather than at its door (« adresse approchée
-        (rue) », :data:`atlas.registry.schema.PRECISION_NOTES`).
-    """
-    if actors is None or len(actors) == 0:
-        return pd.DataFrame(columns=SITE_COLUMNS)
-    insee = set(territory.communes["insee"])
-    act = actors[actors["insee"].astype(str).isin(insee)]
-    if kinds is not None:
-        act = act[act["kind"].isin(list(kinds))]
-    by_id = actors.set_index(actors["id"].astype(str), drop=False)
-    stops_of = {clean(r) for r in act.get("route", pd.Series(dtype=str)) if clean(r)}
-    rows = []
-    for _, a in act.iterrows():
-        rid = clean(a["id"])
-        route = clean(a.get("route", ""))
-        mobile = clean(a.get("mode", "")) == "mobile"
-        if mobile and not route and rid in stops_of:
-            continue  # the truck itself: its stops are printed
-        parent = by_id.loc[route] if route and route in by_id.index else None
-        if isinstance(parent, pd.DataFrame):
-            parent = parent.iloc[0]
-
-        def field_(col: str, _a: pd.Series = a, _p: Any = parent) -> str:
-            v = clean(_a.get(col, ""))
-            return v or (clean(_p.get(col, "")) if _p is not None else "")
-
-        geom = a.geometry
-        has_point = geom is not None and not shapely.is_empty(geom)
-        precision = clean(a.get("precision", ""))
-        services = [SERVICE_LABELS.get(x.strip(), x.strip().replace("-", " "))
-                    for x in field_("services").split(",") if x.strip()]
-        public = [field_("public")]
-        access = ACCESS_LABELS.get(field_("access"), "")
-        if access and access not in public[0]:
-            public.append(access)
-        price = field_("price")
-        if price:
-            plain = fold(price).startswith(("particip", "gratuit", "prix", "tarif", "sans"))
-            public.append(price if plain else f"participation : {price}")
-        hours = humanize_hours(field_("opening_hours")) if field_("opening_hours") else "horaires non communiqués"
-        closures = field_("closures")
-        network = NETWORK_LABELS.get(clean(a.get("network", "")).split(",")[0], "")
-        rows.append({
-            "id": rid,
-            "name": clean(a["name"]),
-            "network": network if network and fold(network)[:8] not in fold(clean(a["name"])) else "",
-            "kind": clean(a["kind"]),
-            "address": clean(a.get("address", "")),
-            "postcode": clean(a.get("postcode", "")),
-            "commune": clean(a.get("commune_name", "")) or clean(a.get("commune", "")),
-            "hours": hours,
-            "closures": closures,
-            "services": ", ".join(services),
-            "public": " ; ".join(p for p in public if p),
-            "phone": field_("phone"),
-            "x": geom.x if has_point else np.nan,
-            "y": geom.y if has_point else np.nan,
-            "located": has_point,
-            "approximate": has_point and precision == "commune",
-            "placement": PRECISION_NOTES.get(precision, "") if has_point else "",
-            "mobile": mobile or bool(route),
-            "fictitious": bool(a.get("fictitious", False)),
-            "updated": clean(a.get("updated", "")),
-        })
-    df = pd.DataFrame(rows, columns=[*SITE_COLUMNS, "network", "postcode", "closures", "placement"])
-    if df.empty:
-        return df
-    df["_k1"] = ~df["located"].astype(bool)
-    df["_k2"] = df["commune"].map(fold)
-    df["_k3"] = df["name"].map(fold)
-    df = df.sort_values(["_k1", "_k2", "_k3"], kind="stable").drop(columns=["_k1", "_k2", "_k3"])
-    df = df.reset_index(drop=True)
-    n_loc = int(df["located"].sum())
-    df["number"] = [str(i + 1) if i < n_loc else "–" for i in range(len(df))]
-    return df
+    """The sites printed for a territory, numbered in table order: :func:`atlas.maps.numbering.numbered_sites`,
+    the numbering shared with the web page."""
+    return numbered_sites(actors, territory, kinds)
 
 
 # --------------------------------------------------------------------------- table

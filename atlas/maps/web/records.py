@@ -80,12 +80,15 @@ def _actor_fields(row: pd.Series, route_names: dict[str, str]) -> list[list]:
     return [[_FIELD[k], v] for k, v in values.items() if v]
 
 
-def actor_records(actors: gpd.GeoDataFrame, kinds: list[str], *, notes: Sequence[str] | None = None) -> list[dict]:
+def actor_records(actors: gpd.GeoDataFrame, kinds: list[str], *, notes: Sequence[str] | None = None,
+                  numbers: dict[str, int] | None = None) -> list[dict]:
     """One compact dict per actor for the JSON blob (keys: see ``atlas-map.js``).
 
     ``notes`` (one per actor, "" for none) are shown at the top of the popup (key ``v``): the
     freshness note « informations de mars 2024 — à vérifier »
-    (:func:`atlas.registry.publication.freshness_notes`).
+    (:func:`atlas.registry.publication.freshness_notes`). ``numbers`` (actor id → number, from
+    :func:`atlas.maps.numbering.site_numbers`) are the sites' numbers of the printed sheet (key
+    ``no``), given only to actors with a position.
     """
     if not len(actors):
         return []
@@ -123,5 +126,7 @@ def actor_records(actors: gpd.GeoDataFrame, kinds: list[str], *, notes: Sequence
             rec["x"] = 1
         if notes is not None and notes[pos]:
             rec["v"] = notes[pos]
+        if numbers and has[pos] and ids[pos] in numbers:
+            rec["no"] = int(numbers[ids[pos]])
         out.append(rec)
     return out

