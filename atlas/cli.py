@@ -238,6 +238,8 @@ def contours(url: str | None, force: bool) -> None:
 @geocode_options
 @layer_options
 @click.option("--title", default=None, help="Titre de la carte.")
+@click.option("--titre-registre", "registry_title", default=None, metavar="TEXTE",
+              help="Nom du registre cité dans les sources (« Registre de l'aide alimentaire du Pays de Lens »).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Fichier HTML à écrire (défaut : maps/carte-<territoire>.html).")
 @publication_options
@@ -245,7 +247,7 @@ def contours(url: str | None, force: bool) -> None:
 @_handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
         zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
-        output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
+        registry_title: str | None, output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
         reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
 
@@ -270,7 +272,7 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
     target = output or settings.maps_dir() / web_filename(name)
     path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
-                        clip=bool(epci or dep), registry_label=registry.name, audience=audience)
+                        clip=bool(epci or dep), registry_label=registry_title, audience=audience)
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 

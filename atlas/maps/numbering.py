@@ -145,3 +145,19 @@ def site_numbers(actors: gpd.GeoDataFrame | None, territory: Territory,
     """Actor id → number of the located sites of :func:`numbered_sites` (unlocated ones have none)."""
     sites = numbered_sites(actors, territory, kinds)
     return {i: int(n) for i, n in zip(sites.get("id", []), sites.get("number", []), strict=True) if n.isdigit()}
+
+
+#: The registry named in the sources when no title is given (never a file name).
+DEMO_REGISTRY = "registre de démonstration d'atlas (lieux fictifs et acteurs cités par les PAT)"
+DEFAULT_REGISTRY = "registre des lieux d'aide alimentaire"
+
+
+def registry_label(actors: gpd.GeoDataFrame | None, registry: str | None = None, *, editor: str | None = None) -> str:
+    """How the sources name the registry: its title (``--titre-registre``), else what it is —
+    the demonstration registry, or the registry of food-aid sites kept by ``editor`` — never a
+    file name. Used by the A3 sheet and the web page alike."""
+    if clean(registry):
+        return clean(registry)
+    if actors is not None and len(actors) and "fictitious" in actors.columns and actors["fictitious"].astype(bool).any():
+        return DEMO_REGISTRY
+    return f"{DEFAULT_REGISTRY} tenu par {clean(editor)}" if clean(editor) else DEFAULT_REGISTRY

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from test_print import needs_pdftotext, page_sizes_mm, pdf_text, squash
 
 from atlas.cli import cli
+from atlas.maps import numbering
 from atlas.maps import pictograms as pg
 from atlas.maps.layers import analysis_layers
 from atlas.maps.print import layout as pl
@@ -143,7 +144,7 @@ def test_footer_names_editor_contact_and_registry_title(sheets):
     assert "actors.csv" not in flat
     # without a title, the demo registry is named for what it is, not by its file name
     other = " ".join(pdf_text(sheets["CAPSO"]).split())
-    assert f"registre : {printmap.DEMO_REGISTRY}" in other and "actors.csv" not in other
+    assert f"registre : {numbering.DEMO_REGISTRY}" in other and "actors.csv" not in other
     assert "Signalez un lieu manquant ou une erreur au service qui vous a remis cette carte." in other
 
 

@@ -541,3 +541,15 @@ def test_layers_dict_as_printmap_gives_it(cabbalr, fixture_actors):
     index = list(cabbalr["insee"])
     assert sorted(shapes[0]["geoms"]) == sorted(index.index(i) for i in ("62119", "62178", "62516"))
     assert shapes[0]["labels"][0].startswith("Zone blanche : ")
+
+
+def test_sources_name_the_registry_never_its_file(region_page, cabbalr, fixture_actors):
+    """Without a title the sources say what the registry is (all fixture rows are fictitious:
+    the demonstration registry), never a file name; with ``registry_label`` they quote it."""
+    from atlas.maps.numbering import DEMO_REGISTRY
+
+    assert f"registre : {DEMO_REGISTRY}" in html.unescape(region_page)
+    assert "web_actors.csv" not in region_page
+    titled = webmap.make_webmap(cabbalr, fixture_actors, territory="CABBALR",
+                                registry_label="Registre de l'aide alimentaire du Béthunois")
+    assert "registre : Registre de l'aide alimentaire du Béthunois" in html.unescape(titled)

@@ -35,12 +35,12 @@ from atlas import placement
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, decimal_fr, integer_fr, plural_fr
 from atlas.io import atomic_output
+from atlas.maps.numbering import registry_label
 from atlas.maps.print import layout as pl
 from atlas.maps.print.mapframe import SEA, PrintContext
 from atlas.maps.print.render import (
     SheetOptions,
     _check_output,
-    _registry_label,
     _Renderer,
     _write,
     atlas_territories,
@@ -339,7 +339,7 @@ def render_atlas(
     if not terrs:
         raise AtlasError("Atlas vide : aucun territoire à imprimer.")
     path = _check_output(output, f"atlas-{by if isinstance(by, str) else 'territoires'}.pdf")
-    rend = _Renderer(PrintContext.build(communes), opts, _registry_label(actors, opts.registry))
+    rend = _Renderer(PrintContext.build(communes), opts, registry_label(actors, opts.registry, editor=opts.editor))
     shown = shown_actors(actors, opts.audience)
     entries = [_Entry(t, rend.sites(shown, t)) for t in terrs]
     region = rend.sites(shown, Territory(communes, "Hauts-de-France", None))

@@ -50,6 +50,7 @@ from atlas import placement, settings
 from atlas.errors import AtlasError
 from atlas.fr import NBSP, date_fr
 from atlas.io import atomic_output
+from atlas.maps.numbering import registry_label
 from atlas.maps.pictograms import PICTOGRAM_CREDIT, PICTOGRAMS
 from atlas.maps.print import layout as pl
 from atlas.maps.print.fit import Fitter, Plan, empty_plan
@@ -282,22 +283,6 @@ class _Renderer:
 
 
 # --------------------------------------------------------------------------- public API
-#: The registry named in the sources when no title is given (never a file name).
-DEMO_REGISTRY = "registre de démonstration d'atlas (lieux fictifs et acteurs cités par les PAT)"
-DEFAULT_REGISTRY = "registre des lieux d'aide alimentaire"
-
-
-def _registry_label(actors: gpd.GeoDataFrame | None, registry: str | None, editor: str | None = None) -> str:
-    """How the sources name the registry: its title (``--titre-registre``), else what it is —
-    the demonstration registry, or the registry of food-aid sites kept by ``editor`` — never a
-    file name."""
-    if clean(registry):
-        return clean(registry)
-    if actors is not None and len(actors) and "fictitious" in actors.columns and actors["fictitious"].astype(bool).any():
-        return DEMO_REGISTRY
-    return f"{DEFAULT_REGISTRY} tenu par {clean(editor)}" if clean(editor) else DEFAULT_REGISTRY
-
-
 def shown_actors(actors: gpd.GeoDataFrame | None, audience: Audience | None = None) -> gpd.GeoDataFrame | None:
     """The actors a sheet may show to ``audience`` (:func:`atlas.registry.publication.public_sites`):
     never the permanently closed ones; drafts and offline ones only when asked; those reserved to
@@ -372,7 +357,7 @@ def render_map(
     opts = SheetOptions(**options)
     terr = resolve_territory(communes, territory)
     path = _check_output(output, f"carte-{terr.code or 'territoire'}.pdf")
-    rend = _Renderer(context or PrintContext.build(communes), opts, _registry_label(actors, opts.registry, opts.editor))
+    rend = _Renderer(context or PrintContext.build(communes), opts, registry_label(actors, opts.registry, editor=opts.editor))
     figs = rend.sheets(terr, rend.sites(shown_actors(actors, opts.audience), terr), opts.orientation)
     return _write(path, figs, f"{opts.title} — {terr.label}", total=len(figs))
 

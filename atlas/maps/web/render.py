@@ -51,6 +51,7 @@ from folium.template import Template
 from atlas.crs import WGS84
 from atlas.errors import AtlasError
 from atlas.io import write_text_atomic
+from atlas.maps.numbering import registry_label as registry_label_for
 from atlas.maps.numbering import site_numbers
 from atlas.maps.symbols import CLUSTER_STYLE, KIND_COLORS, kind_symbol, svg_marker
 from atlas.maps.web.panels import legend_html, list_html, page_title, title_html, web_filename
@@ -319,8 +320,9 @@ def make_webmap(
     title : str, optional
         Page and map title (default « Qui nourrit qui ? Aide alimentaire et PAT »).
     registry_label : str, optional
-        How the registry is cited in the sources line (default: its file names, or
-        « registre des acteurs »).
+        How the registry is cited in the sources line (default: what it is — the demonstration
+        registry, or « registre des lieux d'aide alimentaire » —, never a file name;
+        :func:`atlas.maps.numbering.registry_label`).
     clip : bool, default True
         Keep only the actors whose ``insee`` is one of ``communes`` (a territory map). With
         False every actor is kept, including those with no commune at all (not located: they
@@ -375,9 +377,7 @@ def make_webmap(
 
     updated = sorted(v for v in (actors["updated"].astype(str) if "updated" in actors.columns else []) if v.strip())
     fictitious = bool(actors["fictitious"].fillna(False).astype(bool).any()) if "fictitious" in actors.columns else False
-    if registry_label is None:
-        files = sorted({Path(str(f)).name for f in actors["file"]}) if "file" in actors.columns else []
-        registry_label = ", ".join(files) or "registre des acteurs"
+    registry_label = registry_label_for(actors, registry_label)  # a title, never a file name
     sources = f"{REFERENCE_SOURCES} ; registre : {registry_label}" + (f" ; {PRO_MARK}" if aud.professionals else "")
     data = {
         "meta": {"osm_url": OSM_URL, "osm_attribution": e(OSM_ATTRIBUTION), "title": title,
