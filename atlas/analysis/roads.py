@@ -603,6 +603,15 @@ def _node_nearest(net: RoadNetwork, site_nodes: np.ndarray, site_conn: np.ndarra
     raise NetworkError(f"moteur de calcul inconnu : « {engine} » (scipy ou pandana)")
 
 
+def _with_blank(values: pd.Series | pd.Index) -> np.ndarray:
+    """``values`` as an object array (Python objects, as ``to_numpy(dtype=object)``) with ``""``
+    appended."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = values.tolist()
+    out[-1] = ""
+    return out
+
+
 def _with_columns(frame: gpd.GeoDataFrame, columns: dict[str, np.ndarray]) -> gpd.GeoDataFrame:
     """:func:`~atlas.analysis.tables.append_columns` (same frame, same dtypes) built from its
     blocks, without :func:`pandas.concat`, whose fixed cost (about 0.6 ms) was most of a query on
@@ -684,28 +693,25 @@ def network_nearest(
                               examples=_labels(sites, ~in_s))
     if not in_s.all():
         sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
-    ids = sites["id"].to_numpy(dtype=object) if "id" in sites.columns else sites.index.astype(str).to_numpy()
-    names = sites["name"].to_numpy(dtype=object) if "name" in sites.columns else np.full(len(sites), "", dtype=object)
+    # site ids and names with "" appended: position -1 (no site reached) reads ""
+    ids = _with_blank(sites["id"] if "id" in sites.columns else sites.index.astype(str))
+    names = _with_blank(sites["name"]) if "name" in sites.columns else np.full(len(sites) + 1, "", dtype=object)
     speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
     valid = o_nodes >= 0
     columns: dict[str, np.ndarray] = {}
     for weight in ("length", "time") if with_time else ("length",):
         to_w = 1.0 if weight == "length" else 1.0 / speed
         d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
-        d = np.full(len(origins), np.nan)
-        site_pos = np.full(len(origins), -1, dtype=np.int64)
-        dn = d_node[o_nodes[valid]]
-        pn = pos_node[o_nodes[valid]]
-        reach = np.isfinite(dn) & (pn >= 0)
-        d[valid] = np.where(reach, dn + o_snap[valid] * to_w, np.nan)
-        site_pos[valid] = np.where(reach, pn, -1)
-        has = site_pos >= 0
+        dn, pn = d_node[o_nodes], pos_node[o_nodes]  # (rows of origins without a node: masked next)
+        reach = valid & np.isfinite(dn) & (pn >= 0)
+        d = np.where(reach, dn + o_snap * to_w, np.nan)
+        site_pos = np.where(reach, pn, -1)
         if weight == "length":
             columns["distance_m"] = d
-            columns["site_id"] = np.where(has, ids[np.maximum(site_pos, 0)], "").astype(object, copy=False)
-            columns["site_name"] = np.where(has, names[np.maximum(site_pos, 0)], "").astype(object, copy=False)
+            columns["site_id"] = ids[site_pos]
+            columns["site_name"] = names[site_pos]
         else:
             columns["time_min"] = d
-            columns["site_id_time"] = np.where(has, ids[np.maximum(site_pos, 0)], "").astype(object, copy=False)
+            columns["site_id_time"] = ids[site_pos]
     columns["snap_m"] = o_snap
     return _with_columns(origins, columns)
