@@ -30,6 +30,7 @@ import importlib.metadata
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,14 +41,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-try:
-    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
-except ImportError:  # pandas < 2.3
-    _from_blocks = None
-
 from atlas import settings
 from atlas.analysis import road_index
-from atlas.analysis.tables import append_columns
 from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
 from atlas.progress import info
@@ -62,6 +57,7 @@ __all__ = [
     "from_graph",
     "load_network",
     "network_nearest",
+    "network_nearest_xy",
 ]
 
 WALK_SPEED_KMH = 4.5
@@ -603,37 +599,66 @@ def _node_nearest(net: RoadNetwork, site_nodes: np.ndarray, site_conn: np.ndarra
     raise NetworkError(f"moteur de calcul inconnu : « {engine} » (scipy ou pandana)")
 
 
-def _with_blank(values: pd.Series | pd.Index) -> np.ndarray:
-    """``values`` as an object array (Python objects, as ``to_numpy(dtype=object)``) with ``""``
-    appended."""
-    out = np.empty(len(values) + 1, dtype=object)
-    out[:-1] = values.tolist()
-    out[-1] = ""
-    return out
+def network_nearest_xy(net: RoadNetwork, origin_xy: np.ndarray, site_xy: np.ndarray, *, max_snap_m: float = 2000.0,
+                       engine: str = "scipy", with_time: bool = True) -> dict[str, np.ndarray]:
+    """:func:`network_nearest` on coordinate arrays: no GeoDataFrame read or built.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origin_xy, site_xy : numpy.ndarray
+        ``(n, 2)`` and ``(m, 2)`` Lambert-93 coordinates (NaN rows: no result, sites ignored).
+    max_snap_m, engine, with_time
+        As :func:`network_nearest`.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``distance_m``, ``site`` (row of ``site_xy`` nearest by distance, -1 when none),
+        ``time_min`` and ``site_time`` (with ``with_time``), ``snap_m``.
+
+    Raises
+    ------
+    NetworkCoverageError
+        As :func:`network_nearest` (examples given by row number).
+    """
+    return _nearest_arrays(net, np.asarray(origin_xy, dtype=float), np.asarray(site_xy, dtype=float),
+                           max_snap_m=max_snap_m, engine=engine, with_time=with_time,
+                           examples=lambda frame, mask: [f"n° {i}" for i in np.flatnonzero(mask)[:3]])
 
 
-def _with_columns(frame: gpd.GeoDataFrame, columns: dict[str, np.ndarray]) -> gpd.GeoDataFrame:
-    """:func:`~atlas.analysis.tables.append_columns` (same frame, same dtypes) built from its
-    blocks, without :func:`pandas.concat`, whose fixed cost (about 0.6 ms) was most of a query on
-    a network of a thousand nodes; :func:`append_columns` itself when the frame has other
-    columns than plain names or the pandas at hand lacks the block constructor."""
-    names = list(frame.columns)
-    if (_from_blocks is None or not isinstance(frame, gpd.GeoDataFrame) or frame.columns.dtype.kind not in "OTU"
-            or not frame.columns.is_unique or any(c in columns for c in names)):
-        return append_columns(frame, columns)
-    blocks = []
-    for i, name in enumerate(names):
-        values = frame[name].array
-        if isinstance(values, pd.arrays.NumpyExtensionArray):
-            values = values.to_numpy().reshape(1, -1)
-        blocks.append((values, np.array([i])))
-    for j, values in enumerate(columns.values()):
-        blocks.append((np.asarray(values).reshape(1, -1), np.array([len(names) + j])))
-    labels = pd.Index([*names, *columns], dtype=frame.columns.dtype)
-    df = _from_blocks(blocks, index=frame.index, columns=labels)
-    out = frame._constructor_from_mgr(df._mgr, axes=df._mgr.axes).__finalize__(frame)
-    out.attrs = dict(frame.attrs)
-    return out
+def _nearest_arrays(net: RoadNetwork, oxy: np.ndarray, sxy: np.ndarray, *, max_snap_m: float, engine: str,
+                    with_time: bool, examples: Callable[[int, np.ndarray], list[str]]) -> dict[str, np.ndarray]:
+    """The search behind both APIs; ``examples(0 or 1, mask)`` names origins (0) or sites (1)."""
+    s_pos = np.flatnonzero(np.isfinite(sxy).all(axis=1))  # sites kept, by row
+    nodes, snap = net.snap(np.concatenate([oxy, sxy[s_pos]]))  # one query for both
+    o_nodes, o_snap, s_nodes, s_snap = nodes[:len(oxy)], snap[:len(oxy)], nodes[len(oxy):], snap[len(oxy):]
+    out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
+    if out_o.any():
+        raise _coverage_error("points d'origine", int(out_o.sum()), len(oxy), max_snap_m=max_snap_m, net=net,
+                              examples=examples(0, out_o))
+    in_s = s_snap <= max_snap_m
+    if not in_s.any():
+        far = np.zeros(len(sxy), dtype=bool)
+        far[s_pos] = True
+        raise _coverage_error("sites", len(s_pos), len(s_pos), max_snap_m=max_snap_m, net=net,
+                              examples=examples(1, far))
+    if not in_s.all():
+        s_pos, s_nodes, s_snap = s_pos[in_s], s_nodes[in_s], s_snap[in_s]
+    s_pos = np.append(s_pos, -1)  # position -1 (no site reached) stays -1
+    speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
+    valid = o_nodes >= 0
+    found = {}
+    for weight in ("length", "time") if with_time else ("length",):
+        to_w = 1.0 if weight == "length" else 1.0 / speed
+        d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
+        dn, pn = d_node[o_nodes], pos_node[o_nodes]  # (rows of origins without a node: masked next)
+        reach = valid & np.isfinite(dn) & (pn >= 0)
+        key = "distance_m" if weight == "length" else "time_min"
+        found[key] = np.where(reach, dn + o_snap * to_w, np.nan)
+        found["site" if weight == "length" else "site_time"] = s_pos[np.where(reach, pn, -1)]
+    found["snap_m"] = o_snap
+    return found
 
 
 def network_nearest(
@@ -676,42 +701,14 @@ def network_nearest(
     NetworkCoverageError
         When some origin, or every site, is farther than ``max_snap_m`` from the network.
     """
-    oxy = points_xy(origins)
-    sxy = points_xy(sites)
-    s_ok = np.isfinite(sxy).all(axis=1)
-    if not s_ok.all():
-        sites, sxy = sites[s_ok], sxy[s_ok]
-    nodes, snap = net.snap(np.concatenate([oxy, sxy]))  # one query for both
-    o_nodes, o_snap, s_nodes, s_snap = nodes[:len(oxy)], snap[:len(oxy)], nodes[len(oxy):], snap[len(oxy):]
-    out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
-    if out_o.any():
-        raise _coverage_error("points d'origine", int(out_o.sum()), len(origins), max_snap_m=max_snap_m, net=net,
-                              examples=_labels(origins, out_o))
-    in_s = s_snap <= max_snap_m
-    if not in_s.any():
-        raise _coverage_error("sites", len(sites), len(sites), max_snap_m=max_snap_m, net=net,
-                              examples=_labels(sites, ~in_s))
-    if not in_s.all():
-        sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
+    found = _nearest_arrays(net, points_xy(origins), points_xy(sites), max_snap_m=max_snap_m, engine=engine,
+                            with_time=with_time, examples=lambda frame, mask: _labels((origins, sites)[frame], mask))
     # site ids and names with "" appended: position -1 (no site reached) reads ""
-    ids = _with_blank(sites["id"] if "id" in sites.columns else sites.index.astype(str))
-    names = _with_blank(sites["name"]) if "name" in sites.columns else np.full(len(sites) + 1, "", dtype=object)
-    speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
-    valid = o_nodes >= 0
-    columns: dict[str, np.ndarray] = {}
-    for weight in ("length", "time") if with_time else ("length",):
-        to_w = 1.0 if weight == "length" else 1.0 / speed
-        d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
-        dn, pn = d_node[o_nodes], pos_node[o_nodes]  # (rows of origins without a node: masked next)
-        reach = valid & np.isfinite(dn) & (pn >= 0)
-        d = np.where(reach, dn + o_snap * to_w, np.nan)
-        site_pos = np.where(reach, pn, -1)
-        if weight == "length":
-            columns["distance_m"] = d
-            columns["site_id"] = ids[site_pos]
-            columns["site_name"] = names[site_pos]
-        else:
-            columns["time_min"] = d
-            columns["site_id_time"] = ids[site_pos]
-    columns["snap_m"] = o_snap
-    return _with_columns(origins, columns)
+    ids = road_index.with_blank(sites["id"] if "id" in sites.columns else sites.index.astype(str))
+    names = road_index.with_blank(sites["name"]) if "name" in sites.columns else np.full(len(sites) + 1, "", dtype=object)
+    columns = {"distance_m": found["distance_m"], "site_id": ids[found["site"]], "site_name": names[found["site"]]}
+    if with_time:
+        columns["time_min"] = found["time_min"]
+        columns["site_id_time"] = ids[found["site_time"]]
+    columns["snap_m"] = found["snap_m"]
+    return road_index.with_columns(origins, columns)

@@ -293,7 +293,7 @@ def test_result_frame_equals_append_columns(geometry_name):
     not 0..n-1, text / float / nullable integer columns and a geometry not named geometry."""
     import pandas as pd
 
-    from atlas.analysis.roads import _with_columns
+    from atlas.analysis.road_index import with_columns as _with_columns
     from atlas.analysis.tables import append_columns
 
     xy = np.array([[650_000.0, 7_000_000.0], [650_100.0, 7_000_050.0], [650_300.0, 6_999_900.0]])
@@ -336,3 +336,26 @@ def test_large_snapping_queries_agree_with_small_ones(helsinki_walk, monkeypatch
     np.testing.assert_allclose(big_gap[np.isfinite(big_gap)], tree.query(xy[np.isfinite(xy).all(axis=1)])[0],
                                rtol=0, atol=1e-9)
     assert_geodataframe_equal(network_nearest(net, origins, sites, max_snap_m=10_000), small)
+
+
+def test_network_nearest_xy_equals_the_frame_version(laffitte):
+    """The array API gives the frame API's numbers; site rows count every site given (a NaN
+    site keeps its row) and -1 reads as no site."""
+    from atlas.analysis.roads import network_nearest_xy
+
+    net = load_network(laffitte, "drive", cache=False)
+    rng = np.random.default_rng(5)
+    x0, y0, x1, y1 = net.extent()
+    oxy = np.column_stack([rng.uniform(x0, x1, 400), rng.uniform(y0, y1, 400)])
+    sxy = np.column_stack([rng.uniform(x0, x1, 6), rng.uniform(y0, y1, 6)])
+    sxy[2] = np.nan
+    sites = _points(sxy, "s")
+    frame = network_nearest(net, _points(oxy, "o"), sites[np.isfinite(sxy[:, 0])])
+    arrays = network_nearest_xy(net, oxy, sxy)
+    for col in ("distance_m", "time_min", "snap_m"):
+        np.testing.assert_array_equal(arrays[col], frame[col].to_numpy())
+    assert 2 not in arrays["site"] and (arrays["site"] >= 0).all()
+    assert [f"s{i}" for i in arrays["site"]] == frame["site_id"].tolist()
+    assert [f"s{i}" for i in arrays["site_time"]] == frame["site_id_time"].tolist()
+    with pytest.raises(NetworkCoverageError, match="n° 1"):
+        network_nearest_xy(net, np.vstack([oxy[:1], [[x1 + 50_000, y1]]]), sxy)
