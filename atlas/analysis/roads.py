@@ -131,14 +131,12 @@ class RoadNetwork:
         return len(self.edge_from)
 
     def prepare(self) -> RoadNetwork:
-        """Build the adjacency matrices, the main component and the snapping index now (else on
-        the first query); returns the network itself."""
+        """Build the adjacency matrices, the main component and the snapping nodes now (else on
+        the first query; the k-d tree is built by the first snapping, of the kind its size
+        needs); returns the network itself."""
         if self._prepared is None:
             self._prepared = road_index.prepare(self.node_xy, self.edge_from, self.edge_to, self.length_m,
                                                 self.time_min, node_ids=self.node_ids)
-        if self._tree is None:
-            # sliding-midpoint tree: built 2-3x faster than the median-split one, queried as fast
-            self._tree = cKDTree(self.node_xy[self._prepared.snap_nodes], balanced_tree=False)
         return self
 
     def matrix(self, weight: str = "length", reverse: bool = False) -> sparse.csr_matrix:
@@ -182,6 +180,9 @@ class RoadNetwork:
         return nodes, dist
 
     def _query_small(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._tree is None:  # built on the first small query only: a large one needs the other tree
+            # sliding-midpoint tree: built 2-3x faster than the median-split one, queried as fast
+            self._tree = cKDTree(self.node_xy[self._prepared.snap_nodes], balanced_tree=False)
         return self._tree.query(xy)
 
     def _query_big(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
