@@ -280,7 +280,8 @@ def curve(config: Config) -> Table:
         "just built from its edges (adjacency, main component and snapping index prepared inside); read from "
         "cache = `load_network` of a cached entry, then the first call; warm = a later call; bare csgraph = "
         "`scipy.sparse.csgraph.dijkstra(min_only=True)` from the site nodes on the reversed matrix; bare pipeline "
-        "= `cKDTree.query` of the origins on all nodes (all cores above 100,000 points, as atlas) + that Dijkstra. Origins = every node "
+        "= `cKDTree.query` of the origins on all nodes (all cores above 100,000 points) + that Dijkstra (atlas snaps "
+        "100,000 points or more with pykdtree, fewer with cKDTree). Origins = every node "
         "(1 M points to snap at 1 M nodes).")
     return table
 
