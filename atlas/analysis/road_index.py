@@ -23,6 +23,7 @@ its blocks: on a network of a thousand nodes, :func:`pandas.concat` cost more th
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -264,25 +265,31 @@ def with_blank(values: pd.Series | pd.Index) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _labels(names: tuple, added: tuple, dtype: object) -> pd.Index:
+    """Column labels of a result frame (an index is immutable: frames may share it)."""
+    return pd.Index([*names, *added], dtype=dtype)
+
+
 def with_columns(frame: gpd.GeoDataFrame, columns: dict[str, np.ndarray]) -> gpd.GeoDataFrame:
     """:func:`~atlas.analysis.tables.append_columns` (same frame, same dtypes) built from its
     blocks, without :func:`pandas.concat`, whose fixed cost (about 0.6 ms) was most of a query on
     a network of a thousand nodes; :func:`append_columns` itself when the frame has other
-    columns than plain names or the pandas at hand lacks the block constructor."""
+    columns than plain names or the pandas at hand lacks the block constructor. The frame's
+    columns are copied (cheap next to a search), so that the result can be written to freely."""
     names = list(frame.columns)
     if (_from_blocks is None or not isinstance(frame, gpd.GeoDataFrame) or frame.columns.dtype.kind not in "OTU"
             or not frame.columns.is_unique or any(c in columns for c in names)):
         return append_columns(frame, columns)
-    blocks = []
-    for i, name in enumerate(names):
-        values = frame[name].array
-        if isinstance(values, pd.arrays.NumpyExtensionArray):
-            values = values.to_numpy().reshape(1, -1)
-        blocks.append((values, np.array([i])))
+    try:  # copies of the frame's own blocks (no column read through pandas' indexing); copies,
+        # since blocks built from raw arrays escape copy-on-write: writing to the result would
+        # write to the caller's frame
+        blocks = [(blk.values.copy(), blk.mgr_locs.as_array) for blk in frame._mgr.blocks]
+    except AttributeError:
+        return append_columns(frame, columns)
     for j, values in enumerate(columns.values()):
         blocks.append((np.asarray(values).reshape(1, -1), np.array([len(names) + j])))
-    labels = pd.Index([*names, *columns], dtype=frame.columns.dtype)
-    df = _from_blocks(blocks, index=frame.index, columns=labels)
-    out = frame._constructor_from_mgr(df._mgr, axes=df._mgr.axes).__finalize__(frame)
+    df = _from_blocks(blocks, index=frame.index, columns=_labels(tuple(names), tuple(columns), frame.columns.dtype))
+    out = type(frame)._from_mgr(df._mgr, axes=df._mgr.axes).__finalize__(frame)
     out.attrs = dict(frame.attrs)
     return out

@@ -10,6 +10,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 from conftest import skip_or_fail
 from pyproj import Geod
 from scipy.spatial import cKDTree
@@ -309,6 +310,12 @@ def test_result_frame_equals_append_columns(geometry_name):
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert list(got.columns) == ["insee", "population", "rang", geometry_name, *columns]
     assert got.attrs == {"source": "grille"}
+    # writing to the result leaves the caller's frame as it was (as with append_columns)
+    got.loc[10, "population"] = 99.0
+    got.loc[30, "insee"] = "00000"
+    got.loc[20, geometry_name] = shapely.Point(0, 0)
+    assert frame["population"].tolist()[0] == 1.5 and frame.loc[30, "insee"] == "59009"
+    assert frame.geometry.loc[20].equals(shapely.Point(650_300.0, 6_999_900.0))
 
 
 def test_large_snapping_queries_agree_with_small_ones(helsinki_walk, monkeypatch):
