@@ -30,6 +30,7 @@ import importlib.metadata
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,6 @@ from scipy.spatial import cKDTree
 
 from atlas import settings
 from atlas.analysis import road_index
-from atlas.analysis.tables import append_columns
 from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
 from atlas.progress import info
@@ -57,6 +57,7 @@ __all__ = [
     "from_graph",
     "load_network",
     "network_nearest",
+    "network_nearest_xy",
 ]
 
 WALK_SPEED_KMH = 4.5
@@ -69,6 +70,9 @@ DRIVE_SPEEDS_KMH: dict[str, float] = {
     "tertiary": 50, "tertiary_link": 30, "unclassified": 40, "residential": 30,
     "living_street": 10, "service": 15, "road": 30, "busway": 30,
 }  # fmt: skip
+
+#: Number of points from which snapping uses pykdtree's multithreaded queries (cKDTree below).
+BIG_QUERY = 100_000
 
 #: Speed (km/h) on the straight connector between a point and its network node.
 CONNECTOR_SPEED_KMH = {"walk": WALK_SPEED_KMH, "drive": 20.0}
@@ -112,6 +116,7 @@ class RoadNetwork:
     node_ids: np.ndarray | None = None
     _prepared: road_index.Prepared | None = field(default=None, repr=False)
     _tree: cKDTree | None = field(default=None, repr=False)
+    _big_tree: object | None = field(default=None, repr=False)
     _matrices: dict = field(default_factory=dict, repr=False)
     _pandana: object | None = field(default=None, repr=False)
 
@@ -126,14 +131,12 @@ class RoadNetwork:
         return len(self.edge_from)
 
     def prepare(self) -> RoadNetwork:
-        """Build the adjacency matrices, the main component and the snapping index now (else on
-        the first query); returns the network itself."""
+        """Build the adjacency matrices, the main component and the snapping nodes now (else on
+        the first query; the k-d tree is built by the first snapping, of the kind its size
+        needs); returns the network itself."""
         if self._prepared is None:
             self._prepared = road_index.prepare(self.node_xy, self.edge_from, self.edge_to, self.length_m,
                                                 self.time_min, node_ids=self.node_ids)
-        if self._tree is None:
-            # sliding-midpoint tree: built 2-3x faster than the median-split one, queried as fast
-            self._tree = cKDTree(self.node_xy[self._prepared.snap_nodes], balanced_tree=False)
         return self
 
     def matrix(self, weight: str = "length", reverse: bool = False) -> sparse.csr_matrix:
@@ -163,18 +166,36 @@ class RoadNetwork:
         """
         self.prepare()
         snap_nodes = self._prepared.snap_nodes
-        workers = -1 if len(xy) > 100_000 else 1
-        if np.isfinite(xy).all():
-            dist, i = self._tree.query(xy, workers=workers)
-            return snap_nodes[i], dist
+        xy = np.asarray(xy, dtype=float)
+        query = self._query_big if len(xy) >= BIG_QUERY else self._query_small
         finite = np.isfinite(xy).all(axis=1)
-        nodes = np.full(len(xy), -1, dtype=np.int64)
+        if finite.all():
+            dist, i = query(xy)
+            return snap_nodes[i], dist
+        nodes = np.full(len(xy), -1, dtype=snap_nodes.dtype)
         dist = np.full(len(xy), np.nan)
         if finite.any():
-            d, i = self._tree.query(xy[finite], workers=workers)
+            dist[finite], i = query(xy[finite])
             nodes[finite] = snap_nodes[i]
-            dist[finite] = d
         return nodes, dist
+
+    def _query_small(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._tree is None:  # built on the first small query only: a large one needs the other tree
+            # sliding-midpoint tree: built 2-3x faster than the median-split one, queried as fast
+            self._tree = cKDTree(self.node_xy[self._prepared.snap_nodes], balanced_tree=False)
+        return self._tree.query(xy)
+
+    def _query_big(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """pykdtree: queried 2x faster than cKDTree on every core (OpenMP) once the query is
+        large enough for its threads to pay off (on a thousand points, waking them on a busy
+        machine costs more than the whole query); same float64 distances (of equidistant
+        nodes, either may be taken, as with cKDTree)."""
+        if self._big_tree is None:
+            from pykdtree.kdtree import KDTree
+
+            self._big_tree = KDTree(np.ascontiguousarray(self.node_xy[self._prepared.snap_nodes], dtype=float))
+        dist, i = self._big_tree.query(np.ascontiguousarray(xy, dtype=float))
+        return dist, i.astype(np.intp, copy=False)
 
     def node_index(self, ids: object) -> np.ndarray:
         """Positions of nodes given by their OpenStreetMap ids (-1 when absent)."""
@@ -579,6 +600,68 @@ def _node_nearest(net: RoadNetwork, site_nodes: np.ndarray, site_conn: np.ndarra
     raise NetworkError(f"moteur de calcul inconnu : « {engine} » (scipy ou pandana)")
 
 
+def network_nearest_xy(net: RoadNetwork, origin_xy: np.ndarray, site_xy: np.ndarray, *, max_snap_m: float = 2000.0,
+                       engine: str = "scipy", with_time: bool = True) -> dict[str, np.ndarray]:
+    """:func:`network_nearest` on coordinate arrays: no GeoDataFrame read or built.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origin_xy, site_xy : numpy.ndarray
+        ``(n, 2)`` and ``(m, 2)`` Lambert-93 coordinates (NaN rows: no result, sites ignored).
+    max_snap_m, engine, with_time
+        As :func:`network_nearest`.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``distance_m``, ``site`` (row of ``site_xy`` nearest by distance, -1 when none),
+        ``time_min`` and ``site_time`` (with ``with_time``), ``snap_m``.
+
+    Raises
+    ------
+    NetworkCoverageError
+        As :func:`network_nearest` (examples given by row number).
+    """
+    return _nearest_arrays(net, np.asarray(origin_xy, dtype=float), np.asarray(site_xy, dtype=float),
+                           max_snap_m=max_snap_m, engine=engine, with_time=with_time,
+                           examples=lambda frame, mask: [f"n° {i}" for i in np.flatnonzero(mask)[:3]])
+
+
+def _nearest_arrays(net: RoadNetwork, oxy: np.ndarray, sxy: np.ndarray, *, max_snap_m: float, engine: str,
+                    with_time: bool, examples: Callable[[int, np.ndarray], list[str]]) -> dict[str, np.ndarray]:
+    """The search behind both APIs; ``examples(0 or 1, mask)`` names origins (0) or sites (1)."""
+    s_pos = np.flatnonzero(np.isfinite(sxy).all(axis=1))  # sites kept, by row
+    nodes, snap = net.snap(np.concatenate([oxy, sxy[s_pos]]))  # one query for both
+    o_nodes, o_snap, s_nodes, s_snap = nodes[:len(oxy)], snap[:len(oxy)], nodes[len(oxy):], snap[len(oxy):]
+    out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
+    if out_o.any():
+        raise _coverage_error("points d'origine", int(out_o.sum()), len(oxy), max_snap_m=max_snap_m, net=net,
+                              examples=examples(0, out_o))
+    in_s = s_snap <= max_snap_m
+    if not in_s.any():
+        far = np.zeros(len(sxy), dtype=bool)
+        far[s_pos] = True
+        raise _coverage_error("sites", len(s_pos), len(s_pos), max_snap_m=max_snap_m, net=net,
+                              examples=examples(1, far))
+    if not in_s.all():
+        s_pos, s_nodes, s_snap = s_pos[in_s], s_nodes[in_s], s_snap[in_s]
+    s_pos = np.append(s_pos, -1)  # position -1 (no site reached) stays -1
+    speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
+    valid = o_nodes >= 0
+    found = {}
+    for weight in ("length", "time") if with_time else ("length",):
+        to_w = 1.0 if weight == "length" else 1.0 / speed
+        d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
+        dn, pn = d_node[o_nodes], pos_node[o_nodes]  # (rows of origins without a node: masked next)
+        reach = valid & np.isfinite(dn) & (pn >= 0)
+        key = "distance_m" if weight == "length" else "time_min"
+        found[key] = np.where(reach, dn + o_snap * to_w, np.nan)
+        found["site" if weight == "length" else "site_time"] = s_pos[np.where(reach, pn, -1)]
+    found["snap_m"] = o_snap
+    return found
+
+
 def network_nearest(
     net: RoadNetwork,
     origins: gpd.GeoDataFrame,
@@ -619,45 +702,14 @@ def network_nearest(
     NetworkCoverageError
         When some origin, or every site, is farther than ``max_snap_m`` from the network.
     """
-    oxy = points_xy(origins)
-    sxy = points_xy(sites)
-    s_ok = np.isfinite(sxy).all(axis=1)
-    if not s_ok.all():
-        sites, sxy = sites[s_ok], sxy[s_ok]
-    nodes, snap = net.snap(np.concatenate([oxy, sxy]))  # one query for both
-    o_nodes, o_snap, s_nodes, s_snap = nodes[:len(oxy)], snap[:len(oxy)], nodes[len(oxy):], snap[len(oxy):]
-    out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
-    if out_o.any():
-        raise _coverage_error("points d'origine", int(out_o.sum()), len(origins), max_snap_m=max_snap_m, net=net,
-                              examples=_labels(origins, out_o))
-    in_s = s_snap <= max_snap_m
-    if not in_s.any():
-        raise _coverage_error("sites", len(sites), len(sites), max_snap_m=max_snap_m, net=net,
-                              examples=_labels(sites, ~in_s))
-    if not in_s.all():
-        sites, s_nodes, s_snap = sites[in_s], s_nodes[in_s], s_snap[in_s]
-    ids = sites["id"].to_numpy(dtype=object) if "id" in sites.columns else sites.index.astype(str).to_numpy()
-    names = sites["name"].to_numpy(dtype=object) if "name" in sites.columns else np.full(len(sites), "", dtype=object)
-    speed = CONNECTOR_SPEED_KMH[net.mode] * 1000.0 / 60.0  # m/min
-    valid = o_nodes >= 0
-    columns: dict[str, np.ndarray] = {}
-    for weight in ("length", "time") if with_time else ("length",):
-        to_w = 1.0 if weight == "length" else 1.0 / speed
-        d_node, pos_node = _node_nearest(net, s_nodes, s_snap * to_w, weight, engine)
-        d = np.full(len(origins), np.nan)
-        site_pos = np.full(len(origins), -1, dtype=np.int64)
-        dn = d_node[o_nodes[valid]]
-        pn = pos_node[o_nodes[valid]]
-        reach = np.isfinite(dn) & (pn >= 0)
-        d[valid] = np.where(reach, dn + o_snap[valid] * to_w, np.nan)
-        site_pos[valid] = np.where(reach, pn, -1)
-        has = site_pos >= 0
-        if weight == "length":
-            columns["distance_m"] = d
-            columns["site_id"] = np.where(has, ids[np.maximum(site_pos, 0)], "").astype(object, copy=False)
-            columns["site_name"] = np.where(has, names[np.maximum(site_pos, 0)], "").astype(object, copy=False)
-        else:
-            columns["time_min"] = d
-            columns["site_id_time"] = np.where(has, ids[np.maximum(site_pos, 0)], "").astype(object, copy=False)
-    columns["snap_m"] = o_snap
-    return append_columns(origins, columns)
+    found = _nearest_arrays(net, points_xy(origins), points_xy(sites), max_snap_m=max_snap_m, engine=engine,
+                            with_time=with_time, examples=lambda frame, mask: _labels((origins, sites)[frame], mask))
+    # site ids and names with "" appended: position -1 (no site reached) reads ""
+    ids = road_index.with_blank(sites["id"] if "id" in sites.columns else sites.index.astype(str))
+    names = road_index.with_blank(sites["name"]) if "name" in sites.columns else np.full(len(sites) + 1, "", dtype=object)
+    columns = {"distance_m": found["distance_m"], "site_id": ids[found["site"]], "site_name": names[found["site"]]}
+    if with_time:
+        columns["time_min"] = found["time_min"]
+        columns["site_id_time"] = ids[found["site_time"]]
+    columns["snap_m"] = found["snap_m"]
+    return road_index.with_columns(origins, columns)

@@ -10,8 +10,10 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 from conftest import skip_or_fail
 from pyproj import Geod
+from scipy.spatial import cKDTree
 
 from atlas.analysis.distances import nearest
 from atlas.analysis.roads import from_graph, load_network, network_nearest, parse_maxspeed
@@ -283,3 +285,84 @@ def test_prepared_network_cached_by_path_size_and_date(helsinki, tmp_path, monke
     monkeypatch.setattr(settings.options, "cache_dir", tmp_path / "cache")
     rebuilt = load_network(helsinki, "drive")
     assert rebuilt.n_edges == first.n_edges and entry.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("geometry_name", ["geometry", "lieu"])
+def test_result_frame_equals_append_columns(geometry_name):
+    """The result frame built from blocks is exactly what ``append_columns`` builds (column
+    names and their dtype, dtypes, index, geometry column, CRS, attrs), on an index that is
+    not 0..n-1, text / float / nullable integer columns and a geometry not named geometry."""
+    import pandas as pd
+
+    from atlas.analysis.road_index import with_columns as _with_columns
+    from atlas.analysis.tables import append_columns
+
+    xy = np.array([[650_000.0, 7_000_000.0], [650_100.0, 7_000_050.0], [650_300.0, 6_999_900.0]])
+    frame = gpd.GeoDataFrame({"insee": ["59350", "59009", "62041"], "population": [1.5, 2.0, np.nan],
+                              "rang": pd.array([1, None, 3], dtype="Int64"),
+                              geometry_name: gpd.points_from_xy(xy[:, 0], xy[:, 1])},
+                             geometry=geometry_name, crs=L93, index=[10, 30, 20])
+    frame.attrs["source"] = "grille"
+    columns = {"distance_m": np.array([1.0, np.nan, 3.5]), "site_id": np.array(["a", "", "b"], dtype=object),
+               "site_name": np.array(["A", "", "B"], dtype=object), "snap_m": np.array([0.0, 2.0, 1.0])}
+    got, expected = _with_columns(frame, columns), append_columns(frame, columns)
+    assert type(got) is gpd.GeoDataFrame and got.geometry.name == geometry_name and got.crs == L93
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert list(got.columns) == ["insee", "population", "rang", geometry_name, *columns]
+    assert got.attrs == {"source": "grille"}
+    # writing to the result leaves the caller's frame as it was (as with append_columns)
+    got.loc[10, "population"] = 99.0
+    got.loc[30, "insee"] = "00000"
+    got.loc[20, geometry_name] = shapely.Point(0, 0)
+    assert frame["population"].tolist()[0] == 1.5 and frame.loc[30, "insee"] == "59009"
+    assert frame.geometry.loc[20].equals(shapely.Point(650_300.0, 6_999_900.0))
+
+
+def test_large_snapping_queries_agree_with_small_ones(helsinki_walk, monkeypatch):
+    """Queries of BIG_QUERY points or more go to pykdtree: the same nodes and connectors as
+    cKDTree's (points off the network, some of them NaN), and the same result frame."""
+    from geopandas.testing import assert_geodataframe_equal
+
+    from atlas.analysis import roads
+
+    net = helsinki_walk
+    rng = np.random.default_rng(3)
+    x0, y0, x1, y1 = net.extent()
+    xy = np.column_stack([rng.uniform(x0, x1, 3000), rng.uniform(y0, y1, 3000)])
+    xy[[5, 700]] = np.nan
+    small_nodes, small_gap = net.snap(xy)
+    origins, sites = _points(xy[:2500], "o"), _points(xy[2500:2520], "s")
+    small = network_nearest(net, origins, sites, max_snap_m=10_000)
+    monkeypatch.setattr(roads, "BIG_QUERY", 100)
+    big_nodes, big_gap = net.snap(xy)
+    assert net._big_tree is not None
+    np.testing.assert_array_equal(big_nodes, small_nodes)
+    np.testing.assert_array_equal(big_gap, small_gap)
+    assert (big_nodes[[5, 700]] == -1).all() and np.isnan(big_gap[[5, 700]]).all()
+    tree = cKDTree(net.node_xy[net._prepared.snap_nodes])
+    np.testing.assert_allclose(big_gap[np.isfinite(big_gap)], tree.query(xy[np.isfinite(xy).all(axis=1)])[0],
+                               rtol=0, atol=1e-9)
+    assert_geodataframe_equal(network_nearest(net, origins, sites, max_snap_m=10_000), small)
+
+
+def test_network_nearest_xy_equals_the_frame_version(laffitte):
+    """The array API gives the frame API's numbers; site rows count every site given (a NaN
+    site keeps its row) and -1 reads as no site."""
+    from atlas.analysis.roads import network_nearest_xy
+
+    net = load_network(laffitte, "drive", cache=False)
+    rng = np.random.default_rng(5)
+    x0, y0, x1, y1 = net.extent()
+    oxy = np.column_stack([rng.uniform(x0, x1, 400), rng.uniform(y0, y1, 400)])
+    sxy = np.column_stack([rng.uniform(x0, x1, 6), rng.uniform(y0, y1, 6)])
+    sxy[2] = np.nan
+    sites = _points(sxy, "s")
+    frame = network_nearest(net, _points(oxy, "o"), sites[np.isfinite(sxy[:, 0])])
+    arrays = network_nearest_xy(net, oxy, sxy)
+    for col in ("distance_m", "time_min", "snap_m"):
+        np.testing.assert_array_equal(arrays[col], frame[col].to_numpy())
+    assert 2 not in arrays["site"] and (arrays["site"] >= 0).all()
+    assert [f"s{i}" for i in arrays["site"]] == frame["site_id"].tolist()
+    assert [f"s{i}" for i in arrays["site_time"]] == frame["site_id_time"].tolist()
+    with pytest.raises(NetworkCoverageError, match="n° 1"):
+        network_nearest_xy(net, np.vstack([oxy[:1], [[x1 + 50_000, y1]]]), sxy)
