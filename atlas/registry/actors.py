@@ -169,7 +169,7 @@ def _texts(values: pd.Series) -> list[str]:
     """A column's cells as stripped text (``str(cell).strip()``), by column when it is all text."""
     cells = values.tolist()
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        return [v.strip() for v in cells]
+        return list(map(str.strip, cells))
     return [str(v).strip() for v in cells]
 
 

@@ -558,9 +558,9 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
         if not cols:
             out[canon] = ""
             continue
-        vals = raw[cols[0]].astype(str).str.strip()
+        vals = _stripped(raw[cols[0]])
         for c in cols[1:]:  # first non-empty of several columns
-            alt = raw[c].astype(str).str.strip()
+            alt = _stripped(raw[c])
             vals = vals.where(vals != "", alt)
         out[canon] = vals
     if mapping.get("templates"):
@@ -579,6 +579,14 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
         out["__gx__"] = pd.to_numeric(raw["__gx__"], errors="coerce")
         out["__gy__"] = pd.to_numeric(raw["__gy__"], errors="coerce")
     return out
+
+
+def _stripped(cells: pd.Series) -> pd.Series:
+    """A column as stripped text: ``str(cell).strip()``; a column of text is kept as Python strings
+    (objects), without a round trip through Arrow strings."""
+    if cells.dtype == object and pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        return pd.Series(list(map(str.strip, cells.tolist())), index=cells.index, dtype=object)
+    return cells.astype(str).str.strip()
 
 
 #: Canonical columns holding several values in one cell (« colis, épicerie »).
