@@ -206,3 +206,37 @@ def test_synthetic_registry_with_multiline_cells_same_result(tmp_path, communes,
         shown.append(line)
         line += 3 if j % 37 == 2 else 1  # a two-line address, then a blank line
     assert sorted([*fast.accepted["line"], *fast.rejected["line"]]) == shown
+
+
+# --------------------------------------------------------------------------- workbooks
+def reference_read_sheet(book, name: str) -> list[tuple[int, list[str]]]:  # noqa: ANN001
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return [(i + 1, [readers.cell_text(c) for c in row]) for i, row in enumerate(rows)
+            if any(c not in ("", None) for c in row)]
+
+
+def test_workbook_same_frames(tmp_path, communes, monkeypatch):
+    import datetime as dt
+
+    from tests.registry.test_readers import write_xlsx
+
+    registre = [["Registre des lieux"], [], ["Nom", "Type", "Code INSEE", "Code postal", "Mis à jour", None],
+                ["Épicerie\nsolidaire", "epicerie", 62498, "62300", dt.date(2024, 3, 15), None],
+                [None, None, None, None, None, None],
+                ["Resto", "distribution", 62498.0, 62300, dt.datetime(2024, 3, 15, 10, 30), None, "en trop", 0],
+                ["Maraude", "repas", "", None, 0.5, True],
+                ["", "", 0, None, None, None],
+                ["CCAS", "ccas", "62-498", 59000.25, False, None]]
+    path = write_xlsx(tmp_path / "r.xlsx", {"Lisez-moi": [["à lire"]], "Registre": registre,
+                                            "Nord": [["Nom", "Type"], ["Banque", "distribution"]],
+                                            "Cachée": [["Nom"], ["x"]]}, hidden=("Cachée",))
+    keys = readers.name_header_keys({})
+    fast_raw = readers.read_raw_table(path, header_keys=keys)
+    fast = read_actors(path, communes=communes)
+    monkeypatch.setattr(readers, "_read_sheet", reference_read_sheet)
+    _same_raw(fast_raw, readers.read_raw_table(path, header_keys=keys))
+    _same_result(fast, read_actors(path, communes=communes))
+    raw, lines = fast_raw
+    assert lines == [4, 6, 7, 8, 9, 2]
+    assert raw["Code INSEE"].tolist()[:5] == ["62498", "62498", "", "0", "62-498"]
+    assert [r.name for r in raw.attrs["sheets"]] == ["Lisez-moi", "Registre", "Nord", "Cachée"]
