@@ -30,7 +30,7 @@ from atlas.registry import schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
 from atlas.registry.locate import NEAREST_COMMUNE_M, OUTSIDE_TOLERANCE_M, Checks, Located, locate, per_value
-from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, read_raw_table
+from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, no_cyclic_gc, read_raw_table
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
 from atlas.territory.ban import BanIndex
@@ -122,7 +122,12 @@ def validate_actors(
     With ``ban`` or ``geocoder`` (see :func:`read_actors`), the accepted rows placed at their town
     hall that have an address are geocoded in one call once every row is checked.
     """
-    mapping = mapping or {}
+    with no_cyclic_gc():
+        return _validate(raw, lines, communes, mapping or {}, id_prefix, ban=ban, geocoder=geocoder)
+
+
+def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, mapping: dict, id_prefix: str, *,
+              ban: str | Path | BanIndex | None, geocoder: str | None) -> RegistryResult:
     canon = canonical_frame(raw, mapping)
     n = len(canon)
     checks = Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
@@ -169,7 +174,7 @@ def _texts(values: pd.Series) -> list[str]:
     """A column's cells as stripped text (``str(cell).strip()``), by column when it is all text."""
     cells = values.tolist()
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        return [v.strip() for v in cells]
+        return list(map(str.strip, cells))
     return [str(v).strip() for v in cells]
 
 

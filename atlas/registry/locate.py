@@ -68,7 +68,7 @@ class Located:
 def per_value(values: list, fn) -> list:  # noqa: ANN001 - any function of one value
     """``[fn(v) for v in values]`` computed once per distinct value."""
     memo = {v: fn(v) for v in dict.fromkeys(values)}
-    return [memo[v] for v in values]
+    return list(map(memo.__getitem__, values))
 
 
 def _is_wgs84(src_crs: str) -> bool:
