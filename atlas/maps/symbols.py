@@ -64,7 +64,7 @@ KIND_SYMBOLS: dict[str, KindSymbol] = {
     "epicerie": KindSymbol("square", "#0063A0", _K["epicerie"]),
     "meal": KindSymbol("hexagon", "#00775A", _K["meal"]),
     "ccas": KindSymbol("pentagon", "#8E3B79", _K["ccas"]),
-    "social_centre": KindSymbol("pentagon", "#8E3B79", _K["social_centre"]),
+    "social_centre": KindSymbol("diamond", "#8E3B79", _K["social_centre"]),  # not the CCAS pentagon
     "association": KindSymbol("octagon", "#555555", _K["association"]),
     "producer": KindSymbol("triangle", "#5B7A00", _K["producer"]),
     "collectivity": KindSymbol("diamond", "#2B2B2B", _K["collectivity"]),
