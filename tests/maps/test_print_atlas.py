@@ -204,6 +204,13 @@ def test_an_empty_territory_lists_its_nearest_sites(demo, book):
     assert listed == pytest.approx(expected, abs=0.051)
     nearest = shown.iloc[int(d.argmin())]
     assert str(nearest["name"]).split(" (")[0][:30] in text.replace("\n", " ")
+    # the nearest sites are marked A to H, never with numbers that belong to other sheets
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        words = {w["text"] for w in doc.pages[page - 1].extract_words()}
+    assert set("ABCDEFGH") <= words
+    assert not {str(k) for k in range(1, 8)} & words  # (« Les 8 lieux les plus proches » has an 8)
 
 
 # --------------------------------------------------------------------------- beyond one sheet

@@ -85,6 +85,12 @@ def _origin(terr: Territory) -> tuple[str, float, float]:
     return str(main["name"]), float(x), float(y)
 
 
+def letter(i: int) -> str:
+    """The mark of the ``i``-th nearest site (A, B, …): letters, so that they are never taken for
+    the site numbers of the sheets, which belong to each site's own territory."""
+    return chr(ord("A") + i) if i < 26 else str(i + 1)
+
+
 def nearest_sites(pool: pd.DataFrame, terr: Territory, k: int = NEAREST) -> pd.DataFrame:
     """The ``k`` located sites of ``pool`` outside ``terr`` nearest to its main town hall.
 
@@ -195,7 +201,7 @@ def _index_pages(rend: _Renderer, entries: list[_Entry], *, area: str, demo: boo
 
 def _nearby_map(sheet: Sheet, box: tuple, ctx: PrintContext, terr: Territory, near: pd.DataFrame, *,
                 origin: tuple[float, float], origin_name: str, marker_d: float) -> None:
-    """A small map: the territory, its main town hall and the nearest sites, numbered as in the list."""
+    """A small map: the territory, its main town hall and the nearest sites, lettered as in the list."""
     ax = sheet.axes_mm(box, zorder=2)
     ax.set_axis_off()
     b = np.array(terr.communes.total_bounds, dtype=float)
@@ -227,7 +233,7 @@ def _nearby_map(sheet: Sheet, box: tuple, ctx: PrintContext, terr: Territory, ne
         for i in np.flatnonzero(moved):
             ax.plot([near["x"].iloc[i], px[i]], [near["y"].iloc[i], py[i]], color="#333333", lw=0.5, zorder=8)
         for i, (_, s) in enumerate(near.iterrows()):
-            draw_marker(ax, px[i], py[i], s["kind"], str(i + 1), d=marker_d, approximate=bool(s["approximate"]))
+            draw_marker(ax, px[i], py[i], s["kind"], letter(i), d=marker_d, approximate=bool(s["approximate"]))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
@@ -253,13 +259,13 @@ def _nearby_sheet(rend: _Renderer, terr: Territory, near: pd.DataFrame, *, demo:
         draw_text(ax, x, y, line, fontsize=14, fontweight="bold", color=ALERT, va="baseline")
         y -= 7
     intro = (f"Les {len(near)} lieux les plus proches, hors du territoire, à vol d'oiseau depuis la mairie de {name} "
-             "(carré noir sur la carte). Appelez avant de vous déplacer : un lieu peut être réservé aux habitants "
+             "(carré noir sur la carte ; les lettres renvoient à la carte). Appelez avant de vous déplacer : un lieu peut être réservé aux habitants "
              "de sa commune ou demander une orientation.") if len(near) else "Aucun autre lieu n'est recensé."
     for line in pl.wrap_text(intro, width, 9.5):
         draw_text(ax, x, y, line, fontsize=9.5, va="baseline")
         y -= 4.6
     y -= 3
-    cols = [("N°", 9), ("Lieu, adresse et horaires", width - 9 - 52 - 32 - 20), ("Commune", 52),
+    cols = [("", 9), ("Lieu, adresse et horaires", width - 9 - 52 - 32 - 20), ("Commune", 52),
             ("Téléphone", 32), ("Distance", 20)]
     cx = [x]
     for _, cw in cols[:-1]:
@@ -280,7 +286,7 @@ def _nearby_sheet(rend: _Renderer, terr: Territory, near: pd.DataFrame, *, demo:
         n = max(len(lines_l), len(lines_c), 1)
         if y - n * lh < bottom + 12:
             break
-        draw_marker(ax, x + 3, y + 1.2, s["kind"], str(i), d=marker_d, approximate=bool(s["approximate"]))
+        draw_marker(ax, x + 3, y + 1.2, s["kind"], letter(i - 1), d=marker_d, approximate=bool(s["approximate"]))
         for k, (ln, b) in enumerate(lines_l):
             draw_text(ax, cx[1], y - k * lh, ln, fontsize=size, fontweight="bold" if b else "normal", va="baseline")
         for k, ln in enumerate(lines_c):
