@@ -167,6 +167,7 @@ def test_booklet_starts_with_a_cover_and_an_index(book):
     assert "3 territoires" in cover and "14 lieux" in cover and "2 territoires sans lieu recensé" in cover
     index = pdf_text(pdf, 2)
     assert "Sommaire" in index
+    assert "feuille 1/1" not in cover and "feuille 1/1" not in index  # a cover and a one-page index are not sheets
     reader = PdfReader(pdf)
     pages = {}
     for t in terrs:

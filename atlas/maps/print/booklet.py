@@ -119,7 +119,7 @@ def nearest_sites(pool: pd.DataFrame, terr: Territory, k: int = NEAREST) -> pd.D
 
 
 # --------------------------------------------------------------------------- pages
-def _blank(rend: _Renderer, title: str, subtitle: str, *, demo: bool, page: tuple[int, int]) -> Sheet:
+def _blank(rend: _Renderer, title: str, subtitle: str, *, demo: bool, page: tuple[int, int] | None) -> Sheet:
     w, h = A3_LANDSCAPE
     body = (MARGIN, MARGIN + FOOTER_H, w - 2 * MARGIN, h - 2 * MARGIN - FOOTER_H - HEADER_H)
     sheet = Sheet(SheetLayout(w, h, body, body, body))
@@ -130,7 +130,7 @@ def _blank(rend: _Renderer, title: str, subtitle: str, *, demo: bool, page: tupl
 def _cover(rend: _Renderer, entries: list[_Entry], *, area: str, by: str, demo: bool) -> Figure:
     """The cover: title, area and region, date, counts, and the area on a map of the region."""
     w, h = A3_LANDSCAPE
-    sheet = _blank(rend, rend.title, f"Atlas {by} — {area}", demo=demo, page=(1, 1))
+    sheet = _blank(rend, rend.title, f"Atlas {by} — {area}", demo=demo, page=None)  # a cover, not a sheet
     ax = sheet.page
     n_sites = sum(len(e.sites) for e in entries)
     empty = sum(1 for e in entries if not len(e.sites))
@@ -172,7 +172,7 @@ def _index_pages(rend: _Renderer, entries: list[_Entry], *, area: str, demo: boo
     col_w = (w - 2 * MARGIN - 14) / 2
     for p in range(n_pages):
         sheet = _blank(rend, "Sommaire", f"{area} — territoires, nombre de lieux et page",
-                       demo=demo, page=(p + 1, n_pages))
+                       demo=demo, page=(p + 1, n_pages) if n_pages > 1 else None)
         ax = sheet.page
         chunk = entries[p * per_page:(p + 1) * per_page]
         for c in range(2):

@@ -214,7 +214,7 @@ class _Renderer:
         return min(ends, default=boxes[0][1] + boxes[0][3])
 
     # ---- sheets
-    def _header(self, sheet: Sheet, title: str, subtitle: str, *, demo: bool, page: tuple[int, int]) -> None:
+    def _header(self, sheet: Sheet, title: str, subtitle: str, *, demo: bool, page: tuple[int, int] | None) -> None:
         pro = self.audience.professionals
         footer = (f"{ATTRIBUTION} ; registre : {self.registry} ; {PICTOGRAM_CREDIT} ; "
                   f"généré le {self.generated:%d/%m/%Y} avec atlas." + (f" {PRO_MARK.capitalize()}." if pro else ""))

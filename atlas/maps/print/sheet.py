@@ -227,11 +227,11 @@ def _draw_mark(ax: Any, right: float, top: float, mark: str, note: str, *, size:
     return bx
 
 
-def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: bool, page: tuple[int, int],
+def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: bool, page: tuple[int, int] | None,
                 pro: bool = False, notice: str = "") -> None:
     """Title, subtitle (two balanced lines at most), demonstration and professional marks, footer
     (``notice`` in bold on its first line: who made the sheet and whom to tell of an error, then
-    the sources ``footer``) and « feuille k/n »."""
+    the sources ``footer``) and « feuille k/n » (none when ``page`` is None: a booklet's cover)."""
     ax = sheet.page
     W, H = sheet.layout.width, sheet.layout.height
     right = W - MARGIN
@@ -259,8 +259,9 @@ def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: b
     for line in pl.wrap_text(typo(footer), W - 2 * MARGIN - 30, 7.0)[: 3 if not notice else 2]:
         draw_text(ax, MARGIN, y, line, fontsize=7.0, color=MUTED, va="baseline")
         y -= 3.0
-    draw_text(ax, W - MARGIN, MARGIN + FOOTER_H - 5.4, f"feuille {page[0]}/{page[1]}", fontsize=7.5,
-              color=MUTED, va="baseline", ha="right")
+    if page is not None:
+        draw_text(ax, W - MARGIN, MARGIN + FOOTER_H - 5.4, f"feuille {page[0]}/{page[1]}", fontsize=7.5,
+                  color=MUTED, va="baseline", ha="right")
 
 
 # --------------------------------------------------------------------------- table
