@@ -23,8 +23,8 @@ from atlas.maps.print.sheet import (
     STRIP_H,
     SheetLayout,
     TablePanel,
+    empty_layout,
     map_sizes,
-    sheet_layout,
     sized_layout,
 )
 from atlas.maps.print.sites import table_columns
@@ -298,6 +298,6 @@ class Fitter:
 def empty_plan(orientation: str, size: tuple[float, float]) -> Plan:
     """The plan of a territory without any site: the map takes the table's room."""
     aspect = max(size[0], 1.0) / max(size[1], 1.0)
-    layout = sheet_layout(orientation, aspect, empty=True)
+    layout = empty_layout(orientation, aspect)
     panel = TablePanel([], [], [])
     return Plan(layout, pl.TABLE_STYLES[0], panel, panel, [[[]]], 1, Fitter.scale(layout, size))

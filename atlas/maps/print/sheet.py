@@ -1,7 +1,7 @@
 """One A3 sheet: where the map, the strip under it and the table go, and what every sheet draws.
 
 Boxes are in millimetres from the bottom-left corner of the sheet (``(x, y, w, h)``). This module
-holds the sheet's layout (:func:`sheet_layout`), the figure with a full-page axes in millimetres
+holds the sheet's layout (:func:`sized_layout`, :func:`empty_layout`), the figure with a full-page axes in millimetres
 (:class:`Sheet`), and the drawing shared by every sheet: text that is never read as mathematics
 (:func:`draw_text`), numbered markers (:func:`draw_marker`), the header and footer
 (:func:`draw_header`) and the sites table (:func:`draw_table`).
@@ -108,38 +108,15 @@ class SheetLayout:
         return (MARGIN, bottom, self.width - 2 * MARGIN, top - bottom)
 
 
-def sheet_layout(orientation: str, aspect: float, *, table_need: float = 0.0, empty: bool = False,
-                 strip_h: float = STRIP_H) -> SheetLayout:
-    """Sheet boxes for a territory whose bbox is ``aspect`` (width / height) wide.
-
-    ``table_need`` (mm) lets a portrait map shrink (down to 140 mm) when that keeps the table
-    on the sheet; ``empty`` (no site, no table) lets the map take the table's room; ``strip_h``
-    is the height of the strip under the map (inset, legend, scale), taller for long legends.
-    """
+def empty_layout(orientation: str, aspect: float, *, strip_h: float = STRIP_H) -> SheetLayout:
+    """Sheet boxes for a territory without any site (no table): the map, framing a bbox
+    ``aspect`` (width / height) wide, takes the table's room (:func:`sized_layout`)."""
     if orientation == "landscape":
-        w, h = pl.A3_MM
-        top = h - MARGIN - HEADER_H
-        bottom = MARGIN + FOOTER_H
-        map_h = top - bottom - strip_h - 3
-        map_w = float(np.clip(map_h * aspect, 175.0, 300.0 if empty else 240.0))
-        mp = (MARGIN, bottom + strip_h + 3, map_w, map_h)
-        strip = (MARGIN, bottom, map_w, strip_h)
-        tx = MARGIN + map_w + GAP
-        table = (tx, bottom, w - MARGIN - tx, top - bottom)
-    else:
-        h, w = pl.A3_MM[0], pl.A3_MM[1]
-        top = h - MARGIN - HEADER_H
-        bottom = MARGIN + FOOTER_H
-        map_w = w - 2 * MARGIN
-        tallest = top - bottom - strip_h - 3 - GAP - 45.0 if empty else 215.0
-        ideal = float(np.clip(map_w / aspect, 130.0, tallest))
-        room = top - bottom - ideal - strip_h - 3 - GAP
-        # give the table the room it needs when a map of at least 140 mm then keeps it on one sheet
-        map_h = ideal if table_need <= room or ideal - (table_need - room) < 140.0 else ideal - (table_need - room)
-        mp = (MARGIN, top - map_h, map_w, map_h)
-        strip = (MARGIN, top - map_h - 3 - strip_h, map_w, strip_h)
-        table = (MARGIN, bottom, map_w, strip[1] - GAP - bottom)
-    return SheetLayout(w, h, mp, strip, table)
+        map_h = pl.A3_MM[1] - 2 * MARGIN - HEADER_H - FOOTER_H - strip_h - 3
+        return sized_layout(orientation, float(np.clip(map_h * aspect, 175.0, 300.0)), strip_h=strip_h)
+    tallest = pl.A3_MM[0] - 2 * MARGIN - HEADER_H - FOOTER_H - strip_h - 3 - GAP - 45.0
+    return sized_layout(orientation, float(np.clip((pl.A3_MM[1] - 2 * MARGIN) / aspect, 130.0, tallest)),
+                        strip_h=strip_h)
 
 
 def map_sizes(orientation: str, aspect: float, *, strip_h: float = STRIP_H, step: float = 10.0) -> list[float]:
