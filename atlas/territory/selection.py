@@ -16,15 +16,18 @@ Typical use::
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from atlas import settings
 from atlas.errors import AtlasError, TerritoryError
+from atlas.territory import contours
 
 #: Short names that PAT staff use for their EPCI, mapped to the SIREN.
 EPCI_ALIASES: dict[str, str] = {
@@ -199,6 +202,12 @@ class Territory:
     communes: gpd.GeoDataFrame
     label: str
     code: str = ""
+
+    @functools.cached_property
+    def outline(self) -> shapely.Geometry:
+        """The territory's outline (:func:`atlas.territory.contours.outline` of its communes),
+        computed once for every part of a sheet that needs it."""
+        return contours.outline(self.communes)
 
 
 def resolve_territory(communes: gpd.GeoDataFrame, territory: Any = None) -> Territory:

@@ -48,7 +48,6 @@ from atlas.maps.print.render import (
 )
 from atlas.maps.print.sheet import FOOTER_H, HEADER_H, MARGIN, Sheet, SheetLayout, draw_marker, draw_text
 from atlas.maps.symbols import ALERT, EDGE_COMMUNE, EDGE_OUT, FILL_IN, FILL_OUT, MUTED
-from atlas.territory.contours import outline
 from atlas.territory.selection import Territory, resolve_territory
 
 __all__ = ["NEAREST", "nearest_sites", "render_atlas"]
@@ -157,7 +156,7 @@ def _cover(rend: _Renderer, entries: list[_Entry], *, area: str, by: str, demo: 
     m.set_axis_off()
     deps = rend.ctx.inset_deps
     deps.plot(ax=m, facecolor=FILL_OUT, edgecolor=EDGE_OUT, linewidth=0.6)
-    covered = [outline(e.terr.communes) for e in entries]
+    covered = [e.terr.outline for e in entries]
     gpd.GeoSeries(covered, crs=deps.crs).simplify(300).plot(ax=m, facecolor=FILL_IN, edgecolor="#111111",
                                                              linewidth=0.5)
     m.set_aspect("equal", adjustable="datalim")
@@ -221,7 +220,7 @@ def _nearby_map(sheet: Sheet, box: tuple, ctx: PrintContext, terr: Territory, ne
     com = ctx.communes.iloc[np.sort(ctx.tree.query(view, predicate="intersects"))]
     com.plot(ax=ax, facecolor=FILL_OUT, edgecolor=EDGE_OUT, linewidth=0.25, zorder=1)
     terr.communes.plot(ax=ax, facecolor=FILL_IN, edgecolor=EDGE_COMMUNE, linewidth=0.3, zorder=2)
-    gpd.GeoSeries([outline(terr.communes)], crs=ctx.communes.crs).boundary.plot(ax=ax, color="#111111", lw=1.4,
+    gpd.GeoSeries([terr.outline], crs=ctx.communes.crs).boundary.plot(ax=ax, color="#111111", lw=1.4,
                                                                                   zorder=3)
     ax.scatter([origin[0]], [origin[1]], marker="s", s=30, c="#111111", zorder=9)
     draw_text(ax, origin[0] + 2.5 * scale, origin[1], f"mairie de {origin_name}", fontsize=8, va="center", zorder=9,

@@ -12,7 +12,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from matplotlib.patches import Polygon, Rectangle
 
 from atlas.fr import integer_fr, number_fr
@@ -67,8 +66,7 @@ def sheet_layers(layers: dict[str, Any], terr: Territory) -> dict[str, Any]:
             out["bands"] = bands
     lines = layers.get("partnerships")
     if lines is not None and len(lines):
-        outline = shapely.union_all(terr.communes.geometry.values)
-        crossing = lines[lines.intersects(outline)]
+        crossing = lines[lines.intersects(terr.outline)]
         if len(crossing):
             out["partnerships"] = crossing
     return out
@@ -200,7 +198,7 @@ def _draw_inset(sheet: Sheet, ctx: PrintContext, terr: Territory) -> float:
     inset = sheet.axes_mm((sx, sy + sh - 1 - ih, iw, ih), zorder=2)
     inset.set_axis_off()
     deps.plot(ax=inset, facecolor="#E4E4E4", edgecolor="white", linewidth=0.5)
-    gpd.GeoSeries([shapely.union_all(terr.communes.geometry.values)], crs=deps.crs).simplify(300).plot(
+    gpd.GeoSeries([terr.outline], crs=deps.crs).simplify(300).plot(
         ax=inset, facecolor="#B91C1C", edgecolor="#B91C1C", linewidth=0.4)
     tb = terr.communes.total_bounds
     if max(tb[2] - tb[0], tb[3] - tb[1]) < 0.06 * (rb[2] - rb[0]):  # too small to see: ring it
@@ -238,21 +236,14 @@ def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: Print
                map_info: dict) -> None:
     """Draw the strip under the map: inset, legend, scale bar and north arrow.
 
-    ``map_info`` is what :func:`atlas.maps.print.mapframe.draw_map` returned (scale, displaced markers).
+    ``map_info`` is what :func:`atlas.maps.print.mapframe.draw_map` returned (scale, displaced
+    markers, whether a département border was drawn).
     """
     sx, sy, sw, sh = sheet.layout.strip
     iw = _draw_inset(sheet, ctx, terr)
     lx = sx + iw + 6
-    # the map's extent, as the map frame computes it: the territory's centre, the map box at its scale
-    if "dep_border" in map_info:  # the map frame says whether it drew one (on land, in the frame)
-        dep_border = bool(map_info["dep_border"])
-    else:
-        b = terr.communes.total_bounds
-        half_w, half_h = sheet.layout.map[2] * map_info["scale"] / 2, sheet.layout.map[3] * map_info["scale"] / 2
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        view = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-        dep_border = bool(shapely.intersects(ctx.deps.boundary.values, view).any())
-    items = legend_items(sites, layers, map_info["displaced"], dep_border=dep_border)
+    # « Limite de département » only when the map frame drew one (on land, in the frame)
+    items = legend_items(sites, layers, map_info["displaced"], dep_border=bool(map_info["dep_border"]))
     if is_side_strip(sheet.layout):  # beside the map: inset, scale and north on top, the legend under them
         top = min(sh - 2, INSET_H) + 3.0
         draw_legend(sheet.page, items, (sx, sy, sw, sh - top))

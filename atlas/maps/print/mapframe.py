@@ -35,7 +35,6 @@ from atlas.maps.symbols import (
     PRINT_BAND_COLORS,
     ZONES_COLOR,
 )
-from atlas.territory.contours import outline
 from atlas.territory.reference import departement_polygons, epci_polygons, neighbouring_land
 from atlas.territory.selection import Territory
 
@@ -446,7 +445,7 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         if len(lines):
             lines.plot(ax=ax, **style)
             borders += list(lines.values)
-    gpd.GeoSeries([outline(terr.communes)], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
+    gpd.GeoSeries([terr.outline], crs=terr.communes.crs).boundary.plot(ax=ax, color="#111111", linewidth=1.6, zorder=3.2)
     _draw_partnerships(frame, layers)
     site_communes = _site_communes(terr.communes, sites)
     markers = _draw_markers(frame, terr, sites, marker_d, site_communes)
