@@ -119,6 +119,7 @@ class RoadNetwork:
     _big_tree: object | None = field(default=None, repr=False)
     _matrices: dict = field(default_factory=dict, repr=False)
     _pandana: object | None = field(default=None, repr=False)
+    _last_snap: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -154,20 +155,42 @@ class RoadNetwork:
         """Positions of the nodes of the largest strongly connected component."""
         return self.prepare()._prepared.main
 
-    def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def snap(self, xy: np.ndarray, *, reuse: bool = False, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node (of the main component) of each point.
 
         Of several nodes at the same coordinates, the one with the lowest id is taken.
+
+        Parameters
+        ----------
+        xy : numpy.ndarray
+            ``(n, 2)`` Lambert-93 coordinates.
+        reuse : bool, default False
+            Keep the answer, and give it again without a search when the same points come
+            back (the same origins for each day of the week, for distances then times).
+        size : int, optional
+            Size of the whole query this one belongs to, which chooses the k-d tree (default
+            ``len(xy)``).
 
         Returns
         -------
         (nodes, distances)
             Node positions and straight-line connector lengths (m); -1 / NaN for NaN points.
+            Read-only when ``reuse`` is set.
         """
         self.prepare()
-        snap_nodes = self._prepared.snap_nodes
         xy = np.asarray(xy, dtype=float)
-        query = self._query_big if len(xy) >= BIG_QUERY else self._query_small
+        last = self._last_snap
+        if reuse and last is not None and last[0].shape == xy.shape and np.array_equal(last[0], xy, equal_nan=True):
+            return last[1], last[2]
+        nodes, dist = self._snap(xy, len(xy) if size is None else size)
+        if reuse:
+            nodes.flags.writeable = dist.flags.writeable = False
+            self._last_snap = (xy.copy(), nodes, dist)
+        return nodes, dist
+
+    def _snap(self, xy: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        snap_nodes = self._prepared.snap_nodes
+        query = self._query_big if size >= BIG_QUERY else self._query_small
         finite = np.isfinite(xy).all(axis=1)
         if finite.all():
             dist, i = query(xy)
@@ -632,8 +655,9 @@ def _nearest_arrays(net: RoadNetwork, oxy: np.ndarray, sxy: np.ndarray, *, max_s
                     with_time: bool, examples: Callable[[int, np.ndarray], list[str]]) -> dict[str, np.ndarray]:
     """The search behind both APIs; ``examples(0 or 1, mask)`` names origins (0) or sites (1)."""
     s_pos = np.flatnonzero(np.isfinite(sxy).all(axis=1))  # sites kept, by row
-    nodes, snap = net.snap(np.concatenate([oxy, sxy[s_pos]]))  # one query for both
-    o_nodes, o_snap, s_nodes, s_snap = nodes[:len(oxy)], snap[:len(oxy)], nodes[len(oxy):], snap[len(oxy):]
+    size = len(oxy) + len(s_pos)  # the tree that suits both queries
+    o_nodes, o_snap = net.snap(oxy, reuse=True, size=size)  # origins again (each day, ...): no new search
+    s_nodes, s_snap = net.snap(sxy[s_pos], size=size)
     out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
     if out_o.any():
         raise _coverage_error("points d'origine", int(out_o.sum()), len(oxy), max_snap_m=max_snap_m, net=net,
@@ -658,7 +682,7 @@ def _nearest_arrays(net: RoadNetwork, oxy: np.ndarray, sxy: np.ndarray, *, max_s
         key = "distance_m" if weight == "length" else "time_min"
         found[key] = np.where(reach, dn + o_snap * to_w, np.nan)
         found["site" if weight == "length" else "site_time"] = s_pos[np.where(reach, pn, -1)]
-    found["snap_m"] = o_snap
+    found["snap_m"] = o_snap.copy()
     return found
 
 

@@ -334,6 +334,7 @@ def test_large_snapping_queries_agree_with_small_ones(helsinki_walk, monkeypatch
     origins, sites = _points(xy[:2500], "o"), _points(xy[2500:2520], "s")
     small = network_nearest(net, origins, sites, max_snap_m=10_000)
     monkeypatch.setattr(roads, "BIG_QUERY", 100)
+    monkeypatch.setattr(net, "_last_snap", None)  # the origins are searched again, in the big tree
     big_nodes, big_gap = net.snap(xy)
     assert net._big_tree is not None
     np.testing.assert_array_equal(big_nodes, small_nodes)
@@ -366,3 +367,32 @@ def test_network_nearest_xy_equals_the_frame_version(laffitte):
     assert [f"s{i}" for i in arrays["site_time"]] == frame["site_id_time"].tolist()
     with pytest.raises(NetworkCoverageError, match="n° 1"):
         network_nearest_xy(net, np.vstack([oxy[:1], [[x1 + 50_000, y1]]]), sxy)
+
+
+def test_origins_snapping_kept_for_the_same_points_only(laffitte):
+    """The origins' snapping is kept between calls (the days of the week): the same points give
+    the same answer without a search, other points are searched, and the answers given out can
+    be written to without changing the next one."""
+    from atlas.analysis.roads import network_nearest_xy
+
+    net = load_network(laffitte, "walk", cache=False)
+    rng = np.random.default_rng(11)
+    x0, y0, x1, y1 = net.extent()
+    oxy = np.column_stack([rng.uniform(x0, x1, 300), rng.uniform(y0, y1, 300)])
+    sxy = np.column_stack([rng.uniform(x0, x1, 5), rng.uniform(y0, y1, 5)])
+    first = network_nearest_xy(net, oxy, sxy)
+    kept = net._last_snap
+    first["snap_m"][:] = -1.0
+    again = network_nearest_xy(net, oxy.copy(), sxy[:3])  # same origins, fewer sites (another day)
+    assert net._last_snap is kept
+    fresh = network_nearest_xy(load_network(laffitte, "walk", cache=False), oxy, sxy[:3])
+    for col in ("distance_m", "time_min", "snap_m", "site", "site_time"):
+        np.testing.assert_array_equal(again[col], fresh[col])
+    moved = oxy.copy()
+    moved[7] += 150.0
+    other = network_nearest_xy(net, moved, sxy)
+    assert net._last_snap is not kept
+    tree = cKDTree(net.node_xy[net._prepared.snap_nodes])
+    np.testing.assert_allclose(other["snap_m"], tree.query(moved)[0], rtol=0, atol=1e-9)
+    with pytest.raises(ValueError):
+        net.snap(moved, reuse=True)[1][0] = 0.0  # what is kept cannot be written to
