@@ -579,6 +579,7 @@ _CEDEX = re.compile(r"\bCEDEX\b.*$")
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names come back: every commune, every registry row
 def normalize_name(name: str) -> str:
     """Normalise a commune name for matching: no accents, upper case, single spaces,
     ``ST``/``STE`` expanded, hyphens and apostrophes as spaces."""

@@ -127,8 +127,9 @@ def placement_curve(sizes=(500, 2_000, 5_000, 20_000)) -> list[dict]:
     return out
 
 
-def demo_runs() -> None:
-    """The demonstration registry: CABBALR sheet, then the Pas-de-Calais booklet."""
+def demo_runs() -> list[list[str]]:
+    """The demonstration registry: CABBALR sheet, then the Pas-de-Calais booklet (one row each:
+    map, sheets, seconds, PDF size)."""
     from pypdf import PdfReader
 
     from atlas import settings
@@ -139,16 +140,22 @@ def demo_runs() -> None:
 
     settings.options.quiet = True
     built = build_atlas(write=False)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cabbalr.pdf"
         t = time.perf_counter()
         printmap.render_map(built.communes, built.actors, territory="CABBALR", output=out, generated=DAY)
-        print(f"CABBALR, demo registry: {time.perf_counter() - t:.1f} s, {len(PdfReader(out).pages)} sheet(s)")
+        secs = time.perf_counter() - t
+        rows.append(["CABBALR, demonstration registry", f"{len(PdfReader(out).pages)}", f"{secs:.1f}",
+                     f"{out.stat().st_size / 1e6:.2f} MB"])
         out = Path(tmp) / "atlas62.pdf"
         t = time.perf_counter()
         booklet.render_atlas(built.communes, built.actors, by="epci", within=select_territory(built.communes, dep="62"),
                              output=out, generated=DAY)
-        print(f"Pas-de-Calais booklet: {time.perf_counter() - t:.1f} s, {len(PdfReader(out).pages)} pages")
+        secs = time.perf_counter() - t
+        rows.append(["Pas-de-Calais booklet (`--atlas epci --dep 62`), demonstration registry",
+                     f"{len(PdfReader(out).pages)}", f"{secs:.1f}", f"{out.stat().st_size / 1e6:.2f} MB"])
+    return rows
 
 
 def sites_rows(sizes) -> list[list[str]]:
@@ -174,7 +181,11 @@ def placement_rows(sizes=(500, 2_000, 5_000, 20_000)) -> list[list[str]]:
 @bench("print", "One A3 sheet of CABBALR against the number of sites; placement alone")
 def print_bench(config: Config) -> list[Table]:
     sizes = (100, 2_000) if config.quick else SIZES
+    demo = [] if config.quick else [
+        Table("The demonstration registry (in this process, reference and registry loading excluded)",
+              ["map", "pages", "seconds", "PDF size"], demo_runs())]
     return [
+        *demo,
         Table("One CABBALR sheet, synthetic registry (fresh process per size)",
               ["sites", "seconds", "peak RSS (MB)", "outcome"], sites_rows(sizes)),
         Table("Placement alone, n markers and names at the density of a full map",
@@ -193,7 +204,8 @@ def main() -> None:
         print(json.dumps(one_size(args.one)))
         return
     if args.demo:
-        demo_runs()
+        for row in demo_runs():
+            print(" | ".join(row))
         return
     cpu = platform.processor() or platform.machine()
     print(f"machine: {cpu}, {os.cpu_count()} CPU, Python {platform.python_version()}, "

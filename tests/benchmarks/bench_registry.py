@@ -38,7 +38,7 @@ SIZES = (1_000, 10_000, 50_000, 200_000)
 QUICK_SIZES = (1_000, 5_000, 20_000)
 #: The last commit validating row by row (issue 14), and the largest registry timed with it.
 BEFORE_COMMIT = "e79c56d"
-BEFORE_MAX_ROWS = 10_000
+BEFORE_MAX_ROWS = 200_000
 
 HEADER = ["id", "name", "kind", "network", "address", "postcode", "commune", "insee", "lon", "lat",
           "opening_hours", "services", "access", "status", "updated"]
