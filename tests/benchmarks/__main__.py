@@ -63,6 +63,20 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
+def commit() -> str:
+    """The checkout's commit (short hash), « with uncommitted changes » when the tree differs."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return f"commit `{head}`" + (" with uncommitted changes" if dirty else "")
+
+
 def machine() -> dict[str, str]:
     """CPU model, logical cores, memory, system, load average and library versions."""
     try:
@@ -128,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     config = Config(quick=args.quick, repeats=args.repeats, workers=args.workers)
     info = machine()
     command = "python -m tests.benchmarks " + " ".join(sys.argv[1:] if argv is None else argv)
-    header = [f"Command: `{command.strip()}`, run {date.today().isoformat()}.", "",
+    code = commit()
+    header = [f"Command: `{command.strip()}`, run {date.today().isoformat()} on {code}.", "",
               f"Machine: {info['cpu']}; {info['system']}; load average before the run {info['load']}.", "",
               f"Libraries: {info['versions']}.", ""]
     print("\n".join(header), flush=True)
@@ -136,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(not imported: {line})", flush=True)
     sections = []
     blocks: dict[str, str] = {}
-    run_line = (f"Run `{command.strip()}` on {date.today().isoformat()}: {info['cpu']}, {info['system']}, "
+    run_line = (f"Run `{command.strip()}` on {date.today().isoformat()} ({code}): {info['cpu']}, {info['system']}, "
                 f"load average {info['load']} at the start; {info['versions']}.")
     for name in args.names or list(BENCHES):
         entry = BENCHES[name]

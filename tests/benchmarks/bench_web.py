@@ -97,7 +97,7 @@ def web_bench(config: Config) -> list[Table]:
     table = Table(f"`make_webmap` on the demonstration registry ({len(actors)} actors; median of {n})",
                   ["page", "communes", "page size", "generated in", "built by Chromium"])
     for name, communes, clip in cases:
-        for label, extra in (("actors only", {}), ("all layers", {"layers": layers(communes, actors)})):
+        for label, extra in (("actors only", {}), ("all layers", layers(communes, actors))):
             times, page = [], ""
             for _ in range(n):
                 t = time.perf_counter()
