@@ -240,7 +240,7 @@ def test_simplification_keeps_shared_borders(communes):
     assert abs(union_after - union_before) / union_before < 0.01
 
 
-def _region_page_all_layers(communes) -> tuple[str, int]:
+def _region_page_all_layers(communes) -> tuple[str, int, int]:
     from atlas.analysis.distances import commune_access
     from atlas.registry.partnerships import load_partnerships, partnership_lines
 
@@ -252,18 +252,19 @@ def _region_page_all_layers(communes) -> tuple[str, int]:
     lines = partnership_lines(parts.accepted, actors)
     page = webmap.make_webmap(communes, actors, layers={"zones": zones, "bands": bands, "partnerships": lines},
                               clip=False)
-    return page, len(zones)
+    return page, len(zones), len(lines)
 
 
 def test_sizes_region_under_3_mb(communes):
     """Whole region, every layer, with the demonstration registry (sizes recorded in README)."""
-    page, n_zones = _region_page_all_layers(communes)
+    page, n_zones, n_lines = _region_page_all_layers(communes)
     size = len(page.encode("utf-8"))
     assert size < 3_000_000, size
     data = _blob(page)
     assert len(data["communes"]["insee"]) == len(communes) == 3782
     titles = [s["title"] for s in data["shapes"]]
     assert titles == ["Bandes d'accès", f"Zones blanches ({n_zones} communes)", "Contours des EPCI", "Partenariats"]
+    assert data["shapes"][3]["show"] is False and len(data["shapes"][3]["geoms"]) == n_lines > 0
     # zones and bands reuse the commune polygons: a list of indices, not geometry
     assert all(isinstance(g, int) for g in data["shapes"][1]["geoms"])
     assert len(data["shapes"][1]["geoms"]) == n_zones
@@ -274,7 +275,7 @@ def test_sizes_region_2018_polygons_under_3_mb(shared_data):
     """The 2018 commune polygons of the reference folder are twice as detailed: still < 3 MB."""
     from atlas.territory.reference import load_communes
 
-    page, _ = _region_page_all_layers(load_communes("2018"))
+    page, _, _ = _region_page_all_layers(load_communes("2018"))
     assert len(page.encode("utf-8")) < 3_000_000
 
 

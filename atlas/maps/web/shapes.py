@@ -150,7 +150,7 @@ def bands_layer(bands: gpd.GeoDataFrame, title: str = "Bandes d'accès",
 
 
 def partnerships_layer(lines: gpd.GeoDataFrame, actors: pd.DataFrame | None = None,
-                       title: str = "Partenariats") -> ShapeLayer:
+                       title: str = "Partenariats", *, show: bool = False) -> ShapeLayer:
     """The partnerships overlay: one line per link, coloured by its (first) kind.
 
     Parameters
@@ -162,6 +162,10 @@ def partnerships_layer(lines: gpd.GeoDataFrame, actors: pd.DataFrame | None = No
         Actors (``id``, ``name``) to name the ends when the lines carry only ids.
     title : str
         Name of the layer in the layer control.
+    show : bool, default False
+        Drawn when the page opens. Off by default: the lines are for the PAT team, and people
+        looking for a site would read a line leaving the territory as a way to go; the layer
+        control turns them on (and their legend with them).
 
     Returns
     -------
@@ -187,6 +191,6 @@ def partnerships_layer(lines: gpd.GeoDataFrame, actors: pd.DataFrame | None = No
         labels.append(f"{a} — {b}" + (f" ({kind})" if kind else ""))
     wgs = to_wgs84(lines)
     return ShapeLayer(title=title, geoms=[encode_lines(g) for g in wgs], labels=labels, styles=styles,
-                      style_index=[uniq.index(k) for k in first], lines=True,
+                      style_index=[uniq.index(k) for k in first], lines=True, show=show,
                       legend=[(f"Partenariat : {LINK_LABELS.get(k, k)}", {"line": s["color"]})
                               for k, s in zip(uniq, styles, strict=True)])
