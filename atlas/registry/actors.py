@@ -329,13 +329,23 @@ def _schema_errors(cols: dict[str, list[str]], todo: list[bool]) -> list[str]:
     out = [""] * len(todo)
     left = np.asarray(todo, dtype=bool)  # rows still without a reason
     for name in sorted(props):
-        valid = np.fromiter(per_value(cols[name], functools.partial(_valid_value, name)), dtype=bool, count=len(left))
+        valid = _valid_column(name, cols[name])
         bad = np.flatnonzero(left & ~valid)
         label, values = schema.FIELD_LABELS_FR.get(name, name), cols[name]
         for i in bad.tolist():
             out[i] = f"{label} invalide : « {values[i]} »"
         left[bad] = False
     return out
+
+
+def _valid_column(name: str, values: list[str]) -> np.ndarray:
+    """:func:`_valid_value` for every value of a column: by length alone when the field only asks
+    for a minimal length (names and ids, nearly all distinct), else once per distinct value."""
+    spec = schema.ACTOR_SCHEMA["properties"][name]
+    if set(spec) <= {"type", "minLength"} and spec.get("type", "string") == "string":
+        least = spec.get("minLength", 0)
+        return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >= least
+    return np.fromiter(per_value(values, functools.partial(_valid_value, name)), dtype=bool, count=len(values))
 
 
 @functools.cache

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from atlas.crs import L93, L93_FRANCE_BOUNDS, l93_to_lonlat, lonlat_to_l93
@@ -75,9 +77,29 @@ def _is_wgs84(src_crs: str) -> bool:
     return str(src_crs).upper().endswith("4326") or "WGS 84" in str(src_crs)
 
 
+#: Plain decimals (ASCII digits, a point or a comma): what :func:`parse_number` reads as ``float``
+#: after a comma is made a point, read here by Arrow for the whole column at once.
+_PLAIN_DECIMAL = r"^-?[0-9]+(?:[.,][0-9]+)?$"
+
+
 def _numbers(values: list[str]) -> np.ndarray:
-    """Parsed numbers (:func:`parse_number`), NaN for garbage; None (empty) as a separate mask."""
-    return np.array(per_value(values, parse_number), dtype=object)
+    """Parsed numbers (:func:`parse_number`), NaN for garbage; None (empty) as a separate mask.
+
+    Plain decimals are converted by column (Arrow's correctly rounded parsing, as ``float``); the
+    other non-empty cells by :func:`parse_number`, once per distinct value."""
+    out = np.full(len(values), None, dtype=object)
+    if not values:
+        return out
+    text = pa.array(values, type=pa.large_string())
+    plain = pc.match_substring_regex(text, _PLAIN_DECIMAL).to_numpy(zero_copy_only=False)
+    if plain.any():
+        fast = pc.filter(text, pa.array(plain))
+        out[plain] = pc.cast(pc.replace_substring(fast, ",", "."), pa.float64()).to_numpy()
+    rest = np.flatnonzero(~plain & (pc.not_equal(text, "").to_numpy(zero_copy_only=False)))
+    if len(rest):
+        cells = [values[i] for i in rest.tolist()]
+        out[rest] = per_value(cells, parse_number)
+    return out
 
 
 def _quoted(cols: dict[str, list[str]], i: int) -> str:
