@@ -172,10 +172,11 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
 
 def _texts(values: pd.Series) -> list[str]:
     """A column's cells as stripped text (``str(cell).strip()``), by column when it is all text."""
-    cells = values.tolist()
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+    cells = values.to_numpy(dtype=object).tolist()
+    try:
         return list(map(str.strip, cells))
-    return [str(v).strip() for v in cells]
+    except TypeError:  # not all text
+        return [str(v).strip() for v in cells]
 
 
 def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines: list[int],
@@ -200,18 +201,24 @@ def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines:
 def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int], located: Located) -> pd.DataFrame:
     """The accepted rows: their fields, line, point and the commune they are placed at."""
     idx = np.asarray(keep, dtype=int)
-    frame = {c: [v[i] for i in keep] for c, v in cols.items()}
-    frame["line"] = [lines[i] for i in keep]
+    frame = {c: _taken(v, idx) for c, v in cols.items()}
+    frame["line"] = _taken(lines, idx)
     frame["_x"], frame["_y"] = located.x[idx], located.y[idx]
     frame["_declared_insee"] = frame["insee"]
     frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # None: not at a town hall
     return pd.DataFrame(frame)
 
 
+def _taken(values: list, idx: np.ndarray) -> list:
+    """``[values[i] for i in idx]``, by numpy."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out[idx].tolist()
+
+
 def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[str], list[tuple[str, ...]]]:
     """Name, kind, status and visibility checked, the other fields normalised (in place), each
     rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
-    n = len(cols["name"])
     kinds = per_value(cols["kind"], _kind_of)
     pubs = per_value(list(zip(cols["status"], cols["visibility"], strict=True)), _publication_of)
     reasons = [("nom manquant" if not name else k[0]) or p[0]
@@ -239,7 +246,7 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     cols["id"] = [rid or (_stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode",
                                                                         "commune")}) if ok[i] else "")
                   for i, rid in enumerate(cols["id"])]
-    warns = [tuple(w for f in per_field for w in f[i]) for i in range(n)]
+    warns = [sum(row, ()) for row in zip(*per_field, strict=True)]
     return reasons, warns
 
 
