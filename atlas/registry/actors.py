@@ -23,6 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from atlas.crs import L93, WGS84, to_wgs84
@@ -201,12 +202,30 @@ def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines:
 def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int], located: Located) -> pd.DataFrame:
     """The accepted rows: their fields, line, point and the commune they are placed at."""
     idx = np.asarray(keep, dtype=int)
-    frame = {c: _taken(v, idx) for c, v in cols.items()}
+    frame = {c: _text_column(v, idx) for c, v in cols.items()}
     frame["line"] = _taken(lines, idx)
     frame["_x"], frame["_y"] = located.x[idx], located.y[idx]
     frame["_declared_insee"] = frame["insee"]
     frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # None: not at a town hall
     return pd.DataFrame(frame)
+
+
+#: The dtype pandas gives a column built from a list of ``str``.
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.extensions.ExtensionArray:
+    """``[values[i] for i in idx]`` as the text column pandas would make of it, built by Arrow at
+    once (a list when there is nothing to take, or when not every value is text)."""
+    if not len(idx):
+        return []
+    try:
+        text = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        text = None
+    if text is None or text.null_count:
+        return _taken(values, idx)
+    return pd.arrays.ArrowStringArray(text.take(idx), dtype=_STR)
 
 
 def _taken(values: list, idx: np.ndarray) -> list:
