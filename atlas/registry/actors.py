@@ -257,8 +257,9 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     cols["precision"] = per_value(cols["precision"], _precision_of)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
-    codes = per_value(list(zip(cols["postcode"], cols["address"], cols["commune"], cols["insee"], strict=True)),
-                      _codes_of)
+    in_address = per_value([a if not p.replace(" ", "") else "" for p, a in zip(cols["postcode"], cols["address"],
+                                                                                strict=True)], _postcode_in_address)
+    codes = per_value(list(zip(cols["postcode"], in_address, cols["commune"], cols["insee"], strict=True)), _codes_of)
     for j, col in enumerate(("postcode", "commune", "insee")):
         cols[col] = [c[j] for c in codes]
     cols["updated"] = per_value(cols["updated"], _date_of)
@@ -321,9 +322,12 @@ def _contact_warning(col: str, value: str) -> tuple[str, ...]:
     return tuple(row.warn)
 
 
-def _codes_of(key: tuple[str, str, str, str]) -> tuple[str, str, str]:
-    rec = dict(zip(("postcode", "address", "commune", "insee"), key, strict=True))
-    _normalise_codes(rec)
+def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str]:
+    """Postcode, commune and INSEE code normalised (:func:`_normalise_codes`) from the postcode, the
+    postcode and commune found in the address (:func:`_postcode_in_address`), commune and code."""
+    postcode, in_address, commune, insee = key
+    rec = {"postcode": postcode, "commune": commune, "insee": insee}
+    _normalise_codes(rec, in_address)
     return rec["postcode"], rec["commune"], rec["insee"]
 
 
@@ -532,14 +536,23 @@ def _check_contacts(row: _Row) -> None:
         row.warn.append(f"courriel gardé sans lien (une adresse nom@domaine.fr est attendue) : « {rec['email']} »")
 
 
-def _normalise_codes(rec: dict[str, str]) -> None:
-    """Postcode (also found at the end of an address) and INSEE code, with leading zeros lost by Excel."""
+_ADDRESS_POSTCODE = re.compile(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)")
+
+
+def _postcode_in_address(address: str) -> tuple[str, str] | None:
+    """The last postcode and commune written in an address (« 3 rue Henry Dunant   1000 BOURG EN
+    BRESSE »), None when there is none."""
+    found = _ADDRESS_POSTCODE.findall(address) if address else []
+    return found[-1] if found else None
+
+
+def _normalise_codes(rec: dict[str, str], in_address: tuple[str, str] | None) -> None:
+    """Postcode (also found at the end of the address: ``in_address``, see
+    :func:`_postcode_in_address`) and INSEE code, with leading zeros lost by Excel."""
     rec["postcode"] = rec["postcode"].replace(" ", "")
-    if not rec["postcode"] and rec["address"]:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
-        found = re.findall(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)", rec["address"])
-        if found:
-            rec["postcode"] = found[-1][0].zfill(5)
-            rec["commune"] = rec["commune"] or found[-1][1].strip()
+    if not rec["postcode"] and in_address:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
+        rec["postcode"] = in_address[0].zfill(5)
+        rec["commune"] = rec["commune"] or in_address[1].strip()
     if re.fullmatch(r"\d{4}", rec["postcode"]):
         rec["postcode"] = "0" + rec["postcode"]  # lost leading zero (Excel)
     if re.fullmatch(r"\d{4}", rec["insee"]):
