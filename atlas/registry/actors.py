@@ -31,7 +31,14 @@ from atlas.registry import schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
 from atlas.registry.locate import NEAREST_COMMUNE_M, OUTSIDE_TOLERANCE_M, Checks, Located, locate, per_value
-from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, no_cyclic_gc, read_raw_table
+from atlas.registry.readers import (
+    STRIPPED_ATTR,
+    canonical_frame,
+    load_mapping,
+    name_header_keys,
+    no_cyclic_gc,
+    read_raw_table,
+)
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
 from atlas.territory.ban import BanIndex
@@ -132,7 +139,7 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     canon = canonical_frame(raw, mapping)
     n = len(canon)
     checks = Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
-    cols = {c: _texts(canon[c]) if c in canon else [""] * n for c in schema.HEADER_ALIASES}
+    cols = _canonical_texts(canon, n)
     gx = canon["__gx__"].to_numpy(float) if "__gx__" in canon else np.full(n, np.nan)
     gy = canon["__gy__"].to_numpy(float) if "__gy__" in canon else np.full(n, np.nan)
     reasons, warns = _normalise_columns(cols, checks.prefix)
@@ -169,6 +176,14 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
+
+
+def _canonical_texts(canon: pd.DataFrame, n: int) -> dict[str, list[str]]:
+    """Every canonical column as stripped text (:func:`_texts`; "" where absent); the columns
+    :func:`canonical_frame` says are stripped text already are taken as they are."""
+    stripped = set(canon.attrs.get(STRIPPED_ATTR, ()))
+    return {c: ((canon[c].to_numpy(dtype=object).tolist() if c in stripped else _texts(canon[c])) if c in canon
+                else [""] * n) for c in schema.HEADER_ALIASES}
 
 
 def _texts(values: pd.Series) -> list[str]:
