@@ -165,7 +165,8 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
         notes += geocode_records(records, geo)
         accepted = pd.DataFrame(records)
     ids = set(accepted_ids)
-    for line, rid, route in zip(accepted["line"], accepted_ids, accepted["route"], strict=True):
+    for line, rid, route in zip(accepted["line"].tolist(), accepted_ids, accepted["route"].to_numpy(dtype=object),
+                                strict=True):
         if route and route not in ids:  # a mobile stop names its truck
             notes.append((line, rid, f"tournée « {route} » inconnue dans ce registre"))
     acc = _finish_accepted(accepted, communes, checks.gaz, notes)
@@ -234,6 +235,8 @@ def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.exten
     once (a list when there is nothing to take, or when not every value is text)."""
     if not len(idx):
         return []
+    if values.count("") == len(values):  # a column absent from the file: no text to convert
+        return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar("", type=pa.large_string()), len(idx)), dtype=_STR)
     try:
         text = pa.array(values, type=pa.large_string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -390,7 +393,10 @@ def _valid_column(name: str, values: list[str]) -> np.ndarray:
     if set(spec) <= {"type", "minLength"} and spec.get("type", "string") == "string":
         least = spec.get("minLength", 0)
         return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >= least
-    return np.fromiter(per_value(values, functools.partial(_valid_value, name)), dtype=bool, count=len(values))
+    invalid = {v for v in set(values) if not _valid_value(name, v)}
+    if not invalid:
+        return np.ones(len(values), dtype=bool)
+    return ~np.fromiter(map(invalid.__contains__, values), dtype=bool, count=len(values))
 
 
 @functools.cache

@@ -199,8 +199,7 @@ def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Chec
     if not len(rows):
         return
     x, y, reason, precision, source, lon, lat = loc.x, loc.y, loc.reason, loc.precision, given.source, given.lon, given.lat
-    lo = np.array([np.nan if v is None else v for v in lon[rows]], dtype=float)
-    la = np.array([np.nan if v is None else v for v in lat[rows]], dtype=float)
+    lo, la = lon[rows].astype(float), lat[rows].astype(float)  # None (empty) as NaN
     inside = shapely.intersects(checks.region_zone, shapely.points(x[rows], y[rows]))
     inside[inside] = near_region(checks, x[rows][inside], y[rows][inside])
     out = rows[~inside]
