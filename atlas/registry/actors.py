@@ -357,16 +357,21 @@ def _date_of(value: str) -> str:
 
 def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
     """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
-    hours = per_value(cols["opening_hours"], lambda v: v and not is_valid_hours(v))
-    closures = per_value(cols["closures"], lambda v: v and not is_valid_closures(v))
-    out = []
-    for h, c, hv, cv in zip(hours, closures, cols["opening_hours"], cols["closures"], strict=True):
+    hours, closures = cols["opening_hours"], cols["closures"]
+    bad_hours = {v for v in set(hours) if v and not is_valid_hours(v)}
+    bad_closures = {v for v in set(closures) if v and not is_valid_closures(v)}
+    out: list[tuple[str, ...]] = [()] * len(hours)
+    if not bad_hours and not bad_closures:
+        return out
+    h = np.fromiter(map(bad_hours.__contains__, hours), dtype=bool, count=len(hours))
+    c = np.fromiter(map(bad_closures.__contains__, closures), dtype=bool, count=len(closures))
+    for i in np.flatnonzero(h | c).tolist():
         w = ()
-        if h:
-            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hv} »",)
-        if c:
-            w += (f"fermetures temporaires illisibles, gardées telles quelles : « {cv} »",)
-        out.append(w)
+        if h[i]:
+            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hours[i]} »",)
+        if c[i]:
+            w += (f"fermetures temporaires illisibles, gardées telles quelles : « {closures[i]} »",)
+        out[i] = w
     return out
 
 
@@ -601,11 +606,12 @@ def _finish_accepted(
     gdf = gpd.GeoDataFrame(df, geometry=list(geom), crs=L93)
     # ---- spatial join to communes (points with coordinates)
     joined = join_communes(gdf, communes)
-    for i, (declared, found, how, rid, line, by_ban) in enumerate(zip(
-            gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].tolist(), gdf["id"].tolist(),
-            gdf["line"].tolist(), geocoded.tolist(), strict=True)):
-        if by_ban:  # a BAN point: its commune is the one the BAN searched in
-            continue
+    declared_insee, found_insee, hows = gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].to_numpy()
+    rids, lines = gdf["id"].to_numpy(dtype=object), gdf["line"].to_numpy(dtype=object)
+    rows = ~_truthy(geocoded.tolist()) & ((hows == "nearest") | ((hows == "none") & ok)
+                                          | (_truthy(declared_insee) & _truthy(found_insee)))  # a note to check
+    for i in np.flatnonzero(rows).tolist():  # a BAN point is skipped: its commune is the one the BAN searched in
+        declared, found, how, rid, line = declared_insee[i], found_insee[i], hows[i], rids[i], lines[i]
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
@@ -623,12 +629,17 @@ def _finish_accepted(
     gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
     gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
-    lonlat = to_wgs84(gdf).geometry
+    lonlat = to_wgs84(gdf.geometry)  # the points alone (the same projection, without copying the rows)
     gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
     gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
             "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
+
+
+def _truthy(values: list) -> np.ndarray:
+    """``bool(v)`` for every value."""
+    return np.fromiter(map(bool, values), dtype=bool, count=len(values))
 
 
 def _geocode_columns(df: pd.DataFrame) -> np.ndarray:
