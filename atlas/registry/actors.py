@@ -235,7 +235,7 @@ def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.exten
     once (a list when there is nothing to take, or when not every value is text)."""
     if not len(idx):
         return []
-    if values.count("") == len(values):  # a column absent from the file: no text to convert
+    if not any(values) and values.count("") == len(values):  # a column absent from the file: no text to convert
         return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar("", type=pa.large_string()), len(idx)), dtype=_STR)
     try:
         text = pa.array(values, type=pa.large_string())

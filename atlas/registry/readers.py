@@ -25,6 +25,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -161,8 +162,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
         if sum(spans) != reader.line_num:  # pragma: no cover - not seen; the reference then
             return _csv_records_by_line(text, delimiter)
         starts = list(itertools.accumulate(spans[:-1], initial=1))
-    keep = list(map(str.strip, joined))
-    return [(line, rec) for line, rec, k in zip(starts, rows, keep, strict=True) if k]
+    return list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined)))
 
 
 # --------------------------------------------------------------------------- rows to a frame
@@ -198,10 +198,10 @@ def _frame_from_records(records: Sequence[tuple[int, list[str]]], header_at: int
                                                         for _, r in body):
         header.pop()  # empty trailing columns of a sheet
     width = len(header)
-    lines = [line for line, _ in body]
-    rows = [rec for _, rec in body]
+    lines = list(map(operator.itemgetter(0), body))
+    rows = list(map(operator.itemgetter(1), body))
     extra = None
-    if any(len(r) != width for r in rows):  # short rows padded, long ones cut (their extra cells kept)
+    if set(map(len, rows)) - {width}:  # short rows padded, long ones cut (their extra cells kept)
         extra = ["|".join(c for c in r[width:] if c.strip()) for r in rows]
         rows = [r[:width] if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows]
         if not any(extra):
