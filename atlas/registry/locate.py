@@ -68,7 +68,17 @@ class Located:
 
 
 def per_value(values: list, fn) -> list:  # noqa: ANN001 - any function of one value
-    """``[fn(v) for v in values]`` computed once per distinct value."""
+    """``[fn(v) for v in values]`` computed once per distinct value (found by a pandas hash table
+    for a list of text, by a dict otherwise)."""
+    if values and type(values[0]) is str:
+        holder = np.empty(len(values), dtype=object)
+        holder[:] = values
+        codes, uniques = pd.factorize(holder)
+        if not (codes < 0).any() and all(type(u) is str for u in uniques):  # all text: as a dict would
+            out = np.empty(len(uniques), dtype=object)
+            for i, u in enumerate(uniques.tolist()):
+                out[i] = fn(u)
+            return out[codes].tolist()
     memo = {v: fn(v) for v in dict.fromkeys(values)}
     return list(map(memo.__getitem__, values))
 
