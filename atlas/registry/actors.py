@@ -30,7 +30,15 @@ from atlas.crs import L93, WGS84, to_wgs84
 from atlas.registry import schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
-from atlas.registry.locate import NEAREST_COMMUNE_M, OUTSIDE_TOLERANCE_M, Checks, Located, locate, per_value
+from atlas.registry.locate import (
+    NEAREST_COMMUNE_M,
+    OUTSIDE_TOLERANCE_M,
+    Checks,
+    Located,
+    locate,
+    per_combination,
+    per_value,
+)
 from atlas.registry.readers import (
     STRIPPED_ATTR,
     canonical_frame,
@@ -257,7 +265,7 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     """Name, kind, status and visibility checked, the other fields normalised (in place), each
     rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
     kinds = per_value(cols["kind"], _kind_of)
-    pubs = per_value(list(zip(cols["status"], cols["visibility"], strict=True)), _publication_of)
+    pubs = per_combination([cols["status"], cols["visibility"]], _publication_of)
     reasons = [("nom manquant" if not name else k[0]) or p[0]
                for name, k, p in zip(cols["name"], kinds, pubs, strict=True)]
     ok = [not r for r in reasons]
@@ -271,13 +279,13 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
         cols[col] = [r[0] for r in res]
         per_field.append([r[1] for r in res])
     cols["mode"] = [m or "fixed" for m in cols["mode"]]
-    cols["world"] = per_value(list(zip(cols["world"], cols["kind"], ok, strict=True)), _world_of)
+    cols["world"] = per_combination([cols["world"], cols["kind"], ok], _world_of)
     cols["precision"] = per_value(cols["precision"], _precision_of)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
     in_address = per_value([a if not p.replace(" ", "") else "" for p, a in zip(cols["postcode"], cols["address"],
                                                                                 strict=True)], _postcode_in_address)
-    codes = per_value(list(zip(cols["postcode"], in_address, cols["commune"], cols["insee"], strict=True)), _codes_of)
+    codes = per_combination([cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of)
     for j, col in enumerate(("postcode", "commune", "insee")):
         cols[col] = [c[j] for c in codes]
     cols["updated"] = per_value(cols["updated"], _date_of)

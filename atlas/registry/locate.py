@@ -9,6 +9,7 @@ point, one gazetteer look-up per distinct place.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -68,19 +69,44 @@ class Located:
 
 
 def per_value(values: list, fn) -> list:  # noqa: ANN001 - any function of one value
-    """``[fn(v) for v in values]`` computed once per distinct value (found by a pandas hash table
-    for a list of text, by a dict otherwise)."""
+    """``[fn(v) for v in values]`` computed once per distinct value."""
+    return _per_code(*_distinct(values), fn)
+
+
+def per_combination(columns: list[list], fn) -> list:  # noqa: ANN001 - any function of one tuple
+    """``per_value(list(zip(*columns)), fn)``, without a tuple per row: the distinct values of each
+    column are numbered, then the distinct combinations of those numbers."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    numbered = []
+    for col in columns:
+        codes, uniques = _distinct(col)
+        key = pd.factorize(key * len(uniques) + codes)[0]  # < n * n: no overflow
+        numbered.append((codes, uniques))
+    first = np.unique(key, return_index=True)[1].tolist()  # a row of each combination, in order
+    combos = [tuple(uniques[codes[i]] for codes, uniques in numbered) for i in first]
+    return _per_code(key, combos, fn)
+
+
+def _distinct(values: list) -> tuple[np.ndarray, list]:
+    """Each value's number among the distinct values, and those values (in order of appearance):
+    found by pandas' hash table for a list of text, by a dict otherwise."""
     if values and type(values[0]) is str:
         holder = np.empty(len(values), dtype=object)
         holder[:] = values
         codes, uniques = pd.factorize(holder)
+        uniques = uniques.tolist()
         if not (codes < 0).any() and all(type(u) is str for u in uniques):  # all text: as a dict would
-            out = np.empty(len(uniques), dtype=object)
-            for i, u in enumerate(uniques.tolist()):
-                out[i] = fn(u)
-            return out[codes].tolist()
-    memo = {v: fn(v) for v in dict.fromkeys(values)}
-    return list(map(memo.__getitem__, values))
+            return codes, uniques
+    distinct = dict(zip(dict.fromkeys(values), itertools.count()))
+    return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values)), list(distinct)
+
+
+def _per_code(codes: np.ndarray, uniques: list, fn) -> list:  # noqa: ANN001 - any function of one value
+    """``fn`` of each distinct value, given back to every row by its number."""
+    out = np.empty(len(uniques), dtype=object)
+    for i, u in enumerate(uniques):
+        out[i] = fn(u)
+    return out[codes].tolist()
 
 
 def _is_wgs84(src_crs: str) -> bool:
