@@ -264,20 +264,18 @@ def _taken(values: list, idx: np.ndarray) -> list:
 def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[str], list[tuple[str, ...]]]:
     """Name, kind, status and visibility checked, the other fields normalised (in place), each
     rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
-    kinds = per_value(cols["kind"], _kind_of)
-    pubs = per_combination([cols["status"], cols["visibility"]], _publication_of)
-    reasons = [("nom manquant" if not name else k[0]) or p[0]
-               for name, k, p in zip(cols["name"], kinds, pubs, strict=True)]
+    kind_reason, kind, kind_warn = per_value(cols["kind"], _kind_of, parts=3)
+    pub_reason, status, visibility = per_combination([cols["status"], cols["visibility"]], _publication_of, parts=3)
+    reasons = [("nom manquant" if not name else k) or p
+               for name, k, p in zip(cols["name"], kind_reason, pub_reason, strict=True)]
     ok = [not r for r in reasons]
-    cols["kind"] = [k[1] if good else given for k, good, given in zip(kinds, ok, cols["kind"], strict=True)]
-    cols["status"] = [p[1] if good else given for p, good, given in zip(pubs, ok, cols["status"], strict=True)]
-    cols["visibility"] = [p[2] if good else given for p, good, given in zip(pubs, ok, cols["visibility"], strict=True)]
-    per_field = [[k[2] for k in kinds]]
+    for col, value in (("kind", kind), ("status", status), ("visibility", visibility)):
+        cols[col] = [v if good else given for v, good, given in zip(value, ok, cols[col], strict=True)]
+    per_field = [kind_warn]
     for col, fn in (("access", _access_of), ("mode", _mode_of), ("network", _network_of),
                     ("services", _services_of)):
-        res = per_value(cols[col], fn)
-        cols[col] = [r[0] for r in res]
-        per_field.append([r[1] for r in res])
+        cols[col], warned = per_value(cols[col], fn, parts=2)
+        per_field.append(warned)
     cols["mode"] = [m or "fixed" for m in cols["mode"]]
     cols["world"] = per_combination([cols["world"], cols["kind"], ok], _world_of)
     cols["precision"] = per_value(cols["precision"], _precision_of)
@@ -285,9 +283,8 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
     in_address = per_value([a if not p.replace(" ", "") else "" for p, a in zip(cols["postcode"], cols["address"],
                                                                                 strict=True)], _postcode_in_address)
-    codes = per_combination([cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of)
-    for j, col in enumerate(("postcode", "commune", "insee")):
-        cols[col] = [c[j] for c in codes]
+    cols["postcode"], cols["commune"], cols["insee"] = per_combination(
+        [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=3)
     cols["updated"] = per_value(cols["updated"], _date_of)
     cols["id"] = [rid or (_stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode",
                                                                         "commune")}) if ok[i] else "")

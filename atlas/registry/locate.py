@@ -68,14 +68,15 @@ class Located:
     warn: list[list[str]] = field(default_factory=list)
 
 
-def per_value(values: list, fn) -> list:  # noqa: ANN001 - any function of one value
-    """``[fn(v) for v in values]`` computed once per distinct value."""
-    return _per_code(*_distinct(values), fn)
+def per_value(values: list, fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one value
+    """``[fn(v) for v in values]`` computed once per distinct value; with ``parts``, ``fn`` returns
+    a tuple and each of its first ``parts`` items is given back as a list of its own."""
+    return _per_code(*_distinct(values), fn, parts)
 
 
-def per_combination(columns: list[list], fn) -> list:  # noqa: ANN001 - any function of one tuple
-    """``per_value(list(zip(*columns)), fn)``, without a tuple per row: the distinct values of each
-    column are numbered, then the distinct combinations of those numbers."""
+def per_combination(columns: list[list], fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one tuple
+    """``per_value(list(zip(*columns)), fn, parts)``, without a tuple per row: the distinct values
+    of each column are numbered, then the distinct combinations of those numbers."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
     numbered = []
     for col in columns:
@@ -84,7 +85,7 @@ def per_combination(columns: list[list], fn) -> list:  # noqa: ANN001 - any func
         numbered.append((codes, uniques))
     first = np.unique(key, return_index=True)[1].tolist()  # a row of each combination, in order
     combos = [tuple(uniques[codes[i]] for codes, uniques in numbered) for i in first]
-    return _per_code(key, combos, fn)
+    return _per_code(key, combos, fn, parts)
 
 
 def _distinct(values: list) -> tuple[np.ndarray, list]:
@@ -101,12 +102,18 @@ def _distinct(values: list) -> tuple[np.ndarray, list]:
     return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values)), list(distinct)
 
 
-def _per_code(codes: np.ndarray, uniques: list, fn) -> list:  # noqa: ANN001 - any function of one value
-    """``fn`` of each distinct value, given back to every row by its number."""
-    out = np.empty(len(uniques), dtype=object)
-    for i, u in enumerate(uniques):
-        out[i] = fn(u)
-    return out[codes].tolist()
+def _per_code(codes: np.ndarray, uniques: list, fn, parts: int | None) -> list:  # noqa: ANN001 - any function
+    """``fn`` of each distinct value, given back to every row by its number (see :func:`per_value`)."""
+    results = list(map(fn, uniques))
+    out = [np.empty(len(uniques), dtype=object) for _ in range(parts or 1)]
+    for i, r in enumerate(results):
+        if parts is None:
+            out[0][i] = r
+        else:
+            for j in range(parts):
+                out[j][i] = r[j]
+    taken = [o[codes].tolist() for o in out]
+    return taken[0] if parts is None else taken
 
 
 def _is_wgs84(src_crs: str) -> bool:
