@@ -247,7 +247,7 @@ def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.exten
         return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar("", type=pa.large_string()), len(idx)), dtype=_STR)
     try:
         text = pa.array(values, type=pa.large_string())
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not text; lone surrogates
         text = None
     if text is None or text.null_count:
         return _taken(values, idx)

@@ -133,7 +133,10 @@ def _numbers(values: list[str]) -> np.ndarray:
     out = np.full(len(values), None, dtype=object)
     if not values:
         return out
-    text = pa.array(values, type=pa.large_string())
+    try:
+        text = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not text; lone surrogates
+        return np.array(per_value(values, parse_number), dtype=object)
     plain = pc.match_substring_regex(text, _PLAIN_DECIMAL).to_numpy(zero_copy_only=False)
     if plain.any():
         fast = pc.filter(text, pa.array(plain))
