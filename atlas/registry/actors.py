@@ -23,14 +23,30 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from atlas.crs import L93, WGS84, to_wgs84
 from atlas.registry import schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
-from atlas.registry.locate import NEAREST_COMMUNE_M, OUTSIDE_TOLERANCE_M, Checks, Located, locate, per_value
-from atlas.registry.readers import canonical_frame, load_mapping, name_header_keys, no_cyclic_gc, read_raw_table
+from atlas.registry.locate import (
+    NEAREST_COMMUNE_M,
+    OUTSIDE_TOLERANCE_M,
+    Checks,
+    Located,
+    locate,
+    per_combination,
+    per_value,
+)
+from atlas.registry.readers import (
+    STRIPPED_ATTR,
+    canonical_frame,
+    load_mapping,
+    name_header_keys,
+    no_cyclic_gc,
+    read_raw_table,
+)
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
 from atlas.territory.ban import BanIndex
@@ -131,7 +147,7 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     canon = canonical_frame(raw, mapping)
     n = len(canon)
     checks = Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
-    cols = {c: _texts(canon[c]) if c in canon else [""] * n for c in schema.HEADER_ALIASES}
+    cols = _canonical_texts(canon, n)
     gx = canon["__gx__"].to_numpy(float) if "__gx__" in canon else np.full(n, np.nan)
     gy = canon["__gy__"].to_numpy(float) if "__gy__" in canon else np.full(n, np.nan)
     reasons, warns = _normalise_columns(cols, checks.prefix)
@@ -157,7 +173,8 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
         notes += geocode_records(records, geo)
         accepted = pd.DataFrame(records)
     ids = set(accepted_ids)
-    for line, rid, route in zip(accepted["line"], accepted_ids, accepted["route"], strict=True):
+    for line, rid, route in zip(accepted["line"].tolist(), accepted_ids, accepted["route"].to_numpy(dtype=object),
+                                strict=True):
         if route and route not in ids:  # a mobile stop names its truck
             notes.append((line, rid, f"tournée « {route} » inconnue dans ce registre"))
     acc = _finish_accepted(accepted, communes, checks.gaz, notes)
@@ -170,12 +187,21 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     return result
 
 
+def _canonical_texts(canon: pd.DataFrame, n: int) -> dict[str, list[str]]:
+    """Every canonical column as stripped text (:func:`_texts`; "" where absent); the columns
+    :func:`canonical_frame` says are stripped text already are taken as they are."""
+    stripped = set(canon.attrs.get(STRIPPED_ATTR, ()))
+    return {c: ((canon[c].to_numpy(dtype=object).tolist() if c in stripped else _texts(canon[c])) if c in canon
+                else [""] * n) for c in schema.HEADER_ALIASES}
+
+
 def _texts(values: pd.Series) -> list[str]:
     """A column's cells as stripped text (``str(cell).strip()``), by column when it is all text."""
-    cells = values.tolist()
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+    cells = values.to_numpy(dtype=object).tolist()
+    try:
         return list(map(str.strip, cells))
-    return [str(v).strip() for v in cells]
+    except TypeError:  # not all text
+        return [str(v).strip() for v in cells]
 
 
 def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines: list[int],
@@ -200,46 +226,70 @@ def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines:
 def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int], located: Located) -> pd.DataFrame:
     """The accepted rows: their fields, line, point and the commune they are placed at."""
     idx = np.asarray(keep, dtype=int)
-    frame = {c: [v[i] for i in keep] for c, v in cols.items()}
-    frame["line"] = [lines[i] for i in keep]
+    frame = {c: _text_column(v, idx) for c, v in cols.items()}
+    frame["line"] = _taken(lines, idx)
     frame["_x"], frame["_y"] = located.x[idx], located.y[idx]
     frame["_declared_insee"] = frame["insee"]
     frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # None: not at a town hall
     return pd.DataFrame(frame)
 
 
+#: The dtype pandas gives a column built from a list of ``str``.
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.extensions.ExtensionArray:
+    """``[values[i] for i in idx]`` as the text column pandas would make of it, built by Arrow at
+    once (a list when there is nothing to take, or when not every value is text)."""
+    if not len(idx):
+        return []
+    if not any(values) and values.count("") == len(values):  # a column absent from the file: no text to convert
+        return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar("", type=pa.large_string()), len(idx)), dtype=_STR)
+    try:
+        text = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not text; lone surrogates
+        text = None
+    if text is None or text.null_count:
+        return _taken(values, idx)
+    return pd.arrays.ArrowStringArray(text.take(idx), dtype=_STR)
+
+
+def _taken(values: list, idx: np.ndarray) -> list:
+    """``[values[i] for i in idx]``, by numpy."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out[idx].tolist()
+
+
 def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[str], list[tuple[str, ...]]]:
     """Name, kind, status and visibility checked, the other fields normalised (in place), each
     rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
-    n = len(cols["name"])
-    kinds = per_value(cols["kind"], _kind_of)
-    pubs = per_value(list(zip(cols["status"], cols["visibility"], strict=True)), _publication_of)
-    reasons = [("nom manquant" if not name else k[0]) or p[0]
-               for name, k, p in zip(cols["name"], kinds, pubs, strict=True)]
+    kind_reason, kind, kind_warn = per_value(cols["kind"], _kind_of, parts=3)
+    pub_reason, status, visibility = per_combination([cols["status"], cols["visibility"]], _publication_of, parts=3)
+    reasons = [("nom manquant" if not name else k) or p
+               for name, k, p in zip(cols["name"], kind_reason, pub_reason, strict=True)]
     ok = [not r for r in reasons]
-    cols["kind"] = [k[1] if good else given for k, good, given in zip(kinds, ok, cols["kind"], strict=True)]
-    cols["status"] = [p[1] if good else given for p, good, given in zip(pubs, ok, cols["status"], strict=True)]
-    cols["visibility"] = [p[2] if good else given for p, good, given in zip(pubs, ok, cols["visibility"], strict=True)]
-    per_field = [[k[2] for k in kinds]]
+    for col, value in (("kind", kind), ("status", status), ("visibility", visibility)):
+        cols[col] = [v if good else given for v, good, given in zip(value, ok, cols[col], strict=True)]
+    per_field = [kind_warn]
     for col, fn in (("access", _access_of), ("mode", _mode_of), ("network", _network_of),
                     ("services", _services_of)):
-        res = per_value(cols[col], fn)
-        cols[col] = [r[0] for r in res]
-        per_field.append([r[1] for r in res])
+        cols[col], warned = per_value(cols[col], fn, parts=2)
+        per_field.append(warned)
     cols["mode"] = [m or "fixed" for m in cols["mode"]]
-    cols["world"] = per_value(list(zip(cols["world"], cols["kind"], ok, strict=True)), _world_of)
+    cols["world"] = per_combination([cols["world"], cols["kind"], ok], _world_of)
     cols["precision"] = per_value(cols["precision"], _precision_of)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
-    codes = per_value(list(zip(cols["postcode"], cols["address"], cols["commune"], cols["insee"], strict=True)),
-                      _codes_of)
-    for j, col in enumerate(("postcode", "commune", "insee")):
-        cols[col] = [c[j] for c in codes]
+    in_address = per_value([a if not p.replace(" ", "") else "" for p, a in zip(cols["postcode"], cols["address"],
+                                                                                strict=True)], _postcode_in_address)
+    cols["postcode"], cols["commune"], cols["insee"] = per_combination(
+        [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=3)
     cols["updated"] = per_value(cols["updated"], _date_of)
     cols["id"] = [rid or (_stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode",
                                                                         "commune")}) if ok[i] else "")
                   for i, rid in enumerate(cols["id"])]
-    warns = [tuple(w for f in per_field for w in f[i]) for i in range(n)]
+    warns = [sum(row, ()) for row in zip(*per_field, strict=True)]
     return reasons, warns
 
 
@@ -295,9 +345,12 @@ def _contact_warning(col: str, value: str) -> tuple[str, ...]:
     return tuple(row.warn)
 
 
-def _codes_of(key: tuple[str, str, str, str]) -> tuple[str, str, str]:
-    rec = dict(zip(("postcode", "address", "commune", "insee"), key, strict=True))
-    _normalise_codes(rec)
+def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str]:
+    """Postcode, commune and INSEE code normalised (:func:`_normalise_codes`) from the postcode, the
+    postcode and commune found in the address (:func:`_postcode_in_address`), commune and code."""
+    postcode, in_address, commune, insee = key
+    rec = {"postcode": postcode, "commune": commune, "insee": insee}
+    _normalise_codes(rec, in_address)
     return rec["postcode"], rec["commune"], rec["insee"]
 
 
@@ -309,16 +362,21 @@ def _date_of(value: str) -> str:
 
 def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
     """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
-    hours = per_value(cols["opening_hours"], lambda v: v and not is_valid_hours(v))
-    closures = per_value(cols["closures"], lambda v: v and not is_valid_closures(v))
-    out = []
-    for h, c, hv, cv in zip(hours, closures, cols["opening_hours"], cols["closures"], strict=True):
+    hours, closures = cols["opening_hours"], cols["closures"]
+    bad_hours = {v for v in set(hours) if v and not is_valid_hours(v)}
+    bad_closures = {v for v in set(closures) if v and not is_valid_closures(v)}
+    out: list[tuple[str, ...]] = [()] * len(hours)
+    if not bad_hours and not bad_closures:
+        return out
+    h = np.fromiter(map(bad_hours.__contains__, hours), dtype=bool, count=len(hours))
+    c = np.fromiter(map(bad_closures.__contains__, closures), dtype=bool, count=len(closures))
+    for i in np.flatnonzero(h | c).tolist():
         w = ()
-        if h:
-            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hv} »",)
-        if c:
-            w += (f"fermetures temporaires illisibles, gardées telles quelles : « {cv} »",)
-        out.append(w)
+        if h[i]:
+            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hours[i]} »",)
+        if c[i]:
+            w += (f"fermetures temporaires illisibles, gardées telles quelles : « {closures[i]} »",)
+        out[i] = w
     return out
 
 
@@ -329,13 +387,26 @@ def _schema_errors(cols: dict[str, list[str]], todo: list[bool]) -> list[str]:
     out = [""] * len(todo)
     left = np.asarray(todo, dtype=bool)  # rows still without a reason
     for name in sorted(props):
-        valid = np.fromiter(per_value(cols[name], functools.partial(_valid_value, name)), dtype=bool, count=len(left))
+        valid = _valid_column(name, cols[name])
         bad = np.flatnonzero(left & ~valid)
         label, values = schema.FIELD_LABELS_FR.get(name, name), cols[name]
         for i in bad.tolist():
             out[i] = f"{label} invalide : « {values[i]} »"
         left[bad] = False
     return out
+
+
+def _valid_column(name: str, values: list[str]) -> np.ndarray:
+    """:func:`_valid_value` for every value of a column: by length alone when the field only asks
+    for a minimal length (names and ids, nearly all distinct), else once per distinct value."""
+    spec = schema.ACTOR_SCHEMA["properties"][name]
+    if set(spec) <= {"type", "minLength"} and spec.get("type", "string") == "string":
+        least = spec.get("minLength", 0)
+        return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >= least
+    invalid = {v for v in set(values) if not _valid_value(name, v)}
+    if not invalid:
+        return np.ones(len(values), dtype=bool)
+    return ~np.fromiter(map(invalid.__contains__, values), dtype=bool, count=len(values))
 
 
 @functools.cache
@@ -496,14 +567,23 @@ def _check_contacts(row: _Row) -> None:
         row.warn.append(f"courriel gardé sans lien (une adresse nom@domaine.fr est attendue) : « {rec['email']} »")
 
 
-def _normalise_codes(rec: dict[str, str]) -> None:
-    """Postcode (also found at the end of an address) and INSEE code, with leading zeros lost by Excel."""
+_ADDRESS_POSTCODE = re.compile(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)")
+
+
+def _postcode_in_address(address: str) -> tuple[str, str] | None:
+    """The last postcode and commune written in an address (« 3 rue Henry Dunant   1000 BOURG EN
+    BRESSE »), None when there is none."""
+    found = _ADDRESS_POSTCODE.findall(address) if address else []
+    return found[-1] if found else None
+
+
+def _normalise_codes(rec: dict[str, str], in_address: tuple[str, str] | None) -> None:
+    """Postcode (also found at the end of the address: ``in_address``, see
+    :func:`_postcode_in_address`) and INSEE code, with leading zeros lost by Excel."""
     rec["postcode"] = rec["postcode"].replace(" ", "")
-    if not rec["postcode"] and rec["address"]:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
-        found = re.findall(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)", rec["address"])
-        if found:
-            rec["postcode"] = found[-1][0].zfill(5)
-            rec["commune"] = rec["commune"] or found[-1][1].strip()
+    if not rec["postcode"] and in_address:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
+        rec["postcode"] = in_address[0].zfill(5)
+        rec["commune"] = rec["commune"] or in_address[1].strip()
     if re.fullmatch(r"\d{4}", rec["postcode"]):
         rec["postcode"] = "0" + rec["postcode"]  # lost leading zero (Excel)
     if re.fullmatch(r"\d{4}", rec["insee"]):
@@ -531,11 +611,12 @@ def _finish_accepted(
     gdf = gpd.GeoDataFrame(df, geometry=list(geom), crs=L93)
     # ---- spatial join to communes (points with coordinates)
     joined = join_communes(gdf, communes)
-    for i, (declared, found, how, rid, line, by_ban) in enumerate(zip(
-            gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].tolist(), gdf["id"].tolist(),
-            gdf["line"].tolist(), geocoded.tolist(), strict=True)):
-        if by_ban:  # a BAN point: its commune is the one the BAN searched in
-            continue
+    declared_insee, found_insee, hows = gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].to_numpy()
+    rids, lines = gdf["id"].to_numpy(dtype=object), gdf["line"].to_numpy(dtype=object)
+    rows = ~_truthy(geocoded.tolist()) & ((hows == "nearest") | ((hows == "none") & ok)
+                                          | (_truthy(declared_insee) & _truthy(found_insee)))  # a note to check
+    for i in np.flatnonzero(rows).tolist():  # a BAN point is skipped: its commune is the one the BAN searched in
+        declared, found, how, rid, line = declared_insee[i], found_insee[i], hows[i], rids[i], lines[i]
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
@@ -553,12 +634,17 @@ def _finish_accepted(
     gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
     gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
-    lonlat = to_wgs84(gdf).geometry
+    lonlat = to_wgs84(gdf.geometry)  # the points alone (the same projection, without copying the rows)
     gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
     gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
             "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
+
+
+def _truthy(values: list) -> np.ndarray:
+    """``bool(v)`` for every value."""
+    return np.fromiter(map(bool, values), dtype=bool, count=len(values))
 
 
 def _geocode_columns(df: pd.DataFrame) -> np.ndarray:

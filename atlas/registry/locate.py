@@ -9,11 +9,14 @@ point, one gazetteer look-up per distinct place.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from atlas.crs import L93, L93_FRANCE_BOUNDS, l93_to_lonlat, lonlat_to_l93
@@ -65,19 +68,84 @@ class Located:
     warn: list[list[str]] = field(default_factory=list)
 
 
-def per_value(values: list, fn) -> list:  # noqa: ANN001 - any function of one value
-    """``[fn(v) for v in values]`` computed once per distinct value."""
-    memo = {v: fn(v) for v in dict.fromkeys(values)}
-    return list(map(memo.__getitem__, values))
+def per_value(values: list, fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one value
+    """``[fn(v) for v in values]`` computed once per distinct value; with ``parts``, ``fn`` returns
+    a tuple and each of its first ``parts`` items is given back as a list of its own."""
+    return _per_code(*_distinct(values), fn, parts)
+
+
+def per_combination(columns: list[list], fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one tuple
+    """``per_value(list(zip(*columns)), fn, parts)``, without a tuple per row: the distinct values
+    of each column are numbered, then the distinct combinations of those numbers."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    numbered = []
+    for col in columns:
+        codes, uniques = _distinct(col)
+        key = pd.factorize(key * len(uniques) + codes)[0]  # < n * n: no overflow
+        numbered.append((codes, uniques))
+    first = np.unique(key, return_index=True)[1].tolist()  # a row of each combination, in order
+    combos = [tuple(uniques[codes[i]] for codes, uniques in numbered) for i in first]
+    return _per_code(key, combos, fn, parts)
+
+
+def _distinct(values: list) -> tuple[np.ndarray, list]:
+    """Each value's number among the distinct values, and those values (in order of appearance):
+    found by pandas' hash table for a list of text, by a dict otherwise."""
+    if values and type(values[0]) is str:
+        holder = np.empty(len(values), dtype=object)
+        holder[:] = values
+        codes, uniques = pd.factorize(holder)
+        uniques = uniques.tolist()
+        if not (codes < 0).any() and all(type(u) is str for u in uniques):  # all text: as a dict would
+            return codes, uniques
+    distinct = dict(zip(dict.fromkeys(values), itertools.count()))
+    return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values)), list(distinct)
+
+
+def _per_code(codes: np.ndarray, uniques: list, fn, parts: int | None) -> list:  # noqa: ANN001 - any function
+    """``fn`` of each distinct value, given back to every row by its number (see :func:`per_value`)."""
+    results = list(map(fn, uniques))
+    out = [np.empty(len(uniques), dtype=object) for _ in range(parts or 1)]
+    for i, r in enumerate(results):
+        if parts is None:
+            out[0][i] = r
+        else:
+            for j in range(parts):
+                out[j][i] = r[j]
+    taken = [o[codes].tolist() for o in out]
+    return taken[0] if parts is None else taken
 
 
 def _is_wgs84(src_crs: str) -> bool:
     return str(src_crs).upper().endswith("4326") or "WGS 84" in str(src_crs)
 
 
+#: Plain decimals (ASCII digits, a point or a comma): what :func:`parse_number` reads as ``float``
+#: after a comma is made a point, read here by Arrow for the whole column at once.
+_PLAIN_DECIMAL = r"^-?[0-9]+(?:[.,][0-9]+)?$"
+
+
 def _numbers(values: list[str]) -> np.ndarray:
-    """Parsed numbers (:func:`parse_number`), NaN for garbage; None (empty) as a separate mask."""
-    return np.array(per_value(values, parse_number), dtype=object)
+    """Parsed numbers (:func:`parse_number`), NaN for garbage; None (empty) as a separate mask.
+
+    Plain decimals are converted by column (Arrow's correctly rounded parsing, as ``float``); the
+    other non-empty cells by :func:`parse_number`, once per distinct value."""
+    out = np.full(len(values), None, dtype=object)
+    if not values:
+        return out
+    try:
+        text = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not text; lone surrogates
+        return np.array(per_value(values, parse_number), dtype=object)
+    plain = pc.match_substring_regex(text, _PLAIN_DECIMAL).to_numpy(zero_copy_only=False)
+    if plain.any():
+        fast = pc.filter(text, pa.array(plain))
+        out[plain] = pc.cast(pc.replace_substring(fast, ",", "."), pa.float64()).to_numpy()
+    rest = np.flatnonzero(~plain & (pc.not_equal(text, "").to_numpy(zero_copy_only=False)))
+    if len(rest):
+        cells = [values[i] for i in rest.tolist()]
+        out[rest] = per_value(cells, parse_number)
+    return out
 
 
 def _quoted(cols: dict[str, list[str]], i: int) -> str:
@@ -177,8 +245,7 @@ def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Chec
     if not len(rows):
         return
     x, y, reason, precision, source, lon, lat = loc.x, loc.y, loc.reason, loc.precision, given.source, given.lon, given.lat
-    lo = np.array([np.nan if v is None else v for v in lon[rows]], dtype=float)
-    la = np.array([np.nan if v is None else v for v in lat[rows]], dtype=float)
+    lo, la = lon[rows].astype(float), lat[rows].astype(float)  # None (empty) as NaN
     inside = shapely.intersects(checks.region_zone, shapely.points(x[rows], y[rows]))
     inside[inside] = near_region(checks, x[rows][inside], y[rows][inside])
     out = rows[~inside]

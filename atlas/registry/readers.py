@@ -25,6 +25,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -161,8 +162,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
         if sum(spans) != reader.line_num:  # pragma: no cover - not seen; the reference then
             return _csv_records_by_line(text, delimiter)
         starts = list(itertools.accumulate(spans[:-1], initial=1))
-    keep = list(map(str.strip, joined))
-    return [(line, rec) for line, rec, k in zip(starts, rows, keep, strict=True) if k]
+    return list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined)))
 
 
 # --------------------------------------------------------------------------- rows to a frame
@@ -198,10 +198,10 @@ def _frame_from_records(records: Sequence[tuple[int, list[str]]], header_at: int
                                                         for _, r in body):
         header.pop()  # empty trailing columns of a sheet
     width = len(header)
-    lines = [line for line, _ in body]
-    rows = [rec for _, rec in body]
+    lines = list(map(operator.itemgetter(0), body))
+    rows = list(map(operator.itemgetter(1), body))
     extra = None
-    if any(len(r) != width for r in rows):  # short rows padded, long ones cut (their extra cells kept)
+    if set(map(len, rows)) - {width}:  # short rows padded, long ones cut (their extra cells kept)
         extra = ["|".join(c for c in r[width:] if c.strip()) for r in rows]
         rows = [r[:width] if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows]
         if not any(extra):
@@ -506,14 +506,25 @@ def load_mapping(mapping: str | Path | dict | None) -> dict:
     return data
 
 
+def _joined_text(cells: pd.Series) -> str | None:
+    """A column's cells joined by line breaks when they are all text, None otherwise."""
+    if cells.dtype != object and pd.api.types.infer_dtype(cells, skipna=False) != "string":
+        return None
+    try:
+        return "\n".join(cells.tolist())
+    except TypeError:  # not all text
+        return None
+
+
 def _decode_url_escapes(raw: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``raw`` with URL-encoded cells decoded (no space and a ``%xx`` escape), searched
-    column by column."""
-    raw = raw.copy()
-    for col in raw.columns:
-        cells = raw[col]
-        if pd.api.types.infer_dtype(cells, skipna=False) == "string":
-            if not _URL_ESCAPE.search("\n".join(cells.tolist())):
+    """``raw`` with URL-encoded cells decoded (no space and a ``%xx`` escape), searched column by
+    column; a copy when some are, ``raw`` itself otherwise."""
+    source = raw
+    for col in source.columns:
+        cells = source[col]
+        joined = _joined_text(cells)
+        if joined is not None:
+            if not _URL_ESCAPE.search(joined):
                 continue  # no escape anywhere in the column (most columns): one search
             text = cells
         elif cells.dtype == object:
@@ -522,6 +533,7 @@ def _decode_url_escapes(raw: pd.DataFrame) -> pd.DataFrame:
             continue  # numbers: nothing to decode
         hit = (text.str.contains(_URL_ESCAPE.pattern, regex=True) & ~text.str.contains(" ", regex=False)).to_numpy(bool)
         if hit.any():
+            raw = raw.copy() if raw is source else raw
             raw[col] = cells.astype(object)
             raw.loc[hit, col] = [unquote(v) for v in text[hit]]
     return raw
@@ -550,6 +562,7 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
     raw = _decode_url_escapes(raw)
     keyed = {schema.header_key(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
+    stripped: set[str] = set()  # columns of Python strings already stripped
     explicit = mapping.get("columns", {})
     for canon, aliases in schema.HEADER_ALIASES.items():
         wanted = explicit.get(canon)
@@ -561,12 +574,15 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
             cols = [keyed[a] for a in aliases if a in keyed][:1]
         if not cols:
             out[canon] = ""
+            stripped.add(canon)
             continue
-        vals = _stripped(raw[cols[0]])
+        vals, text = _stripped_text(raw[cols[0]])
         for c in cols[1:]:  # first non-empty of several columns
-            alt = _stripped(raw[c])
-            vals = vals.where(vals != "", alt)
+            alt, alt_text = _stripped_text(raw[c])
+            vals, text = vals.where(vals != "", alt), text and alt_text
         out[canon] = vals
+        if text:
+            stripped.add(canon)
     if mapping.get("templates"):
         fields = {schema.header_key(c): raw[c].astype(str).str.strip().tolist() for c in raw.columns}
         for canon, template in mapping["templates"].items():
@@ -582,15 +598,26 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
     if "__gx__" in raw.columns:
         out["__gx__"] = pd.to_numeric(raw["__gx__"], errors="coerce")
         out["__gy__"] = pd.to_numeric(raw["__gy__"], errors="coerce")
+    changed = {*mapping.get("templates", {}), *mapping.get("values", {}), *mapping.get("value_maps", {}),
+               *mapping.get("defaults", {})}
+    out.attrs[STRIPPED_ATTR] = sorted(stripped - changed)
     return out
 
 
-def _stripped(cells: pd.Series) -> pd.Series:
-    """A column as stripped text: ``str(cell).strip()``; a column of text is kept as Python strings
-    (objects), without a round trip through Arrow strings."""
-    if cells.dtype == object and pd.api.types.infer_dtype(cells, skipna=False) == "string":
-        return pd.Series(list(map(str.strip, cells.tolist())), index=cells.index, dtype=object)
-    return cells.astype(str).str.strip()
+#: Attribute of :func:`canonical_frame`'s result naming its columns of Python strings already
+#: stripped (``str(cell).strip()`` would give them back unchanged).
+STRIPPED_ATTR = "__stripped__"
+
+
+def _stripped_text(cells: pd.Series) -> tuple[pd.Series, bool]:
+    """A column as stripped text (``str(cell).strip()``), and whether it was all text: then it is
+    kept as Python strings (objects), without a round trip through Arrow strings."""
+    if cells.dtype == object:
+        try:
+            return pd.Series(list(map(str.strip, cells.tolist())), index=cells.index, dtype=object), True
+        except TypeError:  # not all text
+            pass
+    return cells.astype(str).str.strip(), False
 
 
 #: Canonical columns holding several values in one cell (« colis, épicerie »).
