@@ -159,3 +159,29 @@ def test_distances_from_origins_use_the_gap_rule_of_gaps(communes):
     nearest_code = {p: communes["insee"].iloc[c] for p, c in zip(near_pt, near_com, strict=True)}
     assert (joined["insee"].to_numpy() == [nearest_code[p] for p in joined.index]).all()
     assert res["distance_m"].notna().all()
+
+
+@pytest.mark.parametrize("workers", [1, -1])
+def test_large_queries_use_pykdtree_with_the_same_answers(monkeypatch, workers):
+    """From BIG_QUERY origins on, pykdtree answers: the same distances as a brute-force search,
+    NaN origins kept apart, and of several sites at one place always the first row."""
+    from atlas.analysis import distances
+
+    rng = np.random.default_rng(21)
+    sites = rng.uniform(0, 50_000, (40, 2))
+    sites[[7, 30]] = sites[19]  # three sites at one place: row 7 is the first of them
+    origins = rng.uniform(0, 50_000, (3000, 2))
+    origins[:5] = sites[19]  # on that place exactly
+    origins[[10, 2999]] = np.nan
+    brute = np.sqrt(((origins[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
+    small = nearest_xy(origins, sites, workers=workers)
+    monkeypatch.setattr(distances, "BIG_QUERY", 100)
+    big = nearest_xy(origins, sites, workers=workers)
+    for dist, idx in (small, big):
+        ok = np.isfinite(origins).all(axis=1)
+        np.testing.assert_allclose(dist[ok], np.nanmin(brute[ok], axis=1), rtol=0, atol=1e-9)
+        assert (idx[~ok] == -1).all() and np.isnan(dist[~ok]).all()
+        assert (idx[:5] == 7).all() and (dist[:5] == 0).all()
+        assert not np.isin(idx, [19, 30]).any()
+    np.testing.assert_array_equal(big[1], small[1])
+    np.testing.assert_array_equal(big[0], small[0])

@@ -84,6 +84,25 @@ def bench(name: str, title: str) -> Callable[[Callable[[Config], list[Table]]], 
     return register
 
 
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process (bytes): its own ``VmHWM``.
+
+    Not ``ru_maxrss``: Linux carries it over ``exec`` from the process that forked it, so a child
+    started by a big runner would report the runner's size.
+    """
+    import re
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            found = re.search(r"VmHWM:\s+(\d+) kB", fh.read())
+        if found:
+            return int(found.group(1)) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+
+
 def measure(fns: dict[str, Callable[[], object]], repeats: int, *,
             setup: Callable[[], object] | None = None) -> list[dict[str, float]]:
     """Time each function once per run, interleaved, for ``repeats`` runs (seconds).

@@ -19,7 +19,6 @@ sites, random positions over metropolitan France in Lambert-93, same thread coun
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.benchmarks import Config, Table, bench, measure, ratio_cell, seconds  # noqa: E402
+from tests.benchmarks import Config, Table, bench, measure, peak_rss_bytes, ratio_cell, seconds  # noqa: E402
 
 N_ORIGINS = 2_300_000
 N_SITES = 15_000
@@ -82,7 +81,7 @@ def memory_child(n_origins: int, n_sites: int) -> None:
     _, _, origins, sites = frames(n_origins, n_sites)
     res = nearest(origins, sites)
     assert len(res) == n_origins
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)  # kB on Linux
+    print(peak_rss_bytes())
 
 
 @bench("access", "Straight-line distances to the nearest site")

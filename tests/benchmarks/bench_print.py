@@ -8,7 +8,7 @@
 **The curve** (what issue 12 asks): one CABBALR sheet (100 communes) from a synthetic registry of
 n food-aid sites spread at random over its communes (copies of the demo registry's CABBALR sites,
 each with its own name and point). Each size runs in a fresh process, so its peak resident
-memory (``ru_maxrss``) is its own; the time is :func:`atlas.maps.print.render.render_map` as a
+memory (its own ``VmHWM``) is its own; the time is :func:`atlas.maps.print.render.render_map` as a
 user pays it (region layers prepared, sheet laid out, PDF written), communes and registry
 loading excluded. Beyond what one map can show without markers covering one another, the
 sheet is refused with a French message (:class:`atlas.errors.TooManySitesError`) suggesting
@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.benchmarks import Config, Table, bench  # noqa: E402
+from tests.benchmarks import Config, Table, bench, peak_rss_bytes  # noqa: E402
 
 SIZES = (100, 200, 400, 2_000, 5_000, 20_000)
 DAY = dt.date(2026, 11, 24)
@@ -101,7 +100,7 @@ def one_size(n: int) -> dict:
         except TooManySitesError as exc:
             outcome = f"refused: « {str(exc)[:60]}… »"
         secs = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_bytes() / 1024 / 1024
     return {"sites": n, "seconds": secs, "peak_mb": peak_mb, "outcome": outcome}
 
 
