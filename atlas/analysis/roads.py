@@ -155,7 +155,7 @@ class RoadNetwork:
         """Positions of the nodes of the largest strongly connected component."""
         return self.prepare()._prepared.main
 
-    def snap(self, xy: np.ndarray, *, reuse: bool = False, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def snap(self, xy: np.ndarray, *, reuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node (of the main component) of each point.
 
         Of several nodes at the same coordinates, the one with the lowest id is taken.
@@ -167,9 +167,6 @@ class RoadNetwork:
         reuse : bool, default False
             Keep the answer, and give it again without a search when the same points come
             back (the same origins for each day of the week, for distances then times).
-        size : int, optional
-            Size of the whole query this one belongs to, which chooses the k-d tree (default
-            ``len(xy)``).
 
         Returns
         -------
@@ -177,19 +174,31 @@ class RoadNetwork:
             Node positions and straight-line connector lengths (m); -1 / NaN for NaN points.
             Read-only when ``reuse`` is set.
         """
+        nodes, dist, _, _ = self.snap_with(xy, np.empty((0, 2)), reuse=reuse)
+        return nodes, dist
+
+    def snap_with(self, xy: np.ndarray, other: np.ndarray, *, reuse: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`snap` of ``xy`` (kept with ``reuse``) and of ``other`` (never kept), in one
+        search when ``xy`` is not already kept: ``(nodes, distances, other_nodes, other_distances)``."""
         self.prepare()
         xy = np.asarray(xy, dtype=float)
+        other = np.asarray(other, dtype=float)
         last = self._last_snap
         if reuse and last is not None and last[0].shape == xy.shape and np.array_equal(last[0], xy, equal_nan=True):
-            return last[1], last[2]
-        nodes, dist = self._snap(xy, len(xy) if size is None else size)
+            return (last[1], last[2], *self._snap(other, len(xy) + len(other)))
+        nodes, dist = self._snap(np.concatenate([xy, other]), len(xy) + len(other))
+        nodes, dist, o_nodes, o_dist = nodes[:len(xy)], dist[:len(xy)], nodes[len(xy):], dist[len(xy):]
         if reuse:
+            nodes, dist = nodes.copy(), dist.copy()
             nodes.flags.writeable = dist.flags.writeable = False
             self._last_snap = (xy.copy(), nodes, dist)
-        return nodes, dist
+        return nodes, dist, o_nodes, o_dist
 
     def _snap(self, xy: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         snap_nodes = self._prepared.snap_nodes
+        if not len(xy):
+            return np.empty(0, dtype=snap_nodes.dtype), np.empty(0)
         query = self._query_big if size >= BIG_QUERY else self._query_small
         finite = np.isfinite(xy).all(axis=1)
         if finite.all():
@@ -655,9 +664,8 @@ def _nearest_arrays(net: RoadNetwork, oxy: np.ndarray, sxy: np.ndarray, *, max_s
                     with_time: bool, examples: Callable[[int, np.ndarray], list[str]]) -> dict[str, np.ndarray]:
     """The search behind both APIs; ``examples(0 or 1, mask)`` names origins (0) or sites (1)."""
     s_pos = np.flatnonzero(np.isfinite(sxy).all(axis=1))  # sites kept, by row
-    size = len(oxy) + len(s_pos)  # the tree that suits both queries
-    o_nodes, o_snap = net.snap(oxy, reuse=True, size=size)  # origins again (each day, ...): no new search
-    s_nodes, s_snap = net.snap(sxy[s_pos], size=size)
+    # one search for both, or for the sites alone when the origins come again (each day, ...)
+    o_nodes, o_snap, s_nodes, s_snap = net.snap_with(oxy, sxy[s_pos], reuse=True)
     out_o = np.isfinite(o_snap) & (o_snap > max_snap_m)
     if out_o.any():
         raise _coverage_error("points d'origine", int(out_o.sum()), len(oxy), max_snap_m=max_snap_m, net=net,
