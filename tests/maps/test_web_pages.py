@@ -457,6 +457,25 @@ def test_browser_wide_screen_no_panel_overlaps(view, pages, stem):
         page.screenshot(Path(SHOTS) / f"{stem}-1400.png")
 
 
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 768)])
+@pytest.mark.parametrize("stem", TERRITORY_PAGES)
+def test_browser_no_site_under_the_open_legend(view, pages, stem, size):
+    """At the first view no marker (site or cluster) lies under the legend: the map moved out
+    from under it, or the legend starts folded."""
+    page = view(pages[stem], *size)
+    legend, is_open = page.js("""(function () { var b = document.getElementById('atlas-legend'),
+        r = b.getBoundingClientRect(); return [[r.left, r.top, r.right, r.bottom], b.hasAttribute('open')]; })()""")
+    icons = page.js("""Array.from(document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon'))
+        .map(function (e) { var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""")
+    assert icons
+    for a in icons:
+        assert not (a[0] < legend[2] and legend[0] < a[2] and a[1] < legend[3] and legend[1] < a[3]), (a, legend)
+    if size == (1400, 900) and stem == "lens-lievin":
+        assert is_open  # room was found by moving the map, the legend stays open
+    if SHOTS:
+        page.screenshot(Path(SHOTS) / f"{stem}-{size[0]}-legend.png")
+
+
 def test_browser_keyboard_search(view, pages, blobs):
     page = view(pages["cabbalr"])
     assert page.js("document.getElementById('atlas-search-input').getAttribute('aria-label')")

@@ -368,6 +368,35 @@
         shift = Math.min(edge - tl.y, size.y - 70 - br.y);
         if (shift > 0) { map.panBy([0, -shift], { animate: false }); }
       }
+      clearLegend();
+    }
+    /* no site under the open legend at the first view: the map moves left or up when every site
+     * stays clear of the top-left panels, else the legend starts folded (one click opens it) */
+    function clearLegend() {
+      var box = document.getElementById('atlas-legend'), origin = map.getContainer().getBoundingClientRect();
+      if (!box || !box.hasAttribute('open')) { return; }
+      var lg = box.getBoundingClientRect(), pn = map.getContainer().querySelector('.leaflet-top.leaflet-left')
+        .getBoundingClientRect(), pts = [], j, p, dx = 0, dy = 0, m = 16;
+      var left = lg.left - origin.left - m, top = lg.top - origin.top - m, edge = pn.right - origin.left + m;
+      for (j = 0; j < data.actors.length; j++) {
+        if (data.actors[j].ll) { pts.push(map.latLngToContainerPoint(data.actors[j].ll)); }
+      }
+      for (j = 0; j < pts.length; j++) {
+        if (pts[j].x > left && pts[j].y > top) { dx = Math.max(dx, pts[j].x - left); dy = Math.max(dy, pts[j].y - top); }
+      }
+      if (!dx) { return; }
+      function clear(sx, sy) {  /* every site inside the map, off the panels and the legend */
+        for (j = 0; j < pts.length; j++) {
+          p = L.point(pts[j].x - sx, pts[j].y - sy);
+          if (p.x < m || p.y < m || (p.x < edge && p.y < pn.bottom - origin.top + m) || (p.x > left && p.y > top)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      if (clear(dx, 0)) { map.panBy([dx, 0], { animate: false }); }
+      else if (clear(0, dy)) { map.panBy([0, dy], { animate: false }); }
+      else { box.removeAttribute('open'); }
     }
     map.on('resize', function () { setTimeout(fitTerritory, 0); });
     cluster.addTo(map);
