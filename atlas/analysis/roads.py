@@ -4,7 +4,7 @@ A :class:`RoadNetwork` is read from an OpenStreetMap extract (``.osm.pbf``, thro
 :mod:`pyrosm`) or a saved street graph (OSMnx GraphML, through :func:`osmnx.load_graphml`),
 projected to Lambert-93. Each edge carries its length (metres) and a travel time (minutes):
 walking at 4.5 km/h; driving at the ``maxspeed`` of the way, else a default speed by
-``highway`` class (:data:`DRIVE_SPEEDS_KMH`).
+``highway`` class (:data:`atlas.analysis.road_speeds.DRIVE_SPEEDS_KMH`).
 
 Nearest-site queries run **one multi-source Dijkstra from all sites at once** on the
 reversed graph (:func:`scipy.sparse.csgraph.dijkstra` with ``min_only=True``, compiled code),
@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import math
-import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,14 +42,20 @@ from scipy.spatial import cKDTree
 
 from atlas import settings
 from atlas.analysis import road_index
+from atlas.analysis.road_speeds import (
+    DRIVE_SPEEDS_KMH,
+    FR_ZONE_SPEEDS,
+    NO_WALK,
+    WALK_SPEED_KMH,
+    drive_speed,
+    first_highway,
+)
 from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
 from atlas.progress import info
 
 __all__ = [
     "CONNECTOR_SPEED_KMH",
-    "DRIVE_SPEEDS_KMH",
-    "WALK_SPEED_KMH",
     "CACHE_VERSION",
     "RoadNetwork",
     "cache_file",
@@ -60,26 +65,11 @@ __all__ = [
     "network_nearest_xy",
 ]
 
-WALK_SPEED_KMH = 4.5
-"""Walking speed (km/h)."""
-
-#: Default driving speed (km/h) by OSM ``highway`` class when ``maxspeed`` is missing.
-DRIVE_SPEEDS_KMH: dict[str, float] = {
-    "motorway": 110, "motorway_link": 60, "trunk": 90, "trunk_link": 50,
-    "primary": 70, "primary_link": 40, "secondary": 60, "secondary_link": 40,
-    "tertiary": 50, "tertiary_link": 30, "unclassified": 40, "residential": 30,
-    "living_street": 10, "service": 15, "road": 30, "busway": 30,
-}  # fmt: skip
-
 #: Number of points from which snapping uses pykdtree's multithreaded queries (cKDTree below).
 BIG_QUERY = 100_000
 
 #: Speed (km/h) on the straight connector between a point and its network node.
 CONNECTOR_SPEED_KMH = {"walk": WALK_SPEED_KMH, "drive": 20.0}
-
-_NO_WALK = {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed", "raceway"}
-_FR_ZONE_SPEEDS = {"urban": 50, "rural": 80, "motorway": 130, "trunk": 110, "zone30": 30, "walk": 6,
-                   "living_street": 20}
 
 
 @dataclass
@@ -263,46 +253,6 @@ class RoadNetwork:
 # --------------------------------------------------------------------------------------------
 
 
-def _first_highway(value: object) -> str:
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else ""
-    text = str(value or "")
-    if text.startswith("["):
-        found = re.findall(r"'([^']+)'", text)
-        text = found[0] if found else ""
-    return text
-
-
-def parse_maxspeed(value: object) -> float | None:
-    """Read an OSM ``maxspeed`` value in km/h (``"50"``, ``"30 mph"``, ``"FR:urban"``).
-
-    Lists (``['50', '30']`` or ``"50;30"``) give their lowest value; unreadable gives None.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    values = value if isinstance(value, (list, tuple)) else re.split(r"[;|]", str(value).strip("[]"))
-    speeds = []
-    for v in values:
-        t = str(v).strip().strip("'\"").lower()
-        if not t or t in ("none", "nan", "signals", "variable", "no"):
-            continue
-        m = re.match(r"^(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?$", t)
-        if m:
-            s = float(m.group(1)) * (1.609 if m.group(2) == "mph" else 1.0)
-            if 0 < s <= 150:
-                speeds.append(s)
-            continue
-        zone = t.split(":", 1)[-1]
-        if zone in _FR_ZONE_SPEEDS:
-            speeds.append(float(_FR_ZONE_SPEEDS[zone]))
-    return min(speeds) if speeds else None
-
-
-def _drive_speed(highway: str, maxspeed: object) -> float:
-    s = parse_maxspeed(maxspeed)
-    return s if s is not None else DRIVE_SPEEDS_KMH.get(highway, 30.0)
-
-
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
@@ -339,11 +289,11 @@ def _build(mode: str, ways: _Ways, source: str) -> RoadNetwork:
     ok = (a >= 0) & (b >= 0) & np.isfinite(ways.length)
     hw = np.array(ways.highway, dtype=object)
     if mode == "walk":
-        ok &= ~np.isin(hw, list(_NO_WALK))
+        ok &= ~np.isin(hw, list(NO_WALK))
         speed = np.full(len(ways.u), WALK_SPEED_KMH)
     else:
         ok &= np.isin(hw, list(DRIVE_SPEEDS_KMH))
-        speed = np.array([_drive_speed(h, m) for h, m in zip(hw, ways.maxspeed, strict=True)], dtype=float)
+        speed = np.array([drive_speed(h, m) for h, m in zip(hw, ways.maxspeed, strict=True)], dtype=float)
     fw = ok & ways.forward
     bw = ok & ways.backward
     frm = np.concatenate([a[fw], b[bw]])
@@ -394,7 +344,7 @@ def _from_pbf(path: Path, mode: str) -> RoadNetwork:
     ways = _Ways(
         node_ids=nodes["id"].to_numpy(), lon=nodes["lon"].to_numpy(), lat=nodes["lat"].to_numpy(),
         u=edges["u"].to_numpy(), v=edges["v"].to_numpy(), length=edges["length"].to_numpy(dtype=float),
-        highway=[_first_highway(h) for h in edges["highway"].tolist()], maxspeed=maxspeed,
+        highway=[first_highway(h) for h in edges["highway"].tolist()], maxspeed=maxspeed,
         forward=forward, backward=backward,
     )
     return _build(mode, ways, str(path))
@@ -434,7 +384,7 @@ def from_graph(graph: object, mode: str = "walk", source: str = "graphe") -> Roa
     u = np.array([e[0] for e in edges], dtype=object)
     v = np.array([e[1] for e in edges], dtype=object)
     length = np.array([float(e[2].get("length", np.nan)) for e in edges])
-    highway = [_first_highway(e[2].get("highway", "road")) or "road" for e in edges]
+    highway = [first_highway(e[2].get("highway", "road")) or "road" for e in edges]
     maxspeed = [e[2].get("maxspeed") for e in edges]
     n = len(edges)
     directed = graph.is_directed()
@@ -537,7 +487,7 @@ def cache_file(path: str | Path, mode: str) -> Path | None:
         pass
     where = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
     state = repr((st.st_size, st.st_mtime_ns, mode, CACHE_VERSION, reader, WALK_SPEED_KMH,
-                  sorted(DRIVE_SPEEDS_KMH.items()), sorted(_FR_ZONE_SPEEDS.items()), sorted(_NO_WALK),
+                  sorted(DRIVE_SPEEDS_KMH.items()), sorted(FR_ZONE_SPEEDS.items()), sorted(NO_WALK),
                   CONNECTOR_SPEED_KMH[mode]))
     digest = hashlib.sha1(state.encode("utf-8")).hexdigest()[:16]
     return folder / f"{path.name}.{where}.{mode}.{digest}.npz"

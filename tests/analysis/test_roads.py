@@ -16,7 +16,8 @@ from pyproj import Geod
 from scipy.spatial import cKDTree
 
 from atlas.analysis.distances import nearest
-from atlas.analysis.roads import from_graph, load_network, network_nearest, parse_maxspeed
+from atlas.analysis.road_speeds import parse_maxspeed
+from atlas.analysis.roads import from_graph, load_network, network_nearest
 from atlas.crs import L93, l93_to_lonlat
 from atlas.errors import NetworkCoverageError, NetworkError
 
