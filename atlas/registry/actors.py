@@ -35,9 +35,11 @@ from atlas.registry.locate import (
     OUTSIDE_TOLERANCE_M,
     Checks,
     Located,
+    Territory,
     locate,
     per_combination,
     per_value,
+    territory_of,
 )
 from atlas.registry.readers import (
     STRIPPED_ATTR,
@@ -50,7 +52,6 @@ from atlas.registry.readers import (
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
 from atlas.territory.ban import BanIndex
-from atlas.territory.gazetteer import Gazetteer
 from atlas.territory.reference import load_communes
 
 __all__ = ["NEAREST_COMMUNE_M", "OUTSIDE_TOLERANCE_M", "join_communes", "read_actors", "validate_actors"]
@@ -177,7 +178,7 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
                                 strict=True):
         if route and route not in ids:  # a mobile stop names its truck
             notes.append((line, rid, f"tournée « {route} » inconnue dans ce registre"))
-    acc = _finish_accepted(accepted, communes, checks.gaz, notes)
+    acc = _finish_accepted(accepted, communes, checks.territory, notes)
     warns_frame = warnings_frame(notes)
     if sheets is not None:
         sheet_of = {rid: sheets[i] for i, rid in zip(keep, accepted_ids, strict=True)}
@@ -593,7 +594,7 @@ def _normalise_codes(rec: dict[str, str], in_address: tuple[str, str] | None) ->
 
 # --------------------------------------------------------------------------- accepted rows
 def _finish_accepted(
-    accepted: pd.DataFrame | list[dict], communes: gpd.GeoDataFrame, gaz: Gazetteer, notes: list
+    accepted: pd.DataFrame | list[dict], communes: gpd.GeoDataFrame, territory: Territory, notes: list
 ) -> gpd.GeoDataFrame:
     cols = [c for c in schema.ACTOR_COLUMNS if c not in ("lon", "lat")]
     if len(accepted) == 0:
@@ -610,7 +611,8 @@ def _finish_accepted(
     geom[ok] = shapely.points(xs[ok], ys[ok])
     gdf = gpd.GeoDataFrame(df, geometry=list(geom), crs=L93)
     # ---- spatial join to communes (points with coordinates)
-    joined = join_communes(gdf, communes)
+    gaz = territory.gaz
+    joined = join_communes(gdf, communes, territory=territory)
     declared_insee, found_insee, hows = gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].to_numpy()
     rids, lines = gdf["id"].to_numpy(dtype=object), gdf["line"].to_numpy(dtype=object)
     rows = ~_truthy(geocoded.tolist()) & ((hows == "nearest") | ((hows == "none") & ok)
@@ -628,7 +630,7 @@ def _finish_accepted(
     nojoin = gdf["insee"] == ""
     if nojoin.any():  # not locatable: keep the declared commune when it is known
         gdf.loc[nojoin, "insee"] = [gaz.today_code(c) or "" for c in gdf.loc[nojoin, "_declared_insee"]]
-    attrs = communes.set_index("insee")
+    attrs = territory.attrs
     for col in ("epci", "epci_name", "dep"):
         gdf[col] = gdf["insee"].map(attrs[col]).fillna("")
     gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
@@ -659,7 +661,8 @@ def _geocode_columns(df: pd.DataFrame) -> np.ndarray:
     return geocoded
 
 
-def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
+                  territory: Territory | None = None) -> pd.DataFrame:
     """INSEE code of the commune containing each point.
 
     Points inside no commune polygon but within :data:`NEAREST_COMMUNE_M` of one (coastline,
@@ -670,22 +673,28 @@ def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.Da
     pandas.DataFrame
         Same length as ``points``: ``insee`` ("" if none) and ``_how`` (``within``, ``nearest``,
         ``none``).
+
+    Other Parameters
+    ----------------
+    territory : Territory, optional
+        ``territory_of(communes)`` when the caller has it already.
     """
     pts = points.geometry.to_numpy()
     has = ~shapely.is_missing(pts) & ~shapely.is_empty(pts)
     insee = np.array([""] * len(points), dtype=object)
     how = np.array(["none"] * len(points), dtype=object)
     if has.any():
-        tree = shapely.STRtree(communes.geometry.values)
+        territory = territory or territory_of(communes)
+        tree, codes = territory.tree, territory.insee
         idx_pts, idx_com = tree.query(pts[has], predicate="within")
         rows = np.flatnonzero(has)
         # a point on a shared border: keep the first commune
         first = pd.Series(idx_com).groupby(idx_pts).first()
-        insee[rows[first.index.to_numpy()]] = communes["insee"].to_numpy()[first.to_numpy()]
+        insee[rows[first.index.to_numpy()]] = codes[first.to_numpy()]
         how[rows[first.index.to_numpy()]] = "within"
         missing = rows[np.isin(np.arange(len(rows)), first.index.to_numpy(), invert=True)]
         if len(missing):
             near_pts, near_com = tree.query_nearest(pts[missing], max_distance=NEAREST_COMMUNE_M, all_matches=False)
-            insee[missing[near_pts]] = communes["insee"].to_numpy()[near_com]
+            insee[missing[near_pts]] = codes[near_com]
             how[missing[near_pts]] = "nearest"
     return pd.DataFrame({"insee": insee, "_how": how})

@@ -10,6 +10,7 @@ point, one gazetteer look-up per distinct place.
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -29,30 +30,99 @@ OUTSIDE_TOLERANCE_M = 5_000.0
 NEAREST_COMMUNE_M = 1_000.0
 
 
+@dataclass(frozen=True)
+class Territory:
+    """What the rows are checked against that depends on the communes alone (built once per
+    communes frame, see :func:`territory_of`)."""
+
+    gaz: Gazetteer
+    tree: shapely.STRtree  # the communes' polygons
+    region_zone: shapely.Geometry  # the region's envelope widened by OUTSIDE_TOLERANCE_M
+    region_deps: frozenset[str]  # départements of the region (first two digits of postcodes)
+    insee: np.ndarray  # the communes' codes, in the tree's order
+    attrs: pd.DataFrame  # the communes indexed by INSEE code
+
+    @classmethod
+    def build(cls, communes: gpd.GeoDataFrame) -> Territory:
+        return cls(
+            gaz=Gazetteer(communes),
+            tree=shapely.STRtree(communes.geometry.values),
+            region_zone=shapely.buffer(shapely.box(*communes.total_bounds), OUTSIDE_TOLERANCE_M),
+            region_deps=frozenset(pc[:2] for pcs in communes["postcodes"].tolist() for pc in str(pcs).split(",") if pc),
+            insee=communes["insee"].to_numpy(),
+            attrs=communes.set_index("insee"),
+        )
+
+
+#: Territories built, by ``id`` of their communes frame: (weak reference, fingerprint, territory).
+_TERRITORIES: dict[int, tuple[weakref.ref, tuple, Territory]] = {}
+
+
+#: The columns of the communes a territory reads (names, codes, town halls, groups).
+_TERRITORY_COLUMNS = frozenset({"insee", "name", "postcodes", "dep", "epci", "epci_name", "townhall_x", "townhall_y"})
+
+
+def _fingerprint(communes: gpd.GeoDataFrame) -> tuple:
+    """What a territory is built from, summed up: columns, length, the values of the columns it
+    reads and the polygons' bounds and sizes (a frame changed in place gets another fingerprint)."""
+    parts: list = [len(communes), tuple(communes.columns), tuple(map(str, communes.dtypes))]
+    for col in [c for c in communes.columns if c in _TERRITORY_COLUMNS or c == communes.geometry.name]:
+        values = communes[col]
+        if col == communes.geometry.name:
+            geoms = np.asarray(values.values)
+            parts += [shapely.bounds(geoms).tobytes(), shapely.get_num_coordinates(geoms).tobytes()]
+        elif values.dtype.kind in "biuf":
+            parts.append(values.to_numpy().tobytes())
+        else:  # text: str() of NaN is the same every time (its hash is not)
+            parts.append("\x1f".join(map(str, values.tolist())))
+    return tuple(parts)
+
+
+def territory_of(communes: gpd.GeoDataFrame) -> Territory:
+    """The :class:`Territory` of a communes frame, built once while that frame is alive and
+    unchanged (the same object, with the same :func:`_fingerprint`)."""
+    key, stamp = id(communes), _fingerprint(communes)
+    known = _TERRITORIES.get(key)
+    if known is not None and known[0]() is communes and known[1] == stamp:
+        return known[2]
+    territory = Territory.build(communes)
+    for k in [k for k, (ref, _, _) in _TERRITORIES.items() if ref() is None]:
+        del _TERRITORIES[k]
+    try:
+        _TERRITORIES[key] = (weakref.ref(communes), stamp, territory)
+    except TypeError:  # an object without weak references: not kept
+        pass
+    return territory
+
+
 @dataclass
 class Checks:
     """What every row is checked against: the territory and the mapping's options."""
 
-    gaz: Gazetteer
-    tree: shapely.STRtree  # the communes (distance to the region = to the nearest commune)
-    region_zone: shapely.Geometry  # the region's envelope widened by OUTSIDE_TOLERANCE_M
-    region_deps: set[str]  # départements of the region (first two digits of postcodes)
+    territory: Territory
     src_crs: str  # CRS of the file's geometries
     prefix: str  # of ids computed for rows without one
     mapping: dict
 
     @classmethod
     def build(cls, communes: gpd.GeoDataFrame, mapping: dict, src_crs: str, prefix: str) -> Checks:
-        region_zone = shapely.buffer(shapely.box(*communes.total_bounds), OUTSIDE_TOLERANCE_M)
-        return cls(
-            gaz=Gazetteer(communes),
-            tree=shapely.STRtree(communes.geometry.values),
-            region_zone=region_zone,
-            region_deps={pc[:2] for pcs in communes["postcodes"].tolist() for pc in str(pcs).split(",") if pc},
-            src_crs=src_crs,
-            prefix=prefix,
-            mapping=mapping,
-        )
+        return cls(territory=territory_of(communes), src_crs=src_crs, prefix=prefix, mapping=mapping)
+
+    @property
+    def gaz(self) -> Gazetteer:
+        return self.territory.gaz
+
+    @property
+    def tree(self) -> shapely.STRtree:
+        return self.territory.tree
+
+    @property
+    def region_zone(self) -> shapely.Geometry:
+        return self.territory.region_zone
+
+    @property
+    def region_deps(self) -> frozenset[str]:
+        return self.territory.region_deps
 
 
 @dataclass

@@ -96,8 +96,8 @@ def looks_like_text(text: str) -> bool:
         return True
     if "\x00" in sample:
         return False
-    odd = sum(1 for c in sample if c == "\ufffd" or (unicodedata.category(c) in ("Cc", "Co", "Cn")
-                                                    and c not in "\t\r\n\x0c"))
+    odd = sum(sample.count(c) for c in set(sample) if c == "\ufffd" or (  # each distinct character once
+        unicodedata.category(c) in ("Cc", "Co", "Cn") and c not in "\t\r\n\x0c"))
     return odd <= max(2, 0.01 * len(sample))
 
 
