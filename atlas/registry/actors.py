@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from atlas.crs import L93, WGS84, to_wgs84
+from atlas.crs import L93, WGS84, l93_to_lonlat
 from atlas.registry import schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
@@ -37,6 +37,7 @@ from atlas.registry.locate import (
     Located,
     Territory,
     locate,
+    numbered,
     per_combination,
     per_value,
     territory_of,
@@ -208,20 +209,31 @@ def _texts(values: pd.Series) -> list[str]:
 def _accept(ids: list[str], reasons: list[str], where_located: list[str], lines: list[int],
             sheets: list[str] | None) -> tuple[list[int], list[tuple[int, str, int]]]:
     """Rows kept and rows rejected (line, reason, position), in order: an id already accepted
-    makes a later row a duplicate (checked after the fields, before the location)."""
-    keep: list[int] = []
+    makes a later row a duplicate (checked after the fields, before the location).
+
+    By column: of the rows with neither a field's nor a location's reason, the first of each id
+    is kept; a later row of that id without a field's reason is its duplicate."""
+    n = len(ids)
+    free = ~_truthy(reasons)  # no reason from the fields
+    candidate = free & ~_truthy(where_located)
+    codes, distinct = numbered(ids)
+    kept_at = np.full(len(distinct), n, dtype=np.int64)  # the row kept of each id (n: none)
+    rows = np.flatnonzero(candidate)
+    kept_at[codes[rows[::-1]]] = rows[::-1]  # the first candidate of each id
+    kept_of = kept_at[codes]
+    everyone = np.arange(n)
+    keep = candidate & (kept_of == everyone)
+    duplicate = free & (kept_of < everyone)
     rejected: list[tuple[int, str, int]] = []
-    seen: dict[str, str] = {}
-    for pos, (rid, reason, loc) in enumerate(zip(ids, reasons, where_located, strict=True)):
-        if not reason and rid in seen:
-            reason = f"identifiant en double : « {rid} » (déjà ligne {seen[rid]})"
-        reason = reason or loc
-        if reason:
-            rejected.append((lines[pos], reason, pos))
-            continue
-        seen[rid] = f"{lines[pos]}" if sheets is None else f"{lines[pos]} de la feuille « {sheets[pos]} »"
-        keep.append(pos)
-    return keep, rejected
+    for pos in np.flatnonzero(~keep).tolist():
+        if duplicate[pos]:
+            first = int(kept_of[pos])
+            seen = f"{lines[first]}" if sheets is None else f"{lines[first]} de la feuille « {sheets[first]} »"
+            reason = f"identifiant en double : « {ids[pos]} » (déjà ligne {seen})"
+        else:
+            reason = reasons[pos] or where_located[pos]
+        rejected.append((lines[pos], reason, pos))
+    return np.flatnonzero(keep).tolist(), rejected
 
 
 def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int], located: Located) -> pd.DataFrame:
@@ -636,9 +648,10 @@ def _finish_accepted(
     gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
     gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
-    lonlat = to_wgs84(gdf.geometry)  # the points alone (the same projection, without copying the rows)
-    gdf["lon"] = np.where(ok, lonlat.x.round(6), np.nan) if ok.any() else np.nan
-    gdf["lat"] = np.where(ok, lonlat.y.round(6), np.nan) if ok.any() else np.nan
+    lon, lat = np.full(len(gdf), np.nan), np.full(len(gdf), np.nan)
+    lon[ok], lat[ok] = l93_to_lonlat(xs[ok], ys[ok])  # the coordinates alone (the same transformation)
+    gdf["lon"] = lon.round(6) if ok.any() else np.nan
+    gdf["lat"] = lat.round(6) if ok.any() else np.nan
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
             "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
@@ -685,16 +698,43 @@ def join_communes(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
     how = np.array(["none"] * len(points), dtype=object)
     if has.any():
         territory = territory or territory_of(communes)
-        tree, codes = territory.tree, territory.insee
-        idx_pts, idx_com = tree.query(pts[has], predicate="within")
-        rows = np.flatnonzero(has)
-        # a point on a shared border: keep the first commune
-        first = pd.Series(idx_com).groupby(idx_pts).first()
-        insee[rows[first.index.to_numpy()]] = codes[first.to_numpy()]
-        how[rows[first.index.to_numpy()]] = "within"
-        missing = rows[np.isin(np.arange(len(rows)), first.index.to_numpy(), invert=True)]
-        if len(missing):
-            near_pts, near_com = tree.query_nearest(pts[missing], max_distance=NEAREST_COMMUNE_M, all_matches=False)
-            insee[missing[near_pts]] = codes[near_com]
-            how[missing[near_pts]] = "nearest"
+        geoms = pts[has]
+        distinct, back = _distinct_points(geoms)
+        found, found_how = _join_geometries(distinct, territory)
+        insee[has], how[has] = found[back], found_how[back]
     return pd.DataFrame({"insee": insee, "_how": how})
+
+
+def _distinct_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct geometries (points at one place, e.g. a town hall, made one) and, for each
+    geometry, its position among them; only finite two-dimensional points are merged."""
+    everyone = np.arange(len(geoms))
+    if not (shapely.get_type_id(geoms) == 0).all() or shapely.has_z(geoms).any():
+        return geoms, everyone
+    xy = shapely.get_coordinates(geoms)
+    if len(xy) != len(geoms) or not np.isfinite(xy).all():
+        return geoms, everyone
+    codes, uniques = pd.factorize(xy[:, 0] + 1j * xy[:, 1])
+    if len(uniques) == len(geoms):
+        return geoms, everyone
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = everyone[::-1]  # the first geometry at each place
+    return geoms[first], codes
+
+
+def _join_geometries(geoms: np.ndarray, territory: Territory) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`join_communes` of present geometries: INSEE code and how it was found."""
+    tree, codes = territory.tree, territory.insee
+    insee = np.array([""] * len(geoms), dtype=object)
+    how = np.array(["none"] * len(geoms), dtype=object)
+    idx_pts, idx_com = tree.query(geoms, predicate="within")
+    # a point on a shared border: keep the first commune
+    inside, first = np.unique(idx_pts, return_index=True)
+    insee[inside] = codes[idx_com[first]]
+    how[inside] = "within"
+    missing = np.flatnonzero(how == "none")
+    if len(missing):
+        near_pts, near_com = tree.query_nearest(geoms[missing], max_distance=NEAREST_COMMUNE_M, all_matches=False)
+        insee[missing[near_pts]] = codes[near_com]
+        how[missing[near_pts]] = "nearest"
+    return insee, how

@@ -144,6 +144,11 @@ def per_value(values: list, fn, parts: int | None = None) -> list:  # noqa: ANN0
     return _per_code(*_distinct(values), fn, parts)
 
 
+def numbered(values: list) -> tuple[np.ndarray, list]:
+    """Each value's number among the distinct values, and those values in order of appearance."""
+    return _distinct(values)
+
+
 def per_combination(columns: list[list], fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one tuple
     """``per_value(list(zip(*columns)), fn, parts)``, without a tuple per row: the distinct values
     of each column are numbered, then the distinct combinations of those numbers."""
