@@ -278,32 +278,50 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     """Name, kind, status and visibility checked, the other fields normalised (in place), each
     rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
     kind_reason, kind, kind_warn = per_value(cols["kind"], _kind_of, parts=3)
-    pub_reason, status, visibility = per_combination([cols["status"], cols["visibility"]], _publication_of, parts=3)
-    reasons = [("nom manquant" if not name else k) or p
-               for name, k, p in zip(cols["name"], kind_reason, pub_reason, strict=True)]
-    ok = [not r for r in reasons]
+    reasons, status, visibility = per_combination([cols["status"], cols["visibility"]], _publication_of, parts=3)
+    no_name, bad_kind = ~_truthy(cols["name"]), _truthy(kind_reason)
+    for i in np.flatnonzero(bad_kind & ~no_name).tolist():  # the kind's reason comes before the status'
+        reasons[i] = kind_reason[i]
+    for i in np.flatnonzero(no_name).tolist():
+        reasons[i] = "nom manquant"
+    good = ~(no_name | bad_kind | _truthy(reasons))
+    refused = np.flatnonzero(~good).tolist()
     for col, value in (("kind", kind), ("status", status), ("visibility", visibility)):
-        cols[col] = [v if good else given for v, good, given in zip(value, ok, cols[col], strict=True)]
+        given = cols[col]
+        for i in refused:  # a refused row keeps its values as given
+            value[i] = given[i]
+        cols[col] = value
     per_field = [kind_warn]
-    for col, fn in (("access", _access_of), ("mode", _mode_of), ("network", _network_of),
+    for col, fn in (("access", _access_of), ("mode", _mode_or_fixed), ("network", _network_of),
                     ("services", _services_of)):
         cols[col], warned = per_value(cols[col], fn, parts=2)
         per_field.append(warned)
-    cols["mode"] = [m or "fixed" for m in cols["mode"]]
+    ok = good.tolist()
     cols["world"] = per_combination([cols["world"], cols["kind"], ok], _world_of)
     cols["precision"] = per_value(cols["precision"], _precision_of)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
-    in_address = per_value([a if not p.replace(" ", "") else "" for p, a in zip(cols["postcode"], cols["address"],
-                                                                                strict=True)], _postcode_in_address)
+    in_address = per_value(_addresses_without_postcode(cols["postcode"], cols["address"]), _postcode_in_address)
     cols["postcode"], cols["commune"], cols["insee"] = per_combination(
         [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=3)
     cols["updated"] = per_value(cols["updated"], _date_of)
-    cols["id"] = [rid or (_stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode",
-                                                                        "commune")}) if ok[i] else "")
-                  for i, rid in enumerate(cols["id"])]
+    ids = cols["id"] = list(cols["id"])
+    for i in np.flatnonzero(good & ~_truthy(ids)).tolist():  # an accepted row without an id gets one
+        ids[i] = _stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode", "commune")})
     warns = [sum(row, ()) for row in zip(*per_field, strict=True)]
     return reasons, warns
+
+
+def _addresses_without_postcode(postcodes: list[str], addresses: list[str]) -> list[str]:
+    """Each row's address where its postcode is empty (spaces aside), else ""."""
+    out = np.empty(len(addresses), dtype=object)
+    out[:] = addresses
+    out[np.array(per_value(postcodes, _has_postcode), dtype=bool)] = ""
+    return out.tolist()
+
+
+def _has_postcode(postcode: str) -> bool:
+    return bool(postcode.replace(" ", ""))
 
 
 def _kind_of(kind: str) -> tuple[str, str, tuple[str, ...]]:
@@ -330,6 +348,12 @@ def _vocabulary_of(col: str, vocabulary: Vocabulary, given: str) -> tuple[str, t
 
 _access_of = functools.partial(_vocabulary_of, "access", ACCESS)
 _mode_of = functools.partial(_vocabulary_of, "mode", MODES)
+
+
+def _mode_or_fixed(given: str) -> tuple[str, tuple[str, ...]]:
+    """:func:`_mode_of`, a site without a mode being fixed."""
+    value, warned = _mode_of(given)
+    return value or "fixed", warned
 
 
 def _network_of(value: str) -> tuple[str, tuple[str, ...]]:
