@@ -751,10 +751,8 @@ def _join_geometries(geoms: np.ndarray, territory: Territory) -> tuple[np.ndarra
     tree, codes = territory.tree, territory.insee
     insee = np.array([""] * len(geoms), dtype=object)
     how = np.array(["none"] * len(geoms), dtype=object)
-    idx_pts, idx_com = tree.query(geoms, predicate="within")
-    # a point on a shared border: keep the first commune
-    inside, first = np.unique(idx_pts, return_index=True)
-    insee[inside] = codes[idx_com[first]]
+    inside, commune = _within(geoms, territory)
+    insee[inside] = codes[commune]
     how[inside] = "within"
     missing = np.flatnonzero(how == "none")
     if len(missing):
@@ -762,3 +760,36 @@ def _join_geometries(geoms: np.ndarray, territory: Territory) -> tuple[np.ndarra
         insee[missing[near_pts]] = codes[near_com]
         how[missing[near_pts]] = "nearest"
     return insee, how
+
+
+#: From this many points, the points are put in a tree of their own, queried by each commune.
+_POINT_TREE_FROM = 5_000
+
+
+def _within(geoms: np.ndarray, territory: Territory) -> tuple[np.ndarray, np.ndarray]:
+    """The geometries within a commune and, for each, the first commune the communes' tree gives
+    (a point on a border shared by overlapping polygons: the first one).
+
+    Many points are looked for by commune instead (a tree of the points queried by each commune
+    polygon, prepared: ``contains`` is ``within`` reversed); a point within several communes is
+    then asked again of the communes' tree, for its first one."""
+    if len(geoms) < _POINT_TREE_FROM:
+        return _within_by_communes_tree(geoms, territory)
+    idx_com, idx_pts = shapely.STRtree(geoms).query(territory.polygons, predicate="contains")
+    count = np.bincount(idx_pts, minlength=len(geoms))
+    commune = np.full(len(geoms), -1, dtype=np.int64)
+    once = count[idx_pts] == 1
+    commune[idx_pts[once]] = idx_com[once]
+    several = np.flatnonzero(count > 1)
+    if len(several):
+        again, first = _within_by_communes_tree(geoms[several], territory)
+        commune[several[again]] = first
+    inside = np.flatnonzero(commune >= 0)
+    return inside, commune[inside]
+
+
+def _within_by_communes_tree(geoms: np.ndarray, territory: Territory) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_within` by the communes' tree: the first commune it gives for each point."""
+    idx_pts, idx_com = territory.tree.query(geoms, predicate="within")
+    inside, first = np.unique(idx_pts, return_index=True)
+    return inside, idx_com[first]
