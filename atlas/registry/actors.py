@@ -40,6 +40,7 @@ from atlas.registry.locate import (
     numbered,
     per_combination,
     per_value,
+    taken,
     territory_of,
 )
 from atlas.registry.readers import (
@@ -160,11 +161,8 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     keep, rejected = _accept(cols["id"], reasons, located.reason, lines, sheets)
     cols["precision"] = located.precision
     hours = _hours_column_warnings(cols)
-    accepted_ids = [cols["id"][i] for i in keep]
-    notes: list[tuple[int, str, str]] = [
-        (lines[i], rid, w) for i, rid in zip(keep, accepted_ids, strict=True)
-        for w in (*warns[i], *located.warn[i], *hours[i])
-    ]
+    accepted_ids = taken(cols["id"], np.asarray(keep, dtype=int))
+    notes = _row_notes(keep, accepted_ids, lines, (warns, located.warn, hours))
     accepted = _accepted_frame(cols, keep, lines, located)
     geo = make_geocoder(ban, geocoder)
     if geo is not None:  # one call for the whole registry; never rejects a row
@@ -187,6 +185,19 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
+
+
+def _row_notes(keep: list[int], ids: list[str], lines: list[int],
+               warnings: tuple[list, ...]) -> list[tuple[int, str, str]]:
+    """``(line, id, warning)`` of each warning of the kept rows, in order (those without any
+    warning skipped at once)."""
+    some = np.zeros(len(lines), dtype=bool)
+    for each in warnings:
+        some |= np.fromiter(map(bool, each), dtype=bool, count=len(each))
+    kept = np.asarray(keep, dtype=int)
+    noted = np.flatnonzero(some[kept]).tolist()
+    return [(lines[i], ids[j], w) for j, i in zip(noted, kept[noted].tolist(), strict=True)
+            for each in warnings for w in each[i]]
 
 
 def _canonical_texts(canon: pd.DataFrame, n: int) -> dict[str, list[str]]:
@@ -240,7 +251,7 @@ def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int
     """The accepted rows: their fields, line, point and the commune they are placed at."""
     idx = np.asarray(keep, dtype=int)
     frame = {c: _text_column(v, idx) for c, v in cols.items()}
-    frame["line"] = _taken(lines, idx)
+    frame["line"] = taken(lines, idx)
     frame["_x"], frame["_y"] = located.x[idx], located.y[idx]
     frame["_declared_insee"] = frame["insee"]
     frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # None: not at a town hall
@@ -263,15 +274,8 @@ def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.exten
     except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not text; lone surrogates
         text = None
     if text is None or text.null_count:
-        return _taken(values, idx)
+        return taken(values, idx)
     return pd.arrays.ArrowStringArray(text.take(idx), dtype=_STR)
-
-
-def _taken(values: list, idx: np.ndarray) -> list:
-    """``[values[i] for i in idx]``, by numpy."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out[idx].tolist()
 
 
 def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[str], list[tuple[str, ...]]]:

@@ -392,14 +392,22 @@ def _place(key: tuple[str, str, str, bool], checks: Checks) -> tuple[str, float,
 def _geocode(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], checks: Checks) -> None:
     """Rows without coordinates placed at their commune's town hall, once per distinct place."""
     reason, x, y, precision, town, warn = loc.reason, loc.x, loc.y, loc.precision, loc.town_insee, loc.warn
-    rows = rows.tolist()
-    insee, postcode, commune, address = cols["insee"], cols["postcode"], cols["commune"], cols["address"]
-    keys = [(insee[i], postcode[i], commune[i], bool(address[i])) for i in rows]
-    for i, (why, px, py, prec, code, notes) in zip(rows, per_value(keys, lambda k: _place(k, checks)),
-                                                   strict=True):
+    if not len(rows):
+        return
+    fields = [taken(cols[k], rows) for k in ("insee", "postcode", "commune", "address")]
+    fields[3] = list(map(bool, fields[3]))  # has an address
+    places = per_combination(fields, lambda k: _place(k, checks))
+    for i, (why, px, py, prec, code, notes) in zip(rows.tolist(), places, strict=True):
         if why:
             reason[i] = why
             continue
         x[i], y[i] = px, py
         precision[i], town[i] = prec, code
         warn[i].extend(notes)
+
+
+def taken(values: list, idx: np.ndarray) -> list:
+    """``[values[i] for i in idx]``, by numpy."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out[idx].tolist()
