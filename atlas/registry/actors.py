@@ -670,11 +670,17 @@ def _finish_accepted(
     nojoin = gdf["insee"] == ""
     if nojoin.any():  # not locatable: keep the declared commune when it is known
         gdf.loc[nojoin, "insee"] = [gaz.today_code(c) or "" for c in gdf.loc[nojoin, "_declared_insee"]]
-    attrs = territory.attrs
+    attrs, found = territory.attrs, _found_in(gdf["insee"], territory.attrs.index)
     for col in ("epci", "epci_name", "dep"):
-        gdf[col] = gdf["insee"].map(attrs[col]).fillna("")
-    gdf["commune"] = [c or gaz.name_of(i) for c, i in zip(gdf["commune"].tolist(), gdf["insee"].tolist(), strict=True)]
-    gdf["commune_name"] = gdf["insee"].map(attrs["name"]).fillna(gdf["commune"])
+        gdf[col] = pd.Series(attrs[col].array.take(found, allow_fill=True), index=gdf.index).fillna("")
+    named = gdf["commune"].tolist()
+    blank = np.flatnonzero(~_truthy(named)).tolist()
+    codes = gdf["insee"].tolist() if blank else []
+    for i in blank:  # no commune written: today's name of its code
+        named[i] = gaz.name_of(codes[i])
+    gdf["commune"] = named
+    gdf["commune_name"] = pd.Series(attrs["name"].array.take(found, allow_fill=True),
+                                    index=gdf.index).fillna(gdf["commune"])
     gdf["fictitious"] = gdf["source"].str.contains("fictif|fictive|fictitious", case=False, regex=True)
     lon, lat = np.full(len(gdf), np.nan), np.full(len(gdf), np.nan)
     lon[ok], lat[ok] = l93_to_lonlat(xs[ok], ys[ok])  # the coordinates alone (the same transformation)
@@ -683,6 +689,13 @@ def _finish_accepted(
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
             "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
+
+
+def _found_in(codes: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each code's position in ``index`` (-1 when absent), as ``Series.map`` finds it, looked up
+    once per distinct code."""
+    numbers, distinct = pd.factorize(codes.to_numpy(dtype=object), use_na_sentinel=False)
+    return index.get_indexer(distinct)[numbers]
 
 
 def _truthy(values: list) -> np.ndarray:
