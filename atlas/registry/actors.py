@@ -655,15 +655,18 @@ def _finish_accepted(
     joined = join_communes(gdf, communes, territory=territory)
     declared_insee, found_insee, hows = gdf["_declared_insee"].tolist(), joined["insee"].tolist(), joined["_how"].to_numpy()
     rids, lines = gdf["id"].to_numpy(dtype=object), gdf["line"].to_numpy(dtype=object)
-    rows = ~_truthy(geocoded.tolist()) & ((hows == "nearest") | ((hows == "none") & ok)
-                                          | (_truthy(declared_insee) & _truthy(found_insee)))  # a note to check
+    both = np.flatnonzero(_truthy(declared_insee) & _truthy(found_insee))
+    elsewhere = np.zeros(len(gdf), dtype=bool)  # a declared code that is not where the point is
+    elsewhere[both] = per_combination([taken(declared_insee, both), taken(found_insee, both)],
+                                      lambda pair: gaz.today_code(pair[0]) not in (pair[1], None))
+    rows = ~_truthy(geocoded.tolist()) & ((hows == "nearest") | ((hows == "none") & ok) | elsewhere)  # a note
     for i in np.flatnonzero(rows).tolist():  # a BAN point is skipped: its commune is the one the BAN searched in
         declared, found, how, rid, line = declared_insee[i], found_insee[i], hows[i], rids[i], lines[i]
         if how == "nearest":
             notes.append((line, rid, f"point hors des limites communales, rattaché à {found} ({gaz.name_of(found)})"))
         elif how == "none" and ok[i]:
             notes.append((line, rid, "point hors de toute commune (non rattaché)"))
-        if declared and found and gaz.today_code(declared) not in (found, None):
+        if elsewhere[i]:
             notes.append((line, rid, f"coordonnées dans la commune {found} ({gaz.name_of(found)}), "
                                         f"code INSEE déclaré {declared}"))
     gdf["insee"] = np.where(geocoded != "", geocoded, joined["insee"].to_numpy())
@@ -674,10 +677,10 @@ def _finish_accepted(
     for col in ("epci", "epci_name", "dep"):
         gdf[col] = pd.Series(attrs[col].array.take(found, allow_fill=True), index=gdf.index).fillna("")
     named = gdf["commune"].tolist()
-    blank = np.flatnonzero(~_truthy(named)).tolist()
-    codes = gdf["insee"].tolist() if blank else []
-    for i in blank:  # no commune written: today's name of its code
-        named[i] = gaz.name_of(codes[i])
+    blank = np.flatnonzero(~_truthy(named))
+    if len(blank):  # no commune written: today's name of its code
+        for i, name in zip(blank.tolist(), per_value(taken(gdf["insee"].tolist(), blank), gaz.name_of), strict=True):
+            named[i] = name
     gdf["commune"] = named
     gdf["commune_name"] = pd.Series(attrs["name"].array.take(found, allow_fill=True),
                                     index=gdf.index).fillna(gdf["commune"])
