@@ -50,6 +50,7 @@ from atlas.registry.readers import (
     name_header_keys,
     no_cyclic_gc,
     read_raw_table,
+    without_url_escapes,
 )
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
@@ -102,7 +103,7 @@ def read_actors(
     raw, lines = read_raw_table(path, layer=layer, sheet=sheet, header_keys=name_header_keys(mapping))
     communes = communes if communes is not None else load_communes(reference)
     result = validate_actors(raw, lines, communes, mapping, id_prefix=schema.slug(Path(path).stem)[:24],
-                             ban=ban, geocoder=geocoder)
+                             ban=ban, geocoder=geocoder, url_escapes=not without_url_escapes(path))
     result.path = str(path)
     result.sheets = list(raw.attrs.get("sheets", []))
     return result
@@ -129,6 +130,7 @@ def validate_actors(
     *,
     ban: str | Path | BanIndex | None = None,
     geocoder: str | None = None,
+    url_escapes: bool = True,
 ) -> RegistryResult:
     """Validate raw registry rows (see :func:`read_actors`), returning accepted and rejected rows.
 
@@ -139,15 +141,18 @@ def validate_actors(
     duplicate id, location.
 
     With ``ban`` or ``geocoder`` (see :func:`read_actors`), the accepted rows placed at their town
-    hall that have an address are geocoded in one call once every row is checked.
+    hall that have an address are geocoded in one call once every row is checked. With
+    ``url_escapes=False`` the cells are not searched for URL escapes (see
+    :func:`atlas.registry.readers.canonical_frame`).
     """
     with no_cyclic_gc():
-        return _validate(raw, lines, communes, mapping or {}, id_prefix, ban=ban, geocoder=geocoder)
+        return _validate(raw, lines, communes, mapping or {}, id_prefix, ban=ban, geocoder=geocoder,
+                         url_escapes=url_escapes)
 
 
 def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, mapping: dict, id_prefix: str, *,
-              ban: str | Path | BanIndex | None, geocoder: str | None) -> RegistryResult:
-    canon = canonical_frame(raw, mapping)
+              ban: str | Path | BanIndex | None, geocoder: str | None, url_escapes: bool) -> RegistryResult:
+    canon = canonical_frame(raw, mapping, url_escapes=url_escapes)
     n = len(canon)
     checks = Checks.build(communes, mapping, raw.attrs.get("__crs__", WGS84), mapping.get("id_prefix", id_prefix))
     cols = _canonical_texts(canon, n)

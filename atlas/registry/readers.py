@@ -516,6 +516,19 @@ def _joined_text(cells: pd.Series) -> str | None:
         return None
 
 
+def without_url_escapes(path: str | Path) -> bool:
+    """True when ``path`` is read as CSV text and holds no « % » byte: none of its cells can then
+    hold a URL escape (a « % » is the byte 0x25, or has it, in every encoding :func:`decode_text`
+    reads); False when unsure (other formats, a workbook named .csv)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() not in CSV_SUFFIXES or _sniff(path) == "workbook":
+            return False
+        return b"%" not in path.read_bytes()
+    except OSError:
+        return False
+
+
 def _decode_url_escapes(raw: pd.DataFrame) -> pd.DataFrame:
     """``raw`` with URL-encoded cells decoded (no space and a ``%xx`` escape), searched column by
     column; a copy when some are, ``raw`` itself otherwise."""
@@ -539,7 +552,7 @@ def _decode_url_escapes(raw: pd.DataFrame) -> pd.DataFrame:
     return raw
 
 
-def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
+def canonical_frame(raw: pd.DataFrame, mapping: dict, *, url_escapes: bool = True) -> pd.DataFrame:
     """Map raw headers to the canonical columns of :data:`atlas.registry.schema.HEADER_ALIASES`.
 
     Parameters
@@ -548,6 +561,9 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
         Rows as read by :func:`read_raw_table` (URL-encoded cells are decoded).
     mapping : dict
         Column mapping (see :func:`load_mapping`); ``{}`` for the known headers only.
+    url_escapes : bool, default True
+        False when no cell can hold a URL escape (:func:`without_url_escapes`): the cells are not
+        searched for one.
 
     Returns
     -------
@@ -557,9 +573,9 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict) -> pd.DataFrame:
     """
     parts = sheet_frames(raw)
     if len(parts) > 1:  # sheets with headers of their own: each mapped on its own
-        return pd.concat([canonical_frame(part, mapping) for part in parts]).loc[raw.index]
-    # « Anizy%20le%20ch%C3%A2teau »: URL-encoded cells in real exports
-    raw = _decode_url_escapes(raw)
+        return pd.concat([canonical_frame(part, mapping, url_escapes=url_escapes) for part in parts]).loc[raw.index]
+    if url_escapes:  # « Anizy%20le%20ch%C3%A2teau »: URL-encoded cells in real exports
+        raw = _decode_url_escapes(raw)
     keyed = {schema.header_key(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
     stripped: set[str] = set()  # columns of Python strings already stripped
