@@ -226,7 +226,13 @@ def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataF
     at = _find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, "", header_keys or ()) + ".")
-    return _frame_from_records(records, at)
+    frame, lines = _frame_from_records(records, at)
+    frame.attrs[_ALL_TEXT] = True  # the csv module reads every cell as text
+    return frame, lines
+
+
+#: Attribute :func:`read_raw_table` takes off the frame a reader made of text cells alone.
+_ALL_TEXT = "__all_text__"
 
 
 # --------------------------------------------------------------------------- workbooks
@@ -428,9 +434,10 @@ def read_raw_table(
         raise RegistryError(f"Lecture impossible de « {path} » : {error_fr(exc)}.") from exc
     except (ValueError, UnicodeError, KeyError, TypeError, csv.Error) as exc:
         raise RegistryError(f"Lecture impossible de « {path} » : fichier illisible ({exc}).") from exc
+    all_text = frame.attrs.pop(_ALL_TEXT, False)
     attrs = dict(frame.attrs)
     frame = frame.astype(object)
-    for col in frame.columns:  # missing cells as "" (columns of text only, most of them, left as they are)
+    for col in [] if all_text else frame.columns:  # missing cells as "" (columns of text only left as they are)
         if pd.api.types.infer_dtype(frame[col], skipna=False) != "string":
             frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
     frame.attrs.update(attrs)
