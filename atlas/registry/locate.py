@@ -10,7 +10,6 @@ point, one gazetteer look-up per distinct place.
 from __future__ import annotations
 
 import itertools
-import weakref
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -55,27 +54,28 @@ class Territory:
             region_deps=frozenset(pc[:2] for pcs in communes["postcodes"].tolist() for pc in str(pcs).split(",") if pc),
             insee=communes["insee"].to_numpy(),
             attrs=communes.set_index("insee"),
-            polygons=np.asarray(communes.geometry.values),
+            polygons=np.array(communes.geometry.values, dtype=object),  # a copy: the frame may change later
         )
 
 
-#: Territories built, by ``id`` of their communes frame: (weak reference, fingerprint, territory).
-_TERRITORIES: dict[int, tuple[weakref.ref, tuple, Territory]] = {}
-
+#: Territories built, by the fingerprint of their communes (the last few, most recent last).
+_TERRITORIES: dict[tuple, Territory] = {}
+_TERRITORIES_KEPT = 4
 
 #: The columns of the communes a territory reads (names, codes, town halls, groups).
 _TERRITORY_COLUMNS = frozenset({"insee", "name", "postcodes", "dep", "epci", "epci_name", "townhall_x", "townhall_y"})
 
 
 def _fingerprint(communes: gpd.GeoDataFrame) -> tuple:
-    """What a territory is built from, summed up: columns, length, the values of the columns it
-    reads and the polygons' bounds and sizes (a frame changed in place gets another fingerprint)."""
+    """What a territory is built from: the columns, their types, the values of the columns it
+    reads, and the polygons' coordinates and shapes (kinds, parts, rings, points of each)."""
     parts: list = [len(communes), tuple(communes.columns), tuple(map(str, communes.dtypes))]
     for col in [c for c in communes.columns if c in _TERRITORY_COLUMNS or c == communes.geometry.name]:
         values = communes[col]
         if col == communes.geometry.name:
             geoms = np.asarray(values.values)
-            parts += [shapely.bounds(geoms).tobytes(), shapely.get_num_coordinates(geoms).tobytes()]
+            parts += [shapely.get_coordinates(geoms).tobytes(), shapely.get_type_id(geoms).tobytes(),
+                      shapely.get_num_geometries(geoms).tobytes(), shapely.get_num_coordinates(geoms).tobytes()]
         elif values.dtype.kind in "biuf":
             parts.append(values.to_numpy().tobytes())
         else:  # text: str() of NaN is the same every time (its hash is not)
@@ -84,19 +84,13 @@ def _fingerprint(communes: gpd.GeoDataFrame) -> tuple:
 
 
 def territory_of(communes: gpd.GeoDataFrame) -> Territory:
-    """The :class:`Territory` of a communes frame, built once while that frame is alive and
-    unchanged (the same object, with the same :func:`_fingerprint`)."""
-    key, stamp = id(communes), _fingerprint(communes)
-    known = _TERRITORIES.get(key)
-    if known is not None and known[0]() is communes and known[1] == stamp:
-        return known[2]
-    territory = Territory.build(communes)
-    for k in [k for k, (ref, _, _) in _TERRITORIES.items() if ref() is None]:
-        del _TERRITORIES[k]
-    try:
-        _TERRITORIES[key] = (weakref.ref(communes), stamp, territory)
-    except TypeError:  # an object without weak references: not kept
-        pass
+    """The :class:`Territory` of a communes frame, built once for communes of the same content
+    (:func:`_fingerprint`: the same values, whichever frame holds them; the last few kept)."""
+    stamp = _fingerprint(communes)
+    territory = _TERRITORIES.pop(stamp, None) or Territory.build(communes)
+    _TERRITORIES[stamp] = territory  # the most recent last
+    while len(_TERRITORIES) > _TERRITORIES_KEPT:
+        del _TERRITORIES[next(iter(_TERRITORIES))]
     return territory
 
 
