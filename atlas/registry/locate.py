@@ -157,8 +157,8 @@ def per_combination(columns: list[list], fn, parts: int | None = None) -> list: 
         codes, uniques = _distinct(col)
         key = pd.factorize(key * len(uniques) + codes)[0]  # < n * n: no overflow
         numbered.append((codes, uniques))
-    first = np.unique(key, return_index=True)[1].tolist()  # a row of each combination, in order
-    combos = [tuple(uniques[codes[i]] for codes, uniques in numbered) for i in first]
+    first = np.unique(key, return_index=True)[1]  # a row of each combination, in order
+    combos = list(zip(*(list(map(uniques.__getitem__, codes[first].tolist())) for codes, uniques in numbered), strict=True))
     return _per_code(key, combos, fn, parts)
 
 
@@ -170,7 +170,7 @@ def _distinct(values: list) -> tuple[np.ndarray, list]:
         holder[:] = values
         codes, uniques = pd.factorize(holder)
         uniques = uniques.tolist()
-        if not (codes < 0).any() and all(type(u) is str for u in uniques):  # all text: as a dict would
+        if not (codes < 0).any() and set(map(type, uniques)) == {str}:  # all text: as a dict would
             return codes, uniques
     distinct = dict(zip(dict.fromkeys(values), itertools.count()))
     return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values)), list(distinct)
