@@ -416,7 +416,8 @@ def csv_text(frame: pd.DataFrame) -> str:
     """A table as CSV text for a French Excel: ``;`` separator, decimal comma, formulas neutralised.
 
     The one CSV dialect of atlas (:func:`write_csv_excel` writes it to a file). Headers and text
-    cells go through :func:`excel_safe`; numeric columns are written as numbers.
+    cells go through :func:`excel_safe`; numeric columns are written as numbers; lines end with
+    CRLF and a cell holding a line break of any kind is quoted.
 
     Parameters
     ----------
@@ -433,7 +434,9 @@ def csv_text(frame: pd.DataFrame) -> str:
         if infinite or not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)):
             safe.isetitem(i, _safe_column(series))
     safe.columns = [excel_safe(str(c)) for c in safe.columns]
-    return safe.to_csv(sep=";", decimal=",", index=False)
+    # CRLF, as RFC 4180 and Excel: a cell holding a bare carriage return is then quoted too (with
+    # "\n" alone as line end, the csv module leaves it bare and Excel breaks the row there)
+    return safe.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
 
 
 def write_csv_excel(path: str | Path, frame: pd.DataFrame) -> Path:

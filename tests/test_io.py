@@ -41,7 +41,19 @@ def test_csv_text_is_the_french_excel_dialect(assert_excel_safe):
 def test_write_csv_excel(tmp_path):
     path = aio.write_csv_excel(tmp_path / "t.csv", pd.DataFrame({"a": ["@x", "-3,5"]}))
     raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig") == "a\n'@x\n-3,5\n"
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig") == "a\r\n'@x\r\n-3,5\r\n"
+
+
+def test_csv_cells_with_a_bare_carriage_return_stay_one_cell(assert_excel_safe):
+    """A cell (or header) holding a bare CR, as old Mac files give, is quoted: the row is not cut
+    there (Hypothesis found a header « \\r= » written bare)."""
+    import csv
+    import io
+
+    text = aio.csv_text(pd.DataFrame({"\r=": ["ligne 1\rligne 2", "x"]}))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows == [["'\r="], ["ligne 1\rligne 2"], ["x"]]
+    assert_excel_safe(text)
 
 
 def test_write_output_csv_is_french_and_safe(tmp_path):

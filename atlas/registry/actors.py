@@ -15,9 +15,7 @@ a French reason, and ``n_read == len(accepted) + len(rejected)``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,7 +25,7 @@ import pyarrow as pa
 import shapely
 
 from atlas.crs import L93, WGS84, l93_to_lonlat
-from atlas.registry import schema
+from atlas.registry import fields, schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
 from atlas.registry.locate import (
@@ -53,7 +51,7 @@ from atlas.registry.readers import (
     without_url_escapes,
 )
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
-from atlas.registry.vocabulary import ACCESS, KINDS, MODES, NETWORKS, SERVICES, Vocabulary, read_list
+from atlas.registry.vocabulary import ACCESS, MODES, Vocabulary
 from atlas.territory.ban import BanIndex
 from atlas.territory.reference import load_communes
 
@@ -107,18 +105,6 @@ def read_actors(
     result.path = str(path)
     result.sheets = list(raw.attrs.get("sheets", []))
     return result
-
-
-@dataclass
-class _Row:
-    """One row's fields being checked and their warnings (the per-value rules below work on one)."""
-
-    rec: dict[str, str]
-    warn: list[str] = field(default_factory=list)
-
-
-def _stub(**fields: str) -> _Row:
-    return _Row(dict(fields))
 
 
 def validate_actors(
@@ -310,13 +296,13 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     cols["precision"] = per_value(cols["precision"], _precision_of)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
-    in_address = per_value(_addresses_without_postcode(cols["postcode"], cols["address"]), _postcode_in_address)
+    in_address = per_value(_addresses_without_postcode(cols["postcode"], cols["address"]), fields.postcode_in_address)
     cols["postcode"], cols["commune"], cols["insee"] = per_combination(
         [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=3)
     cols["updated"] = per_value(cols["updated"], _date_of)
     ids = cols["id"] = list(cols["id"])
     for i in np.flatnonzero(good & ~_truthy(ids)).tolist():  # an accepted row without an id gets one
-        ids[i] = _stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode", "commune")})
+        ids[i] = fields.stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode", "commune")})
     warns = [sum(row, ()) for row in zip(*per_field, strict=True)]
     return reasons, warns
 
@@ -334,21 +320,21 @@ def _has_postcode(postcode: str) -> bool:
 
 
 def _kind_of(kind: str) -> tuple[str, str, tuple[str, ...]]:
-    row = _stub(name="-", kind=kind)
-    reason = _check_name_and_kind(row)
+    row = fields.stub(name="-", kind=kind)
+    reason = fields.check_name_and_kind(row)
     return reason, row.rec["kind"], tuple(row.warn)
 
 
 def _publication_of(pair: tuple[str, str]) -> tuple[str, str, str]:
     rec = {"status": pair[0], "visibility": pair[1]}
-    reason = _check_publication(rec)
+    reason = fields.check_publication(rec)
     return reason, rec["status"], rec["visibility"]
 
 
 def _vocabulary_of(col: str, vocabulary: Vocabulary, given: str) -> tuple[str, tuple[str, ...]]:
     """Access or mode as a canonical value (warnings for guessed or unknown ones)."""
-    row = _stub(**{col: given})
-    value = _read_value(row, col, vocabulary)
+    row = fields.stub(**{col: given})
+    value = fields.read_value(row, col, vocabulary)
     if value is None:
         value = ""
         row.warn.append(f"{vocabulary.field_fr} non reconnu(es) : « {given} » (ignoré)")
@@ -366,13 +352,13 @@ def _mode_or_fixed(given: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _network_of(value: str) -> tuple[str, tuple[str, ...]]:
-    row = _stub(network=value)
-    return _networks(row), tuple(row.warn)
+    row = fields.stub(network=value)
+    return fields.networks(row), tuple(row.warn)
 
 
 def _services_of(value: str) -> tuple[str, tuple[str, ...]]:
-    row = _stub(services=value)
-    return _services(row), tuple(row.warn)
+    row = fields.stub(services=value)
+    return fields.services(row), tuple(row.warn)
 
 
 def _world_of(key: tuple[str, str, bool]) -> str:
@@ -385,24 +371,24 @@ def _precision_of(value: str) -> str:
 
 
 def _contact_warning(col: str, value: str) -> tuple[str, ...]:
-    row = _stub(website="", phone="", email="")
+    row = fields.stub(website="", phone="", email="")
     row.rec[col] = value
-    _check_contacts(row)
+    fields.check_contacts(row)
     return tuple(row.warn)
 
 
 def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str]:
-    """Postcode, commune and INSEE code normalised (:func:`_normalise_codes`) from the postcode, the
-    postcode and commune found in the address (:func:`_postcode_in_address`), commune and code."""
+    """Postcode, commune and INSEE code normalised (:func:`fields.normalise_codes`) from the postcode, the
+    postcode and commune found in the address (:func:`fields.postcode_in_address`), commune and code."""
     postcode, in_address, commune, insee = key
     rec = {"postcode": postcode, "commune": commune, "insee": insee}
-    _normalise_codes(rec, in_address)
+    fields.normalise_codes(rec, in_address)
     return rec["postcode"], rec["commune"], rec["insee"]
 
 
 def _date_of(value: str) -> str:
     rec = {"updated": value}
-    _normalise_date(rec)
+    fields.normalise_date(rec)
     return rec["updated"]
 
 
@@ -480,161 +466,6 @@ def _valid_value(name: str, value: str) -> bool:
         if not ok:
             return False
     return True
-
-
-# --------------------------------------------------------------------------- normalising fields
-def _read_value(row: _Row, col: str, vocabulary: Vocabulary) -> str | None:
-    """The canonical value of one field (a warning when it was guessed); None when unknown."""
-    given = row.rec[col]
-    reading = vocabulary.read(given)
-    if reading.guessed:
-        row.warn.append(vocabulary.understood(given, reading))
-    return reading.value
-
-
-def _networks(row: _Row) -> str:
-    """Networks read by meaning; unknown ones are kept as slugs, with a warning."""
-    out, unknown = [], []
-    for part, reading in read_list(NETWORKS, row.rec["network"]):
-        if reading.value is None:
-            unknown.append(part)
-            canon = schema.slug(part)
-        else:
-            canon = reading.value
-            if reading.guessed:
-                row.warn.append(NETWORKS.understood(part, reading))
-        if canon and canon not in out:
-            out.append(canon)
-    if unknown:
-        row.warn.append(f"réseau hors liste connue : {', '.join(unknown)}")
-    return ",".join(out)
-
-
-def _services(row: _Row) -> str:
-    """Services read by meaning; an unknown one keeps its text (no silent slug), with a warning."""
-    out, unknown = [], []
-    for part, reading in read_list(SERVICES, row.rec["services"], ",|;/"):
-        if reading.value is None:
-            unknown.append(part)
-        elif reading.guessed:
-            row.warn.append(SERVICES.understood(part, reading))
-        out.append(part if reading.value is None else reading.value)
-    if unknown:
-        row.warn.append("service hors liste connue, gardé tel quel : " + ", ".join(f"« {u} »" for u in unknown))
-    return ",".join(dict.fromkeys(out))
-
-
-def _stable_id(prefix: str, row: dict[str, str]) -> str:
-    """An id that stays the same while the row's name and place do (rows of exports without ids)."""
-    basis = "|".join(str(row.get(k, "")).strip().casefold() for k in ("name", "address", "insee", "postcode", "commune"))
-    return f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:10]}"
-
-
-def _check_name_and_kind(row: _Row) -> str:
-    """A row needs a name and a known kind of actor (normalised in place, guesses said)."""
-    rec = row.rec
-    if not rec["name"]:
-        return "nom manquant"
-    kind_given = rec["kind"]
-    reading = KINDS.read(kind_given)
-    if reading.value is None:
-        return KINDS.unknown(kind_given, reading)
-    if not reading.value:
-        return "type d'acteur manquant"
-    if reading.guessed:
-        row.warn.append(KINDS.understood(kind_given, reading))
-    rec["kind"] = reading.value
-    return ""
-
-
-def _vocab(value: str, aliases: dict[str, str]) -> str | None:
-    """Exact reading of a word (no guess): its canonical value, "" for an empty cell, None if unknown."""
-    if not value:
-        return ""
-    return aliases.get(schema.slug(value))
-
-
-def _check_publication(rec: dict[str, str]) -> str:
-    """Status and visibility as canonical values; an unknown value rejects the row.
-
-    An empty cell is an open, public site. A value atlas cannot read is not guessed: the row is
-    rejected with the accepted words, so that a typo never puts a closed or reserved site on a
-    map handed out to the public.
-    """
-    for col, aliases, labels, default, what in (
-        ("status", schema.STATUS_ALIASES, schema.STATUS_LABELS, "open", "statut"),
-        ("visibility", schema.VISIBILITY_ALIASES, schema.VISIBILITY_LABELS, "public", "visibilité"),
-    ):
-        given = rec[col]
-        value = _vocab(given, aliases)
-        if value is None:
-            accepted = ", ".join(f"« {w} »" for w in labels.values())
-            return f"{what} inconnu(e) : « {given} » (attendu : {accepted})"
-        rec[col] = value or default
-    return ""
-
-
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_MONTH_FIRST = re.compile(r"(\d{1,2})[/.-](\d{4})")
-
-
-def _normalise_date(rec: dict[str, str]) -> None:
-    """``updated`` as ``AAAA-MM-JJ``: French dates (15/03/2024, 03/2024) and date-times are read."""
-    text = rec["updated"].strip()
-    iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text)
-    day_first = _DAY_FIRST.fullmatch(text)
-    month_first = _MONTH_FIRST.fullmatch(text)
-    if iso:
-        text = iso.group(1)
-    elif day_first:
-        d, m, y = day_first.groups()
-        text = f"{y}-{int(m):02d}-{int(d):02d}"
-    elif month_first:
-        m, y = month_first.groups()
-        text = f"{y}-{int(m):02d}"
-    rec["updated"] = text
-
-
-#: Links the web map makes (the same rules as its script): http(s) pages, e-mail addresses, phone numbers.
-SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
-SAFE_EMAIL = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[^@\s\"'<>]+$")
-SAFE_PHONE = re.compile(r"^[0-9+().\s/\-]*$")
-
-
-def _check_contacts(row: _Row) -> None:
-    """Website, phone and e-mail that cannot be safe links are kept as text, with a warning."""
-    rec = row.rec
-    if rec["website"] and not SAFE_URL.match(rec["website"]):
-        row.warn.append(f"site web gardé sans lien (une adresse http:// ou https:// est attendue) : « {rec['website']} »")
-    phone = rec["phone"]
-    if phone and not (SAFE_PHONE.match(phone) and sum(c.isdigit() for c in phone) >= 4):
-        row.warn.append(f"téléphone gardé sans lien (des chiffres sont attendus) : « {phone} »")
-    if rec["email"] and not SAFE_EMAIL.match(rec["email"]):
-        row.warn.append(f"courriel gardé sans lien (une adresse nom@domaine.fr est attendue) : « {rec['email']} »")
-
-
-_ADDRESS_POSTCODE = re.compile(r"(?:^|\s)(\d{4,5})\s+([A-Za-zÀ-ÿ][^\d,]*)")
-
-
-def _postcode_in_address(address: str) -> tuple[str, str] | None:
-    """The last postcode and commune written in an address (« 3 rue Henry Dunant   1000 BOURG EN
-    BRESSE »), None when there is none."""
-    found = _ADDRESS_POSTCODE.findall(address) if address else []
-    return found[-1] if found else None
-
-
-def _normalise_codes(rec: dict[str, str], in_address: tuple[str, str] | None) -> None:
-    """Postcode (also found at the end of the address: ``in_address``, see
-    :func:`_postcode_in_address`) and INSEE code, with leading zeros lost by Excel."""
-    rec["postcode"] = rec["postcode"].replace(" ", "")
-    if not rec["postcode"] and in_address:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
-        rec["postcode"] = in_address[0].zfill(5)
-        rec["commune"] = rec["commune"] or in_address[1].strip()
-    if re.fullmatch(r"\d{4}", rec["postcode"]):
-        rec["postcode"] = "0" + rec["postcode"]  # lost leading zero (Excel)
-    if re.fullmatch(r"\d{4}", rec["insee"]):
-        rec["insee"] = "0" + rec["insee"]
-    rec["insee"] = rec["insee"].upper()
 
 
 # --------------------------------------------------------------------------- accepted rows
