@@ -1,7 +1,8 @@
 /* atlas-labels.js — the commune names of atlas's offline interactive map (MIT, atlas authors).
  *
  * Loaded before atlas-map.js, which creates the layer with the communes of the data blob and a
- * function returning the boxes of the markers on screen. Names are written with textContent.
+ * function returning the boxes of the markers on screen, and shares its DOM helpers with it
+ * (AtlasDom). Names are written with textContent.
  * ES5, like atlas-map.js.
  */
 (function (global) {
@@ -17,6 +18,9 @@
   function setStat(name, value) {
     document.body.setAttribute('data-atlas-' + name, String(value));
   }
+
+  /* the DOM helpers atlas-map.js uses too (one copy of each) */
+  global.AtlasDom = { el: el, setStat: setStat };
 
   /* Commune names drawn offline: larger communes first, a name only where it overlaps no other
    * name and no marker (a grid of placed boxes), at the commune's point or just under or over it;

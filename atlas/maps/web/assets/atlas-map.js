@@ -14,12 +14,8 @@
 (function (global) {
   'use strict';
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
+  /* element with class and text, and the data-atlas-* statistics: atlas-labels.js, loaded first */
+  var el = global.AtlasDom.el, setStat = global.AtlasDom.setStat;
 
   /* Decode a flat delta-encoded ring/line [x0, y0, dx1, dy1, ...] in 1e-5 degrees. */
   function decodeLine(flat) {
@@ -146,10 +142,6 @@
     box.appendChild(table);
     box.appendChild(el('div', 'atlas-popup-precision atlas-precision-' + actor.p, data.precision[actor.p]));
     return box;
-  }
-
-  function setStat(name, value) {
-    document.body.setAttribute('data-atlas-' + name, String(value));
   }
 
   function narrowScreen() { return window.innerWidth < 700 || window.innerHeight < 500; }
