@@ -11,6 +11,8 @@ import csv
 import io
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,23 @@ def skip_or_fail(reason: str) -> None:
     if _require():
         pytest.fail(f"{reason} : obligatoire en CI")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Headless Chromium's executable: a missing browser skips here and fails in CI."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        skip_or_fail("chromium introuvable (.ci/run l'installe)")
+    return exe
+
+
+def offline_prefix() -> list[str]:
+    """``unshare -rn`` (a network namespace with no interface up) when the system allows it."""
+    exe = shutil.which("unshare")
+    if exe and subprocess.run([exe, "-rn", "true"], capture_output=True).returncode == 0:
+        return [exe, "-rn"]
+    return []
 
 
 @pytest.fixture(scope="session")

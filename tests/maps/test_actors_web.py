@@ -15,14 +15,13 @@ import html
 import itertools
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import skip_or_fail
-from test_web import ALERT_HOOK, CHROMIUM_FLAGS, _offline_prefix
+from conftest import offline_prefix
+from test_web import ALERT_HOOK, CHROMIUM_FLAGS
 
 from atlas import settings
 from atlas.actors.draw import KIND_MARKERS, WORLD_COLOURS
@@ -231,21 +230,12 @@ CONSOLE_HOOK = ("<script>['error','warn'].forEach(function(k){var f=console[k];c
                 "arguments);};});</script>")
 
 
-@pytest.fixture(scope="module")
-def chromium_exe() -> str:
-    """Chromium, as in test_web.py: a missing browser skips here and fails in CI."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        skip_or_fail("chromium introuvable (.ci/run l'installe)")
-    return exe
-
-
-def _run(chromium_exe: str, page: str, path: Path, after: str = "") -> str:
+def _run(chromium: str, page: str, path: Path, after: str = "") -> str:
     """Open ``page`` offline in headless Chromium, run ``after`` once the graph is built, return the DOM."""
     page = page.replace("<head>", "<head>" + ALERT_HOOK + CONSOLE_HOOK, 1)
     page = page.replace("<script>atlasActors();</script>", f"<script>atlasActors();{after}</script>", 1)
     path.write_text(page, encoding="utf-8")
-    args = [*_offline_prefix(), chromium_exe, *CHROMIUM_FLAGS, f"--user-data-dir={path.parent / 'profile'}",
+    args = [*offline_prefix(), chromium, *CHROMIUM_FLAGS, f"--user-data-dir={path.parent / 'profile'}",
             "--dump-dom", path.as_uri()]
     res = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
@@ -284,8 +274,8 @@ document.body.setAttribute('data-test-overlaps', String(k));
 """
 
 
-def test_browser_opens_offline_without_error(chromium_exe, demo_page, tmp_path):
-    dom = _run(chromium_exe, demo_page, tmp_path / "acteurs.html", LABEL_OVERLAPS)
+def test_browser_opens_offline_without_error(chromium, demo_page, tmp_path):
+    dom = _run(chromium, demo_page, tmp_path / "acteurs.html", LABEL_OVERLAPS)
     body = _body(dom)
     assert body.get("ready") == "1", body
     assert int(body["nodes"]) == 190 and int(body["visible"]) == 190
@@ -295,8 +285,8 @@ def test_browser_opens_offline_without_error(chromium_exe, demo_page, tmp_path):
     assert "<canvas" in dom  # Cytoscape drew
 
 
-def test_browser_search_then_partners(chromium_exe, demo_page, tmp_path):
-    dom = _run(chromium_exe, demo_page, tmp_path / "acteurs.html", TYPE_AND_CHOOSE)
+def test_browser_search_then_partners(chromium, demo_page, tmp_path):
+    dom = _run(chromium, demo_page, tmp_path / "acteurs.html", TYPE_AND_CHOOSE)
     body = _body(dom)
     # the four « Petit Panier solidaire » of the registry, told apart by the rest of their name
     assert set(body["hits"].split("|")) == {"petit-panier-solidaire", "petit-panier-auchel", "petit-panier-beuvry",
@@ -319,29 +309,29 @@ def test_browser_search_then_partners(chromium_exe, demo_page, tmp_path):
     assert "Partenaires (21)" in text
 
 
-def test_browser_filter_by_epci(chromium_exe, demo_page, demo_registries, tmp_path):
+def test_browser_filter_by_epci(chromium, demo_page, demo_registries, tmp_path):
     actors = demo_registries[0]
     capso = "Communauté d'agglomération du Pays de Saint-Omer"
     script = ("var f = document.getElementById('aa-f-epci'); f.value = " + json.dumps(capso)
               + "; f.dispatchEvent(new Event('change'));")
-    body = _body(_run(chromium_exe, demo_page, tmp_path / "acteurs.html", script))
+    body = _body(_run(chromium, demo_page, tmp_path / "acteurs.html", script))
     assert int(body["visible"]) == int((actors["epci_name"] == capso).sum()) == 19
 
 
-def test_browser_escaping(chromium_exe, xss_page, tmp_path):
+def test_browser_escaping(chromium, xss_page, tmp_path):
     page, _ = xss_page
-    dom = _run(chromium_exe, page, tmp_path / "xss.html", "window.atlasActorsSelect('spf-a');")
+    dom = _run(chromium, page, tmp_path / "xss.html", "window.atlasActorsSelect('spf-a');")
     assert _body(dom)["selected"] == "spf-a"
     panel = re.search(r'<aside id="aa-details"[^>]*>(.*?)</aside>', dom, re.S).group(1)
     assert html.escape(XSS_SCRIPT, quote=False) in panel and "<script" not in panel and "<img" not in panel
     assert not re.search(r"<img[^>]*src=\"?x", dom)
 
 
-def test_browser_phone_width(chromium_exe, demo_page, tmp_path):
+def test_browser_phone_width(chromium, demo_page, tmp_path):
     """At 390 px (a phone; headless windows are never narrower than 500 px, so the page is opened
     in a 390 × 800 frame): panels stacked, none over another, filters folded, the graph as wide as
     the screen, and a chosen actor's card inside the screen."""
-    _run(chromium_exe, demo_page, tmp_path / "acteurs.html")  # the test copy, checked for errors
+    _run(chromium, demo_page, tmp_path / "acteurs.html")  # the test copy, checked for errors
     frame_page = tmp_path / "telephone.html"
     probe = """
     var f = document.getElementById('f');
@@ -359,7 +349,7 @@ def test_browser_phone_width(chromium_exe, demo_page, tmp_path):
         '<!DOCTYPE html><html><head></head><body style="margin:0">'
         '<iframe id="f" src="acteurs.html" style="width:390px;height:800px;border:0;display:block"></iframe>'
         f"<script>{probe}</script></body></html>", encoding="utf-8")
-    args = [*_offline_prefix(), chromium_exe, *CHROMIUM_FLAGS, "--allow-file-access-from-files",
+    args = [*offline_prefix(), chromium, *CHROMIUM_FLAGS, "--allow-file-access-from-files",
             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", frame_page.as_uri()]
     res = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]

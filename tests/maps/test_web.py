@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
-from conftest import skip_or_fail
+from conftest import offline_prefix
 
 from atlas import settings
 from atlas.cli import cli
@@ -366,21 +365,6 @@ ALERT_HOOK = ("<script>window.__atlasAlerts=[];['alert','confirm','prompt'].forE
               "</script>")
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        skip_or_fail("chromium introuvable (.ci/run l'installe)")
-    return exe
-
-
-def _offline_prefix() -> list[str]:
-    """``unshare -rn`` (a network namespace with no interface up) when the system allows it."""
-    exe = shutil.which("unshare")
-    if exe and subprocess.run([exe, "-rn", "true"], capture_output=True).returncode == 0:
-        return [exe, "-rn"]
-    return []
-
 
 @pytest.fixture(scope="module")
 def browser(chromium, tmp_path_factory):
@@ -390,7 +374,7 @@ def browser(chromium, tmp_path_factory):
     all), and in any case resolves no host name and goes through a closed proxy port.
     """
     root = tmp_path_factory.mktemp("chromium")
-    prefix = _offline_prefix()
+    prefix = offline_prefix()
 
     def render(page: str, fragment: str = "", name: str = "carte.html", screenshot: Path | None = None) -> str:
         path = root / name

@@ -22,7 +22,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import skip_or_fail
+from conftest import offline_prefix
 
 from atlas.demo import DEMO_TERRITORIES, write_demo_webmaps
 from atlas.maps.numbering import numbered_sites
@@ -145,13 +145,8 @@ class Page:
 
 # --------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def browser():
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        skip_or_fail("chromium introuvable (.ci/run l'installe)")
-    unshare = shutil.which("unshare")
-    prefix = [unshare, "-rn"] if unshare and subprocess.run([unshare, "-rn", "true"]).returncode == 0 else []
-    b = Browser(exe, prefix)
+def browser(chromium):
+    b = Browser(chromium, offline_prefix())
     yield b
     b.close()
 

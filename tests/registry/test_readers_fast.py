@@ -8,8 +8,6 @@ after each; rows built one by one), kept here verbatim as the oracle.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,13 +32,8 @@ def reference_csv_records(path: Path) -> list[tuple[int, list[str]]]:
         raise RegistryError(f"« {path} » n'est pas un tableau lisible : son contenu n'est pas du texte (fichier "
                             "abîmé, ou d'un autre format que son nom l'indique). Enregistrez-le en CSV depuis le "
                             "tableur.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=readers._sniff_delimiter(text))
-    records, start = [], 1
-    for rec in reader:
-        if any(c.strip() for c in rec):
-            records.append((start, rec))
-        start = reader.line_num + 1
-    return records
+    # record by record, each start line from the reader's own count (the reader's fallback)
+    return readers._csv_records_by_line(text, readers._sniff_delimiter(text))
 
 
 def reference_frame_from_records(records: Sequence[tuple[int, list[str]]], header_at: int):  # noqa: ANN201
