@@ -177,7 +177,7 @@ class RoadNetwork:
         last = self._last_snap
         if reuse and last is not None and last[0].shape == xy.shape and np.array_equal(last[0], xy, equal_nan=True):
             return (last[1], last[2], *self._snap(other, len(xy) + len(other)))
-        nodes, dist = self._snap(np.concatenate([xy, other]), len(xy) + len(other))
+        nodes, dist = self._snap(np.concatenate([xy, other]) if len(other) else xy, len(xy) + len(other))
         nodes, dist, o_nodes, o_dist = nodes[:len(xy)], dist[:len(xy)], nodes[len(xy):], dist[len(xy):]
         if reuse:
             nodes, dist = nodes.copy(), dist.copy()
