@@ -107,22 +107,6 @@ class Checks:
     def build(cls, communes: gpd.GeoDataFrame, mapping: dict, src_crs: str, prefix: str) -> Checks:
         return cls(territory=territory_of(communes), src_crs=src_crs, prefix=prefix, mapping=mapping)
 
-    @property
-    def gaz(self) -> Gazetteer:
-        return self.territory.gaz
-
-    @property
-    def tree(self) -> shapely.STRtree:
-        return self.territory.tree
-
-    @property
-    def region_zone(self) -> shapely.Geometry:
-        return self.territory.region_zone
-
-    @property
-    def region_deps(self) -> frozenset[str]:
-        return self.territory.region_deps
-
 
 @dataclass
 class Located:
@@ -140,29 +124,24 @@ class Located:
 def per_value(values: list, fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one value
     """``[fn(v) for v in values]`` computed once per distinct value; with ``parts``, ``fn`` returns
     a tuple and each of its first ``parts`` items is given back as a list of its own."""
-    return _per_code(*_distinct(values), fn, parts)
-
-
-def numbered(values: list) -> tuple[np.ndarray, list]:
-    """Each value's number among the distinct values, and those values in order of appearance."""
-    return _distinct(values)
+    return _per_code(*numbered(values), fn, parts)
 
 
 def per_combination(columns: list[list], fn, parts: int | None = None) -> list:  # noqa: ANN001 - any function of one tuple
     """``per_value(list(zip(*columns)), fn, parts)``, without a tuple per row: the distinct values
     of each column are numbered, then the distinct combinations of those numbers."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
-    numbered = []
+    coded = []
     for col in columns:
-        codes, uniques = _distinct(col)
+        codes, uniques = numbered(col)
         key = pd.factorize(key * len(uniques) + codes)[0]  # < n * n: no overflow
-        numbered.append((codes, uniques))
+        coded.append((codes, uniques))
     first = np.unique(key, return_index=True)[1]  # a row of each combination, in order
-    combos = list(zip(*(list(map(uniques.__getitem__, codes[first].tolist())) for codes, uniques in numbered), strict=True))
+    combos = list(zip(*(list(map(uniques.__getitem__, codes[first].tolist())) for codes, uniques in coded), strict=True))
     return _per_code(key, combos, fn, parts)
 
 
-def _distinct(values: list) -> tuple[np.ndarray, list]:
+def numbered(values: list) -> tuple[np.ndarray, list]:
     """Each value's number among the distinct values, and those values (in order of appearance):
     found by pandas' hash table for a list of text, by a dict otherwise."""
     if values and type(values[0]) is str:
@@ -308,9 +287,9 @@ def near_region(checks: Checks, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """For each point, whether it is within :data:`NEAREST_COMMUNE_M` of a commune of the region."""
     pts = shapely.points(x, y)
     out = np.zeros(len(pts), dtype=bool)
-    out[checks.tree.query(pts, predicate="intersects")[0]] = True  # inside a commune: fast, most points
+    out[checks.territory.tree.query(pts, predicate="intersects")[0]] = True  # inside a commune: fast, most points
     rest = np.flatnonzero(~out)
-    out[rest[checks.tree.query(pts[rest], predicate="dwithin", distance=NEAREST_COMMUNE_M)[0]]] = True
+    out[rest[checks.territory.tree.query(pts[rest], predicate="dwithin", distance=NEAREST_COMMUNE_M)[0]]] = True
     return out
 
 
@@ -320,7 +299,7 @@ def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Chec
         return
     x, y, reason, precision, source, lon, lat = loc.x, loc.y, loc.reason, loc.precision, given.source, given.lon, given.lat
     lo, la = lon[rows].astype(float), lat[rows].astype(float)  # None (empty) as NaN
-    inside = shapely.intersects(checks.region_zone, shapely.points(x[rows], y[rows]))
+    inside = shapely.intersects(checks.territory.region_zone, shapely.points(x[rows], y[rows]))
     inside[inside] = near_region(checks, x[rows][inside], y[rows][inside])
     out = rows[~inside]
     for i in rows[inside]:
@@ -347,14 +326,14 @@ def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Chec
 
 def _commune_match(insee: str, postcode: str, commune: str, checks: Checks) -> tuple[Match | None, str]:
     """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
-    m = checks.gaz.by_insee(insee) if insee else None
+    m = checks.territory.gaz.by_insee(insee) if insee else None
     if insee and not m.found:
         return m, f"code INSEE inconnu : « {insee} »"
     if (m is None or not m.found) and postcode:
-        if postcode[:2] not in checks.region_deps:
+        if postcode[:2] not in checks.territory.region_deps:
             return m, f"code postal hors du territoire : « {postcode} »"
         names = [commune, *checks.mapping.get("_extra_names", [])]
-        m = checks.gaz.by_postcode_name(postcode, names)
+        m = checks.territory.gaz.by_postcode_name(postcode, names)
     return m, ""
 
 
@@ -375,7 +354,7 @@ def _place(key: tuple[str, str, str, bool], checks: Checks) -> tuple[str, float,
             return ("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)",
                     np.nan, np.nan, "", None, [])
         return "", np.nan, np.nan, "unknown", None, ["aucune indication de lieu : acteur gardé, sans position sur les cartes"]
-    if commune and not postcode and not insee and not checks.gaz.has_name(commune):
+    if commune and not postcode and not insee and not checks.territory.gaz.has_name(commune):
         return f"commune « {commune} » inconnue dans le territoire", np.nan, np.nan, "", None, []
     if commune and not postcode:
         return "", np.nan, np.nan, "unknown", None, [
