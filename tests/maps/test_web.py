@@ -121,6 +121,31 @@ def test_title_and_sources_are_escaped(cabbalr, fixture_actors):
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;.csv" in page
 
 
+TEMPLATE_PAYLOADS = (
+    "{{7*7}}",
+    "{{ cycler.__init__.__globals__.os.popen('echo ATLAS_PWNED').read() }}",
+    "{{constructor.constructor('alert(1)')()}}",
+    "{% for x in range(3) %}loop{% endfor %}",
+    "{# comment #}",
+)
+
+
+@pytest.mark.parametrize("payload", TEMPLATE_PAYLOADS)
+def test_registry_text_is_never_template_source(cabbalr, fixture_actors, payload):
+    # branca renders Element strings as Jinja2 source: registry text and the title must reach the
+    # page literally, never evaluated (issue 20: a cell ran `id` on the user's machine)
+    actors = fixture_actors.copy()
+    row = actors.index[actors["insee"].astype(str).isin(set(cabbalr["insee"]))][0]
+    actors.loc[row, "name"] = payload
+    page = webmap.make_webmap(cabbalr, actors, territory=payload, title=payload, registry_label=payload)
+    assert "ATLAS_PWNED\n" not in page  # the command's output (with its newline) never reaches the page
+    assert "looplooploop" not in page
+    assert payload in [a["n"] for a in _blob(page)["actors"]]  # the browser gets the exact text
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert html.unescape(title).endswith(payload)
+    assert html.escape(payload) in page.split("</title>", 1)[1]  # title panel, escaped, literal
+
+
 def test_actor_records(cab_page):
     data = _blob(cab_page)
     actors = {a["i"]: a for a in data["actors"]}

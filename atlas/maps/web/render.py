@@ -38,6 +38,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -256,28 +257,54 @@ def _numbers(actors: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, territory: st
 
 
 def _render_page(title: str, body_html: str) -> str:
-    """The folium/branca page with the inlined assets, ``body_html`` and the call of ``atlasInit``."""
+    """The folium/branca page with the inlined assets, ``body_html`` and the call of ``atlasInit``.
+
+    branca renders every ``Element`` string as Jinja2 template *source*: registry text (in
+    ``body_html``), the title and the vendored assets must never be that source, or a cell
+    ``{{ ... }}`` would be evaluated on the user's machine. folium only ever sees opaque
+    placeholders; the real strings are put in their place after rendering, by plain string
+    replacement (:func:`_fill_placeholders`)."""
     kind_css = "".join(f".atlas-k-{k} .atlas-num{{color:#fff}}.atlas-k-{k}.atlas-approx .atlas-num{{color:{c}}}"
                        for k, c in KIND_COLORS.items())
     kind_css += (f".atlas-cluster div{{background:{CLUSTER_STYLE['fill']};border-color:{CLUSTER_STYLE['ring']};"
                  f"color:{CLUSTER_STYLE['text']}}}")
     css, js = inline_assets()
+    parts = {
+        "title": html.escape(title),
+        "css": css + f"\n<style>{kind_css}</style>",
+        "js": js,
+        "body": body_html,
+    }
+    holders = {name: f"atlas-placeholder-{name}-{secrets.token_hex(16)}" for name in parts}
     m = folium.Map(location=[50.0, 2.8], zoom_start=8, tiles=None, zoom_control=False, prefer_canvas=False,
                    control_scale=False)
     m._id = "atlas"  # deterministic output
     m.default_js = []
     m.default_css = []
     fig = m.get_root()
-    fig.title = html.escape(title)  # branca writes <title>{{ this.title }}</title> unescaped
+    fig.title = holders["title"]
     fig.header.add_child(Element('<meta name="generator" content="atlas">'), name="atlas_meta")
-    fig.header.add_child(Element(css + f"\n<style>{kind_css}</style>"), name="atlas_css")
-    fig.header.add_child(Element(js), name="atlas_js")
-    fig.html.add_child(Element(body_html), name="atlas_html")
+    fig.header.add_child(Element(holders["css"]), name="atlas_css")
+    fig.header.add_child(Element(holders["js"]), name="atlas_js")
+    fig.html.add_child(Element(holders["body"]), name="atlas_html")
     script = _AtlasScript()
     script._id = "atlas"
     m.add_child(script)
     page = fig.render()
-    return page.replace("<html>", '<html lang="fr">', 1)
+    return _fill_placeholders(page, holders, parts).replace("<html>", '<html lang="fr">', 1)
+
+
+def _fill_placeholders(page: str, holders: dict[str, str], parts: dict[str, str]) -> str:
+    """Put each part in the place of its placeholder, once, without any template step.
+
+    The placeholders are random, so no registry text can contain one; each must appear exactly
+    once in the rendered page (else the page is refused rather than written incomplete)."""
+    pattern = re.compile("|".join(re.escape(h) for h in holders.values()))
+    found = pattern.findall(page)
+    if sorted(found) != sorted(holders.values()):
+        raise AtlasError("La carte interactive n'a pas pu être assemblée (élément manquant ou en double).")
+    by_holder = {h: parts[name] for name, h in holders.items()}
+    return pattern.sub(lambda match: by_holder[match.group(0)], page)
 
 
 def make_webmap(
