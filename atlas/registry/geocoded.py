@@ -12,6 +12,8 @@ door). Columns the registry already has for longitude, latitude or precision are
 encoding (UTF-8 with or without BOM, Windows-1252, UTF-16), line endings and decimal mark
 (comma with ``;``); a spreadsheet, GeoJSON or JSON registry is written as a CSV for French Excel
 (``;``, decimal comma, UTF-8 with BOM). Rejected rows are written unchanged (empty added cells).
+Cells that Excel would run as formulas are neutralised as in every CSV atlas writes
+(:func:`atlas.io.excel_safe`: « =HYPERLINK(…) » is written « '=HYPERLINK(…) »).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pandas as pd
 
 from atlas.errors import AtlasError
 from atlas.fr import plural_fr
-from atlas.io import atomic_output
+from atlas.io import atomic_output, excel_safe
 from atlas.registry import schema
 from atlas.registry.actors import read_actors
 from atlas.registry.geocoding import BAN_WORD
@@ -241,8 +243,8 @@ def write_geocoded(geocoded: GeocodedRegistry, output: str | Path) -> Path:
     dialect = geocoded.dialect or EXCEL
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=dialect.delimiter, lineterminator=dialect.newline)
-    writer.writerow(list(geocoded.table.columns))
-    writer.writerows(geocoded.table.itertuples(index=False, name=None))
+    writer.writerow([excel_safe(str(c)) for c in geocoded.table.columns])
+    writer.writerows([excel_safe(c) for c in row] for row in geocoded.table.itertuples(index=False, name=None))
     data = buf.getvalue().encode(dialect.encoding, errors="replace")
     with atomic_output(output) as tmp:
         tmp.write_bytes(data)
