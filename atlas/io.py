@@ -11,6 +11,12 @@ removes them (their process is gone). A set of files is committed through a smal
 complete, removed once they are all renamed. A run killed in between leaves the record, and the
 next run writing into that folder finishes the renames first; so the files of a set are always
 either all from the previous run or all from the new one.
+
+Two runs never write one output at once: a run writing a file holds a lock on ``.<name>.lock``
+beside it (:func:`output_lock`, an advisory ``flock`` the system releases when the process ends,
+the file holding the process number); a second run stops with « un autre calcul d'atlas (pid N)
+écrit déjà … ». A read-only output file is refused, not replaced. The registries read are checked
+not to change while they are read (:func:`file_state`, :func:`check_unchanged`).
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,6 +38,11 @@ import pandas as pd
 
 from atlas.errors import AtlasError
 from atlas.fr import cell_fr, join_fr
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux or macOS: locks by pid only
+    fcntl = None  # type: ignore[assignment]
 
 # --------------------------------------------------------------------------------------------
 # Errors of the file system, in French
@@ -126,7 +139,28 @@ def ensure_writable_dir(path: str | Path) -> Path:
         raise AtlasError(f"Le dossier « {parent} » n'est pas accessible en écriture.")
     if path.is_dir():
         raise AtlasError(f"« {path} » est un dossier : indiquez un nom de fichier.")
+    refuse_read_only(path)
     return path
+
+
+def refuse_read_only(path: str | Path) -> None:
+    """Refuse to replace a file made read-only (no write permission for its owner, or for us).
+
+    Replacing is a rename in the folder, which the system allows whatever the file's own
+    permission: a file someone made read-only is kept, not silently replaced (root included).
+
+    Raises
+    ------
+    AtlasError
+        « « path » est en lecture seule : … » (one French sentence).
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and (not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)):
+        raise AtlasError(f"« {path} » est en lecture seule : atlas ne le remplace pas (rendez-le modifiable, "
+                         "ou choisissez un autre fichier de sortie avec -o).")
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,12 +311,15 @@ class OutputSet:
 
     def __init__(self) -> None:
         self.pairs: list[tuple[Path, Path]] = []  # (temporary, destination)
+        self.locks: list[Path] = []
 
     def temp(self, path: str | Path) -> Path:
-        """The temporary path to write ``path`` to (orphans of ``path`` removed first)."""
+        """The temporary path to write ``path`` to (its lock taken, orphans of ``path`` removed first)."""
         path = ensure_writable_dir(path)
         if any(final == path for _, final in self.pairs):
             raise AtlasError(f"« {path} » est écrit deux fois dans le même ensemble de fichiers.")
+        self.locks.append(acquire_lock(path))
+        refuse_read_only(path)  # made read-only while we waited for the lock
         remove_orphans(path)
         tmp = _reserve_temp(path)
         self.pairs.append((tmp, path))
@@ -317,6 +354,11 @@ class OutputSet:
     def discard(self) -> None:
         for tmp, _ in self.pairs:
             _discard(tmp)
+
+    def release(self) -> None:
+        """Give back the locks of the destinations."""
+        while self.locks:
+            release_lock(self.locks.pop())
 
 
 @contextlib.contextmanager
@@ -358,6 +400,8 @@ def atomic_outputs(paths: Iterable[str | Path] = ()) -> Iterator[OutputSet]:
         if converted is exc:
             raise
         raise converted from exc
+    finally:
+        out.release()
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -365,6 +409,176 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     with atomic_output(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+# --------------------------------------------------------------------------------------------
+# One run at a time writes an output
+# --------------------------------------------------------------------------------------------
+
+#: How long a run waits for another one's lock before it stops (s): a lock is held while a run
+#: writes, so the second run of two started together stops at once rather than wait for minutes.
+LOCK_WAIT_S = 0.0
+_LOCK_SUFFIX = ".lock"
+_held: dict[Path, tuple[int, int]] = {}  # lock file -> (file descriptor, depth) of this process
+_held_guard = threading.Lock()
+
+
+def lock_path(path: str | Path) -> Path:
+    """The lock file of the output ``path``: ``.<name>.lock`` beside it."""
+    path = Path(path)
+    return path.with_name(f".{path.name}{_LOCK_SUFFIX}")
+
+
+def _lock_owner(lock: Path) -> int | None:
+    """The process number written in a lock file (None when unreadable or not yet written)."""
+    for _ in range(20):  # the owner writes its number just after taking the lock
+        try:
+            text = lock.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeError):
+            return None
+        if text.isdigit():
+            return int(text)
+        time.sleep(0.01)
+    return None
+
+
+def _busy(path: Path, owner: int | None) -> AtlasError:
+    who = f" (pid {owner})" if owner else ""
+    return AtlasError(f"un autre calcul d'atlas{who} écrit déjà « {path} » : attendez qu'il ait fini, ou choisissez "
+                      "un autre fichier de sortie avec -o.")
+
+
+def _try_lock(lock: Path) -> int | None:
+    """A descriptor holding ``lock`` for this process, or None when another process holds it."""
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    return None
+                try:  # the file may have been removed by its last owner between open and flock
+                    same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+                except FileNotFoundError:
+                    same = False
+                if not same:
+                    os.close(fd)
+                    continue
+            else:  # pragma: no cover - no flock: a lock of a living process is held
+                owner = _lock_owner(lock)
+                if owner is not None and owner != os.getpid() and _pid_alive(owner):
+                    os.close(fd)
+                    return None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+            return fd
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+
+
+def acquire_lock(path: str | Path, *, wait_s: float | None = None) -> Path:
+    """Take the lock of the output ``path`` for this process (re-entrant; see :func:`output_lock`).
+
+    A lock left by a run that has ended (killed, crashed) is free: the system released it with the
+    process, and its file is taken over.
+
+    Raises
+    ------
+    AtlasError
+        « un autre calcul d'atlas (pid N) écrit déjà « path » … » when another living run holds it
+        after ``wait_s`` seconds (default :data:`LOCK_WAIT_S`).
+    """
+    path = Path(path)
+    lock = lock_path(path).absolute()
+    with _held_guard:
+        if lock in _held:
+            fd, depth = _held[lock]
+            _held[lock] = (fd, depth + 1)
+            return lock
+    deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
+    while True:
+        try:
+            fd = _try_lock(lock)
+        except OSError as exc:  # a folder we cannot write: the write itself will say why
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
+                return lock
+            raise
+        if fd is not None:
+            with _held_guard:
+                _held[lock] = (fd, 1)
+            return lock
+        if time.monotonic() >= deadline:
+            raise _busy(path, _lock_owner(lock))
+        time.sleep(0.1)
+
+
+def release_lock(lock: Path) -> None:
+    """Give back a lock taken by :func:`acquire_lock` (its file is removed with the last hold)."""
+    with _held_guard:
+        if lock not in _held:
+            return
+        fd, depth = _held[lock]
+        if depth > 1:
+            _held[lock] = (fd, depth - 1)
+            return
+        del _held[lock]
+    with contextlib.suppress(OSError):
+        lock.unlink()  # before closing: a run waiting on this file sees it gone and makes a new one
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def output_lock(paths: Iterable[str | Path]) -> Iterator[None]:
+    """Hold the lock of every output of ``paths`` for the block: another atlas run writing one of
+    them stops with a French sentence instead of both writing (the last to finish winning whole).
+
+    Every atomic write takes the lock of its destination; a command takes them earlier, before it
+    reads its inputs, to be sure that two runs started together do not both compute for nothing.
+    """
+    taken: list[Path] = []
+    try:
+        for p in paths:
+            taken.append(acquire_lock(p))
+        yield
+    finally:
+        for lock in reversed(taken):
+            release_lock(lock)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs read from one state of the file
+# --------------------------------------------------------------------------------------------
+
+
+def file_state(path: str | Path) -> tuple[int, int, int, int]:
+    """What changes when a file is written to or replaced: (size, modification time in ns, inode,
+    device); compare two with :func:`check_unchanged`."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def check_unchanged(path: str | Path, before: tuple[int, int, int, int], *,
+                    error: type[AtlasError] = AtlasError) -> None:
+    """Raise when ``path`` is no longer in the state ``before`` (:func:`file_state`): written to,
+    replaced or removed while it was read (a copy or a save still under way).
+
+    Raises
+    ------
+    AtlasError
+        « Le fichier « path » a changé pendant la lecture … : relancez la commande … » (of class ``error``).
+    """
+    try:
+        now = file_state(path)
+    except OSError:
+        now = None
+    if now != before:
+        raise error(f"Le fichier « {path} » a changé pendant la lecture (copie ou enregistrement en cours ?) : "
+                    "relancez la commande quand il est complet.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, RegistryError
 from atlas.fr import plural_fr
-from atlas.io import atomic_output, excel_safe
+from atlas.io import atomic_output, check_unchanged, excel_safe, file_state
 from atlas.registry import schema
 from atlas.registry.actors import read_actors
 from atlas.registry.geocoding import BAN_WORD
@@ -200,12 +200,15 @@ def geocode_registry(
     """
     path = Path(path)
     mapping = load_mapping(mapping)
+    before = file_state(path) if path.is_file() else None  # the file is read twice: the same state both times
     result = read_actors(path, reference, mapping, communes, sheet=sheet, ban=ban, geocoder=geocoder)
     raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping))
     if len(set(lines)) != len(lines):
         raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocode "
                          "réécrit une feuille à la fois (--feuille NOM).")  # fmt: skip
     dialect = CsvDialect.of(path)
+    if before is not None:
+        check_unchanged(path, before, error=RegistryError)
     acc = result.accepted
     position = {line: pos for pos, line in enumerate(lines)}
     rows = [position[int(line)] for line in acc["line"]]

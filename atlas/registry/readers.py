@@ -11,7 +11,10 @@ preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
 Every row read keeps its line number (file line for CSV, row for spreadsheets, feature number
 for GeoJSON) and, in a workbook, its sheet, so that a rejected row can be found again in the file.
 A file that cannot be read at all (not a table, damaged, truncated, of another format than its
-name says) is a :class:`~atlas.errors.RegistryError` with one French sentence naming it.
+name says) is a :class:`~atlas.errors.RegistryError` with one French sentence naming it; so is a
+file that changes while it is read (a copy still under way: its size, time and inode are
+compared before and after) and a CSV file with a quote opened and never closed (the csv module
+would read the rest of the file as one cell).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import python_calamine
 
 from atlas.crs import WGS84
 from atlas.errors import RegistryError
-from atlas.io import error_fr
+from atlas.io import check_unchanged, error_fr, file_state
 from atlas.registry import schema, soliguide
 from atlas.registry.results import SheetReport
 
@@ -130,14 +133,61 @@ def _csv_text(path: Path) -> str:
     return text
 
 
-def _csv_records_by_line(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Non-empty records with the line each starts on, read record by record (the reference)."""
+def _line_breaks(text: str) -> int:
+    """Line breaks in ``text`` as the csv module counts lines (``\r\n``, ``\r`` or ``\n``)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _open_quote_line(text: str, last: Sequence[str]) -> int | None:
+    """The line of a quote opened in the last record ``last`` of ``text`` and never closed, else None.
+
+    The csv module reads on to the end of the file inside such a quote: the record's last cell is
+    then the whole rest of the file after the quote, its doubled quotes read as one. A quote that
+    is closed leaves a last cell that is not the end of the text (the closing quote follows it).
+    """
+    if not last:
+        return None
+    cell = last[-1]
+    start = len(text) - len(cell) - cell.count('"')  # where the cell's raw text begins
+    if start < 1 or text[start - 1] != '"' or text[start:].replace('""', '"') != cell:
+        return None
+    return 1 + _line_breaks(text) - _line_breaks(cell)
+
+
+def _check_quotes(text: str, last: Sequence[str], where: str = "") -> None:
+    """Refuse a text whose last record holds a quote never closed (:func:`_open_quote_line`).
+
+    Raises
+    ------
+    RegistryError
+        « guillemet ouvert ligne 4 et jamais fermé : les 3 lignes suivantes seraient lues dans la même
+        cellule ; … », prefixed with ``where`` (« « registre.csv » : »).
+    """
+    line = _open_quote_line(text, last)
+    if line is None:
+        return
+    after = _line_breaks(text.rstrip("\r\n")) + 1 - line
+    swallowed = ("" if after < 1 else " : la ligne suivante serait lue dans la même cellule" if after == 1
+                 else f" : les {after} lignes suivantes seraient lues dans la même cellule")
+    raise RegistryError(f"{where}guillemet ouvert ligne {line} et jamais fermé{swallowed} ; fermez-le (ou retirez-le) "
+                        "dans le tableur ou l'éditeur de texte, puis relancez.")
+
+
+def _csv_records_by_line(text: str, delimiter: str, where: str = "") -> list[tuple[int, list[str]]]:
+    """Non-empty records with the line each starts on, read record by record (the reference).
+
+    Raises
+    ------
+    RegistryError
+        For a quote opened and never closed (:func:`_check_quotes`; ``where`` names the file).
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records, start = [], 1
+    records, start, rec = [], 1, []
     for rec in reader:
         if any(c.strip() for c in rec):
             records.append((start, rec))
         start = reader.line_num + 1
+    _check_quotes(text, rec, where)
     return records
 
 
@@ -153,6 +203,8 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = list(reader)
+    where = f"« {path} » : "
+    _check_quotes(text, rows[-1] if rows else [], where)
     joined = list(map(" ".join, rows))  # a space: blank stays blank, no line break is made or lost
     if reader.line_num == len(rows):  # no record over several lines
         starts: Sequence[int] = range(1, len(rows) + 1)
@@ -160,7 +212,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
         spans = [1 + s.count("\n") + s.count("\r") - s.count("\r\n") if "\n" in s or "\r" in s else 1
                  for s in joined]
         if sum(spans) != reader.line_num:  # pragma: no cover - not seen; the reference then
-            return _csv_records_by_line(text, delimiter)
+            return _csv_records_by_line(text, delimiter, where)
         starts = list(itertools.accumulate(spans[:-1], initial=1))
     return list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined)))
 
@@ -417,7 +469,8 @@ def read_raw_table(
     Raises
     ------
     RegistryError
-        For a file that cannot be read as a table (one French sentence naming it).
+        For a file that cannot be read as a table, or that changed while it was read (one French
+        sentence naming it).
     """
     path = Path(path)
     if not path.exists():
@@ -426,8 +479,10 @@ def read_raw_table(
         raise RegistryError(f"« {path} » est un dossier, pas un fichier de registre.")
     suffix = path.suffix.lower()
     try:
+        before = file_state(path)
         with no_cyclic_gc():
             frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
+        check_unchanged(path, before, error=RegistryError)  # one state of the file, not half a copy
     except RegistryError:
         raise
     except OSError as exc:
