@@ -39,9 +39,11 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from atlas.io import error_fr
+        from atlas.progress import french_warnings
 
         try:
-            return func(*args, **kwargs)
+            with french_warnings():  # matplotlib's, GDAL's… warnings: one French line or nothing
+                return func(*args, **kwargs)
         except AtlasError as exc:
             _fail(str(exc))
         except OSError as exc:  # disk full, permission denied... : a person's problem, not a bug

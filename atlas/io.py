@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import shutil
 import stat
 import tempfile
 import threading
@@ -83,6 +84,17 @@ _GDAL_FR: tuple[tuple[str, str], ...] = (
 )
 
 
+def _known_fr(exc: BaseException) -> str | None:
+    """The French words of a file error atlas knows (its errno, or GDAL's or SQLite's text), else None."""
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_FR:
+        return _ERRNO_FR[exc.errno]
+    low = str(exc).strip().casefold()
+    for needle, french in _GDAL_FR:
+        if needle in low:
+            return french
+    return None
+
+
 def error_fr(exc: BaseException) -> str:
     """The cause of a file error in French words (« plus de place sur le disque »...).
 
@@ -94,17 +106,15 @@ def error_fr(exc: BaseException) -> str:
     Returns
     -------
     str
-        A French phrase; the original message when it is not one atlas knows.
+        A French phrase; for an :class:`OSError` atlas has no words for, « erreur du système
+        (ECODE) »; for another error, its original message.
     """
-    if isinstance(exc, OSError) and exc.errno in _ERRNO_FR:
-        return _ERRNO_FR[exc.errno]
+    known = _known_fr(exc)
+    if known is not None:
+        return known
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"erreur du système ({errno.errorcode.get(exc.errno, exc.errno)})"
     text = str(exc).strip()
-    low = text.casefold()
-    for needle, french in _GDAL_FR:
-        if needle in low:
-            return french
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
     return text or type(exc).__name__
 
 
@@ -116,9 +126,44 @@ def is_disk_error(exc: BaseException) -> bool:
     return not isinstance(exc, OSError) and any(needle in low for needle, _ in _GDAL_FR[:-2])
 
 
-def write_error(path: str | Path, exc: BaseException) -> AtlasError:
-    """« Écriture impossible de « path » : plus de place sur le disque. » (for ``raise … from exc``)."""
-    return AtlasError(f"Écriture impossible de « {path} » : {error_fr(exc)}.")
+#: Free space under which a write that failed for a reason GDAL does not say is taken for a full disk (bytes).
+NEARLY_FULL_BYTES = 16 * 1024 * 1024
+
+
+def _nearly_full(folder: Path, written: Path | None = None) -> bool:
+    """True when ``folder``'s disk has less free space than :data:`NEARLY_FULL_BYTES`, or than the
+    size of the file ``written`` so far."""
+    try:
+        free = shutil.disk_usage(folder).free
+        size = written.stat().st_size if written is not None and written.exists() else 0
+    except OSError:
+        return False
+    return free < max(NEARLY_FULL_BYTES, size)
+
+
+def write_error(path: str | Path, exc: BaseException, *, written: str | Path | None = None) -> AtlasError:
+    """« Écriture impossible de « path » : plus de place sur le disque. » (for ``raise … from exc``).
+
+    Parameters
+    ----------
+    path : path
+        The destination, named in the message.
+    exc : BaseException
+        The error of the writer (an :class:`OSError`, or GDAL's or SQLite's).
+    written : path, optional
+        The (temporary) file being written: when the writer's message says no cause atlas knows
+        (GDAL's « Failed to commit transaction. »), the free space of its disk tells whether it is
+        full; otherwise the message says, in French, that the writer failed (never its English text).
+    """
+    cause = _known_fr(exc)
+    if cause is None and written is not None and _nearly_full(Path(written).parent, Path(written)):
+        cause = _ERRNO_FR[errno.ENOSPC]
+    if cause is None and isinstance(exc, OSError):
+        cause = error_fr(exc)
+    if cause is None:
+        cause = ("l'écriture a échoué sans que GDAL en dise la raison en clair (relancez avec « atlas --debug … » "
+                 "pour le détail)")
+    return AtlasError(f"Écriture impossible de « {path} » : {cause}.")
 
 
 def ensure_writable_dir(path: str | Path) -> Path:
@@ -409,6 +454,46 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     with atomic_output(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Geographic files read, their failures in French
+# --------------------------------------------------------------------------------------------
+
+#: Why GDAL could not read a geographic file, in French (its own message is English).
+UNREADABLE_GEO = ("ce n'est pas un fichier géographique lisible (GeoPackage, GeoJSON, Shapefile…) : fichier abîmé, "
+                  "tronqué ou d'un autre format que son nom l'indique")
+
+
+def read_vector(path: str | Path, *, what: str, error: type[AtlasError] = AtlasError, **kwargs: object):  # noqa: ANN201 - a GeoDataFrame (geopandas imported lazily)
+    """Read a geographic file with :func:`geopandas.read_file`; its failures in one French sentence.
+
+    Parameters
+    ----------
+    path : path
+    what : str
+        What the file holds, for the message (« points d'origine », « contours des communes »).
+    error : AtlasError subclass
+        Raised for a missing or unreadable file: « impossible de lire les points « x.gpkg » : ce
+        n'est pas un fichier géographique lisible … » (never GDAL's English text).
+    **kwargs
+        Passed to :func:`geopandas.read_file` (``layer``…).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    import geopandas as gpd
+
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"fichier de {what} introuvable : « {p} »")
+    try:
+        return gpd.read_file(p, **kwargs)
+    except OSError as exc:
+        raise error(f"impossible de lire les {what} « {p.name} » : {error_fr(exc)}") from exc
+    except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, UnicodeDecodeError of a CSV…
+        raise error(f"impossible de lire les {what} « {p.name} » : {UNREADABLE_GEO}") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -714,7 +799,7 @@ def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
                     pyogrio.write_dataframe(_no_controls(frame.astype(str)), tmp, layer=name, driver="GPKG")
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
                     pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as exc:
-                raise write_error(path, exc) from exc
+                raise write_error(path, exc, written=tmp) from exc
     return path
 
 

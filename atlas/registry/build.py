@@ -28,6 +28,9 @@ from atlas.registry.results import RegistryResult
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
 
 DEFAULT_GPKG = "atlas.gpkg"
+#: Said after the rejects when every row of the registries is rejected.
+NOTHING_LEFT = ("Aucune ligne acceptée : il ne reste aucun lieu à placer ni à montrer (corrigez les lignes "
+                "rejetées ci-dessus, puis relancez).")
 
 
 @dataclass
@@ -82,6 +85,8 @@ class BuildResult:
         if len(self.rejects) > limit:
             where = "couche « rejects » du GeoPackage" if self.output else "atlas build pour la liste complète"
             lines.append(f"  … et {len(self.rejects) - limit} autres ({where}).")
+        if not len(self.actors):
+            lines.append(NOTHING_LEFT)
         return lines
 
 

@@ -126,6 +126,11 @@ class GeocodedRegistry:
             lines.append("Lignes rejetées (recopiées telles quelles, sans géocodage) :")
         for r in self.result.rejected.head(limit).itertuples():
             lines.append(f"  ligne {r.line} : {r.reason}")
+        if len(self.result.rejected) > limit:
+            lines.append(f"  … et {len(self.result.rejected) - limit} autres.")
+        if not len(acc):
+            lines.append("Aucune ligne acceptée : il ne reste aucune adresse à géocoder (corrigez les lignes "
+                         "rejetées ci-dessus, puis relancez).")
         return lines
 
 
