@@ -4,7 +4,6 @@ libraries atlas uses, turned into French (:func:`french_warnings`)."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sys
 import warnings
@@ -47,12 +46,6 @@ def info(message: str) -> None:
 _GLYPH = re.compile(r"Glyph (\d+) .*missing from (?:current )?font(?:\(s\))? (.+?)\.?$", re.DOTALL)
 
 
-def _debug() -> bool:
-    ctx = click.get_current_context(silent=True)
-    flag = bool(ctx and ctx.find_root().params.get("debug"))
-    return flag or os.environ.get("ATLAS_DEBUG", "").lower() not in ("", "0", "false")
-
-
 def glyph_line(messages: Iterable[str]) -> str | None:
     """One French line for matplotlib's « Glyph 65309 (…) missing from font(s) DejaVu Sans. »
     warnings (None when there is none): the characters the font lacks, drawn as empty boxes."""
@@ -74,13 +67,17 @@ def glyph_line(messages: Iterable[str]) -> str | None:
 
 
 @contextlib.contextmanager
-def french_warnings() -> Iterator[None]:
+def french_warnings(*, show_all: bool = False) -> Iterator[None]:
     """Catch the warnings of the libraries atlas uses for the block (a command).
 
     matplotlib's « Glyph … missing from font(s) » warnings (a name in full-width or CJK characters)
     become one French line on stderr (:func:`glyph_line`); the others (GDAL, pandas, shapely…),
-    English and naming a source file, are not shown, except with ``atlas --debug`` or
-    ``ATLAS_DEBUG=1``, where every warning is shown as Python shows it.
+    English and naming a source file, are not shown.
+
+    Parameters
+    ----------
+    show_all : bool, default False
+        Show every warning as Python shows it instead (``atlas --debug``).
     """
     caught: list[warnings.WarningMessage] = []
     try:
@@ -88,7 +85,7 @@ def french_warnings() -> Iterator[None]:
             warnings.simplefilter("default")
             yield
     finally:  # out of catch_warnings: there, showwarning would record instead of show
-        if _debug():
+        if show_all:
             for w in caught:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         else:

@@ -157,8 +157,7 @@ def test_glyph_warnings_become_one_french_line(tmp_path):
                      "comme des carrés vides sur les cartes et les graphes."]
 
 
-def test_french_warnings_unit(capsys, monkeypatch):
-    monkeypatch.delenv("ATLAS_DEBUG", raising=False)
+def test_french_warnings_unit(capsys):
     with french_warnings():
         warnings.warn("Glyph 65309 (\\N{FULLWIDTH EQUALS SIGN}) missing from font(s) DejaVu Sans.", UserWarning,
                       stacklevel=1)
@@ -167,8 +166,7 @@ def test_french_warnings_unit(capsys, monkeypatch):
     assert err == ("Attention : 1 caractère absent de la police DejaVu Sans (＝) est dessiné comme des carrés vides "
                    "sur les cartes et les graphes.\n")
     assert glyph_line(["rien à voir"]) is None
-    monkeypatch.setenv("ATLAS_DEBUG", "1")  # --debug: every warning as Python shows it
-    with pytest.warns(FutureWarning), french_warnings():
+    with pytest.warns(FutureWarning), french_warnings(show_all=True):  # --debug: every warning as Python shows it
         warnings.warn("slice", FutureWarning, stacklevel=1)
 
 

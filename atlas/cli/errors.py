@@ -43,7 +43,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from atlas.progress import french_warnings
 
         try:
-            with french_warnings():  # matplotlib's, GDAL's… warnings: one French line or nothing
+            with french_warnings(show_all=debug()):  # matplotlib's, GDAL's… warnings: one French line or nothing
                 return func(*args, **kwargs)
         except AtlasError as exc:
             fail(str(exc))
