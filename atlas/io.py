@@ -270,7 +270,8 @@ def _finish_commits(folder: Path) -> None:
 
 def remove_orphans(path: str | Path) -> list[Path]:
     """Finish interrupted commits beside ``path`` and remove the temporary files a killed run left
-    for it (``.name.<pid>-<random>.part…`` whose process is gone, GDAL's ``-journal`` included).
+    for it (``.name.<pid>-<random>.part…`` whose process is gone, GDAL's ``-journal`` included), and
+    its lock file when no process holds it any more.
 
     Returns
     -------
@@ -283,7 +284,7 @@ def remove_orphans(path: str | Path) -> list[Path]:
         return []
     _finish_commits(folder)
     pattern = _temp_pattern(path.stem)
-    removed = []
+    removed = [lock for lock in (_remove_stale_lock(path),) if lock is not None]
     now = time.time()
     for entry in folder.iterdir():
         m = pattern.match(entry.name)
@@ -615,6 +616,27 @@ def release_lock(lock: Path) -> None:
         lock.unlink()  # before closing: a run waiting on this file sees it gone and makes a new one
     with contextlib.suppress(OSError):
         os.close(fd)
+
+
+def _remove_stale_lock(path: Path) -> Path | None:
+    """Remove the lock file of ``path`` left by a run that has ended (no process holds it); its path, else None."""
+    lock = lock_path(path).absolute()
+    with _held_guard:
+        if lock in _held:
+            return None
+    if not lock.exists():
+        return None
+    try:
+        fd = _try_lock(lock)
+    except OSError:
+        return None
+    if fd is None:  # held by a living run
+        return None
+    with contextlib.suppress(OSError):
+        lock.unlink()
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    return lock
 
 
 @contextlib.contextmanager
