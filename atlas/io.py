@@ -724,6 +724,34 @@ def excel_safe(value: object) -> object:
     return value
 
 
+def excel_unsafe(value: str) -> str:
+    """A cell as it was before :func:`excel_safe`: « '=HYPERLINK(…) » read back is « =HYPERLINK(…) »;
+    any other text is kept (« '-12,5 », « 'ok », « ''=x »).
+
+    A CSV atlas wrote (``atlas geocode``'s registry, rejects) read again as a registry gives back
+    the registry's own text, a phone « +33 3 21 … » a phone, and is neutralised again when written.
+
+    Examples
+    --------
+    >>> excel_unsafe("'+33 3 21 00 00 00")
+    '+33 3 21 00 00 00'
+    >>> excel_unsafe("'-12,5")
+    "'-12,5"
+    """
+    if value[:1] == "'" and excel_safe(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+_GUARDED = re.compile(r"""(?:^|[;,\t|\r\n])"?'[ \u00a0\u202f]*[=+@\uff1d\uff0b\uff0d\uff20\t\r\n-]""")
+
+
+def may_hold_excel_safe(text: str) -> bool:
+    """False when no cell of the CSV text ``text`` can be one :func:`excel_safe` neutralised (one
+    search of the whole text; True does not say there is one)."""
+    return _GUARDED.search(text) is not None
+
+
 def _safe_column(values: pd.Series) -> pd.Series:
     def cell(v: object) -> object:
         if isinstance(v, float) and not isinstance(v, bool):

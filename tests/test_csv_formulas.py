@@ -112,3 +112,20 @@ def test_geocode_rewrites_every_payload_neutralised(outputs):
     assert "'=1+1" in cells and "'-f7" in cells  # the rejected row is copied, neutralised too
     header = next(csv.reader(io.StringIO(outputs["geocode: geocode.csv"], newline=""), delimiter=";"))
     assert header[:3] == ["Identifiant", "Nom", "Type"] and "precision" in header
+
+
+def test_geocoded_registry_read_back_is_the_registry_again(tmp_path):
+    """The neutralising « ' » is atlas's, not the registry's: a geocoded registry read again gives back
+    its own text (a phone « +33 … » stays a phone), and geocoding it again writes the same bytes."""
+    from atlas.registry.actors import read_actors
+
+    first, second = tmp_path / "geo.csv", tmp_path / "geo2.csv"
+    for src, out in ((REGISTRY, first), (first, second)):
+        res = CliRunner().invoke(cli, ["-q", "geocode", str(src), "--ban", str(BAN), "-o", str(out)])
+        assert res.exit_code == 0, res.output
+    assert second.read_bytes() == first.read_bytes()
+    again, original = read_actors(first), read_actors(REGISTRY)
+    assert again.accepted["name"].tolist() == original.accepted["name"].tolist()
+    assert '=HYPERLINK("http://evil","x")' in again.accepted["name"].tolist()
+    assert "+33 3 21 00 00 00" in again.accepted["phone"].tolist()
+    assert not again.warnings["message"].str.contains("« '+33", regex=False).any()

@@ -42,7 +42,7 @@ import python_calamine
 
 from atlas.crs import WGS84
 from atlas.errors import RegistryError
-from atlas.io import check_unchanged, error_fr, file_state
+from atlas.io import check_unchanged, error_fr, excel_unsafe, file_state, may_hold_excel_safe
 from atlas.registry import schema, soliguide
 from atlas.registry.results import SheetReport
 
@@ -212,9 +212,17 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
         spans = [1 + s.count("\n") + s.count("\r") - s.count("\r\n") if "\n" in s or "\r" in s else 1
                  for s in joined]
         if sum(spans) != reader.line_num:  # pragma: no cover - not seen; the reference then
-            return _csv_records_by_line(text, delimiter, where)
+            return _unguarded(text, _csv_records_by_line(text, delimiter, where))
         starts = list(itertools.accumulate(spans[:-1], initial=1))
-    return list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined)))
+    return _unguarded(text, list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined))))
+
+
+def _unguarded(text: str, records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The records with the cells atlas neutralised for Excel as they were (:func:`atlas.io.excel_unsafe`:
+    a registry atlas wrote, read again, gives back its own text); searched only when ``text`` may hold one."""
+    if not may_hold_excel_safe(text):
+        return records
+    return [(line, [excel_unsafe(c) if c[:1] == "'" else c for c in rec]) for line, rec in records]
 
 
 # --------------------------------------------------------------------------- rows to a frame
