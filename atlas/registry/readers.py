@@ -41,7 +41,7 @@ import pandas as pd
 import python_calamine
 
 from atlas.crs import WGS84
-from atlas.errors import RegistryError
+from atlas.errors import OpenQuoteError, RegistryError
 from atlas.io import check_unchanged, error_fr, excel_unsafe, file_state, may_hold_excel_safe
 from atlas.registry import schema, soliguide
 from atlas.registry.results import SheetReport
@@ -154,14 +154,14 @@ def _open_quote_line(text: str, last: Sequence[str]) -> int | None:
     return 1 + _line_breaks(text) - _line_breaks(cell)
 
 
-def _check_quotes(text: str, last: Sequence[str], where: str = "") -> None:
+def _check_quotes(text: str, last: Sequence[str]) -> None:
     """Refuse a text whose last record holds a quote never closed (:func:`_open_quote_line`).
 
     Raises
     ------
-    RegistryError
+    OpenQuoteError
         « guillemet ouvert ligne 4 et jamais fermé : les 3 lignes suivantes seraient lues dans la même
-        cellule ; … », prefixed with ``where`` (« « registre.csv » : »).
+        cellule ; … » (:func:`read_raw_table` names the file).
     """
     line = _open_quote_line(text, last)
     if line is None:
@@ -169,17 +169,17 @@ def _check_quotes(text: str, last: Sequence[str], where: str = "") -> None:
     after = _line_breaks(text.rstrip("\r\n")) + 1 - line
     swallowed = ("" if after < 1 else " : la ligne suivante serait lue dans la même cellule" if after == 1
                  else f" : les {after} lignes suivantes seraient lues dans la même cellule")
-    raise RegistryError(f"{where}guillemet ouvert ligne {line} et jamais fermé{swallowed} ; fermez-le (ou retirez-le) "
-                        "dans le tableur ou l'éditeur de texte, puis relancez.")
+    raise OpenQuoteError(f"guillemet ouvert ligne {line} et jamais fermé{swallowed} ; fermez-le (ou retirez-le) "
+                         "dans le tableur ou l'éditeur de texte, puis relancez.")
 
 
-def _csv_records_by_line(text: str, delimiter: str, where: str = "") -> list[tuple[int, list[str]]]:
+def _csv_records_by_line(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Non-empty records with the line each starts on, read record by record (the reference).
 
     Raises
     ------
-    RegistryError
-        For a quote opened and never closed (:func:`_check_quotes`; ``where`` names the file).
+    OpenQuoteError
+        For a quote opened and never closed (:func:`_check_quotes`).
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, start, rec = [], 1, []
@@ -187,7 +187,7 @@ def _csv_records_by_line(text: str, delimiter: str, where: str = "") -> list[tup
         if any(c.strip() for c in rec):
             records.append((start, rec))
         start = reader.line_num + 1
-    _check_quotes(text, rec, where)
+    _check_quotes(text, rec)
     return records
 
 
@@ -203,8 +203,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = list(reader)
-    where = f"« {path} » : "
-    _check_quotes(text, rows[-1] if rows else [], where)
+    _check_quotes(text, rows[-1] if rows else [])
     joined = list(map(" ".join, rows))  # a space: blank stays blank, no line break is made or lost
     if reader.line_num == len(rows):  # no record over several lines
         starts: Sequence[int] = range(1, len(rows) + 1)
@@ -212,7 +211,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
         spans = [1 + s.count("\n") + s.count("\r") - s.count("\r\n") if "\n" in s or "\r" in s else 1
                  for s in joined]
         if sum(spans) != reader.line_num:  # pragma: no cover - not seen; the reference then
-            return _unguarded(text, _csv_records_by_line(text, delimiter, where))
+            return _unguarded(text, _csv_records_by_line(text, delimiter))
         starts = list(itertools.accumulate(spans[:-1], initial=1))
     return _unguarded(text, list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined))))
 
@@ -280,7 +279,10 @@ def _no_header(path: Path, where: str, header_keys: Collection[str]) -> str:
 
 
 def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataFrame, list[int]]:
-    records = _csv_records(path)
+    try:
+        records = _csv_records(path)
+    except OpenQuoteError as exc:
+        raise RegistryError(f"« {path} » : {exc}") from exc
     if not records:
         raise RegistryError(f"« {path} » est vide.")
     at = _find_header(records, header_keys)

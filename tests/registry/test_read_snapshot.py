@@ -97,8 +97,10 @@ MESSAGE = "guillemet ouvert ligne 4 et jamais fermé : les 3 lignes suivantes se
 def test_unclosed_quote_fast_reader(tmp_path):
     path = tmp_path / "guillemet.csv"
     path.write_text(OPEN_AT_4, encoding="utf-8", newline="")
-    with pytest.raises(RegistryError, match=f"« {path} » : {MESSAGE} ; fermez-le"):
+    with pytest.raises(RegistryError, match=f"^{MESSAGE} ; fermez-le"):
         readers._csv_records(path)
+    with pytest.raises(RegistryError, match=f"^« {path} » : {MESSAGE} ; fermez-le"):
+        readers.read_raw_table(path)
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
