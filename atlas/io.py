@@ -12,11 +12,11 @@ complete, removed once they are all renamed. A run killed in between leaves the 
 next run writing into that folder finishes the renames first; so the files of a set are always
 either all from the previous run or all from the new one.
 
-Two runs never write one output at once: a run writing a file holds a lock on ``.<name>.lock``
-beside it (:func:`output_lock`, an advisory ``flock`` the system releases when the process ends,
-the file holding the process number); a second run stops with « un autre calcul d'atlas (pid N)
-écrit déjà … ». A read-only output file is refused, not replaced. The registries read are checked
-not to change while they are read (:func:`file_state`, :func:`check_unchanged`).
+Two runs never write one output at once: every atomic write holds the lock of its destination
+(``.<name>.lock`` beside it, :func:`atlas.locks.output_lock`); a second run stops with « un autre
+calcul d'atlas (pid N) écrit déjà … ». A read-only output file is refused, not replaced. The
+registries read are checked not to change while they are read (:func:`atlas.locks.file_state`,
+:func:`atlas.locks.check_unchanged`, re-exported here).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import re
 import shutil
 import stat
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -39,11 +38,11 @@ import pandas as pd
 
 from atlas.errors import AtlasError
 from atlas.fr import cell_fr, join_fr
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Linux or macOS: locks by pid only
-    fcntl = None  # type: ignore[assignment]
+from atlas.locks import acquire_lock, pid_alive, release_lock, remove_stale_lock
+from atlas.locks import check_unchanged as check_unchanged  # re-exported: files are read and written through here
+from atlas.locks import file_state as file_state
+from atlas.locks import lock_path as lock_path
+from atlas.locks import output_lock as output_lock
 
 # --------------------------------------------------------------------------------------------
 # Errors of the file system, in French
@@ -219,16 +218,6 @@ LEGACY_ORPHAN_AGE_S = 600
 _COMMIT = ".commit"
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _temp_pattern(stem: str) -> re.Pattern[str]:
@@ -243,7 +232,7 @@ def _is_orphan(entry: Path, pid: str | None, now: float) -> bool:
         return False
     if pid is None:
         return age > LEGACY_ORPHAN_AGE_S
-    return not _pid_alive(int(pid)) or age > ORPHAN_AGE_S
+    return not pid_alive(int(pid)) or age > ORPHAN_AGE_S
 
 
 def _finish_commits(folder: Path) -> None:
@@ -254,7 +243,7 @@ def _finish_commits(folder: Path) -> None:
         return
     for record in records:
         m = re.search(r"\.(\d+)-[A-Za-z0-9_]+\.commit$", record.name)
-        if m is None or _pid_alive(int(m.group(1))):
+        if m is None or pid_alive(int(m.group(1))):
             continue
         try:
             pairs = json.loads(record.read_text(encoding="utf-8"))["files"]
@@ -284,7 +273,7 @@ def remove_orphans(path: str | Path) -> list[Path]:
         return []
     _finish_commits(folder)
     pattern = _temp_pattern(path.stem)
-    removed = [lock for lock in (_remove_stale_lock(path),) if lock is not None]
+    removed = [lock for lock in (remove_stale_lock(path),) if lock is not None]
     now = time.time()
     for entry in folder.iterdir():
         m = pattern.match(entry.name)
@@ -495,197 +484,6 @@ def read_vector(path: str | Path, *, what: str, error: type[AtlasError] = AtlasE
         raise error(f"impossible de lire les {what} « {p.name} » : {error_fr(exc)}") from exc
     except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, UnicodeDecodeError of a CSV…
         raise error(f"impossible de lire les {what} « {p.name} » : {UNREADABLE_GEO}") from exc
-
-
-# --------------------------------------------------------------------------------------------
-# One run at a time writes an output
-# --------------------------------------------------------------------------------------------
-
-#: How long a run waits for another one's lock before it stops (s): a lock is held while a run
-#: writes, so the second run of two started together stops at once rather than wait for minutes.
-LOCK_WAIT_S = 0.0
-_LOCK_SUFFIX = ".lock"
-_held: dict[Path, tuple[int, int]] = {}  # lock file -> (file descriptor, depth) of this process
-_held_guard = threading.Lock()
-
-
-def lock_path(path: str | Path) -> Path:
-    """The lock file of the output ``path``: ``.<name>.lock`` beside it."""
-    path = Path(path)
-    return path.with_name(f".{path.name}{_LOCK_SUFFIX}")
-
-
-def _lock_owner(lock: Path) -> int | None:
-    """The process number written in a lock file (None when unreadable or not yet written)."""
-    for _ in range(20):  # the owner writes its number just after taking the lock
-        try:
-            text = lock.read_text(encoding="ascii").strip()
-        except (OSError, UnicodeError):
-            return None
-        if text.isdigit():
-            return int(text)
-        time.sleep(0.01)
-    return None
-
-
-def _busy(path: Path, owner: int | None) -> AtlasError:
-    who = f" (pid {owner})" if owner else ""
-    return AtlasError(f"un autre calcul d'atlas{who} écrit déjà « {path} » : attendez qu'il ait fini, ou choisissez "
-                      "un autre fichier de sortie avec -o.")
-
-
-def _try_lock(lock: Path) -> int | None:
-    """A descriptor holding ``lock`` for this process, or None when another process holds it."""
-    while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            if fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    return None
-                try:  # the file may have been removed by its last owner between open and flock
-                    same = os.fstat(fd).st_ino == os.stat(lock).st_ino
-                except FileNotFoundError:
-                    same = False
-                if not same:
-                    os.close(fd)
-                    continue
-            else:  # pragma: no cover - no flock: a lock of a living process is held
-                owner = _lock_owner(lock)
-                if owner is not None and owner != os.getpid() and _pid_alive(owner):
-                    os.close(fd)
-                    return None
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-            return fd
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-            raise
-
-
-def acquire_lock(path: str | Path, *, wait_s: float | None = None) -> Path:
-    """Take the lock of the output ``path`` for this process (re-entrant; see :func:`output_lock`).
-
-    A lock left by a run that has ended (killed, crashed) is free: the system released it with the
-    process, and its file is taken over.
-
-    Raises
-    ------
-    AtlasError
-        « un autre calcul d'atlas (pid N) écrit déjà « path » … » when another living run holds it
-        after ``wait_s`` seconds (default :data:`LOCK_WAIT_S`).
-    """
-    path = Path(path)
-    lock = lock_path(path).absolute()
-    with _held_guard:
-        if lock in _held:
-            fd, depth = _held[lock]
-            _held[lock] = (fd, depth + 1)
-            return lock
-    deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
-    while True:
-        try:
-            fd = _try_lock(lock)
-        except OSError as exc:  # a folder we cannot write: the write itself will say why
-            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
-                return lock
-            raise
-        if fd is not None:
-            with _held_guard:
-                _held[lock] = (fd, 1)
-            return lock
-        if time.monotonic() >= deadline:
-            raise _busy(path, _lock_owner(lock))
-        time.sleep(0.1)
-
-
-def release_lock(lock: Path) -> None:
-    """Give back a lock taken by :func:`acquire_lock` (its file is removed with the last hold)."""
-    with _held_guard:
-        if lock not in _held:
-            return
-        fd, depth = _held[lock]
-        if depth > 1:
-            _held[lock] = (fd, depth - 1)
-            return
-        del _held[lock]
-    with contextlib.suppress(OSError):
-        lock.unlink()  # before closing: a run waiting on this file sees it gone and makes a new one
-    with contextlib.suppress(OSError):
-        os.close(fd)
-
-
-def _remove_stale_lock(path: Path) -> Path | None:
-    """Remove the lock file of ``path`` left by a run that has ended (no process holds it); its path, else None."""
-    lock = lock_path(path).absolute()
-    with _held_guard:
-        if lock in _held:
-            return None
-    if not lock.exists():
-        return None
-    try:
-        fd = _try_lock(lock)
-    except OSError:
-        return None
-    if fd is None:  # held by a living run
-        return None
-    with contextlib.suppress(OSError):
-        lock.unlink()
-    with contextlib.suppress(OSError):
-        os.close(fd)
-    return lock
-
-
-@contextlib.contextmanager
-def output_lock(paths: Iterable[str | Path]) -> Iterator[None]:
-    """Hold the lock of every output of ``paths`` for the block: another atlas run writing one of
-    them stops with a French sentence instead of both writing (the last to finish winning whole).
-
-    Every atomic write takes the lock of its destination; a command takes them earlier, before it
-    reads its inputs, to be sure that two runs started together do not both compute for nothing.
-    """
-    taken: list[Path] = []
-    try:
-        for p in paths:
-            taken.append(acquire_lock(p))
-        yield
-    finally:
-        for lock in reversed(taken):
-            release_lock(lock)
-
-
-# --------------------------------------------------------------------------------------------
-# Inputs read from one state of the file
-# --------------------------------------------------------------------------------------------
-
-
-def file_state(path: str | Path) -> tuple[int, int, int, int]:
-    """What changes when a file is written to or replaced: (size, modification time in ns, inode,
-    device); compare two with :func:`check_unchanged`."""
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
-
-
-def check_unchanged(path: str | Path, before: tuple[int, int, int, int], *,
-                    error: type[AtlasError] = AtlasError) -> None:
-    """Raise when ``path`` is no longer in the state ``before`` (:func:`file_state`): written to,
-    replaced or removed while it was read (a copy or a save still under way).
-
-    Raises
-    ------
-    AtlasError
-        « Le fichier « path » a changé pendant la lecture … : relancez la commande … » (of class ``error``).
-    """
-    try:
-        now = file_state(path)
-    except OSError:
-        now = None
-    if now != before:
-        raise error(f"Le fichier « {path} » a changé pendant la lecture (copie ou enregistrement en cours ?) : "
-                    "relancez la commande quand il est complet.")
 
 
 # --------------------------------------------------------------------------------------------

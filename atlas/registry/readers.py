@@ -44,6 +44,7 @@ from atlas.crs import WGS84
 from atlas.errors import OpenQuoteError, RegistryError
 from atlas.io import check_unchanged, error_fr, excel_unsafe, file_state, may_hold_excel_safe
 from atlas.registry import schema, soliguide
+from atlas.registry.csv_quotes import check_quotes
 from atlas.registry.results import SheetReport
 
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -133,53 +134,13 @@ def _csv_text(path: Path) -> str:
     return text
 
 
-def _line_breaks(text: str) -> int:
-    """Line breaks in ``text`` as the csv module counts lines (``\r\n``, ``\r`` or ``\n``)."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
-
-
-def _open_quote_line(text: str, last: Sequence[str]) -> int | None:
-    """The line of a quote opened in the last record ``last`` of ``text`` and never closed, else None.
-
-    The csv module reads on to the end of the file inside such a quote: the record's last cell is
-    then the whole rest of the file after the quote, its doubled quotes read as one. A quote that
-    is closed leaves a last cell that is not the end of the text (the closing quote follows it).
-    """
-    if not last:
-        return None
-    cell = last[-1]
-    start = len(text) - len(cell) - cell.count('"')  # where the cell's raw text begins
-    if start < 1 or text[start - 1] != '"' or text[start:].replace('""', '"') != cell:
-        return None
-    return 1 + _line_breaks(text) - _line_breaks(cell)
-
-
-def _check_quotes(text: str, last: Sequence[str]) -> None:
-    """Refuse a text whose last record holds a quote never closed (:func:`_open_quote_line`).
-
-    Raises
-    ------
-    OpenQuoteError
-        « guillemet ouvert ligne 4 et jamais fermé : les 3 lignes suivantes seraient lues dans la même
-        cellule ; … » (:func:`read_raw_table` names the file).
-    """
-    line = _open_quote_line(text, last)
-    if line is None:
-        return
-    after = _line_breaks(text.rstrip("\r\n")) + 1 - line
-    swallowed = ("" if after < 1 else " : la ligne suivante serait lue dans la même cellule" if after == 1
-                 else f" : les {after} lignes suivantes seraient lues dans la même cellule")
-    raise OpenQuoteError(f"guillemet ouvert ligne {line} et jamais fermé{swallowed} ; fermez-le (ou retirez-le) "
-                         "dans le tableur ou l'éditeur de texte, puis relancez.")
-
-
 def _csv_records_by_line(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Non-empty records with the line each starts on, read record by record (the reference).
 
     Raises
     ------
     OpenQuoteError
-        For a quote opened and never closed (:func:`_check_quotes`).
+        For a quote opened and never closed (:func:`atlas.registry.csv_quotes.check_quotes`).
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, start, rec = [], 1, []
@@ -187,7 +148,7 @@ def _csv_records_by_line(text: str, delimiter: str) -> list[tuple[int, list[str]
         if any(c.strip() for c in rec):
             records.append((start, rec))
         start = reader.line_num + 1
-    _check_quotes(text, rec)
+    check_quotes(text, rec)
     return records
 
 
@@ -203,7 +164,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = list(reader)
-    _check_quotes(text, rows[-1] if rows else [])
+    check_quotes(text, rows[-1] if rows else [])
     joined = list(map(" ".join, rows))  # a space: blank stays blank, no line break is made or lost
     if reader.line_num == len(rows):  # no record over several lines
         starts: Sequence[int] = range(1, len(rows) + 1)

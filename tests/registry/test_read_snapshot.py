@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from atlas.cli import cli
 from atlas.errors import RegistryError
-from atlas.registry import build, geocoded, readers
+from atlas.registry import build, csv_quotes, geocoded, readers
 
 DATA = Path(__file__).parents[1] / "data"
 REGISTRY = DATA / "registre_adresses.csv"  # 15 rows, « ; », UTF-8 with BOM
@@ -111,7 +111,7 @@ def test_unclosed_quote_record_by_record_reader(newline):
     last = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[-1]
     assert last[1].startswith("Colis C;distribution") and last[1].count(newline) == 4  # what csv alone does
     with pytest.raises(RegistryError, match=MESSAGE):
-        readers._check_quotes(text, last)
+        csv_quotes.check_quotes(text, last)
 
 
 def test_unclosed_quote_in_a_real_command(tmp_path):
