@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from atlas import settings
@@ -63,6 +64,7 @@ def test_unknown_territory_is_a_french_error_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_map_commands_say_which_rows_were_left_out(tmp_path):
     """A person regenerating a map from a registry with bad rows is told which lines and why."""
     from pathlib import Path

@@ -75,6 +75,7 @@ def _expected_outside(grid: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.
     return shapely.distance(union, grid.geometry.to_numpy()) > ORIGIN_GAP_M
 
 
+@pytest.mark.slow
 def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, caplog, tmp_path):
     grid = gap_grid
     outside = _expected_outside(grid, communes)

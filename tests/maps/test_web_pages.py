@@ -192,6 +192,7 @@ def _fold(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- the territory's name
+@pytest.mark.slow
 def test_page_and_file_named_after_the_territory(pages):
     assert sorted(pages) == ["cabbalr", "capso", "hauts-de-france", "lens-lievin"]
     assert web_filename("Communauté d'agglomération de Lens - Liévin (CALL)") == "carte-call.html"
