@@ -231,7 +231,7 @@ def test_more_sites_than_a_sheet_can_show_is_a_french_message(demo, context, tmp
     msg = str(err.value)
     assert isinstance(err.value, AtlasError)  # the CLI prints it as one sentence, exit 1
     assert msg.startswith("Trop de lieux pour une carte A3 lisible : 2\u00a0000 lieux sur")
-    assert "atlas print --atlas commune --epci" in msg
+    assert "atlas imprimer --atlas commune --epci" in msg
     assert not (tmp_path / "x.pdf").exists()
 
 
