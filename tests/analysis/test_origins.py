@@ -116,6 +116,7 @@ def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, caplog, 
     assert sentence in md and "rattachés à la commune la plus proche" in md
 
 
+@pytest.mark.slow
 def test_territory_selection_counts_neighbours_apart(communes, gap_grid):
     from atlas.territory.selection import select_territory
 

@@ -219,6 +219,7 @@ def test_unknown_territory(communes, actors, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_unwritable_output(communes, actors, context, tmp_path):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")

@@ -382,6 +382,7 @@ def test_browser_legend_follows_visible_layers(view, pages, blobs, stem):
     assert page.js(f"document.querySelector('#atlas-legend li[data-layer=\"{epci}\"]').offsetParent === null")
 
 
+@pytest.mark.slow
 def test_region_zones_blanches_off_by_default(blobs, demo):
     """3 360 communes of zones blanches would flood the region: the layer is there, off."""
     shapes = blobs["hauts-de-france"]["shapes"]

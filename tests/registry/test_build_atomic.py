@@ -149,6 +149,7 @@ def test_next_run_on_the_same_output_removes_orphans(sets, tmp_path):
     assert _state(folder / "x.gpkg") == states["new"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full absent")
 def test_full_disk_during_build(sets, tmp_path, monkeypatch):
     from click.testing import CliRunner

@@ -62,6 +62,7 @@ def test_population_equals_source_figures(communes, raw_hdf):
     assert pop["60694"] == 0
 
 
+@pytest.mark.slow
 def test_epci_counts_and_population_equal_source(communes, raw_hdf):
     epci_codes = {e["id"]: e["code"] for e in _raw("epci.csv.lzma")}
     n, pop = Counter(), defaultdict(int)
