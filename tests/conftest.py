@@ -19,9 +19,9 @@ import pytest
 
 from atlas import settings
 
-#: Fixtures that open a browser or render whole A3 sheets: a test using one is ``slow`` (left out of
-#: the fast loop ``pytest -m "not slow"``; ``.ci/run`` runs everything).
-SLOW_FIXTURES = frozenset({"chromium", "capso_pdf", "cabbalr_pdf", "sheets", "book"})
+#: Fixtures that open a browser, render whole A3 sheets or build the whole demo actors' page: a test
+#: using one is ``slow`` (left out of the fast loop ``pytest -m "not slow"``; ``.ci/run`` runs everything).
+SLOW_FIXTURES = frozenset({"chromium", "capso_pdf", "cabbalr_pdf", "sheets", "book", "demo_page"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

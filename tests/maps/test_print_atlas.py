@@ -243,6 +243,7 @@ def _l93(lon: float, lat: float) -> shapely.Point:
     return shapely.Point(x, y)
 
 
+@pytest.mark.slow
 def test_sea_is_what_no_commune_covers_west_of_belgium(demo, context):
     calais = resolve_territory(demo.communes, _epci(demo.communes, "Grand Calais"))
     b = calais.communes.total_bounds
