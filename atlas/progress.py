@@ -1,24 +1,42 @@
-"""Progress reporting for long work: a bar on stderr, silenced by ``--quiet``; the warnings of the
-libraries atlas uses, turned into French (:func:`french_warnings`)."""
+"""Progress of long work: silent unless a hook is installed.
+
+The library never prints. Its messages go through :mod:`logging` (one logger per module, named
+``atlas.<module>``, silent until logging is configured: :mod:`atlas` gives the ``atlas`` logger a
+:class:`logging.NullHandler`), and its long loops go through :func:`progress`, which hands the
+work to the hook installed with :func:`set_progress_hook` -- none by default. The ``atlas``
+command installs a click progress bar and a handler that prints the messages; a notebook can ask
+for the same::
+
+    import logging
+    logging.basicConfig(level=logging.INFO, format="%(message)s")   # the messages
+    from tqdm.auto import tqdm
+    atlas.progress.set_progress_hook(lambda items, label, total: tqdm(items, desc=label, total=total))
+"""
 
 from __future__ import annotations
 
-import contextlib
-import re
-import sys
-import warnings
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
-
-import click
-
-from atlas import settings
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+#: A progress hook: ``hook(items, label, total)`` returns an iterable over ``items`` that shows
+#: the progress (``label``: a short French label, « Feuilles »; ``total``: the number of items when
+#: ``items`` has no length, else None).
+ProgressHook = Callable[[Iterable[Any], str, "int | None"], Iterable[Any]]
+
+_hook: ProgressHook | None = None
+
+
+def set_progress_hook(hook: ProgressHook | None) -> ProgressHook | None:
+    """Install ``hook`` for every :func:`progress` (``None``: no progress shown); return the previous one."""
+    global _hook
+    previous, _hook = _hook, hook
+    return previous
+
 
 def progress(iterable: Iterable[T], label: str = "", total: int | None = None) -> Iterator[T]:
-    """Iterate over ``iterable`` showing a progress bar on stderr unless quiet.
+    """Iterate over ``iterable``, through the progress hook when one is installed.
 
     Parameters
     ----------
@@ -29,66 +47,7 @@ def progress(iterable: Iterable[T], label: str = "", total: int | None = None) -
     total : int, optional
         Number of items, when ``iterable`` has no length.
     """
-    if settings.options.quiet:
+    if _hook is None:
         yield from iterable
         return
-    length = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
-    with click.progressbar(iterable, length=length, label=label, file=sys.stderr) as bar:
-        yield from bar
-
-
-def info(message: str) -> None:
-    """Print an informative French message on stderr unless quiet."""
-    if not settings.options.quiet:
-        click.echo(message, err=True)
-
-
-_GLYPH = re.compile(r"Glyph (\d+) .*missing from (?:current )?font(?:\(s\))? (.+?)\.?$", re.DOTALL)
-
-
-def glyph_line(messages: Iterable[str]) -> str | None:
-    """One French line for matplotlib's « Glyph 65309 (…) missing from font(s) DejaVu Sans. »
-    warnings (None when there is none): the characters the font lacks, drawn as empty boxes."""
-    chars: dict[str, None] = {}
-    fonts: dict[str, None] = {}
-    for text in messages:
-        m = _GLYPH.search(text)
-        if m:
-            chars[chr(int(m.group(1)))] = None
-            fonts[m.group(2).strip()] = None
-    if not chars:
-        return None
-    shown = " ".join(list(chars)[:20]) + (" …" if len(chars) > 20 else "")
-    n = len(chars)
-    what = "1 caractère absent" if n == 1 else f"{n} caractères absents"
-    drawn = "est dessiné" if n == 1 else "sont dessinés"
-    return (f"Attention : {what} de la police {' ou '.join(fonts)} ({shown}) {drawn} comme des carrés vides "
-            "sur les cartes et les graphes.")
-
-
-@contextlib.contextmanager
-def french_warnings(*, show_all: bool = False) -> Iterator[None]:
-    """Catch the warnings of the libraries atlas uses for the block (a command).
-
-    matplotlib's « Glyph … missing from font(s) » warnings (a name in full-width or CJK characters)
-    become one French line on stderr (:func:`glyph_line`); the others (GDAL, pandas, shapely…),
-    English and naming a source file, are not shown.
-
-    Parameters
-    ----------
-    show_all : bool, default False
-        Show every warning as Python shows it instead (``atlas --debug``).
-    """
-    caught: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("default")
-            yield
-    finally:  # out of catch_warnings: there, showwarning would record instead of show
-        if show_all:
-            for w in caught:
-                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-        else:
-            line = glyph_line(str(w.message) for w in caught)
-            if line:
-                click.echo(line, err=True)
+    yield from _hook(iterable, label, total)

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from atlas.cli import cli
-from atlas.progress import french_warnings, glyph_line
+from atlas.cli.warnings_fr import french_warnings, glyph_line
 from atlas.registry.build import NOTHING_LEFT
 
 ROOT = Path(__file__).parents[1]

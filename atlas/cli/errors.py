@@ -39,8 +39,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from atlas.cli.warnings_fr import french_warnings
         from atlas.io import error_fr
-        from atlas.progress import french_warnings
 
         try:
             with french_warnings(show_all=debug()):  # matplotlib's, GDAL's… warnings: one French line or nothing
