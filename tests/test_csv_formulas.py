@@ -55,7 +55,7 @@ def outputs(tmp_path_factory) -> dict[str, object]:
         "gaps --semaine": (["gaps", "--semaine", *site, "-o", str(out / "semaine.csv")], out / "semaine.csv"),
         "distances": (["distances", *site, "-o", str(out / "distances.csv")], out / "distances.csv"),
         "suggest": (["suggest", *site, "-o", str(out / "suggest.csv")], out / "suggest.csv"),
-        "actors": (["actors", "--registry", reg, "--partenariats", parts, "--format", "svg", "-o",
+        "actors": (["actors", "--registry", reg, "--partenariats", parts, "--dessin", "svg", "-o",
                     str(out / "acteurs")], out / "acteurs"),
         "indicators": (["indicators", "--registry", reg, "--partenariats", parts, "--epci", "CALL", "-o",
                         str(out / "ind.csv")], out / "ind.csv"),

@@ -148,7 +148,7 @@ def test_glyph_warnings_become_one_french_line(tmp_path):
     env.pop("ATLAS_DEBUG", None)
     res = subprocess.run([*ATLAS, "-q", "actors", "--registry", str(registry), "--partenariats",
                           str(DATA / "graph" / "partnerships.csv"), "--actions", str(DATA / "graph" / "actions.csv"),
-                          "--format", "svg", "-o", str(tmp_path / "acteurs")],
+                          "--dessin", "svg", "-o", str(tmp_path / "acteurs")],
                          capture_output=True, text=True, env=env, timeout=600)
     assert res.returncode == 0, res.stderr
     assert "Glyph" not in res.stderr and "UserWarning" not in res.stderr and ".py:" not in res.stderr
