@@ -329,9 +329,11 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
                                             services=list(opts.get("services") or []) or None, day=opts.get("day"),
                                             include_drafts=bool(opts.get("include_drafts"))))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
-    left_out = sites.attrs.get("n_not_counted", 0)
-    status = f" ; {left_out} écarté(s) : fermé(s), en brouillon ou hors ligne" if left_out else ""
-    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
+    from atlas.analysis.sites import selection_lines
+
+    for line in selection_lines(sites, week=bool(opts.get("week"))):
+        info(line)  # counted per kind, left out and why (sites without hours with --jour / --semaine)
+    info(f"{len(territory)} communes.")
     network = None
     if opts.get("network_path"):
         from atlas.analysis.roads import load_network
@@ -399,7 +401,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
         raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
-    communes, territory, sites, origins, network = _analysis_inputs(opts)
+    communes, territory, sites, origins, network = _analysis_inputs({**opts, "week": True})
     weekly = weekly_coverage(territory, sites, threshold_km, by=by,
                              sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
                              network=network, origins=origins, all_communes=communes)

@@ -333,6 +333,17 @@ def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Chec
             reason[i] = f"coordonnées hors du territoire (longitude {dx:.4f}, latitude {dy:.4f})"
 
 
+#: Warnings that say a row's place contradicts itself (:func:`declared_commune`,
+#: :func:`_check_declared`, and the INSEE code of a point elsewhere): the rows a coordinator checks.
+_VERIFICATION = re.compile(r"^(coordonnées dans |mêmes coordonnées que |code INSEE \S+ \(.*\) contredit )"
+                           r"|ne correspondent? pas au code INSEE ")
+
+
+def is_verification(message: str) -> bool:
+    """True when a warning says the row's place contradicts itself (see :data:`_VERIFICATION`)."""
+    return bool(_VERIFICATION.search(str(message)))
+
+
 def _commune_match(insee: str, postcode: str, commune: str, checks: Checks) -> tuple[Match | None, str]:
     """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
     m = checks.territory.gaz.by_insee(insee) if insee else None
