@@ -230,9 +230,10 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
         n_no_hours = int((mask & (hours == "").to_numpy()).sum())
         if not (mask & is_open).any():
             when = date.strftime("%d/%m/%Y") if date else WEEKDAYS_FR[wd]
+            unknown = f" ; {n_no_hours} sans horaires, comptés comme fermés" if n_no_hours else ""
             raise NoSiteError(
                 f"aucun site ouvert le {when} pour : {', '.join(what) or 'la sélection'} "
-                f"({int(mask.sum())} site(s) de ce type, aucun ouvert ce jour-là d'après ses horaires)"
+                f"({int(mask.sum())} site(s) de ce type, aucun ouvert ce jour-là d'après ses horaires{unknown})"
             )
         mask &= is_open
         what.append(f"ouvert le {date.isoformat() if date else WEEKDAYS_FR[wd]}")
@@ -280,14 +281,13 @@ def selection_lines(sites: gpd.GeoDataFrame, *, week: bool = False) -> list[str]
     if attrs.get("n_not_counted"):
         n = attrs["n_not_counted"]
         lines.append(f"  {n} non compté{'s' if n > 1 else ''} : fermé(s) définitivement, en brouillon ou hors ligne")
+    n_none, day = attrs.get("n_no_hours", 0), attrs.get("day", "")
     if attrs.get("n_closed_day"):
-        n, day = attrs["n_closed_day"], attrs.get("day", "")
-        lines.append(f"  {n} non compté{'s' if n > 1 else ''} : fermé(s) le {day} d'après leurs horaires")
-    if attrs.get("n_no_hours"):
-        n = attrs["n_no_hours"]
-        how = ("comptés comme ouverts" if attrs.get("unknown_hours") == "open"
-               else "comptés comme fermés ce jour-là (parmi les précédents)")
-        lines.append(f"  {n} site{'s' if n > 1 else ''} sans horaires : {how}")
+        n = attrs["n_closed_day"]
+        among = f", dont {n_none} sans horaires (comptés comme fermés)" if n_none else ""
+        lines.append(f"  {n} non compté{'s' if n > 1 else ''} : fermé(s) le {day} d'après leurs horaires{among}")
+    elif n_none:  # counted as open (unknown_hours="open")
+        lines.append(f"  dont {n_none} sans horaires, comptés comme ouverts le {day}")
     if attrs.get("n_unlocated"):
         n = attrs["n_unlocated"]
         lines.append(f"  {n} non compté{'s' if n > 1 else ''} : sans position (adresse non localisée)")
