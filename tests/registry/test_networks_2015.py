@@ -21,9 +21,9 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from shapely.ops import nearest_points
 from click.testing import CliRunner
 from conftest import skip_or_fail
+from shapely.ops import nearest_points
 
 from atlas.analysis.coverage import summarize, zones_blanches
 from atlas.analysis.distances import commune_origins, points_xy
@@ -178,7 +178,6 @@ def test_selection_lines_on_a_day(communes):
                                            "dont 1 sans horaires (comptés comme fermés)"]
 
 
-@pytest.mark.slow
 def test_amiens_sheet_lists_its_secours_populaire_sites(foodaid_2015, tmp_path):
     out = tmp_path / "amiens.pdf"
     res = CliRunner().invoke(cli, ["-q", "print", "--registre", str(foodaid_2015 / SPF), "--mapping",
@@ -284,7 +283,6 @@ def test_insee_code_contradicting_name_and_postcode_never_wins(tmp_path, commune
     assert said[4] == ["commune fusionnée 62110 → 62473 (Isbergues)"]
 
 
-@pytest.mark.slow
 def test_insee_contradiction_never_printed_at_isbergues(tmp_path):
     path = tmp_path / "henin.csv"
     path.write_text(HENIN, encoding="utf-8")
