@@ -292,3 +292,15 @@ def test_insee_contradiction_never_printed_at_isbergues(tmp_path):
     text = _pdf_text(out)
     assert "Relais de Berguette" in text
     assert "Hénin" not in text
+
+
+def test_restos_sheet_of_the_towns_lists_their_centres(foodaid_2015, tmp_path):
+    """The sheet of Tourcoing, Lille and Douai lists the centres the list gives them (their points
+    were in Rieulay, Wasquehal and Esquerchin: before, not one was on it)."""
+    out = tmp_path / "villes.pdf"
+    args = ["-q", "print", "--registre", str(foodaid_2015 / RESTOS), "--mapping", "restos-2015", "-o", str(out)]
+    res = CliRunner().invoke(cli, [*args, "--commune", "59599", "--commune", "59350", "--commune", "59178"])
+    assert res.exit_code == 0, res.output
+    text = _pdf_text(out)
+    for name in ("Tourcoing (4 centres)", "Lille (11 centres)", "Douai (4 centres)"):
+        assert f"Restos du Cœur — {name}" in text, name
