@@ -15,6 +15,7 @@ from atlas.cli.geocode import geocode
 from atlas.cli.indicators import indicators
 from atlas.cli.print_map import print_map
 from atlas.cli.suggest import suggest
+from atlas.cli.verifier import verifier
 from atlas.cli.web import web
 
 
@@ -27,7 +28,8 @@ def cli(quiet: bool, debug: bool) -> None:
     settings.options.quiet = quiet
 
 
-for _command in (build, contours, web, gaps, distances, suggest, print_map, actors, indicators, geocode, demo):
+for _command in (build, contours, web, gaps, distances, suggest, print_map, actors, indicators, geocode, verifier,
+                 demo):
     cli.add_command(_command)
 
 

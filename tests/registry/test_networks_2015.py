@@ -304,3 +304,17 @@ def test_restos_sheet_of_the_towns_lists_their_centres(foodaid_2015, tmp_path):
     text = _pdf_text(out)
     for name in ("Tourcoing (4 centres)", "Lille (11 centres)", "Douai (4 centres)"):
         assert f"Restos du Cœur — {name}" in text, name
+
+
+def test_cli_verifier(foodaid_2015, tmp_path, demo):
+    out = tmp_path / "a-verifier.csv"
+    res = CliRunner().invoke(cli, ["verifier", str(foodaid_2015 / RESTOS), "--mapping", "restos-2015", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Lieux à vérifier écrits : " in res.output and "(8 vérifications, 7 lignes)" in res.output
+    rows = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    assert rows.loc[rows["line"] == "992", "message"].str.contains("registre : Tourcoing").any()
+    shown = CliRunner().invoke(cli, ["verifier", str(foodaid_2015 / RESTOS), "--mapping", "restos-2015"])
+    assert shown.output.count("position_centres_2015_restos_du_coeur.csv, ligne ") == 8
+    # the demonstration registry (190 rows) has nothing to verify
+    demo_run = CliRunner().invoke(cli, ["verifier", str(Path(demo.registries[0].path))])
+    assert demo_run.exit_code == 0 and "Aucun lieu à vérifier" in demo_run.output
