@@ -458,6 +458,10 @@ def _check_declared(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], 
     idx_pts, idx_com = territory.tree.query(pts, predicate="within")
     at, first = np.unique(idx_pts, return_index=True)
     own[at] = territory.insee[idx_com[first]]
+    outside = np.flatnonzero(own == "")
+    if len(outside):  # just outside the simplified polygons: the nearest commune, as the join does
+        near, com = territory.tree.query_nearest(pts[outside], max_distance=NEAREST_COMMUNE_M, all_matches=False)
+        own[outside[near]] = territory.insee[com]
     # a commune named by its name alone: the one of that name in the point's département, if one
     alone = np.flatnonzero(~_truthy(keys[0]) & ~_truthy(keys[1]) & _truthy(keys[2]))
     if len(alone):
@@ -466,26 +470,31 @@ def _check_declared(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], 
         for j, m in zip(alone.tolist(), by_name, strict=True):
             found[j] = m
     named = np.array([m.insee if m is not None and m.found else "" for m in found], dtype=object)
-    for j, i in enumerate(rows.tolist()):
+    for j in np.flatnonzero(_truthy(notes) | _truthy(replaced)).tolist():
+        i = int(rows[j])
         if replaced[j]:
             cols["insee"][i] = replaced[j]
         warn[i].extend(n for n in notes[j] if not n.startswith("commune fusionnée"))
-        code = named[j]
-        if not code or code == own[j]:
-            continue
-        gap = float(shapely.distance(territory.polygons[territory.position[code]], pts[j]))
-        if gap <= 0:  # on the border of overlapping polygons
-            continue
-        where = gaz.name_of(own[j]) if own[j] else "aucune commune"
-        written = _named(cols["commune"][i]) or gaz.name_of(code)
-        if gap > CONTRADICTION_M:
-            m = found[j]
-            x[i], y[i] = m.x, m.y
-            loc.precision[i], loc.town_insee[i] = "commune", code
-            warn[i].append(f"coordonnées dans {where}, registre : {written} (à {_km(gap)} de la commune) : "
-                           f"placé à la mairie {of_fr(gaz.name_of(code))}")
-        elif not cols["insee"][i]:
-            warn[i].append(f"coordonnées dans {where}, registre : {written} (à {_km(gap)} de la commune) : gardées")
+    differ = np.flatnonzero((named != "") & (named != own))
+    if len(differ):
+        shapes = territory.polygons[[territory.position[c] for c in named[differ].tolist()]]
+        gaps = shapely.distance(shapes, pts[differ])
+        for j, gap in zip(differ.tolist(), gaps.tolist(), strict=True):
+            if gap <= 0:  # on the border of overlapping polygons
+                continue
+            i, code = int(rows[j]), named[j]
+            where = gaz.name_of(own[j]) if own[j] else "aucune commune"
+            written = _named(cols["commune"][i]) or gaz.name_of(code)
+            if gap > CONTRADICTION_M:
+                m = found[j]
+                x[i], y[i] = m.x, m.y
+                loc.precision[i], loc.town_insee[i] = "commune", code
+                placed = (f"placé à {gaz.name_of(code)} (à son adresse avec la Base Adresse Nationale, sinon à la "
+                          "mairie)") if cols["address"][i] else f"placé à la mairie {of_fr(gaz.name_of(code))}"
+                warn[i].append(f"coordonnées dans {where}, registre : {written} (à {_km(gap)} de la commune) : {placed}")
+            elif not cols["insee"][i]:
+                warn[i].append(f"coordonnées dans {where}, registre : {written} (à {_km(gap)} de la commune) : "
+                               "gardées")
     _same_point(loc, rows, pts, np.where(named != "", named, own), cols)
 
 
@@ -495,11 +504,13 @@ def _same_point(loc: Located, rows: np.ndarray, pts: np.ndarray, commune: np.nda
     xy = shapely.get_coordinates(pts).round(1)
     codes, _ = pd.factorize(xy[:, 0] + 1j * xy[:, 1])
     frame = pd.DataFrame({"at": codes, "commune": commune})
-    mixed = frame.groupby("at")["commune"].nunique()
-    for at in mixed[mixed > 1].index.tolist():
-        members = np.flatnonzero(codes == at)
+    mixed = frame.groupby("at")["commune"].transform("nunique").to_numpy() > 1
+    if not mixed.any():
+        return
+    for members in frame[mixed].groupby("at").indices.values():
+        members = np.flatnonzero(mixed)[members]
         for j in members.tolist():
-            others = sorted({_named(cols["commune"][rows[k]]) or str(commune[k]) for k in members
+            others = sorted({_named(cols["commune"][rows[k]]) or str(commune[k]) for k in members.tolist()
                              if commune[k] != commune[j]})
             loc.warn[rows[j]].append(f"mêmes coordonnées que {len(members) - 1} autre(s) ligne(s) d'autres communes "
                                      f"({', '.join(others)}) : position à vérifier")

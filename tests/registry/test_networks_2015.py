@@ -318,3 +318,22 @@ def test_cli_verifier(foodaid_2015, tmp_path, demo):
     # the demonstration registry (190 rows) has nothing to verify
     demo_run = CliRunner().invoke(cli, ["verifier", str(Path(demo.registries[0].path))])
     assert demo_run.exit_code == 0 and "Aucun lieu à vérifier" in demo_run.output
+
+
+def test_point_far_from_its_commune_goes_to_its_address_with_the_ban(tmp_path, communes, monkeypatch):
+    """With the BAN, a row whose point is in Lille but which names « 5 rue Jean Jaurès, 62300 Lens »
+    is placed at that door (the BAN fixture's point for it), not at the point given."""
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    ban = Path(__file__).resolve().parents[1] / "data" / "ban"
+    path = tmp_path / "r.csv"
+    path.write_text("nom;type;adresse;code postal;commune;longitude;latitude\n"
+                    "Colis;distribution;5 rue Jean Jaurès;62300;Lens;3,0636;50,6292\n", encoding="utf-8")
+    res = read_actors(path, communes=communes, ban=ban)
+    row = res.accepted.iloc[0]
+    assert abs(row.geometry.x - 687034.51) < 0.1 and abs(row.geometry.y - 7038022.14) < 0.1  # adresses-62.csv
+    assert row["insee"] == "62498" and row["precision"] == "address"
+    given = gpd.GeoSeries(gpd.points_from_xy([3.0636], [50.6292]), crs="EPSG:4326").to_crs(communes.crs).iloc[0]
+    km = f"{communes.set_index('insee').geometry['62498'].distance(given) / 1000:.1f}".replace(".", ",")
+    assert res.warnings["message"].tolist() == [
+        f"coordonnées dans Lille, registre : Lens (à {km} km de la commune) : placé à Lens (à son adresse avec la "
+        "Base Adresse Nationale, sinon à la mairie)"]
