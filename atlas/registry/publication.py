@@ -301,10 +301,24 @@ def located_mask(actors: pd.DataFrame) -> np.ndarray:
     return np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
 
 
+def _site_kinds(actors: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each actor's kind as a site (a mobile stop without a kind takes its truck's) and whether it
+    is a truck with stops (it covers its stops, not its depot), as :func:`atlas.analysis.sites.select_sites`."""
+    n = len(actors)
+    kinds = actors["kind"].fillna("").astype(str) if "kind" in actors.columns else pd.Series([""] * n)
+    ids = actors["id"].fillna("").astype(str) if "id" in actors.columns else pd.Series([""] * n)
+    route = actors["route"].fillna("").astype(str) if "route" in actors.columns else pd.Series([""] * n)
+    stop = (route != "").to_numpy() & (kinds == "").to_numpy()
+    if stop.any():
+        kinds = kinds.where(~stop, route.map(dict(zip(ids, kinds, strict=True))).fillna(""))
+    return kinds.to_numpy(dtype=object), ids.isin(set(route[route != ""])).to_numpy()
+
+
 def default_site_mask(actors: pd.DataFrame) -> np.ndarray:
-    """Actors the default site filter can count: of a food-aid kind (:data:`AID_KINDS`) and located."""
-    kinds = actors["kind"].fillna("").astype(str) if "kind" in actors.columns else pd.Series([""] * len(actors))
-    return kinds.isin(AID_KINDS).to_numpy() & located_mask(actors)
+    """Actors the default site filter can count: of a food-aid kind (:data:`AID_KINDS`), located,
+    not a truck with stops (its stops are counted)."""
+    kinds, truck = _site_kinds(actors)
+    return np.isin(kinds, AID_KINDS) & located_mask(actors) & ~truck
 
 
 def counting_lines(actors: pd.DataFrame, *, include_drafts: bool = False) -> list[str]:
@@ -318,11 +332,11 @@ def counting_lines(actors: pd.DataFrame, *, include_drafts: bool = False) -> lis
     """
     if not len(actors):
         return []
-    kinds = actors["kind"].fillna("").astype(str).to_numpy() if "kind" in actors.columns else np.full(len(actors), "")
+    kinds, truck = _site_kinds(actors)
     status_ok = coverage_mask(actors, include_drafts=include_drafts)
     located = located_mask(actors)
     aid = np.isin(kinds, AID_KINDS)
-    counted = aid & status_ok & located
+    counted = aid & status_ok & located & ~truck
     per_kind = pd.Series(kinds[counted]).value_counts()
     detail = ", ".join(kind_count_fr(k, int(per_kind[k])) for k in AID_KINDS if k in per_kind.index)
     lines = [f"Comptés comme lieux d'aide alimentaire (filtre par défaut) : {plural_fr(int(counted.sum()), 'lieu', 'lieux')}"
@@ -330,7 +344,11 @@ def counting_lines(actors: pd.DataFrame, *, include_drafts: bool = False) -> lis
     others = pd.Series(kinds[~aid]).value_counts()
     for kind in [k for k in KIND_PLURALS if k in others.index] + [k for k in others.index if k not in KIND_PLURALS]:
         lines.append("  " + left_out_fr(kind, int(others[kind])))
-    unlocated = int((aid & status_ok & ~located).sum())
+    trucks = int((aid & status_ok & truck).sum())
+    if trucks:
+        lines.append(f"  {plural_fr(trucks, 'tournée')} (camion) : comptée{'s' if trucks > 1 else ''} par "
+                     f"{'leurs' if trucks > 1 else 'ses'} arrêts, pas à {'leurs dépôts' if trucks > 1 else 'son dépôt'}")
+    unlocated = int((aid & status_ok & ~located & ~truck).sum())
     if unlocated:
         lines.append(f"  {plural_fr(unlocated, 'lieu', 'lieux')} d'aide alimentaire sans position (adresse non "
                      f"localisée) : non compté{'s' if unlocated > 1 else ''}")
