@@ -399,7 +399,8 @@ def declared_commune(key: tuple[str, str, str], checks: Checks) -> tuple[Match |
         return m, "", notes, ""
     own = f"{insee} ({gaz.name_of(m.insee)})"
     if not name_ok:
-        other = gaz.by_postcode_name(postcode, [name]) if postcode else gaz.by_name(name)
+        # by name alone, only in the code's département (« Nesles » for Nesle is another commune, 100 km away)
+        other = gaz.by_postcode_name(postcode, [name]) if postcode else gaz.by_name(name, m.insee[:2])
         if other.found and other.insee != m.insee and gaz.bears_name(other.insee, name):
             written = f"la commune « {commune} »" + ("" if pc_ok else f" et le code postal {postcode}")
             return other, "", (f"code INSEE {own} contredit {written} : placé à {gaz.name_of(other.insee)} "
