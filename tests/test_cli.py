@@ -8,7 +8,7 @@ from atlas import settings
 from atlas.cli import cli
 
 COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo",
-            "geocode"}
+            "geocode", "verifier"}
 
 
 def test_every_command_is_listed():
