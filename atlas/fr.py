@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -95,3 +96,9 @@ def plural_fr(k: int, singular: str, plural: str | None = None) -> str:
 def number_fr(value: float) -> str:
     """« 2,5 », « 10 »: a number in its shortest form (``:g``) with a decimal comma."""
     return f"{float(value):g}".replace(".", ",")
+
+
+def of_fr(name: str) -> str:
+    """« de Tourcoing », « d'Albert », « d'Hénin-Beaumont » (elision before a vowel or a mute h)."""
+    first = unicodedata.normalize("NFKD", name[:1]).encode("ascii", "ignore").decode().lower()
+    return f"d'{name}" if first in "aeiouyh" and first else f"de {name}"

@@ -69,7 +69,7 @@ def load_inputs(
                          reference=reference, write=False, sheet=list(sheet) if sheet else None, audience=audience,
                          ban=ban, geocoder=geocoder)
     report = [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10)
-    for line in report + result.publication_lines(limit=10):
+    for line in report + result.verification_lines(limit=10) + result.publication_lines(limit=10):
         logger.info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
 

@@ -11,7 +11,8 @@ from atlas.cli import cli
 #: French name -> English alias (the same word when both languages write it so).
 COMMANDS = {"construire": "build", "contours": "contours", "web": "web", "imprimer": "print",
             "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "acteurs": "actors",
-            "indicateurs": "indicators", "demo": "demo", "geocoder": "geocode"}
+            "indicateurs": "indicators", "demo": "demo", "geocoder": "geocode",
+            "verifier": "check"}
 
 
 def test_every_command_is_listed_by_its_french_then_english_name():

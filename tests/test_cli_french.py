@@ -38,7 +38,7 @@ SAME_WORD = {"--version", "--actions", "--epci", "--ban", "--reference", "--url"
 #: Metavars: French capitals (a choice shows its French values instead).
 METAVARS = {"FICHIER", "DOSSIER", "DOSSIER|FICHIER", "FICHIER|DOSSIER", "NOM", "NOM|FICHIER", "CODE", "KM",
             "MINUTES", "MOIS", "NOMBRE", "TEXTE", "TYPE", "RÉSEAU", "SERVICE", "JOUR", "SOURCE", "URL",
-            "REGISTRE", "[REGISTRE]..."}
+            "REGISTRE", "[REGISTRE]...", "REGISTRE..."}
 #: click's own English, as it would show in a help page or an error.
 ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "Show the version", "Error:", "Invalid value",
            "Missing argument", "Missing option", "No such option", "No such command", "Got unexpected",

@@ -25,11 +25,11 @@ import shapely
 from atlas.crs import L93, to_l93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import WEEKDAYS_FR
-from atlas.registry.hours import closed_on, covers_day, weekday_index
-from atlas.registry.publication import coverage_mask
+from atlas.registry.hours import closed_on, covers_day, is_valid_hours, weekday_index
+from atlas.registry.publication import coverage_mask, kind_count_fr, left_out_fr
 from atlas.registry.schema import AID_KINDS, KIND_LABELS
 
-__all__ = ["SiteFilter", "select_sites"]
+__all__ = ["SiteFilter", "select_sites", "selection_lines"]
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -210,6 +210,9 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
     hours, kind, route = _with_truck_fields(df)
 
     mask, what = _attribute_mask(df, kind, f)
+    # what the kinds leave out, among the actors of the networks and services asked for
+    others, _ = _attribute_mask(df, kind, SiteFilter(kinds=None, networks=f.networks, services=f.services))
+    left_kinds = kind[others & ~mask].value_counts().to_dict() if f.kinds else {}
     if not mask.any():
         raise NoSiteError(f"aucun site dans le registre pour : {', '.join(what) or 'la sélection'}")
     counted = coverage_mask(df, include_drafts=f.include_drafts)
@@ -220,13 +223,17 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
     mask &= counted
 
     wd, date = _resolve_day(f.day)
+    n_closed_day = n_no_hours = 0
     if wd is not None:
         is_open = _open_mask(df, hours, wd, date, f.unknown_hours)
+        n_closed_day = int((mask & ~is_open).sum())
+        n_no_hours = int((mask & (hours == "").to_numpy()).sum())
         if not (mask & is_open).any():
             when = date.strftime("%d/%m/%Y") if date else WEEKDAYS_FR[wd]
+            unknown = f" ; {n_no_hours} sans horaires, comptés comme fermés" if n_no_hours else ""
             raise NoSiteError(
                 f"aucun site ouvert le {when} pour : {', '.join(what) or 'la sélection'} "
-                f"({int(mask.sum())} site(s) de ce type, aucun ouvert ce jour-là d'après ses horaires)"
+                f"({int(mask.sum())} site(s) de ce type, aucun ouvert ce jour-là d'après ses horaires{unknown})"
             )
         mask &= is_open
         what.append(f"ouvert le {date.isoformat() if date else WEEKDAYS_FR[wd]}")
@@ -248,4 +255,52 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
     out.attrs["n_unlocated"] = n_unlocated
     out.attrs["n_not_counted"] = n_not_counted
     out.attrs["filter"] = ", ".join(what)
+    out.attrs["left_out_kinds"] = {str(k): int(v) for k, v in left_kinds.items()}
+    out.attrs["n_closed_day"] = n_closed_day
+    out.attrs["n_no_hours"] = n_no_hours
+    out.attrs["unknown_hours"] = f.unknown_hours
+    out.attrs["day"] = (date.strftime("%d/%m/%Y") if date else WEEKDAYS_FR[wd]) if wd is not None else ""
     return out
+
+
+def selection_lines(sites: gpd.GeoDataFrame, *, week: bool = False) -> list[str]:
+    """What a selection of sites (:func:`select_sites`) counts, per kind, and what it left out and
+    why, in French: one line of counts, then one line per reason.
+
+    With ``week`` (``atlas gaps --semaine``), the sites without readable hours are counted too:
+    they cover no day.
+    """
+    attrs = sites.attrs
+    per_kind = _column(sites, "kind").value_counts()
+    detail = ", ".join(kind_count_fr(k, int(n)) for k, n in per_kind.items())
+    label = f" ({attrs['filter']})" if attrs.get("filter") else ""
+    lines = [f"{len(sites)} site{'s' if len(sites) > 1 else ''} compté{'s' if len(sites) > 1 else ''}{label}"
+             + (f" : {detail}" if detail else "")]
+    for kind, n in sorted(attrs.get("left_out_kinds", {}).items(), key=lambda kv: -kv[1]):
+        lines.append("  " + left_out_fr(kind, n))
+    if attrs.get("n_not_counted"):
+        n = attrs["n_not_counted"]
+        lines.append(f"  {n} non compté{'s' if n > 1 else ''} : fermé(s) définitivement, en brouillon ou hors ligne")
+    n_none, day = attrs.get("n_no_hours", 0), attrs.get("day", "")
+    if attrs.get("n_closed_day"):
+        n = attrs["n_closed_day"]
+        among = f", dont {n_none} sans horaires (comptés comme fermés)" if n_none else ""
+        lines.append(f"  {n} non compté{'s' if n > 1 else ''} : fermé(s) le {day} d'après leurs horaires{among}")
+    elif n_none:  # counted as open (unknown_hours="open")
+        lines.append(f"  dont {n_none} sans horaires, comptés comme ouverts le {day}")
+    if attrs.get("n_unlocated"):
+        n = attrs["n_unlocated"]
+        lines.append(f"  {n} non compté{'s' if n > 1 else ''} : sans position (adresse non localisée)")
+    if week:
+        hours = _column(sites, "opening_hours")
+        none = int((hours == "").sum())
+        unreadable = int(((hours != "") & ~np.array([is_valid_hours(h) for h in hours], dtype=bool)).sum()) if len(
+            hours) else 0
+        if none or unreadable:
+            parts = [f"{none} sans horaires"] if none else []
+            parts += [f"{unreadable} aux horaires illisibles" if unreadable else ""]
+            lines.append(f"  {' et '.join(p for p in parts if p)} : ne couvrent aucun jour de la semaine "
+                         "(comptés comme fermés chaque jour)")
+        else:
+            lines.append("  tous les sites ont des horaires : chacun couvre les jours où il est ouvert")
+    return lines

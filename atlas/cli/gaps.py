@@ -83,7 +83,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
         raise AtlasError("--semaine et --jour ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
-    communes, territory, sites, origins, network = analysis_inputs(opts)
+    communes, territory, sites, origins, network = analysis_inputs({**opts, "week": True})
     weekly = weekly_coverage(territory, sites, threshold_km, by=by,
                              sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
                              network=network, origins=origins, all_communes=communes)

@@ -57,9 +57,11 @@ def analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
                                             services=list(opts.get("services") or []) or None, day=opts.get("day"),
                                             include_drafts=bool(opts.get("include_drafts"))))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
-    left_out = sites.attrs.get("n_not_counted", 0)
-    status = f" ; {left_out} écarté(s) : fermé(s), en brouillon ou hors ligne" if left_out else ""
-    logger.info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
+    from atlas.analysis.sites import selection_lines
+
+    for line in selection_lines(sites, week=bool(opts.get("week"))):
+        logger.info(line)  # counted per kind, left out and why (sites without hours with --jour / --semaine)
+    logger.info(f"{len(territory)} communes.")
     network = None
     if opts.get("roads"):
         from atlas.analysis.roads import load_network

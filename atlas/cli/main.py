@@ -22,6 +22,7 @@ from atlas.cli.indicators import indicators
 from atlas.cli.options import option
 from atlas.cli.print_map import print_map
 from atlas.cli.suggest import suggest
+from atlas.cli.verifier import verifier
 from atlas.cli.web import web
 
 install()  # click's own strings in French while an atlas command runs (atlas.cli.french)
@@ -30,7 +31,7 @@ install()  # click's own strings in French while an atlas command runs (atlas.cl
 COMMANDS: tuple[tuple[click.Command, tuple[str, ...]], ...] = (
     (build, ("build",)), (contours, ()), (web, ()), (gaps, ("gaps",)), (distances, ()), (suggest, ("suggest",)),
     (print_map, ("print",)), (actors, ("actors",)), (indicators, ("indicators",)), (geocode, ("geocode",)),
-    (demo, ()),
+    (verifier, ("check",)), (demo, ()),
 )
 
 

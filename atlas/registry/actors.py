@@ -51,7 +51,7 @@ from atlas.registry.readers import (
     without_url_escapes,
 )
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
-from atlas.registry.vocabulary import ACCESS, MODES, Vocabulary
+from atlas.registry.vocabulary import ACCESS, MODES, Vocabulary, network_named
 from atlas.territory.ban import BanIndex
 from atlas.territory.reference import load_communes
 
@@ -273,6 +273,9 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     """Name, kind, status and visibility checked, the other fields normalised (in place), each
     rule once per distinct value; returns each row's reason to be rejected ("") and warnings."""
     kind_reason, kind, kind_warn = per_value(cols["kind"], _kind_of, parts=3)
+    if any(cols["kind"]):  # « Restos du Cœur » as a type: the network too, when none is given
+        named = per_value(cols["kind"], network_named)
+        cols["network"] = [n or m for n, m in zip(cols["network"], named, strict=True)]
     reasons, status, visibility = per_combination([cols["status"], cols["visibility"]], _publication_of, parts=3)
     no_name, bad_kind = ~_truthy(cols["name"]), _truthy(kind_reason)
     for i in np.flatnonzero(bad_kind & ~no_name).tolist():  # the kind's reason comes before the status'

@@ -22,8 +22,15 @@ from atlas.io import (
 )
 from atlas.registry.actors import read_actors
 from atlas.registry.geocoding import ban_index
+from atlas.registry.locate import is_verification
 from atlas.registry.partnerships import load_partnerships, partnership_lines
-from atlas.registry.publication import Audience, hidden_warnings, publication_lines, publication_table
+from atlas.registry.publication import (
+    Audience,
+    counting_lines,
+    hidden_warnings,
+    publication_lines,
+    publication_table,
+)
 from atlas.registry.results import RegistryResult
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
 
@@ -52,6 +59,8 @@ class BuildResult:
     publication: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: One row per site left off the maps, and why (:func:`hidden_warnings`); also in ``warnings``.
     hidden: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The rows whose place contradicts itself, for the coordinator (:func:`verification_table`).
+    verifications: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def report_lines(self) -> list[str]:
         """French summary for the CLI."""
@@ -65,15 +74,33 @@ class BuildResult:
         )
         if self.output:
             lines.append(f"GeoPackage écrit : {self.output}")
-            lines.append(f"Rejets et avertissements (pour Excel) : {self.output.stem}-rejets.csv, "
-                         f"{self.output.stem}-avertissements.csv")
-        return lines + self.reject_lines() + self.publication_lines()
+            lines.append(f"Rejets, avertissements et vérifications (pour Excel) : {self.output.stem}-rejets.csv, "
+                         f"{self.output.stem}-avertissements.csv, {self.output.stem}-verifications.csv")
+        return lines + self.reject_lines() + self.verification_lines() + self.publication_lines()
 
     def publication_lines(self, limit: int = 20) -> list[str]:
-        """French lines: sites per status and visibility, stale sites, one line per hidden site."""
+        """French lines: sites per status and visibility, what the default site filter counts per
+        kind and leaves out, stale sites, one line per hidden site."""
         if not len(self.publication):
             return []
-        return publication_lines(self.publication, self.hidden, audience=self.audience, limit=limit)
+        lines = publication_lines(self.publication, self.hidden, audience=self.audience, limit=limit)
+        return lines[:1 + len(self.publication)] + counting_lines(
+            self.actors, include_drafts=self.audience.include_drafts) + lines[1 + len(self.publication):]
+
+    def verification_lines(self, limit: int = 20) -> list[str]:
+        """French lines listing the rows whose place contradicts itself (file, line, what), at most ``limit``."""
+        if not len(self.verifications):
+            return []
+        n = self.verifications["line"].astype(str).str.cat(self.verifications["file"].astype(str)).nunique()
+        lines = [f"Lieux à vérifier ({n} ligne{'s' if n > 1 else ''} : commune, code INSEE et coordonnées "
+                 "qui se contredisent) :"]
+        for r in self.verifications.head(limit).to_dict("records"):
+            lines.append(f"  {where_fr(pd.Series(r))} « {r['name']} » : {r['message']}")
+        if len(self.verifications) > limit:
+            where = (f"{self.output.stem}-verifications.csv" if self.output
+                     else "atlas build pour la liste complète")
+            lines.append(f"  … et {len(self.verifications) - limit} autres ({where}).")
+        return lines
 
     def reject_lines(self, limit: int = 20) -> list[str]:
         """French lines listing the rejected rows (file, line, reason), at most ``limit``."""
@@ -216,6 +243,7 @@ def _build(paths: list[Path], *, mappings: list[str | None] | None, reference: s
     epci = epci_polygons(communes)
     deps = departement_polygons(communes)
     out = BuildResult(communes, epci, deps, actors, rejects, warns, results, audience=audience or Audience())
+    out.verifications = verification_table(warns, actors)
     out.publication = publication_table(actors, out.audience)
     out.hidden = hidden_warnings(actors, out.audience)
     if len(out.hidden):
@@ -235,14 +263,15 @@ def _build(paths: list[Path], *, mappings: list[str | None] | None, reference: s
     if target is not None:
         # the GeoPackage and, beside it, the same rejects and warnings as CSV for Excel: one set, replaced
         # together (a run stopped half-way leaves the previous set whole)
-        with atomic_outputs(output_set(target)) as (gpkg, rejects_csv, warnings_csv):
+        with atomic_outputs(output_set(target)) as (gpkg, rejects_csv, warnings_csv, verifications_csv):
             write_gpkg(gpkg, {
                 "communes": communes, "epci": epci, "departements": deps,
                 "actors": actors, **layers, "rejects": out.rejects, "warnings": out.warnings,
-                "publication": out.publication,
+                "publication": out.publication, "verifications": out.verifications,
             })
             write_csv_excel(rejects_csv, out.rejects)
             write_csv_excel(warnings_csv, out.warnings)
+            write_csv_excel(verifications_csv, out.verifications)
             for path, state in states.items():  # the registries read are still the ones written from
                 check_unchanged(path, state, error=RegistryError)
         out.output = target
@@ -250,5 +279,31 @@ def _build(paths: list[Path], *, mappings: list[str | None] | None, reference: s
 
 
 def output_set(target: Path) -> list[Path]:
-    """The files ``atlas build -o target`` writes: the GeoPackage, its rejects and its warnings (CSV)."""
-    return [target, *(target.with_name(f"{target.stem}-{name}.csv") for name in ("rejets", "avertissements"))]
+    """The files ``atlas build -o target`` writes: the GeoPackage, its rejects, its warnings and its
+    verifications (CSV)."""
+    return [target, *(target.with_name(f"{target.stem}-{name}.csv")
+                      for name in ("rejets", "avertissements", "verifications"))]
+
+
+#: Columns of the verification table, in order.
+VERIFICATION_COLUMNS = ["file", "line", "sheet", "id", "name", "commune", "message"]
+
+
+def verification_table(warnings: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
+    """The warnings saying a row's place contradicts itself (:func:`atlas.registry.locate.is_verification`),
+    one row per warning, with the row's name and the commune it names: what a coordinator checks
+    (« coordonnées dans Rieulay, registre : Tourcoing… »)."""
+    if not len(warnings) or "message" not in warnings.columns:
+        return pd.DataFrame(columns=VERIFICATION_COLUMNS)
+    picked = warnings[warnings["message"].map(is_verification)].copy()
+    if "sheet" not in picked.columns:
+        picked["sheet"] = ""
+    if len(actors) and {"file", "id"} <= set(actors.columns):
+        keyed = actors.assign(_key=actors["file"].astype(str) + "\x1f" + actors["id"].astype(str)).drop_duplicates("_key")
+        keyed = keyed.set_index("_key")
+        key = picked["file"].astype(str) + "\x1f" + picked["id"].astype(str)
+        picked["name"] = key.map(keyed["name"]).fillna("").to_numpy()
+        picked["commune"] = key.map(keyed["commune"]).fillna("").to_numpy()
+    else:
+        picked["name"], picked["commune"] = "", ""
+    return picked[VERIFICATION_COLUMNS].fillna("").reset_index(drop=True)

@@ -10,6 +10,7 @@ point, one gazetteer look-up per distinct place.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ import pyarrow.compute as pc
 import shapely
 
 from atlas.crs import L93, L93_FRANCE_BOUNDS, l93_to_lonlat, lonlat_to_l93
+from atlas.fr import of_fr
 from atlas.registry.readers import parse_number
 from atlas.territory.gazetteer import Gazetteer, Match
 
@@ -27,6 +29,9 @@ from atlas.territory.gazetteer import Gazetteer, Match
 OUTSIDE_TOLERANCE_M = 5_000.0
 #: A point outside commune polygons but closer than this is attached to the nearest commune (m).
 NEAREST_COMMUNE_M = 1_000.0
+#: A point farther than this outside the commune its row names is not trusted: the row is placed
+#: in the commune it names (its town hall, or its address with the BAN), with a warning (m).
+CONTRADICTION_M = 1_000.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Territory:
     attrs: pd.DataFrame  # the communes indexed by INSEE code
 
     polygons: np.ndarray  # the communes' geometries, in the tree's order
+    position: dict[str, int]  # each commune's position in the tree's order, by INSEE code
 
     @classmethod
     def build(cls, communes: gpd.GeoDataFrame) -> Territory:
@@ -55,6 +61,7 @@ class Territory:
             insee=communes["insee"].to_numpy(),
             attrs=communes.set_index("insee"),
             polygons=np.array(communes.geometry.values, dtype=object),  # a copy: the frame may change later
+            position={code: i for i, code in enumerate(communes["insee"].tolist())},
         )
 
 
@@ -269,6 +276,8 @@ def locate(cols: dict[str, list[str]], gx: np.ndarray, gy: np.ndarray, checks: C
     out = Located(reason, x, y, list(cols["precision"]), [None] * n, warn)
     placed = (source != "") & ~bad & ~inf
     _check_in_region(out, np.flatnonzero(placed), _Given(source, lon, lat), checks)
+    inside = placed & ~_truthy(out.reason)
+    _check_declared(out, np.flatnonzero(inside), cols, checks)
     nowhere = ~placed & ~bad & ~inf & ~impossible & ~half
     _geocode(out, np.flatnonzero(nowhere), cols, checks)
     return out
@@ -324,6 +333,17 @@ def _check_in_region(loc: Located, rows: np.ndarray, given: _Given, checks: Chec
             reason[i] = f"coordonnées hors du territoire (longitude {dx:.4f}, latitude {dy:.4f})"
 
 
+#: Warnings that say a row's place contradicts itself (:func:`declared_commune`,
+#: :func:`_check_declared`, and the INSEE code of a point elsewhere): the rows a coordinator checks.
+_VERIFICATION = re.compile(r"^(coordonnées dans |mêmes coordonnées que |code INSEE \S+ \(.*\) contredit )"
+                           r"|ne correspondent? pas au code INSEE ")
+
+
+def is_verification(message: str) -> bool:
+    """True when a warning says the row's place contradicts itself (see :data:`_VERIFICATION`)."""
+    return bool(_VERIFICATION.search(str(message)))
+
+
 def _commune_match(insee: str, postcode: str, commune: str, checks: Checks) -> tuple[Match | None, str]:
     """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
     m = checks.territory.gaz.by_insee(insee) if insee else None
@@ -337,29 +357,164 @@ def _commune_match(insee: str, postcode: str, commune: str, checks: Checks) -> t
     return m, ""
 
 
-def _place(key: tuple[str, str, str, bool], checks: Checks) -> tuple[str, float, float, str, str | None, list[str]]:
-    """Without coordinates: the point of the commune's town hall, or kept unlocated (with a warning).
+def _named(commune: str) -> str:
+    """The commune a cell names, without what follows it in brackets (« Lille (11 centres) »)."""
+    return re.sub(r"\s*\(.*$", "", commune).strip()
 
-    Returns (reason, x, y, precision, town insee, warnings) for ``(insee, postcode, commune, has
-    address)``.
+
+def _km(metres: float) -> str:
+    """« 350 m », « 27,5 km »."""
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def declared_commune(key: tuple[str, str, str], checks: Checks) -> tuple[Match | None, str, tuple[str, ...], str]:
+    """The commune a row names, from its INSEE code, postcode and commune read together.
+
+    An INSEE code is checked against the name and the postcode written beside it: when the name
+    is not that of the code's commune (nor of one of its former communes) and the postcode and name
+    designate another commune, that commune wins, with a warning (« Hénin-Beaumont », 62110, INSEE
+    62110: the postcode typed in the INSEE column is a former code of Berguette, in Isbergues);
+    when nothing else matches, the code is kept, with a warning. A row that names its commune by
+    name alone names none here (see :func:`_check_declared`).
+
+    Returns
+    -------
+    (Match or None, reason, warnings, insee)
+        The commune (None or not found: none), the reason to reject the row ("" when none), the
+        warnings, and the INSEE code that replaces the row's ("" when it is kept).
     """
-    insee, postcode, commune, has_address = key
+    insee, postcode, commune = key
+    gaz = checks.territory.gaz
     m, reason = _commune_match(insee, postcode, commune, checks)
     if reason:
-        return reason, np.nan, np.nan, "", None, []
+        return m, reason, (), ""
+    notes = (m.note,) if m is not None and m.note else ()
+    name = _named(commune)
+    if not insee or m is None or not m.found or not (name or postcode):
+        return m, "", notes, ""
+    name_ok = not name or gaz.bears_name(m.insee, name)
+    pc_ok = not postcode or gaz.has_postcode(m.insee, postcode) or (
+        not gaz.is_postcode(postcode) and postcode[:2] == m.insee[:2])  # a CEDEX code of its département
+    if name_ok and pc_ok:
+        return m, "", notes, ""
+    own = f"{insee} ({gaz.name_of(m.insee)})"
+    if not name_ok:
+        # by name alone, only in the code's département (« Nesles » for Nesle is another commune, 100 km away)
+        other = gaz.by_postcode_name(postcode, [name]) if postcode else gaz.by_name(name, m.insee[:2])
+        if other.found and other.insee != m.insee and gaz.bears_name(other.insee, name):
+            written = f"la commune « {commune} »" + ("" if pc_ok else f" et le code postal {postcode}")
+            return other, "", (f"code INSEE {own} contredit {written} : placé à {gaz.name_of(other.insee)} "
+                               f"({other.insee})",), other.insee
+    wrong = " et ".join([*([f"la commune « {commune} »"] if not name_ok else []),
+                         *([f"le code postal {postcode}"] if not pc_ok else [])])
+    verb = "ne correspondent" if not (name_ok or pc_ok) else "ne correspond"
+    return m, "", (*notes, f"{wrong} {verb} pas au code INSEE {own} : code INSEE retenu"), ""
+
+
+def _place(key: tuple[str, str, str, bool], checks: Checks) -> tuple[str, float, float, str, str | None, list[str], str]:
+    """Without coordinates: the point of the commune's town hall, or kept unlocated (with a warning).
+
+    Returns (reason, x, y, precision, town insee, warnings, INSEE code replacing the row's) for
+    ``(insee, postcode, commune, has address)``.
+    """
+    insee, postcode, commune, has_address = key
+    m, reason, notes, replaced = declared_commune((insee, postcode, commune), checks) if (insee or postcode) else (
+        None, "", (), "")
+    if reason:
+        return reason, np.nan, np.nan, "", None, [], ""
     if m is not None and m.found:
-        return "", m.x, m.y, "commune", m.insee, [m.note] if m.note else []
+        return "", m.x, m.y, "commune", m.insee, list(notes), replaced
     if not (insee or postcode or commune or has_address):
         if checks.mapping.get("require_location"):  # lists wider than the territory
             return ("aucune indication de lieu (ni coordonnées, ni code INSEE, ni code postal, ni commune)",
-                    np.nan, np.nan, "", None, [])
-        return "", np.nan, np.nan, "unknown", None, ["aucune indication de lieu : acteur gardé, sans position sur les cartes"]
+                    np.nan, np.nan, "", None, [], "")
+        return "", np.nan, np.nan, "unknown", None, ["aucune indication de lieu : acteur gardé, sans position sur les cartes"], ""
     if commune and not postcode and not insee and not checks.territory.gaz.has_name(commune):
-        return f"commune « {commune} » inconnue dans le territoire", np.nan, np.nan, "", None, []
+        return f"commune « {commune} » inconnue dans le territoire", np.nan, np.nan, "", None, [], ""
     if commune and not postcode:
         return "", np.nan, np.nan, "unknown", None, [
-            f"commune « {commune} » sans code postal ni code INSEE : non localisée (un nom de commune seul est ambigu)"]
-    return "", np.nan, np.nan, "unknown", None, ["adresse non localisée"]
+            f"commune « {commune} » sans code postal ni code INSEE : non localisée (un nom de commune seul est ambigu)"], ""
+    return "", np.nan, np.nan, "unknown", None, ["adresse non localisée"], ""
+
+
+def _check_declared(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], checks: Checks) -> None:
+    """Rows with coordinates: the commune of the point against the commune the row names.
+
+    The rule: a point more than :data:`CONTRADICTION_M` outside the commune the row names
+    (:func:`declared_commune`; by its name alone, the commune of that name in the point's
+    département, when one bears it: « Lille (11 centres) ») is not trusted; the row is placed at that commune's town hall
+    (precision ``commune``: the BAN, when given, then places it at its address) and warned
+    « coordonnées dans Rieulay, registre : Tourcoing ». A point outside it by less is kept, and
+    warned when the row gives no INSEE code (the code's own check says it otherwise). Rows of
+    different communes at the very same point are flagged (a geocoder's default answer).
+    """
+    if not len(rows):
+        return
+    territory, gaz = checks.territory, checks.territory.gaz
+    x, y, warn = loc.x, loc.y, loc.warn
+    keys = [taken(cols[k], rows) for k in ("insee", "postcode", "commune")]
+    found, _, notes, replaced = per_combination(keys, lambda k: declared_commune(k, checks), parts=4)
+    pts = shapely.points(x[rows], y[rows])
+    own = np.full(len(rows), "", dtype=object)  # the commune of each point ("" outside every commune)
+    idx_pts, idx_com = territory.tree.query(pts, predicate="within")
+    at, first = np.unique(idx_pts, return_index=True)
+    own[at] = territory.insee[idx_com[first]]
+    outside = np.flatnonzero(own == "")
+    if len(outside):  # just outside the simplified polygons: the nearest commune, as the join does
+        near, com = territory.tree.query_nearest(pts[outside], max_distance=NEAREST_COMMUNE_M, all_matches=False)
+        own[outside[near]] = territory.insee[com]
+    # a commune named by its name alone: the one of that name in the point's département, if one
+    alone = np.flatnonzero(~_truthy(keys[0]) & ~_truthy(keys[1]) & _truthy(keys[2]))
+    if len(alone):
+        by_name = per_combination([[_named(keys[2][j]) for j in alone.tolist()], [c[:2] for c in own[alone]]],
+                                  lambda k: gaz.by_name(*k) if k[1] else None)
+        for j, m in zip(alone.tolist(), by_name, strict=True):
+            found[j] = m
+    named = np.array([m.insee if m is not None and m.found else "" for m in found], dtype=object)
+    for j in np.flatnonzero(_truthy(notes) | _truthy(replaced)).tolist():
+        i = int(rows[j])
+        if replaced[j]:
+            cols["insee"][i] = replaced[j]
+        warn[i].extend(n for n in notes[j] if not n.startswith("commune fusionnée"))
+    differ = np.flatnonzero((named != "") & (named != own))
+    if len(differ):
+        shapes = territory.polygons[[territory.position[c] for c in named[differ].tolist()]]
+        gaps = shapely.distance(shapes, pts[differ])
+        for j, gap in zip(differ.tolist(), gaps.tolist(), strict=True):
+            if gap <= 0:  # on the border of overlapping polygons
+                continue
+            i, code = int(rows[j]), named[j]
+            where = gaz.name_of(own[j]) if own[j] else "aucune commune"
+            written = _named(cols["commune"][i]) or gaz.name_of(code)
+            if gap > CONTRADICTION_M:
+                m = found[j]
+                x[i], y[i] = m.x, m.y
+                loc.precision[i], loc.town_insee[i] = "commune", code
+                placed = (f"placé à {gaz.name_of(code)} (à son adresse avec la Base Adresse Nationale, sinon à la "
+                          "mairie)") if cols["address"][i] else f"placé à la mairie {of_fr(gaz.name_of(code))}"
+                warn[i].append(f"coordonnées dans {where}, registre : {written} (à {_km(gap)} de la commune) : {placed}")
+            elif not cols["insee"][i]:
+                warn[i].append(f"coordonnées dans {where}, registre : {written} (à {_km(gap)} de la commune) : "
+                               "gardées")
+    _same_point(loc, rows, pts, np.where(named != "", named, own), cols)
+
+
+def _same_point(loc: Located, rows: np.ndarray, pts: np.ndarray, commune: np.ndarray,
+                cols: dict[str, list[str]]) -> None:
+    """Rows of different communes given the very same coordinates are flagged (each of them)."""
+    xy = shapely.get_coordinates(pts).round(1)
+    codes, _ = pd.factorize(xy[:, 0] + 1j * xy[:, 1])
+    frame = pd.DataFrame({"at": codes, "commune": commune})
+    mixed = frame.groupby("at")["commune"].transform("nunique").to_numpy() > 1
+    if not mixed.any():
+        return
+    for members in frame[mixed].groupby("at").indices.values():
+        members = np.flatnonzero(mixed)[members]
+        for j in members.tolist():
+            others = sorted({_named(cols["commune"][rows[k]]) or str(commune[k]) for k in members.tolist()
+                             if commune[k] != commune[j]})
+            loc.warn[rows[j]].append(f"mêmes coordonnées que {len(members) - 1} autre(s) ligne(s) d'autres communes "
+                                     f"({', '.join(others)}) : position à vérifier")
 
 
 def _geocode(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], checks: Checks) -> None:
@@ -370,13 +525,15 @@ def _geocode(loc: Located, rows: np.ndarray, cols: dict[str, list[str]], checks:
     fields = [taken(cols[k], rows) for k in ("insee", "postcode", "commune", "address")]
     fields[3] = list(map(bool, fields[3]))  # has an address
     places = per_combination(fields, lambda k: _place(k, checks))
-    for i, (why, px, py, prec, code, notes) in zip(rows.tolist(), places, strict=True):
+    for i, (why, px, py, prec, code, notes, replaced) in zip(rows.tolist(), places, strict=True):
         if why:
             reason[i] = why
             continue
         x[i], y[i] = px, py
         precision[i], town[i] = prec, code
         warn[i].extend(notes)
+        if replaced:
+            cols["insee"][i] = replaced
 
 
 def taken(values: list, idx: np.ndarray) -> list:
@@ -384,3 +541,8 @@ def taken(values: list, idx: np.ndarray) -> list:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out[idx].tolist()
+
+
+def _truthy(values: list) -> np.ndarray:
+    """``bool(v)`` for every value."""
+    return np.fromiter(map(bool, values), dtype=bool, count=len(values))

@@ -32,7 +32,7 @@ import pandas as pd
 
 from atlas.errors import PublicationError
 from atlas.fr import date_fr, plural_fr
-from atlas.registry.schema import STATUS_LABELS, VISIBILITY_LABELS
+from atlas.registry.schema import AID_KINDS, STATUS_LABELS, VISIBILITY_LABELS
 
 __all__ = [
     "DEFAULT_FRESHNESS_MONTHS",
@@ -42,6 +42,7 @@ __all__ = [
     "age_fr",
     "check_months",
     "coverage_mask",
+    "counting_lines",
     "coverage_sites",
     "freshness_note",
     "freshness_notes",
@@ -259,6 +260,105 @@ def age_fr(months: int) -> str:
     return "plus d'un mois" if months == 1 else f"plus de {months} mois"
 
 
+# --------------------------------------------------------------------------- what is counted
+#: Each kind in the plural, and whether its French noun is feminine (« non comptées »).
+KIND_PLURALS: dict[str, tuple[str, str, bool]] = {
+    "distribution": ("lieu de distribution alimentaire", "lieux de distribution alimentaire", False),
+    "epicerie": ("épicerie solidaire ou sociale", "épiceries solidaires ou sociales", True),
+    "meal": ("lieu de repas", "lieux de repas", False),
+    "producer": ("producteur", "producteurs", False),
+    "ccas": ("CCAS / CIAS", "CCAS / CIAS", False),
+    "social_centre": ("centre social", "centres sociaux", False),
+    "association": ("association", "associations", True),
+    "collectivity": ("collectivité / PAT", "collectivités / PAT", True),
+    "chamber": ("chambre consulaire", "chambres consulaires", True),
+    "network": ("tête de réseau", "têtes de réseau", True),
+    "logistics": ("entrepôt ou plateforme logistique", "entrepôts ou plateformes logistiques", False),
+    "other": ("autre acteur", "autres acteurs", False),
+}
+
+
+def kind_count_fr(kind: str, k: int) -> str:
+    """« 77 associations », « 1 lieu de repas » (a kind unknown here: « 3 × kind »)."""
+    one, many, _ = KIND_PLURALS.get(kind, (kind, kind, False))
+    return f"{k} {one if k == 1 else many}"
+
+
+def left_out_fr(kind: str, k: int) -> str:
+    """« 77 associations non comptées comme lieux d'aide alimentaire : --kind association pour les inclure »."""
+    feminine = KIND_PLURALS.get(kind, ("", "", False))[2]
+    word = "comptée" if feminine else "compté"
+    return (f"{kind_count_fr(kind, k)} non {word}{'s' if k > 1 else ''} comme lieux d'aide alimentaire : "
+            f"--kind {kind} pour les inclure")
+
+
+def located_mask(actors: pd.DataFrame) -> np.ndarray:
+    """Actors with a point (all of them for a frame without geometry)."""
+    geometry = getattr(actors, "geometry", None) if "geometry" in actors.columns else None
+    if geometry is None:
+        return np.ones(len(actors), dtype=bool)
+    geoms = np.asarray(geometry.array, dtype=object)
+    return np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+
+
+def _site_kinds(actors: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each actor's kind as a site (a mobile stop without a kind takes its truck's) and whether it
+    is a truck with stops (it covers its stops, not its depot), as :func:`atlas.analysis.sites.select_sites`."""
+    n = len(actors)
+    kinds = actors["kind"].fillna("").astype(str) if "kind" in actors.columns else pd.Series([""] * n)
+    ids = actors["id"].fillna("").astype(str) if "id" in actors.columns else pd.Series([""] * n)
+    route = actors["route"].fillna("").astype(str) if "route" in actors.columns else pd.Series([""] * n)
+    stop = (route != "").to_numpy() & (kinds == "").to_numpy()
+    if stop.any():
+        kinds = kinds.where(~stop, route.map(dict(zip(ids, kinds, strict=True))).fillna(""))
+    return kinds.to_numpy(dtype=object), ids.isin(set(route[route != ""])).to_numpy()
+
+
+def default_site_mask(actors: pd.DataFrame) -> np.ndarray:
+    """Actors the default site filter can count: of a food-aid kind (:data:`AID_KINDS`), located,
+    not a truck with stops (its stops are counted)."""
+    kinds, truck = _site_kinds(actors)
+    return np.isin(kinds, AID_KINDS) & located_mask(actors) & ~truck
+
+
+def counting_lines(actors: pd.DataFrame, *, include_drafts: bool = False) -> list[str]:
+    """What the default site filter counts, per kind, and what it leaves out and why (French).
+
+    « Comptés comme lieux d'aide alimentaire (filtre par défaut) : 408 lieux — 405 lieux de
+    distribution alimentaire, 2 épiceries solidaires ou sociales, 1 lieu de repas », then one line
+    per kind left out (« 77 associations non comptées comme lieux d'aide alimentaire : --kind
+    association pour les inclure »), the sites without a position and those left out for their
+    status.
+    """
+    if not len(actors):
+        return []
+    kinds, truck = _site_kinds(actors)
+    status_ok = coverage_mask(actors, include_drafts=include_drafts)
+    located = located_mask(actors)
+    aid = np.isin(kinds, AID_KINDS)
+    counted = aid & status_ok & located & ~truck
+    per_kind = pd.Series(kinds[counted]).value_counts()
+    detail = ", ".join(kind_count_fr(k, int(per_kind[k])) for k in AID_KINDS if k in per_kind.index)
+    lines = [f"Comptés comme lieux d'aide alimentaire (filtre par défaut) : {plural_fr(int(counted.sum()), 'lieu', 'lieux')}"
+             + (f" — {detail}" if detail else "")]
+    others = pd.Series(kinds[~aid]).value_counts()
+    for kind in [k for k in KIND_PLURALS if k in others.index] + [k for k in others.index if k not in KIND_PLURALS]:
+        lines.append("  " + left_out_fr(kind, int(others[kind])))
+    trucks = int((aid & status_ok & truck).sum())
+    if trucks:
+        lines.append(f"  {plural_fr(trucks, 'tournée')} (camion) : comptée{'s' if trucks > 1 else ''} par "
+                     f"{'leurs' if trucks > 1 else 'ses'} arrêts, pas à {'leurs dépôts' if trucks > 1 else 'son dépôt'}")
+    unlocated = int((aid & status_ok & ~located & ~truck).sum())
+    if unlocated:
+        lines.append(f"  {plural_fr(unlocated, 'lieu', 'lieux')} d'aide alimentaire sans position (adresse non "
+                     f"localisée) : non compté{'s' if unlocated > 1 else ''}")
+    hidden = int((aid & ~status_ok).sum())
+    if hidden:
+        lines.append(f"  {plural_fr(hidden, 'lieu', 'lieux')} d'aide alimentaire fermé{'s' if hidden > 1 else ''} "
+                     "définitivement, en brouillon ou hors ligne : non compté" + ("s" if hidden > 1 else ""))
+    return lines
+
+
 # --------------------------------------------------------------------------- report
 def publication_table(actors: pd.DataFrame, audience: Audience | None = None) -> pd.DataFrame:
     """How many sites were read, shown, counted and hidden, per status and visibility, and why.
@@ -275,13 +375,14 @@ def publication_table(actors: pd.DataFrame, audience: Audience | None = None) ->
     pandas.DataFrame
         One row per status and visibility present: ``status``, ``visibility`` (canonical values),
         ``statut``, ``visibilite`` (French), ``read``, ``shown`` (on the maps for this audience),
-        ``counted`` (in coverage), ``hidden`` (not on the maps), ``stale`` (shown or counted, and
+        ``counted`` (in coverage by the default site filter: food-aid kinds, located; see
+        :func:`counting_lines` for the others), ``hidden`` (not on the maps), ``stale`` (shown or counted, and
         older than the freshness limit) and ``why`` (French, "" when nothing is hidden).
     """
     aud = audience or Audience()
     status, visibility = status_of(actors), visibility_of(actors)
     reasons = hidden_reasons(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
-    counted = coverage_mask(actors, include_drafts=aud.include_drafts)
+    counted = coverage_mask(actors, include_drafts=aud.include_drafts) & default_site_mask(actors)
     stale = stale_mask(actors, months=aud.freshness_months, today=aud.today)
     frame = pd.DataFrame({"status": status.to_numpy(), "visibility": visibility.to_numpy(),
                           "shown": (reasons == "").to_numpy(), "counted": counted,
@@ -336,7 +437,8 @@ def publication_lines(table: pd.DataFrame, warnings: pd.DataFrame | None = None,
     """
     aud = audience or Audience()
     maps = "cartes professionnelles" if aud.professionals else "cartes publiques"
-    lines = [f"Statut et visibilité des lieux (lus, montrés sur les {maps}, comptés dans la couverture) :"]
+    lines = [f"Statut et visibilité des lieux (lus, montrés sur les {maps}, comptés dans la couverture comme lieux "
+             "d'aide alimentaire) :"]
     for r in table.itertuples(index=False):
         text = (f"  {r.statut} · {r.visibilite} : {plural_fr(r.read, 'lu')}, {plural_fr(r.shown, 'montré')}, "
                 f"{plural_fr(r.counted, 'compté')}")

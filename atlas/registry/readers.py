@@ -511,7 +511,10 @@ def load_mapping(mapping: str | Path | dict | None) -> dict:
     whose first non-empty value is taken), ``templates`` (canonical column -> text with
     ``{header_key}`` fields, e.g. ``"{n_rue} {bis} {nom_de_rue}"``), ``value_maps`` or ``values``
     (canonical column -> {value as written: canonical value}, e.g. ``{"kind": {"Lieu X":
-    "distribution"}}``; for ``network`` and ``services`` each part of a list is mapped), ``defaults`` (canonical column -> value for
+    "distribution"}}``; for ``network`` and ``services`` each part of a list is mapped), ``patterns``
+    (canonical column -> ``{"from": column, "rules": [[regex, value], ...]}`` or a list of them: an
+    empty cell takes the value of the first rule found in the ``from`` column, e.g. a kind read from
+    the structure's name, see :func:`_by_patterns`), ``defaults`` (canonical column -> value for
     empty cells), ``id_prefix``, and ``require_location`` (true for lists wider than the territory,
     e.g. national lists: a row with no place at all is then rejected instead of kept unlocated).
 
@@ -639,6 +642,8 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict, *, url_escapes: bool = Tru
                 re.sub(r"\s+", " ", template.format(**{k: v[i] for k, v in fields.items()})).strip(" ,-")
                 for i in range(len(raw))
             ]
+    for canon, blocks in mapping.get("patterns", {}).items():
+        out[canon] = _by_patterns(out, canon, blocks)
     for canon, table in {**mapping.get("values", {}), **mapping.get("value_maps", {})}.items():
         if canon in out:
             out[canon] = map_values(out[canon], table, several=canon in LIST_COLUMNS)
@@ -648,9 +653,28 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict, *, url_escapes: bool = Tru
         out["__gx__"] = pd.to_numeric(raw["__gx__"], errors="coerce")
         out["__gy__"] = pd.to_numeric(raw["__gy__"], errors="coerce")
     changed = {*mapping.get("templates", {}), *mapping.get("values", {}), *mapping.get("value_maps", {}),
-               *mapping.get("defaults", {})}
+               *mapping.get("defaults", {}), *mapping.get("patterns", {})}
     out.attrs[STRIPPED_ATTR] = sorted(stripped - changed)
     return out
+
+
+def _by_patterns(out: pd.DataFrame, canon: str, blocks: list[dict] | dict) -> list[str]:
+    """A mapping's ``patterns`` for one canonical column: its empty cells get the value of the first
+    rule whose regular expression (case ignored) is found in the cell of the rule's ``from`` column.
+
+    ``blocks`` is ``{"from": "name", "rules": [["^DD ", "network"], ...]}`` or a list of such
+    blocks, tried in order (a Croix-Rouge structure's kind read from its name, a Secours populaire
+    structure's from its code)."""
+    blocks = [blocks] if isinstance(blocks, dict) else list(blocks)
+    compiled = [(b["from"], [(re.compile(rx, re.IGNORECASE), str(v)) for rx, v in b["rules"]]) for b in blocks]
+    given = out[canon].tolist() if canon in out else [""] * len(out)
+    sources = {src: (out[src].astype(str).tolist() if src in out else [""] * len(out)) for src, _ in compiled}
+    result = []
+    for i, value in enumerate(given):
+        if not value:
+            value = next((v for src, rules in compiled for rx, v in rules if rx.search(sources[src][i])), "")
+        result.append(value)
+    return result
 
 
 #: Attribute of :func:`canonical_frame`'s result naming its columns of Python strings already

@@ -345,7 +345,40 @@ MODE_PHRASES: dict[str, str] = {
     "camion": "mobile", "bus": "mobile", "tournée": "mobile", "épicerie mobile": "mobile",
 }  # fmt: skip
 
-KINDS = Vocabulary("type d'acteur", schema.KIND_LABELS, schema.KIND_ALIASES, KIND_PHRASES)
+#: The kind of a place a registry names by its network alone (« Restos du Cœur » written as its
+#: type): the network's usual local structure, read silently (the network is filled in too, see
+#: :func:`network_named`). The generalist networks' local branches are associations.
+NETWORK_KINDS: dict[str, str] = {
+    "restos-du-coeur": "distribution", "secours-populaire": "distribution", "croix-rouge": "distribution",
+    "banque-alimentaire": "logistics", "andes": "epicerie", "epiceries-gep": "epicerie",
+    "secours-catholique": "association", "emmaus": "association", "saint-vincent-de-paul": "association",
+    "armee-du-salut": "association", "solaal": "network", "chambre-agriculture": "chamber",
+}  # fmt: skip
+
+#: More ways of writing a network's name (slugs), beside :data:`atlas.registry.schema.NETWORK_ALIASES`.
+_NETWORK_SLUGS: dict[str, str] = {
+    "resto-du-coeur": "restos-du-coeur", "restaurant-du-coeur": "restos-du-coeur", "les-restos": "restos-du-coeur",
+    "croix-rouge-francaise-unite-locale": "croix-rouge", "secours-pop": "secours-populaire",
+    "banque-alimentaire-du-nord": "banque-alimentaire", "secours-catholique-caritas-france": "secours-catholique",
+    "armee-du-salut-fondation": "armee-du-salut", "societe-de-saint-vincent-de-paul": "saint-vincent-de-paul",
+    "ssvp": "saint-vincent-de-paul", "emmaus-france": "emmaus",
+}  # fmt: skip
+
+#: Slug of a network's name -> that network, for the names that are read as a kind.
+_NETWORK_NAMES: dict[str, str] = {
+    slug: net for slug, net in {**schema.NETWORK_ALIASES, **_NETWORK_SLUGS}.items()
+    if net in NETWORK_KINDS and slug not in ("ba",)  # « BA » is too short to be read as a type
+}
+
+
+def network_named(value: object) -> str:
+    """The network a kind cell names by the network's name alone (« Les Restos du Cœur »), else ""."""
+    return _NETWORK_NAMES.get(schema.slug(str(value).strip()), "")
+
+
+KINDS = Vocabulary("type d'acteur", schema.KIND_LABELS,
+                   {**{slug: NETWORK_KINDS[net] for slug, net in _NETWORK_NAMES.items()}, **schema.KIND_ALIASES},
+                   KIND_PHRASES)
 NETWORKS = Vocabulary("réseau", schema.NETWORK_LABELS, schema.NETWORK_ALIASES, NETWORK_PHRASES)
 SERVICES = Vocabulary("service", schema.SERVICE_LABELS, {k: k for k in schema.SERVICE_LABELS}, SERVICE_PHRASES)
 ACCESS = Vocabulary("conditions d'accès", schema.ACCESS_LABELS, schema.ACCESS_ALIASES, ACCESS_PHRASES)

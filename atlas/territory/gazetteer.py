@@ -88,11 +88,47 @@ class Gazetteer:
             by_dep_name.setdefault((dep, key), set()).add(insee)
         self._by_postcode = by_postcode
         self._by_dep_name = by_dep_name
+        by_name: dict[str, set[str]] = {}
+        names_of: dict[str, set[str]] = {}
+        for (_, key), codes in by_dep_name.items():
+            by_name.setdefault(key, set()).update(codes)
+            for code in codes:
+                names_of.setdefault(code, set()).add(key)
+        self._by_name = by_name
+        self._names_of = names_of
+        self._postcodes = {i: frozenset(p for p in str(pcs).split(",") if p) for i, pcs in parent_pcs.items()}
 
     def has_name(self, name: str) -> bool:
         """True when some commune (current or former) of the territory bears this name."""
         key = normalize_name(name)
         return any(k == key for (_, k) in self._by_dep_name)
+
+    def by_name(self, name: str, dep: str | None = None) -> Match:
+        """The one commune (current, or former: today's) bearing this name in département ``dep``
+        (default: anywhere in the territory), else :data:`NOT_FOUND` (no commune, or several: the
+        name alone is then ambiguous)."""
+        key = normalize_name(name)
+        if dep is not None:
+            hits = self._by_dep_name.get((dep, key)) or self._by_dep_name.get((dep, strip_article(key)), set())
+        else:
+            hits = self._by_name.get(key) or self._by_name.get(strip_article(key), set())
+        return self._match(next(iter(hits))) if len(hits) == 1 else NOT_FOUND
+
+    def bears_name(self, insee: str, name: str) -> bool:
+        """True when today's commune ``insee`` bears ``name`` (or one of its former communes does)."""
+        key = normalize_name(name)
+        names = self._names_of.get(insee, set())
+        return key in names or strip_article(key) in {strip_article(n) for n in names}
+
+    def has_postcode(self, insee: str, postcode: str) -> bool:
+        """True when ``postcode`` is one of the postcodes of today's commune ``insee``."""
+        pc = str(postcode).strip()
+        return (("0" + pc) if len(pc) == 4 else pc) in self._postcodes.get(insee, frozenset())
+
+    def is_postcode(self, postcode: str) -> bool:
+        """True when ``postcode`` is the postcode of some commune of the territory (not a CEDEX code)."""
+        pc = str(postcode).strip()
+        return (("0" + pc) if len(pc) == 4 else pc) in self._by_postcode
 
     def today_code(self, insee: str) -> str | None:
         """Today's code for a current or former INSEE code, else None."""

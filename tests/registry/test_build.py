@@ -20,7 +20,8 @@ def test_build_writes_all_layers(tmp_path):
     out = tmp_path / "atlas.gpkg"
     res = build_atlas([DATA / "registre_excel_fr.csv"], output=out)
     layers = dict(pyogrio.list_layers(out))
-    assert set(layers) == {"communes", "epci", "departements", "actors", "rejects", "warnings", "publication"}
+    assert set(layers) == {"communes", "epci", "departements", "actors", "rejects", "warnings", "publication",
+                           "verifications"}
     assert layers["communes"] == "MultiPolygon" and layers["actors"] == "Point" and layers["rejects"] is None
     assert len(gpd.read_file(out, layer="communes")) == 3782
     assert len(gpd.read_file(out, layer="epci")) == 92
@@ -32,7 +33,7 @@ def test_build_writes_all_layers(tmp_path):
     located = actors[actors["precision"] != "unknown"]
     assert located["insee"].str.fullmatch(r"\d{5}").all()  # INSEE codes stored as text
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "atlas-avertissements.csv", "atlas-rejets.csv", "atlas.gpkg"]
+        "atlas-avertissements.csv", "atlas-rejets.csv", "atlas-verifications.csv", "atlas.gpkg"]
     rej_csv = (tmp_path / "atlas-rejets.csv").read_bytes()
     assert rej_csv.startswith(b"\xef\xbb\xbf") and b";" in rej_csv.splitlines()[0]
     assert len(rej_csv.decode("utf-8-sig").strip().splitlines()) == 1 + len(rejects)

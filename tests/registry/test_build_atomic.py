@@ -72,7 +72,7 @@ def _registry(path: Path, names: list[str]) -> Path:
 def _state(target: Path) -> tuple[frozenset[str], str, str]:
     """What the set says: names in the GeoPackage, the registry named in the rejects and in the warnings."""
     names = frozenset(pyogrio.read_dataframe(target, layer="actors", read_geometry=False)["name"])
-    rejects, warnings = (p.read_text(encoding="utf-8-sig") for p in output_set(target)[1:])
+    rejects, warnings = (p.read_text(encoding="utf-8-sig") for p in output_set(target)[1:3])
     return names, rejects.splitlines()[1].split(";")[0], warnings.splitlines()[1].split(";")[0]
 
 
@@ -145,7 +145,8 @@ def test_next_run_on_the_same_output_removes_orphans(sets, tmp_path):
     for p in orphans:
         p.write_bytes(b"half written")
     build_atlas([new_reg], output=folder / "x.gpkg")
-    assert sorted(p.name for p in folder.iterdir()) == ["x-avertissements.csv", "x-rejets.csv", "x.gpkg"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "x-avertissements.csv", "x-rejets.csv", "x-verifications.csv", "x.gpkg"]
     assert _state(folder / "x.gpkg") == states["new"]
 
 
@@ -170,5 +171,6 @@ def test_full_disk_during_build(sets, tmp_path, monkeypatch):
     monkeypatch.undo()
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert res.output == f"Erreur : Écriture impossible de « {folder / 'x-rejets.csv'} » : plus de place sur le disque.\n"
-    assert sorted(p.name for p in folder.iterdir()) == ["x-avertissements.csv", "x-rejets.csv", "x.gpkg"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "x-avertissements.csv", "x-rejets.csv", "x-verifications.csv", "x.gpkg"]
     assert _state(folder / "x.gpkg") == states["old"]  # the previous set, whole

@@ -106,7 +106,10 @@ def test_french_registry_with_everyday_labels(communes):
         "f11": "meal", "f12": "producer", "f13": "producer", "f14": "producer", "f15": "other", "f16": "epicerie",
     }  # fmt: skip
     understood = res.warnings[res.warnings["message"].str.contains("compris comme")]
-    assert set(understood["id"]) == {f"f{i}" for i in (1, 2, 3, 4, 6, 7, 8, 9, 12, 13, 14, 15, 16)}
+    assert set(understood["id"]) == {f"f{i}" for i in (1, 2, 3, 4, 6, 9, 12, 13, 14, 15, 16)}
+    # a usual network name written as the type is read silently, and names the network too
+    networks = res.accepted.set_index("id")["network"]
+    assert (networks["f7"], networks["f8"]) == ("restos-du-coeur", "banque-alimentaire")
     assert "type d'acteur “lieu de distribution” compris comme distribution alimentaire" in set(understood["message"])
 
 
