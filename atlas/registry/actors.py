@@ -294,12 +294,16 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     ok = good.tolist()
     cols["world"] = per_combination([cols["world"], cols["kind"], ok], _world_of)
     cols["precision"] = per_value(cols["precision"], _precision_of)
+    cols["phone"], warned = per_value(cols["phone"], fields.normalise_phone, parts=2)
+    per_field.append(warned)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
     in_address = per_value(_addresses_without_postcode(cols["postcode"], cols["address"]), fields.postcode_in_address)
-    cols["postcode"], cols["commune"], cols["insee"] = per_combination(
-        [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=3)
-    cols["updated"] = per_value(cols["updated"], _date_of)
+    cols["postcode"], cols["commune"], cols["insee"], warned = per_combination(
+        [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=4)
+    per_field.append(warned)
+    cols["updated"], warned = per_value(cols["updated"], fields.read_date, parts=2)
+    per_field.append(warned)
     ids = cols["id"] = list(cols["id"])
     for i in np.flatnonzero(good & ~_truthy(ids)).tolist():  # an accepted row without an id gets one
         ids[i] = fields.stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode", "commune")})
@@ -316,7 +320,7 @@ def _addresses_without_postcode(postcodes: list[str], addresses: list[str]) -> l
 
 
 def _has_postcode(postcode: str) -> bool:
-    return bool(postcode.replace(" ", ""))
+    return bool(fields.clean_code(postcode))
 
 
 def _kind_of(kind: str) -> tuple[str, str, tuple[str, ...]]:
@@ -377,19 +381,14 @@ def _contact_warning(col: str, value: str) -> tuple[str, ...]:
     return tuple(row.warn)
 
 
-def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str]:
+def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str, tuple[str, ...]]:
     """Postcode, commune and INSEE code normalised (:func:`fields.normalise_codes`) from the postcode, the
-    postcode and commune found in the address (:func:`fields.postcode_in_address`), commune and code."""
+    postcode and commune found in the address (:func:`fields.postcode_in_address`), commune and code;
+    and the warnings."""
     postcode, in_address, commune, insee = key
     rec = {"postcode": postcode, "commune": commune, "insee": insee}
-    fields.normalise_codes(rec, in_address)
-    return rec["postcode"], rec["commune"], rec["insee"]
-
-
-def _date_of(value: str) -> str:
-    rec = {"updated": value}
-    fields.normalise_date(rec)
-    return rec["updated"]
+    warned = fields.normalise_codes(rec, in_address)
+    return rec["postcode"], rec["commune"], rec["insee"], warned
 
 
 def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
