@@ -50,7 +50,7 @@ from atlas.registry.readers import (
     read_raw_table,
     without_url_escapes,
 )
-from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.registry.results import RegistryResult, rejected_frame, skipped_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, MODES, Vocabulary
 from atlas.territory.ban import BanIndex
 from atlas.territory.reference import load_communes
@@ -173,8 +173,10 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     if sheets is not None:
         sheet_of = {rid: sheets[i] for i, rid in zip(keep, accepted_ids, strict=True)}
         warns_frame.insert(1, "sheet", warns_frame["id"].map(sheet_of).fillna(""))
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw))
-    assert result.n_read == len(result.accepted) + len(result.rejected)
+    skipped = skipped_frame(raw)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw) + len(skipped),
+                            skipped=skipped)
+    assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
 
 

@@ -41,7 +41,7 @@ from atlas.registry.readers import parse_number, read_raw_table, sheet_frames
 
 if TYPE_CHECKING:  # networkx is imported only by what draws or measures the graph (start-up time)
     import networkx as nx
-from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.registry.results import RegistryResult, rejected_frame, skipped_frame, warnings_frame
 from atlas.registry.vocabulary import Vocabulary
 from atlas.territory.selection import EPCI_ALIASES
 
@@ -274,8 +274,10 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
         accepted.append(rec)
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
-    assert result.n_read == len(result.accepted) + len(result.rejected)
+    skipped = skipped_frame(raw)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),  # type: ignore[arg-type]
+                            n_read=len(raw) + len(skipped), skipped=skipped)
+    assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
 
 
@@ -372,8 +374,10 @@ def validate_partnerships(
     acc["directed"] = acc["directed"].astype(bool)
     acc["weight"] = acc["weight"].astype(float)
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
-    assert result.n_read == len(result.accepted) + len(result.rejected)
+    skipped = skipped_frame(raw)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),  # type: ignore[arg-type]
+                            n_read=len(raw) + len(skipped), skipped=skipped)
+    assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
 
 

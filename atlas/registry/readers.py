@@ -40,14 +40,13 @@ import python_calamine
 from atlas.crs import WGS84
 from atlas.errors import RegistryError
 from atlas.io import error_fr
-from atlas.registry import schema, soliguide
+from atlas.registry import html_table, layout, schema, soliguide
+from atlas.registry.layout import HEADER_SEARCH_ROWS
 from atlas.registry.results import SheetReport
 
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
-#: The header row is looked for among the first rows of a sheet or CSV file (title rows above it).
-HEADER_SEARCH_ROWS = 20
 SPREADSHEET_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 GEO_SUFFIXES = (".geojson", ".gpkg", ".shp", ".fgb")
@@ -167,15 +166,14 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
 
 # --------------------------------------------------------------------------- rows to a frame
 def _find_header(records: Sequence[tuple[int, list[str]]], header_keys: Collection[str] | None) -> int | None:
-    """Index of the header record: the first one, or the first naming one of ``header_keys``."""
-    if not records:
-        return None
-    if header_keys is None:
-        return 0
-    for i, (_, rec) in enumerate(records[:HEADER_SEARCH_ROWS]):
-        if any(schema.header_key(c) in header_keys for c in rec if str(c).strip()):
-            return i
-    return None
+    """Index of the header record: the row naming the most known columns (see
+    :func:`atlas.registry.layout.find_header`), the first one when ``header_keys`` is None."""
+    return layout.find_header(records, header_keys)
+
+
+#: Attribute of a raw frame listing the rows below the header that are no places (sections,
+#: comments, totals): ``(line, reason)`` or, in a workbook, ``(line, reason, sheet)``.
+SKIPPED_ATTR = "skipped"
 
 
 def _unique_headers(header: list[str]) -> list[str]:
@@ -187,6 +185,24 @@ def _unique_headers(header: list[str]) -> list[str]:
         seen[name] = n + 1
         cols.append(name if n == 0 else f"{name}.{n}")
     return cols
+
+
+def _without_notes(records: Sequence[tuple[int, list[str]]], header_at: int,
+                   header_keys: Collection[str] | None) -> tuple[Sequence[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The records without the rows below the header that are no places (sections, comments,
+    totals: :func:`atlas.registry.layout.note_row`), and those rows' ``(line, reason)``; none are
+    looked for when ``header_keys`` is None (the first row is the header, whatever it holds)."""
+    if header_keys is None:
+        return records, []
+    header = list(records[header_at][1])
+    names = layout.name_columns(header, header_keys)
+    folded = layout.folded_header(header)
+    notes = [layout.note_row(r, folded, names) for _, r in records[header_at + 1:]]
+    if not any(notes):
+        return records, []
+    notes = [""] * (header_at + 1) + notes
+    skipped = [(line, why) for (line, _), why in zip(records, notes, strict=True) if why]
+    return [rec for rec, why in zip(records, notes, strict=True) if not why], skipped
 
 
 def _frame_from_records(records: Sequence[tuple[int, list[str]]], header_at: int) -> tuple[pd.DataFrame, list[int]]:
@@ -226,8 +242,10 @@ def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataF
     at = _find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, "", header_keys or ()) + ".")
+    records, skipped = _without_notes(records, at, header_keys)
     frame, lines = _frame_from_records(records, at)
     frame.attrs[_ALL_TEXT] = True  # the csv module reads every cell as text
+    frame.attrs[SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -292,7 +310,7 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
     """Every sheet that looks like a registry, one after the other, with a ``__sheet__`` column."""
     book = _open_workbook(path)
     hidden = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
-    frames, lines, reports, columns = [], [], [], {}
+    frames, lines, reports, columns, skipped = [], [], [], {}, []
     for name, chosen in _chosen_sheets(path, book, sheet):
         if name in hidden and not chosen:
             reports.append(SheetReport(name, skipped="feuille masquée (choisissez-la avec --sheet)"))
@@ -310,18 +328,22 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
         if reason:
             reports.append(SheetReport(name, skipped=reason))
             continue
-        frame, sheet_lines = _frame_from_records(records, at)  # type: ignore[arg-type]
+        records, notes = _without_notes(records, at, header_keys)  # type: ignore[arg-type]
+        frame, sheet_lines = _frame_from_records(records, at)
+        skipped += [(line, why, name) for line, why in notes]
         frame["__sheet__"] = name
         frames.append(frame)
         columns[name] = list(frame.columns)
         lines += sheet_lines
-        reports.append(SheetReport(name, rows=len(frame), header_line=records[at][0]))  # type: ignore[index]
+        reports.append(SheetReport(name, rows=len(frame) + len(notes), header_line=records[at][0],  # type: ignore[index]
+                                   left_out=len(notes)))
     if not frames:
         why = " ; ".join(f"« {r.name} » : {r.skipped}" for r in reports) or "aucune feuille"
         raise RegistryError(f"« {path} » : aucune feuille ne ressemble à un registre ({why}).")
     frame = pd.concat(frames, ignore_index=True).fillna("") if len(frames) > 1 else frames[0]
     frame.attrs["sheet_columns"] = columns
     frame.attrs["sheets"] = reports
+    frame.attrs[SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -340,10 +362,28 @@ def sheet_frames(raw: pd.DataFrame) -> list[pd.DataFrame]:
 
 # --------------------------------------------------------------------------- any file
 def _sniff(path: Path) -> str:
-    """« workbook » (zip or OLE container), or « other », from the first bytes."""
+    """« workbook » (zip or OLE container), « html » (a web page: :mod:`atlas.registry.html_table`),
+    or « other », from the first bytes."""
     with open(path, "rb") as fh:
-        head = fh.read(8)
-    return "workbook" if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC) else "other"
+        head = fh.read(1024)
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        return "workbook"
+    return "html" if html_table.looks_like_html(head) else "other"
+
+
+def _read_html(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataFrame, list[int]]:
+    """An HTML table saved as a spreadsheet, read as the table it is (rows numbered from 1)."""
+    records = html_table.html_records(decode_text(path.read_bytes()))
+    if not records:
+        raise RegistryError(f"« {path} » est une page web sans tableau : enregistrez le tableau en CSV ou en XLSX.")
+    at = _find_header(records, header_keys)
+    if at is None:
+        raise RegistryError(_no_header(path, " (page web enregistrée en tableur)", header_keys or ()) + ".")
+    records, skipped = _without_notes(records, at, header_keys)
+    frame, lines = _frame_from_records(records, at)
+    frame.attrs[_ALL_TEXT] = True
+    frame.attrs[SKIPPED_ATTR] = skipped
+    return frame, lines
 
 
 def _read_geo(path: Path, layer: str | None) -> tuple[pd.DataFrame, list[int]]:
@@ -461,6 +501,8 @@ def no_cyclic_gc():  # noqa: ANN202 - a context manager
 def _read_any(path: Path, suffix: str, layer: str | None, header_keys: Collection[str] | None,
               sheet: str | Sequence[str] | None) -> tuple[pd.DataFrame, list[int]]:
     """The reader of the file's format (see :func:`read_raw_table`)."""
+    if suffix in SPREADSHEET_SUFFIXES and _sniff(path) == "html":  # a web tool's « export Excel »
+        return _read_html(path, header_keys)
     if suffix in SPREADSHEET_SUFFIXES or (suffix in CSV_SUFFIXES and _sniff(path) == "workbook"):
         return _read_workbook(path, header_keys, sheet)
     if suffix in CSV_SUFFIXES:
