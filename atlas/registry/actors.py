@@ -28,6 +28,7 @@ from atlas.crs import L93, WGS84, l93_to_lonlat
 from atlas.registry import fields, schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
+from atlas.registry.hours_fr import read_french_hours
 from atlas.registry.locate import (
     NEAREST_COMMUNE_M,
     OUTSIDE_TOLERANCE_M,
@@ -394,19 +395,32 @@ def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, s
 
 
 def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
-    """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
+    """Opening hours written in French (« lundi 9h-12h et 14h-17h ») converted to the OSM syntax
+    (:func:`atlas.registry.hours_fr.read_french_hours`), the text as written kept in
+    ``hours_text`` and the reading said in a warning; hours and closures that atlas cannot read
+    are kept as written, with a warning."""
     hours, closures = cols["opening_hours"], cols["closures"]
+    cols["hours_text"] = [""] * len(hours)
     bad_hours = {v for v in set(hours) if v and not is_valid_hours(v)}
     bad_closures = {v for v in set(closures) if v and not is_valid_closures(v)}
     out: list[tuple[str, ...]] = [()] * len(hours)
     if not bad_hours and not bad_closures:
         return out
+    written = {v: read_french_hours(v) for v in bad_hours}
     h = np.fromiter(map(bad_hours.__contains__, hours), dtype=bool, count=len(hours))
     c = np.fromiter(map(bad_closures.__contains__, closures), dtype=bool, count=len(closures))
+    converted = cols["opening_hours"] = list(hours)
     for i in np.flatnonzero(h | c).tolist():
         w = ()
-        if h[i]:
-            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hours[i]} »",)
+        if h[i] and written[hours[i]].osm:
+            read = written[hours[i]]
+            cols["hours_text"][i], converted[i] = hours[i], read.osm
+            notes = f" ({' ; '.join(read.notes)})" if read.notes else ""
+            w += (f"horaires écrits en texte « {hours[i]} » lus « {read.osm} »{notes}",)
+        elif h[i]:
+            why = written[hours[i]].reason
+            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue{', ' + why if why else ''}), "
+                  f"gardés tels quels : « {hours[i]} »",)
         if c[i]:
             w += (f"fermetures temporaires illisibles, gardées telles quelles : « {closures[i]} »",)
         out[i] = w
@@ -477,7 +491,7 @@ def _finish_accepted(
     if len(accepted) == 0:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*cols, "line"]},
                                  geometry=gpd.GeoSeries([], crs=L93), crs=L93)
-        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious"):
+        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious", "hours_text"):
             empty[c] = pd.Series(dtype=object)
         return empty
     df = pd.DataFrame(accepted)
@@ -526,8 +540,10 @@ def _finish_accepted(
     lon[ok], lat[ok] = l93_to_lonlat(xs[ok], ys[ok])  # the coordinates alone (the same transformation)
     gdf["lon"] = lon.round(6) if ok.any() else np.nan
     gdf["lat"] = lat.round(6) if ok.any() else np.nan
+    if "hours_text" not in gdf:
+        gdf["hours_text"] = ""
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
-            "line", "geometry"]  # fmt: skip
+            "hours_text", "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
 
 
