@@ -292,6 +292,8 @@ _TOKENS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx)) for n
                       rf"(?:en|au mois d'|au mois de|au mois|pendant|tout le mois d'|tout le mois de|le mois d'|"
                       rf"le mois de|d'|de|du)?\s*(?:{_MONTH_RE})(?:\s*(?:,|et|-|a|au)\s*(?:{_MONTH_RE}))*"),
     ("closed_holidays", r"(?:ferme|fermee|fermes|fermees|fermeture|sauf)\s*(?:les\s*)?jours?\s*feries?"),
+    ("closed_school", r"(?:hors|sauf|ferme|fermee|fermes|fermees|fermeture|pas)\s*(?:pendant\s*|durant\s*|en\s*)?"
+                      r"(?:les\s*)?(?:periodes?\s+de\s+)?vacances\s*(?:scolaires)?"),
     ("nth", rf"(?:les?\s+)?{_NTH}(?:\s*(?:,|et|&)\s*{_NTH})*\s+(?:{_DAY})\s+(?:du|de chaque|de|par)\s+mois"),
     ("nth_plain", rf"(?:les?\s+)?{_NTH}(?:\s*(?:,|et|&)\s*{_NTH})*\s+(?:{_DAY})(?=\s|$|[,;.:()])"),
     ("override", rf"\(?\s*(?:jusqu'a\s*)?({_TIME})\s+(?:le|les)\s+({_DAY})\s*\)?"),
@@ -476,6 +478,8 @@ class _Reading:
         self.nth_rules: list[tuple[int, tuple[int, ...], list[tuple[int, int]]]] = []
         self.closed_months: list[int] = []
         self.holidays_off = False
+        self.school_off = False
+        self.periods: list[tuple[int, int, str]] = []  # « matin »: the times it stands for, unless times are written
         self.overrides: list[tuple[int, int]] = []  # (weekday, closing time)
         self.days: list[int] = []
         self.nth_days: list[tuple[int, tuple[int, ...]]] = []
@@ -484,7 +488,13 @@ class _Reading:
         self.last = ""  # the kind of the last token of days or times
 
     def flush(self) -> None:
-        """The current days and times as a rule."""
+        """The current days and times as a rule; a period word (« le soir ») stands for its times
+        only when no time is written with it (« le soir, 19h-21h »)."""
+        if self.periods and not self.times:
+            for start, end, label in self.periods:
+                self.times.append((start, end))
+                self.notes.append(f"« {label} » compris {_time_fr(start, ' ')} – {_time_fr(end, ' ')}")
+        self.periods = []
         if (self.days or self.nth_days) and self.times:
             for d in self.days:
                 self.week.setdefault(d, []).extend(self.times)
@@ -498,13 +508,13 @@ class _Reading:
 
     def take(self, name: str, m: re.Match) -> None:
         is_day, is_time = name in _DAY_TOKENS, name in _TIME_TOKENS
-        has_days = bool(self.days or self.nth_days)
-        if is_day and self.times and has_days and self.days_first:
+        has_days, has_times = bool(self.days or self.nth_days), bool(self.times or self.periods)
+        if is_day and has_times and has_days and self.days_first:
             self.flush()  # « lundi 9h-12h, mardi … »: new days after the times of the days before
-        elif is_time and self.times and has_days and not self.days_first and self.last == "day":
+        elif is_time and has_times and has_days and not self.days_first and self.last == "day":
             self.flush()  # « 9h-12h lundi, 14h-17h mardi »: new times after the days of the times before
         getattr(self, f"_{name}")(m)
-        if is_day and not self.times:
+        if is_day and not (self.times or self.periods):
             self.days_first = True
         if is_day or is_time:
             self.last = "day" if is_day else "time"
@@ -552,9 +562,7 @@ class _Reading:
         word = m[0].split(" ")[-1].split("'")[-1].rstrip("s")
         key = "apres-midi" if "apres" in m[0] else {"aprem": "apres-midi", "matinee": "matin",
                                                     "soiree": "soir"}.get(word, word)
-        start, end, label = PERIOD_TIMES[key]
-        self.times.append((start, end))
-        self.notes.append(f"« {label} » compris {_time_fr(start, ' ')} – {_time_fr(end, ' ')}")
+        self.periods.append(PERIOD_TIMES[key])
 
     def _override(self, m: re.Match) -> None:
         self.overrides.append((_day_of(m[2]), _minutes(m[1])))
@@ -568,6 +576,9 @@ class _Reading:
 
     def _closed_holidays(self, m: re.Match) -> None:
         self.holidays_off = True
+
+    def _closed_school(self, m: re.Match) -> None:
+        self.school_off = True
 
     def _appointment(self, m: re.Match) -> None:
         self.notes.append(f"« {m[0].strip()} » non repris dans les horaires")
@@ -593,6 +604,9 @@ class _Reading:
         expression = "; ".join(rules)
         if self.closed_months:
             expression += "; " + ",".join(_OSM_MONTHS[m - 1] for m in self.closed_months) + " off"
+        if self.school_off:
+            expression += "; SH off"
+            self.notes.append("fermé pendant les vacances scolaires (dates non évaluées par atlas)")
         if self.holidays_off:
             expression += "; PH off"
         if not is_valid_hours(expression):
