@@ -278,3 +278,11 @@ def test_datainclusion_hours_are_osm_already(shared_data):
     assert values == ["Mo-Fr 09:00-18:00", "Mo,We 14:00-18:00", "Mo-Fr 08:30-12:30; PH off",
                       "Mo-Fr 08:30-12:30; PH off"]
     assert all(is_valid_hours(v) for v in values)
+
+
+def test_postal_box_no_longer_misplaces_a_real_row(foodaid_2015, communes):
+    """Croix-Rouge U5911 (2015 list): « 60 rue Jeanne d'Arc  BP 80174 Espace Victor Hugo  59600
+    Maubeuge » was read as postcode 80174, commune « Espace Victor Hugo » (left unplaced)."""
+    res = read_actors(foodaid_2015 / "adresse_U2A.geocoded.csv", communes=communes, mapping="croix-rouge-u2a-2015")
+    row = res.accepted.set_index("id").loc["u2a-U5911"]
+    assert (row["postcode"], row["commune"], row["insee"]) == ("59600", "Maubeuge", "59392")
