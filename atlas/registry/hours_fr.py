@@ -181,10 +181,19 @@ def humanize_hours(text: str | None, nbsp: bool = True) -> str:
         return f"{_UNREADABLE_PREFIX} {cleaned}"
 
 
+#: Up to this many months closed every year are said as a closure (« fermé en août »), more as seasons.
+_SHORT_CLOSURE = 3
+
+
 def _humanize(a: HoursAnalysis, sp: str) -> str:
     nth = {d: nth_days_fr(d, weeks) for d, weeks in a.nth_days}
     distinct = list(dict.fromkeys(a.months))
-    if len(distinct) > 1:
+    closed = [i + 1 for i, p in enumerate(a.months) if not any(p)]
+    if len(distinct) == 2 and 0 < len(closed) <= _SHORT_CLOSURE and a.year == EVALUATED_YEAR:
+        # « mercredi 14 h – 17 h ; fermé en août » (a summer closure), not every month said
+        (open_pattern,) = [p for p in distinct if any(p)]
+        main = f"{_week_fr(open_pattern, sp, nth)}{sp}; fermé {_months_fr(closed)}"
+    elif len(distinct) > 1:
         blocks = []
         for pattern in distinct:
             months = [i + 1 for i, p in enumerate(a.months) if p == pattern]

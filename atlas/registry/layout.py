@@ -71,9 +71,22 @@ def name_columns(header: Sequence[str], header_keys: Collection[str] | None) -> 
     return {i for i, c in enumerate(header) if schema.header_key(c) in header_keys}
 
 
+#: A row with more non-empty cells than this (blank ones included) is looked at as a possible
+#: repeated header only: no section, comment or total row fills that many.
+_FEW = 6
+
+
 def folded_header(header: Sequence[str]) -> tuple[str, ...]:
     """The header's cells as :func:`note_row` compares them (stripped, case folded)."""
     return tuple(str(h).strip().casefold() for h in header)
+
+
+def possible_notes(rows: Sequence[list[str]], header: Sequence[str]) -> list[int]:
+    """Positions of the rows :func:`note_row` must look at: those with few non-empty cells, or
+    starting with the header's first cell as written; the others (nearly all) are places, told
+    apart by one count per row."""
+    first = header[0] if header else None
+    return [i for i, r in enumerate(rows) if len(r) - r.count("") <= _FEW or (r and r[0] == first)]
 
 
 def note_row(cells: Sequence[str], header: tuple[str, ...], names: Collection[int]) -> str:
@@ -82,6 +95,10 @@ def note_row(cells: Sequence[str], header: tuple[str, ...], names: Collection[in
     ``header`` is :func:`folded_header` of the header row, ``names`` the positions of the name
     column (:func:`name_columns`). Most rows are places with several filled cells: they are told
     apart by two string tests."""
+    if len(cells) - cells.count("") > _FEW:  # most rows: many cells, no note (only a copy of the header)
+        if cells[0].strip().casefold() == header[0] and tuple(c.strip().casefold() for c in cells[:len(header)]) == header:
+            return "en-tête répété"
+        return ""
     filled = [c for c in cells if c and not c.isspace()]
     if not filled:
         return ""

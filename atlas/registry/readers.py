@@ -8,6 +8,12 @@ are mapped to the canonical columns of :mod:`atlas.registry.schema` by
 :data:`atlas.registry.schema.HEADER_ALIASES`, plus an optional mapping (a dict, or the name of a
 preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
 
+The header is the row naming the most known columns among the first ones (title rows and merged
+group headings above it); the rows below it that are no places (sections, comments, totals) are
+left out and listed with their line and why (:mod:`atlas.registry.layout`). A web page saved
+with a spreadsheet's name (a web tool's « export Excel ») is read as its HTML table
+(:mod:`atlas.registry.html_table`, the standard library's parser).
+
 Every row read keeps its line number (file line for CSV, row for spreadsheets, feature number
 for GeoJSON) and, in a workbook, its sheet, so that a rejected row can be found again in the file.
 A file that cannot be read at all (not a table, damaged, truncated, of another format than its
@@ -197,10 +203,12 @@ def _without_notes(records: Sequence[tuple[int, list[str]]], header_at: int,
     header = list(records[header_at][1])
     names = layout.name_columns(header, header_keys)
     folded = layout.folded_header(header)
-    notes = [layout.note_row(r, folded, names) for _, r in records[header_at + 1:]]
+    body = records[header_at + 1:]
+    notes = [""] * len(records)
+    for i in layout.possible_notes([r for _, r in body], header):
+        notes[header_at + 1 + i] = layout.note_row(body[i][1], folded, names)
     if not any(notes):
         return records, []
-    notes = [""] * (header_at + 1) + notes
     skipped = [(line, why) for (line, _), why in zip(records, notes, strict=True) if why]
     return [rec for rec, why in zip(records, notes, strict=True) if not why], skipped
 

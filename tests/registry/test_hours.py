@@ -56,8 +56,10 @@ HUMANIZED = {
     "We[1,3] 14:00-17:00": "1er et 3e mercredis du mois 14 h – 17 h",
     "Mo 14:00-16:00; We[1] 09:00-12:00": "lundi 14 h – 16 h ; 1er mercredi du mois 9 h – 12 h",
     "week 1-53/2 Tu 09:00-11:00": "mardi 9 h – 11 h ; seulement certains mardis",
-    "We 14:00-17:00; Jul-Aug off": (
-        "de janvier à juin et de septembre à décembre : mercredi 14 h – 17 h — en juillet et août : fermé"
+    "We 14:00-17:00; Jul-Aug off": "mercredi 14 h – 17 h ; fermé en juillet et août",
+    "Th[1,3] 14:00-16:00; Aug off": "1er et 3e jeudis du mois 14 h – 16 h ; fermé en août",
+    "We 14:00-17:00; Jun-Sep off": (
+        "de janvier à mai et d'octobre à décembre : mercredi 14 h – 17 h — de juin à septembre : fermé"
     ),
     "Mo-Fr 10:00-12:00; 2025 Dec 24-2025 Dec 31 off": (
         "du lundi au vendredi 10 h – 12 h ; horaires différents à certaines dates"

@@ -286,3 +286,16 @@ def test_postal_box_no_longer_misplaces_a_real_row(foodaid_2015, communes):
     res = read_actors(foodaid_2015 / "adresse_U2A.geocoded.csv", communes=communes, mapping="croix-rouge-u2a-2015")
     row = res.accepted.set_index("id").loc["u2a-U5911"]
     assert (row["postcode"], row["commune"], row["insee"]) == ("59600", "Maubeuge", "59392")
+
+
+def test_repeated_header_and_comments_skipped(tmp_path, communes):
+    path = tmp_path / "registre.csv"
+    path.write_text("nom;type;code postal;commune;horaires\n"
+                    "A;distribution;62400;Béthune;lundi 9h-12h\n"
+                    ";;;;Remarque : horaires à confirmer en septembre\n"
+                    "nom;type;code postal;commune;horaires\n"
+                    "B;epicerie;62300;Lens;\n", encoding="utf-8")
+    res = read_actors(path, communes=communes)
+    assert list(zip(res.skipped["line"], res.skipped["reason"], strict=True)) == [
+        (3, "ligne de commentaire : « Remarque : horaires à confirmer en septembre »"), (4, "en-tête répété")]
+    assert res.accepted["name"].tolist() == ["A", "B"] and res.rejected.empty
