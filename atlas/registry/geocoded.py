@@ -199,7 +199,7 @@ def geocode_registry(
     path = Path(path)
     mapping = load_mapping(mapping)
     result = read_actors(path, reference, mapping, communes, sheet=sheet, ban=ban, geocoder=geocoder)
-    raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping))
+    raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping), keep_notes=True)
     if len(set(lines)) != len(lines):
         raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocode "
                          "réécrit une feuille à la fois (--feuille NOM).")  # fmt: skip

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import contextvars
 import csv
 import datetime as dt
 import gc
@@ -177,6 +178,9 @@ def _find_header(records: Sequence[tuple[int, list[str]]], header_keys: Collecti
     return layout.find_header(records, header_keys)
 
 
+#: Set while :func:`read_raw_table` reads with ``keep_notes=True``: every row below the header kept.
+_KEEP_NOTES: contextvars.ContextVar[bool] = contextvars.ContextVar("keep_notes", default=False)
+
 #: Attribute of a raw frame listing the rows below the header that are no places (sections,
 #: comments, totals): ``(line, reason)`` or, in a workbook, ``(line, reason, sheet)``.
 SKIPPED_ATTR = "skipped"
@@ -197,8 +201,9 @@ def _without_notes(records: Sequence[tuple[int, list[str]]], header_at: int,
                    header_keys: Collection[str] | None) -> tuple[Sequence[tuple[int, list[str]]], list[tuple[int, str]]]:
     """The records without the rows below the header that are no places (sections, comments,
     totals: :func:`atlas.registry.layout.note_row`), and those rows' ``(line, reason)``; none are
-    looked for when ``header_keys`` is None (the first row is the header, whatever it holds)."""
-    if header_keys is None:
+    looked for when ``header_keys`` is None (the first row is the header, whatever it holds), nor
+    while :data:`_KEEP_NOTES` is set (``read_raw_table(keep_notes=True)``)."""
+    if header_keys is None or _KEEP_NOTES.get():
         return records, []
     header = list(records[header_at][1])
     names = layout.name_columns(header, header_keys)
@@ -437,6 +442,7 @@ def read_raw_table(
     *,
     sheet: str | Sequence[str] | None = None,
     header_keys: Collection[str] | None = None,
+    keep_notes: bool = False,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Read a registry file as strings with the line number of each row.
 
@@ -453,6 +459,10 @@ def read_raw_table(
         Normalised headers (:func:`atlas.registry.schema.header_key`) that mark the header row of a
         registry, e.g. the aliases of the name column. Default: the first non-empty row is the
         header.
+    keep_notes : bool, default False
+        Keep the rows below the header that are no places (sections, comments, totals: see
+        :mod:`atlas.registry.layout`), e.g. to write the whole registry back; by default they are
+        left out and listed in ``attrs["skipped"]``.
 
     Returns
     -------
@@ -475,7 +485,11 @@ def read_raw_table(
     suffix = path.suffix.lower()
     try:
         with no_cyclic_gc():
-            frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
+            kept = _KEEP_NOTES.set(keep_notes)
+            try:
+                frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
+            finally:
+                _KEEP_NOTES.reset(kept)
     except RegistryError:
         raise
     except OSError as exc:

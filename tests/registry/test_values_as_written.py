@@ -299,3 +299,17 @@ def test_repeated_header_and_comments_skipped(tmp_path, communes):
     assert list(zip(res.skipped["line"], res.skipped["reason"], strict=True)) == [
         (3, "ligne de commentaire : « Remarque : horaires à confirmer en septembre »"), (4, "en-tête répété")]
     assert res.accepted["name"].tolist() == ["A", "B"] and res.rejected.empty
+
+
+def test_geocode_rewrites_the_rows_it_skipped(tmp_path, communes):
+    """`atlas geocode` writes the registry back: its section and total rows stay in it."""
+    from atlas.registry.geocoded import geocode_registry
+
+    path = tmp_path / "registre.csv"
+    path.write_text("nom;type;code postal;commune\n"
+                    "SECTEUR DE LENS;;;\n"
+                    "A;distribution;62300;Lens\n"
+                    "Total : 1 lieu;;;\n", encoding="utf-8")
+    out = geocode_registry(path, communes=communes)
+    assert out.table["nom"].tolist() == ["SECTEUR DE LENS", "A", "Total : 1 lieu"]
+    assert out.result.skipped["line"].tolist() == [2, 4]
