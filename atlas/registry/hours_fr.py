@@ -311,15 +311,19 @@ _TOKENS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(rx)) for n
                  r"toute\s+la\s+semaine)"),
     ("weekdays", r"(?:en\s+semaine|jours\s+ouvres|jours\s+ouvrables)"),
     ("weekend", r"(?:le\s+|les\s+)?week[\s-]?ends?"),
-    ("except", rf"(?:sauf|excepte|hors)\s+(?:le\s+|les\s+)?(?:{_DAY})(?:\s*(?:,|et)\s*(?:le\s+|les\s+)?(?:{_DAY}))*"),
+    ("except", rf"(?:sauf|excepte|hors)\s+(?:le\s+|les\s+)?(?:{_DAY}|week[\s-]?ends?)"
+               rf"(?:\s*(?:,|et)\s*(?:le\s+|les\s+)?(?:{_DAY}))*"),
+    ("day_closed", rf"(?:{_DAY})\s*:?\s*(?:ferme|fermee|fermes|fermees|pas de distribution)(?=\s|$|[,;.)])"),
+    ("day_chain", rf"(?:{_DAY})(?:\s*-\s*(?:{_DAY})){{2,}}"),
     ("day_range", rf"(?:du\s+|de\s+)?({_DAY})\s*(?:-|–|a|au)\s*({_DAY})"),
     ("day", rf"({_DAY})(?=\s|$|[,;.:/()\-+&]|\d)"),
+    ("always", r"24\s*h?\s*/\s*24|24\s*heures\s*sur\s*24"),
     ("time_range", rf"(?:de\s+)?({_TIME_LOOSE})\s*{_TO}\s*({_TIME})"),
     ("period", r"(?:le\s+|l'|en\s+|dans\s+l'|la\s+)?(?:apres[\s-]?midi|aprem|matinee|matin|soiree|soir|"
                r"toute\s+la\s+journee|journee|midi)s?"),
     ("appointment", r"(?:uniquement\s+|seulement\s+)?(?:sur|par)\s+(?:rendez[\s-]?vous|rdv|inscription|"
                     r"orientation)"),
-    ("sep", r"(?:[,;.:/+&|()\[\]\n]|\bet\b|\bpuis\b|\bou\b|-)"),
+    ("sep", r"(?:[,;.:/+&|()\[\]\n]|\bet\b|\bpuis\b|-)"),
     ("filler", r"(?:\ble\b|\bles\b|\bl'|\bde\b|\bdes\b|\bdu\b|\bchaque\b|\btous\b|\btoutes\b|\bouvert(?:e|s|es)?\b|"
                r"\baccueil\b|\bhoraires?\b|\bpermanences?\b|\bdistributions?\b|\bouverture\b|\buniquement\b|"
                r"\bseulement\b|\bsur place\b|\bau public\b|\bpublic\b|\bdu mois\b)"),
@@ -473,8 +477,9 @@ def _token_at(text: str, pos: int) -> tuple[str, re.Match] | None:
     return None
 
 
-_DAY_TOKENS = frozenset({"all_days", "weekdays", "weekend", "day_range", "day", "nth", "nth_plain", "except"})
-_TIME_TOKENS = frozenset({"time_range", "period"})
+_DAY_TOKENS = frozenset({"all_days", "weekdays", "weekend", "day_chain", "day_range", "day", "nth", "nth_plain",
+                         "except"})
+_TIME_TOKENS = frozenset({"time_range", "period", "always"})
 
 
 class _Reading:
@@ -518,7 +523,7 @@ class _Reading:
     def take(self, name: str, m: re.Match) -> None:
         is_day, is_time = name in _DAY_TOKENS, name in _TIME_TOKENS
         has_days, has_times = bool(self.days or self.nth_days), bool(self.times or self.periods)
-        if is_day and has_times and has_days and self.days_first:
+        if is_day and name != "except" and has_times and has_days and self.days_first:
             self.flush()  # « lundi 9h-12h, mardi … »: new days after the times of the days before
         elif is_time and has_times and has_days and not self.days_first and self.last == "day":
             self.flush()  # « 9h-12h lundi, 14h-17h mardi »: new times after the days of the times before
@@ -545,6 +550,12 @@ class _Reading:
     def _day(self, m: re.Match) -> None:
         self.days.append(_day_of(m[1]))
 
+    def _day_chain(self, m: re.Match) -> None:  # « lundi-mercredi-vendredi »: a list, not a range
+        self.days += _days_in(m[0])
+
+    def _day_closed(self, m: re.Match) -> None:  # « mardi fermé »: a day without hours, said as such
+        pass
+
     def _nth(self, m: re.Match) -> None:
         named = list(_WORD_DAY.finditer(m[0]))
         if len(named) != 1:
@@ -557,7 +568,7 @@ class _Reading:
         self.notes.append(f"« {m[0].strip()} » compris comme chaque mois")
 
     def _except(self, m: re.Match) -> None:
-        excluded = set(_days_in(m[0]))
+        excluded = set(_days_in(m[0])) | ({5, 6} if "week" in m[0] else set())
         self.days = [d for d in (self.days or range(7)) if d not in excluded]
 
     # ---- times
@@ -566,6 +577,9 @@ class _Reading:
         if end <= start:
             raise ValueError(f"plage horaire à l'envers : « {m[0].strip()} »")
         self.times.append((start, end))
+
+    def _always(self, m: re.Match) -> None:
+        self.times.append((0, 24 * 60))
 
     def _period(self, m: re.Match) -> None:
         word = m[0].split(" ")[-1].split("'")[-1].rstrip("s")

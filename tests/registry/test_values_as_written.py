@@ -233,6 +233,13 @@ FRENCH_HOURS = {
     "le soir, 19h-21h du lundi au jeudi": "Mo-Th 19:00-21:00",
     "Mardi de 14h00 à 16h00 - fermé en juillet et août": "Tu 14:00-16:00; Jul,Aug off",
     "lundi 9h à midi": "Mo 09:00-12:00",
+    "lundi-mercredi-vendredi 9h-12h": "Mo,We,Fr 09:00-12:00",  # a list, not a range
+    "Lundi au vendredi 9h-12h sauf mercredi": "Mo,Tu,Th,Fr 09:00-12:00",
+    "Lundi 9h-12h, mardi fermé, mercredi 9h-12h": "Mo,We 09:00-12:00",
+    "24h/24 7j/7": "Mo-Su 00:00-24:00",
+    "tous les jours de 9h à 17h sauf le week-end": "Mo-Fr 09:00-17:00",
+    "Du lundi au vendredi : 8h30-12h / 13h30-17h": "Mo-Fr 08:30-12:00,13:30-17:00",
+    "Le jeudi de 14h à 17h (sauf vacances scolaires)": "Th 14:00-17:00; SH off",
 }
 
 
@@ -249,7 +256,8 @@ def test_french_hours_say_what_they_interpret():
 
 
 @pytest.mark.parametrize("text", ["sur rendez-vous", "lundi", "9h-12h", "horaires affichés sur place",
-                                  "lundi 12h-9h"])
+                                  "lundi 12h-9h", "1 mardi sur 2 9h-12h", "lundi ou mardi 9h-12h",
+                                  "Sur rendez-vous du lundi au vendredi"])
 def test_french_hours_not_understood_are_kept(text):
     read = read_french_hours(text)
     assert read.osm == "" and read.reason
