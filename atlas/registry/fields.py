@@ -284,6 +284,10 @@ def normalise_codes(rec: dict[str, str], in_address: tuple[str, str] | None) -> 
         warn.append(f"{what} « {given} » : code postal lu {postcode.zfill(5)}"
                     + (", commune cherchée par son nom ou son code INSEE" if cedex else ""))
     rec["postcode"] = postcode
+    if _CEDEX.search(rec["commune"]):  # « ARRAS CEDEX 9 » in the commune column: the town is Arras
+        town = _CEDEX.sub(" ", rec["commune"]).strip(" ,-")
+        warn.append(f"commune « {rec['commune']} » lue « {town} » (CEDEX)")
+        rec["commune"] = town
     if not rec["postcode"] and in_address:  # « 3 rue Henry Dunant   1000 BOURG EN BRESSE »
         rec["postcode"] = in_address[0].zfill(5)
         rec["commune"] = rec["commune"] or in_address[1].strip()

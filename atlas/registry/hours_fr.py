@@ -290,8 +290,8 @@ _DAY_WORDS = (r"lun(?:di)?", r"mar(?:di)?", r"mer(?:credi)?", r"jeu(?:di)?", r"v
               r"dim(?:anche)?")
 _DAY_RE = "|".join(f"(?:{d})" for d in _DAY_WORDS)
 _DAY = rf"(?:{_DAY_RE})s?\.?"
-_TIME = r"(?:\d{1,2}\s*(?:h|:)\s*(?:\d{2})?|midi|minuit)"
-_TIME_LOOSE = r"(?:\d{1,2}(?:\s*(?:h|:)\s*(?:\d{2})?)?)"  # « 9-12h »: the first time without its « h »
+_TIME = r"(?:\d{1,2}\s*(?:heures?|h|:)\s*(?:\d{2})?|midi|minuit)"
+_TIME_LOOSE = r"(?:\d{1,2}(?:\s*(?:heures?|h|:)\s*(?:\d{2})?)?|midi)"  # « 9-12h »: the first time without its « h »
 _NTH = r"(?:\d\s*(?:er|ere|re|e|eme|em|nd|nde)?|premier|premiere|deuxieme|second|troisieme|quatrieme|cinquieme|dernier)"
 _TO = r"(?:-|a|au|jusqu'a|jusqu a|/)"
 
@@ -350,7 +350,7 @@ class WrittenHours:
 
 
 def _minutes(text: str) -> int:
-    t = text.replace(" ", "")
+    t = re.sub(r"heures?", "h", text.replace(" ", ""))
     if t == "midi":
         return 12 * 60
     if t == "minuit":

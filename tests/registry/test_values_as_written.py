@@ -72,6 +72,7 @@ def test_excel_serial_is_the_day_excel_shows():
     ("62\u00a0400", "Béthune", "62\u202f119", ("62400", "Béthune", "62119")),
     ("62400\u200b", "", "62119\ufeff", ("62400", "", "62119")),
     ("2000", "Laon", "2408", ("02000", "Laon", "02408")),
+    ("62008", "ARRAS CEDEX 9", "", ("62008", "ARRAS", "")),
 ])
 def test_codes_as_written(postcode, commune, insee, expected):
     rec = {"postcode": postcode, "commune": commune, "insee": insee}
@@ -240,6 +241,7 @@ FRENCH_HOURS = {
     "tous les jours de 9h à 17h sauf le week-end": "Mo-Fr 09:00-17:00",
     "Du lundi au vendredi : 8h30-12h / 13h30-17h": "Mo-Fr 08:30-12:00,13:30-17:00",
     "Le jeudi de 14h à 17h (sauf vacances scolaires)": "Th 14:00-17:00; SH off",
+    "le lundi de 9 heures à 12 heures": "Mo 09:00-12:00",
 }
 
 
