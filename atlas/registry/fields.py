@@ -138,6 +138,7 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:\s+\d{1,2}
 _MONTH_FIRST = re.compile(r"(\d{1,2})[/.-](\d{4})")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _WORDED = re.compile(rf"(?:(\d{{1,2}})(?:er)?\s+)?({_MONTH_WORD})\.?\s+(\d{{4}})")
+_ISO_DAY = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _SERIAL = re.compile(r"(\d{5})(?:\.\d+)?")
 #: Excel day numbers read as dates: 1 January 1990 to 31 December 2099 (day 1 is 1900-01-01; a
 #: smaller or larger five-digit number is no date anyone wrote).
@@ -169,7 +170,7 @@ def read_date(text: str) -> tuple[str, tuple[str, ...]]:
     the row itself is never rejected for its date.
     """
     text = text.strip()
-    if not text or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) and _valid_iso(text):
+    if not text or _ISO_DAY.fullmatch(text) and _valid_iso(text):
         return text, ()
     folded = _fold(text)
     value: str | None = None
@@ -306,6 +307,12 @@ def normalise_codes(rec: dict[str, str], in_address: tuple[str, str] | None) -> 
 _PHONE = re.compile(
     r"(?<![\d+])(?:(?P<intl>(?:\+|00)\s*33\s*(?:\(0\)\s*)?|\(\+33\)\s*(?:\(0\)\s*)?)|(?P<zero>0)[\s.\-]?)?"
     r"(?P<first>[1-9])(?P<rest>(?:[\s.\-]?\d){8})(?!\d)")
+_PHONE_FR = re.compile(r"0[1-9](?: \d{2}){4}")
+_PHONE_SPACING = re.compile(r"[\s.\-]+")
+#: One number once its spacing is taken out: 0XXXXXXXXX, +33 / 0033 / +33(0) forms, or what a
+#: spreadsheet keeps of it read as a number (``zero``: its « 0 » lost, ``plus``: the « + » of +33 lost).
+_ONE_PHONE = re.compile(r"(?:0|\+33(?:\(0\))?|0033(?:\(0\))?|\(\+33\)(?:\(0\))?|(?P<plus>33)|(?P<zero>(?=[1-9]\d{8}$)))"
+                        r"(?P<first>[1-9])(?P<rest>\d{8})")
 _PHONE_SEPARATORS = re.compile(r"^[\s/;,|&+\-]*(?:\b(?:ou|et)\b[\s/;,|&+\-]*)*$", re.IGNORECASE)
 
 
@@ -325,12 +332,19 @@ def normalise_phone(text: str) -> tuple[str, tuple[str, ...]]:
     written around them. Short numbers (« 115 ») and foreign numbers are left as they are.
     """
     given = text.strip()
-    if not given:
-        return "", ()
-    digits_only = re.sub(r"[\s.]", "", given)
-    if re.fullmatch(r"33[1-9]\d{8}", digits_only):  # +33 lost by a spreadsheet
-        value = _phone_fr(digits_only[2], digits_only[3:])
-        return value, (f"téléphone « {given} » lu {value} (indicatif +33 sans le « + »)",)
+    if not given or _PHONE_FR.fullmatch(given):  # empty, or written as it should be (most cells)
+        return given, ()
+    compact = _PHONE_SPACING.sub("", given)
+    if one := _ONE_PHONE.fullmatch(compact):  # one number, any spacing: no search needed
+        lost_zero, lost_plus = one["zero"] is not None, one["plus"] is not None
+        if (lost_zero or lost_plus) and compact != given:  # « 3 21 69 00 00 »: digits written apart, left alone
+            return given, ()
+        value = _phone_fr(one["first"], one["rest"])
+        if lost_zero:
+            return value, (f"téléphone « {given} » sans son 0 initial (nombre de tableur ?) : lu {value}",)
+        if lost_plus:
+            return value, (f"téléphone « {given} » lu {value} (indicatif +33 sans le « + »)",)
+        return value, ()
     numbers: list[str] = []
     restored = False
 
