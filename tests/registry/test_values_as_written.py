@@ -323,3 +323,20 @@ def test_geocode_rewrites_the_rows_it_skipped(tmp_path, communes):
     out = geocode_registry(path, communes=communes)
     assert out.table["nom"].tolist() == ["SECTEUR DE LENS", "A", "Total : 1 lieu"]
     assert out.result.skipped["line"].tolist() == [2, 4]
+
+
+def test_xml_spreadsheet_2003_saved_as_xls(tmp_path, communes):
+    path = tmp_path / "export.xls"
+    path.write_text(
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Lieux"><Table>'
+        '<Row><Cell ss:MergeAcross="2"><Data ss:Type="String">Liste des lieux</Data></Cell></Row>'
+        '<Row><Cell><Data ss:Type="String">Nom</Data></Cell><Cell><Data ss:Type="String">Type</Data></Cell>'
+        '<Cell><Data ss:Type="String">Code INSEE</Data></Cell></Row>'
+        '<Row><Cell><Data ss:Type="String">CCAS</Data></Cell><Cell><Data ss:Type="String">ccas</Data></Cell>'
+        '<Cell><Data ss:Type="Number">2408</Data></Cell></Row>'
+        '</Table></Worksheet></Workbook>', encoding="utf-8")
+    res = read_actors(path, communes=communes)
+    assert res.rejected.empty
+    assert res.accepted[["name", "insee", "line"]].values.tolist() == [["CCAS", "02408", 3]]
