@@ -21,8 +21,10 @@ however empty, is read and, when it is not a place, rejected with its reason.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from atlas.registry import schema
 
@@ -123,3 +125,44 @@ def note_row(cells: Sequence[str], header: tuple[str, ...], names: Collection[in
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Attribute of a raw frame listing the rows below the header that are no places (sections,
+#: comments, totals): ``(line, reason)`` or, in a workbook, ``(line, reason, sheet)``.
+SKIPPED_ATTR = "skipped"
+
+#: Set while a reader keeps every row below the header (:func:`keeping_notes`).
+_KEEP_NOTES: contextvars.ContextVar[bool] = contextvars.ContextVar("keep_notes", default=False)
+
+
+@contextlib.contextmanager
+def keeping_notes(keep: bool) -> Iterator[None]:
+    """While in it (with ``keep``), :func:`without_notes` keeps every row, e.g. for a registry
+    written back whole (``read_raw_table(keep_notes=True)``)."""
+    token = _KEEP_NOTES.set(keep)
+    try:
+        yield
+    finally:
+        _KEEP_NOTES.reset(token)
+
+
+Records = Sequence[tuple[int, list[str]]]
+
+
+def without_notes(records: Records, header_at: int,
+                  header_keys: Collection[str] | None) -> tuple[Records, list[tuple[int, str]]]:
+    """The records without the rows below the header that are no places (:func:`note_row`), and
+    those rows' ``(line, reason)``; none are looked for when ``header_keys`` is None (the first
+    row is the header, whatever it holds), nor within :func:`keeping_notes`."""
+    if header_keys is None or _KEEP_NOTES.get():
+        return records, []
+    header = list(records[header_at][1])
+    names, folded = name_columns(header, header_keys), folded_header(header)
+    body = records[header_at + 1:]
+    notes = [""] * len(records)
+    for i in possible_notes([r for _, r in body], header):
+        notes[header_at + 1 + i] = note_row(body[i][1], folded, names)
+    if not any(notes):
+        return records, []
+    skipped = [(line, why) for (line, _), why in zip(records, notes, strict=True) if why]
+    return [rec for rec, why in zip(records, notes, strict=True) if not why], skipped

@@ -8,11 +8,8 @@ are mapped to the canonical columns of :mod:`atlas.registry.schema` by
 :data:`atlas.registry.schema.HEADER_ALIASES`, plus an optional mapping (a dict, or the name of a
 preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
 
-The header is the row naming the most known columns among the first ones (title rows and merged
-group headings above it); the rows below it that are no places (sections, comments, totals) are
-left out and listed with their line and why (:mod:`atlas.registry.layout`). A web page saved
-with a spreadsheet's name (a web tool's « export Excel ») is read as its HTML table
-(:mod:`atlas.registry.html_table`, the standard library's parser).
+The header row, and the rows below it that are no places, are found by :mod:`atlas.registry.layout`;
+a web page saved as a spreadsheet (« export Excel ») is read as its table (:mod:`atlas.registry.html_table`).
 
 Every row read keeps its line number (file line for CSV, row for spreadsheets, feature number
 for GeoJSON) and, in a workbook, its sheet, so that a rejected row can be found again in the file.
@@ -24,7 +21,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import contextvars
 import csv
 import datetime as dt
 import gc
@@ -172,20 +168,6 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
 
 
 # --------------------------------------------------------------------------- rows to a frame
-def _find_header(records: Sequence[tuple[int, list[str]]], header_keys: Collection[str] | None) -> int | None:
-    """Index of the header record: the row naming the most known columns (see
-    :func:`atlas.registry.layout.find_header`), the first one when ``header_keys`` is None."""
-    return layout.find_header(records, header_keys)
-
-
-#: Set while :func:`read_raw_table` reads with ``keep_notes=True``: every row below the header kept.
-_KEEP_NOTES: contextvars.ContextVar[bool] = contextvars.ContextVar("keep_notes", default=False)
-
-#: Attribute of a raw frame listing the rows below the header that are no places (sections,
-#: comments, totals): ``(line, reason)`` or, in a workbook, ``(line, reason, sheet)``.
-SKIPPED_ATTR = "skipped"
-
-
 def _unique_headers(header: list[str]) -> list[str]:
     """Headers as read, an empty one named « colonne_N », a repeated one « Nom.1 » (as pandas)."""
     cols, seen = [], {}
@@ -195,27 +177,6 @@ def _unique_headers(header: list[str]) -> list[str]:
         seen[name] = n + 1
         cols.append(name if n == 0 else f"{name}.{n}")
     return cols
-
-
-def _without_notes(records: Sequence[tuple[int, list[str]]], header_at: int,
-                   header_keys: Collection[str] | None) -> tuple[Sequence[tuple[int, list[str]]], list[tuple[int, str]]]:
-    """The records without the rows below the header that are no places (sections, comments,
-    totals: :func:`atlas.registry.layout.note_row`), and those rows' ``(line, reason)``; none are
-    looked for when ``header_keys`` is None (the first row is the header, whatever it holds), nor
-    while :data:`_KEEP_NOTES` is set (``read_raw_table(keep_notes=True)``)."""
-    if header_keys is None or _KEEP_NOTES.get():
-        return records, []
-    header = list(records[header_at][1])
-    names = layout.name_columns(header, header_keys)
-    folded = layout.folded_header(header)
-    body = records[header_at + 1:]
-    notes = [""] * len(records)
-    for i in layout.possible_notes([r for _, r in body], header):
-        notes[header_at + 1 + i] = layout.note_row(body[i][1], folded, names)
-    if not any(notes):
-        return records, []
-    skipped = [(line, why) for (line, _), why in zip(records, notes, strict=True) if why]
-    return [rec for rec, why in zip(records, notes, strict=True) if not why], skipped
 
 
 def _frame_from_records(records: Sequence[tuple[int, list[str]]], header_at: int) -> tuple[pd.DataFrame, list[int]]:
@@ -252,13 +213,13 @@ def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataF
     records = _csv_records(path)
     if not records:
         raise RegistryError(f"« {path} » est vide.")
-    at = _find_header(records, header_keys)
+    at = layout.find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, "", header_keys or ()) + ".")
-    records, skipped = _without_notes(records, at, header_keys)
+    records, skipped = layout.without_notes(records, at, header_keys)
     frame, lines = _frame_from_records(records, at)
     frame.attrs[_ALL_TEXT] = True  # the csv module reads every cell as text
-    frame.attrs[SKIPPED_ATTR] = skipped
+    frame.attrs[layout.SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -329,7 +290,7 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
             reports.append(SheetReport(name, skipped="feuille masquée (choisissez-la avec --sheet)"))
             continue
         records = _read_sheet(book, name)
-        at = _find_header(records, header_keys)
+        at = layout.find_header(records, header_keys)
         if not records:
             reason = "feuille vide"
         elif at is None:
@@ -341,7 +302,7 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
         if reason:
             reports.append(SheetReport(name, skipped=reason))
             continue
-        records, notes = _without_notes(records, at, header_keys)  # type: ignore[arg-type]
+        records, notes = layout.without_notes(records, at, header_keys)  # type: ignore[arg-type]
         frame, sheet_lines = _frame_from_records(records, at)
         skipped += [(line, why, name) for line, why in notes]
         frame["__sheet__"] = name
@@ -356,7 +317,7 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
     frame = pd.concat(frames, ignore_index=True).fillna("") if len(frames) > 1 else frames[0]
     frame.attrs["sheet_columns"] = columns
     frame.attrs["sheets"] = reports
-    frame.attrs[SKIPPED_ATTR] = skipped
+    frame.attrs[layout.SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -389,13 +350,13 @@ def _read_html(path: Path, header_keys: Collection[str] | None) -> tuple[pd.Data
     records = html_table.html_records(decode_text(path.read_bytes()))
     if not records:
         raise RegistryError(f"« {path} » est une page web sans tableau : enregistrez le tableau en CSV ou en XLSX.")
-    at = _find_header(records, header_keys)
+    at = layout.find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, " (page web enregistrée en tableur)", header_keys or ()) + ".")
-    records, skipped = _without_notes(records, at, header_keys)
+    records, skipped = layout.without_notes(records, at, header_keys)
     frame, lines = _frame_from_records(records, at)
     frame.attrs[_ALL_TEXT] = True
-    frame.attrs[SKIPPED_ATTR] = skipped
+    frame.attrs[layout.SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -485,11 +446,8 @@ def read_raw_table(
     suffix = path.suffix.lower()
     try:
         with no_cyclic_gc():
-            kept = _KEEP_NOTES.set(keep_notes)
-            try:
+            with layout.keeping_notes(keep_notes):
                 frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
-            finally:
-                _KEEP_NOTES.reset(kept)
     except RegistryError:
         raise
     except OSError as exc:
