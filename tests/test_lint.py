@@ -8,7 +8,7 @@ import sys
 
 from atlas import settings
 
-MAX_MODULE_LINES = 720  # "no module over ~700 lines"
+MAX_MODULE_LINES = 800  # a generous ceiling (issue 21: modules are split by concern, not by a line cap)
 
 
 def test_ruff_clean():

@@ -28,6 +28,7 @@ from atlas.crs import L93, WGS84, l93_to_lonlat
 from atlas.registry import fields, schema
 from atlas.registry.geocoding import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
+from atlas.registry.hours_fr import read_french_hours
 from atlas.registry.locate import (
     NEAREST_COMMUNE_M,
     OUTSIDE_TOLERANCE_M,
@@ -50,7 +51,7 @@ from atlas.registry.readers import (
     read_raw_table,
     without_url_escapes,
 )
-from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.registry.results import RegistryResult, rejected_frame, skipped_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, MODES, Vocabulary, network_named
 from atlas.territory.ban import BanIndex
 from atlas.territory.reference import load_communes
@@ -173,8 +174,10 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
     if sheets is not None:
         sheet_of = {rid: sheets[i] for i, rid in zip(keep, accepted_ids, strict=True)}
         warns_frame.insert(1, "sheet", warns_frame["id"].map(sheet_of).fillna(""))
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw))
-    assert result.n_read == len(result.accepted) + len(result.rejected)
+    skipped = skipped_frame(raw)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warns_frame, n_read=len(raw) + len(skipped),
+                            skipped=skipped)
+    assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
 
 
@@ -297,12 +300,16 @@ def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[st
     ok = good.tolist()
     cols["world"] = per_combination([cols["world"], cols["kind"], ok], _world_of)
     cols["precision"] = per_value(cols["precision"], _precision_of)
+    cols["phone"], warned = per_value(cols["phone"], fields.normalise_phone, parts=2)
+    per_field.append(warned)
     for col in ("website", "phone", "email"):
         per_field.append(per_value(cols[col], functools.partial(_contact_warning, col)))
     in_address = per_value(_addresses_without_postcode(cols["postcode"], cols["address"]), fields.postcode_in_address)
-    cols["postcode"], cols["commune"], cols["insee"] = per_combination(
-        [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=3)
-    cols["updated"] = per_value(cols["updated"], _date_of)
+    cols["postcode"], cols["commune"], cols["insee"], warned = per_combination(
+        [cols["postcode"], in_address, cols["commune"], cols["insee"]], _codes_of, parts=4)
+    per_field.append(warned)
+    cols["updated"], warned = per_value(cols["updated"], fields.read_date, parts=2)
+    per_field.append(warned)
     ids = cols["id"] = list(cols["id"])
     for i in np.flatnonzero(good & ~_truthy(ids)).tolist():  # an accepted row without an id gets one
         ids[i] = fields.stable_id(prefix, {k: cols[k][i] for k in ("name", "address", "insee", "postcode", "commune")})
@@ -319,7 +326,7 @@ def _addresses_without_postcode(postcodes: list[str], addresses: list[str]) -> l
 
 
 def _has_postcode(postcode: str) -> bool:
-    return bool(postcode.replace(" ", ""))
+    return bool(fields.clean_code(postcode))
 
 
 def _kind_of(kind: str) -> tuple[str, str, tuple[str, ...]]:
@@ -380,35 +387,43 @@ def _contact_warning(col: str, value: str) -> tuple[str, ...]:
     return tuple(row.warn)
 
 
-def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str]:
+def _codes_of(key: tuple[str, tuple[str, str] | None, str, str]) -> tuple[str, str, str, tuple[str, ...]]:
     """Postcode, commune and INSEE code normalised (:func:`fields.normalise_codes`) from the postcode, the
-    postcode and commune found in the address (:func:`fields.postcode_in_address`), commune and code."""
+    postcode and commune found in the address (:func:`fields.postcode_in_address`), commune and code;
+    and the warnings."""
     postcode, in_address, commune, insee = key
     rec = {"postcode": postcode, "commune": commune, "insee": insee}
-    fields.normalise_codes(rec, in_address)
-    return rec["postcode"], rec["commune"], rec["insee"]
-
-
-def _date_of(value: str) -> str:
-    rec = {"updated": value}
-    fields.normalise_date(rec)
-    return rec["updated"]
+    warned = fields.normalise_codes(rec, in_address)
+    return rec["postcode"], rec["commune"], rec["insee"], warned
 
 
 def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
-    """Opening hours and closures that atlas cannot read are kept as written, with a warning."""
+    """Opening hours written in French (« lundi 9h-12h et 14h-17h ») converted to the OSM syntax
+    (:func:`atlas.registry.hours_fr.read_french_hours`), the text as written kept in
+    ``hours_text`` and the reading said in a warning; hours and closures that atlas cannot read
+    are kept as written, with a warning."""
     hours, closures = cols["opening_hours"], cols["closures"]
+    cols["hours_text"] = [""] * len(hours)
     bad_hours = {v for v in set(hours) if v and not is_valid_hours(v)}
     bad_closures = {v for v in set(closures) if v and not is_valid_closures(v)}
     out: list[tuple[str, ...]] = [()] * len(hours)
     if not bad_hours and not bad_closures:
         return out
+    written = {v: read_french_hours(v) for v in bad_hours}
     h = np.fromiter(map(bad_hours.__contains__, hours), dtype=bool, count=len(hours))
     c = np.fromiter(map(bad_closures.__contains__, closures), dtype=bool, count=len(closures))
+    converted = cols["opening_hours"] = list(hours)
     for i in np.flatnonzero(h | c).tolist():
         w = ()
-        if h[i]:
-            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue), gardés tels quels : « {hours[i]} »",)
+        if h[i] and written[hours[i]].osm:
+            read = written[hours[i]]
+            cols["hours_text"][i], converted[i] = hours[i], read.osm
+            notes = f" ({' ; '.join(read.notes)})" if read.notes else ""
+            w += (f"horaires écrits en texte « {hours[i]} » lus « {read.osm} »{notes}",)
+        elif h[i]:
+            why = written[hours[i]].reason
+            w += (f"horaires illisibles (syntaxe OpenStreetMap attendue{', ' + why if why else ''}), "
+                  f"gardés tels quels : « {hours[i]} »",)
         if c[i]:
             w += (f"fermetures temporaires illisibles, gardées telles quelles : « {closures[i]} »",)
         out[i] = w
@@ -479,7 +494,7 @@ def _finish_accepted(
     if len(accepted) == 0:
         empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*cols, "line"]},
                                  geometry=gpd.GeoSeries([], crs=L93), crs=L93)
-        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious"):
+        for c in ("epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious", "hours_text"):
             empty[c] = pd.Series(dtype=object)
         return empty
     df = pd.DataFrame(accepted)
@@ -528,8 +543,10 @@ def _finish_accepted(
     lon[ok], lat[ok] = l93_to_lonlat(xs[ok], ys[ok])  # the coordinates alone (the same transformation)
     gdf["lon"] = lon.round(6) if ok.any() else np.nan
     gdf["lat"] = lat.round(6) if ok.any() else np.nan
+    if "hours_text" not in gdf:
+        gdf["hours_text"] = ""
     keep = [*cols, "commune_name", "epci", "epci_name", "dep", "lon", "lat", *schema.GEOCODE_COLUMNS, "fictitious",
-            "line", "geometry"]  # fmt: skip
+            "hours_text", "line", "geometry"]  # fmt: skip
     return gdf[keep].reset_index(drop=True)
 
 

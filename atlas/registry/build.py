@@ -158,6 +158,9 @@ def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame,
         rej.insert(0, "file", res.path)
         rejects.append(rej)
         w = res.warnings.copy()
+        if len(res.skipped):  # rows that are no places (sections, totals): listed with the warnings
+            skipped = res.skipped.assign(id="", message="ligne ignorée, pas un lieu : " + res.skipped["reason"])
+            w = pd.concat([w, skipped.drop(columns="reason")], ignore_index=True).sort_values("line", kind="stable")
         w.insert(0, "file", res.path)
         warns.append(w)
     actors = gpd.GeoDataFrame(pd.concat(accepted, ignore_index=True), geometry="geometry", crs=accepted[0].crs)

@@ -207,7 +207,7 @@ def geocode_registry(
     mapping = load_mapping(mapping)
     before = file_state(path) if path.is_file() else None  # the file is read twice: the same state both times
     result = read_actors(path, reference, mapping, communes, sheet=sheet, ban=ban, geocoder=geocoder)
-    raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping))
+    raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping), keep_notes=True)
     if len(set(lines)) != len(lines):
         raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocoder "
                          "réécrit une feuille à la fois (--feuille NOM).")  # fmt: skip

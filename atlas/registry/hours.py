@@ -283,6 +283,7 @@ class HoursAnalysis:
     year: int  # year whose months are described (2025 unless only other years are open)
     solar: bool  # sunrise/sunset times: evaluated without coordinates, approximate
     open_end: bool  # "10:00+" (closing time not given)
+    nth_days: tuple[tuple[int, tuple[int, ...]], ...] = ()  # partial weekdays open on given weeks of the month
 
 
 @lru_cache(maxsize=8192)
@@ -333,6 +334,7 @@ def analyse_hours(text: str) -> HoursAnalysis:
             differing.append(with_ph)
     if differing:
         holidays = "closed" if all(not p for p in differing) else "special"
+    nth = tuple((d, found) for d in partial if (found := _nth_of_month(year, d)))
     return HoursAnalysis(
         week=week,
         months=months,
@@ -343,7 +345,38 @@ def analyse_hours(text: str) -> HoursAnalysis:
         year=next(iter(described)).year,
         solar=re.search(r"sunrise|sunset|dawn|dusk", normalized) is not None,
         open_end=re.search(r"\d\+", normalized) is not None,
+        nth_days=nth,
     )
+
+
+def _nth_of_month(days: dict[dt.date, DayPattern], weekday: int) -> tuple[int, ...]:
+    """The weeks of the month a weekday is open on, the same ones every month and at the same
+    hours (``We[1,3]`` -> ``(1, 3)``, ``Fr[-1]`` -> ``(-1,)``); () when it is no such pattern.
+
+    Months when that weekday is never open (« fermé en août ») are left out of the comparison."""
+    opened: set[tuple[int, ...]] = set()
+    last: set[bool] = set()
+    patterns: set[DayPattern] = set()
+    for month in range(1, 13):
+        dates = sorted(d for d in days if d.month == month and d.weekday() == weekday)
+        open_at = tuple(k for k, d in enumerate(dates, 1) if any(kind == "open" for _, _, kind, _ in days[d]))
+        if not open_at:
+            continue
+        patterns |= {days[dates[k - 1]] for k in open_at}
+        if any(days[d] for k, d in enumerate(dates, 1) if k not in open_at):
+            return ()  # other hours on the other weeks: not one pattern
+        opened.add(tuple(k for k in open_at if k <= 4) + ((5,) if 5 in open_at else ()))
+        last.add(open_at == (len(dates),))
+    if len(patterns) != 1:
+        return ()
+    if last == {True} and len({o for o in opened}) > 1:
+        return (-1,)
+    if len(opened) == 1:
+        (weeks,) = opened
+        return weeks
+    # the fifth week exists in some months only: the same first four weeks, and the fifth where there is one
+    four = {tuple(k for k in o if k <= 4) for o in opened}
+    return (*four.pop(), 5) if len(four) == 1 and any(5 in o for o in opened) else ()
 
 
 def _year_days(oh: OpeningHours, year: int) -> dict[dt.date, DayPattern]:

@@ -36,12 +36,12 @@ import shapely
 from atlas import settings
 from atlas.crs import L93
 from atlas.errors import RegistryError
-from atlas.registry import schema
+from atlas.registry import fields, schema
 from atlas.registry.readers import parse_number, read_raw_table, sheet_frames
 
 if TYPE_CHECKING:  # networkx is imported only by what draws or measures the graph (start-up time)
     import networkx as nx
-from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
+from atlas.registry.results import RegistryResult, rejected_frame, skipped_frame, warnings_frame
 from atlas.registry.vocabulary import Vocabulary
 from atlas.territory.selection import EPCI_ALIASES
 
@@ -274,8 +274,10 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
         accepted.append(rec)
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
-    assert result.n_read == len(result.accepted) + len(result.rejected)
+    skipped = skipped_frame(raw)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),  # type: ignore[arg-type]
+                            n_read=len(raw) + len(skipped), skipped=skipped)
+    assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
 
 
@@ -372,8 +374,10 @@ def validate_partnerships(
     acc["directed"] = acc["directed"].astype(bool)
     acc["weight"] = acc["weight"].astype(float)
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
-    assert result.n_read == len(result.accepted) + len(result.rejected)
+    skipped = skipped_frame(raw)
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),  # type: ignore[arg-type]
+                            n_read=len(raw) + len(skipped), skipped=skipped)
+    assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
 
 
@@ -473,9 +477,14 @@ def _check_weight(link: _Link) -> str:
         return f"poids négatif : « {rec['weight']} »"
     if weight is not None and weight > MAX_WEIGHT:
         return f"poids invraisemblable : « {rec['weight']} » (plus d'un milliard)"
-    if rec["unit"] and unit_in_weight and schema.slug(rec["unit"]) != schema.slug(unit_in_weight):
+    if rec["unit"] and unit_in_weight and schema.slug(rec["unit"]) != schema.slug(unit_in_weight) and not (
+            fields.in_kilograms(1.0, rec["unit"])[1] == "kg" and fields.in_kilograms(1.0, unit_in_weight)[1] == "kg"):
         return f"unité contradictoire : poids « {rec['weight']} », unité « {rec['unit']} »"
-    link.weight, link.unit = weight, rec["unit"] or unit_in_weight
+    # a mass is counted in kilograms (« 1,5 t » = 1 500 kg, « 800 g » = 0,8 kg), said when converted
+    weight, unit, converted = fields.in_kilograms(weight, unit_in_weight or rec["unit"])
+    if converted:
+        link.warn.append(f"poids « {rec['weight']} » compté en kilogrammes : {converted}")
+    link.weight, link.unit = weight, unit
     return ""
 
 

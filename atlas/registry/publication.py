@@ -285,11 +285,11 @@ def kind_count_fr(kind: str, k: int) -> str:
 
 
 def left_out_fr(kind: str, k: int) -> str:
-    """« 77 associations non comptées comme lieux d'aide alimentaire : --kind association pour les inclure »."""
+    """« 77 associations non comptées comme lieux d'aide alimentaire : --type association pour les inclure »."""
     feminine = KIND_PLURALS.get(kind, ("", "", False))[2]
     word = "comptée" if feminine else "compté"
     return (f"{kind_count_fr(kind, k)} non {word}{'s' if k > 1 else ''} comme lieux d'aide alimentaire : "
-            f"--kind {kind} pour les inclure")
+            f"--type {kind} pour les inclure")
 
 
 def located_mask(actors: pd.DataFrame) -> np.ndarray:
@@ -326,7 +326,7 @@ def counting_lines(actors: pd.DataFrame, *, include_drafts: bool = False) -> lis
 
     « Comptés comme lieux d'aide alimentaire (filtre par défaut) : 408 lieux — 405 lieux de
     distribution alimentaire, 2 épiceries solidaires ou sociales, 1 lieu de repas », then one line
-    per kind left out (« 77 associations non comptées comme lieux d'aide alimentaire : --kind
+    per kind left out (« 77 associations non comptées comme lieux d'aide alimentaire : --type
     association pour les inclure »), the sites without a position and those left out for their
     status.
     """

@@ -8,6 +8,9 @@ are mapped to the canonical columns of :mod:`atlas.registry.schema` by
 :data:`atlas.registry.schema.HEADER_ALIASES`, plus an optional mapping (a dict, or the name of a
 preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
 
+The header row, and the rows below it that are no places, are found by :mod:`atlas.registry.layout`;
+a web page saved as a spreadsheet (« export Excel ») is read as its table (:mod:`atlas.registry.html_table`).
+
 Every row read keeps its line number (file line for CSV, row for spreadsheets, feature number
 for GeoJSON) and, in a workbook, its sheet, so that a rejected row can be found again in the file.
 A file that cannot be read at all (not a table, damaged, truncated, of another format than its
@@ -43,15 +46,14 @@ import python_calamine
 from atlas.crs import WGS84
 from atlas.errors import OpenQuoteError, RegistryError
 from atlas.io import check_unchanged, error_fr, excel_unsafe, file_state, may_hold_excel_safe
-from atlas.registry import schema, soliguide
+from atlas.registry import html_table, layout, schema, soliguide
 from atlas.registry.csv_quotes import check_quotes
+from atlas.registry.layout import HEADER_SEARCH_ROWS
 from atlas.registry.results import SheetReport
 
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
-#: The header row is looked for among the first rows of a sheet or CSV file (title rows above it).
-HEADER_SEARCH_ROWS = 20
 SPREADSHEET_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 GEO_SUFFIXES = (".geojson", ".gpkg", ".shp", ".fgb")
@@ -186,18 +188,6 @@ def _unguarded(text: str, records: list[tuple[int, list[str]]]) -> list[tuple[in
 
 
 # --------------------------------------------------------------------------- rows to a frame
-def _find_header(records: Sequence[tuple[int, list[str]]], header_keys: Collection[str] | None) -> int | None:
-    """Index of the header record: the first one, or the first naming one of ``header_keys``."""
-    if not records:
-        return None
-    if header_keys is None:
-        return 0
-    for i, (_, rec) in enumerate(records[:HEADER_SEARCH_ROWS]):
-        if any(schema.header_key(c) in header_keys for c in rec if str(c).strip()):
-            return i
-    return None
-
-
 def _unique_headers(header: list[str]) -> list[str]:
     """Headers as read, an empty one named « colonne_N », a repeated one « Nom.1 » (as pandas)."""
     cols, seen = [], {}
@@ -246,11 +236,13 @@ def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataF
         raise RegistryError(f"« {path} » : {exc}") from exc
     if not records:
         raise RegistryError(f"« {path} » est vide.")
-    at = _find_header(records, header_keys)
+    at = layout.find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, "", header_keys or ()) + ".")
+    records, skipped = layout.without_notes(records, at, header_keys)
     frame, lines = _frame_from_records(records, at)
     frame.attrs[_ALL_TEXT] = True  # the csv module reads every cell as text
+    frame.attrs[layout.SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -315,13 +307,13 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
     """Every sheet that looks like a registry, one after the other, with a ``__sheet__`` column."""
     book = _open_workbook(path)
     hidden = {m.name for m in book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
-    frames, lines, reports, columns = [], [], [], {}
+    frames, lines, reports, columns, skipped = [], [], [], {}, []
     for name, chosen in _chosen_sheets(path, book, sheet):
         if name in hidden and not chosen:
             reports.append(SheetReport(name, skipped="feuille masquée (choisissez-la avec --sheet)"))
             continue
         records = _read_sheet(book, name)
-        at = _find_header(records, header_keys)
+        at = layout.find_header(records, header_keys)
         if not records:
             reason = "feuille vide"
         elif at is None:
@@ -333,18 +325,22 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
         if reason:
             reports.append(SheetReport(name, skipped=reason))
             continue
-        frame, sheet_lines = _frame_from_records(records, at)  # type: ignore[arg-type]
+        records, notes = layout.without_notes(records, at, header_keys)  # type: ignore[arg-type]
+        frame, sheet_lines = _frame_from_records(records, at)
+        skipped += [(line, why, name) for line, why in notes]
         frame["__sheet__"] = name
         frames.append(frame)
         columns[name] = list(frame.columns)
         lines += sheet_lines
-        reports.append(SheetReport(name, rows=len(frame), header_line=records[at][0]))  # type: ignore[index]
+        reports.append(SheetReport(name, rows=len(frame) + len(notes), header_line=records[at][0],  # type: ignore[index]
+                                   left_out=len(notes)))
     if not frames:
         why = " ; ".join(f"« {r.name} » : {r.skipped}" for r in reports) or "aucune feuille"
         raise RegistryError(f"« {path} » : aucune feuille ne ressemble à un registre ({why}).")
     frame = pd.concat(frames, ignore_index=True).fillna("") if len(frames) > 1 else frames[0]
     frame.attrs["sheet_columns"] = columns
     frame.attrs["sheets"] = reports
+    frame.attrs[layout.SKIPPED_ATTR] = skipped
     return frame, lines
 
 
@@ -363,10 +359,28 @@ def sheet_frames(raw: pd.DataFrame) -> list[pd.DataFrame]:
 
 # --------------------------------------------------------------------------- any file
 def _sniff(path: Path) -> str:
-    """« workbook » (zip or OLE container), or « other », from the first bytes."""
+    """« workbook » (zip or OLE container), « html » (a web page: :mod:`atlas.registry.html_table`),
+    or « other », from the first bytes."""
     with open(path, "rb") as fh:
-        head = fh.read(8)
-    return "workbook" if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC) else "other"
+        head = fh.read(1024)
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        return "workbook"
+    return "html" if html_table.looks_like_html(head) else "other"
+
+
+def _read_html(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataFrame, list[int]]:
+    """An HTML table saved as a spreadsheet, read as the table it is (rows numbered from 1)."""
+    records = html_table.html_records(decode_text(path.read_bytes()))
+    if not records:
+        raise RegistryError(f"« {path} » est une page web sans tableau : enregistrez le tableau en CSV ou en XLSX.")
+    at = layout.find_header(records, header_keys)
+    if at is None:
+        raise RegistryError(_no_header(path, " (page web enregistrée en tableur)", header_keys or ()) + ".")
+    records, skipped = layout.without_notes(records, at, header_keys)
+    frame, lines = _frame_from_records(records, at)
+    frame.attrs[_ALL_TEXT] = True
+    frame.attrs[layout.SKIPPED_ATTR] = skipped
+    return frame, lines
 
 
 def _read_geo(path: Path, layer: str | None) -> tuple[pd.DataFrame, list[int]]:
@@ -412,6 +426,7 @@ def read_raw_table(
     *,
     sheet: str | Sequence[str] | None = None,
     header_keys: Collection[str] | None = None,
+    keep_notes: bool = False,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Read a registry file as strings with the line number of each row.
 
@@ -428,6 +443,10 @@ def read_raw_table(
         Normalised headers (:func:`atlas.registry.schema.header_key`) that mark the header row of a
         registry, e.g. the aliases of the name column. Default: the first non-empty row is the
         header.
+    keep_notes : bool, default False
+        Keep the rows below the header that are no places (sections, comments, totals: see
+        :mod:`atlas.registry.layout`), e.g. to write the whole registry back; by default they are
+        left out and listed in ``attrs["skipped"]``.
 
     Returns
     -------
@@ -452,7 +471,8 @@ def read_raw_table(
     try:
         before = file_state(path)
         with no_cyclic_gc():
-            frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
+            with layout.keeping_notes(keep_notes):
+                frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
         check_unchanged(path, before, error=RegistryError)  # one state of the file, not half a copy
     except RegistryError:
         raise
@@ -487,6 +507,8 @@ def no_cyclic_gc():  # noqa: ANN202 - a context manager
 def _read_any(path: Path, suffix: str, layer: str | None, header_keys: Collection[str] | None,
               sheet: str | Sequence[str] | None) -> tuple[pd.DataFrame, list[int]]:
     """The reader of the file's format (see :func:`read_raw_table`)."""
+    if suffix in SPREADSHEET_SUFFIXES and _sniff(path) == "html":  # a web tool's « export Excel »
+        return _read_html(path, header_keys)
     if suffix in SPREADSHEET_SUFFIXES or (suffix in CSV_SUFFIXES and _sniff(path) == "workbook"):
         return _read_workbook(path, header_keys, sheet)
     if suffix in CSV_SUFFIXES:

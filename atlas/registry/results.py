@@ -30,12 +30,29 @@ class SheetReport:
         Why it was left out, in French (``""`` when read).
     header_line : int
         Row of its header (1 = first row), 0 when skipped.
+    left_out : int
+        Rows of it that are no places (sections, comments, totals), counted in ``rows``.
     """
 
     name: str
     rows: int = 0
     skipped: str = ""
     header_line: int = 0
+    left_out: int = 0
+
+
+#: Columns of a skipped-rows frame (``sheet`` only for workbooks).
+SKIPPED_COLUMNS: tuple[str, ...] = ("line", "reason")
+
+
+def skipped_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """The rows a reader left out of ``raw`` because they are no places (section titles, comments,
+    totals: :mod:`atlas.registry.layout`), from its ``attrs["skipped"]``: ``line``, ``sheet``
+    (workbooks) and ``reason``."""
+    rows = raw.attrs.get("skipped") or []
+    if rows and len(rows[0]) == 3:
+        return pd.DataFrame([(line, sheet, why) for line, why, sheet in rows], columns=["line", "sheet", "reason"])
+    return pd.DataFrame(rows, columns=list(SKIPPED_COLUMNS))
 
 
 def warnings_frame(warnings: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -97,7 +114,7 @@ class RegistryResult:
     warnings : pandas.DataFrame
         ``line``, ``id``, ``message``: accepted rows with something to check.
     n_read : int
-        Rows read from the file (``len(accepted) + len(rejected)``).
+        Rows read from the file below its header (``len(accepted) + len(rejected) + len(skipped)``).
     path : str
         Where the rows came from.
     """
@@ -108,22 +125,38 @@ class RegistryResult:
     n_read: int = 0
     path: str = ""
     sheets: list[SheetReport] = field(default_factory=list)
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SKIPPED_COLUMNS)))
+    """Rows that are no places (section titles, comments, totals): ``line``, ``sheet``, ``reason``."""
 
     def summary(self) -> str:
-        """One French line: « 42 lignes lues : 40 acceptées, 2 rejetées (3 avertissements) »."""
+        """One French line: « 42 lignes lues : 40 acceptées, 2 rejetées (3 avertissements) »,
+        and the rows left out when there are some (« 3 ignorées : sections, commentaires, totaux »)."""
+        left_out = f", {len(self.skipped)} ignorées (sections, commentaires, totaux)" if len(self.skipped) else ""
         return (
             f"{self.path} : {self.n_read} lignes lues, {len(self.accepted)} acceptées, "
-            f"{len(self.rejected)} rejetées, {len(self.warnings)} avertissements"
+            f"{len(self.rejected)} rejetées{left_out}, {len(self.warnings)} avertissements"
         )
+
+    def skipped_lines(self, limit: int = 20) -> list[str]:
+        """French lines, one per row left out (« ligne 4 ignorée : ligne de section « SECTEUR DE
+        BÉTHUNE » »), at most ``limit`` and a last line saying how many more."""
+        out = []
+        for row in self.skipped.head(limit).to_dict("records"):
+            where = f"feuille “{row['sheet']}”, " if row.get("sheet") else ""
+            out.append(f"  {where}ligne {row['line']} ignorée : {row['reason']}")
+        if len(self.skipped) > limit:
+            out.append(f"  … et {len(self.skipped) - limit} autres lignes ignorées")
+        return out
 
     def sheet_lines(self) -> list[str]:
         """French lines, one per sheet of a workbook: rows read and rejected, or why it was skipped.
 
         « feuille “Registre” : 30 lignes lues (en-tête ligne 1), 2 rejetées » ;
-        « feuille “Notes” ignorée : pas de ligne d'en-tête avec une colonne de nom ».
+        « feuille “Notes” ignorée : pas de ligne d'en-tête avec une colonne de nom » ; then the rows
+        left out as no places (:meth:`skipped_lines`), in a CSV file too.
         """
         if not self.sheets:
-            return []
+            return self.skipped_lines()
         by_sheet = (self.rejected["sheet"].value_counts() if "sheet" in self.rejected.columns
                     else pd.Series(dtype=int))
         lines = []
@@ -131,6 +164,7 @@ class RegistryResult:
             if s.skipped:
                 lines.append(f"  feuille “{s.name}” ignorée : {s.skipped}")
             else:
+                left_out = f", {s.left_out} ignorées" if s.left_out else ""
                 lines.append(f"  feuille “{s.name}” : {s.rows} lignes lues (en-tête ligne {s.header_line}), "
-                             f"{int(by_sheet.get(s.name, 0))} rejetées")
-        return lines
+                             f"{int(by_sheet.get(s.name, 0))} rejetées{left_out}")
+        return lines + self.skipped_lines()

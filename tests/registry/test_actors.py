@@ -71,7 +71,10 @@ def test_good_rows_are_normalised(excel):
     assert acc["epci"].loc["t1"] == "200072460"
     assert acc["fictitious"].all()
     warned = dict(zip(excel.warnings["line"], excel.warnings["message"], strict=True))
-    assert warned[16].startswith("horaires illisibles")
+    # hours written in French: converted, the text kept, the reading said
+    assert warned[16] == ("horaires écrits en texte « lundi matin » lus « Mo 09:00-12:00 » "
+                          "(« matin » compris 9 h – 12 h)")
+    assert (acc.loc["t15", "opening_hours"], acc.loc["t15", "hours_text"]) == ("Mo 09:00-12:00", "lundi matin")
     # an actor with no place at all is kept (regional bodies), unlocated
     assert warned[15].startswith("aucune indication de lieu")
     assert acc.loc["t14", "precision"] == "unknown" and acc.loc["t14"].geometry is None

@@ -52,10 +52,14 @@ HUMANIZED = {
     'Mo-Fr 09:00-12:00 "sur rendez-vous"': ("du lundi au vendredi 9 h – 12 h (sur rendez-vous)"),
     "Mo-Fr 00:00-24:00": "du lundi au vendredi, 24 h/24",
     "Fr 22:00-02:00": "vendredi 22 h – 2 h",
-    "Mo[1] 14:00-16:00": "lundi 14 h – 16 h ; seulement certains lundis",
+    "Mo[1] 14:00-16:00": "1er lundi du mois 14 h – 16 h",
+    "We[1,3] 14:00-17:00": "1er et 3e mercredis du mois 14 h – 17 h",
+    "Mo 14:00-16:00; We[1] 09:00-12:00": "lundi 14 h – 16 h ; 1er mercredi du mois 9 h – 12 h",
     "week 1-53/2 Tu 09:00-11:00": "mardi 9 h – 11 h ; seulement certains mardis",
-    "We 14:00-17:00; Jul-Aug off": (
-        "de janvier à juin et de septembre à décembre : mercredi 14 h – 17 h — en juillet et août : fermé"
+    "We 14:00-17:00; Jul-Aug off": "mercredi 14 h – 17 h ; fermé en juillet et août",
+    "Th[1,3] 14:00-16:00; Aug off": "1er et 3e jeudis du mois 14 h – 16 h ; fermé en août",
+    "We 14:00-17:00; Jun-Sep off": (
+        "de janvier à mai et d'octobre à décembre : mercredi 14 h – 17 h — de juin à septembre : fermé"
     ),
     "Mo-Fr 10:00-12:00; 2025 Dec 24-2025 Dec 31 off": (
         "du lundi au vendredi 10 h – 12 h ; horaires différents à certaines dates"
@@ -64,7 +68,7 @@ HUMANIZED = {
     "Apr-Oct Sa 10:00-12:00": (
         "de janvier à mars et en novembre et décembre : fermé — d'avril à octobre : samedi 10 h – 12 h"
     ),
-    "Mo[-1] 10:00-12:00": "lundi 10 h – 12 h ; seulement certains lundis",
+    "Mo[-1] 10:00-12:00": "dernier lundi du mois 10 h – 12 h",
     "2026 Jan-Mar Mo 10:00-12:00": (
         "en 2026, de janvier à mars : lundi 10 h – 12 h — d'avril à décembre : fermé"
         " ; horaires différents à certaines dates"

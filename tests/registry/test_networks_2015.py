@@ -104,9 +104,10 @@ def test_crf_postcode_and_town_read_from_cp_ville(four):
 def test_aisne_somme_counts_croix_rouge_and_secours_populaire(four, communes):
     sites = select_sites(four.actors, SiteFilter())
     by_network = sites.groupby("network").size().to_dict()
-    # the Croix-Rouge: its 70 food-aid actions (U2A) but Maubeuge's, not located (« Espace Victor Hugo »)
-    assert by_network == {"croix-rouge": 69, "restos-du-coeur": 192, "secours-populaire": 147}
-    assert len(sites) == 408
+    # the Croix-Rouge: its 70 food-aid actions (U2A), Maubeuge's included since its « BP 80174 » is no
+    # longer read as a postcode
+    assert by_network == {"croix-rouge": 70, "restos-du-coeur": 192, "secours-populaire": 147}
+    assert len(sites) == 409
     territory = select_territory(communes, dep=["02", "80"])
     zb = zones_blanches(territory, sites, thresholds_km=[10], sites_selected=True, all_communes=communes)
     uncovered = int(summarize(zb, "region").iloc[0]["pop_uncovered_10km"])
@@ -118,7 +119,7 @@ def test_aisne_somme_counts_croix_rouge_and_secours_populaire(four, communes):
     assert (before["kind"] == "association").all()
     others = four.actors[four.actors["network"] != "secours-populaire"]
     sites_before = select_sites(pd.concat([others, before]).pipe(gpd.GeoDataFrame, crs=others.crs), SiteFilter())
-    assert len(sites_before) == 261
+    assert len(sites_before) == 262
     assert _brute_uncovered(territory, sites_before, 10) == 136_765
 
 
@@ -137,15 +138,15 @@ def test_usual_network_names_read_silently(communes):
 
 def test_build_report_counts_per_kind_and_says_what_is_left_out(four):
     text = "\n".join(four.report_lines())
-    assert "  ouvert · public : 557 lus, 557 montrés, 408 comptés" in text
-    assert ("Comptés comme lieux d'aide alimentaire (filtre par défaut) : 408 lieux — 405 lieux de distribution "
+    assert "  ouvert · public : 557 lus, 557 montrés, 409 comptés" in text
+    assert ("Comptés comme lieux d'aide alimentaire (filtre par défaut) : 409 lieux — 406 lieux de distribution "
             "alimentaire, 2 épiceries solidaires ou sociales, 1 lieu de repas") in text
-    assert "  77 associations non comptées comme lieux d'aide alimentaire : --kind association pour les inclure" in text
-    assert "  59 autres acteurs non comptés comme lieux d'aide alimentaire : --kind other pour les inclure" in text
-    assert "  5 lieux d'aide alimentaire sans position (adresse non localisée) : non comptés" in text
+    assert "  77 associations non comptées comme lieux d'aide alimentaire : --type association pour les inclure" in text
+    assert "  59 autres acteurs non comptés comme lieux d'aide alimentaire : --type other pour les inclure" in text
+    assert "  4 lieux d'aide alimentaire sans position (adresse non localisée) : non comptés" in text
     # every accepted row is in exactly one of those counts
     left = sum(int(n) for n in re.findall(r"^  (\d+) .* non compté", text, flags=re.M))
-    assert 408 + left == len(four.actors) == 557
+    assert 409 + left == len(four.actors) == 557
 
 
 def test_cli_gaps_says_what_it_counts_and_how_sites_without_hours_count(foodaid_2015):
@@ -170,7 +171,7 @@ def test_selection_lines_on_a_day(communes):
     assert selection_lines(select_sites(actors, SiteFilter(day="samedi"))) == [
         "1 site compté (type « Distribution alimentaire » / « Épicerie solidaire ou sociale » / « Repas (restaurant "
         "social) », ouvert le samedi) : 1 lieu de distribution alimentaire",
-        "  1 association non comptée comme lieux d'aide alimentaire : --kind association pour les inclure",
+        "  1 association non comptée comme lieux d'aide alimentaire : --type association pour les inclure",
         "  2 non comptés : fermé(s) le samedi d'après leurs horaires, dont 1 sans horaires (comptés comme fermés)",
     ]
     opened = select_sites(actors, SiteFilter(day="samedi", unknown_hours="open"))
