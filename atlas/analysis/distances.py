@@ -33,7 +33,7 @@ from atlas.analysis.tables import append_columns, french_table
 from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import integer_fr
-from atlas.io import write_output
+from atlas.io import read_vector, write_output
 from atlas.progress import info
 from atlas.territory.reference import representative_points
 
@@ -349,12 +349,7 @@ def check_thresholds(values: Sequence[float] | float | None, unit: str = "km") -
 
 def _read_vector(p: Path, what: str) -> gpd.GeoDataFrame:
     """Read a vector file, or say in French which file of ``what`` is missing or unreadable."""
-    if not p.is_file():
-        raise AccessError(f"fichier de {what} introuvable : « {p} »")
-    try:
-        return gpd.read_file(p)
-    except Exception as exc:
-        raise AccessError(f"impossible de lire les {what} « {p.name} » : {exc}") from exc
+    return read_vector(p, what=what, error=AccessError)
 
 
 def read_origins(path: str, population_column: str = "population") -> gpd.GeoDataFrame:

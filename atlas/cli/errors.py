@@ -40,9 +40,11 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from atlas.io import error_fr
+        from atlas.progress import french_warnings
 
         try:
-            return func(*args, **kwargs)
+            with french_warnings(show_all=debug()):  # matplotlib's, GDAL's… warnings: one French line or nothing
+                return func(*args, **kwargs)
         except AtlasError as exc:
             fail(str(exc))
         except OSError as exc:  # disk full, permission denied... : a person's problem, not a bug

