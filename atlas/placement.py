@@ -29,6 +29,8 @@ from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font, LoadFlags
 from scipy.spatial import cKDTree
 
+from atlas.text import drawn_text
+
 #: Millimetres per typographic point.
 MM_PER_PT = 25.4 / 72.0
 
@@ -60,7 +62,7 @@ def text_width_mm(text: str, size: float, bold: bool = False, italic: bool = Fal
         return 0.0
     font = _font("bold" if bold else "normal", "italic" if italic else "normal")
     font.set_size(size, 72)
-    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)
+    font.set_text(drawn_text(text), 0.0, flags=LoadFlags.NO_HINTING)  # as draw_text draws it
     width_px = font.get_width_height()[0] / 64.0  # 26.6 fixed point, at 72 dpi: points
     return width_px * MM_PER_PT
 

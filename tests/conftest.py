@@ -52,6 +52,24 @@ def chromium() -> str:
     return exe
 
 
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+    "--disable-component-update", "--disable-sync", "--disable-extensions", "--mute-audio",
+    # network unreachable: no name resolves, and the only proxy is a closed port
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost", "--proxy-server=http://127.0.0.1:9",
+    "--virtual-time-budget=30000",
+]  # fmt: skip
+
+#: Injected in the test copy of a page only: records any alert()/confirm()/prompt() call, and any
+#: uncaught JavaScript error, as attributes of <html>.
+ALERT_HOOK = ("<script>window.__atlasAlerts=[];['alert','confirm','prompt'].forEach(function(n){"
+              "window[n]=function(m){window.__atlasAlerts.push(String(m));"
+              "document.documentElement.setAttribute('data-alerts',window.__atlasAlerts.join('|'));};});"
+              "window.addEventListener('error',function(e){if(e.message){document.documentElement.setAttribute("
+              "'data-js-errors',(document.documentElement.getAttribute('data-js-errors')||'')+e.message+'|');}});"
+              "</script>")
+
+
 def offline_prefix() -> list[str]:
     """``unshare -rn`` (a network namespace with no interface up) when the system allows it."""
     exe = shutil.which("unshare")

@@ -27,7 +27,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from atlas.actors.labels import disc_boxes, place_node_labels, sheet_mm, unique_labels
 from atlas.actors.layout import separate
 from atlas.actors.metrics import canonical_graph, node_metrics
-from atlas.actors.style import KIND_MARKERS, MIN_PT, WORLD_COLOURS, mpl_text
+from atlas.actors.style import KIND_MARKERS, MIN_PT, WORLD_COLOURS, literal_text, mpl_text
 from atlas.fr import plural_fr
 from atlas.placement import MM_PER_PT, spread_markers
 from atlas.registry import schema
@@ -165,6 +165,7 @@ def _legend(fig: Figure, H: nx.Graph, located: gpd.GeoDataFrame, *, portrait: bo
             y = bb.y0 - 0.015
 
 
+@literal_text
 def draw_partnership_map(
     G: nx.Graph,
     actors: gpd.GeoDataFrame,

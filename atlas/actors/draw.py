@@ -36,8 +36,10 @@ from atlas.actors.style import (
     EDGE_LOOK,
     EDGE_STYLES,
     KIND_MARKERS,
+    LITERAL_TEXT,
     MIN_PT,
     WORLD_COLOURS,
+    literal_text,
     mpl_text,
 )
 from atlas.io import atomic_output
@@ -386,6 +388,7 @@ def _sizes(D: nx.Graph, H: nx.Graph, actors: list[str], hubs: list[str], box: tu
     return {n: max(a * shrink, 9.0) for n, a in area.items()}
 
 
+@literal_text
 def draw_graph(
     G: nx.Graph,
     metrics: pd.DataFrame | None = None,
@@ -500,7 +503,7 @@ def save_drawing(fig, paths: Iterable[str | Path]) -> list[Path]:
         elif suffix == ".svg":
             metadata = {"Title": "Cartographie des acteurs", "Date": None}
         # TrueType fonts embedded in PDFs (print shops reject Type 3 fonts)
-        with atomic_output(p) as tmp, matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "atlas"}):
+        with atomic_output(p) as tmp, matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "atlas", **LITERAL_TEXT}):
             fig.savefig(tmp, format=suffix.lstrip(".") or "png", dpi=150 if suffix == ".png" else None,
                         metadata=metadata)
         out.append(p)

@@ -17,17 +17,26 @@ import pyogrio
 from atlas.actors.draw import WORLD_COLOURS, draw_graph, draw_partnership_map, save_drawing
 from atlas.actors.metrics import LOUVAIN_SEED, METRIC_LABELS, community_table, node_metrics, summary_lines
 from atlas.actors.model import build_graph, subgraph_territory
+from atlas.errors import AtlasError
 from atlas.io import atomic_output, atomic_outputs, write_csv_excel
 from atlas.registry import schema
 from atlas.registry.partnerships import partnership_lines
 from atlas.territory.reference import load_communes
 from atlas.territory.selection import resolve_epci
+from atlas.text import xml_text
 
 
 def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
-    """Copy with attributes GEXF/GraphML accept: str, float, int, bool; never None or NaN."""
+    """Copy with attributes GEXF/GraphML accept: str, float, int, bool; never None or NaN.
+
+    Text goes through :func:`atlas.text.xml_text`: the characters XML 1.0 cannot carry (control
+    characters, U+FFFE...) are written « � », so the file stays well-formed XML."""
     H = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
-    H.graph.update({k: str(v) for k, v in G.graph.items() if isinstance(v, str | int | float)})
+    H.graph.update({k: xml_text(str(v)) for k, v in G.graph.items() if isinstance(v, str | int | float)})
+    ids = {n: xml_text(str(n)) for n in G.nodes}
+    if len(set(ids.values())) < len(ids):
+        raise AtlasError("Deux identifiants d'acteurs ne diffèrent que par des caractères de contrôle : "
+                         "corrigez le registre avant l'export GEXF/GraphML.")
     cols = ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component", "isolated",
             "reaches_pat", "bridge", "articulation")
     extra = (metrics.set_index("id")[list(cols)].to_dict("index") if metrics is not None and len(metrics) else {})
@@ -47,7 +56,7 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
             elif v is None:
                 out[k] = ""
             else:
-                out[k] = str(v)
+                out[k] = xml_text(str(v))
         return out
 
     for n, d in G.nodes(data=True):
@@ -56,9 +65,9 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
         attrs["world_label"] = schema.WORLD_LABELS.get(d.get("world", ""), "")
         attrs["kind_label"] = schema.KIND_LABELS.get(d.get("kind", ""), "")
         attrs.update(extra.get(n, {}))
-        H.add_node(n, **clean(attrs))
+        H.add_node(ids[n], **clean(attrs))
     for u, v, d in G.edges(data=True):
-        H.add_edge(u, v, **clean(dict(d)))
+        H.add_edge(ids[u], ids[v], **clean(dict(d)))
     return H
 
 
@@ -72,7 +81,7 @@ def write_gexf(G: nx.Graph, path: str | Path, metrics: pd.DataFrame | None = Non
     for n, d in H.nodes(data=True):
         colour = WORLD_COLOURS.get(str(d.get("world", "")), "#777777").lstrip("#")
         r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
-        d["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": 5.0 + 2.0 * math.sqrt(G.degree(n))}
+        d["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": 5.0 + 2.0 * math.sqrt(H.degree(n))}
     with atomic_output(path) as tmp:
         nx.write_gexf(H, tmp)
     return Path(path)

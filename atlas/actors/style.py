@@ -6,6 +6,17 @@ Shared by the graph drawing (:mod:`atlas.actors.draw`), the map of partnerships
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import matplotlib
+
+from atlas.text import drawn_text
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
 #: Smallest type size on a drawing, in points at print size (A3): nothing is set smaller.
 MIN_PT = 7.0
 
@@ -39,5 +50,23 @@ COMMUNITY_PALETTE = ["#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ff
 
 
 def mpl_text(text: object) -> str:
-    """Registry text safe for matplotlib: ``$`` escaped so it is never read as mathtext."""
-    return str(text).replace("$", r"\$")
+    """Registry text as the drawings show it (:func:`atlas.text.drawn_text`: controls as « � »).
+
+    ``$`` is kept as it is: the drawings are made under :func:`literal_text`, so it is never mathtext."""
+    return drawn_text(text)
+
+
+#: matplotlib settings under which every string is drawn as it is: no mathtext (``$x^2$`` stays
+#: « $x^2$ »), no TeX.
+LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def literal_text(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a drawing function with :data:`LITERAL_TEXT` (every Text it creates reads them)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with matplotlib.rc_context(LITERAL_TEXT):
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import offline_prefix
-from test_web import ALERT_HOOK, CHROMIUM_FLAGS
+from conftest import ALERT_HOOK, CHROMIUM_FLAGS, offline_prefix
 
 from atlas import settings
 from atlas.actors.draw import KIND_MARKERS, WORLD_COLOURS

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
-from conftest import offline_prefix
+from conftest import ALERT_HOOK, CHROMIUM_FLAGS, offline_prefix
 
 from atlas import settings
 from atlas.cli import cli
@@ -377,22 +377,6 @@ def test_cli_web(tmp_path):
 
 
 # --------------------------------------------------------------------------- real browser
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-    "--disable-component-update", "--disable-sync", "--disable-extensions", "--mute-audio",
-    # network unreachable: no name resolves, and the only proxy is a closed port
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost", "--proxy-server=http://127.0.0.1:9",
-    "--virtual-time-budget=30000",
-]  # fmt: skip
-
-#: Injected in the test copy only: records any alert()/confirm()/prompt() call, and any
-#: uncaught JavaScript error, as attributes of <html>.
-ALERT_HOOK = ("<script>window.__atlasAlerts=[];['alert','confirm','prompt'].forEach(function(n){"
-              "window[n]=function(m){window.__atlasAlerts.push(String(m));"
-              "document.documentElement.setAttribute('data-alerts',window.__atlasAlerts.join('|'));};});"
-              "window.addEventListener('error',function(e){if(e.message){document.documentElement.setAttribute("
-              "'data-js-errors',(document.documentElement.getAttribute('data-js-errors')||'')+e.message+'|');}});"
-              "</script>")
 
 
 

@@ -51,6 +51,23 @@ def wrap_text(text: str, width_mm: float, size: float, bold: bool = False, itali
         limit = first_mm if first_mm is not None and not lines else width_mm
         return text_width_mm(s, size, bold, italic) <= limit
 
+    def longest_start(piece: str) -> int:
+        """Length of the longest start of ``piece`` that fits (at least 1): steps that double, then
+        bisection, so a word of 10,000 characters costs a few measures of about a line per line."""
+        good, step = 1, 1
+        while good < len(piece):
+            trial = min(good + step, len(piece))
+            if not fits(piece[:trial]):
+                bad = trial
+                break
+            good, step = trial, step * 2
+        else:
+            return good
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            good, bad = (mid, bad) if fits(piece[:mid]) else (good, mid)
+        return good
+
     for para in str(text).split("\n"):
         # (piece, glued to the previous piece) — pieces of compound words are glued
         tokens: list[tuple[str, bool]] = []
@@ -65,15 +82,31 @@ def wrap_text(text: str, width_mm: float, size: float, bold: bool = False, itali
                 continue
             if current:
                 lines.append(current)
-            while not fits(piece) and len(piece) > 1:  # longer than the column: split by characters
-                cut = len(piece) - 1
-                while cut > 1 and not fits(piece[:cut]):
-                    cut -= 1
+            while len(piece) > 1:  # longer than the column: split by characters
+                cut = longest_start(piece)
+                if cut == len(piece):
+                    break
                 lines.append(piece[:cut])
                 piece = piece[cut:]
             current = piece
         lines.append(current)
     return lines or [""]
+
+
+#: Said where a text had to be shortened to fit its place on the sheet: never cut silently.
+ABRIDGED = "… (texte abrégé)"
+
+
+def wrap_at_most(text: str, width_mm: float, size: float, max_lines: int, *, bold: bool = False) -> list[str]:
+    """:func:`wrap_text` in at most ``max_lines`` lines; a text that needs more ends with
+    « … (texte abrégé) » (:data:`ABRIDGED`) on the last line kept, never cut without saying so."""
+    lines = wrap_text(text, width_mm, size, bold)
+    if len(lines) <= max_lines:
+        return lines
+    last = lines[max_lines - 1]
+    while last and text_width_mm(f"{last} {ABRIDGED}", size, bold) > width_mm:
+        last = last[:-1]
+    return [*lines[: max_lines - 1], f"{last.rstrip()} {ABRIDGED}".lstrip()]
 
 
 # --------------------------------------------------------------------------- tables
@@ -373,7 +406,7 @@ def lay_out_rows(
                 for line in wrap_paragraph(para, width - 2 * style.pad_x, style.size):
                     cell.lines.append((line, para))
             if len(cell.lines) > style.max_lines:
-                cell.lines = [*cell.lines[: style.max_lines - 1], ("… (texte abrégé)", Paragraph("", italic=True))]
+                cell.lines = [*cell.lines[: style.max_lines - 1], (ABRIDGED, Paragraph("", italic=True))]
             cells[col.key] = cell
             n_lines = max(n_lines, len(cell.lines))
         out.append(LaidRow(cells, n_lines * lh + 2 * style.pad_y, row))

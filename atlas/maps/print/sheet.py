@@ -23,6 +23,7 @@ from atlas.maps.print import layout as pl
 from atlas.maps.print.sites import typo
 from atlas.maps.symbols import DEFAULT_STYLE, KIND_STYLE, MUTED, TEXT
 from atlas.registry.publication import PRO_MARK
+from atlas.text import drawn_text
 
 DEMO_MARK = "DONNÉES DE DÉMONSTRATION"
 #: Under the professional mark (:data:`atlas.registry.publication.PRO_MARK`) of sheets made with ``--professionnels``.
@@ -45,9 +46,10 @@ Box = tuple[float, float, float, float]
 
 # --------------------------------------------------------------------------- drawing primitives
 def draw_text(ax: Any, x: float, y: float, s: str, **kw: Any) -> Any:
-    """Draw text that is never read as mathematics (registry text lands here)."""
+    """Draw text that is never read as mathematics (registry text lands here), with the characters
+    a sheet cannot show as « � » (:func:`atlas.text.drawn_text`)."""
     kw.setdefault("color", TEXT)
-    return ax.text(x, y, s, parse_math=False, usetex=False, **kw)
+    return ax.text(x, y, drawn_text(s), parse_math=False, usetex=False, **kw)
 
 
 def points(mm: float) -> float:
@@ -222,6 +224,7 @@ def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: b
     size = 22.0
     while size > 14 and placement.text_width_mm(title, size, bold=True) > room:
         size -= 1
+    title = pl.wrap_at_most(title, room, size, 1, bold=True)[0]  # a title wider than the sheet says it is shortened
     draw_text(ax, MARGIN, H - MARGIN - 8.5, title, fontsize=size, fontweight="bold", va="baseline")
     lines = pl.balanced_lines(typo(subtitle), room, 11.0)
     for k, line in enumerate(lines[:2]):
@@ -230,10 +233,10 @@ def draw_header(sheet: Sheet, title: str, subtitle: str, *, footer: str, demo: b
     # footer
     ax.plot([MARGIN, W - MARGIN], [MARGIN + FOOTER_H - 2] * 2, color="#9A9A9A", lw=0.4)
     y = MARGIN + FOOTER_H - 5.4
-    for line in pl.wrap_text(typo(notice), W - 2 * MARGIN - 30, 8.0, bold=True)[:1] if notice else []:
+    for line in pl.wrap_at_most(typo(notice), W - 2 * MARGIN - 30, 8.0, 1, bold=True) if notice else []:
         draw_text(ax, MARGIN, y, line, fontsize=8.0, fontweight="bold", va="baseline")
         y -= 3.6
-    for line in pl.wrap_text(typo(footer), W - 2 * MARGIN - 30, 7.0)[: 3 if not notice else 2]:
+    for line in pl.wrap_at_most(typo(footer), W - 2 * MARGIN - 30, 7.0, 3 if not notice else 2):
         draw_text(ax, MARGIN, y, line, fontsize=7.0, color=MUTED, va="baseline")
         y -= 3.0
     if page is not None:
