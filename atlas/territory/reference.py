@@ -535,6 +535,13 @@ def representative_points(communes: gpd.GeoDataFrame, weighted: bool = False) ->
     it lies inside the commune. No population grid ships with atlas; pass your own origin points
     (e.g. INSEE 200 m grid) to the access functions for a finer analysis.
 
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Reference communes (:func:`load_communes`, or a selection of them), Lambert-93.
+    weighted : bool
+        Use the population-weighted point of a commune's former communes when it lies inside it.
+
     Returns
     -------
     geopandas.GeoDataFrame
