@@ -22,7 +22,7 @@ from atlas.territory.selection import select_territory
 
 
 def load_inputs(
-    registry: str | None = None,
+    registry: str | Path | None = None,
     mapping: str | None = None,
     reference: str | None = None,
     epci: Sequence[str] | None = None,

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -75,7 +76,7 @@ def drawing_graph(G: nx.Graph, hub_min: int = 3) -> nx.Graph:
             members.setdefault(a, set()).update((u, v))
     hubs = {a for a, ms in members.items() if len(ms) >= hub_min}
     names = G.graph.get("action_names", {})
-    D = nx.Graph()
+    D: nx.Graph = nx.Graph()
     for n in H:
         if H.degree(n) > 0:
             D.add_node(n, node_type="actor", **H.nodes[n])
@@ -142,7 +143,7 @@ def _draw_communities(ax, pos: dict, community: dict[str, int], box: tuple[float
     groups: dict[int, list[np.ndarray]] = {}
     for n, xy in pos.items():
         groups.setdefault(community.get(n, 0), []).append(xy)
-    names = []
+    names: list[Any] = []  # window extents of the names drawn
     for c in sorted(groups):
         pts = groups[c]
         if c <= 0 or len(pts) < 2:

@@ -26,14 +26,14 @@ from atlas.territory.selection import resolve_epci
 
 def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
     """Copy with attributes GEXF/GraphML accept: str, float, int, bool; never None or NaN."""
-    H = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
+    H: nx.Graph = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
     H.graph.update({k: str(v) for k, v in G.graph.items() if isinstance(v, str | int | float)})
     cols = ("degree", "weighted_degree", "betweenness", "bridge_score", "community", "component", "isolated",
             "reaches_pat", "bridge", "articulation")
     extra = (metrics.set_index("id")[list(cols)].to_dict("index") if metrics is not None and len(metrics) else {})
 
     def clean(d: dict) -> dict:
-        out = {}
+        out: dict[str, object] = {}
         for k, v in d.items():
             if isinstance(v, bool | np.bool_):
                 out[k] = bool(v)

@@ -200,7 +200,8 @@ def last_update(value: object) -> dt.date | None:
     match = _PARTIAL_DATE.fullmatch(str(value if value is not None else "").strip()[:10])
     if not match:
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match.group(1))
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     try:
         if month is None:
             return dt.date(year, 12, 31)
@@ -292,7 +293,7 @@ def publication_table(actors: pd.DataFrame, audience: Audience | None = None) ->
         why = [w for w in dict.fromkeys(group["why"]) if w]
         rows.append({
             "status": st, "visibility": vis,
-            "statut": STATUS_LABELS.get(st, st), "visibilite": VISIBILITY_LABELS.get(vis, vis),
+            "statut": STATUS_LABELS.get(str(st), str(st)), "visibilite": VISIBILITY_LABELS.get(str(vis), str(vis)),
             "read": len(group), "shown": int(group["shown"].sum()), "counted": int(group["counted"].sum()),
             "hidden": int((~group["shown"]).sum()), "stale": int(group["stale"].sum()), "why": " ; ".join(why),
         })

@@ -180,7 +180,8 @@ def _find_header(records: Sequence[tuple[int, list[str]]], header_keys: Collecti
 
 def _unique_headers(header: list[str]) -> list[str]:
     """Headers as read, an empty one named « colonne_N », a repeated one « Nom.1 » (as pandas)."""
-    cols, seen = [], {}
+    cols: list[str] = []
+    seen: dict[str, int] = {}
     for i, h in enumerate(header):
         name = str(h).strip() or f"colonne_{i + 1}"
         n = seen.get(name, 0)

@@ -365,21 +365,21 @@ def _commune_labels(frame: MapFrame, communes: gpd.GeoDataFrame, markers: Marker
     placed += [_placed(codes[i], lab, spot, leader=False)
                for i, lab, spot in zip(order_rest, labs, spots, strict=True) if spot]
     halo = [patheffects.Stroke(linewidth=2.2, foreground="white")]
-    for lab in placed:
-        x, y = lab["x"], lab["y"]
-        if lab["leader"]:
-            ax_, ay_ = lab["anchor"]
-            bx = min(max(ax_, lab["box"][0]), lab["box"][2])
-            by = min(max(ay_, lab["box"][1]), lab["box"][3])
+    for pl in placed:
+        x, y = pl["x"], pl["y"]
+        if pl["leader"]:
+            ax_, ay_ = pl["anchor"]
+            bx = min(max(ax_, pl["box"][0]), pl["box"][2])
+            by = min(max(ay_, pl["box"][1]), pl["box"][3])
             frame.ax.plot([frame.x0 + bx * frame.scale, frame.x0 + ax_ * frame.scale],
                           [frame.y0 + by * frame.scale, frame.y0 + ay_ * frame.scale],
                           color="#3A3A3A", lw=0.4, zorder=5.9)
-        style = {"fontsize": lab["size"], "fontweight": "bold" if lab["bold"] else "normal", "ha": "center",
+        style = {"fontsize": pl["size"], "fontweight": "bold" if pl["bold"] else "normal", "ha": "center",
                  "va": "center"}
         xd, yd = frame.x0 + x * frame.scale, frame.y0 + y * frame.scale
         # the white halo alone (drawn as outlines), then the name as real text: searchable in the PDF
-        draw_text(frame.ax, xd, yd, lab["name"], color="white", zorder=5.95, path_effects=halo, **style)
-        draw_text(frame.ax, xd, yd, lab["name"], color="#3A3A3A", zorder=6, **style)
+        draw_text(frame.ax, xd, yd, pl["name"], color="white", zorder=5.95, path_effects=halo, **style)
+        draw_text(frame.ax, xd, yd, pl["name"], color="#3A3A3A", zorder=6, **style)
     return placed
 
 

@@ -151,7 +151,7 @@ def _group_positions(D: nx.Graph, community: dict[str, int], size: dict[str, flo
     groups: dict[int, list[str]] = {}
     for n in sorted(D, key=str):
         groups.setdefault(community[n], []).append(n)
-    C = nx.Graph()
+    C: nx.Graph = nx.Graph()
     C.add_nodes_from(sorted(groups))
     for u, v in D.edges():
         cu, cv = community[u], community[v]
@@ -170,7 +170,7 @@ def _group_positions(D: nx.Graph, community: dict[str, int], size: dict[str, flo
     pos: dict[str, np.ndarray] = {}
     for c, centre in zip(cids, centres, strict=True):
         ns = groups[c]
-        sub = nx.Graph()
+        sub: nx.Graph = nx.Graph()
         sub.add_nodes_from(ns)
         sub.add_edges_from((u, v) for u, v in D.edges(ns) if community[u] == community[v] == c)
         if len(ns) == 1:

@@ -399,7 +399,7 @@ def make_webmap(
         "geoms": topology.polygons,
         **labels_at,
     }
-    index = {k: i for i, k in enumerate(commune_data["insee"])}
+    index: dict[str, int] = {str(k): i for i, k in enumerate(commune_data["insee"])}
     shapes = _shape_layers(layers or {}, communes, actors, topology, index, epci_borders=epci_borders, clip=clip)
 
     updated = sorted(v for v in (actors["updated"].astype(str) if "updated" in actors.columns else []) if v.strip())
