@@ -18,7 +18,7 @@ Typical use::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
