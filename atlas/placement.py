@@ -205,7 +205,7 @@ def label_spots(
         taken.add(box)
         _, _, direction, dist, k = tries[i]
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        out.append(Spot(cx, cy, direction, dist, k, box))  # type: ignore[arg-type]
+        out.append(Spot(cx, cy, direction, dist, k, box))
     return out
 
 

@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -102,8 +103,8 @@ class _Page:
     """The sheet of :func:`draw_graph`: the graph panel, the side panel and the bottom band."""
 
     fig: Figure
-    ax: object
-    side: object
+    ax: Axes
+    side: Axes
     box: tuple[float, float]  # size of the graph panel in points (1 data unit = 1 point)
     band: float  # height of the band of actors without links, as a fraction of the sheet
     iso_rows: int
@@ -480,7 +481,8 @@ def draw_graph(
     fig.text(0.992, 0.004, "Source : registres atlas (acteurs, partenariats, actions) ; communautés : méthode de Louvain "
              f"(networkx) ; intermédiarité {method.split(' ;')[0]}", fontsize=MIN_PT, color="#555555", ha="right",
              va="bottom")
-    fig.atlas_labels = {"labels": {n: labels[n] for n in labels if n not in numbered and n not in numbered_hubs},
+    # a plain attribute of the figure, read by the tests: what is named, numbered, left out
+    fig.atlas_labels = {"labels": {n: labels[n] for n in labels if n not in numbered and n not in numbered_hubs},  # type: ignore[attr-defined]
                         "numbered": numbered + numbered_hubs, "left_out": left_out}
     return fig
 

@@ -274,7 +274,7 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
         accepted.append(rec)
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
 
@@ -372,7 +372,7 @@ def validate_partnerships(
     acc["directed"] = acc["directed"].astype(bool)
     acc["weight"] = acc["weight"].astype(float)
     acc["line"] = acc["line"].astype("int64")
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings), n_read=len(raw))
     assert result.n_read == len(result.accepted) + len(result.rejected)
     return result
 
