@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from typing import TypeVar
 
 import click
@@ -28,7 +28,7 @@ def progress(iterable: Iterable[T], label: str = "", total: int | None = None) -
     if settings.options.quiet:
         yield from iterable
         return
-    length = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+    length = total if total is not None else (len(iterable) if isinstance(iterable, Sized) else None)
     with click.progressbar(iterable, length=length, label=label, file=sys.stderr) as bar:
         yield from bar
 

@@ -182,7 +182,7 @@ def _draw_links_and_nodes(ax, D: nx.Graph, pos: dict, area: dict[str, float]) ->
         if st in segments:
             seg, widths = segments[st]
             ax.add_collection(LineCollection(
-                np.asarray(seg), colors=EDGE_LOOK[st]["color"], linestyles=EDGE_LOOK[st]["ls"], linewidths=widths,
+                np.asarray(seg), colors=EDGE_LOOK[st]["color"], linestyles=EDGE_LOOK[st]["ls"], linewidths=widths,  # type: ignore[arg-type]
                 alpha=(0.35 if big else 0.8) if st != "membership" else (0.3 if big else 0.7),
                 zorder=2 if st != "membership" else 1.5, capstyle="round"))
     by_marker: dict[str, list[str]] = {}
@@ -246,7 +246,7 @@ def _place_numbers(ax, pos: dict, numbers: dict[str, str], radius: dict[str, flo
         ax.text(*to_data.transform((spot.x / px, spot.y / px)), text, ha="center", va="center", **style)
         if spot.step > 0:
             dx, dy = spot.direction
-            ends = to_data.transform([((lab.x + dx * lab.clearance) / px, (lab.y + dy * lab.clearance) / px),
+            ends = to_data.transform([((lab.x + dx * lab.clearance) / px, (lab.y + dy * lab.clearance) / px),  # type: ignore[operator]
                                       ((lab.x + dx * (spot.distance - 0.3)) / px,
                                        (lab.y + dy * (spot.distance - 0.3)) / px)])
             ax.plot(ends[:, 0], ends[:, 1], color="#6f6f6f", lw=0.5, zorder=4.5)
@@ -447,7 +447,7 @@ def draw_graph(
     # ---- sizes, communities, layout
     area = _sizes(D, H, actors_drawn, hubs, page.box)
     radius = {n: math.sqrt(a) / 2.0 for n, a in area.items()}
-    community = {n: int(m.at[n, "community"]) for n in actors_drawn}
+    community = {n: int(m.at[n, "community"]) for n in actors_drawn}  # type: ignore[arg-type]
     for h in hubs:
         votes = Counter(community[x] for x in D.neighbors(h))
         community[h] = min(c for c, k in votes.items() if k == max(votes.values())) if votes else 0
@@ -464,7 +464,7 @@ def draw_graph(
     _, px = sheet_mm(ax)
     obstacles = [(b.x0 * px, b.y0 * px, b.x1 * px, b.y1 * px) for b in names] + disc_boxes(ax, pos, radius)
     deg = {n: H.degree(n) for n in actors_drawn}
-    order = sorted(actors_drawn, key=lambda n: (-m.at[n, "betweenness"], -deg[n], n))
+    order = sorted(actors_drawn, key=lambda n: (-m.at[n, "betweenness"], -deg[n], n))  # type: ignore[operator]
     order += sorted(hubs, key=lambda h: (-D.degree(h), h))
     capacity = max(_key_capacity(page, y) - 2, 0)
     numbered, numbered_hubs, labels, left_out = _draw_labels(ax, H, D, pos, order=order, radius=radius,

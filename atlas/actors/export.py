@@ -192,7 +192,7 @@ def export_all(
         suffixes = [f.lower().lstrip(".") for f in formats]
         save_drawing(draw_graph(G, metrics, title=title, seed=seed), [temp(f, f"{stem}.{f}") for f in suffixes])
         if communes is not None and isinstance(actors, gpd.GeoDataFrame):
-            codes = [resolve_epci(e, communes) for e in epci] if epci else None
+            codes = [resolve_epci(e, communes) for e in epci] if epci else None  # type: ignore[assignment]
             geo_title = title.replace("Cartographie des acteurs", "Les partenariats sur la carte")
             fig = draw_partnership_map(G, actors, communes, epci=codes, metrics=metrics, title=geo_title)
             save_drawing(fig, [temp(f"map_{f}", f"{stem}-carte.{f}") for f in suffixes])

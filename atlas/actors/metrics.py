@@ -365,7 +365,7 @@ def community_table(G: nx.Graph, metrics: pd.DataFrame | None = None, seed: int 
     for c, grp in m[m["community"] > 0].groupby("community"):
         grp = grp.sort_values(["degree", "betweenness"], ascending=False)
         rows.append({
-            "community": int(c), "n_actors": len(grp),
+            "community": int(c), "n_actors": len(grp),  # type: ignore[arg-type]
             "n_pat": int((grp["world"] == "pat").sum()), "n_aid": int((grp["world"] == "aid").sum()),
             "n_both": int((grp["world"] == "both").sum()),
             "members": " ; ".join(grp["name"]),

@@ -83,7 +83,7 @@ def membership_graph(actors: pd.DataFrame, partnerships: pd.DataFrame, actions: 
     for _, r in mem.iterrows():
         a, t = str(r["source"]), str(r["target"])
         if a not in B:
-            attrs = _node_attrs(by_id.loc[a]) if by_id is not None and a in by_id.index else {}
+            attrs = _node_attrs(by_id.loc[a]) if by_id is not None and a in by_id.index else {}  # type: ignore[arg-type]
             B.add_node(a, bipartite=0, node_type="actor", **attrs)
         if t not in B:
             info: Any = acts.loc[t] if acts is not None and t in acts.index else {}

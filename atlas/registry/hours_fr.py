@@ -95,7 +95,7 @@ def _week_fr(week: WeekPattern, sp: str) -> str:
         if segs:
             groups.setdefault(tuple(segs), []).append(d)
     parts = []
-    for segs, ds in sorted(groups.items(), key=lambda kv: kv[1][0]):
+    for segs, ds in sorted(groups.items(), key=lambda kv: kv[1][0]):  # type: ignore[assignment]
         label = _days_fr(ds)
         if len(segs) == 1 and segs[0][0] == 0 and segs[0][1] == 1440:
             text = f"{label}, 24{sp}h/24"

@@ -339,10 +339,10 @@ def publication_lines(table: pd.DataFrame, warnings: pd.DataFrame | None = None,
     maps = "cartes professionnelles" if aud.professionals else "cartes publiques"
     lines = [f"Statut et visibilité des lieux (lus, montrés sur les {maps}, comptés dans la couverture) :"]
     for r in table.itertuples(index=False):
-        text = (f"  {r.statut} · {r.visibilite} : {plural_fr(r.read, 'lu')}, {plural_fr(r.shown, 'montré')}, "
-                f"{plural_fr(r.counted, 'compté')}")
+        text = (f"  {r.statut} · {r.visibilite} : {plural_fr(r.read, 'lu')}, {plural_fr(r.shown, 'montré')}, "  # type: ignore[arg-type]
+                f"{plural_fr(r.counted, 'compté')}")  # type: ignore[arg-type]
         if r.hidden:
-            text += f", {plural_fr(r.hidden, 'masqué')} — {r.why}"
+            text += f", {plural_fr(r.hidden, 'masqué')} — {r.why}"  # type: ignore[arg-type]
         lines.append(text)
     n_stale = int(table["stale"].sum()) if len(table) else 0
     if n_stale:

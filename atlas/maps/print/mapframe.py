@@ -81,11 +81,11 @@ class PrintContext:
         around it, :func:`atlas.territory.reference.neighbouring_land`)."""
         parts = [self.communes.geometry.values[self.tree.query(view, predicate="intersects")]]
         if self.land_tree is not None:
-            parts.append(self.land[self.land_tree.query(view, predicate="intersects")])
+            parts.append(self.land[self.land_tree.query(view, predicate="intersects")])  # type: ignore[index]
         land = shapely.union_all(np.concatenate(parts))
-        x0, y0, x1, y1 = view.bounds
-        water = view.difference(land).difference(shapely.box(self.foreign_x, y0 - 1, x1 + 1, y1 + 1))
-        edge = view.boundary
+        x0, y0, x1, y1 = view.bounds  # type: ignore[attr-defined]
+        water = view.difference(land).difference(shapely.box(self.foreign_x, y0 - 1, x1 + 1, y1 + 1))  # type: ignore[attr-defined]
+        edge = view.boundary  # type: ignore[attr-defined]
         keep = [p for p in shapely.get_parts(water)
                 if p.area > SEA_MIN_M2 and p.intersects(edge)]  # slivers between communes are no sea
         return shapely.union_all(keep) if keep else shapely.Polygon()
@@ -429,10 +429,10 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
     _draw_zones(frame, layers, insee)
     _draw_bands(frame, layers, insee)
     sea = ctx.sea(view)
-    if not sea.is_empty:
+    if not sea.is_empty:  # type: ignore[attr-defined]
         gpd.GeoSeries([sea], crs=ctx.communes.crs).plot(ax=ax, facecolor=SEA, edgecolor="none", zorder=0.9)
     # borders, on land only (the coast is no EPCI or département border)
-    coast = sea.buffer(40) if not sea.is_empty else None
+    coast = sea.buffer(40) if not sea.is_empty else None  # type: ignore[attr-defined]
     borders, drawn = [], {}
     for key, polys, style in (
             ("epci", ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),
