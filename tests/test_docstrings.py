@@ -109,3 +109,12 @@ def test_every_exported_name_passes():
     assert len(objects) >= 30
     problems = [p for name, obj in objects.items() for p in checker.check(name, obj)]
     assert problems == []
+
+
+def test_ci_runs_the_static_checks_and_mypy_states_its_strictness():
+    run = (settings.REPO_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    for command in ("ruff format --check atlas tests", "python -m mypy", "python -m tests.tools.check_docstrings"):
+        assert command in run, command
+    toml = (settings.REPO_DIR / "pyproject.toml").read_text(encoding="utf-8")
+    mypy = toml.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]
+    assert "check_untyped_defs = true" in mypy and 'files = ["atlas"]' in mypy
