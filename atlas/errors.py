@@ -19,6 +19,10 @@ class RegistryError(AtlasError):
     """A registry file cannot be read at all (rows that fail are rejects, not errors)."""
 
 
+class OpenQuoteError(RegistryError):
+    """A CSV text holds a quote opened and never closed: the rest of the file would be one cell."""
+
+
 class TerritoryError(AtlasError):
     """A territory code (EPCI, département, commune) does not exist."""
 

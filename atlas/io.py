@@ -11,6 +11,12 @@ removes them (their process is gone). A set of files is committed through a smal
 complete, removed once they are all renamed. A run killed in between leaves the record, and the
 next run writing into that folder finishes the renames first; so the files of a set are always
 either all from the previous run or all from the new one.
+
+Two runs never write one output at once: every atomic write holds the lock of its destination
+(``.<name>.lock`` beside it, :func:`atlas.locks.output_lock`); a second run stops with « un autre
+calcul d'atlas (pid N) écrit déjà … ». A read-only output file is refused, not replaced. The
+registries read are checked not to change while they are read (:func:`atlas.locks.file_state`,
+:func:`atlas.locks.check_unchanged`, re-exported here).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import json
 import math
 import os
 import re
+import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,6 +38,11 @@ import pandas as pd
 
 from atlas.errors import AtlasError
 from atlas.fr import cell_fr, join_fr
+from atlas.locks import acquire_lock, pid_alive, release_lock, remove_stale_lock
+from atlas.locks import check_unchanged as check_unchanged  # re-exported: files are read and written through here
+from atlas.locks import file_state as file_state
+from atlas.locks import lock_path as lock_path
+from atlas.locks import output_lock as output_lock
 
 # --------------------------------------------------------------------------------------------
 # Errors of the file system, in French
@@ -70,6 +83,17 @@ _GDAL_FR: tuple[tuple[str, str], ...] = (
 )
 
 
+def _known_fr(exc: BaseException) -> str | None:
+    """The French words of a file error atlas knows (its errno, or GDAL's or SQLite's text), else None."""
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_FR:
+        return _ERRNO_FR[exc.errno]
+    low = str(exc).strip().casefold()
+    for needle, french in _GDAL_FR:
+        if needle in low:
+            return french
+    return None
+
+
 def error_fr(exc: BaseException) -> str:
     """The cause of a file error in French words (« plus de place sur le disque »...).
 
@@ -81,17 +105,15 @@ def error_fr(exc: BaseException) -> str:
     Returns
     -------
     str
-        A French phrase; the original message when it is not one atlas knows.
+        A French phrase; for an :class:`OSError` atlas has no words for, « erreur du système
+        (ECODE) »; for another error, its original message.
     """
-    if isinstance(exc, OSError) and exc.errno in _ERRNO_FR:
-        return _ERRNO_FR[exc.errno]
+    known = _known_fr(exc)
+    if known is not None:
+        return known
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"erreur du système ({errno.errorcode.get(exc.errno, exc.errno)})"
     text = str(exc).strip()
-    low = text.casefold()
-    for needle, french in _GDAL_FR:
-        if needle in low:
-            return french
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
     return text or type(exc).__name__
 
 
@@ -103,9 +125,44 @@ def is_disk_error(exc: BaseException) -> bool:
     return not isinstance(exc, OSError) and any(needle in low for needle, _ in _GDAL_FR[:-2])
 
 
-def write_error(path: str | Path, exc: BaseException) -> AtlasError:
-    """« Écriture impossible de « path » : plus de place sur le disque. » (for ``raise … from exc``)."""
-    return AtlasError(f"Écriture impossible de « {path} » : {error_fr(exc)}.")
+#: Free space under which a write that failed for a reason GDAL does not say is taken for a full disk (bytes).
+NEARLY_FULL_BYTES = 16 * 1024 * 1024
+
+
+def _nearly_full(folder: Path, written: Path | None = None) -> bool:
+    """True when ``folder``'s disk has less free space than :data:`NEARLY_FULL_BYTES`, or than the
+    size of the file ``written`` so far."""
+    try:
+        free = shutil.disk_usage(folder).free
+        size = written.stat().st_size if written is not None and written.exists() else 0
+    except OSError:
+        return False
+    return free < max(NEARLY_FULL_BYTES, size)
+
+
+def write_error(path: str | Path, exc: BaseException, *, written: str | Path | None = None) -> AtlasError:
+    """« Écriture impossible de « path » : plus de place sur le disque. » (for ``raise … from exc``).
+
+    Parameters
+    ----------
+    path : path
+        The destination, named in the message.
+    exc : BaseException
+        The error of the writer (an :class:`OSError`, or GDAL's or SQLite's).
+    written : path, optional
+        The (temporary) file being written: when the writer's message says no cause atlas knows
+        (GDAL's « Failed to commit transaction. »), the free space of its disk tells whether it is
+        full; otherwise the message says, in French, that the writer failed (never its English text).
+    """
+    cause = _known_fr(exc)
+    if cause is None and written is not None and _nearly_full(Path(written).parent, Path(written)):
+        cause = _ERRNO_FR[errno.ENOSPC]
+    if cause is None and isinstance(exc, OSError):
+        cause = error_fr(exc)
+    if cause is None:
+        cause = ("l'écriture a échoué sans que GDAL en dise la raison en clair (relancez avec « atlas --debug … » "
+                 "pour le détail)")
+    return AtlasError(f"Écriture impossible de « {path} » : {cause}.")
 
 
 def ensure_writable_dir(path: str | Path) -> Path:
@@ -126,7 +183,28 @@ def ensure_writable_dir(path: str | Path) -> Path:
         raise AtlasError(f"Le dossier « {parent} » n'est pas accessible en écriture.")
     if path.is_dir():
         raise AtlasError(f"« {path} » est un dossier : indiquez un nom de fichier.")
+    refuse_read_only(path)
     return path
+
+
+def refuse_read_only(path: str | Path) -> None:
+    """Refuse to replace a file made read-only (no write permission for its owner, or for us).
+
+    Replacing is a rename in the folder, which the system allows whatever the file's own
+    permission: a file someone made read-only is kept, not silently replaced (root included).
+
+    Raises
+    ------
+    AtlasError
+        « « path » est en lecture seule : … » (one French sentence).
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and (not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)):
+        raise AtlasError(f"« {path} » est en lecture seule : atlas ne le remplace pas (rendez-le modifiable, "
+                         "ou choisissez un autre fichier de sortie avec -o).")
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,16 +218,6 @@ LEGACY_ORPHAN_AGE_S = 600
 _COMMIT = ".commit"
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _temp_pattern(stem: str) -> re.Pattern[str]:
@@ -164,7 +232,7 @@ def _is_orphan(entry: Path, pid: str | None, now: float) -> bool:
         return False
     if pid is None:
         return age > LEGACY_ORPHAN_AGE_S
-    return not _pid_alive(int(pid)) or age > ORPHAN_AGE_S
+    return not pid_alive(int(pid)) or age > ORPHAN_AGE_S
 
 
 def _finish_commits(folder: Path) -> None:
@@ -175,7 +243,7 @@ def _finish_commits(folder: Path) -> None:
         return
     for record in records:
         m = re.search(r"\.(\d+)-[A-Za-z0-9_]+\.commit$", record.name)
-        if m is None or _pid_alive(int(m.group(1))):
+        if m is None or pid_alive(int(m.group(1))):
             continue
         try:
             pairs = json.loads(record.read_text(encoding="utf-8"))["files"]
@@ -191,7 +259,8 @@ def _finish_commits(folder: Path) -> None:
 
 def remove_orphans(path: str | Path) -> list[Path]:
     """Finish interrupted commits beside ``path`` and remove the temporary files a killed run left
-    for it (``.name.<pid>-<random>.part…`` whose process is gone, GDAL's ``-journal`` included).
+    for it (``.name.<pid>-<random>.part…`` whose process is gone, GDAL's ``-journal`` included), and
+    its lock file when no process holds it any more.
 
     Returns
     -------
@@ -204,7 +273,7 @@ def remove_orphans(path: str | Path) -> list[Path]:
         return []
     _finish_commits(folder)
     pattern = _temp_pattern(path.stem)
-    removed = []
+    removed = [lock for lock in (remove_stale_lock(path),) if lock is not None]
     now = time.time()
     for entry in folder.iterdir():
         m = pattern.match(entry.name)
@@ -277,12 +346,15 @@ class OutputSet:
 
     def __init__(self) -> None:
         self.pairs: list[tuple[Path, Path]] = []  # (temporary, destination)
+        self.locks: list[Path] = []
 
     def temp(self, path: str | Path) -> Path:
-        """The temporary path to write ``path`` to (orphans of ``path`` removed first)."""
+        """The temporary path to write ``path`` to (its lock taken, orphans of ``path`` removed first)."""
         path = ensure_writable_dir(path)
         if any(final == path for _, final in self.pairs):
             raise AtlasError(f"« {path} » est écrit deux fois dans le même ensemble de fichiers.")
+        self.locks.append(acquire_lock(path))
+        refuse_read_only(path)  # made read-only while we waited for the lock
         remove_orphans(path)
         tmp = _reserve_temp(path)
         self.pairs.append((tmp, path))
@@ -317,6 +389,11 @@ class OutputSet:
     def discard(self) -> None:
         for tmp, _ in self.pairs:
             _discard(tmp)
+
+    def release(self) -> None:
+        """Give back the locks of the destinations."""
+        while self.locks:
+            release_lock(self.locks.pop())
 
 
 @contextlib.contextmanager
@@ -358,6 +435,8 @@ def atomic_outputs(paths: Iterable[str | Path] = ()) -> Iterator[OutputSet]:
         if converted is exc:
             raise
         raise converted from exc
+    finally:
+        out.release()
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -365,6 +444,46 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     with atomic_output(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Geographic files read, their failures in French
+# --------------------------------------------------------------------------------------------
+
+#: Why GDAL could not read a geographic file, in French (its own message is English).
+UNREADABLE_GEO = ("ce n'est pas un fichier géographique lisible (GeoPackage, GeoJSON, Shapefile…) : fichier abîmé, "
+                  "tronqué ou d'un autre format que son nom l'indique")
+
+
+def read_vector(path: str | Path, *, what: str, error: type[AtlasError] = AtlasError, **kwargs: object):  # noqa: ANN201 - a GeoDataFrame (geopandas imported lazily)
+    """Read a geographic file with :func:`geopandas.read_file`; its failures in one French sentence.
+
+    Parameters
+    ----------
+    path : path
+    what : str
+        What the file holds, for the message (« points d'origine », « contours des communes »).
+    error : AtlasError subclass
+        Raised for a missing or unreadable file: « impossible de lire les points « x.gpkg » : ce
+        n'est pas un fichier géographique lisible … » (never GDAL's English text).
+    **kwargs
+        Passed to :func:`geopandas.read_file` (``layer``…).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    import geopandas as gpd
+
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"fichier de {what} introuvable : « {p} »")
+    try:
+        return gpd.read_file(p, **kwargs)
+    except OSError as exc:
+        raise error(f"impossible de lire les {what} « {p.name} » : {error_fr(exc)}") from exc
+    except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, UnicodeDecodeError of a CSV…
+        raise error(f"impossible de lire les {what} « {p.name} » : {UNREADABLE_GEO}") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +520,34 @@ def excel_safe(value: object) -> object:
     if head[:1] in FORMULA_CHARS and not _PLAIN_NUMBER.fullmatch(head.rstrip()):
         return "'" + value
     return value
+
+
+def excel_unsafe(value: str) -> str:
+    """A cell as it was before :func:`excel_safe`: « '=HYPERLINK(…) » read back is « =HYPERLINK(…) »;
+    any other text is kept (« '-12,5 », « 'ok », « ''=x »).
+
+    A CSV atlas wrote (``atlas geocode``'s registry, rejects) read again as a registry gives back
+    the registry's own text, a phone « +33 3 21 … » a phone, and is neutralised again when written.
+
+    Examples
+    --------
+    >>> excel_unsafe("'+33 3 21 00 00 00")
+    '+33 3 21 00 00 00'
+    >>> excel_unsafe("'-12,5")
+    "'-12,5"
+    """
+    if value[:1] == "'" and excel_safe(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+_GUARDED = re.compile(r"""(?:^|[;,\t|\r\n])"?'[ \u00a0\u202f]*[=+@\uff1d\uff0b\uff0d\uff20\t\r\n-]""")
+
+
+def may_hold_excel_safe(text: str) -> bool:
+    """False when no cell of the CSV text ``text`` can be one :func:`excel_safe` neutralised (one
+    search of the whole text; True does not say there is one)."""
+    return _GUARDED.search(text) is not None
 
 
 def _safe_column(values: pd.Series) -> pd.Series:
@@ -500,7 +647,7 @@ def write_gpkg(path: str | Path, layers: dict[str, pd.DataFrame]) -> Path:
                     pyogrio.write_dataframe(_no_controls(frame.astype(str)), tmp, layer=name, driver="GPKG")
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
                     pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as exc:
-                raise write_error(path, exc) from exc
+                raise write_error(path, exc, written=tmp) from exc
     return path
 
 

@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from atlas import settings
 from atlas.cli import cli
 
-COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo",
-            "geocode"}
+#: French name -> English alias (the same word when both languages write it so).
+COMMANDS = {"construire": "build", "contours": "contours", "web": "web", "imprimer": "print",
+            "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "acteurs": "actors",
+            "indicateurs": "indicators", "demo": "demo", "geocoder": "geocode"}
 
 
-def test_every_command_is_listed():
+def test_every_command_is_listed_by_its_french_then_english_name():
     res = CliRunner().invoke(cli, ["--help"])
     assert res.exit_code == 0
-    listed = {line.split()[0] for line in res.output.split("Commands:")[1].splitlines() if line.strip()}
+    rows = [line.strip().split("  ")[0] for line in res.output.split("Commandes :")[1].splitlines()
+            if line.startswith("  ") and not line.startswith("    ")]
+    listed = {names.split(", ")[0]: names.split(", ")[-1] for names in rows}
     assert listed == COMMANDS
+    for french, english in COMMANDS.items():
+        for name in {french, english}:
+            usage = CliRunner().invoke(cli, [name, "--aide"]).output
+            assert usage.startswith(f"Utilisation : atlas {french} "), name
 
 
 def test_shared_options_have_one_name_everywhere():
     runner = CliRunner()
     for command in ("web", "print", "gaps", "distances", "suggest", "actors", "indicators"):
         text = runner.invoke(cli, [command, "--help"]).output
-        assert "--registry, --registre" in text, command
-        assert "--mapping" in text, command
-        assert "--partenariats" in text or command in ("gaps", "distances", "suggest"), command
+        assert "--registre, --registry FICHIER" in text, command
+        assert "--correspondance, --mapping NOM|FICHIER" in text, command
+        assert ("--partenariats, --partnerships FICHIER" in text) == (command not in ("gaps", "distances", "suggest")), command
 
 
 def test_partnership_layer_flag_alone_or_with_a_file(tmp_path):
+    """``--partenariats`` is a file everywhere; ``--liens`` draws the default registry's partnerships."""
     runner = CliRunner()
     alone = tmp_path / "a.html"
-    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--partenariats", "-o", str(alone)])
+    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--liens", "-o", str(alone)])
     assert res.exit_code == 0, res.output
     given = tmp_path / "b.html"
     res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--partenariats",
@@ -54,6 +64,29 @@ def test_unknown_territory_is_a_french_error_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_registry_report_is_printed_line_for_line_and_silenced_by_q(tmp_path):
+    """The report the library logs (atlas.inputs) is what the command prints on stderr, whole lines, in order."""
+    from pathlib import Path
+
+    from atlas.registry.build import build_atlas
+
+    bad = Path(__file__).parent / "data" / "registre_excel_fr.csv"
+    built = build_atlas([bad], write=False)
+    expected = [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10)
+    assert "15 lignes lues, 8 acceptées, 7 rejetées" in expected[0] and len(expected) > 5
+    res = CliRunner().invoke(cli, ["zones-blanches", "--registre", str(bad), "--epci", "CABBALR", "-o",
+                                   str(tmp_path / "zb.md")])
+    assert res.exit_code == 0, res.output
+    printed = res.output.splitlines()
+    start = printed.index(expected[0])
+    assert printed[start:start + len(expected)] == expected
+    quiet = CliRunner().invoke(cli, ["-q", "gaps", "--registry", str(bad), "--epci", "CABBALR", "-o",
+                                     str(tmp_path / "zb2.md")])
+    assert quiet.exit_code == 0, quiet.output
+    assert len(quiet.output.splitlines()) == 1 and quiet.output.startswith("Zones blanches écrites : ")
+
+
+@pytest.mark.slow
 def test_map_commands_say_which_rows_were_left_out(tmp_path):
     """A person regenerating a map from a registry with bad rows is told which lines and why."""
     from pathlib import Path

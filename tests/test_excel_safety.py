@@ -74,11 +74,12 @@ def test_distances_csv_file_and_stdout(hostile, tmp_path, assert_excel_safe):
     assert_excel_safe(res.output)
 
 
+@pytest.mark.slow
 def test_actors_folder_metrics_and_communities(hostile, tmp_path, assert_excel_safe):
     out = tmp_path / "acteurs"
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(hostile["actors"]), "--partenariats",
                                    str(hostile["partnerships"]), "--actions", str(hostile["actions"]),
-                                   "--format", "pdf", "-o", str(out)])
+                                   "--dessin", "pdf", "-o", str(out)])
     assert res.exit_code == 0, res.output
     # absurd weights are rejects with their line and reason (the PDF is no longer asked for infinity)
     assert re.search(r"partnerships.csv, ligne \d+ : poids non fini \(infini\) : « inf »", res.output)
@@ -104,6 +105,7 @@ def test_indicators_csv_ids_too(hostile, tmp_path, assert_excel_safe):
     assert_excel_safe(res.output)
 
 
+@pytest.mark.slow
 def test_weekly_coverage_csv(tmp_path, assert_excel_safe):
     out = tmp_path / "semaine.csv"
     res = CliRunner().invoke(cli, ["-q", "gaps", "--semaine", "--epci", "CAPSO", "-o", str(out)])

@@ -17,6 +17,7 @@ Typical use::
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,9 +34,10 @@ from atlas.analysis.tables import append_columns, french_table
 from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import integer_fr
-from atlas.io import write_output
-from atlas.progress import info
+from atlas.io import read_vector, write_output
 from atlas.territory.reference import representative_points
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "check_thresholds",
@@ -349,12 +351,7 @@ def check_thresholds(values: Iterable[float] | float | None, unit: str = "km") -
 
 def _read_vector(p: Path, what: str) -> gpd.GeoDataFrame:
     """Read a vector file, or say in French which file of ``what`` is missing or unreadable."""
-    if not p.is_file():
-        raise AccessError(f"fichier de {what} introuvable : « {p} »")
-    try:
-        return gpd.read_file(p)
-    except Exception as exc:
-        raise AccessError(f"impossible de lire les {what} « {p.name} » : {exc}") from exc
+    return read_vector(p, what=what, error=AccessError)
 
 
 def read_origins(path: str, population_column: str = "population") -> gpd.GeoDataFrame:
@@ -408,7 +405,7 @@ def read_points(path: str) -> gpd.GeoDataFrame:
 
 def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Points lying in the territory's communes (with their ``insee`` when they had none); how many
-    were left out is said in French (:func:`atlas.progress.info`).
+    were left out is said in French (the ``atlas`` logger).
 
     Raises
     ------
@@ -426,7 +423,7 @@ def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> g
         out["insee"] = hit["insee"].astype(str).to_numpy()
     left = len(pts) - len(out)
     if left:  # said, never dropped silently
-        info(f"{integer_fr(left)} {'point' if left < 2 else 'points'} d'origine hors du territoire demandé : "
+        logger.info(f"{integer_fr(left)} {'point' if left < 2 else 'points'} d'origine hors du territoire demandé : "
              "non compris dans le résultat.")
     return out
 

@@ -20,13 +20,14 @@ network does not cover it: :class:`~atlas.errors.NetworkCoverageError`.
 To use your region's roads, download its extract (e.g. Geofabrik
 ``nord-pas-de-calais-latest.osm.pbf`` and ``picardie-latest.osm.pbf``, or
 ``pyrosm.get_data("Nord-Pas-de-Calais")``), or save an OSMnx graph with
-``osmnx.save_graphml``, and pass the file to :func:`load_network` or ``atlas gaps --network``.
+``osmnx.save_graphml``, and pass the file to :func:`load_network` or ``atlas zones-blanches --routes``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import logging
 import math
 import zipfile
 from collections.abc import Callable
@@ -54,7 +55,8 @@ from atlas.analysis.road_speeds import (
 )
 from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
-from atlas.progress import info
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -528,7 +530,7 @@ def _write_cache(net: RoadNetwork, stored: Path) -> None:
     try:
         road_index.write_entry(stored, net._index(), arrays)
     except (AtlasError, OSError) as exc:
-        info(f"Réseau routier non mis en cache ({exc}) : il sera relu au prochain lancement.")
+        logger.info(f"Réseau routier non mis en cache ({exc}) : il sera relu au prochain lancement.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -39,10 +39,12 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from atlas.cli.warnings_fr import french_warnings
         from atlas.io import error_fr
 
         try:
-            return func(*args, **kwargs)
+            with french_warnings(show_all=debug()):  # matplotlib's, GDAL's… warnings: one French line or nothing
+                return func(*args, **kwargs)
         except AtlasError as exc:
             fail(str(exc))
         except OSError as exc:  # disk full, permission denied... : a person's problem, not a bug

@@ -162,7 +162,7 @@ def _validate(raw: pd.DataFrame, lines: list[int], communes: gpd.GeoDataFrame, m
             if not isinstance(r["_town_insee"], str):
                 del r["_town_insee"]
         notes += geocode_records(records, geo)
-        accepted = pd.DataFrame(records)
+        accepted = pd.DataFrame(records) if records else accepted  # no row accepted: its columns kept
     ids = set(accepted_ids)
     for line, rid, route in zip(accepted["line"].tolist(), accepted_ids, accepted["route"].to_numpy(dtype=object),
                                 strict=True):

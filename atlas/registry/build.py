@@ -10,7 +10,16 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import settings
-from atlas.io import atomic_outputs, write_csv_excel, write_gpkg
+from atlas.errors import RegistryError
+from atlas.io import (
+    atomic_outputs,
+    check_unchanged,
+    ensure_writable_dir,
+    file_state,
+    output_lock,
+    write_csv_excel,
+    write_gpkg,
+)
 from atlas.registry.actors import read_actors
 from atlas.registry.geocoding import ban_index
 from atlas.registry.partnerships import load_partnerships, partnership_lines
@@ -19,6 +28,9 @@ from atlas.registry.results import RegistryResult
 from atlas.territory.reference import departement_polygons, epci_polygons, load_communes
 
 DEFAULT_GPKG = "atlas.gpkg"
+#: Said after the rejects when every row of the registries is rejected.
+NOTHING_LEFT = ("Aucune ligne acceptée : il ne reste aucun lieu à placer ni à montrer (corrigez les lignes "
+                "rejetées ci-dessus, puis relancez).")
 
 
 @dataclass
@@ -71,8 +83,10 @@ class BuildResult:
         for _, r in self.rejects.head(limit).iterrows():
             lines.append(f"  {where_fr(r)} : {r['reason']}")
         if len(self.rejects) > limit:
-            where = "couche « rejects » du GeoPackage" if self.output else "atlas build pour la liste complète"
+            where = "couche « rejects » du GeoPackage" if self.output else "atlas construire pour la liste complète"
             lines.append(f"  … et {len(self.rejects) - limit} autres ({where}).")
+        if not len(self.actors):
+            lines.append(NOTHING_LEFT)
         return lines
 
 
@@ -175,8 +189,24 @@ def build_atlas(
     BuildResult
     """
     paths = [Path(p) for p in (registries or default_registries())]
+    target = (Path(output) if output else settings.processed_dir() / DEFAULT_GPKG) if write else None
+    if target is None:
+        return _build(paths, mappings=mappings, reference=reference, target=None, partnerships=partnerships,
+                      actions=actions, audience=audience, reading=reading)
+    ensure_writable_dir(target)  # a folder or a read-only file is refused before anything is read
+    # held from before the registries are read: a second run writing the same files stops at once
+    with output_lock(output_set(target)):
+        return _build(paths, mappings=mappings, reference=reference, target=target, partnerships=partnerships,
+                      actions=actions, audience=audience, reading=reading)
+
+
+def _build(paths: list[Path], *, mappings: list[str | None] | None, reference: str | Path | None,
+           target: Path | None, partnerships: str | Path | bool | None, actions: str | Path | None,
+           audience: Audience | None, reading: dict[str, Any]) -> BuildResult:
+    """:func:`build_atlas` once its output is locked (``target`` None: nothing written)."""
     maps = list(mappings or [])
     maps += [None] * (len(paths) - len(maps))
+    states = {p: file_state(p) for p in paths if p.is_file()}
     communes = load_communes(reference)
     reading = {**reading, "ban": ban_index(reading.get("ban"))}
     results = []
@@ -202,8 +232,7 @@ def build_atlas(
         out.warnings = pd.concat([out.warnings, *extra_warns], ignore_index=True).fillna("")
         layers = {"partnerships": parts.accepted, "actions": acts.accepted,
                   "partnership_lines": partnership_lines(parts.accepted, actors)}
-    if write:
-        target = Path(output) if output else settings.processed_dir() / DEFAULT_GPKG
+    if target is not None:
         # the GeoPackage and, beside it, the same rejects and warnings as CSV for Excel: one set, replaced
         # together (a run stopped half-way leaves the previous set whole)
         with atomic_outputs(output_set(target)) as (gpkg, rejects_csv, warnings_csv):
@@ -214,6 +243,8 @@ def build_atlas(
             })
             write_csv_excel(rejects_csv, out.rejects)
             write_csv_excel(warnings_csv, out.warnings)
+            for path, state in states.items():  # the registries read are still the ones written from
+                check_unchanged(path, state, error=RegistryError)
         out.output = target
     return out
 

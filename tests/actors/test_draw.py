@@ -176,6 +176,7 @@ def demo_graph(demo):
     return demo, G, node_metrics(G)
 
 
+@pytest.mark.slow
 def test_demo_graph_drawing_printable(demo_graph, tmp_path):
     demo, G, m = demo_graph
     fig = draw_graph(G, m)
@@ -205,6 +206,7 @@ def test_demo_graph_drawing_printable(demo_graph, tmp_path):
     assert "Numéros du graphe" in flat
 
 
+@pytest.mark.slow
 def test_demo_partnership_map_printable(demo_graph, tmp_path):
     demo, G, m = demo_graph
     fig = draw_partnership_map(G, demo.actors, demo.communes, metrics=m, title="Essai")
@@ -227,12 +229,13 @@ def test_demo_partnership_map_printable(demo_graph, tmp_path):
 
 
 # --------------------------------------------------------------------------- same bytes, any hash seed
+@pytest.mark.slow
 def test_same_files_whatever_the_hash_seed(tmp_path):
     def run(seed: str, out: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
         res = subprocess.run([sys.executable, "-c", "from atlas.cli import main; main()", "-q", "actors",
                               "--registry", str(DATA / "actors.csv"), "--partnerships", str(DATA / "partnerships.csv"),
-                              "--format", "png", "--format", "pdf", "-o", str(out)],
+                              "--dessin", "png", "--dessin", "pdf", "-o", str(out)],
                              capture_output=True, text=True, env=env, check=False)
         assert res.returncode == 0, res.stderr[-2000:]
 

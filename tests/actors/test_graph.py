@@ -208,6 +208,7 @@ def test_exports_round_trip(fx, tmp_path):
     assert by_id["solaal"]["kg donnés"] == "8886,0"
 
 
+@pytest.mark.slow
 def test_drawing_files(fx, tmp_path):
     from PIL import Image
     from pypdf import PdfReader
@@ -269,6 +270,7 @@ def test_demo_graph_against_csv(demo_graph):
     assert comm["n_actors"].sum() == len(linked)
 
 
+@pytest.mark.slow
 def test_demo_drawing_labels_do_not_overlap(demo_graph, tmp_path):
     """The drawing of the demonstration graph: no two texts of the graph panel overlap."""
     actors, parts, acts, G = demo_graph
@@ -284,6 +286,7 @@ def test_demo_drawing_labels_do_not_overlap(demo_graph, tmp_path):
 
 
 # --------------------------------------------------------------------------- command line
+@pytest.mark.slow
 def test_cli_actors(tmp_path):
     from click.testing import CliRunner
 
@@ -291,7 +294,7 @@ def test_cli_actors(tmp_path):
 
     out = tmp_path / "acteurs"
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
-                                   str(DATA / "partnerships.csv"), "--format", "png", "--format", "svg",
+                                   str(DATA / "partnerships.csv"), "--dessin", "png", "--dessin", "svg",
                                    "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "12 acteurs, 11 paires d'acteurs liées" in res.output
@@ -302,12 +305,13 @@ def test_cli_actors(tmp_path):
     assert len(nx.read_gexf(out / "acteurs.gexf")) == 12
     # a territory: its actors and their direct partners only
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
-                                   str(DATA / "partnerships.csv"), "--epci", "CAPSO", "--format", "png",
+                                   str(DATA / "partnerships.csv"), "--epci", "CAPSO", "--dessin", "png",
                                    "-o", str(tmp_path / "capso")])
     assert res.exit_code == 0, res.output
     assert set(nx.read_graphml(tmp_path / "capso" / "acteurs.graphml").nodes) == {"capso", "epi-b", "croix-b", "isole"}
 
 
+@pytest.mark.slow
 def test_cli_actors_bad_rows_and_errors(tmp_path):
     from click.testing import CliRunner
 
@@ -316,7 +320,7 @@ def test_cli_actors_bad_rows_and_errors(tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
                               str(DATA / "partnerships_bad.csv"), "--actions", str(DATA / "actions.csv"),
-                              "--format", "png", "-o", str(tmp_path / "a")])
+                              "--dessin", "png", "-o", str(tmp_path / "a")])
     assert res.exit_code == 0, res.output
     assert "partnerships_bad.csv, ligne 7 : poids négatif : « -5 »" in res.output
     assert "16 lignes lues, 4 acceptées, 12 rejetées" in res.output

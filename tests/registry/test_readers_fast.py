@@ -160,7 +160,7 @@ def test_awkward_registry_same_result(tmp_path, communes, monkeypatch):
     "nom;commune;;\nA;Lens;;\n\nB;Arras\n",  # empty trailing header cells, dropped
     "nom;commune\r",  # a header alone, CR line end
     "nom;commune\rA;Lens\rB;Liévin\r\rC;Arras",  # CR only (old Mac)
-    'nom;commune\nA;"Lens\nB;Liévin\n',  # a quote never closed: the rest is one cell
+    'nom;commune\nA;"Lens\nB;Liévin\n',  # a quote never closed: refused, with its line
     'nom;commune\nA"b;Le"ns\n"C"d;x\n',  # quotes inside unquoted cells
     "nom\tcommune\tadresse\nA\tLens\t\"1\nrue\"\n",  # tabs
 ])
