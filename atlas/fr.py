@@ -73,8 +73,8 @@ def cell_fr(value: object) -> str:
     if isinstance(value, (float, np.floating)):
         if np.isnan(value):
             return "—"
-        if float(value).is_integer() and abs(value) >= 1000:
-            return integer_fr(value)
+        if float(value).is_integer() and abs(float(value)) >= 1000:
+            return integer_fr(float(value))
         return decimal_fr(float(value), 1)
     return str(value)
 

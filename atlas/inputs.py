@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def load_inputs(
-    registry: str | None = None,
+    registry: str | Path | None = None,
     mapping: str | None = None,
     reference: str | None = None,
     epci: Sequence[str] | None = None,

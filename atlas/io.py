@@ -579,7 +579,7 @@ def csv_text(frame: pd.DataFrame) -> str:
         series = safe.iloc[:, i]
         infinite = pd.api.types.is_float_dtype(series) and bool(series.isin([math.inf, -math.inf]).any())
         if infinite or not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)):
-            safe.isetitem(i, _safe_column(series))
+            safe.isetitem(i, _safe_column(series))  # type: ignore[arg-type]
     safe.columns = [excel_safe(str(c)) for c in safe.columns]
     # CRLF, as RFC 4180 and Excel: a cell holding a bare carriage return is then quoted too (with
     # "\n" alone as line end, the csv module leaves it bare and Excel breaks the row there)
@@ -617,7 +617,7 @@ def _no_controls(frame: pd.DataFrame) -> pd.DataFrame:
     for i in range(frame.shape[1]):
         series = frame.iloc[:, i]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            frame.isetitem(i, series.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v))
+            frame.isetitem(i, series.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v))  # type: ignore[arg-type]
     return frame
 
 

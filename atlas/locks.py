@@ -126,8 +126,8 @@ def acquire_lock(path: str | Path, *, wait_s: float | None = None) -> Path:
     lock = lock_path(path).absolute()
     with _held_guard:
         if lock in _held:
-            fd, depth = _held[lock]
-            _held[lock] = (fd, depth + 1)
+            held_fd, depth = _held[lock]
+            _held[lock] = (held_fd, depth + 1)
             return lock
     deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
     while True:

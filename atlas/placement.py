@@ -50,7 +50,7 @@ def compass(degrees: Sequence[float]) -> tuple[tuple[float, float], ...]:
 @functools.lru_cache(maxsize=8)
 def _font(weight: str, style: str) -> FT2Font:
     path = font_manager.findfont(
-        font_manager.FontProperties(family=FONT_FAMILY, weight=weight, style=style), fallback_to_default=True
+        font_manager.FontProperties(family=FONT_FAMILY, weight=weight, style=style), fallback_to_default=True  # type: ignore[arg-type]
     )
     return FT2Font(path)
 
@@ -203,11 +203,11 @@ def label_spots(
             out.append(None)
             continue
         i = int(free[0])
-        box = tuple(float(v) for v in boxes[i])
+        box = tuple(float(v) for v in boxes[i])  # type: ignore[assignment]
         taken.add(box)
         _, _, direction, dist, k = tries[i]
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        out.append(Spot(cx, cy, direction, dist, k, box))  # type: ignore[arg-type]
+        out.append(Spot(cx, cy, direction, dist, k, box))
     return out
 
 
@@ -277,7 +277,7 @@ class BoxIndex:
         t = np.asarray([self.boxes[i] for i in idx])
         hit = ((boxes[:, None, 0] < t[None, :, 2]) & (t[None, :, 0] < boxes[:, None, 2])
                & (boxes[:, None, 1] < t[None, :, 3]) & (t[None, :, 1] < boxes[:, None, 3]))
-        return hit.any(axis=1)
+        return hit.any(axis=1)  # type: ignore[return-value]
 
 
 def place_labels(
@@ -391,9 +391,9 @@ def spread_markers(
         need = 1.04 * float(d.max()) + gap  # the largest centre distance wanted (per pair: _push_apart)
         r = d / 2
     else:
-        d = diameter
-        need = 1.04 * diameter + gap
-        r = diameter / 2
+        d = diameter  # type: ignore[assignment]
+        need = 1.04 * diameter + gap  # type: ignore[assignment]
+        r = diameter / 2  # type: ignore[assignment]
     pos = xy.copy()
     # identical points: start on a ring around the point
     keys = np.round(xy / 0.2).astype(np.int64)
@@ -401,7 +401,7 @@ def spread_markers(
     for g in np.flatnonzero(counts > 1):
         members = np.flatnonzero(inverse.ravel() == g)
         size = d if np.ndim(d) == 0 else float(np.max(d[members]))
-        pos[members] = xy[members[0]] + _ring_slots(len(members), size + gap)
+        pos[members] = xy[members[0]] + _ring_slots(len(members), size + gap)  # type: ignore[arg-type]
 
     def clamp(p: np.ndarray) -> np.ndarray:
         if bounds is None:
@@ -442,14 +442,14 @@ def _push_apart(pos: np.ndarray, d: float | np.ndarray, gap: float, reach: float
     if not len(pairs):
         return None
     i, j = pairs[:, 0], pairs[:, 1]
-    need = 1.04 * (d[i] + d[j]) / 2 + gap if np.ndim(d) else 1.04 * d + gap
+    need = 1.04 * (d[i] + d[j]) / 2 + gap if np.ndim(d) else 1.04 * d + gap  # type: ignore[index]
     delta = pos[i] - pos[j]
     dist = np.hypot(delta[:, 0], delta[:, 1])
     over = dist < need - 1e-3
     if not over.any():
         return None
     i, j, delta, dist = i[over], j[over], delta[over], dist[over]
-    need = need[over] if np.ndim(need) else need
+    need = need[over] if np.ndim(need) else need  # type: ignore[index]
     same = dist <= 1e-6  # coincident markers (after clamping): separate along a fixed direction
     delta[same] += np.array([0.01, 0.013])
     push = 0.5 * (need + 0.02 - dist) / np.maximum(dist, 1e-6)

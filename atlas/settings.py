@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 
 from atlas.errors import ReferenceDataError
 
@@ -82,6 +83,14 @@ def _chosen(value: Path | None, env: str, default: Path) -> Path:
         return Path(value)
     from_env = os.environ.get(env)
     return Path(from_env) if from_env else default
+
+
+@overload
+def reference_dir(required: Literal[True]) -> Path: ...
+
+
+@overload
+def reference_dir(required: bool = False) -> Path | None: ...
 
 
 def reference_dir(required: bool = False) -> Path | None:

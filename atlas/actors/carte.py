@@ -96,7 +96,7 @@ def _spread(ax, located: gpd.GeoDataFrame, size: dict[str, float]) -> tuple[dict
     displaced = np.hypot(*(spread - true_mm).T) > 0.05
     where = ax.transData.inverted().transform(spread / px)
     if displaced.any():
-        ax.add_collection(LineCollection(np.stack([true[displaced], where[displaced]], axis=1), colors="#333333",
+        ax.add_collection(LineCollection(np.stack([true[displaced], where[displaced]], axis=1), colors="#333333",  # type: ignore[arg-type]
                                          linewidths=0.5 if len(ids) < 1000 else 0.2, zorder=2.5, capstyle="round"))
         ax.scatter(true[displaced, 0], true[displaced, 1], s=2.5, c="#111111", zorder=2.6, linewidths=0)
     dots = [(x - 0.6, y - 0.6, x + 0.6, y + 0.6) for x, y in true_mm[displaced]]
@@ -122,9 +122,9 @@ def _draw_lines(ax, H: nx.Graph, pos: dict) -> int:
     for key, (seg, widths) in segs.items():
         if seg:
             look = _LINES[key]
-            ax.add_collection(LineCollection(np.asarray(seg), colors=look["color"], linewidths=widths,
-                                             linestyles=look["ls"], alpha=look["alpha"] * (0.5 if many else 1.0),
-                                             zorder=look["zorder"], capstyle="round"))
+            ax.add_collection(LineCollection(np.asarray(seg), colors=look["color"], linewidths=widths,  # type: ignore[arg-type]
+                                             linestyles=look["ls"], alpha=look["alpha"] * (0.5 if many else 1.0),  # type: ignore[operator]
+                                             zorder=look["zorder"], capstyle="round"))  # type: ignore[arg-type]
     return sum(len(s) for s, _ in segs.values())
 
 
@@ -144,11 +144,11 @@ def _legend(fig: Figure, H: nx.Graph, located: gpd.GeoDataFrame, *, portrait: bo
                    key=lambda k: kind_order.index(k) if k in kind_order else 99)
     shapes = [Line2D([], [], ls="none", marker=KIND_MARKERS.get(k, "o"), mfc="#bdbdbd", mec="#616161", ms=7,
                      label=schema.KIND_LABELS.get(k, k)) for k in kinds]
-    lines = [Line2D([], [], color=_LINES["direct"]["color"], lw=1.5, label="Partenariat direct"),
-             Line2D([], [], color=_LINES["donation"]["color"], lw=3.5, label="Don de denrées (épaisseur : kg)"),
-             Line2D([], [], color=_LINES["shared"]["color"], lw=1.3, ls=_LINES["shared"]["ls"],
+    lines = [Line2D([], [], color=_LINES["direct"]["color"], lw=1.5, label="Partenariat direct"),  # type: ignore[arg-type]
+             Line2D([], [], color=_LINES["donation"]["color"], lw=3.5, label="Don de denrées (épaisseur : kg)"),  # type: ignore[arg-type]
+             Line2D([], [], color=_LINES["shared"]["color"], lw=1.3, ls=_LINES["shared"]["ls"],  # type: ignore[arg-type]
                     label="Action ou collectif en commun"),
-             Line2D([], [], color=_EPCI_LINE["color"], lw=_EPCI_LINE["lw"], ls=_EPCI_LINE["ls"], label="Limite d'EPCI"),
+             Line2D([], [], color=_EPCI_LINE["color"], lw=_EPCI_LINE["lw"], ls=_EPCI_LINE["ls"], label="Limite d'EPCI"),  # type: ignore[arg-type]
              Line2D([], [], color="#333333", lw=0.6, marker="o", ms=2, mfc="#111111", mec="none", markevery=[0],
                     label="Acteur déplacé pour rester lisible (point : son lieu)")]
     kw = {"frameon": False, "fontsize": 8.5, "title_fontsize": 10, "alignment": "left", "labelspacing": 0.35}
@@ -161,7 +161,7 @@ def _legend(fig: Figure, H: nx.Graph, located: gpd.GeoDataFrame, *, portrait: bo
         for handles, title in ((worlds, "Monde (couleur)"), (shapes, "Type d'acteur (forme)"), (lines, "Liens")):
             leg = fig.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.785, y), **kw)
             # measured without drawing the figure (a full draw of the map costs seconds)
-            bb = leg.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+            bb = leg.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())  # type: ignore[attr-defined]
             y = bb.y0 - 0.015
 
 
@@ -243,7 +243,7 @@ def draw_partnership_map(
                    c=[WORLD_COLOURS.get(H.nodes[n].get("world", ""), "#777777") for n in ns], edgecolors="white",
                    linewidths=0.3 if many else 0.7, zorder=3)
     radius = {n: math.sqrt(s) / 2 for n, s in size.items()}
-    order = sorted(pos, key=lambda n: (-m.at[n, "betweenness"] if n in m.index else 0, -H.degree(n), n))[:top_n]
+    order = sorted(pos, key=lambda n: (-m.at[n, "betweenness"] if n in m.index else 0, -H.degree(n), n))[:top_n]  # type: ignore[operator]
     labels = unique_labels([(n, str(H.nodes[n].get("name", n)), str(H.nodes[n].get("commune_name", "") or ""))
                             for n in order], width=24, max_lines=2)
     styles = {n: {"fontsize": 7.5, "color": "#1a1a1a"} for n in order}

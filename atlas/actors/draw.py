@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -22,6 +23,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -77,7 +79,7 @@ def drawing_graph(G: nx.Graph, hub_min: int = 3) -> nx.Graph:
             members.setdefault(a, set()).update((u, v))
     hubs = {a for a, ms in members.items() if len(ms) >= hub_min}
     names = G.graph.get("action_names", {})
-    D = nx.Graph()
+    D: nx.Graph = nx.Graph()
     for n in H:
         if H.degree(n) > 0:
             D.add_node(n, node_type="actor", **H.nodes[n])
@@ -103,8 +105,8 @@ class _Page:
     """The sheet of :func:`draw_graph`: the graph panel, the side panel and the bottom band."""
 
     fig: Figure
-    ax: object
-    side: object
+    ax: Axes
+    side: Axes
     box: tuple[float, float]  # size of the graph panel in points (1 data unit = 1 point)
     band: float  # height of the band of actors without links, as a fraction of the sheet
     iso_rows: int
@@ -144,7 +146,7 @@ def _draw_communities(ax, pos: dict, community: dict[str, int], box: tuple[float
     groups: dict[int, list[np.ndarray]] = {}
     for n, xy in pos.items():
         groups.setdefault(community.get(n, 0), []).append(xy)
-    names = []
+    names: list[Any] = []  # window extents of the names drawn
     for c in sorted(groups):
         pts = groups[c]
         if c <= 0 or len(pts) < 2:
@@ -182,7 +184,7 @@ def _draw_links_and_nodes(ax, D: nx.Graph, pos: dict, area: dict[str, float]) ->
         if st in segments:
             seg, widths = segments[st]
             ax.add_collection(LineCollection(
-                np.asarray(seg), colors=EDGE_LOOK[st]["color"], linestyles=EDGE_LOOK[st]["ls"], linewidths=widths,
+                np.asarray(seg), colors=EDGE_LOOK[st]["color"], linestyles=EDGE_LOOK[st]["ls"], linewidths=widths,  # type: ignore[arg-type]
                 alpha=(0.35 if big else 0.8) if st != "membership" else (0.3 if big else 0.7),
                 zorder=2 if st != "membership" else 1.5, capstyle="round"))
     by_marker: dict[str, list[str]] = {}
@@ -246,7 +248,7 @@ def _place_numbers(ax, pos: dict, numbers: dict[str, str], radius: dict[str, flo
         ax.text(*to_data.transform((spot.x / px, spot.y / px)), text, ha="center", va="center", **style)
         if spot.step > 0:
             dx, dy = spot.direction
-            ends = to_data.transform([((lab.x + dx * lab.clearance) / px, (lab.y + dy * lab.clearance) / px),
+            ends = to_data.transform([((lab.x + dx * lab.clearance) / px, (lab.y + dy * lab.clearance) / px),  # type: ignore[operator]
                                       ((lab.x + dx * (spot.distance - 0.3)) / px,
                                        (lab.y + dy * (spot.distance - 0.3)) / px)])
             ax.plot(ends[:, 0], ends[:, 1], color="#6f6f6f", lw=0.5, zorder=4.5)
@@ -448,7 +450,7 @@ def draw_graph(
     # ---- sizes, communities, layout
     area = _sizes(D, H, actors_drawn, hubs, page.box)
     radius = {n: math.sqrt(a) / 2.0 for n, a in area.items()}
-    community = {n: int(m.at[n, "community"]) for n in actors_drawn}
+    community = {n: int(m.at[n, "community"]) for n in actors_drawn}  # type: ignore[arg-type]
     for h in hubs:
         votes = Counter(community[x] for x in D.neighbors(h))
         community[h] = min(c for c, k in votes.items() if k == max(votes.values())) if votes else 0
@@ -465,7 +467,7 @@ def draw_graph(
     _, px = sheet_mm(ax)
     obstacles = [(b.x0 * px, b.y0 * px, b.x1 * px, b.y1 * px) for b in names] + disc_boxes(ax, pos, radius)
     deg = {n: H.degree(n) for n in actors_drawn}
-    order = sorted(actors_drawn, key=lambda n: (-m.at[n, "betweenness"], -deg[n], n))
+    order = sorted(actors_drawn, key=lambda n: (-m.at[n, "betweenness"], -deg[n], n))  # type: ignore[operator]
     order += sorted(hubs, key=lambda h: (-D.degree(h), h))
     capacity = max(_key_capacity(page, y) - 2, 0)
     numbered, numbered_hubs, labels, left_out = _draw_labels(ax, H, D, pos, order=order, radius=radius,
@@ -482,7 +484,8 @@ def draw_graph(
     fig.text(0.992, 0.004, "Source : registres atlas (acteurs, partenariats, actions) ; communautés : méthode de Louvain "
              f"(networkx) ; intermédiarité {method.split(' ;')[0]}", fontsize=MIN_PT, color="#555555", ha="right",
              va="bottom")
-    fig.atlas_labels = {"labels": {n: labels[n] for n in labels if n not in numbered and n not in numbered_hubs},
+    # a plain attribute of the figure, read by the tests: what is named, numbered, left out
+    fig.atlas_labels = {"labels": {n: labels[n] for n in labels if n not in numbered and n not in numbered_hubs},  # type: ignore[attr-defined]
                         "numbered": numbered + numbered_hubs, "left_out": left_out}
     return fig
 

@@ -31,7 +31,7 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
 
     Text goes through :func:`atlas.text.xml_text`: the characters XML 1.0 cannot carry (control
     characters, U+FFFE...) are written « � », so the file stays well-formed XML."""
-    H = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
+    H: nx.Graph = nx.Graph() if not G.is_multigraph() else nx.MultiGraph()
     H.graph.update({k: xml_text(str(v)) for k, v in G.graph.items() if isinstance(v, str | int | float)})
     ids = {n: xml_text(str(n)) for n in G.nodes}
     if len(set(ids.values())) < len(ids):
@@ -42,7 +42,7 @@ def _export_ready(G: nx.Graph, metrics: pd.DataFrame | None = None) -> nx.Graph:
     extra = (metrics.set_index("id")[list(cols)].to_dict("index") if metrics is not None and len(metrics) else {})
 
     def clean(d: dict) -> dict:
-        out = {}
+        out: dict[str, object] = {}
         for k, v in d.items():
             if isinstance(v, bool | np.bool_):
                 out[k] = bool(v)
@@ -201,7 +201,7 @@ def export_all(
         suffixes = [f.lower().lstrip(".") for f in formats]
         save_drawing(draw_graph(G, metrics, title=title, seed=seed), [temp(f, f"{stem}.{f}") for f in suffixes])
         if communes is not None and isinstance(actors, gpd.GeoDataFrame):
-            codes = [resolve_epci(e, communes) for e in epci] if epci else None
+            codes = [resolve_epci(e, communes) for e in epci] if epci else None  # type: ignore[assignment]
             geo_title = title.replace("Cartographie des acteurs", "Les partenariats sur la carte")
             fig = draw_partnership_map(G, actors, communes, epci=codes, metrics=metrics, title=geo_title)
             save_drawing(fig, [temp(f"map_{f}", f"{stem}-carte.{f}") for f in suffixes])

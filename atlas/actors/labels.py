@@ -168,7 +168,7 @@ def place_node_labels(ax, pos: dict, labels: dict[str, str], order: list[str], *
     bounds, px = sheet_mm(ax)
     base = {"zorder": 5, "linespacing": 0.95}
     if halo:
-        base["bbox"] = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.88}
+        base["bbox"] = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.88}  # type: ignore[assignment]
     wanted, looks = [], []
     probe = ax.text(0.0, 0.0, "")
     for rank, n in enumerate(order):
@@ -196,7 +196,7 @@ def place_node_labels(ax, pos: dict, labels: dict[str, str], order: list[str], *
                 multialignment=align, **style)
         if spot.step > 0:  # a thin leader line from the marker to a label set apart
             near, far_end = lab.clearance, spot.distance - MM_PER_PT
-            ends = to_data.transform([((lab.x + dx * near) / px, (lab.y + dy * near) / px),
+            ends = to_data.transform([((lab.x + dx * near) / px, (lab.y + dy * near) / px),  # type: ignore[operator]
                                       ((lab.x + dx * far_end) / px, (lab.y + dy * far_end) / px)])
             ax.plot(ends[:, 0], ends[:, 1], color="#6f6f6f", lw=0.6, zorder=4.5)
     return failed, boxes

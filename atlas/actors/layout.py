@@ -120,7 +120,7 @@ def _local_layout(sub: nx.Graph, nodes: list[str], radius: dict[str, float], see
 
 
 def _community_graph(D: nx.Graph, groups: dict[int, list[str]], community: dict[str, int]) -> nx.Graph:
-    C = nx.Graph()
+    C: nx.Graph = nx.Graph()
     for c in sorted(groups):
         C.add_node(c, size=len(groups[c]))
     weights: dict[tuple[int, int], int] = {}
@@ -184,7 +184,7 @@ def group_layout(D: nx.Graph, community: dict[str, int], box: tuple[float, float
     for c, centre, rad in zip(cids, P, R, strict=True):
         ns = groups[c]
         member = set(ns)
-        sub = nx.Graph()
+        sub: nx.Graph = nx.Graph()
         sub.add_nodes_from(ns)  # in sorted order: the same layout every run
         sub.add_edges_from(sorted((u, v) for u, v in D.edges(ns) if u in member and v in member))
         arr = _local_layout(sub, ns, radius, seed)

@@ -78,7 +78,7 @@ def canonical_graph(G: nx.Graph) -> nx.Graph:
     other last digits from one run to the next. Every reading of the graph starts from this copy.
     """
     H = simple_graph(G)
-    C = nx.Graph()
+    C: nx.Graph = nx.Graph()
     C.graph.update(H.graph)
     C.add_nodes_from(sorted(H.nodes(data=True), key=lambda t: str(t[0])))
     edges = ((u, v, d) if str(u) <= str(v) else (v, u, d) for u, v, d in H.edges(data=True))
@@ -365,7 +365,7 @@ def community_table(G: nx.Graph, metrics: pd.DataFrame | None = None, seed: int 
     for c, grp in m[m["community"] > 0].groupby("community"):
         grp = grp.sort_values(["degree", "betweenness"], ascending=False)
         rows.append({
-            "community": int(c), "n_actors": len(grp),
+            "community": int(c), "n_actors": len(grp),  # type: ignore[arg-type]
             "n_pat": int((grp["world"] == "pat").sum()), "n_aid": int((grp["world"] == "aid").sum()),
             "n_both": int((grp["world"] == "both").sum()),
             "members": " ; ".join(grp["name"]),
@@ -395,14 +395,14 @@ def summary_lines(G: nx.Graph, metrics: pd.DataFrame | None = None, top: int = 1
     m = metrics if metrics is not None else node_metrics(G)
     s = graph_summary(G, metrics=m)
     lines = [
-        f"{plural_fr(s['n_actors'], 'acteur')}, {plural_fr(s['n_edges'], 'paire')} d'acteurs liées (partenariats directs et "
+        f"{plural_fr(int(s['n_actors']), 'acteur')}, {plural_fr(int(s['n_edges']), 'paire')} d'acteurs liées (partenariats directs et "
         f"actions partagées), densité {decimal_fr(s['density'], 3)}.",
-        f"{plural_fr(s['n_isolated'], 'acteur isolé', 'acteurs isolés')} ; "
-        f"{plural_fr(s['n_components'], 'groupe', 'groupes')} d'acteurs reliés entre eux (le plus grand : "
-        f"{plural_fr(s['largest_component'], 'acteur')}) ; {plural_fr(s['n_communities'], 'communauté')} (Louvain, "
+        f"{plural_fr(int(s['n_isolated']), 'acteur isolé', 'acteurs isolés')} ; "
+        f"{plural_fr(int(s['n_components']), 'groupe', 'groupes')} d'acteurs reliés entre eux (le plus grand : "
+        f"{plural_fr(int(s['largest_component']), 'acteur')}) ; {plural_fr(int(s['n_communities']), 'communauté')} (Louvain, "
         f"modularité {decimal_fr(s['modularity'], 2)}).",
-        f"{plural_fr(s['n_cross_world_edges'], 'lien')} entre le monde du PAT et l'aide alimentaire ; "
-        f"{plural_fr(s['n_missing_bridges'], 'acteur')} de l'aide alimentaire sans chemin vers le monde du PAT.",
+        f"{plural_fr(int(s['n_cross_world_edges']), 'lien')} entre le monde du PAT et l'aide alimentaire ; "
+        f"{plural_fr(int(s['n_missing_bridges']), 'acteur')} de l'aide alimentaire sans chemin vers le monde du PAT.",
     ]
     central = m[m["degree"] > 0].head(top)
     lines.append("Acteurs les plus centraux (intermédiarité) :" if len(central) else

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -75,17 +76,17 @@ def membership_graph(actors: pd.DataFrame, partnerships: pd.DataFrame, actions: 
         nodes with ``bipartite=1``, ``node_type`` (``actor`` | ``action``), ``name``, ``kind``;
         edges carry the link ``kind`` (« pat_partner », « collectif »...) and ``period``.
     """
-    B = nx.Graph()
+    B: nx.Graph = nx.Graph()
     mem = memberships(partnerships)
     acts = actions.set_index("id") if actions is not None and len(actions) else None
     by_id = actors.set_index("id") if len(actors) else None
     for _, r in mem.iterrows():
         a, t = str(r["source"]), str(r["target"])
         if a not in B:
-            attrs = _node_attrs(by_id.loc[a]) if by_id is not None and a in by_id.index else {}
+            attrs = _node_attrs(by_id.loc[a]) if by_id is not None and a in by_id.index else {}  # type: ignore[arg-type]
             B.add_node(a, bipartite=0, node_type="actor", **attrs)
         if t not in B:
-            info = acts.loc[t] if acts is not None and t in acts.index else {}
+            info: Any = acts.loc[t] if acts is not None and t in acts.index else {}
             B.add_node(t, bipartite=1, node_type="action", name=str(info.get("name", t)),
                        kind=str(info.get("kind", "action")), territory=str(info.get("territory", "")))
         if B.has_edge(a, t):
@@ -197,7 +198,7 @@ def _add_shared_actions(G: nx.Graph, B: nx.Graph, *, multigraph: bool) -> None:
 
 def flow_graph(partnerships: pd.DataFrame, unit: str = "kg") -> nx.DiGraph:
     """Directed graph of flows (donations) in ``unit``: edge ``weight`` = quantity summed."""
-    D = nx.DiGraph()
+    D: nx.DiGraph = nx.DiGraph()
     rows = actor_links(partnerships)
     rows = rows[(rows["kind"] == "donation") & (rows["unit"] == unit)]
     for _, r in rows.iterrows():
@@ -213,7 +214,7 @@ def simple_graph(G: nx.Graph) -> nx.Graph:
     """A simple :class:`networkx.Graph` (multi-edges merged, weights summed)."""
     if not G.is_multigraph():
         return G
-    H = nx.Graph()
+    H: nx.Graph = nx.Graph()
     H.add_nodes_from(G.nodes(data=True))
     for u, v, d in G.edges(data=True):
         w = float(d.get("weight", 1.0))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 from atlas import settings
 from atlas.analysis.distances import check_thresholds, commune_origins, nearest
 from atlas.analysis.origins import OriginReport, attach_origins
-from atlas.analysis.roads import network_nearest
+from atlas.analysis.roads import RoadNetwork, network_nearest
 from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import french_table, label_key, threshold_keys
 from atlas.crs import L93
@@ -84,7 +85,7 @@ def zones_blanches_points(
     origins: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     thresholds: Sequence[Threshold],
-    network: object | None = None,
+    network: RoadNetwork | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage of every origin point (one row per point).
 
@@ -126,7 +127,7 @@ def zones_blanches(
     thresholds_min: Iterable[float] | float | None = None,
     *,
     sites_filter: SiteFilter | None = None,
-    network: object | None = None,
+    network: RoadNetwork | None = None,
     origins: gpd.GeoDataFrame | None = None,
     sites_selected: bool = False,
     all_communes: gpd.GeoDataFrame | None = None,
@@ -255,7 +256,7 @@ def zones_blanches(
 
 def origin_messages(zb: pd.DataFrame) -> list[str]:
     """French sentences on the origin points joined across a gap or left out (from ``zb.attrs``)."""
-    fields = {k.removeprefix("origins_"): v for k, v in zb.attrs.items() if k.startswith("origins_")}
+    fields = {str(k).removeprefix("origins_"): v for k, v in zb.attrs.items() if str(k).startswith("origins_")}
     return OriginReport(**fields).messages() if fields else []
 
 
@@ -371,7 +372,7 @@ def weekly_coverage(
     by: str = "epci",
     *,
     sites_filter: SiteFilter | None = None,
-    network: object | None = None,
+    network: RoadNetwork | None = None,
     origins: gpd.GeoDataFrame | None = None,
     all_communes: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
@@ -406,7 +407,7 @@ def weekly_coverage(
     base = SiteFilter() if sites_filter is None else sites_filter
     if origins is not None and "population" in origins.columns:  # given their communes once (one report)
         origins, _ = attach_origins(origins, communes, all_communes=all_communes)
-    args = {"thresholds_km": [threshold_km], "network": network, "origins": origins}
+    args: dict[str, Any] = {"thresholds_km": [threshold_km], "network": network, "origins": origins}
     for day in WEEKDAYS_FR:
         try:
             zb = zones_blanches(communes, actors, sites_filter=replace(base, day=day), **args)
@@ -419,9 +420,8 @@ def weekly_coverage(
         key = zb.attrs["thresholds"][0]
         summary = summarize(zb, by=by)
         groups = [c for c in summary.columns if c in ("epci", "epci_name", "dep", "dep_name", "region", "region_name")]
-        part = summary[groups + ["population"]].copy() if out is None else None
         if out is None:
-            out = part
+            out = summary[groups + ["population"]].copy()
         merged = summary.set_index(groups[0])
         out[day] = out[groups[0]].map(merged[f"share_covered_{key}"]).to_numpy()
         out[f"uncovered_{day}"] = out[groups[0]].map(merged[f"pop_uncovered_{key}"]).to_numpy()
@@ -436,7 +436,7 @@ def weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
     """:func:`weekly_coverage` for people: French headers, shares in %, with a « Total » row."""
     df = weekly.copy()
     first = df.columns[0]
-    total: dict[str, object] = dict.fromkeys(df.columns, "")
+    total: dict[str, Any] = dict.fromkeys(df.columns, "")
     total[first] = "Total"
     total["population"] = df["population"].sum()
     for day in WEEKDAYS_FR:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from atlas.analysis.origins import attach_origins
-from atlas.analysis.roads import network_nearest
+from atlas.analysis.roads import RoadNetwork, network_nearest
 from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.analysis.tables import append_columns, french_table
 from atlas.crs import points_xy, to_l93
@@ -237,7 +237,7 @@ def commune_access(
     actors: gpd.GeoDataFrame,
     *,
     sites_filter: SiteFilter | None = None,
-    network: object | None = None,
+    network: RoadNetwork | None = None,
     origins: gpd.GeoDataFrame | None = None,
     sites_selected: bool = False,
 ) -> gpd.GeoDataFrame:
@@ -304,7 +304,7 @@ def commune_access(
     return out
 
 
-def check_thresholds(values: Sequence[float] | float | None, unit: str = "km") -> list[float]:
+def check_thresholds(values: Iterable[float] | float | None, unit: str = "km") -> list[float]:
     """Validate access thresholds (positive, finite, plausible).
 
     Parameters
@@ -432,7 +432,7 @@ def distances(
     territory: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     origins: gpd.GeoDataFrame | None = None,
-    network: object | None = None,
+    network: RoadNetwork | None = None,
     clip: bool = True,
     *,
     all_communes: gpd.GeoDataFrame | None = None,

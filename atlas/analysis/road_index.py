@@ -38,7 +38,7 @@ from atlas.analysis.tables import append_columns
 from atlas.io import atomic_output
 
 try:
-    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
+    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks  # type: ignore[import-not-found]
 except ImportError:  # pandas < 2.3
     _from_blocks = None
 
@@ -268,7 +268,7 @@ def with_blank(values: pd.Series | pd.Index) -> np.ndarray:
 @functools.lru_cache(maxsize=64)
 def _labels(names: tuple, added: tuple, dtype: object) -> pd.Index:
     """Column labels of a result frame (an index is immutable: frames may share it)."""
-    return pd.Index([*names, *added], dtype=dtype)
+    return pd.Index([*names, *added], dtype=dtype)  # type: ignore[call-overload]
 
 
 def with_columns(frame: gpd.GeoDataFrame, columns: dict[str, np.ndarray]) -> gpd.GeoDataFrame:

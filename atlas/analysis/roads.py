@@ -33,9 +33,11 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -55,6 +57,9 @@ from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "CONNECTOR_SPEED_KMH",
@@ -108,9 +113,9 @@ class RoadNetwork:
     node_ids: np.ndarray | None = None
     _prepared: road_index.Prepared | None = field(default=None, repr=False)
     _tree: cKDTree | None = field(default=None, repr=False)
-    _big_tree: object | None = field(default=None, repr=False)
+    _big_tree: Any = field(default=None, repr=False)  # pykdtree.kdtree.KDTree (untyped)
     _matrices: dict = field(default_factory=dict, repr=False)
-    _pandana: object | None = field(default=None, repr=False)
+    _pandana: Any = field(default=None, repr=False)  # pandana.Network (untyped)
     _last_snap: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -132,6 +137,12 @@ class RoadNetwork:
                                                 self.time_min, node_ids=self.node_ids)
         return self
 
+    def _index(self) -> road_index.Prepared:
+        """The prepared index (:meth:`prepare` on first use)."""
+        prepared = self.prepare()._prepared
+        assert prepared is not None  # set by prepare()
+        return prepared
+
     def matrix(self, weight: str = "length", reverse: bool = False) -> sparse.csr_matrix:
         """Sparse adjacency matrix weighted by ``length`` (m) or ``time`` (min).
 
@@ -140,12 +151,12 @@ class RoadNetwork:
         """
         key = (weight, reverse)
         if key not in self._matrices:
-            self._matrices[key] = self.prepare()._prepared.matrix(weight, reverse)
+            self._matrices[key] = self._index().matrix(weight, reverse)
         return self._matrices[key]
 
     def main_nodes(self) -> np.ndarray:
         """Positions of the nodes of the largest strongly connected component."""
-        return self.prepare()._prepared.main
+        return self._index().main
 
     def snap(self, xy: np.ndarray, *, reuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node (of the main component) of each point.
@@ -188,7 +199,7 @@ class RoadNetwork:
         return nodes, dist, o_nodes, o_dist
 
     def _snap(self, xy: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        snap_nodes = self._prepared.snap_nodes
+        snap_nodes = self._index().snap_nodes
         if not len(xy):
             return np.empty(0, dtype=snap_nodes.dtype), np.empty(0)
         query = self._query_big if size >= BIG_QUERY else self._query_small
@@ -206,7 +217,7 @@ class RoadNetwork:
     def _query_small(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._tree is None:  # built on the first small query only: a large one needs the other tree
             # sliding-midpoint tree: built 2-3x faster than the median-split one, queried as fast
-            self._tree = cKDTree(self.node_xy[self._prepared.snap_nodes], balanced_tree=False)
+            self._tree = cKDTree(self.node_xy[self._index().snap_nodes], balanced_tree=False)
         return self._tree.query(xy)
 
     def _query_big(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -217,13 +228,16 @@ class RoadNetwork:
         if self._big_tree is None:
             from pykdtree.kdtree import KDTree
 
-            self._big_tree = KDTree(np.ascontiguousarray(self.node_xy[self._prepared.snap_nodes], dtype=float))
+            self._big_tree = KDTree(np.ascontiguousarray(self.node_xy[self._index().snap_nodes], dtype=float))
         dist, i = self._big_tree.query(np.ascontiguousarray(xy, dtype=float))
         return dist, i.astype(np.intp, copy=False)
 
-    def node_index(self, ids: object) -> np.ndarray:
+    def node_index(self, ids: npt.ArrayLike) -> np.ndarray:
         """Positions of nodes given by their OpenStreetMap ids (-1 when absent)."""
-        return pd.Index(self.node_ids).get_indexer(np.atleast_1d(np.asarray(ids, dtype=object)))
+        wanted = pd.Index(np.atleast_1d(np.asarray(ids, dtype=object)))
+        if self.node_ids is None:  # a network built without ids: no id is found
+            return np.full(len(wanted), -1, dtype=np.intp)
+        return pd.Index(self.node_ids).get_indexer(wanted)
 
     def extent(self) -> tuple[float, float, float, float]:
         """Lambert-93 bounds of the nodes (xmin, ymin, xmax, ymax)."""
@@ -237,7 +251,7 @@ class RoadNetwork:
         d = csgraph.dijkstra(self.matrix(weight), directed=True, indices=uniq)
         return d[inv, dest]
 
-    def pandana(self) -> object:
+    def pandana(self) -> Any:
         """The same network as a :class:`pandana.Network` (weights ``length`` and ``time``)."""
         if self._pandana is None:
             import pandana
@@ -352,7 +366,7 @@ def _from_pbf(path: Path, mode: str) -> RoadNetwork:
     return _build(mode, ways, str(path))
 
 
-def from_graph(graph: object, mode: str = "walk", source: str = "graphe") -> RoadNetwork:
+def from_graph(graph: nx.Graph, mode: str = "walk", source: str = "graphe") -> RoadNetwork:
     """Build a :class:`RoadNetwork` from a networkx (OSMnx-style) street graph.
 
     Parameters
@@ -514,7 +528,7 @@ def _write_cache(net: RoadNetwork, stored: Path) -> None:
     arrays = {"node_xy": net.node_xy, "edge_from": net.edge_from, "edge_to": net.edge_to,
               "length_m": net.length_m, "time_min": net.time_min, "node_ids": ids}
     try:
-        road_index.write_entry(stored, net._prepared, arrays)
+        road_index.write_entry(stored, net._index(), arrays)
     except (AtlasError, OSError) as exc:
         logger.info(f"Réseau routier non mis en cache ({exc}) : il sera relu au prochain lancement.")
 

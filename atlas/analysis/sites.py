@@ -159,7 +159,7 @@ def _attribute_mask(df: gpd.GeoDataFrame, kind: pd.Series, sites_filter: SiteFil
 def _open_mask(df: gpd.GeoDataFrame, hours: pd.Series, wd: int, date: dt.date | None,
                unknown_hours: str) -> np.ndarray:
     """Rows open on weekday ``wd`` (and not closed on ``date`` when one is given)."""
-    is_open = covers_day(hours.to_numpy(), wd)
+    is_open = covers_day(hours.to_numpy(), wd)  # type: ignore[arg-type]
     if unknown_hours == "open":
         is_open |= (hours == "").to_numpy()
     if date is not None:

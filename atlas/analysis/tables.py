@@ -6,6 +6,7 @@ Shared by distances (:mod:`atlas.analysis.distances`) and zones blanches (:mod:`
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ def french_table(summary: pd.DataFrame, total: bool = True) -> pd.DataFrame:
     per_commune = "n_communes" not in summary.columns
     df = pd.DataFrame(summary).copy()
     if total and not per_commune and len(df) > 1:
-        row: dict[str, object] = dict.fromkeys(df.columns, "")
+        row: dict[str, Any] = dict.fromkeys(df.columns, "")
         row[df.columns[0]] = "Total"
         for c in df.columns:
             if c.startswith(("pop_", "n_zone_blanche_")) or c in ("n_communes", "population"):

@@ -151,7 +151,7 @@ def install() -> None:
             return f"Vouliez-vous dire {names} ?" if len(possibilities) == 1 else f"(Vouliez-vous dire : {names} ?)"
 
         possibilities_fr.atlas_french = True  # type: ignore[attr-defined]
-        click.exceptions._format_possibilities = possibilities_fr  # type: ignore[attr-defined]
+        click.exceptions._format_possibilities = possibilities_fr
 
 
 @contextmanager

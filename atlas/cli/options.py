@@ -87,7 +87,7 @@ class Choice(click.ParamType):
         self.values = {value: tuple(spellings) or (value,) for value, spellings in values.items()}
         self._lookup = {fold(s): value for value, spellings in self.values.items() for s in (value, *spellings)}
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:  # type: ignore[override]
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         return "[" + "|".join(spellings[0] for spellings in self.values.values()) + "]"
 
     def spellings(self) -> str:

@@ -174,7 +174,7 @@ def partnership_lines_layer(actors: gpd.GeoDataFrame, source: bool | str | Path 
     geopandas.GeoDataFrame
         LineStrings (:func:`atlas.registry.partnerships.partnership_lines`).
     """
-    parts, _ = load_partnerships(actors, partnerships=None if source is True else Path(source))
+    parts, _ = load_partnerships(actors, partnerships=None if isinstance(source, bool) else Path(source))
     return partnership_lines(parts.accepted, actors if shown is None else shown)
 
 

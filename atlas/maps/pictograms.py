@@ -95,23 +95,23 @@ def pictogram_path(service: str) -> Path:
     for seg in parse_path(PICTOGRAMS[service][1]):
         if isinstance(seg, Move):
             verts.append(pt(seg.end))
-            codes.append(Path.MOVETO)
+            codes.append(Path.MOVETO)  # type: ignore[arg-type]
         elif isinstance(seg, Close):
             verts.append(pt(seg.end))
-            codes.append(Path.CLOSEPOLY)
+            codes.append(Path.CLOSEPOLY)  # type: ignore[arg-type]
         elif isinstance(seg, Line):
             verts.append(pt(seg.end))
-            codes.append(Path.LINETO)
+            codes.append(Path.LINETO)  # type: ignore[arg-type]
         elif isinstance(seg, CubicBezier):
             verts += [pt(seg.control1), pt(seg.control2), pt(seg.end)]
-            codes += [Path.CURVE4] * 3
+            codes += [Path.CURVE4] * 3  # type: ignore[list-item]
         elif isinstance(seg, QuadraticBezier):
             verts += [pt(seg.control), pt(seg.end)]
-            codes += [Path.CURVE3] * 2
+            codes += [Path.CURVE3] * 2  # type: ignore[list-item]
         elif isinstance(seg, Arc):
             for t in np.linspace(0, 1, 9)[1:]:
                 verts.append(pt(seg.point(float(t))))
-                codes.append(Path.LINETO)
+                codes.append(Path.LINETO)  # type: ignore[arg-type]
     return Path(np.array(verts, dtype=float), codes)
 
 

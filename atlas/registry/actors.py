@@ -248,7 +248,7 @@ def _accepted_frame(cols: dict[str, list[str]], keep: list[int], lines: list[int
     frame["line"] = taken(lines, idx)
     frame["_x"], frame["_y"] = located.x[idx], located.y[idx]
     frame["_declared_insee"] = frame["insee"]
-    frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # None: not at a town hall
+    frame["_town_insee"] = pd.Series([located.town_insee[i] for i in keep], dtype=object)  # type: ignore[assignment]  # None: not at a town hall
     return pd.DataFrame(frame)
 
 
@@ -262,14 +262,14 @@ def _text_column(values: list[str], idx: np.ndarray) -> list[str] | pd.api.exten
     if not len(idx):
         return []
     if not any(values) and values.count("") == len(values):  # a column absent from the file: no text to convert
-        return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar("", type=pa.large_string()), len(idx)), dtype=_STR)
+        return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar("", type=pa.large_string()), len(idx)), dtype=_STR)  # type: ignore[call-arg]
     try:
         text = pa.array(values, type=pa.large_string())
     except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not text; lone surrogates
         text = None
     if text is None or text.null_count:
         return taken(values, idx)
-    return pd.arrays.ArrowStringArray(text.take(idx), dtype=_STR)
+    return pd.arrays.ArrowStringArray(text.take(idx), dtype=_STR)  # type: ignore[call-arg]
 
 
 def _normalise_columns(cols: dict[str, list[str]], prefix: str) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -414,7 +414,7 @@ def _hours_column_warnings(cols: dict[str, list[str]]) -> list[tuple[str, ...]]:
     c = np.fromiter(map(bad_closures.__contains__, closures), dtype=bool, count=len(closures))
     converted = cols["opening_hours"] = list(hours)
     for i in np.flatnonzero(h | c).tolist():
-        w = ()
+        w: tuple[str, ...] = ()
         if h[i] and written[hours[i]].osm:
             read = written[hours[i]]
             cols["hours_text"][i], converted[i] = hours[i], read.osm
@@ -554,7 +554,7 @@ def _found_in(codes: pd.Series, index: pd.Index) -> np.ndarray:
     """Each code's position in ``index`` (-1 when absent), as ``Series.map`` finds it, looked up
     once per distinct code."""
     numbers, distinct = pd.factorize(codes.to_numpy(dtype=object), use_na_sentinel=False)
-    return index.get_indexer(distinct)[numbers]
+    return index.get_indexer(distinct)[numbers]  # type: ignore[arg-type]
 
 
 def _truthy(values: list) -> np.ndarray:

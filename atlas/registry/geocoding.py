@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, GeocoderError
 from atlas.registry.schema import PRECISION_LABELS
 from atlas.territory.address import parse_addresses
 from atlas.territory.ban import BanIndex, geocode_addresses, load_index
@@ -80,6 +80,8 @@ class Geocoder:
             if len(todo):
                 answers = geocode_online(todo, insee="insee", url=self.url)
                 out = answers if out is None else _replace_rows(out, answers)
+        if out is None:  # a Geocoder() with neither files nor the online service
+            raise GeocoderError("Aucun géocodeur : donnez les fichiers de la Base Adresse Nationale ou demandez le géocodeur en ligne.")
         return out
 
 

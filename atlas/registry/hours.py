@@ -99,7 +99,7 @@ def clean_text(text: object) -> str:
     if isinstance(text, float) and math.isnan(text):
         return ""
     try:
-        if pd.isna(text):  # pd.NA, NaT, numpy nan
+        if pd.isna(text):  # type: ignore[call-overload]  # pd.NA, NaT, numpy nan
             return ""
     except (TypeError, ValueError):
         pass

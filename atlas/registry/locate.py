@@ -155,9 +155,9 @@ def numbered(values: list) -> tuple[np.ndarray, list]:
         holder = np.empty(len(values), dtype=object)
         holder[:] = values
         codes, uniques = pd.factorize(holder)
-        uniques = uniques.tolist()
+        uniques = uniques.tolist()  # type: ignore[assignment]
         if not (codes < 0).any() and set(map(type, uniques)) == {str}:  # all text: as a dict would
-            return codes, uniques
+            return codes, uniques  # type: ignore[return-value]
     distinct = dict(zip(dict.fromkeys(values), itertools.count()))
     return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values)), list(distinct)
 
@@ -249,9 +249,9 @@ def locate(cols: dict[str, list[str]], gx: np.ndarray, gy: np.ndarray, checks: C
     bad = (given & np.isnan(vals)).any(axis=1)
     inf = (given & np.isinf(vals)).any(axis=1) & ~bad
     for i in np.flatnonzero(bad):
-        reason[i] = "coordonnées illisibles : " + _quoted(cols, i)
+        reason[i] = "coordonnées illisibles : " + _quoted(cols, i)  # type: ignore[arg-type]
     for i in np.flatnonzero(inf):
-        reason[i] = "coordonnées non finies (infini) : " + _quoted(cols, i)
+        reason[i] = "coordonnées non finies (infini) : " + _quoted(cols, i)  # type: ignore[arg-type]
     todo = ~bad & ~inf & (source == "")
     use_xy = todo & given[:, 2] & given[:, 3]
     x[use_xy], y[use_xy], source[use_xy] = vals[use_xy, 2], vals[use_xy, 3], "xy"
@@ -295,10 +295,10 @@ class _Given:
 def near_region(checks: Checks, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """For each point, whether it is within :data:`NEAREST_COMMUNE_M` of a commune of the region."""
     pts = shapely.points(x, y)
-    out = np.zeros(len(pts), dtype=bool)
+    out = np.zeros(len(pts), dtype=bool)  # type: ignore[arg-type, type-var]
     out[checks.territory.tree.query(pts, predicate="intersects")[0]] = True  # inside a commune: fast, most points
-    rest = np.flatnonzero(~out)
-    out[rest[checks.territory.tree.query(pts[rest], predicate="dwithin", distance=NEAREST_COMMUNE_M)[0]]] = True
+    rest = np.flatnonzero(~out)  # type: ignore[misc]
+    out[rest[checks.territory.tree.query(pts[rest], predicate="dwithin", distance=NEAREST_COMMUNE_M)[0]]] = True  # type: ignore[index]
     return out
 
 
@@ -347,7 +347,7 @@ def is_verification(message: str) -> bool:
 def _commune_match(insee: str, postcode: str, commune: str, checks: Checks) -> tuple[Match | None, str]:
     """The commune named by the INSEE code, else by the postcode and name (and the reason to reject)."""
     m = checks.territory.gaz.by_insee(insee) if insee else None
-    if insee and not m.found:
+    if insee and not m.found:  # type: ignore[union-attr]
         return m, f"code INSEE inconnu : « {insee} »"
     if (m is None or not m.found) and postcode:
         if postcode[:2] not in checks.territory.region_deps:

@@ -270,7 +270,7 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
         seen[rec["id"]] = line
         rec["territory"] = _territory_code(rec["territory"])
         rec["kind_label"] = ACTION_KINDS[rec["kind"]]
-        rec["line"] = line
+        rec["line"] = line  # type: ignore[assignment]
         accepted.append(rec)
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")

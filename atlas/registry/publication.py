@@ -201,7 +201,8 @@ def last_update(value: object) -> dt.date | None:
     match = _PARTIAL_DATE.fullmatch(str(value if value is not None else "").strip()[:10])
     if not match:
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match.group(1))
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     try:
         if month is None:
             return dt.date(year, 12, 31)
@@ -393,7 +394,7 @@ def publication_table(actors: pd.DataFrame, audience: Audience | None = None) ->
         why = [w for w in dict.fromkeys(group["why"]) if w]
         rows.append({
             "status": st, "visibility": vis,
-            "statut": STATUS_LABELS.get(st, st), "visibilite": VISIBILITY_LABELS.get(vis, vis),
+            "statut": STATUS_LABELS.get(str(st), str(st)), "visibilite": VISIBILITY_LABELS.get(str(vis), str(vis)),
             "read": len(group), "shown": int(group["shown"].sum()), "counted": int(group["counted"].sum()),
             "hidden": int((~group["shown"]).sum()), "stale": int(group["stale"].sum()), "why": " ; ".join(why),
         })
@@ -440,10 +441,10 @@ def publication_lines(table: pd.DataFrame, warnings: pd.DataFrame | None = None,
     lines = [f"Statut et visibilité des lieux (lus, montrés sur les {maps}, comptés dans la couverture comme lieux "
              "d'aide alimentaire) :"]
     for r in table.itertuples(index=False):
-        text = (f"  {r.statut} · {r.visibilite} : {plural_fr(r.read, 'lu')}, {plural_fr(r.shown, 'montré')}, "
-                f"{plural_fr(r.counted, 'compté')}")
+        text = (f"  {r.statut} · {r.visibilite} : {plural_fr(r.read, 'lu')}, {plural_fr(r.shown, 'montré')}, "  # type: ignore[arg-type]
+                f"{plural_fr(r.counted, 'compté')}")  # type: ignore[arg-type]
         if r.hidden:
-            text += f", {plural_fr(r.hidden, 'masqué')} — {r.why}"
+            text += f", {plural_fr(r.hidden, 'masqué')} — {r.why}"  # type: ignore[arg-type]
         lines.append(text)
     n_stale = int(table["stale"].sum()) if len(table) else 0
     if n_stale:

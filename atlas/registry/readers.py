@@ -190,7 +190,8 @@ def _unguarded(text: str, records: list[tuple[int, list[str]]]) -> list[tuple[in
 # --------------------------------------------------------------------------- rows to a frame
 def _unique_headers(header: list[str]) -> list[str]:
     """Headers as read, an empty one named « colonne_N », a repeated one « Nom.1 » (as pandas)."""
-    cols, seen = [], {}
+    cols: list[str] = []
+    seen: dict[str, int] = {}
     for i, h in enumerate(header):
         name = str(h).strip() or f"colonne_{i + 1}"
         n = seen.get(name, 0)
@@ -299,7 +300,7 @@ def _read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> list[tuple
     of them, taken as they are."""
     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     return [(i + 1, [c if type(c) is str else cell_text(c) for c in row]) for i, row in enumerate(rows)
-            if row.count("") + row.count(None) < len(row)]
+            if row.count("") + row.count(None) < len(row)]  # type: ignore[arg-type]
 
 
 def _read_workbook(path: Path, header_keys: Collection[str] | None,
@@ -642,8 +643,8 @@ def canonical_frame(raw: pd.DataFrame, mapping: dict, *, url_escapes: bool = Tru
         wanted = explicit.get(canon)
         if wanted is not None:
             names = [wanted] if isinstance(wanted, str) else list(wanted)
-            cols = [keyed.get(schema.header_key(n)) for n in names]
-            cols = [c for c in cols if c is not None]
+            found = [keyed.get(schema.header_key(n)) for n in names]
+            cols = [c for c in found if c is not None]
         else:
             cols = [keyed[a] for a in aliases if a in keyed][:1]
         if not cols:

@@ -160,7 +160,8 @@ def _access(modalities: dict | None) -> tuple[str, str]:
         access = "appointment"
     else:
         access = ""
-    price = mod.get("price") if isinstance(mod.get("price"), dict) else {}
+    raw_price = mod.get("price")
+    price = raw_price if isinstance(raw_price, dict) else {}
     text = str(price.get("precisions") or "").strip() if price.get("checked") else ""
     return access, text
 

@@ -429,7 +429,7 @@ class BanIndex:
             for col in ("insee", "old_insee"):
                 for code, pos in table.groupby(col, sort=False).indices.items():
                     if code:
-                        by.setdefault(code, []).append(pos)
+                        by.setdefault(code, []).append(pos)  # type: ignore[arg-type]
             out.append({k: np.unique(np.concatenate(v)) for k, v in by.items()})
         return out[0], out[1]
 
@@ -504,8 +504,8 @@ def _exact_row(index: BanIndex, sids: list[int], number: int, rep: str, rep_text
             continue
         found = list(names[codes[lo:hi]])
         if rep in found:
-            return lo + found.index(rep), ""
-        pick = lo + (found.index("") if "" in found else 0)
+            return int(lo) + found.index(rep), ""
+        pick = int(lo) + (found.index("") if "" in found else 0)
         if rep:
             return pick, f"indice {rep_text} absent de la BAN : placé au n° {_house_of(index, pick)}"
         return pick, f"n° {number} absent de la BAN : placé au n° {_house_of(index, pick)}"

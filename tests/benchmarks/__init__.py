@@ -6,7 +6,7 @@ preceded by the machine (CPU, cores, memory, library versions)::
 
     python -m tests.benchmarks                      # every registered benchmark, full sizes
     python -m tests.benchmarks access roads --quick # some of them, smaller sizes
-    python -m tests.benchmarks -o bench.md          # the Markdown table the README quotes
+    python -m tests.benchmarks -o bench.md          # the Markdown tables docs/benchmarks.md quotes
 
 To add one: in a ``tests/benchmarks/bench_<name>.py`` module, decorate a function::
 

@@ -4,7 +4,7 @@ Imports every ``tests/benchmarks/bench_*.py`` (each registers its functions with
 :func:`tests.benchmarks.bench`), prints the machine, runs the chosen benchmarks (all by
 default) and writes their tables, preceded by the machine and the command, to ``-o``.
 
-With ``--readme``, the tables of each benchmark run replace, in ``README.md``, the block between
+With ``--readme``, the tables of each benchmark run replace, in ``docs/benchmarks.md`` (:data:`BENCH_PAGE`), the block between
 ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``, headed by the command, the date and the
 machine of that run: every figure of such a block comes from one named run.
 """
@@ -23,6 +23,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+#: The page whose ``<!-- bench:NAME -->`` blocks ``--readme`` replaces.
+BENCH_PAGE = REPO / "docs" / "benchmarks.md"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
@@ -99,7 +101,7 @@ def discover() -> list[str]:
 
 
 def readme_block(name: str, header: str, text: str) -> str:
-    """The README block of benchmark ``name``: markers, the run's command and machine, its tables."""
+    """The block of benchmark ``name``: markers, the run's command and machine, its tables."""
     body = text.split("\n", 1)[1].strip()  # the tables, without the runner's own title line
     return f"<!-- bench:{name} -->\n{header}\n\n{body}\n<!-- /bench:{name} -->"
 
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="threads of the k-d tree queries (both sides)")
     parser.add_argument("-o", "--output", type=Path, help="Markdown file to write")
     parser.add_argument("--readme", action="store_true",
-                        help="replace the <!-- bench:NAME --> blocks of README.md with this run's tables")
+                        help="replace the <!-- bench:NAME --> blocks of docs/benchmarks.md with this run's tables")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHES]
     if unknown:
@@ -170,8 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     footer = f"Load average after the run: {after}.\n"
     print(footer)
     if args.readme:
-        missing = update_readme(REPO / "README.md", blocks)
-        print(f"README.md: {len(blocks) - len(missing)} block(s) replaced"
+        missing = update_readme(BENCH_PAGE, blocks)
+        print(f"{BENCH_PAGE.relative_to(REPO)}: {len(blocks) - len(missing)} block(s) replaced"
               + (f"; no block for {', '.join(missing)}" if missing else ""))
     if args.output:
         args.output.write_text("\n".join(header) + "\n" + "\n".join(sections) + "\n" + footer, encoding="utf-8")

@@ -215,7 +215,7 @@ def _nearby_map(sheet: Sheet, box: tuple, ctx: PrintContext, terr: Territory, ne
     x1, y1 = x0 + scale * box[2], y0 + scale * box[3]
     view = shapely.box(x0, y0, x1, y1)
     sea = ctx.sea(view)
-    if not sea.is_empty:
+    if not sea.is_empty:  # type: ignore[attr-defined]
         gpd.GeoSeries([sea], crs=ctx.communes.crs).plot(ax=ax, facecolor=SEA, edgecolor="none", zorder=0.9)
     com = ctx.communes.iloc[np.sort(ctx.tree.query(view, predicate="intersects"))]
     com.plot(ax=ax, facecolor=FILL_OUT, edgecolor=EDGE_OUT, linewidth=0.25, zorder=1)
@@ -231,8 +231,8 @@ def _nearby_map(sheet: Sheet, box: tuple, ctx: PrintContext, terr: Territory, ne
         px, py = x0 + pos[:, 0] * scale, y0 + pos[:, 1] * scale
         for i in np.flatnonzero(moved):
             ax.plot([near["x"].iloc[i], px[i]], [near["y"].iloc[i], py[i]], color="#333333", lw=0.5, zorder=8)
-        for i, (_, s) in enumerate(near.iterrows()):
-            draw_marker(ax, px[i], py[i], s["kind"], letter(i), d=marker_d, approximate=bool(s["approximate"]))
+        for i, (_, s) in enumerate(near.iterrows()):  # type: ignore[assignment]
+            draw_marker(ax, px[i], py[i], s["kind"], letter(i), d=marker_d, approximate=bool(s["approximate"]))  # type: ignore[arg-type]
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
@@ -347,7 +347,7 @@ def render_atlas(
     rend = _Renderer(PrintContext.build(communes), opts, registry_label(actors, opts.registry, editor=opts.editor))
     shown = shown_actors(actors, opts.audience)
     entries = [_Entry(t, rend.sites(shown, t)) for t in terrs]
-    region = rend.sites(shown, Territory(communes, "Hauts-de-France", None))
+    region = rend.sites(shown, Territory(communes, "Hauts-de-France", None))  # type: ignore[arg-type]
     if shown is not None and len(region):
         ids = shown.drop_duplicates("id").set_index(shown.drop_duplicates("id")["id"].astype(str))
         region["insee"] = region["id"].map(ids["insee"].astype(str)).fillna("")

@@ -260,12 +260,12 @@ def _para_width(p: Paragraph, size: float) -> float:
 
 
 def _cell_width(value: object, size: float) -> float:
-    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
     return sum(_para_width(p, size) for p in paras if p.text or p.lead)
 
 
 def _longest_word(value: object, size: float) -> float:
-    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
     icon = icon_size_mm(size) if any(p.lead for p in paras) else 0.0
     return max((text_width_mm(w, size, p.bold, p.italic) for p in paras for w in p.text.split(" ") if w),
                default=icon)
@@ -277,7 +277,7 @@ def _n_lines(text: str, width: float, size: float, bold: bool, italic: bool, *, 
 
 
 def _cell_lines(value: object, width: float, size: float) -> int:
-    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[arg-type]
+    paras = [Paragraph(value)] if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
     return max(sum(_n_lines(p.text, round(width, 1), size, p.bold, p.italic, lead=p.lead)
                    for p in paras if p.text or p.lead), 1)
 

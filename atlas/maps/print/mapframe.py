@@ -81,11 +81,11 @@ class PrintContext:
         around it, :func:`atlas.territory.reference.neighbouring_land`)."""
         parts = [self.communes.geometry.values[self.tree.query(view, predicate="intersects")]]
         if self.land_tree is not None:
-            parts.append(self.land[self.land_tree.query(view, predicate="intersects")])
+            parts.append(self.land[self.land_tree.query(view, predicate="intersects")])  # type: ignore[index]
         land = shapely.union_all(np.concatenate(parts))
-        x0, y0, x1, y1 = view.bounds
-        water = view.difference(land).difference(shapely.box(self.foreign_x, y0 - 1, x1 + 1, y1 + 1))
-        edge = view.boundary
+        x0, y0, x1, y1 = view.bounds  # type: ignore[attr-defined]
+        water = view.difference(land).difference(shapely.box(self.foreign_x, y0 - 1, x1 + 1, y1 + 1))  # type: ignore[attr-defined]
+        edge = view.boundary  # type: ignore[attr-defined]
         keep = [p for p in shapely.get_parts(water)
                 if p.area > SEA_MIN_M2 and p.intersects(edge)]  # slivers between communes are no sea
         return shapely.union_all(keep) if keep else shapely.Polygon()
@@ -365,21 +365,21 @@ def _commune_labels(frame: MapFrame, communes: gpd.GeoDataFrame, markers: Marker
     placed += [_placed(codes[i], lab, spot, leader=False)
                for i, lab, spot in zip(order_rest, labs, spots, strict=True) if spot]
     halo = [patheffects.Stroke(linewidth=2.2, foreground="white")]
-    for lab in placed:
-        x, y = lab["x"], lab["y"]
-        if lab["leader"]:
-            ax_, ay_ = lab["anchor"]
-            bx = min(max(ax_, lab["box"][0]), lab["box"][2])
-            by = min(max(ay_, lab["box"][1]), lab["box"][3])
+    for pl in placed:
+        x, y = pl["x"], pl["y"]
+        if pl["leader"]:
+            ax_, ay_ = pl["anchor"]
+            bx = min(max(ax_, pl["box"][0]), pl["box"][2])
+            by = min(max(ay_, pl["box"][1]), pl["box"][3])
             frame.ax.plot([frame.x0 + bx * frame.scale, frame.x0 + ax_ * frame.scale],
                           [frame.y0 + by * frame.scale, frame.y0 + ay_ * frame.scale],
                           color="#3A3A3A", lw=0.4, zorder=5.9)
-        style = {"fontsize": lab["size"], "fontweight": "bold" if lab["bold"] else "normal", "ha": "center",
+        style = {"fontsize": pl["size"], "fontweight": "bold" if pl["bold"] else "normal", "ha": "center",
                  "va": "center"}
         xd, yd = frame.x0 + x * frame.scale, frame.y0 + y * frame.scale
         # the white halo alone (drawn as outlines), then the name as real text: searchable in the PDF
-        draw_text(frame.ax, xd, yd, lab["name"], color="white", zorder=5.95, path_effects=halo, **style)
-        draw_text(frame.ax, xd, yd, lab["name"], color="#3A3A3A", zorder=6, **style)
+        draw_text(frame.ax, xd, yd, pl["name"], color="white", zorder=5.95, path_effects=halo, **style)
+        draw_text(frame.ax, xd, yd, pl["name"], color="#3A3A3A", zorder=6, **style)
     return placed
 
 
@@ -429,10 +429,10 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
     _draw_zones(frame, layers, insee)
     _draw_bands(frame, layers, insee)
     sea = ctx.sea(view)
-    if not sea.is_empty:
+    if not sea.is_empty:  # type: ignore[attr-defined]
         gpd.GeoSeries([sea], crs=ctx.communes.crs).plot(ax=ax, facecolor=SEA, edgecolor="none", zorder=0.9)
     # borders, on land only (the coast is no EPCI or département border)
-    coast = sea.buffer(40) if not sea.is_empty else None
+    coast = sea.buffer(40) if not sea.is_empty else None  # type: ignore[attr-defined]
     borders, drawn = [], {}
     for key, polys, style in (
             ("epci", ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),

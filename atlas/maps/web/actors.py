@@ -151,7 +151,7 @@ def _group_positions(D: nx.Graph, community: dict[str, int], size: dict[str, flo
     groups: dict[int, list[str]] = {}
     for n in sorted(D, key=str):
         groups.setdefault(community[n], []).append(n)
-    C = nx.Graph()
+    C: nx.Graph = nx.Graph()
     C.add_nodes_from(sorted(groups))
     for u, v in D.edges():
         cu, cv = community[u], community[v]
@@ -170,7 +170,7 @@ def _group_positions(D: nx.Graph, community: dict[str, int], size: dict[str, flo
     pos: dict[str, np.ndarray] = {}
     for c, centre in zip(cids, centres, strict=True):
         ns = groups[c]
-        sub = nx.Graph()
+        sub: nx.Graph = nx.Graph()
         sub.add_nodes_from(ns)
         sub.add_edges_from((u, v) for u, v in D.edges(ns) if community[u] == community[v] == c)
         if len(ns) == 1:
@@ -244,7 +244,7 @@ def actor_details(G: nx.Graph, partnerships: pd.DataFrame | None = None) -> tupl
         mem = mem[mem["source"].astype(str).isin(set(H))]
     ids = set(action_names) | {a for _, _, x in H.edges(data="actions") for a in str(x or "").split(",") if a}
     ids |= set(mem["target"].astype(str)) if mem is not None else set()
-    ordered = sorted(ids, key=lambda a: (action_names.get(a, a).casefold(), a))
+    ordered = sorted(ids, key=lambda a: (action_names.get(a, a).casefold(), a))  # type: ignore[union-attr]
     action_index = {a: i for i, a in enumerate(ordered)}
     flows = flow_graph(partnerships) if partnerships is not None else nx.DiGraph()
     for n in H:
@@ -254,7 +254,7 @@ def actor_details(G: nx.Graph, partnerships: pd.DataFrame | None = None) -> tupl
             rows = mem[mem["source"].astype(str) == n]
             for t, grp in rows.groupby("target", sort=True):
                 kinds = sorted({PARTNERSHIP_KINDS.get(str(k), str(k)) for k in grp["kind"]})
-                acts.append([action_index[str(t)], ", ".join(kinds)])
+                acts.append([action_index[str(t)], ", ".join(kinds)])  # type: ignore[list-item]
         acts.sort()
         f = []
         if n in flows:
@@ -310,7 +310,7 @@ def _nodes(G: nx.Graph, D: nx.Graph, metrics: pd.DataFrame, seed: int) -> tuple[
                           "position": {"x": x, "y": y}, "classes": "hub"})
             continue
         d = H.nodes[n]
-        c = int(m.at[n, "community"]) if n in m.index else 0
+        c = int(m.at[n, "community"]) if n in m.index else 0  # type: ignore[arg-type]
         deg = H.degree(n)
         nodes.append({
             "data": {"id": n, "name": labels[n], "label": short_label(labels[n]) if n in D else short_label(labels[n], width=36, max_lines=1),
@@ -324,8 +324,8 @@ def _nodes(G: nx.Graph, D: nx.Graph, metrics: pd.DataFrame, seed: int) -> tuple[
             "position": {"x": x, "y": y}, "classes": f"actor m-{MARKER_NAMES[marker_of(d.get('kind', ''))]}",
         })  # fmt: skip
     for e in nodes:
-        if e["data"].get("parent") is None:
-            e["data"].pop("parent", None)
+        if e["data"].get("parent") is None:  # type: ignore[attr-defined]
+            e["data"].pop("parent", None)  # type: ignore[attr-defined]
     return groups, nodes
 
 

@@ -282,11 +282,11 @@ def _render_page(title: str, body_html: str) -> str:
     m.default_js = []
     m.default_css = []
     fig = m.get_root()
-    fig.title = holders["title"]
-    fig.header.add_child(Element('<meta name="generator" content="atlas">'), name="atlas_meta")
-    fig.header.add_child(Element(holders["css"]), name="atlas_css")
-    fig.header.add_child(Element(holders["js"]), name="atlas_js")
-    fig.html.add_child(Element(holders["body"]), name="atlas_html")
+    fig.title = holders["title"]  # type: ignore[attr-defined]
+    fig.header.add_child(Element('<meta name="generator" content="atlas">'), name="atlas_meta")  # type: ignore[attr-defined]
+    fig.header.add_child(Element(holders["css"]), name="atlas_css")  # type: ignore[attr-defined]
+    fig.header.add_child(Element(holders["js"]), name="atlas_js")  # type: ignore[attr-defined]
+    fig.html.add_child(Element(holders["body"]), name="atlas_html")  # type: ignore[attr-defined]
     script = _AtlasScript()
     script._id = "atlas"
     m.add_child(script)
@@ -399,7 +399,7 @@ def make_webmap(
         "geoms": topology.polygons,
         **labels_at,
     }
-    index = {k: i for i, k in enumerate(commune_data["insee"])}
+    index = {k: i for i, k in enumerate(commune_data["insee"])}  # type: ignore[arg-type, var-annotated]
     shapes = _shape_layers(layers or {}, communes, actors, topology, index, epci_borders=epci_borders, clip=clip)
 
     updated = sorted(v for v in (actors["updated"].astype(str) if "updated" in actors.columns else []) if v.strip())
@@ -422,7 +422,7 @@ def make_webmap(
     n_unlocated = sum(1 for r in records if not r["ll"])
     body = (title_html(title, territory, records, updated, fictitious=fictitious, pro=aud.professionals,
                        notes=_zones_note(layers or {}, shapes))
-            + legend_html(kinds, counts, shapes, any_approx=any(r["p"] == "commune" for r in records),
+            + legend_html(kinds, counts, shapes, any_approx=any(r["p"] == "commune" for r in records),  # type: ignore[arg-type]
                           any_number=n_numbered > 0)
             + list_html(n_numbered, n_unlocated)
             + f'<div id="atlas-sources" style="display:none">Sources : {e(sources)}</div>'

@@ -93,7 +93,7 @@ class Topology:
 
 def _quantised_rings(geom: shapely.Geometry | None) -> list[list[list[tuple[int, int]]]]:
     """Polygons of a WGS84 geometry as rings of integer points (1e-5 degree), open, no repeats."""
-    out = []
+    out: list[list[list[tuple[int, int]]]] = []
     if geom is None or shapely.is_empty(geom):
         return out
     for poly in shapely.get_parts(geom):
