@@ -506,7 +506,7 @@ def save_drawing(fig, paths: Iterable[str | Path]) -> list[Path]:
         elif suffix == ".svg":
             metadata = {"Title": "Cartographie des acteurs", "Date": None}
         # TrueType fonts embedded in PDFs (print shops reject Type 3 fonts)
-        with atomic_output(p) as tmp, matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "atlas", **LITERAL_TEXT}):
+        with atomic_output(p) as tmp, matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "atlas", **LITERAL_TEXT}):  # type: ignore[dict-item]
             fig.savefig(tmp, format=suffix.lstrip(".") or "png", dpi=150 if suffix == ".png" else None,
                         metadata=metadata)
         out.append(p)

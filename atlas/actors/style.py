@@ -66,7 +66,7 @@ def literal_text(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with matplotlib.rc_context(LITERAL_TEXT):
+        with matplotlib.rc_context(LITERAL_TEXT):  # type: ignore[arg-type]
             return func(*args, **kwargs)
 
     return wrapper

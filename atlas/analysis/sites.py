@@ -272,7 +272,7 @@ def selection_lines(sites: gpd.GeoDataFrame, *, week: bool = False) -> list[str]
     """
     attrs = sites.attrs
     per_kind = _column(sites, "kind").value_counts()
-    detail = ", ".join(kind_count_fr(k, int(n)) for k, n in per_kind.items())
+    detail = ", ".join(kind_count_fr(str(k), int(n)) for k, n in per_kind.items())
     label = f" ({attrs['filter']})" if attrs.get("filter") else ""
     lines = [f"{len(sites)} site{'s' if len(sites) > 1 else ''} compté{'s' if len(sites) > 1 else ''}{label}"
              + (f" : {detail}" if detail else "")]

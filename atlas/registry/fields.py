@@ -335,11 +335,11 @@ def normalise_phone(text: str) -> tuple[str, tuple[str, ...]]:
     if not given or _PHONE_FR.fullmatch(given):  # empty, or written as it should be (most cells)
         return given, ()
     compact = _PHONE_SPACING.sub("", given)
-    if one := _ONE_PHONE.fullmatch(compact):  # one number, any spacing: no search needed
-        lost_zero, lost_plus = one["zero"] is not None, one["plus"] is not None
+    if single := _ONE_PHONE.fullmatch(compact):  # one number, any spacing: no search needed
+        lost_zero, lost_plus = single["zero"] is not None, single["plus"] is not None
         if (lost_zero or lost_plus) and compact != given:  # « 3 21 69 00 00 »: digits written apart, left alone
             return given, ()
-        value = _phone_fr(one["first"], one["rest"])
+        value = _phone_fr(single["first"], single["rest"])
         if lost_zero:
             return value, (f"téléphone « {given} » sans son 0 initial (nombre de tableur ?) : lu {value}",)
         if lost_plus:
@@ -348,7 +348,7 @@ def normalise_phone(text: str) -> tuple[str, tuple[str, ...]]:
     numbers: list[str] = []
     restored = False
 
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         nonlocal restored
         if not m["intl"] and not m["zero"]:
             if re.search(r"[\s.\-]", m[0]):  # « 3 21 69 00 00 »: nine digits written apart are no lost 0

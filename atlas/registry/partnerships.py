@@ -275,7 +275,7 @@ def validate_actions(raw: pd.DataFrame, lines: list[int]) -> RegistryResult:
     acc = pd.DataFrame(accepted, columns=[*ACTION_COLUMNS, "kind_label", "line"])
     acc["line"] = acc["line"].astype("int64")
     skipped = skipped_frame(raw)
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),
                             n_read=len(raw) + len(skipped), skipped=skipped)
     assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result
@@ -375,7 +375,7 @@ def validate_partnerships(
     acc["weight"] = acc["weight"].astype(float)
     acc["line"] = acc["line"].astype("int64")
     skipped = skipped_frame(raw)
-    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),  # type: ignore[arg-type]
+    result = RegistryResult(acc, rejected_frame(raw, rejected), warnings_frame(warnings),
                             n_read=len(raw) + len(skipped), skipped=skipped)
     assert result.n_read == len(result.accepted) + len(result.rejected) + len(result.skipped)
     return result

@@ -240,7 +240,7 @@ def _read_csv(path: Path, header_keys: Collection[str] | None) -> tuple[pd.DataF
     at = layout.find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, "", header_keys or ()) + ".")
-    records, skipped = layout.without_notes(records, at, header_keys)
+    records, skipped = layout.without_notes(records, at, header_keys)  # type: ignore[assignment]
     frame, lines = _frame_from_records(records, at)
     frame.attrs[_ALL_TEXT] = True  # the csv module reads every cell as text
     frame.attrs[layout.SKIPPED_ATTR] = skipped
@@ -326,8 +326,8 @@ def _read_workbook(path: Path, header_keys: Collection[str] | None,
         if reason:
             reports.append(SheetReport(name, skipped=reason))
             continue
-        records, notes = layout.without_notes(records, at, header_keys)  # type: ignore[arg-type]
-        frame, sheet_lines = _frame_from_records(records, at)
+        records, notes = layout.without_notes(records, at, header_keys)  # type: ignore[arg-type,assignment]
+        frame, sheet_lines = _frame_from_records(records, at)  # type: ignore[arg-type]
         skipped += [(line, why, name) for line, why in notes]
         frame["__sheet__"] = name
         frames.append(frame)
@@ -377,7 +377,7 @@ def _read_html(path: Path, header_keys: Collection[str] | None) -> tuple[pd.Data
     at = layout.find_header(records, header_keys)
     if at is None:
         raise RegistryError(_no_header(path, " (page web enregistrée en tableur)", header_keys or ()) + ".")
-    records, skipped = layout.without_notes(records, at, header_keys)
+    records, skipped = layout.without_notes(records, at, header_keys)  # type: ignore[assignment]
     frame, lines = _frame_from_records(records, at)
     frame.attrs[_ALL_TEXT] = True
     frame.attrs[layout.SKIPPED_ATTR] = skipped
