@@ -1,0 +1,798 @@
+"""Where to act: maximal covering and set covering solved exactly, each answer with its proven gap.
+
+Two location problems on the same data (Church & ReVelle 1974; Toregas et al. 1971):
+
+* :func:`maximal_covering` — open ``k`` new sites among candidate places so that the most
+  demand (population, or a weight such as poor households) lies within reach of a site;
+* :func:`set_covering` — the fewest new sites bringing everyone within reach (or a given share of
+  the population).
+
+Existing and planned sites are fixed: the demand they already reach counts as covered and is
+not sought again. Coverage is a sparse candidates × origins matrix
+(:func:`coverage_matrix`: straight line, or along roads with :func:`network_coverage_matrix`).
+
+Solvers and what they guarantee
+-------------------------------
+``method="exact"`` solves the integer programme with HiGHS (through :func:`scipy.optimize.milp`)
+under a time limit. HiGHS returns its best solution and a **proven bound** on the optimum (the
+dual bound of its branch and bound); when both meet, the answer is optimal, else its gap to the
+bound is stated (« à 0,4 % au plus de l'optimum »). ``method="greedy"`` takes the candidate that
+adds most, one after the other (a (1 − 1/e)-approximation for maximal covering, ln n for set
+covering); its bound is the optimum of the linear relaxation, solved by HiGHS too, so the greedy
+answer states its gap as well. Before solving, demand points with the same set of covering
+candidates are merged (their weights added) and candidates with the same coverage set are
+merged (the first kept): the optimum is unchanged.
+
+The value reported for maximal covering is the demand *newly* covered (beyond the fixed sites),
+recomputed from the chosen sites and the coverage matrix, never read from the solver; the gap is
+relative to the optimum of that gain (``(bound − value) / bound`` is an upper bound of
+``(optimum − value) / optimum``). For set covering, the value is the number of new sites and the
+bound the rounded-up dual bound (``(value − bound) / value``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.spatial import cKDTree
+
+from atlas.crs import L93, points_xy, to_l93
+from atlas.errors import AccessError
+from atlas.fr import decimal_fr, integer_fr, number_fr
+
+__all__ = [
+    "METHODS",
+    "Solution",
+    "coverage_matrix",
+    "demand_weights",
+    "grid_candidates",
+    "maximal_covering",
+    "network_coverage_matrix",
+    "set_covering",
+]
+
+#: Solution methods: HiGHS branch and bound, or the greedy heuristic with its LP bound.
+METHODS = ("exact", "greedy")
+
+#: Default time limit of the exact solver (seconds).
+TIME_LIMIT_S = 60.0
+
+_EPS = 1e-9
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Solution:
+    """How good a siting answer is: its value, a proven bound on the optimum and the gap between.
+
+    Attributes
+    ----------
+    problem : {"maximal_covering", "set_covering"}
+    method : {"exact", "greedy"}
+    value : float
+        Maximal covering: demand newly covered by the new sites. Set covering: number of new sites.
+    bound : float
+        Proven bound on the optimum of ``value``: an upper bound (maximal covering) or a lower
+        bound (set covering).
+    status : {"optimal", "time_limit", "heuristic"}
+        ``optimal``: HiGHS proved it; ``time_limit``: stopped at the limit with a gap;
+        ``heuristic``: greedy answer (its bound is the linear relaxation's).
+    seconds : float
+        Solving time (greedy and bound included), wall clock.
+    time_limit_s : float or None
+        The exact solver's limit.
+    """
+
+    problem: str
+    method: str
+    value: float
+    bound: float
+    status: str
+    seconds: float
+    time_limit_s: float | None = None
+
+    @property
+    def gap(self) -> float:
+        """Relative gap to the proven bound (0 when the answer is optimal)."""
+        if self.problem == "maximal_covering":
+            if self.bound <= 0:
+                return 0.0
+            return max(0.0, (self.bound - self.value) / self.bound)
+        if self.value <= 0:
+            return 0.0
+        return max(0.0, (self.value - self.bound) / self.value)
+
+    @property
+    def proven(self) -> bool:
+        """The value equals the bound: the answer is an optimum."""
+        return self.gap <= 1e-7
+
+    def gap_fr(self) -> str:
+        """The gap in French, rounded up (« 0,4 % »): never smaller than the true gap."""
+        pct = 100 * self.gap
+        digits = 1 if pct >= 0.1 else 2
+        up = math.ceil(pct * 10**digits - 1e-6) / 10**digits
+        return f"{decimal_fr(up, digits)} %"
+
+    def sentence(self) -> str:
+        """One French sentence: « optimum prouvé » or « à 0,4 % au plus de l'optimum », and why."""
+        what = "heuristique gloutonne" if self.method == "greedy" else "résolution exacte (HiGHS)"
+        secs = f"{decimal_fr(self.seconds, 1)} s"
+        if self.problem == "maximal_covering":
+            bound = f"borne prouvée : {integer_fr(math.floor(self.bound + 1e-6))}"
+        else:
+            bound = f"au moins {integer_fr(self.bound)} site{'s' if self.bound > 1 else ''}"
+        if self.proven:
+            return f"Optimum prouvé ({what}, {bound}, {secs})."
+        why = ""
+        if self.status == "time_limit":
+            why = f", limite de temps de {number_fr(self.time_limit_s or 0)} s atteinte"
+        elif self.method == "greedy":
+            bound += " d'après la relaxation linéaire"
+        return f"À {self.gap_fr()} au plus de l'optimum ({what}, {bound}{why}, {secs})."
+
+    def attrs(self) -> dict[str, object]:
+        """Plain values for ``DataFrame.attrs`` (``solution_…`` keys)."""
+        out: dict[str, object] = {f"solution_{k}": v for k, v in asdict(self).items()}
+        out["solution_gap"] = self.gap
+        out["solution_proven"] = self.proven
+        out["solution_sentence"] = self.sentence()
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage
+# --------------------------------------------------------------------------------------------
+
+
+def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
+    """Sparse boolean matrix: candidate *i* covers origin *j* (straight line ≤ ``radius_m``).
+
+    Parameters
+    ----------
+    candidate_xy, origin_xy : numpy.ndarray
+        ``(n, 2)`` Lambert-93 coordinates (NaN rows cover / are covered by nothing).
+    radius_m : float
+        Coverage radius in metres (a point exactly at the radius is covered).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Shape ``(n_candidates, n_origins)``, ``float64`` ones.
+    """
+    ok_o = np.flatnonzero(np.isfinite(origin_xy).all(axis=1))
+    ok_c = np.flatnonzero(np.isfinite(candidate_xy).all(axis=1))
+    shape = (len(candidate_xy), len(origin_xy))
+    if len(ok_o) == 0 or len(ok_c) == 0:
+        return sparse.csr_matrix(shape)
+    tree_o = cKDTree(origin_xy[ok_o])
+    tree_c = cKDTree(candidate_xy[ok_c])
+    pairs = tree_c.sparse_distance_matrix(tree_o, radius_m, output_type="ndarray")
+    rows = ok_c[pairs["i"]]
+    cols = ok_o[pairs["j"]]
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+
+
+def network_coverage_matrix(network: object, candidate_xy: np.ndarray, origin_xy: np.ndarray, limit: float, *,
+                            weight: str = "time_min", max_snap_m: float = 2000.0) -> sparse.csr_matrix:
+    """Candidate *i* covers origin *j* when the trip from *j* to *i* along roads is at most ``limit``.
+
+    Parameters
+    ----------
+    network : atlas.analysis.roads.RoadNetwork
+        Road network (:func:`atlas.analysis.roads.load_network`).
+    candidate_xy, origin_xy : numpy.ndarray
+        ``(n, 2)`` Lambert-93 coordinates.
+    limit : float
+        Minutes (``weight="time_min"``) or metres (``weight="length"``).
+    weight : {"time_min", "length"}
+        Edge weight.
+    max_snap_m : float, default 2000
+        Points farther than this from the network cover / are covered by nothing.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Shape ``(n_candidates, n_origins)``. Each point is attached to its nearest node of the main
+        component and the straight connector is added (at
+        :data:`atlas.analysis.roads.CONNECTOR_SPEED_KMH` for times), as
+        :func:`atlas.analysis.roads.network_nearest` does; one Dijkstra bounded by ``limit`` runs from
+        every distinct candidate node on the reversed graph (origin → candidate trips).
+    """
+    from scipy.sparse import csgraph
+
+    from atlas.analysis import roads
+
+    net = network.prepare()  # type: ignore[attr-defined]
+    c_node, c_conn = net.snap(np.asarray(candidate_xy, dtype=float))
+    o_node, o_conn = net.snap(np.asarray(origin_xy, dtype=float))
+    if weight == "time_min":
+        speed = roads.CONNECTOR_SPEED_KMH * 1000 / 60  # metres per minute
+        c_cost, o_cost = c_conn / speed, o_conn / speed
+    else:
+        c_cost, o_cost = c_conn, o_conn
+    c_ok = np.isfinite(c_conn) & (c_conn <= max_snap_m) & (c_node >= 0)
+    o_ok = np.isfinite(o_conn) & (o_conn <= max_snap_m) & (o_node >= 0)
+    graph = net.matrix(weight, reverse=True)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    nodes = np.unique(c_node[c_ok])
+    if len(nodes):
+        dist = csgraph.dijkstra(graph, directed=True, indices=nodes, limit=float(limit))
+        where = {int(n): r for r, n in enumerate(nodes)}
+        o_idx = np.flatnonzero(o_ok)
+        for i in np.flatnonzero(c_ok):
+            d = dist[where[int(c_node[i])], o_node[o_idx]] + o_cost[o_idx] + c_cost[i]
+            hit = o_idx[d <= limit]
+            rows.append(np.full(len(hit), i))
+            cols.append(hit)
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=int)
+    c = np.concatenate(cols) if cols else np.zeros(0, dtype=int)
+    return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(candidate_xy), len(origin_xy)))
+
+
+def _covered_by(sites: gpd.GeoDataFrame | None, origin_xy: np.ndarray, cover: object) -> np.ndarray:
+    """Origins reached by any of ``sites`` (``cover(site_xy, origin_xy)`` gives the matrix)."""
+    if sites is None or len(sites) == 0:
+        return np.zeros(len(origin_xy), dtype=bool)
+    sxy = points_xy(sites)
+    sxy = sxy[np.isfinite(sxy).all(axis=1)]
+    if len(sxy) == 0:
+        return np.zeros(len(origin_xy), dtype=bool)
+    m = cover(sxy, origin_xy)  # type: ignore[operator]
+    return np.asarray(m.sum(axis=0)).ravel() > 0
+
+
+# --------------------------------------------------------------------------------------------
+# Demand
+# --------------------------------------------------------------------------------------------
+
+
+def demand_weights(origins: pd.DataFrame, weights: str | pd.Series | None = None) -> tuple[np.ndarray, int]:
+    """The demand of every origin point, and how many points had no weight (counted as 0).
+
+    Parameters
+    ----------
+    origins : DataFrame
+        Origin points with ``population`` (and ``insee`` for per-commune weights).
+    weights : str or pandas.Series, optional
+        None: the population. A column name of ``origins`` (numeric). A Series indexed by INSEE
+        code (one value per commune, e.g. poor households): with one point per commune the
+        point takes it; with several points per commune (a grid) it is shared among them in
+        proportion to their population.
+
+    Returns
+    -------
+    (numpy.ndarray, int)
+        Weights (float, ≥ 0) and the number of points whose commune or cell had no weight.
+
+    Raises
+    ------
+    AccessError
+        Unknown column, non-numeric, negative or infinite weights, per-commune weights without
+        an ``insee`` column in the origins.
+    """
+    pop = pd.to_numeric(origins["population"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    if weights is None:
+        return pop, 0
+    if isinstance(weights, str):
+        if weights not in origins.columns:
+            raise AccessError(f"colonne de poids « {weights} » absente des points d'origine "
+                              f"(colonnes : {', '.join(map(str, origins.columns))})")
+        raw = pd.to_numeric(origins[weights], errors="coerce")
+        bad = raw.notna() & ~np.isfinite(raw.astype(float))
+        text = origins[weights].notna() & raw.isna()
+        if (bad | text).any():
+            rows = ", ".join(str(i + 1) for i in np.flatnonzero((bad | text).to_numpy())[:5])
+            raise AccessError(f"poids « {weights} » non numérique ou infini (point(s) n° {rows})")
+        values = raw.to_numpy(dtype=float)
+    else:
+        if "insee" not in origins.columns:
+            raise AccessError("des poids par commune demandent une colonne « insee » dans les points d'origine")
+        series = pd.to_numeric(pd.Series(weights), errors="coerce")
+        series.index = series.index.astype(str)
+        codes = origins["insee"].astype(str)
+        per = codes.map(series).to_numpy(dtype=float)
+        share = pd.Series(pop, index=origins.index).groupby(codes.to_numpy()).transform("sum").to_numpy()
+        count = codes.map(codes.value_counts()).to_numpy(dtype=float)
+        frac = np.where(share > 0, pop / np.where(share > 0, share, 1), 1 / count)
+        values = per * frac
+    missing = int(np.isnan(values).sum())
+    values = np.nan_to_num(values, nan=0.0)
+    if (values < 0).any() or not np.isfinite(values).all():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero((values < 0) | ~np.isfinite(values))[:5])
+        raise AccessError(f"poids négatif ou infini (point(s) n° {rows})")
+    return values, missing
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------------------------
+
+
+def grid_candidates(territory: gpd.GeoDataFrame, *, spacing_km: float = 2.0) -> gpd.GeoDataFrame:
+    """Candidate places on a regular grid over the territory (one point per cell inside it).
+
+    Parameters
+    ----------
+    territory : GeoDataFrame
+        Communes (polygons, with ``insee`` and ``name``).
+    spacing_km : float, default 2
+        Grid spacing (Lambert-93, origin at multiples of the spacing).
+
+    Returns
+    -------
+    GeoDataFrame
+        Points inside the communes with ``id`` (« grille-X-Y », kilometres), ``insee`` and ``name``
+        of the commune they fall in.
+    """
+    if not (isinstance(spacing_km, (int, float)) and math.isfinite(spacing_km) and 0.05 <= spacing_km <= 100):
+        raise AccessError(f"pas de grille invalide : « {spacing_km} » km (entre 0,05 et 100 km)")
+    t = to_l93(territory)
+    x0, y0, x1, y1 = t.total_bounds
+    step = spacing_km * 1000.0
+    xs = np.arange(math.floor(x0 / step) * step + step / 2, x1, step)
+    ys = np.arange(math.floor(y0 / step) * step + step / 2, y1, step)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=L93)
+    hit = gpd.sjoin(pts, t[["insee", "name", t.geometry.name]], how="inner", predicate="within")
+    hit = hit[~hit.index.duplicated()].sort_index()
+    xy = points_xy(hit)
+    ids = [f"grille-{x / 1000:g}-{y / 1000:g}" for x, y in xy]
+    out = gpd.GeoDataFrame({"id": ids, "insee": hit["insee"].astype(str).to_numpy(),
+                            "name": hit["name"].astype(str).to_numpy()},
+                           geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=L93)
+    if len(out) == 0:
+        raise AccessError("aucun point de la grille dans le territoire (pas trop grand ?)")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The reduced problem
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Problem:
+    """Candidates × demand groups: ``B`` (groups × kept candidates), group weights, kept candidates."""
+
+    B: sparse.csr_matrix
+    w: np.ndarray
+    cand: np.ndarray  # indices of the kept candidates in the original candidates
+    integral: bool
+
+
+def _reduce(cover: sparse.csr_matrix, weight: np.ndarray) -> _Problem:
+    """Merge demand points with the same covering candidates, and candidates with the same coverage."""
+    cover = cover.tocsr()
+    cover.sum_duplicates()
+    cover.sort_indices()
+    demand = np.flatnonzero(weight > 0)
+    ct = cover[:, demand].T.tocsr()  # demand × candidates
+    ct.sort_indices()
+    groups: dict[bytes, int] = {}
+    gid = np.full(len(demand), -1)
+    for r in range(ct.shape[0]):
+        idx = ct.indices[ct.indptr[r]:ct.indptr[r + 1]]
+        if len(idx) == 0:
+            continue
+        gid[r] = groups.setdefault(idx.tobytes(), len(groups))
+    keep = gid >= 0
+    w = np.bincount(gid[keep], weights=weight[demand[keep]], minlength=len(groups))
+    # groups × candidates: row g = candidates covering group g
+    first = np.flatnonzero(keep)[np.unique(gid[keep], return_index=True)[1]]
+    b = ct[first]
+    # candidates with the same set of groups: keep the first
+    bc = b.T.tocsr()
+    bc.sort_indices()
+    seen: set[bytes] = set()
+    cand = []
+    for j in range(bc.shape[0]):
+        idx = bc.indices[bc.indptr[j]:bc.indptr[j + 1]]
+        if len(idx) == 0:
+            continue
+        key = idx.tobytes()
+        if key not in seen:
+            seen.add(key)
+            cand.append(j)
+    cand_arr = _undominated(bc[cand], np.asarray(cand, dtype=int))
+    integral = bool(np.allclose(weight, np.round(weight)))
+    return _Problem(B=b[:, cand_arr].tocsr(), w=w, cand=cand_arr, integral=integral)
+
+
+def _undominated(bc: sparse.csr_matrix, cand: np.ndarray) -> np.ndarray:
+    """Candidates (rows of ``bc``, all distinct) whose groups are not a strict subset of another's.
+
+    A dominated candidate can be swapped for its dominant in any solution without losing
+    coverage, so both problems keep their optimum without it.
+    """
+    size = np.asarray(bc.sum(axis=1)).ravel()
+    overlap = (bc @ bc.T).tocoo()  # shared groups of every pair
+    sub = (overlap.data == size[overlap.row]) & (overlap.row != overlap.col) & (size[overlap.col] > size[overlap.row])
+    dominated = np.zeros(len(cand), dtype=bool)
+    dominated[overlap.row[sub]] = True
+    return cand[~dominated]
+
+
+def _gains(b: sparse.csr_matrix, w: np.ndarray, chosen: np.ndarray) -> float:
+    """Weight of the groups reached by the ``chosen`` columns of ``b``."""
+    if len(chosen) == 0:
+        return 0.0
+    hit = np.asarray(b[:, chosen].sum(axis=1)).ravel() > 0
+    return float(w[hit].sum())
+
+
+def _greedy(b: sparse.csr_matrix, w: np.ndarray, *, k: int | None = None, target: float | None = None,
+            among: np.ndarray | None = None) -> list[int]:
+    """Columns of ``b`` picked one by one, each adding the most weight; stop at ``k`` or ``target``."""
+    bc = b.T.tocsr()
+    left = w.astype(float).copy()
+    chosen: list[int] = []
+    allowed = np.ones(bc.shape[0], dtype=bool) if among is None else np.isin(np.arange(bc.shape[0]), among)
+    got = 0.0
+    while (k is None or len(chosen) < k) and (target is None or got < target - 1e-9):
+        gains = bc @ left
+        gains[~allowed] = -1.0
+        best = int(np.argmax(gains)) if len(gains) else -1
+        if best < 0 or gains[best] <= _EPS:
+            break
+        chosen.append(best)
+        got += float(gains[best])
+        allowed[best] = False
+        left[bc.indices[bc.indptr[best]:bc.indptr[best + 1]]] = 0.0
+    return chosen
+
+
+def _options(time_limit_s: float | None) -> dict[str, object]:
+    opts: dict[str, object] = {"disp": False, "mip_rel_gap": 0.0, "presolve": True}
+    if time_limit_s is not None:
+        opts["time_limit"] = float(time_limit_s)
+    return opts
+
+
+def _mclp_model(p: _Problem, k: int, integer: bool) -> dict[str, object]:
+    n, m = p.B.shape[1], p.B.shape[0]
+    c = np.concatenate([np.zeros(n), -p.w])
+    link = sparse.hstack([-p.B, sparse.identity(m, format="csr")], format="csr")  # y_g - Σ x_j ≤ 0
+    budget = sparse.csr_matrix(np.concatenate([np.ones(n), np.zeros(m)]))
+    cons = [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(budget, -np.inf, float(k))]
+    integrality = np.concatenate([np.ones(n) if integer else np.zeros(n), np.zeros(m)])
+    return {"c": c, "constraints": cons, "integrality": integrality, "bounds": Bounds(0.0, 1.0)}
+
+
+def _cover_model(p: _Problem, target: float | None, integer: bool) -> dict[str, object]:
+    n, m = p.B.shape[1], p.B.shape[0]
+    if target is None:  # every group: Σ x_j ≥ 1
+        return {"c": np.ones(n), "constraints": [LinearConstraint(p.B, 1.0, np.inf)],
+                "integrality": np.ones(n) if integer else np.zeros(n), "bounds": Bounds(0.0, 1.0)}
+    c = np.concatenate([np.ones(n), np.zeros(m)])
+    link = sparse.hstack([-p.B, sparse.identity(m, format="csr")], format="csr")
+    need = sparse.csr_matrix(np.concatenate([np.zeros(n), p.w]))
+    cons = [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(need, float(target), np.inf)]
+    integrality = np.concatenate([np.ones(n) if integer else np.zeros(n), np.zeros(m)])
+    return {"c": c, "constraints": cons, "integrality": integrality, "bounds": Bounds(0.0, 1.0)}
+
+
+def _solve(model: dict[str, object], time_limit_s: float | None) -> object:
+    res = milp(**model, options=_options(time_limit_s))  # type: ignore[arg-type]
+    if res.status not in (0, 1):
+        raise AccessError(f"le solveur HiGHS a échoué : {res.message}")
+    return res
+
+
+def _solve_mclp(p: _Problem, k: int, method: str, time_limit_s: float | None) -> tuple[list[int], float, str]:
+    """(chosen columns of ``p.B``, upper bound on the gain, status)."""
+    greedy = _greedy(p.B, p.w, k=k)
+    total = float(p.w.sum())
+    if method == "greedy" or len(greedy) == 0 or _gains(p.B, p.w, np.asarray(greedy)) >= total - _EPS:
+        if len(greedy) == 0 or _gains(p.B, p.w, np.asarray(greedy)) >= total - _EPS:
+            return greedy, _gains(p.B, p.w, np.asarray(greedy)), "optimal"
+        lp = _solve(_mclp_model(p, k, integer=False), None)
+        return greedy, min(total, -float(lp.fun)), "heuristic"
+    res = _solve(_mclp_model(p, k, integer=True), time_limit_s)
+    n = p.B.shape[1]
+    chosen = greedy
+    if res.x is not None:
+        exact = list(np.flatnonzero(res.x[:n] > 0.5))
+        if _gains(p.B, p.w, np.asarray(exact, dtype=int)) > _gains(p.B, p.w, np.asarray(greedy)):
+            chosen = exact
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = total if dual is None or not np.isfinite(dual) else min(total, -float(dual))
+    return chosen, bound, "optimal" if res.status == 0 else "time_limit"
+
+
+def _solve_cover(p: _Problem, target: float | None, method: str, time_limit_s: float | None
+                 ) -> tuple[list[int], float, str]:
+    """(chosen columns, lower bound on the number of sites, status)."""
+    total = float(p.w.sum())
+    greedy = _greedy(p.B, p.w, target=total if target is None else target)
+    if len(greedy) <= 1:  # nothing or one site: the LP gives no better bound than this
+        return greedy, float(len(greedy)), "optimal"
+    if method == "greedy":
+        lp = _solve(_cover_model(p, target, integer=False), None)
+        return greedy, float(math.ceil(float(lp.fun) - 1e-6)), "heuristic"
+    res = _solve(_cover_model(p, target, integer=True), time_limit_s)
+    n = p.B.shape[1]
+    chosen = greedy
+    if res.x is not None:
+        exact = list(np.flatnonzero(res.x[:n] > 0.5))
+        if len(exact) < len(greedy):
+            chosen = exact
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = 1.0 if dual is None or not np.isfinite(dual) else float(math.ceil(float(dual) - 1e-6))
+    return chosen, max(bound, 1.0), "optimal" if res.status == 0 else "time_limit"
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Inputs:
+    cover: sparse.csr_matrix  # candidates × origins
+    pop: np.ndarray
+    weight: np.ndarray
+    before: np.ndarray  # origins covered by the fixed sites
+    cxy: np.ndarray
+    radius_label: str
+    missing_weights: int
+
+
+def _inputs(origins: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None,
+            planned: gpd.GeoDataFrame | None, threshold_km: float | None, threshold_min: float | None,
+            network: object | None, weights: str | pd.Series | None) -> _Inputs:
+    from atlas.analysis.distances import check_thresholds
+
+    if "population" not in origins.columns:
+        raise AccessError("les points d'origine doivent avoir une colonne « population »")
+    if candidates is None or len(candidates) == 0:
+        raise AccessError("aucun lieu candidat pour un nouveau site")
+    if threshold_min is not None:
+        if network is None:
+            raise AccessError("un seuil en minutes demande un réseau routier (option --network)")
+        minutes = check_thresholds(threshold_min, "min")[0]
+
+        def cover(a: np.ndarray, b: np.ndarray) -> sparse.csr_matrix:
+            return network_coverage_matrix(network, a, b, minutes, weight="time_min")
+
+        label = f"{number_fr(minutes)} min"
+    else:
+        km = check_thresholds(10.0 if threshold_km is None else threshold_km, "km")[0]
+        if network is not None:
+            def cover(a: np.ndarray, b: np.ndarray) -> sparse.csr_matrix:
+                return network_coverage_matrix(network, a, b, km * 1000.0, weight="length")
+        else:
+            def cover(a: np.ndarray, b: np.ndarray) -> sparse.csr_matrix:
+                return coverage_matrix(a, b, km * 1000.0)
+        label = f"{number_fr(km)} km"
+    oxy = points_xy(origins)
+    pop = pd.to_numeric(origins["population"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    weight, missing = demand_weights(origins, weights)
+    before = _covered_by(sites, oxy, cover) | _covered_by(planned, oxy, cover)
+    cxy = points_xy(candidates)
+    return _Inputs(cover=cover(cxy, oxy), pop=pop, weight=weight, before=before, cxy=cxy, radius_label=label,
+                   missing_weights=missing)
+
+
+def _ranked(candidates: gpd.GeoDataFrame, inp: _Inputs, chosen: np.ndarray, solution: Solution,
+            weights: str | pd.Series | None) -> gpd.GeoDataFrame:
+    """The chosen candidates, ordered by what each adds after the previous ones (greedy among them)."""
+    left_w = np.where(inp.before, 0.0, inp.weight)
+    left_p = np.where(inp.before, 0.0, inp.pop)
+    cover = inp.cover.tocsr()
+    order: list[int] = []
+    gained_w: list[float] = []
+    gained_p: list[float] = []
+    todo = [int(c) for c in chosen]
+    while todo:
+        gains = np.array([float(left_w[cover.indices[cover.indptr[c]:cover.indptr[c + 1]]].sum()) for c in todo])
+        best = int(np.argmax(gains))
+        c = todo.pop(best)
+        idx = cover.indices[cover.indptr[c]:cover.indptr[c + 1]]
+        if gains[best] <= _EPS and float(left_p[idx].sum()) <= _EPS:
+            continue  # a site that adds nothing is not proposed
+        order.append(c)
+        gained_w.append(float(gains[best]))
+        gained_p.append(float(left_p[idx].sum()))
+        left_w[idx] = 0.0
+        left_p[idx] = 0.0
+    total = float(inp.pop.sum())
+    before = float(inp.pop[inp.before].sum())
+    out = candidates.iloc[order].copy()
+    if out.geometry.name in out.columns:
+        out = out.set_geometry(gpd.points_from_xy(inp.cxy[order, 0], inp.cxy[order, 1], crs=L93))
+    out.insert(0, "rank", np.arange(1, len(order) + 1))
+    out["population_gained"] = np.round(gained_p).astype("int64")
+    cumul = before + np.cumsum(gained_p) if order else np.zeros(0)
+    out["population_covered"] = np.round(cumul).astype("int64")
+    out["share_covered"] = cumul / total if total > 0 else np.nan
+    if weights is not None:
+        out["demand_gained"] = np.asarray(gained_w)
+        wsum = float(inp.weight.sum())
+        wbefore = float(inp.weight[inp.before].sum())
+        cum_w = wbefore + np.cumsum(gained_w) if order else np.zeros(0)
+        out["demand_share_covered"] = cum_w / wsum if wsum > 0 else np.nan
+        out.attrs["demand_total"] = wsum
+        out.attrs["demand_covered_before"] = wbefore
+        out.attrs["weights"] = weights if isinstance(weights, str) else str(getattr(weights, "name", None) or "poids")
+        out.attrs["weights_missing"] = inp.missing_weights
+    out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=L93)
+    out.attrs["population_total"] = int(round(total))
+    out.attrs["population_covered_before"] = int(round(before))
+    out.attrs["threshold_label"] = inp.radius_label
+    out.attrs.update(solution.attrs())
+    return out
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise AccessError(f"méthode inconnue : « {method} » (attendu : exacte ou glouton)")
+
+
+def _check_time(time_limit_s: float | None) -> None:
+    if time_limit_s is not None and not (isinstance(time_limit_s, (int, float)) and time_limit_s > 0):
+        raise AccessError(f"limite de temps invalide : « {time_limit_s} » (secondes > 0 attendues)")
+
+
+def maximal_covering(
+    origins: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    *,
+    k: int = 5,
+    sites: gpd.GeoDataFrame | None = None,
+    planned: gpd.GeoDataFrame | None = None,
+    threshold_km: float | None = 10.0,
+    threshold_min: float | None = None,
+    network: object | None = None,
+    weights: str | pd.Series | None = None,
+    method: str = "exact",
+    time_limit_s: float | None = TIME_LIMIT_S,
+) -> gpd.GeoDataFrame:
+    """Open ``k`` new sites among the candidates so that the most demand is within reach.
+
+    Parameters
+    ----------
+    origins : GeoDataFrame
+        Demand points with ``population`` (commune points of
+        :func:`atlas.analysis.distances.commune_origins`, or a grid).
+    candidates : GeoDataFrame
+        Candidate places (points; polygons are reduced to a point inside them), with any columns
+        (``insee``, ``name``, ``id``…), kept in the output. See :func:`grid_candidates`.
+    k : int, default 5
+        Number of new sites.
+    sites, planned : GeoDataFrame, optional
+        Existing and planned sites, fixed: the demand they reach is already covered.
+    threshold_km : float, default 10
+        Reach of a site: straight line, or along roads with ``network``.
+    threshold_min : float, optional
+        Reach in minutes along roads (needs ``network``); replaces ``threshold_km``.
+    network : atlas.analysis.roads.RoadNetwork, optional
+        Road network.
+    weights : str or pandas.Series, optional
+        Demand instead of the population (:func:`demand_weights`).
+    method : {"exact", "greedy"}, default "exact"
+        HiGHS branch and bound, or the greedy heuristic (see the module notes).
+    time_limit_s : float or None, default 60
+        Time limit of the exact solver; at the limit, the best solution found is returned with its gap.
+
+    Returns
+    -------
+    GeoDataFrame
+        At most ``k`` rows (fewer when more sites add nothing), ordered by what each adds after
+        the previous ones: the candidate's columns and point, ``rank``, ``population_gained``,
+        ``population_covered`` (cumulative, fixed sites included), ``share_covered`` (0–1);
+        with ``weights`` also ``demand_gained`` and ``demand_share_covered``. ``attrs`` hold
+        ``population_total``, ``population_covered_before``, ``threshold_label`` and the
+        :class:`Solution` (``solution_value`` — the demand gained —, ``solution_bound``,
+        ``solution_gap``, ``solution_proven``, ``solution_sentence``…).
+
+    Raises
+    ------
+    AccessError
+        Bad threshold, ``k``, method, weights or time limit; no candidate; origins without population.
+    """
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise AccessError(f"nombre de sites à proposer invalide : {k!r} (entier ≥ 1 attendu)")
+    _check_method(method)
+    _check_time(time_limit_s)
+    start = time.perf_counter()
+    inp = _inputs(origins, candidates, sites=sites, planned=planned, threshold_km=threshold_km,
+                  threshold_min=threshold_min, network=network, weights=weights)
+    p = _reduce(inp.cover, np.where(inp.before, 0.0, inp.weight))
+    cols, bound, status = _solve_mclp(p, int(k), method, time_limit_s)
+    chosen = p.cand[np.asarray(cols, dtype=int)]
+    value = _gains(p.B, p.w, np.asarray(cols, dtype=int))
+    if p.integral:
+        bound = math.floor(bound + 1e-6)
+    solution = Solution("maximal_covering", method, value, max(bound, value), status,
+                        time.perf_counter() - start, time_limit_s if method == "exact" else None)
+    out = _ranked(candidates, inp, chosen, solution, weights)
+    out.attrs["k"] = int(k)
+    return out
+
+
+def set_covering(
+    origins: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    *,
+    share: float | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    planned: gpd.GeoDataFrame | None = None,
+    threshold_km: float | None = 10.0,
+    threshold_min: float | None = None,
+    network: object | None = None,
+    weights: str | pd.Series | None = None,
+    method: str = "exact",
+    time_limit_s: float | None = TIME_LIMIT_S,
+) -> gpd.GeoDataFrame:
+    """The fewest new sites bringing everyone (or a share of the demand) within reach.
+
+    Parameters
+    ----------
+    origins, candidates, sites, planned, threshold_km, threshold_min, network, weights, method, time_limit_s
+        As for :func:`maximal_covering`.
+    share : float, optional
+        Share of the demand (0–1, fixed sites included) to bring within reach. None: every
+        demand point that some candidate reaches (those no candidate reaches are counted in
+        ``attrs["population_unreachable"]``).
+
+    Returns
+    -------
+    GeoDataFrame
+        The new sites, as :func:`maximal_covering` (ordered by what each adds);
+        ``attrs["solution_value"]`` is their number, ``solution_bound`` the proven minimum number;
+        ``population_unreachable`` the population no candidate nor fixed site reaches;
+        ``share_target`` the share asked (None: everyone reachable).
+
+    Raises
+    ------
+    AccessError
+        As :func:`maximal_covering`; a share outside ]0, 1], or one that even a site at every
+        candidate would not reach.
+    """
+    if share is not None and not (isinstance(share, (int, float)) and 0 < share <= 1):
+        raise AccessError(f"part de la population à couvrir invalide : « {share} » (entre 0 et 100 %)")
+    _check_method(method)
+    _check_time(time_limit_s)
+    start = time.perf_counter()
+    inp = _inputs(origins, candidates, sites=sites, planned=planned, threshold_km=threshold_km,
+                  threshold_min=threshold_min, network=network, weights=weights)
+    left = np.where(inp.before, 0.0, inp.weight)
+    p = _reduce(inp.cover, left)
+    reach = np.asarray(inp.cover.sum(axis=0)).ravel() > 0
+    unreachable = float(inp.pop[~inp.before & ~reach].sum())
+    target = None
+    if share is not None:
+        wsum = float(inp.weight.sum())
+        need = share * wsum - float(inp.weight[inp.before].sum())
+        best = float(p.w.sum())
+        if need > best + 1e-6:
+            most = (float(inp.weight[inp.before].sum()) + best) / wsum if wsum else 0.0
+            raise AccessError(f"même avec un site sur chaque lieu candidat, {decimal_fr(100 * most, 1)} % seulement "
+                              f"de la demande serait à portée (part demandée : {decimal_fr(100 * share, 1)} %)")
+        target = max(need, 0.0)
+        if p.integral:
+            target = math.ceil(target - 1e-9)
+    if target is not None and target <= 0:
+        cols, bound, status = [], 0.0, "optimal"
+    else:
+        cols, bound, status = _solve_cover(p, target, method, time_limit_s)
+    chosen = p.cand[np.asarray(cols, dtype=int)]
+    solution = Solution("set_covering", method, float(len(cols)), min(bound, float(len(cols))), status,
+                        time.perf_counter() - start, time_limit_s if method == "exact" else None)
+    out = _ranked(candidates, inp, chosen, solution, weights)
+    out.attrs["population_unreachable"] = int(round(unreachable))
+    out.attrs["share_target"] = share
+    return out

@@ -1,0 +1,195 @@
+"""Exact maximal covering and set covering: checked against brute force, spopt (PuLP/CBC) and the
+real Somme figures of issue 25 (HiGHS through scipy, measured before this code existed)."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from atlas.analysis.siting import Solution, grid_candidates, maximal_covering, set_covering
+from atlas.crs import L93, points_xy
+from atlas.errors import AccessError
+
+# PuLP 3.3 warns about its own API on every variable spopt makes
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pulp")
+
+
+def _pts(xy, **cols) -> gpd.GeoDataFrame:
+    xy = np.asarray(xy, dtype=float)
+    return gpd.GeoDataFrame(cols, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=L93)
+
+
+def _random_case(seed: int, n_dem: int = 60, n_cand: int = 14):
+    rng = np.random.default_rng(seed)
+    dem = rng.uniform(0, 40_000, size=(n_dem, 2))
+    pop = rng.integers(10, 2000, size=n_dem)
+    cand = rng.uniform(0, 40_000, size=(n_cand, 2))
+    origins = _pts(dem, population=pop, insee=[f"{i:05d}" for i in range(n_dem)])
+    cands = _pts(cand, name=[f"C{i}" for i in range(n_cand)])
+    return origins, cands
+
+
+def _within(cand_xy: np.ndarray, dem_xy: np.ndarray, km: float) -> np.ndarray:
+    """Independent coverage: plain pairwise distances (candidates × demand)."""
+    d = np.sqrt(((cand_xy[:, None, :] - dem_xy[None, :, :]) ** 2).sum(axis=2))
+    return d <= km * 1000
+
+
+def _brute_mclp(cov: np.ndarray, w: np.ndarray, k: int, already: np.ndarray | None = None) -> float:
+    already = np.zeros(cov.shape[1], dtype=bool) if already is None else already
+    best = 0.0
+    for subset in itertools.combinations(range(cov.shape[0]), k):
+        hit = cov[list(subset)].any(axis=0) & ~already
+        best = max(best, float(w[hit].sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("k", [1, 3])
+def test_exact_equals_brute_force_and_greedy_is_bounded(seed, k):
+    origins, cands = _random_case(seed)
+    cov = _within(points_xy(cands), points_xy(origins), 8)
+    w = origins["population"].to_numpy(float)
+    best = _brute_mclp(cov, w, k)
+    exact = maximal_covering(origins, cands, k=k, threshold_km=8, method="exact")
+    assert exact.attrs["solution_value"] == best
+    assert exact.attrs["solution_proven"] and exact.attrs["solution_bound"] == best
+    assert exact.attrs["solution_sentence"].startswith("Optimum prouvé")
+    # the value reported is what the chosen sites really cover
+    chosen = cands.index.get_indexer(exact.index)
+    assert float(w[cov[chosen].any(axis=0)].sum()) == best == exact["population_gained"].sum()
+    greedy = maximal_covering(origins, cands, k=k, threshold_km=8, method="greedy")
+    g = greedy.attrs["solution_value"]
+    assert g <= best <= greedy.attrs["solution_bound"]
+    assert greedy.attrs["solution_gap"] == pytest.approx(1 - g / greedy.attrs["solution_bound"])
+
+
+def test_exact_beats_greedy_on_a_trap_with_fixed_and_planned_sites():
+    # A covers the middle of two pairs (800); B and C each cover one pair entirely (750): greedy takes A first
+    origins = _pts([[0, 0], [2000, 0], [10_000, 0], [12_000, 0], [50_000, 0], [80_000, 0]],
+                   population=[350, 400, 400, 350, 900, 500])
+    cands = _pts([[6000, 0], [1000, 0], [11_000, 0]], name=["A", "B", "C"])
+    greedy = maximal_covering(origins, cands, k=2, threshold_km=4.5, method="greedy")
+    exact = maximal_covering(origins, cands, k=2, threshold_km=4.5, method="exact")
+    assert list(greedy["name"]) == ["A", "B"] and greedy.attrs["solution_value"] == 1150
+    assert sorted(exact["name"]) == ["B", "C"] and exact.attrs["solution_value"] == 1500
+    assert greedy.attrs["solution_bound"] >= 1500 and not greedy.attrs["solution_proven"]
+    assert "au plus de l'optimum" in greedy.attrs["solution_sentence"]
+    # an existing site on the left pair and a planned one far away: only C is still worth it
+    sites = _pts([[1000, 100]], name=["existant"])
+    planned = _pts([[50_000, 100]], name=["prévu"])
+    fixed = maximal_covering(origins, cands, k=2, sites=sites, planned=planned, threshold_km=4.5)
+    assert list(fixed["name"]) == ["C"] and fixed.attrs["solution_value"] == 750
+    assert fixed.attrs["population_covered_before"] == 350 + 400 + 900
+    assert list(fixed["population_covered"]) == [2400]
+
+
+def test_weights_change_the_answer_and_shares():
+    origins = _pts([[0, 0], [30_000, 0]], population=[1000, 200], poor=[10, 150], insee=["00001", "00002"])
+    cands = _pts([[0, 0], [30_000, 0]], name=["ville", "village"])
+    by_pop = maximal_covering(origins, cands, k=1, threshold_km=5)
+    by_need = maximal_covering(origins, cands, k=1, threshold_km=5, weights="poor")
+    per_commune = maximal_covering(origins, cands, k=1, threshold_km=5,
+                                   weights=pd.Series({"00001": 10, "00002": 150}))
+    assert list(by_pop["name"]) == ["ville"] and list(by_need["name"]) == ["village"]
+    assert list(per_commune["name"]) == ["village"]
+    assert by_need["demand_gained"].tolist() == [150] and by_need["population_gained"].tolist() == [200]
+    assert by_need["demand_share_covered"].iloc[0] == pytest.approx(150 / 160)
+    with pytest.raises(AccessError, match="colonne de poids"):
+        maximal_covering(origins, cands, k=1, weights="menages")
+    with pytest.raises(AccessError, match="négatif"):
+        maximal_covering(origins.assign(poor=[-1, 2]), cands, k=1, weights="poor")
+
+
+def _brute_cover(cov: np.ndarray, w: np.ndarray, need: float) -> int:
+    for size in range(cov.shape[0] + 1):
+        for subset in itertools.combinations(range(cov.shape[0]), size):
+            if float(w[cov[list(subset)].any(axis=0)].sum()) >= need:
+                return size
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_set_covering_is_the_proven_minimum(seed):
+    origins, _ = _random_case(seed, n_dem=40)
+    rng = np.random.default_rng(seed)
+    # candidates: 12 random points plus the demand points' own places would be too many: use 14 points
+    cands = _pts(rng.uniform(0, 40_000, size=(14, 2)), name=[f"C{i}" for i in range(14)])
+    cov = _within(points_xy(cands), points_xy(origins), 12)
+    w = origins["population"].to_numpy(float)
+    reachable = cov.any(axis=0)
+    out = set_covering(origins, cands, threshold_km=12)
+    n = _brute_cover(cov, w, float(w[reachable].sum()))
+    assert out.attrs["solution_value"] == n == len(out) and out.attrs["solution_proven"]
+    chosen = cands.index.get_indexer(out.index)
+    assert (cov[chosen].any(axis=0) | ~reachable).all()  # everyone reachable is reached
+    assert out.attrs["population_unreachable"] == int(w[~reachable].sum())
+    # a share: the fewest sites reaching 60 % of everyone
+    part = set_covering(origins, cands, threshold_km=12, share=0.6)
+    assert part.attrs["solution_value"] == _brute_cover(cov, w, 0.6 * w.sum())
+    assert part["share_covered"].iloc[-1] >= 0.6
+    greedy = set_covering(origins, cands, threshold_km=12, method="greedy")
+    assert greedy.attrs["solution_bound"] <= n <= greedy.attrs["solution_value"]
+
+
+def test_set_covering_unreachable_share_is_a_french_error():
+    origins = _pts([[0, 0], [100_000, 0]], population=[10, 90])
+    cands = _pts([[0, 0]], name=["A"])
+    with pytest.raises(AccessError, match="10,0 % seulement"):
+        set_covering(origins, cands, threshold_km=5, share=0.5)
+    with pytest.raises(AccessError, match="méthode inconnue"):
+        set_covering(origins, cands, method="magique")
+
+
+def test_gap_sentence_rounds_up():
+    s = Solution("maximal_covering", "exact", 995.0, 1000.0, "time_limit", 60.2, 60.0)
+    assert s.gap == pytest.approx(0.005) and s.gap_fr() == "0,5 %"
+    assert s.sentence().startswith("À 0,5 % au plus de l'optimum") and "limite de temps de 60 s" in s.sentence()
+    assert Solution("maximal_covering", "exact", 99_601.0, 100_000.0, "time_limit", 1, 1).gap_fr() == "0,4 %"
+    assert Solution("set_covering", "greedy", 10.0, 8.0, "heuristic", 0.1).gap_fr() == "20,0 %"
+
+
+def test_grid_candidates(communes):
+    from atlas.territory.selection import select_territory
+
+    t = select_territory(communes, insee=["80021"])  # Amiens
+    grid = grid_candidates(t, spacing_km=1)
+    assert set(grid["insee"]) == {"80021"} and len(grid) == pytest.approx(t.to_crs(L93).area.sum() / 1e6, rel=0.25)
+    assert grid["id"].is_unique
+
+
+def _spopt_mclp(origins, cands, km: float, k: int) -> float:
+    spopt = pytest.importorskip("spopt.locate")
+    import pulp
+
+    cost = np.sqrt(((points_xy(origins)[:, None, :] - points_xy(cands)[None, :, :]) ** 2).sum(axis=2))
+    w = origins["population"].to_numpy(float)
+    model = spopt.MCLP.from_cost_matrix(cost, w, service_radius=km * 1000, p_facilities=k)
+    model.solve(pulp.PULP_CBC_CMD(msg=False))
+    return float(pulp.value(model.problem.objective))
+
+
+def test_exact_equals_spopt_on_random_cases():
+    for seed in (6, 7):
+        origins, cands = _random_case(seed, n_dem=80, n_cand=30)
+        ours = maximal_covering(origins, cands, k=4, threshold_km=7)
+        assert ours.attrs["solution_value"] == pytest.approx(_spopt_mclp(origins, cands, 7, 4))
+
+
+def test_somme_k5_matches_issue_and_spopt(shared_data, communes):
+    from atlas.analysis.distances import commune_origins
+    from atlas.territory.selection import select_territory
+
+    pts = commune_origins(select_territory(communes, dep=["80"]))
+    exact = maximal_covering(pts, pts, k=5, threshold_km=10)
+    greedy = maximal_covering(pts, pts, k=5, threshold_km=10, method="greedy")
+    # issue 25: optimum 335,089 (HiGHS) against 318,727 for the greedy, 10 km, no site
+    assert exact.attrs["solution_value"] == 335_089 and exact.attrs["solution_proven"]
+    assert greedy.attrs["solution_value"] == 318_727 and greedy.attrs["solution_bound"] >= 335_089
+    assert exact.attrs["population_total"] == int(pts["population"].sum())
+    # and an independent solver (spopt's MCLP, CBC) on the same data
+    assert _spopt_mclp(pts, pts, 10, 5) == pytest.approx(335_089)
