@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import geopandas as gpd
@@ -53,8 +54,10 @@ __all__ = [
     "coverage_matrix",
     "demand_weights",
     "grid_candidates",
+    "line_pairs",
     "maximal_covering",
     "network_coverage_matrix",
+    "network_pairs",
     "set_covering",
 ]
 
@@ -156,6 +159,88 @@ class Solution:
 # --------------------------------------------------------------------------------------------
 
 
+def line_pairs(candidate_xy: np.ndarray, origin_xy: np.ndarray, limit_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (candidate, origin) pair at most ``limit_m`` apart in a straight line, with its distance.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Candidate indices, origin indices and distances in metres (NaN rows pair with nothing;
+        pairs at distance 0 are kept).
+    """
+    ok_o = np.flatnonzero(np.isfinite(origin_xy).all(axis=1))
+    ok_c = np.flatnonzero(np.isfinite(candidate_xy).all(axis=1))
+    if len(ok_o) == 0 or len(ok_c) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+    tree_o = cKDTree(origin_xy[ok_o])
+    tree_c = cKDTree(candidate_xy[ok_c])
+    pairs = tree_c.sparse_distance_matrix(tree_o, limit_m, output_type="ndarray")
+    return ok_c[pairs["i"]], ok_o[pairs["j"]], pairs["v"].astype(float)
+
+
+def network_pairs(network: object, candidate_xy: np.ndarray, origin_xy: np.ndarray, limit: float, *,
+                  weight: str = "time_min", max_snap_m: float = 2000.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (candidate, origin) pair whose trip from the origin to the candidate along roads is at most ``limit``.
+
+    Parameters
+    ----------
+    network : atlas.analysis.roads.RoadNetwork
+        Road network (:func:`atlas.analysis.roads.load_network`).
+    candidate_xy, origin_xy : numpy.ndarray
+        ``(n, 2)`` Lambert-93 coordinates.
+    limit : float
+        Minutes (``weight="time_min"``) or metres (``weight="length"``).
+    weight : {"time_min", "length"}
+        Edge weight.
+    max_snap_m : float, default 2000
+        Points farther than this from the network pair with nothing.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Candidate indices, origin indices and trip costs. Each point is attached to its nearest
+        node of the main component and the straight connector is added (at
+        :data:`atlas.analysis.roads.CONNECTOR_SPEED_KMH` for times), as
+        :func:`atlas.analysis.roads.network_nearest` does; one Dijkstra bounded by ``limit`` runs
+        from every distinct candidate node on the reversed graph (origin → candidate trips).
+    """
+    from scipy.sparse import csgraph
+
+    from atlas.analysis import roads
+
+    net = network.prepare()  # type: ignore[attr-defined]
+    c_node, c_conn = net.snap(np.asarray(candidate_xy, dtype=float))
+    o_node, o_conn = net.snap(np.asarray(origin_xy, dtype=float))
+    speed = roads.CONNECTOR_SPEED_KMH.get(net.mode, roads.WALK_SPEED_KMH)
+    scale = speed * 1000 / 60 if weight == "time_min" else 1.0  # metres per minute
+    c_cost, o_cost = c_conn / scale, o_conn / scale
+    c_ok = np.isfinite(c_conn) & (c_conn <= max_snap_m) & (c_node >= 0)
+    o_ok = np.isfinite(o_conn) & (o_conn <= max_snap_m) & (o_node >= 0)
+    graph = net.matrix(weight, reverse=True)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    costs: list[np.ndarray] = []
+    nodes = np.unique(c_node[c_ok])
+    if len(nodes):
+        dist = csgraph.dijkstra(graph, directed=True, indices=nodes, limit=float(limit))
+        where = {int(n): r for r, n in enumerate(nodes)}
+        o_idx = np.flatnonzero(o_ok)
+        for i in np.flatnonzero(c_ok):
+            d = dist[where[int(c_node[i])], o_node[o_idx]] + o_cost[o_idx] + c_cost[i]
+            hit = d <= limit
+            rows.append(np.full(int(hit.sum()), i))
+            cols.append(o_idx[hit])
+            costs.append(d[hit])
+    if not rows:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(costs)
+
+
+def _matrix(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], shape: tuple[int, int]) -> sparse.csr_matrix:
+    rows, cols, _ = pairs
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+
+
 def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
     """Sparse boolean matrix: candidate *i* covers origin *j* (straight line ≤ ``radius_m``).
 
@@ -171,75 +256,14 @@ def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: f
     scipy.sparse.csr_matrix
         Shape ``(n_candidates, n_origins)``, ``float64`` ones.
     """
-    ok_o = np.flatnonzero(np.isfinite(origin_xy).all(axis=1))
-    ok_c = np.flatnonzero(np.isfinite(candidate_xy).all(axis=1))
-    shape = (len(candidate_xy), len(origin_xy))
-    if len(ok_o) == 0 or len(ok_c) == 0:
-        return sparse.csr_matrix(shape)
-    tree_o = cKDTree(origin_xy[ok_o])
-    tree_c = cKDTree(candidate_xy[ok_c])
-    pairs = tree_c.sparse_distance_matrix(tree_o, radius_m, output_type="ndarray")
-    rows = ok_c[pairs["i"]]
-    cols = ok_o[pairs["j"]]
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    return _matrix(line_pairs(candidate_xy, origin_xy, radius_m), (len(candidate_xy), len(origin_xy)))
 
 
 def network_coverage_matrix(network: object, candidate_xy: np.ndarray, origin_xy: np.ndarray, limit: float, *,
                             weight: str = "time_min", max_snap_m: float = 2000.0) -> sparse.csr_matrix:
-    """Candidate *i* covers origin *j* when the trip from *j* to *i* along roads is at most ``limit``.
-
-    Parameters
-    ----------
-    network : atlas.analysis.roads.RoadNetwork
-        Road network (:func:`atlas.analysis.roads.load_network`).
-    candidate_xy, origin_xy : numpy.ndarray
-        ``(n, 2)`` Lambert-93 coordinates.
-    limit : float
-        Minutes (``weight="time_min"``) or metres (``weight="length"``).
-    weight : {"time_min", "length"}
-        Edge weight.
-    max_snap_m : float, default 2000
-        Points farther than this from the network cover / are covered by nothing.
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        Shape ``(n_candidates, n_origins)``. Each point is attached to its nearest node of the main
-        component and the straight connector is added (at
-        :data:`atlas.analysis.roads.CONNECTOR_SPEED_KMH` for times), as
-        :func:`atlas.analysis.roads.network_nearest` does; one Dijkstra bounded by ``limit`` runs from
-        every distinct candidate node on the reversed graph (origin → candidate trips).
-    """
-    from scipy.sparse import csgraph
-
-    from atlas.analysis import roads
-
-    net = network.prepare()  # type: ignore[attr-defined]
-    c_node, c_conn = net.snap(np.asarray(candidate_xy, dtype=float))
-    o_node, o_conn = net.snap(np.asarray(origin_xy, dtype=float))
-    if weight == "time_min":
-        speed = roads.CONNECTOR_SPEED_KMH * 1000 / 60  # metres per minute
-        c_cost, o_cost = c_conn / speed, o_conn / speed
-    else:
-        c_cost, o_cost = c_conn, o_conn
-    c_ok = np.isfinite(c_conn) & (c_conn <= max_snap_m) & (c_node >= 0)
-    o_ok = np.isfinite(o_conn) & (o_conn <= max_snap_m) & (o_node >= 0)
-    graph = net.matrix(weight, reverse=True)
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    nodes = np.unique(c_node[c_ok])
-    if len(nodes):
-        dist = csgraph.dijkstra(graph, directed=True, indices=nodes, limit=float(limit))
-        where = {int(n): r for r, n in enumerate(nodes)}
-        o_idx = np.flatnonzero(o_ok)
-        for i in np.flatnonzero(c_ok):
-            d = dist[where[int(c_node[i])], o_node[o_idx]] + o_cost[o_idx] + c_cost[i]
-            hit = o_idx[d <= limit]
-            rows.append(np.full(len(hit), i))
-            cols.append(hit)
-    r = np.concatenate(rows) if rows else np.zeros(0, dtype=int)
-    c = np.concatenate(cols) if cols else np.zeros(0, dtype=int)
-    return sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(candidate_xy), len(origin_xy)))
+    """Candidate *i* covers origin *j* when the trip along roads is at most ``limit`` (:func:`network_pairs`)."""
+    pairs = network_pairs(network, candidate_xy, origin_xy, limit, weight=weight, max_snap_m=max_snap_m)
+    return _matrix(pairs, (len(candidate_xy), len(origin_xy)))
 
 
 def _covered_by(sites: gpd.GeoDataFrame | None, origin_xy: np.ndarray, cover: object) -> np.ndarray:
@@ -550,8 +574,8 @@ class _Inputs:
     missing_weights: int
 
 
-def _inputs(origins: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, sites: gpd.GeoDataFrame | None,
-            planned: gpd.GeoDataFrame | None, threshold_km: float | None, threshold_min: float | None,
+def _inputs(origins: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *,
+            sites: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame] | None, threshold_km: float | None, threshold_min: float | None,
             network: object | None, weights: str | pd.Series | None) -> _Inputs:
     from atlas.analysis.distances import check_thresholds
 
@@ -580,7 +604,10 @@ def _inputs(origins: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, sites: g
     oxy = points_xy(origins)
     pop = pd.to_numeric(origins["population"], errors="coerce").fillna(0).to_numpy(dtype=float)
     weight, missing = demand_weights(origins, weights)
-    before = _covered_by(sites, oxy, cover) | _covered_by(planned, oxy, cover)
+    fixed = [sites] if sites is None or isinstance(sites, pd.DataFrame) else list(sites)
+    before = np.zeros(len(oxy), dtype=bool)
+    for frame in fixed:
+        before |= _covered_by(frame, oxy, cover)
     cxy = points_xy(candidates)
     return _Inputs(cover=cover(cxy, oxy), pop=pop, weight=weight, before=before, cxy=cxy, radius_label=label,
                    missing_weights=missing)
@@ -651,8 +678,7 @@ def maximal_covering(
     candidates: gpd.GeoDataFrame,
     *,
     k: int = 5,
-    sites: gpd.GeoDataFrame | None = None,
-    planned: gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame] | None = None,
     threshold_km: float | None = 10.0,
     threshold_min: float | None = None,
     network: object | None = None,
@@ -672,8 +698,9 @@ def maximal_covering(
         (``insee``, ``name``, ``id``…), kept in the output. See :func:`grid_candidates`.
     k : int, default 5
         Number of new sites.
-    sites, planned : GeoDataFrame, optional
-        Existing and planned sites, fixed: the demand they reach is already covered.
+    sites : GeoDataFrame or sequence of GeoDataFrame, optional
+        Fixed sites — existing ones and those already planned (``[existing, planned]``): the
+        demand they reach is already covered.
     threshold_km : float, default 10
         Reach of a site: straight line, or along roads with ``network``.
     threshold_min : float, optional
@@ -708,7 +735,7 @@ def maximal_covering(
     _check_method(method)
     _check_time(time_limit_s)
     start = time.perf_counter()
-    inp = _inputs(origins, candidates, sites=sites, planned=planned, threshold_km=threshold_km,
+    inp = _inputs(origins, candidates, sites=sites, threshold_km=threshold_km,
                   threshold_min=threshold_min, network=network, weights=weights)
     p = _reduce(inp.cover, np.where(inp.before, 0.0, inp.weight))
     cols, bound, status = _solve_mclp(p, int(k), method, time_limit_s)
@@ -728,8 +755,7 @@ def set_covering(
     candidates: gpd.GeoDataFrame,
     *,
     share: float | None = None,
-    sites: gpd.GeoDataFrame | None = None,
-    planned: gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame] | None = None,
     threshold_km: float | None = 10.0,
     threshold_min: float | None = None,
     network: object | None = None,
@@ -741,7 +767,7 @@ def set_covering(
 
     Parameters
     ----------
-    origins, candidates, sites, planned, threshold_km, threshold_min, network, weights, method, time_limit_s
+    origins, candidates, sites, threshold_km, threshold_min, network, weights, method, time_limit_s
         As for :func:`maximal_covering`.
     share : float, optional
         Share of the demand (0–1, fixed sites included) to bring within reach. None: every
@@ -767,7 +793,7 @@ def set_covering(
     _check_method(method)
     _check_time(time_limit_s)
     start = time.perf_counter()
-    inp = _inputs(origins, candidates, sites=sites, planned=planned, threshold_km=threshold_km,
+    inp = _inputs(origins, candidates, sites=sites, threshold_km=threshold_km,
                   threshold_min=threshold_min, network=network, weights=weights)
     left = np.where(inp.before, 0.0, inp.weight)
     p = _reduce(inp.cover, left)

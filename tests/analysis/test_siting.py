@@ -82,7 +82,7 @@ def test_exact_beats_greedy_on_a_trap_with_fixed_and_planned_sites():
     # an existing site on the left pair and a planned one far away: only C is still worth it
     sites = _pts([[1000, 100]], name=["existant"])
     planned = _pts([[50_000, 100]], name=["prévu"])
-    fixed = maximal_covering(origins, cands, k=2, sites=sites, planned=planned, threshold_km=4.5)
+    fixed = maximal_covering(origins, cands, k=2, sites=[sites, planned], threshold_km=4.5)
     assert list(fixed["name"]) == ["C"] and fixed.attrs["solution_value"] == 750
     assert fixed.attrs["population_covered_before"] == 350 + 400 + 900
     assert list(fixed["population_covered"]) == [2400]
