@@ -36,6 +36,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -59,6 +60,9 @@ __all__ = [
     "network_coverage_matrix",
     "network_pairs",
     "set_covering",
+    "siting_markdown",
+    "siting_table",
+    "write_siting",
 ]
 
 #: Solution methods: HiGHS branch and bound, or the greedy heuristic with its LP bound.
@@ -216,7 +220,7 @@ def network_pairs(network: object, candidate_xy: np.ndarray, origin_xy: np.ndarr
     c_cost, o_cost = c_conn / scale, o_conn / scale
     c_ok = np.isfinite(c_conn) & (c_conn <= max_snap_m) & (c_node >= 0)
     o_ok = np.isfinite(o_conn) & (o_conn <= max_snap_m) & (o_node >= 0)
-    graph = net.matrix(weight, reverse=True)
+    graph = net.matrix("time" if weight == "time_min" else "length", reverse=True)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     costs: list[np.ndarray] = []
@@ -822,3 +826,75 @@ def set_covering(
     out.attrs["population_unreachable"] = int(round(unreachable))
     out.attrs["share_target"] = share
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Tables for people
+# --------------------------------------------------------------------------------------------
+
+_HEADERS = {
+    "rank": "Rang", "name": "Lieu", "insee": "Code INSEE", "epci_name": "EPCI",
+    "population_gained": "Population sortie des zones blanches",
+    "population_covered": "Population couverte (cumul)", "share_covered": "Part couverte (cumul, %)",
+    "demand_gained": "Demande couverte en plus", "demand_share_covered": "Part de la demande couverte (cumul, %)",
+}
+
+
+def siting_table(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
+    """French table of :func:`maximal_covering` or :func:`set_covering` (shares in %)."""
+    df = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
+    for col in ("share_covered", "demand_share_covered"):
+        if col in df.columns:
+            df[col] = (df[col] * 100).round(1)
+    if "demand_gained" in df.columns:
+        df["demand_gained"] = df["demand_gained"].round(1)
+    cols = [c for c in _HEADERS if c in df.columns]
+    return df[cols].rename(columns=_HEADERS)
+
+
+def siting_markdown(ranked: gpd.GeoDataFrame) -> str:
+    """Markdown report: coverage before, the sites, and how good the answer is (its proven gap)."""
+    from atlas.io import markdown_table
+
+    a = ranked.attrs
+    total = a.get("population_total", 0)
+    before = a.get("population_covered_before", 0)
+    reach = a.get("threshold_label", "")
+    share = decimal_fr(100 * before / total, 1) if total else "—"
+    if a.get("solution_problem") == "set_covering":
+        target = a.get("share_target")
+        goal = "toute la population à portée" if target is None else f"{decimal_fr(100 * target, 1)} % de la demande"
+        title = f"# Le moins de sites pour couvrir {goal} ({reach})"
+    else:
+        title = f"# Où ouvrir {a.get('k', len(ranked))} site{'s' if a.get('k', 0) > 1 else ''} de plus ({reach})"
+    lines = [title, "", f"Aujourd'hui : {integer_fr(before)} habitants sur {integer_fr(total)} à moins de {reach} "
+             f"d'un site existant ou prévu ({share} %)."]
+    if "weights" in a:
+        lines.append(f"Demande pondérée par « {a['weights']} » : {decimal_fr(a.get('demand_covered_before', 0), 0)} "
+                     f"sur {decimal_fr(a.get('demand_total', 0), 0)} déjà à portée.")
+        if a.get("weights_missing"):
+            lines.append(f"{integer_fr(a['weights_missing'])} point(s) d'origine sans poids, comptés 0.")
+    if a.get("population_unreachable"):
+        lines.append(f"{integer_fr(a['population_unreachable'])} habitants ne sont à portée d'aucun lieu candidat.")
+    if a.get("solution_problem") == "set_covering":
+        n = int(a.get("solution_value", len(ranked)))
+        lines.append(f"{integer_fr(n)} nouveau{'x' if n > 1 else ''} site{'s' if n > 1 else ''}.")
+    else:
+        lines.append(f"Population sortie des zones blanches : {integer_fr(ranked['population_gained'].sum())}.")
+    lines += [str(a.get("solution_sentence", "")), ""]
+    if len(ranked) == 0:
+        return "\n".join(lines) + "Aucun nouveau site n'est utile.\n"
+    return "\n".join(lines) + markdown_table(siting_table(ranked))
+
+
+def write_siting(ranked: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write :func:`maximal_covering` / :func:`set_covering` atomically: CSV, Markdown or GeoPackage
+    (layer ``suggestions``, with the solution report in a one-row table ``solution``)."""
+    from atlas.io import write_output
+
+    def layers() -> dict[str, pd.DataFrame]:
+        report = {k.removeprefix("solution_"): [v] for k, v in ranked.attrs.items() if k.startswith("solution_")}
+        return {"suggestions": ranked, "solution": pd.DataFrame(report)}
+
+    return write_output(path, fmt, error=AccessError, csv=lambda: siting_table(ranked),
+                        md=lambda: siting_markdown(ranked), gpkg=layers)

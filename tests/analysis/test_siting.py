@@ -193,3 +193,41 @@ def test_somme_k5_matches_issue_and_spopt(shared_data, communes):
     assert exact.attrs["population_total"] == int(pts["population"].sum())
     # and an independent solver (spopt's MCLP, CBC) on the same data
     assert _spopt_mclp(pts, pts, 10, 5) == pytest.approx(335_089)
+
+
+@pytest.fixture(scope="module")
+def laffitte_drive(shared_data):
+    from atlas.analysis.roads import load_network
+
+    path = shared_data / "road-graph-fr-osmnx" / "maisons_laffitte.graphml"
+    if not path.is_file():
+        pytest.fail(f"{path} manquant dans les données de référence")
+    return load_network(path, "drive")
+
+
+def test_road_coverage_agrees_with_network_nearest(laffitte_drive):
+    """A candidate covers an origin within 4 minutes iff network_nearest (one-site runs) says so."""
+    from atlas.analysis.roads import network_nearest
+    from atlas.analysis.siting import network_coverage_matrix, network_pairs
+
+    net = laffitte_drive
+    rng = np.random.default_rng(3)
+    main = net.main_nodes()
+    cand_xy = net.node_xy[rng.choice(main, 4, replace=False)] + 15.0
+    orig_xy = net.node_xy[rng.choice(main, 150, replace=False)] - 10.0
+    origins = _pts(orig_xy, population=np.ones(len(orig_xy)))
+    m = network_coverage_matrix(net, cand_xy, orig_xy, 4.0).toarray() > 0
+    rows, cols, cost = network_pairs(net, cand_xy, orig_xy, 4.0)
+    for i in range(len(cand_xy)):
+        one = network_nearest(net, origins, _pts(cand_xy[[i]], id=["c"], name=["c"]))
+        times = one["time_min"].to_numpy()
+        np.testing.assert_array_equal(m[i], times <= 4.0)
+        mine = rows == i
+        np.testing.assert_allclose(cost[mine], times[cols[mine]], rtol=1e-9)
+    assert 0 < m.sum() < m.size
+    # and the solvers use it: two sites in minutes, exact = brute force over the same matrix
+    cands = _pts(cand_xy, name=[f"C{i}" for i in range(4)])
+    exact = maximal_covering(origins, cands, k=2, threshold_min=4.0, network=net)
+    assert exact.attrs["solution_value"] == max(float(m[list(s)].any(axis=0).sum())
+                                                for s in itertools.combinations(range(4), 2))
+    assert exact.attrs["threshold_label"] == "4 min"
