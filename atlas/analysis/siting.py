@@ -59,6 +59,7 @@ __all__ = [
     "maximal_covering",
     "network_coverage_matrix",
     "network_pairs",
+    "read_values",
     "set_covering",
     "siting_markdown",
     "siting_table",
@@ -898,3 +899,81 @@ def write_siting(ranked: gpd.GeoDataFrame, path: str | Path, fmt: str | None = N
 
     return write_output(path, fmt, error=AccessError, csv=lambda: siting_table(ranked),
                         md=lambda: siting_markdown(ranked), gpkg=layers)
+
+
+# --------------------------------------------------------------------------------------------
+# Value files (weights per commune, capacities per site)
+# --------------------------------------------------------------------------------------------
+
+
+def read_values(path: str | Path, *, keys: Sequence[str], value: str | None = None, what: str = "poids") -> pd.Series:
+    """A table of one number per code (commune weights, site capacities) from a CSV file.
+
+    Parameters
+    ----------
+    path : path
+        CSV (``;`` or ``,`` separated, decimal comma accepted), UTF-8 or Latin-1.
+    keys : sequence of str
+        Accepted names of the code column, the first one present is used (``insee``, ``codgeo``…).
+    value : str, optional
+        Column of the numbers; default the only other column.
+    what : str
+        What the numbers are, in French, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        Numbers (float) indexed by code (str), named after the value column.
+
+    Raises
+    ------
+    AccessError
+        Missing file or column, a code given twice, or a cell that is not a number ≥ 0 — with the
+        lines (numbered as in a spreadsheet, header = 1).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise AccessError(f"fichier de {what} introuvable : « {p} »")
+    frame = None
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            frame = pd.read_csv(p, sep=None, engine="python", dtype=str, encoding=encoding, keep_default_na=False)
+            break
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, _csv_error()) as exc:
+            raise AccessError(f"impossible de lire le fichier de {what} « {p.name} » : {exc}") from exc
+    if frame is None:
+        raise AccessError(f"impossible de lire le fichier de {what} « {p.name} » (encodage)")
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    key = next((lower[k] for k in keys if k in lower), None)
+    if key is None:
+        raise AccessError(f"« {p.name} » n'a pas de colonne {' / '.join(keys)}")
+    others = [c for c in frame.columns if c != key]
+    if value is None:
+        if len(others) != 1:
+            raise AccessError(f"« {p.name} » : précisez la colonne de {what} parmi {', '.join(map(str, others))}")
+        col = others[0]
+    else:
+        col = lower.get(value.strip().lower())
+        if col is None:
+            raise AccessError(f"« {p.name} » n'a pas de colonne « {value} »")
+    codes = frame[key].astype(str).str.strip()
+    text = frame[col].astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    bad = numbers.isna() | (numbers < 0) | ~np.isfinite(numbers.fillna(0)) | (codes == "")
+    if bad.any():
+        lines = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:5])
+        raise AccessError(f"« {p.name} » : {what} ou code illisible ligne(s) {lines} (nombre ≥ 0 attendu)")
+    twice = codes.duplicated(keep=False)
+    if twice.any():
+        lines = ", ".join(str(i + 2) for i in np.flatnonzero(twice.to_numpy())[:5])
+        raise AccessError(f"« {p.name} » : code donné plusieurs fois, ligne(s) {lines}")
+    return pd.Series(numbers.to_numpy(dtype=float), index=pd.Index(codes, name=str(key)), name=str(col))
+
+
+def _csv_error() -> type[Exception]:
+    """The csv module's error (the python engine of pandas raises it on a broken file)."""
+    import csv
+
+    return csv.Error

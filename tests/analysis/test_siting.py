@@ -231,3 +231,21 @@ def test_road_coverage_agrees_with_network_nearest(laffitte_drive):
     assert exact.attrs["solution_value"] == max(float(m[list(s)].any(axis=0).sum())
                                                 for s in itertools.combinations(range(4), 2))
     assert exact.attrs["threshold_label"] == "4 min"
+
+
+def test_read_values(tmp_path):
+    from atlas.analysis.siting import read_values
+
+    good = tmp_path / "poids.csv"
+    good.write_text("insee;menages_pauvres\n80021;12 345,5\n80001;0\n", encoding="utf-8")
+    s = read_values(good, keys=("insee", "codgeo"))
+    assert s.to_dict() == {"80021": 12345.5, "80001": 0.0} and s.name == "menages_pauvres"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("codgeo,poids\n80021,3\n80001,beaucoup\n80002,-1\n80021,4\n", encoding="utf-8")
+    with pytest.raises(AccessError, match=r"ligne\(s\) 3, 4"):
+        read_values(bad, keys=("insee", "codgeo"))
+    bad.write_text("codgeo,poids\n80021,3\n80021,4\n", encoding="utf-8")
+    with pytest.raises(AccessError, match=r"plusieurs fois, ligne\(s\) 2, 3"):
+        read_values(bad, keys=("insee", "codgeo"))
+    with pytest.raises(AccessError, match="pas de colonne codgeo / code_insee"):
+        read_values(good, keys=("codgeo", "code_insee"))
