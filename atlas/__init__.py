@@ -22,9 +22,15 @@ The layers, from bottom to top: base modules (:mod:`atlas.errors`, :mod:`atlas.s
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 from atlas.errors import AtlasError
+
+# A library prints nothing: its messages are logged (loggers ``atlas.<module>``), shown only once
+# logging is configured (``logging.basicConfig(level=logging.INFO)``); progress goes through
+# :func:`atlas.progress.set_progress_hook`.
+logging.getLogger("atlas").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 

@@ -7,18 +7,20 @@ functions take frames, these read files.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
 
-from atlas.progress import info
 from atlas.registry.build import BuildResult, build_atlas
 from atlas.registry.partnerships import load_partnerships
 from atlas.registry.publication import Audience
 from atlas.registry.results import RegistryResult
 from atlas.territory.reference import load_communes
 from atlas.territory.selection import select_territory
+
+logger = logging.getLogger(__name__)
 
 
 def load_inputs(
@@ -68,7 +70,7 @@ def load_inputs(
                          ban=ban, geocoder=geocoder)
     report = [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10)
     for line in report + result.publication_lines(limit=10):
-        info(line)  # what was left out of the analysis, and why
+        logger.info(line)  # what was left out of the analysis, and why
     return communes, territory, result.actors
 
 
@@ -94,6 +96,6 @@ def load_registries(
                         reference=reference, write=False, sheet=list(sheet) if sheet else None, ban=ban,
                         geocoder=geocoder)
     for line in [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10):
-        info(line)  # the actor registry too: what the graph and the indicators leave out, and why
+        logger.info(line)  # the actor registry too: what the graph and the indicators leave out, and why
     parts, acts = load_partnerships(built.actors, partnerships, actions)
     return built, parts, acts

@@ -7,30 +7,39 @@ from click.testing import CliRunner
 from atlas import settings
 from atlas.cli import cli
 
-COMMANDS = {"build", "contours", "web", "print", "gaps", "distances", "suggest", "actors", "indicators", "demo",
-            "geocode"}
+#: French name -> English alias (the same word when both languages write it so).
+COMMANDS = {"construire": "build", "contours": "contours", "web": "web", "imprimer": "print",
+            "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "acteurs": "actors",
+            "indicateurs": "indicators", "demo": "demo", "geocoder": "geocode"}
 
 
-def test_every_command_is_listed():
+def test_every_command_is_listed_by_its_french_then_english_name():
     res = CliRunner().invoke(cli, ["--help"])
     assert res.exit_code == 0
-    listed = {line.split()[0] for line in res.output.split("Commands:")[1].splitlines() if line.strip()}
+    rows = [line.split("  ")[0].strip() for line in res.output.split("Commandes :")[1].splitlines()
+            if line.startswith("  ") and not line.startswith("    ")]
+    listed = {names.split(", ")[0]: names.split(", ")[-1] for names in rows}
     assert listed == COMMANDS
+    for french, english in COMMANDS.items():
+        for name in {french, english}:
+            usage = CliRunner().invoke(cli, [name, "--aide"]).output
+            assert usage.startswith(f"Utilisation : atlas {french} "), name
 
 
 def test_shared_options_have_one_name_everywhere():
     runner = CliRunner()
     for command in ("web", "print", "gaps", "distances", "suggest", "actors", "indicators"):
         text = runner.invoke(cli, [command, "--help"]).output
-        assert "--registry, --registre" in text, command
-        assert "--mapping" in text, command
-        assert "--partenariats" in text or command in ("gaps", "distances", "suggest"), command
+        assert "--registre, --registry FICHIER" in text, command
+        assert "--correspondance, --mapping NOM|FICHIER" in text, command
+        assert ("--partenariats, --partnerships FICHIER" in text) == (command not in ("gaps", "distances", "suggest")), command
 
 
 def test_partnership_layer_flag_alone_or_with_a_file(tmp_path):
+    """``--partenariats`` is a file everywhere; ``--liens`` draws the default registry's partnerships."""
     runner = CliRunner()
     alone = tmp_path / "a.html"
-    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--partenariats", "-o", str(alone)])
+    res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--liens", "-o", str(alone)])
     assert res.exit_code == 0, res.output
     given = tmp_path / "b.html"
     res = runner.invoke(cli, ["-q", "web", "--epci", "CABBALR", "--partenariats",

@@ -78,7 +78,7 @@ def test_actors_folder_metrics_and_communities(hostile, tmp_path, assert_excel_s
     out = tmp_path / "acteurs"
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(hostile["actors"]), "--partenariats",
                                    str(hostile["partnerships"]), "--actions", str(hostile["actions"]),
-                                   "--format", "pdf", "-o", str(out)])
+                                   "--dessin", "pdf", "-o", str(out)])
     assert res.exit_code == 0, res.output
     # absurd weights are rejects with their line and reason (the PDF is no longer asked for infinity)
     assert re.search(r"partnerships.csv, ligne \d+ : poids non fini \(infini\) : « inf »", res.output)

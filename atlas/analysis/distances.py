@@ -17,6 +17,7 @@ Typical use::
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,8 +35,9 @@ from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import integer_fr
 from atlas.io import write_output
-from atlas.progress import info
 from atlas.territory.reference import representative_points
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "check_thresholds",
@@ -408,7 +410,7 @@ def read_points(path: str) -> gpd.GeoDataFrame:
 
 def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Points lying in the territory's communes (with their ``insee`` when they had none); how many
-    were left out is said in French (:func:`atlas.progress.info`).
+    were left out is said in French (the ``atlas`` logger).
 
     Raises
     ------
@@ -426,7 +428,7 @@ def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> g
         out["insee"] = hit["insee"].astype(str).to_numpy()
     left = len(pts) - len(out)
     if left:  # said, never dropped silently
-        info(f"{integer_fr(left)} {'point' if left < 2 else 'points'} d'origine hors du territoire demandé : "
+        logger.info(f"{integer_fr(left)} {'point' if left < 2 else 'points'} d'origine hors du territoire demandé : "
              "non compris dans le résultat.")
     return out
 

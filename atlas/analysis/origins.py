@@ -19,6 +19,7 @@ other communes and of those outside add up to the population given.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -28,8 +29,9 @@ import pandas as pd
 
 from atlas.crs import to_l93
 from atlas.fr import decimal_fr, integer_fr
-from atlas.progress import info
 from atlas.territory.reference import load_communes
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["ORIGIN_GAP_M", "OriginReport", "attach_origins"]
 
@@ -148,7 +150,7 @@ def attach_origins(
     max_gap_m : float, default :data:`ORIGIN_GAP_M`
         A point outside every polygon but this close to one joins the nearest commune.
     report : bool, default True
-        Say in French (:func:`atlas.progress.info`) what was joined or left out.
+        Say in French (the ``atlas`` logger) what was joined or left out.
 
     Returns
     -------
@@ -193,7 +195,7 @@ def attach_origins(
     )
     if report:
         for message in rep.messages():
-            info(message)
+            logger.info(message)
     out = pts[kept].copy()
     out["insee"] = codes[kept].astype(str)
     return out, rep

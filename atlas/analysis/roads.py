@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import logging
 import math
 import zipfile
 from collections.abc import Callable
@@ -52,7 +53,8 @@ from atlas.analysis.road_speeds import (
 )
 from atlas.crs import lonlat_to_l93, points_xy
 from atlas.errors import AtlasError, NetworkCoverageError, NetworkError
-from atlas.progress import info
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CONNECTOR_SPEED_KMH",
@@ -514,7 +516,7 @@ def _write_cache(net: RoadNetwork, stored: Path) -> None:
     try:
         road_index.write_entry(stored, net._prepared, arrays)
     except (AtlasError, OSError) as exc:
-        info(f"Réseau routier non mis en cache ({exc}) : il sera relu au prochain lancement.")
+        logger.info(f"Réseau routier non mis en cache ({exc}) : il sera relu au prochain lancement.")
 
 
 # --------------------------------------------------------------------------------------------

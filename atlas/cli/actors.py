@@ -1,4 +1,4 @@
-"""``atlas actors``: the actor map (partnership graph, centralities, communities, exports)."""
+"""``atlas acteurs`` (``actors``): the actor map (partnership graph, centralities, communities, exports)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,35 @@ import click
 
 from atlas import settings
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import apply_reference_dir
-from atlas.cli.options import actions_option, partnership_file_option, reference_options, registry_options
+from atlas.cli.options import (
+    Whole,
+    actions_option,
+    choice_of,
+    epci_option,
+    option,
+    output_option,
+    partnership_file_option,
+    reference_options,
+    registry_options,
+)
 from atlas.errors import AtlasError
 
 
-@click.command()
+@command("acteurs")
 @registry_options
 @partnership_file_option
 @actions_option
-@click.option("--epci", multiple=True,
-              help="Seulement les acteurs de cet EPCI et leurs partenaires directs (SIREN ou sigle), répétable.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "pdf", "svg"]),
-              help="Formats du dessin du graphe (défaut : png et pdf), répétable.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Graine de Louvain et de la mise en page.")
-@click.option("--web", is_flag=True, help="Écrire la cartographie interactive (un seul fichier HTML hors ligne) "
-                                          "au lieu des dessins et tableaux.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Dossier de sortie (défaut : maps/acteurs) ; avec --web, fichier .html (défaut : maps/acteurs.html).")
+@epci_option("Seulement les acteurs de cet EPCI et leurs partenaires directs (SIREN ou sigle), répétable.")
+@option("--dessin", "--drawing", "formats", multiple=True, type=choice_of("png", "pdf", "svg"),
+        help="Formats du dessin du graphe (défaut : png et pdf), répétable.")
+@option("--graine", "--seed", "seed", type=Whole(), default=42, metavar="NOMBRE",
+        help="Graine de Louvain et de la mise en page (défaut : 42).")
+@option("--web", is_flag=True, help="Écrire la cartographie interactive (un seul fichier HTML hors ligne) "
+                                    "au lieu des dessins et tableaux.")
+@output_option("Dossier de sortie (défaut : maps/acteurs) ; avec --web, fichier .html (défaut : maps/acteurs.html).",
+               folder=True)
 @reference_options
 @handle_errors
 def actors(registry: Path | None, mapping: str | None, sheet: tuple[str, ...], partnerships: Path | None,

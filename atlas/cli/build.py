@@ -1,4 +1,4 @@
-"""``atlas build``: validate and join the actor registries, write the GeoPackage."""
+"""``atlas construire`` (``build``): validate and join the actor registries, write the GeoPackage."""
 
 from __future__ import annotations
 
@@ -7,27 +7,28 @@ from pathlib import Path
 import click
 
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import apply_reference_dir, geocoding, make_audience
 from atlas.cli.options import (
     actions_option,
+    argument,
     geocode_options,
+    mapping_option,
+    output_option,
     partnership_file_option,
     publication_options,
     reference_options,
+    sheet_option,
 )
 
 
-@click.command()
-@click.argument("registries", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--mapping", "mappings", multiple=True,
-              help="Correspondance de colonnes et de valeurs (préréglage ou fichier JSON), une par registre, "
-                   "dans l'ordre.")
-@click.option("--sheet", "--feuille", "sheet", multiple=True, metavar="NOM",
-              help="Feuille des classeurs à lire, répétable (défaut : toutes celles qui ont une colonne de nom).")
+@command("construire")
+@argument("registries", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[REGISTRE]...")
+@mapping_option(several=True)
+@sheet_option()
 @partnership_file_option
 @actions_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
+@output_option("GeoPackage à écrire (défaut : data/processed/atlas.gpkg).")
 @publication_options
 @geocode_options
 @reference_options

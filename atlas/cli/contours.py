@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
+from atlas.cli.options import option
 
 
-@click.command()
-@click.option("--url", default=None, help="Adresse du fichier de contours (GeoJSON, éventuellement .gz).")
-@click.option("--force", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
+@command("contours")
+@option("--url", default=None, metavar="URL", help="Adresse du fichier de contours (GeoJSON, éventuellement .gz).")
+@option("--force", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
 @handle_errors
 def contours(url: str | None, force: bool) -> None:
     """Télécharge les contours officiels des communes (IGN/Etalab) dans le cache local."""
@@ -17,4 +19,4 @@ def contours(url: str | None, force: bool) -> None:
 
     path = download_contours(url or DEFAULT_URL, force=force)
     click.echo(f"Contours disponibles : {path}")
-    click.echo(f"Utilisez-les avec : atlas build --reference {path}")
+    click.echo(f"Utilisez-les avec : atlas construire --reference {path}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 
 
-@click.command()
+@command("demo")
 @handle_errors
 def demo() -> None:
     """Tout atlas sur le registre de démonstration : GeoPackage, zones blanches, acteurs, cartes A3 et web."""

@@ -1,4 +1,4 @@
-"""``atlas gaps``: zones blanches, population beyond a threshold from every site (and ``--semaine``)."""
+"""``atlas zones-blanches`` (``gaps``): zones blanches, population beyond a threshold from every site (and ``--semaine``)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,33 @@ import click
 
 from atlas import settings
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import analysis_inputs
-from atlas.cli.options import network_options, site_options
+from atlas.cli.options import (
+    Choice,
+    format_option,
+    network_options,
+    option,
+    output_option,
+    site_options,
+    thresholds_option,
+)
 from atlas.errors import AtlasError
 
+#: How the table is grouped (``--par``).
+GROUPS = Choice({"commune": ("commune", "municipality"), "epci": ("epci",),
+                 "dep": ("dep", "departement", "department"), "region": ("region", "région")})
 
-@click.command()
-@click.option("--threshold", "--seuil", "thresholds", multiple=True, type=float, metavar="KM",
-              help="Seuil de distance en km, répétable (défaut : 5, 10 et 20 km).")
-@click.option("--minutes", "minutes", multiple=True, type=float, metavar="MIN",
-              help="Seuil de temps de trajet en minutes, répétable (avec --network).")
-@click.option("--by", "--par", "by", type=click.Choice(["commune", "epci", "dep", "region"]), default="epci",
-              show_default=True, help="Regroupement du tableau.")
-@click.option("--semaine", "--week", "week", is_flag=True,
-              help="Part de la population couverte chaque jour de la semaine (au premier seuil en km).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "md", "gpkg"]), default=None,
-              help="Format de sortie (défaut : d'après l'extension de -o, sinon Markdown à l'écran).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier à écrire (.csv, .md, .gpkg).")
+
+@command("zones-blanches")
+@thresholds_option("Seuil de distance en km, répétable (défaut : 5, 10 et 20 km).")
+@option("--minutes", "minutes", multiple=True, type=float, metavar="MINUTES",
+        help="Seuil de temps de trajet en minutes, répétable (avec --routes).")
+@option("--par", "--by", "by", type=GROUPS, default="epci", help="Regroupement du tableau (défaut : epci).")
+@option("--semaine", "--week", "week", is_flag=True,
+        help="Part de la population couverte chaque jour de la semaine (au premier seuil en km).")
+@format_option("csv", "md", "gpkg")
+@output_option("Fichier à écrire (.csv, .md, .gpkg).")
 @network_options
 @site_options
 @handle_errors
@@ -41,9 +50,11 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
     from atlas.analysis.coverage import threshold_list
 
     threshold_list(km, list(minutes) or None)  # fail on bad thresholds before reading anything
-    if minutes and not opts.get("network_path"):
-        raise AtlasError("un seuil en minutes demande un réseau routier (option --network)")
+    if minutes and not opts.get("roads"):
+        raise AtlasError("un seuil en minutes demande un réseau routier (option --routes)")
     if week:
+        if len(thresholds) > 1:
+            raise AtlasError("--semaine se calcule à un seul seuil en km (un seul --seuil)")
         _weekly(thresholds[0] if thresholds else 10.0, by, fmt, output, opts)
         return
     communes, territory, sites, origins, network = analysis_inputs(opts)
@@ -61,7 +72,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
 
 
 def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
-    """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
+    """``atlas zones-blanches --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
     from atlas.analysis.sites import SiteFilter
     from atlas.io import csv_text, markdown_table, output_format, write_csv_excel, write_text_atomic
@@ -69,7 +80,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     if by == "commune":
         raise AtlasError("--semaine se regroupe par epci, dep ou region")
     if opts.get("day"):
-        raise AtlasError("--semaine et --day ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
+        raise AtlasError("--semaine et --jour ne vont pas ensemble : --semaine passe déjà en revue chaque jour")
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
     communes, territory, sites, origins, network = analysis_inputs(opts)

@@ -1,4 +1,4 @@
-"""``atlas geocode``: place a registry's addresses with the BAN and rewrite the registry."""
+"""``atlas geocoder`` (``geocode``): place a registry's addresses with the BAN and rewrite the registry."""
 
 from __future__ import annotations
 
@@ -7,18 +7,17 @@ from pathlib import Path
 import click
 
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import apply_reference_dir, geocoding
-from atlas.cli.options import geocode_options, reference_options
+from atlas.cli.options import argument, geocode_options, mapping_option, output_option, reference_options, sheet_option
 
 
-@click.command()
-@click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--mapping", default=None, help="Correspondance de colonnes du registre (préréglage ou fichier JSON).")
-@click.option("--sheet", "--feuille", "sheet", default=None, metavar="NOM",
-              help="Feuille du classeur à géocoder (défaut : celle qui a une colonne de nom).")
+@command("geocoder")
+@argument("registry", type=click.Path(dir_okay=False, path_type=Path), metavar="REGISTRE")
+@mapping_option()
+@sheet_option(several=False)
 @geocode_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
+@output_option("Registre géocodé à écrire (défaut : REGISTRE-geocode.csv à côté du registre).")
 @reference_options
 @handle_errors
 def geocode(registry: Path, mapping: str | None, sheet: str | None, ban: Path | None, geocoder: str | None,
@@ -34,7 +33,7 @@ def geocode(registry: Path, mapping: str | None, sheet: str | None, ban: Path | 
     apply_reference_dir(reference_dir)
     options = geocoding(ban, geocoder)
     if options["ban"] is None and geocoder is None:
-        raise click.UsageError("indiquez les fichiers de la BAN (--ban CHEMIN ou ATLAS_BAN_DIR) "
+        raise click.UsageError("indiquez les fichiers de la BAN (--ban FICHIER|DOSSIER ou ATLAS_BAN_DIR) "
                                "ou le géocodeur en ligne (--geocodeur en-ligne).")
     target = output or registry.with_name(f"{registry.stem}-geocode.csv")
     geocoded = geocode_registry(registry, mapping=mapping, reference=reference, sheet=sheet, **options)

@@ -1,4 +1,4 @@
-"""``atlas indicators``: follow-up indicators (PAT, AMI DRAAF/DREETS) by territory."""
+"""``atlas indicateurs`` (``indicators``): follow-up indicators (PAT, AMI DRAAF/DREETS) by territory."""
 
 from __future__ import annotations
 
@@ -7,22 +7,29 @@ from pathlib import Path
 import click
 
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import apply_reference_dir
-from atlas.cli.options import actions_option, partnership_file_option, reference_options, registry_options
+from atlas.cli.options import (
+    actions_option,
+    epci_option,
+    format_option,
+    option,
+    output_option,
+    partnership_file_option,
+    reference_options,
+    registry_options,
+)
 
 
-@click.command()
-@click.option("--epci", multiple=True, help="EPCI (SIREN ou sigle : CABBALR, CAPSO…), répétable. "
-                                            "Défaut : CABBALR et CAPSO.")
+@command("indicateurs")
+@epci_option("EPCI (SIREN ou sigle : CABBALR, CAPSO…), répétable. Défaut : CABBALR et CAPSO.")
 @registry_options
 @partnership_file_option
 @actions_option
-@click.option("--sans-fictifs", "--real-only", "real_only", is_flag=True,
-              help="Ne pas compter les acteurs fictifs de démonstration.")
-@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default=None,
-              help="Format (défaut : d'après l'extension de -o, sinon md).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier à écrire (sinon le tableau est affiché).")
+@option("--sans-fictifs", "--real-only", "real_only", is_flag=True,
+        help="Ne pas compter les acteurs fictifs de démonstration.")
+@format_option("md", "csv")
+@output_option("Fichier à écrire (sinon le tableau est affiché).")
 @reference_options
 @handle_errors
 def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],

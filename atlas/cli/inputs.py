@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from atlas import settings
+
+logger = logging.getLogger("atlas.cli")
 
 
 def geocoding(ban: Path | None, geocoder: str | None) -> dict[str, Any]:
@@ -22,9 +25,10 @@ def make_audience(professionals: bool = False, include_drafts: bool = False, fre
     return Audience(professionals=professionals, include_drafts=include_drafts, freshness_months=freshness)
 
 
-def layer_partnerships(value: str | None) -> bool | Path:
-    """``--partenariats`` alone means the default registry; with a value, that file."""
-    return False if value is None else (True if value == "default" else Path(value))
+def layer_partnerships(links: bool, partnerships: Path | None) -> bool | Path:
+    """The partnership layer of a map: the file given with ``--partenariats`` (drawn), else, with
+    ``--liens``, the default registry (``True``), else none (``False``)."""
+    return Path(partnerships) if partnerships is not None else bool(links)
 
 
 def apply_reference_dir(reference_dir: Path | None) -> None:
@@ -38,10 +42,9 @@ def analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     from atlas.analysis.distances import read_origins
     from atlas.analysis.sites import SiteFilter, select_sites
     from atlas.inputs import load_inputs
-    from atlas.progress import info
 
     apply_reference_dir(opts.get("reference_dir"))
-    info("Lecture du territoire et du registre…")
+    logger.info("Lecture du territoire et du registre…")
     communes, territory, actors = load_inputs(opts.get("registry"), opts.get("mapping"), opts.get("reference"),
                                               opts.get("epci"), opts.get("dep"), sheet=opts.get("sheet"),
                                               audience=make_audience(include_drafts=bool(opts.get("include_drafts"))),
@@ -56,11 +59,12 @@ def analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
     left_out = sites.attrs.get("n_not_counted", 0)
     status = f" ; {left_out} écarté(s) : fermé(s), en brouillon ou hors ligne" if left_out else ""
-    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
+    logger.info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
     network = None
-    if opts.get("network_path"):
+    if opts.get("roads"):
         from atlas.analysis.roads import load_network
 
-        info(f"Lecture du réseau routier « {opts['network_path']} » ({opts.get('mode', 'walk')})…")
-        network = load_network(opts["network_path"], mode=opts.get("mode", "walk"))
+        how = "en voiture" if opts.get("mode") == "drive" else "à pied"
+        logger.info(f"Lecture du réseau routier « {opts['roads']} » ({how})…")
+        network = load_network(opts["roads"], mode=opts.get("mode", "walk"))
     return communes, territory, sites, origins, network

@@ -1,4 +1,4 @@
-"""``atlas print``: the printable A3 map (PDF), or an atlas of one sheet per territory."""
+"""``atlas imprimer`` (``print``): the printable A3 map (PDF), or an atlas of one sheet per territory."""
 
 from __future__ import annotations
 
@@ -7,54 +7,62 @@ from pathlib import Path
 import click
 
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import apply_reference_dir, geocoding, layer_partnerships, make_audience
 from atlas.cli.options import (
+    Choice,
     geocode_options,
     layer_options,
+    option,
+    output_option,
     publication_options,
     reference_options,
     registry_options,
     registry_title_option,
     territory_options,
+    title_option,
 )
 
+#: What one sheet of the atlas covers (``--atlas``).
+SHEET_UNITS = Choice({"epci": ("epci",), "commune": ("commune", "municipality"),
+                      "dep": ("dep", "departement", "department")})
+#: Orientation of the A3 sheet.
+ORIENTATIONS = Choice({"auto": ("auto",), "landscape": ("paysage", "landscape"), "portrait": ("portrait",)})
 
-@click.command("print")
+
+@command("imprimer")
 @territory_options("")
-@click.option("--commune", "insee", multiple=True, help="Commune (code INSEE), répétable.")
-@click.option("--atlas", "atlas_by", type=click.Choice(["epci", "commune", "dep"]), default=None,
-              help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, "
-                   "dans un seul PDF.")
+@option("--commune", "insee", multiple=True, metavar="CODE", help="Commune (code INSEE), répétable.")
+@option("--atlas", "atlas_by", type=SHEET_UNITS, default=None,
+        help="Mode atlas : une feuille par EPCI, par commune ou par département du territoire, dans un seul PDF.")
 @registry_options
 @geocode_options
 @layer_options
-@click.option("--all-kinds", "all_kinds", is_flag=True,
-              help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
-@click.option("--orientation", type=click.Choice(["auto", "landscape", "portrait"]), default="auto",
-              show_default=True, help="Orientation de la feuille A3 (auto : le moins de feuilles, puis la plus "
-                                        "grande échelle).")
-@click.option("--title", default=None, help="Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
-@click.option("--editeur", "editor", default=None, metavar="TEXTE",
-              help="Qui a réalisé la carte (« CCAS de Lens »), imprimé en pied de page.")
-@click.option("--contact", default=None, metavar="TEXTE",
-              help="À qui signaler un lieu manquant ou une erreur (« CCAS de Lens — 03 21 00 00 00 »), "
-                   "imprimé en pied de page (défaut : l'éditeur).")
+@option("--tous-types", "--all-kinds", "all_kinds", is_flag=True,
+        help="Tous les acteurs (CCAS, centres sociaux…), pas seulement les lieux d'aide alimentaire.")
+@option("--orientation", type=ORIENTATIONS, default="auto",
+        help="Orientation de la feuille A3 (défaut : auto, le moins de feuilles, puis la plus grande échelle).")
+@title_option("Titre de la carte (défaut : « Où trouver de l'aide alimentaire »).")
+@option("--editeur", "--editor", "editor", default=None, metavar="TEXTE",
+        help="Qui a réalisé la carte (« CCAS de Lens »), imprimé en pied de page.")
+@option("--contact", default=None, metavar="TEXTE",
+        help="À qui signaler un lieu manquant ou une erreur (« CCAS de Lens — 03 21 00 00 00 »), "
+             "imprimé en pied de page (défaut : l'éditeur).")
 @registry_title_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
+@output_option("PDF à écrire (défaut : maps/carte-<territoire>.pdf ou maps/atlas-<découpage>.pdf).")
 @publication_options
 @reference_options
 @handle_errors
 def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...], atlas_by: str | None,
               registry: Path | None, mapping: str | None, sheet: tuple[str, ...], zones_blanches: float | None, access: bool,
-              partnerships: str | None, all_kinds: bool, orientation: str, title: str | None, editor: str | None,
+              links: bool, partnerships: Path | None, all_kinds: bool, orientation: str, title: str | None, editor: str | None,
               contact: str | None, registry_title: str | None, output: Path | None, professionals: bool,
               include_drafts: bool, freshness: int, reference: str | None,
               reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
     """Carte A3 imprimable (PDF) des lieux d'aide alimentaire, ou atlas d'une feuille par territoire.
 
     La carte et le tableau de tous les lieux tiennent sur une feuille A3 quand c'est possible. Les
-    partenariats entre acteurs n'y sont tracés que sur demande (--partenariats). Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
+    partenariats entre acteurs n'y sont tracés que sur demande (--liens). Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
     définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
     """
     from atlas.inputs import load_inputs
@@ -72,7 +80,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
                                               **geocoding(ban, geocoder))
     if insee:
         territory = select_territory(territory, insee=list(insee))
-    layers = analysis_layers(communes, actors, zones_blanches, access, layer_partnerships(partnerships),
+    layers = analysis_layers(communes, actors, zones_blanches, access, layer_partnerships(links, partnerships),
                              audience=audience)
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
             "title": title or TITLE, "audience": audience, "editor": editor, "contact": contact,

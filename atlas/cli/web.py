@@ -8,34 +8,37 @@ import click
 
 from atlas import settings
 from atlas.cli.errors import handle_errors
+from atlas.cli.french import command
 from atlas.cli.inputs import apply_reference_dir, geocoding, layer_partnerships, make_audience
 from atlas.cli.options import (
     geocode_options,
     layer_options,
+    output_option,
     publication_options,
     reference_options,
     registry_options,
     registry_title_option,
     territory_options,
+    title_option,
 )
 
 
-@click.command()
+@command("web")
 @territory_options("Défaut : toute la région.")
 @registry_options
 @geocode_options
 @layer_options
-@click.option("--title", default=None, help="Titre de la carte.")
+@title_option("Titre de la carte.")
 @registry_title_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier HTML à écrire (défaut : maps/carte-<territoire>.html).")
+@output_option("Fichier HTML à écrire (défaut : maps/carte-<territoire>.html).")
 @publication_options
 @reference_options
 @handle_errors
 def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapping: str | None, sheet: tuple[str, ...],
-        zones_blanches: float | None, access: bool, partnerships: str | None, title: str | None,
-        registry_title: str | None, output: Path | None, professionals: bool, include_drafts: bool, freshness: int, reference: str | None,
-        reference_dir: Path | None, ban: Path | None = None, geocoder: str | None = None) -> None:
+        zones_blanches: float | None, access: bool, links: bool, partnerships: Path | None, title: str | None,
+        registry_title: str | None, output: Path | None, professionals: bool, include_drafts: bool, freshness: int,
+        reference: str | None, reference_dir: Path | None, ban: Path | None = None,
+        geocoder: str | None = None) -> None:
     """Carte interactive autonome (un seul fichier HTML, fonctionne sans réseau).
 
     Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
@@ -55,7 +58,7 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
                                       sheet=sheet, audience=audience,
                                       **geocoding(ban, geocoder))
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
-                        partnerships=layer_partnerships(partnerships), audience=audience)
+                        partnerships=layer_partnerships(links, partnerships), audience=audience)
     name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
     target = output or settings.maps_dir() / web_filename(name)
     path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,

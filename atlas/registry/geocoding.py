@@ -16,6 +16,7 @@ its door.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +24,12 @@ import numpy as np
 import pandas as pd
 
 from atlas.errors import AtlasError
-from atlas.progress import info
 from atlas.registry.schema import PRECISION_LABELS
 from atlas.territory.address import parse_addresses
 from atlas.territory.ban import BanIndex, geocode_addresses, load_index
 from atlas.territory.ban_online import geocode_online
+
+logger = logging.getLogger(__name__)
 
 #: The value of ``geocoder`` (``--geocodeur``) that sends addresses to the online service.
 ONLINE = "en-ligne"
@@ -158,7 +160,7 @@ def geocode_records(records: list[dict], geocoder: Geocoder) -> list[tuple[int, 
     todo = [r for r in records if r.get("_town_insee") and str(r.get("address", "")).strip()]
     if not todo:
         return []
-    info(f"Géocodage de {len(todo)} adresse(s) avec la Base Adresse Nationale…")
+    logger.info(f"Géocodage de {len(todo)} adresse(s) avec la Base Adresse Nationale…")
     frame = pd.DataFrame({c: [str(r.get(c, "")) for r in todo] for c in ("address", "postcode", "commune")})
     frame["insee"] = [r["_town_insee"] for r in todo]
     found = geocoder.geocode(frame)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,7 +46,6 @@ from atlas import settings
 from atlas.crs import lonlat_to_l93
 from atlas.errors import AtlasError, BanError
 from atlas.io import atomic_output
-from atlas.progress import info
 from atlas.territory.address import (
     MIN_SCORE,
     best_street,
@@ -57,6 +57,8 @@ from atlas.territory.address import (
     text_or_empty,
 )
 from atlas.territory.reference import normalize_name
+
+logger = logging.getLogger(__name__)
 
 #: Columns of a BAN « adresses » file, in the published order.
 BAN_COLUMNS: tuple[str, ...] = (
@@ -241,7 +243,7 @@ def _build_cached(path: Path, *, cache: bool) -> pa.Table:
                 return pq.read_table(target)
         except (pa.ArrowInvalid, OSError):
             pass  # unreadable cache: rebuilt below
-    info(f"Index BAN : lecture de « {path.name} » (première utilisation, une fois pour toutes)…")
+    logger.info(f"Index BAN : lecture de « {path.name} » (première utilisation, une fois pour toutes)…")
     table = read_ban_file(path)
     if cache:
         table = table.replace_schema_metadata({"atlas_ban_key": key})
@@ -250,7 +252,7 @@ def _build_cached(path: Path, *, cache: bool) -> pa.Table:
             with atomic_output(target) as tmp:
                 pq.write_table(table, tmp, compression="zstd")
         except (AtlasError, OSError) as exc:
-            info(f"Index BAN non mis en cache ({exc}) : il sera reconstruit la prochaine fois.")
+            logger.info(f"Index BAN non mis en cache ({exc}) : il sera reconstruit la prochaine fois.")
     return table
 
 

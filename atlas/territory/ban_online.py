@@ -20,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import os
 import time
 import urllib.error
@@ -35,8 +36,9 @@ from atlas import settings
 from atlas.crs import lonlat_to_l93
 from atlas.errors import AtlasError, GeocoderError
 from atlas.io import write_text_atomic
-from atlas.progress import info
 from atlas.territory.address import parse_addresses, text_or_empty
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api-adresse.data.gouv.fr"
 ENV_VAR = "ATLAS_GEOCODER_URL"
@@ -102,7 +104,7 @@ class AnswerCache:
         try:
             write_text_atomic(self.path, json.dumps(self.answers, ensure_ascii=False, sort_keys=True))
         except (AtlasError, OSError) as exc:
-            info(f"Réponses du géocodeur non mises en cache ({exc}).")
+            logger.info(f"Réponses du géocodeur non mises en cache ({exc}).")
 
 
 # --------------------------------------------------------------------------- HTTP

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
+import logging
 import re
 import shutil
 import unicodedata
@@ -30,9 +31,10 @@ import shapely
 from atlas import settings
 from atlas.crs import L93, WGS84, to_l93
 from atlas.errors import ReferenceDataError
-from atlas.progress import info
 from atlas.territory import cache
 from atlas.territory.contours import clean_coverage, dissolve_outlines
+
+logger = logging.getLogger(__name__)
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -275,7 +277,7 @@ def _layer(source: str, name: str, columns: Sequence[str] | None = None,
             try:
                 folder = _cache_folder(source)
             except OSError as exc:  # read-only or full disk: work without the cache
-                info(f"Cache des données de référence impossible à écrire ({exc.strerror or exc}) : "
+                logger.info(f"Cache des données de référence impossible à écrire ({exc.strerror or exc}) : "
                      "elles sont décodées à chaque commande.")
                 break
             try:

@@ -232,7 +232,7 @@ def test_same_files_whatever_the_hash_seed(tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
         res = subprocess.run([sys.executable, "-c", "from atlas.cli import main; main()", "-q", "actors",
                               "--registry", str(DATA / "actors.csv"), "--partnerships", str(DATA / "partnerships.csv"),
-                              "--format", "png", "--format", "pdf", "-o", str(out)],
+                              "--dessin", "png", "--dessin", "pdf", "-o", str(out)],
                              capture_output=True, text=True, env=env, check=False)
         assert res.returncode == 0, res.stderr[-2000:]
 

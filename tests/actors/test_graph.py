@@ -291,7 +291,7 @@ def test_cli_actors(tmp_path):
 
     out = tmp_path / "acteurs"
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
-                                   str(DATA / "partnerships.csv"), "--format", "png", "--format", "svg",
+                                   str(DATA / "partnerships.csv"), "--dessin", "png", "--dessin", "svg",
                                    "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "12 acteurs, 11 paires d'acteurs liées" in res.output
@@ -302,7 +302,7 @@ def test_cli_actors(tmp_path):
     assert len(nx.read_gexf(out / "acteurs.gexf")) == 12
     # a territory: its actors and their direct partners only
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
-                                   str(DATA / "partnerships.csv"), "--epci", "CAPSO", "--format", "png",
+                                   str(DATA / "partnerships.csv"), "--epci", "CAPSO", "--dessin", "png",
                                    "-o", str(tmp_path / "capso")])
     assert res.exit_code == 0, res.output
     assert set(nx.read_graphml(tmp_path / "capso" / "acteurs.graphml").nodes) == {"capso", "epi-b", "croix-b", "isole"}
@@ -316,7 +316,7 @@ def test_cli_actors_bad_rows_and_errors(tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["actors", "--registry", str(DATA / "actors.csv"), "--partnerships",
                               str(DATA / "partnerships_bad.csv"), "--actions", str(DATA / "actions.csv"),
-                              "--format", "png", "-o", str(tmp_path / "a")])
+                              "--dessin", "png", "-o", str(tmp_path / "a")])
     assert res.exit_code == 0, res.output
     assert "partnerships_bad.csv, ligne 7 : poids négatif : « -5 »" in res.output
     assert "16 lignes lues, 4 acceptées, 12 rejetées" in res.output

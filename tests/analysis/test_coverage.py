@@ -186,7 +186,7 @@ def test_cli_gaps(tmp_path):
         (["--epci", "NOPE"], "Territoire inconnu"),
         (["--dep", "75"], "Territoire inconnu"),
         (["--kind", "producer", "--day", "dimanche"], "aucun site ouvert"),
-        (["--network", str(tmp_path / "absent.osm.pbf")], "introuvable"),
+        (["--routes", str(tmp_path / "absent.osm.pbf")], "introuvable"),
     ]:
         bad = tmp_path / "bad.md"
         res = runner.invoke(cli, ["-q", "gaps", *args, "-o", str(bad)])
@@ -201,7 +201,7 @@ def test_cli_gaps_network_not_covering(tmp_path, shared_data):
 
     graph = shared_data / "road-graph-fr-osmnx" / "maisons_laffitte.graphml"
     out = tmp_path / "zb.gpkg"
-    res = CliRunner().invoke(cli, ["-q", "gaps", "--epci", "CAPSO", "--network", str(graph), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["-q", "gaps", "--epci", "CAPSO", "--routes", str(graph), "-o", str(out)])
     assert res.exit_code == 1 and "ne couvre pas le territoire" in res.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
