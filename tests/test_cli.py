@@ -9,14 +9,14 @@ from atlas.cli import cli
 
 #: French name -> English alias (the same word when both languages write it so).
 COMMANDS = {"construire": "build", "contours": "contours", "web": "web", "imprimer": "print",
-            "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "acteurs": "actors",
+            "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "capacite": "capacity", "acteurs": "actors",
             "indicateurs": "indicators", "demo": "demo", "geocoder": "geocode"}
 
 
 def test_every_command_is_listed_by_its_french_then_english_name():
     res = CliRunner().invoke(cli, ["--help"])
     assert res.exit_code == 0
-    rows = [line.split("  ")[0].strip() for line in res.output.split("Commandes :")[1].splitlines()
+    rows = [line.strip().split("  ")[0] for line in res.output.split("Commandes :")[1].splitlines()
             if line.startswith("  ") and not line.startswith("    ")]
     listed = {names.split(", ")[0]: names.split(", ")[-1] for names in rows}
     assert listed == COMMANDS

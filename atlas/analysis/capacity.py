@@ -178,4 +178,6 @@ def floating_catchment(
         "n_sites_unknown_capacity": int((~known).sum()), "method": "E2SFCA" if bands is not None else "2SFCA",
         "threshold_label": f"{limit:g} {unit}", "min_ratio": min_ratio,
     })
+    if weights is not None:
+        out.attrs["weights"] = weights if isinstance(weights, str) else str(getattr(weights, "name", None) or "poids")
     return out

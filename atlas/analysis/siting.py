@@ -135,20 +135,20 @@ class Solution:
 
     def sentence(self) -> str:
         """One French sentence: « optimum prouvé » or « à 0,4 % au plus de l'optimum », and why."""
-        what = "heuristique gloutonne" if self.method == "greedy" else "résolution exacte (HiGHS)"
         secs = f"{decimal_fr(self.seconds, 1)} s"
         if self.problem == "maximal_covering":
-            bound = f"borne prouvée : {integer_fr(math.floor(self.bound + 1e-6))}"
+            bound = integer_fr(math.floor(self.bound + 1e-6))
         else:
             bound = f"au moins {integer_fr(self.bound)} site{'s' if self.bound > 1 else ''}"
+        if self.method == "greedy":
+            if self.proven:
+                return f"Méthode gloutonne : optimum prouvé (égal à la borne de la relaxation linéaire, {bound} ; {secs})."
+            return (f"Méthode gloutonne : à {self.gap_fr()} au plus de l'optimum "
+                    f"(borne de la relaxation linéaire : {bound} ; {secs}).")
         if self.proven:
-            return f"Optimum prouvé ({what}, {bound}, {secs})."
-        why = ""
-        if self.status == "time_limit":
-            why = f", limite de temps de {number_fr(self.time_limit_s or 0)} s atteinte"
-        elif self.method == "greedy":
-            bound += " d'après la relaxation linéaire"
-        return f"À {self.gap_fr()} au plus de l'optimum ({what}, {bound}{why}, {secs})."
+            return f"Optimum prouvé par HiGHS (borne : {bound} ; {secs})."
+        why = f"limite de temps de {number_fr(self.time_limit_s or 0)} s atteinte ; " if self.status == "time_limit" else ""
+        return f"À {self.gap_fr()} au plus de l'optimum (HiGHS, {why}borne prouvée : {bound} ; {secs})."
 
     def attrs(self) -> dict[str, object]:
         """Plain values for ``DataFrame.attrs`` (``solution_…`` keys)."""
@@ -882,7 +882,7 @@ def siting_markdown(ranked: gpd.GeoDataFrame) -> str:
         lines.append(f"{integer_fr(n)} nouveau{'x' if n > 1 else ''} site{'s' if n > 1 else ''}.")
     else:
         lines.append(f"Population sortie des zones blanches : {integer_fr(ranked['population_gained'].sum())}.")
-    lines += [str(a.get("solution_sentence", "")), ""]
+    lines += [str(a.get("solution_sentence", "")), "", ""]
     if len(ranked) == 0:
         return "\n".join(lines) + "Aucun nouveau site n'est utile.\n"
     return "\n".join(lines) + markdown_table(siting_table(ranked))

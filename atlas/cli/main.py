@@ -12,6 +12,7 @@ import click
 from atlas import settings
 from atlas.cli.actors import actors
 from atlas.cli.build import build
+from atlas.cli.capacity import capacity
 from atlas.cli.contours import contours
 from atlas.cli.demo import demo
 from atlas.cli.distances import distances
@@ -28,7 +29,7 @@ install()  # click's own strings in French while an atlas command runs (atlas.cl
 
 #: Each command, its French name (its click name) first, then its English alias.
 COMMANDS: tuple[tuple[click.Command, tuple[str, ...]], ...] = (
-    (build, ("build",)), (contours, ()), (web, ()), (gaps, ("gaps",)), (distances, ()), (suggest, ("suggest",)),
+    (build, ("build",)), (contours, ()), (web, ()), (gaps, ("gaps",)), (distances, ()), (suggest, ("suggest",)), (capacity, ("capacity",)),
     (print_map, ("print",)), (actors, ("actors",)), (indicators, ("indicators",)), (geocode, ("geocode",)),
     (demo, ()),
 )

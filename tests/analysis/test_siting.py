@@ -58,7 +58,7 @@ def test_exact_equals_brute_force_and_greedy_is_bounded(seed, k):
     exact = maximal_covering(origins, cands, k=k, threshold_km=8, method="exact")
     assert exact.attrs["solution_value"] == best
     assert exact.attrs["solution_proven"] and exact.attrs["solution_bound"] == best
-    assert exact.attrs["solution_sentence"].startswith("Optimum prouvé")
+    assert exact.attrs["solution_sentence"].startswith("Optimum prouvé par HiGHS")
     # the value reported is what the chosen sites really cover
     chosen = cands.index.get_indexer(exact.index)
     assert float(w[cov[chosen].any(axis=0)].sum()) == best == exact["population_gained"].sum()
