@@ -544,8 +544,10 @@ def _solve_mclp(p: _Problem, k: int, method: str, time_limit_s: float | None) ->
 def _solve_cover(p: _Problem, target: float | None, method: str, time_limit_s: float | None
                  ) -> tuple[list[int], float, str]:
     """(chosen columns, lower bound on the number of sites, status)."""
-    total = float(p.w.sum())
-    greedy = _greedy(p.B, p.w, target=total if target is None else target)
+    if target is None:  # every group: the classic greedy, most groups newly reached first (ln n factor)
+        greedy = _greedy(p.B, np.ones(len(p.w)), target=float(len(p.w)))
+    else:
+        greedy = _greedy(p.B, p.w, target=target)
     if len(greedy) <= 1:  # nothing or one site: the LP gives no better bound than this
         return greedy, float(len(greedy)), "optimal"
     if method == "greedy":

@@ -64,3 +64,30 @@ def test_bad_capacity(case):
         floating_catchment(origins, sites.drop(columns="capacity"))
     with pytest.raises(AccessError, match=r"site\(s\) n° 2"):
         floating_catchment(origins, sites.assign(capacity=[1, "beaucoup", 3]))
+
+
+def test_cli_capacite_zones_grises(tmp_path):
+    """On the demonstration registry: one capacity file by site id; the verdicts follow the library's."""
+    import io
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    actors = pd.read_csv("data/raw/actors.csv", dtype=str)
+    aid = actors[actors["kind"].isin(["distribution", "epicerie", "meal"])]
+    caps = tmp_path / "capacites.csv"
+    pd.DataFrame({"id": [*aid["id"], "inconnu"], "beneficiaires": [100] * len(aid) + [5]}).to_csv(caps, index=False)
+    res = CliRunner().invoke(cli, ["capacite", "--epci", "CABBALR", "--capacites", str(caps), "--ratio-min", "5",
+                                   "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    said = next(line for line in res.output.splitlines() if "ne sont pas des sites retenus" in line)
+    assert "inconnu" in said or said.endswith("…")  # said, never dropped silently (trucks are not sites, their stops are)
+    table = pd.read_csv(io.StringIO(res.output[res.output.index("Code INSEE"):]), sep=";", decimal=",")
+    grey = table[table["Verdict"] == "zone grise"]
+    assert len(grey) > 0 and (grey["Capacité à portée pour 1 000 (par semaine)"] < 5).all()
+    rest = table[table["Verdict"].isna()]
+    assert (rest["Capacité à portée pour 1 000 (par semaine)"] >= 5).all()
+    res = CliRunner().invoke(cli, ["capacite", "--epci", "CABBALR", "--capacites", str(caps), "--paliers", "5:1,x"])
+    assert res.exit_code == 1 and "paliers illisibles" in res.output

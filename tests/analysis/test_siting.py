@@ -249,3 +249,87 @@ def test_read_values(tmp_path):
         read_values(bad, keys=("insee", "codgeo"))
     with pytest.raises(AccessError, match="pas de colonne codgeo / code_insee"):
         read_values(good, keys=("codgeo", "code_insee"))
+
+
+# --------------------------------------------------------------------------------------------
+# The command line, on the real Vimeu (25 communes of the Somme), checked by brute force
+# --------------------------------------------------------------------------------------------
+
+VIMEU = "200070944"
+
+
+@pytest.fixture(scope="module")
+def vimeu():
+    from atlas.analysis.distances import commune_origins
+    from atlas.territory.reference import load_communes
+    from atlas.territory.selection import select_territory
+
+    pts = commune_origins(select_territory(load_communes(), epci=[VIMEU]))
+    xy = points_xy(pts)
+    return pts, _within(xy, xy, 5), pts["population"].to_numpy(float)
+
+
+def _run(*args: str):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+
+    return CliRunner().invoke(cli, ["-q", "suggerer", "--epci", VIMEU, "--seuil", "5", *args])
+
+
+def _csv(output: str) -> pd.DataFrame:
+    import io
+
+    return pd.read_csv(io.StringIO(output.lstrip("\ufeff")), sep=";", decimal=",", dtype={"Code INSEE": str})
+
+
+def test_cli_exact_and_greedy_against_brute_force(vimeu):
+    pts, cov, w = vimeu
+    best = _brute_mclp(cov, w, 2)
+    res = _run("-k", "2")
+    assert res.exit_code == 0, res.output
+    assert "Optimum prouvé par HiGHS" in res.output
+    assert f"Population sortie des zones blanches : {best:,.0f}.".replace(",", "\u00a0") in res.output
+    table = _csv(_run("-k", "2", "--format", "csv").output)
+    chosen = pts.reset_index(drop=True).index[pts["insee"].isin(table["Code INSEE"]).to_numpy()]
+    assert float(w[cov[chosen].any(axis=0)].sum()) == best
+    greedy = _run("-k", "2", "--methode", "glouton", "--limite-temps", "5")
+    assert greedy.exit_code == 0 and "Méthode gloutonne" in greedy.output
+
+
+def test_cli_cover_all_is_minimal_and_covers_everyone(vimeu):
+    pts, cov, w = vimeu
+    res = _run("--couvrir-tout", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    table = _csv(res.output)
+    chosen = np.flatnonzero(pts["insee"].isin(table["Code INSEE"]).to_numpy())
+    # independent check: every commune point within 5 km of a chosen commune point
+    assert cov[chosen].any(axis=0).all()
+    assert len(chosen) == _brute_cover(cov, w, w.sum())
+    part = _run("--couvrir-tout", "--part", "80")
+    assert part.exit_code == 0 and "80,0 % de la demande" in part.output
+    assert f"{_brute_cover(cov, w, 0.8 * w.sum())} nouveau" in part.output
+
+
+def test_cli_planned_sites_and_weights(vimeu, tmp_path):
+    pts, cov, w = vimeu
+    planned = tmp_path / "prevus.gpkg"
+    pts.iloc[[0]][["insee", "geometry"]].to_file(planned)
+    res = _run("-k", "1", "--sites-prevus", str(planned), "--format", "csv")
+    assert res.exit_code == 0, res.output
+    assert _csv(res.output)["Population sortie des zones blanches"].iloc[0] == _brute_mclp(cov, w, 1, already=cov[0])
+    weights = tmp_path / "poids.csv"
+    poor = np.where(np.arange(len(pts)) == len(pts) - 1, 1000.0, 1.0)  # one commune in need
+    pd.DataFrame({"insee": pts["insee"], "menages": poor}).to_csv(weights, sep=";", index=False)
+    res = _run("-k", "1", "--poids", str(weights), "--format", "csv")
+    assert res.exit_code == 0, res.output
+    assert _csv(res.output)["Demande couverte en plus"].iloc[0] == _brute_mclp(cov, poor, 1)
+
+
+def test_cli_errors_are_french_sentences():
+    res = _run("--couvrir-tout", "--part", "150")
+    assert res.exit_code == 1 and "entre 0 et 100" in res.output
+    res = _run("--minutes", "10")
+    assert res.exit_code == 1 and "réseau routier" in res.output
+    res = _run("--grille", "2", "--candidats", "x.gpkg")
+    assert res.exit_code == 1 and "ne vont pas ensemble" in res.output
