@@ -86,7 +86,9 @@ class Solution:
 
     Attributes
     ----------
-    problem : {"maximal_covering", "set_covering"}
+    problem : {"maximal_covering", "set_covering", "round"}
+        ``round``: a mobile round (:func:`atlas.analysis.rounds.plan_round`), a maximisation whose
+        greedy bound is the coverage without driving limit.
     method : {"exact", "greedy"}
     value : float
         Maximal covering: demand newly covered by the new sites. Set covering: number of new sites.
@@ -113,7 +115,7 @@ class Solution:
     @property
     def gap(self) -> float:
         """Relative gap to the proven bound (0 when the answer is optimal)."""
-        if self.problem == "maximal_covering":
+        if self.problem != "set_covering":
             if self.bound <= 0:
                 return 0.0
             return max(0.0, (self.bound - self.value) / self.bound)
@@ -136,10 +138,15 @@ class Solution:
     def sentence(self) -> str:
         """One French sentence: « optimum prouvé » or « à 0,4 % au plus de l'optimum », and why."""
         secs = f"{decimal_fr(self.seconds, 1)} s"
-        if self.problem == "maximal_covering":
+        if self.problem != "set_covering":
             bound = integer_fr(math.floor(self.bound + 1e-6))
         else:
             bound = f"au moins {integer_fr(self.bound)} site{'s' if self.bound > 1 else ''}"
+        if self.method == "greedy" and self.problem == "round":
+            if self.proven:
+                return f"Méthode gloutonne : optimum prouvé (égal à la meilleure couverture sans limite de conduite ; {secs})."
+            return (f"Méthode gloutonne : à {self.gap_fr()} au plus de l'optimum (borne : la meilleure couverture avec "
+                    f"autant d'arrêts sans limite de conduite, {bound} ; {secs}).")
         if self.method == "greedy":
             if self.proven:
                 return f"Méthode gloutonne : optimum prouvé (égal à la borne de la relaxation linéaire, {bound} ; {secs})."
