@@ -34,14 +34,18 @@ SPELLINGS: set[tuple[str, ...]] = {
     ("--methode", "--method"), ("--limite-temps", "--time-limit"), ("--couvrir-tout", "--cover-all"),
     ("--part", "--share"), ("--sites-prevus", "--planned-sites"), ("--poids", "--weights"), ("--grille", "--grid"),
     ("--capacites", "--capacities"), ("--paliers", "--bands"), ("--ratio-min", "--min-ratio"),
+    ("--jours", "--days"), ("--arrets-par-jour", "--stops-per-day"), ("--conduite-max", "--max-drive"),
+    ("--duree-arret", "--stop-time"), ("--depart", "--start"), ("--vitesse", "--speed"),
+    ("--identifiant", "--route-id"), ("--nom", "--name"), ("--lignes", "--rows"),
 }
 #: Words written the same in French and English (or French terms with no English name: EPCI, BAN).
 SAME_WORD = {"--version", "--actions", "--epci", "--ban", "--reference", "--url", "--force", "--format", "--mode",
-             "--service", "--commune", "--atlas", "--orientation", "--contact", "--web", "--minutes"}
+             "--service", "--commune", "--atlas", "--orientation", "--contact", "--web", "--minutes", "--depot",
+             "--detour"}
 #: Metavars: French capitals (a choice shows its French values instead).
 METAVARS = {"FICHIER", "DOSSIER", "DOSSIER|FICHIER", "FICHIER|DOSSIER", "NOM", "NOM|FICHIER", "CODE", "KM",
             "MINUTES", "MOIS", "NOMBRE", "TEXTE", "TYPE", "RÉSEAU", "SERVICE", "JOUR", "SOURCE", "URL",
-            "REGISTRE", "[REGISTRE]...", "POURCENT", "SECONDES", "PLACES", "PALIERS", "COLONNE|FICHIER"}
+            "REGISTRE", "[REGISTRE]...", "POURCENT", "SECONDES", "PLACES", "PALIERS", "COLONNE|FICHIER", "JOURS", "HEURE", "KMH", "FACTEUR"}
 #: click's own English, as it would show in a help page or an error.
 ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "Show the version", "Error:", "Invalid value",
            "Missing argument", "Missing option", "No such option", "No such command", "Got unexpected",

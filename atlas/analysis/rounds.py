@@ -65,10 +65,10 @@ class Truck:
         One point: where the truck leaves from and comes back to each day.
     days : sequence of str or int
         Days of operation (« lundi », "Mo", 0…).
-    stops_per_day : int, default 6
-    max_drive_min : float, default 240
+    stops_per_day : int, default 5
+    max_drive_min : float, default 180
         Driving time per day, depot to depot (time at the stops excluded).
-    stop_min : float, default 90
+    stop_min : float, default 60
         Time at each stop.
     start : str, default "09:00"
         Departure from the depot.
@@ -78,9 +78,9 @@ class Truck:
 
     depot: gpd.GeoDataFrame
     days: Sequence[str | int]
-    stops_per_day: int = 6
-    max_drive_min: float = 240.0
-    stop_min: float = 90.0
+    stops_per_day: int = 5
+    max_drive_min: float = 180.0
+    stop_min: float = 60.0
     start: str = "09:00"
     detour: float = DETOUR
     speed_kmh: float = SPEED_KMH

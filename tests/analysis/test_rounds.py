@@ -129,3 +129,24 @@ def test_rows_read_back_raise_weekly_coverage_by_the_claimed_amount(tmp_path):
     for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"):
         gained = int(before_w[f"uncovered_{day}"].sum() - after_w[f"uncovered_{day}"].sum())
         assert gained == int(claimed.get(day, 0)), day
+
+
+def test_cli_tournee_writes_schedule_and_registry_rows(tmp_path):
+    from click.testing import CliRunner
+
+    from atlas.cli import cli
+    from atlas.registry.actors import read_actors
+
+    rows, schedule = tmp_path / "lignes.csv", tmp_path / "horaires.csv"
+    res = CliRunner().invoke(cli, ["-q", "tournee", "--epci", "200070944", "--depot", "80360", "--jours", "lundi,jeudi",
+                                   "--arrets-par-jour", "3", "--seuil", "5", "--lignes", str(rows), "-o", str(schedule)])
+    assert res.exit_code == 0, res.output
+    assert "Méthode gloutonne" in res.output
+    table = pd.read_csv(schedule, sep=";", encoding="utf-8-sig", dtype=str)
+    assert list(table.columns[:6]) == ["Jour", "Ordre", "Commune", "Code INSEE", "Arrivée", "Départ"]
+    assert set(table["Jour"]) <= {"lundi", "jeudi"} and len(table) <= 6
+    lines = pd.read_csv(rows, dtype=str, keep_default_na=False)
+    assert lines["route"].iloc[0] == "" and (lines["route"].iloc[1:] == "tournee-80360").all()
+    assert len(read_actors(rows).accepted) == len(lines) == len(table) + 1
+    res = CliRunner().invoke(cli, ["-q", "tournee", "--epci", "200070944", "--depot", "Nulle-Part", "--jours", "lundi"])
+    assert res.exit_code == 1 and "introuvable" in res.output
