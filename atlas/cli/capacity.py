@@ -38,6 +38,21 @@ def _bands(text: str | None) -> dict[float, float] | None:
     return out
 
 
+def _with_neighbours(communes: Any, territory: Any, km: float) -> Any:
+    """Commune points of the territory and of every commune whose point is within ``km`` of one of them
+    (minutes: taken as km at 60 km/h, generously)."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    from atlas.analysis.distances import commune_origins
+    from atlas.crs import points_xy
+
+    every = commune_origins(communes)
+    inner = points_xy(commune_origins(territory))
+    d, _ = cKDTree(inner).query(points_xy(every), distance_upper_bound=km * 1000.0)
+    return every[np.isfinite(d)]
+
+
 def _verdict(row: Any) -> str:
     if row["zone_blanche"]:
         return "zone blanche"
@@ -109,7 +124,6 @@ def capacity(capacities: str, threshold: float, minutes: float | None, bands: st
     """Capacité des sites à portée par habitant (méthode 2SFCA) et zones grises : de l'aide à portée, mais trop
     petite pour la demande autour."""
     from atlas.analysis.capacity import floating_catchment
-    from atlas.analysis.distances import commune_origins
     from atlas.analysis.siting import read_values
     from atlas.io import write_output
 
@@ -117,18 +131,27 @@ def capacity(capacities: str, threshold: float, minutes: float | None, bands: st
         raise AtlasError("un seuil en minutes demande un réseau routier (option --routes)")
     table = read_values(capacities, keys=("id", "identifiant", "site"), what="capacité")
     weight_values = read_weights(weights)
-    _, territory, sites, origins, network = analysis_inputs(opts)
+    communes, territory, sites, origins, network = analysis_inputs(opts)
     ids = sites["id"].astype(str) if "id" in sites.columns else sites.index.astype(str).to_series()
     unknown = sorted(set(table.index) - set(ids))
     if unknown:
         logger.info(f"{len(unknown)} identifiant(s) du fichier de capacités ne sont pas des sites retenus : "
                     f"{', '.join(unknown[:5])}{'…' if len(unknown) > 5 else ''}")
     sites = sites.assign(capacity=ids.map(table).to_numpy())
+    band_map = _bands(bands)
     if origins is None:
-        origins = commune_origins(territory)
+        # the demand that shares a site with the territory's communes lives up to two catchments away: counted,
+        # then only the territory's communes are reported (no edge effect at its limits)
+        reach_km = max(band_map) if band_map else threshold
+        origins = _with_neighbours(communes, territory, 2 * reach_km if minutes is None else 2 * minutes)
     result = floating_catchment(origins, sites, capacity="capacity", threshold_km=threshold, threshold_min=minutes,
-                                network=network, weights=weight_values, bands=_bands(bands),
+                                network=network, weights=weight_values, bands=band_map,
                                 min_ratio=None if min_ratio is None else min_ratio / 1000)
+    if "insee" in result.columns:
+        inside = result["insee"].astype(str).isin(set(territory["insee"].astype(str)))
+        attrs = dict(result.attrs)
+        result = result[inside.to_numpy()].copy()
+        result.attrs.update(attrs)
     if output is None and fmt in (None, "md"):
         click.echo(capacity_markdown(result), nl=False)
         return
