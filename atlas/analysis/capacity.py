@@ -14,7 +14,7 @@ that can reach it:
 ``w`` is 1 within the threshold (2SFCA) or a step of distance bands (E2SFCA, e.g. 1 up to 5 km,
 0.68 up to 10 km, 0.22 up to 15 km). The computation is PySAL's ``access`` package
 (:meth:`access.Access.two_stage_fca`); this module builds its demand, supply and cost frames
-(straight line, or along roads with :func:`atlas.analysis.siting.network_pairs`) and reads its
+(straight line, or along roads with :func:`atlas.analysis.reach.network_pairs`) and reads its
 answer back.
 
 A **zone grise** is an origin within reach of at least one site (so not a zone blanche) whose
@@ -32,7 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from atlas.analysis.siting import demand_weights, line_pairs, network_pairs
+from atlas.analysis.reach import demand_weights, line_pairs, network_pairs
 from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError
 
@@ -98,7 +98,7 @@ def floating_catchment(
     network : atlas.analysis.roads.RoadNetwork, optional
         Road network.
     weights : str or pandas.Series, optional
-        Demand instead of the population (:func:`atlas.analysis.siting.demand_weights`).
+        Demand instead of the population (:func:`atlas.analysis.reach.demand_weights`).
     bands : mapping of float to float, optional
         E2SFCA distance bands ``{upper bound: weight}`` in the threshold's unit (km or min), e.g.
         ``{5: 1, 10: 0.68, 15: 0.22}``; the catchment is then the largest bound. Default: 2SFCA

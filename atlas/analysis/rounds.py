@@ -38,7 +38,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from atlas.analysis.siting import METHODS, Solution, coverage_matrix, maximal_covering
+from atlas.analysis.reach import coverage_matrix
+from atlas.analysis.siting import METHODS, Solution, maximal_covering
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import WEEKDAYS_FR, number_fr

@@ -124,7 +124,7 @@ def capacity(capacities: str, threshold: float, minutes: float | None, bands: st
     """Capacité des sites à portée par habitant (méthode 2SFCA) et zones grises : de l'aide à portée, mais trop
     petite pour la demande autour."""
     from atlas.analysis.capacity import floating_catchment
-    from atlas.analysis.siting import read_values
+    from atlas.analysis.reach import read_values
     from atlas.io import write_output
 
     if minutes is not None and not opts.get("roads"):

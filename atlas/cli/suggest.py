@@ -58,7 +58,7 @@ def read_weights(value: str | None) -> Any:
     if value is None:
         return None
     if Path(value).suffix.lower() in (".csv", ".txt") or Path(value).is_file():
-        from atlas.analysis.siting import read_values
+        from atlas.analysis.reach import read_values
 
         return read_values(value, keys=("insee", "codgeo", "code_insee", "code"), what="poids")
     return value
@@ -66,7 +66,7 @@ def read_weights(value: str | None) -> Any:
 
 def _candidates(territory: Any, candidates: str | None, grid: float | None) -> Any:
     from atlas.analysis.distances import commune_origins, read_points
-    from atlas.analysis.siting import grid_candidates
+    from atlas.analysis.reach import grid_candidates
 
     if candidates is not None and grid is not None:
         raise AtlasError("--candidats et --grille ne vont pas ensemble : choisissez l'un ou l'autre")

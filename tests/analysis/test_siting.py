@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from atlas.analysis.siting import Solution, grid_candidates, maximal_covering, set_covering
+from atlas.analysis.reach import grid_candidates
+from atlas.analysis.siting import Solution, maximal_covering, set_covering
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError
 
@@ -207,8 +208,8 @@ def laffitte_drive(shared_data):
 
 def test_road_coverage_agrees_with_network_nearest(laffitte_drive):
     """A candidate covers an origin within 4 minutes iff network_nearest (one-site runs) says so."""
+    from atlas.analysis.reach import network_coverage_matrix, network_pairs
     from atlas.analysis.roads import network_nearest
-    from atlas.analysis.siting import network_coverage_matrix, network_pairs
 
     net = laffitte_drive
     rng = np.random.default_rng(3)
@@ -234,7 +235,7 @@ def test_road_coverage_agrees_with_network_nearest(laffitte_drive):
 
 
 def test_read_values(tmp_path):
-    from atlas.analysis.siting import read_values
+    from atlas.analysis.reach import read_values
 
     good = tmp_path / "poids.csv"
     good.write_text("insee;menages_pauvres\n80021;12 345,5\n80001;0\n", encoding="utf-8")
