@@ -11,7 +11,8 @@ Solvers and what they guarantee
 -------------------------------
 ``method="greedy"`` (any size): the (day, stop) pair adding most population is inserted where it
 lengthens that day's drive least (cheapest insertion), as long as the drive and the number of
-stops allow; each day's order is then shortened by 2-opt. ``method="exact"`` (small instances:
+stops allow; each day's order is then shortened by 2-opt; last, a local search replaces a stop
+by an unused place whenever the day gains and the drive still fits. ``method="exact"`` (small instances:
 at most :data:`EXACT_MAX_CANDIDATES` useful candidates): one integer programme (HiGHS) with a
 route per day (Miller–Tucker–Zemlin subtour constraints), the driving limit and the coverage.
 Either way the answer states a **proven bound**: the exact programme's dual bound, or, for the
@@ -207,6 +208,48 @@ def _greedy_round(cover: list[sparse.csr_matrix], w: list[np.ndarray], t: np.nda
         used[c] = True
         left[d][cover[d].indices[cover[d].indptr[c]:cover[d].indptr[c + 1]]] = 0.0
         routes[d] = _two_opt(routes[d], t)
+    return _swap_stops(routes, cover, w, t, max_drive=max_drive)
+
+
+def _day_value(route: list[int], cover: sparse.csr_matrix, w: np.ndarray) -> float:
+    if not route:
+        return 0.0
+    hit = np.asarray(cover[[n - 1 for n in route]].sum(axis=0)).ravel() > 0
+    return float(w[hit].sum())
+
+
+def _swap_stops(routes: list[list[int]], cover: list[sparse.csr_matrix], w: list[np.ndarray], t: np.ndarray, *,
+                max_drive: float, rounds: int = 20) -> list[list[int]]:
+    """Local search: replace one stop by an unused place when the day gains and the drive still fits."""
+    for _ in range(rounds):
+        used = {n for r in routes for n in r}
+        improved = False
+        for d, route in enumerate(routes):
+            current = _day_value(route, cover[d], w[d])
+            for s in route:
+                rest = [n for n in route if n != s]
+                left = w[d].copy()
+                if rest:
+                    left[np.asarray(cover[d][[n - 1 for n in rest]].sum(axis=0)).ravel() > 0] = 0.0
+                gains = cover[d] @ left
+                kept = current - float(left[cover[d].indices[cover[d].indptr[s - 1]:cover[d].indptr[s]]].sum())
+                for c in np.argsort(-gains):
+                    if kept + gains[c] <= current + 1e-9:
+                        break
+                    if c + 1 in used:
+                        continue
+                    pos, extra = _cheapest(rest, c + 1, t)
+                    if _route_time(rest, t) + extra <= max_drive + 1e-9:
+                        route = _two_opt([*rest[:pos], c + 1, *rest[pos:]], t)
+                        routes[d] = route
+                        used = (used - {s}) | {c + 1}
+                        current = kept + float(gains[c])
+                        improved = True
+                        break
+                if improved:
+                    break  # the route changed: start again from its new stops
+        if not improved:
+            break
     return routes
 
 

@@ -310,6 +310,8 @@ def _solve_mclp(p: _Problem, k: int, method: str, time_limit_s: float | None) ->
             chosen = exact
     dual = getattr(res, "mip_dual_bound", None)
     bound = total if dual is None or not np.isfinite(dual) else min(total, -float(dual))
+    if res.status != 0 and bound >= total - _EPS:  # stopped before its root relaxation: take the LP's
+        bound = min(bound, -float(_solve(_mclp_model(p, k, integer=False), None).fun))
     return chosen, bound, "optimal" if res.status == 0 else "time_limit"
 
 
@@ -334,6 +336,8 @@ def _solve_cover(p: _Problem, target: float | None, method: str, time_limit_s: f
             chosen = exact
     dual = getattr(res, "mip_dual_bound", None)
     bound = 1.0 if dual is None or not np.isfinite(dual) else float(math.ceil(float(dual) - 1e-6))
+    if res.status != 0 and bound <= 1.0:  # stopped before its root relaxation: take the LP's
+        bound = max(bound, float(math.ceil(float(_solve(_cover_model(p, target, integer=False), None).fun) - 1e-6)))
     return chosen, max(bound, 1.0), "optimal" if res.status == 0 else "time_limit"
 
 
