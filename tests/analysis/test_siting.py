@@ -334,3 +334,18 @@ def test_cli_errors_are_french_sentences():
     assert res.exit_code == 1 and "réseau routier" in res.output
     res = _run("--grille", "2", "--candidats", "x.gpkg")
     assert res.exit_code == 1 and "ne vont pas ensemble" in res.output
+
+
+def test_time_limit_gives_the_best_found_with_its_proven_gap(communes):
+    from atlas.analysis.distances import commune_origins
+    from atlas.territory.selection import select_territory
+
+    pts = commune_origins(select_territory(communes, dep=["80"]))
+    out = maximal_covering(pts, pts, k=20, threshold_km=10, time_limit_s=0.01)
+    a = out.attrs
+    # issue 25: greedy 541,377, optimum 555,468 (so any proven bound is at least that)
+    assert a["solution_status"] == "time_limit" and not a["solution_proven"]
+    assert 541_377 <= a["solution_value"] <= 555_468 <= a["solution_bound"]
+    gap = 1 - a["solution_value"] / a["solution_bound"]
+    assert a["solution_gap"] == pytest.approx(gap) and a["solution_sentence"].startswith("À ")
+    assert "limite de temps de 0,01 s atteinte" in a["solution_sentence"]
