@@ -240,8 +240,8 @@ def grid_candidates(territory: gpd.GeoDataFrame, *, spacing_km: float = 2.0) -> 
     Returns
     -------
     GeoDataFrame
-        Points inside the communes with ``id`` (« grille-X-Y », kilometres), ``insee`` and ``name``
-        of the commune they fall in.
+        Points inside the communes with ``id`` (« grille-X-Y »: the point's Lambert-93 coordinates in
+        kilometres), ``insee`` and ``name`` of the commune they fall in.
     """
     if not (isinstance(spacing_km, (int, float)) and math.isfinite(spacing_km) and 0.05 <= spacing_km <= 100):
         raise AccessError(f"pas de grille invalide : « {spacing_km} » km (entre 0,05 et 100 km)")

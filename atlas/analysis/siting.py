@@ -612,7 +612,7 @@ def set_covering(
 # --------------------------------------------------------------------------------------------
 
 _HEADERS = {
-    "rank": "Rang", "name": "Lieu", "insee": "Code INSEE", "epci_name": "EPCI",
+    "rank": "Rang", "name": "Lieu", "id": "Identifiant", "insee": "Code INSEE", "epci_name": "EPCI",
     "population_gained": "Population sortie des zones blanches",
     "population_covered": "Population couverte (cumul)", "share_covered": "Part couverte (cumul, %)",
     "demand_gained": "Demande couverte en plus", "demand_share_covered": "Part de la demande couverte (cumul, %)",
