@@ -27,16 +27,51 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from atlas.analysis.reach import demand_weights, line_pairs, network_pairs
+from atlas.analysis.reach import as_frame, demand_weights, line_pairs, network_pairs
 from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError
 
-__all__ = ["floating_catchment"]
+__all__ = ["Catchment", "floating_catchment"]
+
+
+@dataclass(eq=False)
+class Catchment:
+    """Capacity within reach of every origin (:func:`floating_catchment`).
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        The origins plus ``demand``, ``n_sites_reached``, ``capacity_per_demand`` (``A_i``; 0 where
+        no site is reached), ``capacity_unknown`` (a reached site has no capacity), ``zone_blanche``
+        (no site reached) and, with ``min_ratio``, ``zone_grise``.
+    method : str
+        « 2SFCA » or « E2SFCA ».
+    threshold_label : str
+        The catchment (« 10 km », « 15 min »).
+    capacity_total, demand_total : float
+        Known capacity of the sites; demand of the origins.
+    n_sites_unknown_capacity : int
+        Sites without a capacity.
+    min_ratio : float or None
+        The zone grise threshold (capacity per unit of demand).
+    weights : str or None
+        Name of the demand weights (None: the population).
+    """
+
+    frame: gpd.GeoDataFrame
+    method: str
+    threshold_label: str
+    capacity_total: float
+    demand_total: float
+    n_sites_unknown_capacity: int
+    min_ratio: float | None = None
+    weights: str | None = None
 
 
 def _capacity(sites: pd.DataFrame, column: str) -> np.ndarray:
@@ -80,7 +115,7 @@ def floating_catchment(
     weights: str | pd.Series | None = None,
     bands: Mapping[float, float] | None = None,
     min_ratio: float | None = None,
-) -> gpd.GeoDataFrame:
+) -> Catchment:
     """Capacity per unit of demand within reach of every origin (2SFCA / E2SFCA), and zones grises.
 
     Parameters
@@ -108,12 +143,9 @@ def floating_catchment(
 
     Returns
     -------
-    GeoDataFrame
-        ``origins`` plus ``demand``, ``n_sites_reached``, ``capacity_per_demand`` (``A_i``; 0 where
-        no site is reached), ``capacity_unknown`` (a reached site has no capacity), ``zone_blanche``
-        (no site reached) and, with ``min_ratio``, ``zone_grise``. ``attrs``: ``capacity_total``,
-        ``demand_total``, ``n_sites_unknown_capacity``, ``method`` (« 2SFCA » or « E2SFCA »),
-        ``threshold_label``.
+    Catchment
+        ``frame``: ``origins`` plus ``demand``, ``n_sites_reached``, ``capacity_per_demand``,
+        ``capacity_unknown``, ``zone_blanche`` and, with ``min_ratio``, ``zone_grise``.
 
     Raises
     ------
@@ -124,8 +156,9 @@ def floating_catchment(
 
     if "population" not in origins.columns:
         raise AccessError("les points d'origine doivent avoir une colonne « population »")
-    if sites is None or len(sites) == 0:
+    if sites is None or len(as_frame(sites)) == 0:
         raise AccessError("aucun site pour mesurer la capacité à portée")
+    sites = as_frame(sites)
     cap = _capacity(sites, capacity)
     unit = "min" if threshold_min is not None else "km"
     if bands is not None:
@@ -173,11 +206,8 @@ def floating_catchment(
     out["zone_blanche"] = reached == 0
     if min_ratio is not None:
         out["zone_grise"] = (reached > 0) & ~unknown_reached & (score < float(min_ratio))
-    out.attrs.update({
-        "capacity_total": float(np.nansum(cap)), "demand_total": float(demand.sum()),
-        "n_sites_unknown_capacity": int((~known).sum()), "method": "E2SFCA" if bands is not None else "2SFCA",
-        "threshold_label": f"{limit:g} {unit}", "min_ratio": min_ratio,
-    })
-    if weights is not None:
-        out.attrs["weights"] = weights if isinstance(weights, str) else str(getattr(weights, "name", None) or "poids")
-    return out
+    name = None if weights is None else (weights if isinstance(weights, str)
+                                         else str(getattr(weights, "name", None) or "poids"))
+    return Catchment(frame=out, method="E2SFCA" if bands is not None else "2SFCA", threshold_label=f"{limit:g} {unit}",
+                     capacity_total=float(np.nansum(cap)), demand_total=float(demand.sum()),
+                     n_sites_unknown_capacity=int((~known).sum()), min_ratio=min_ratio, weights=name)

@@ -25,6 +25,7 @@ from atlas.crs import L93, points_xy, to_l93
 from atlas.errors import AccessError
 
 __all__ = [
+    "as_frame",
     "coverage_matrix",
     "covered_by",
     "demand_weights",
@@ -39,6 +40,14 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # Coverage
 # --------------------------------------------------------------------------------------------
+
+
+def as_frame(points: object) -> gpd.GeoDataFrame:
+    """The GeoDataFrame of ``points``: itself, or the ``frame`` of an object holding one (selected sites)."""
+    frame = getattr(points, "frame", points)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise AccessError("des points (GeoDataFrame) sont attendus")
+    return frame
 
 
 def line_pairs(candidate_xy: np.ndarray, origin_xy: np.ndarray, limit_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,7 +159,10 @@ def network_coverage_matrix(network: object, candidate_xy: np.ndarray, origin_xy
 
 def covered_by(sites: gpd.GeoDataFrame | None, origin_xy: np.ndarray, cover: object) -> np.ndarray:
     """Origins reached by any of ``sites`` (``cover(site_xy, origin_xy)`` gives the matrix)."""
-    if sites is None or len(sites) == 0:
+    if sites is None:
+        return np.zeros(len(origin_xy), dtype=bool)
+    sites = as_frame(sites)
+    if len(sites) == 0:
         return np.zeros(len(origin_xy), dtype=bool)
     sxy = points_xy(sites)
     sxy = sxy[np.isfinite(sxy).all(axis=1)]

@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from atlas.analysis.reach import coverage_matrix
+from atlas.analysis.reach import as_frame, coverage_matrix
 from atlas.analysis.siting import METHODS, Solution, maximal_covering
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError, NoSiteError
@@ -372,9 +372,9 @@ def _day_weights(origins: gpd.GeoDataFrame, sites: gpd.GeoDataFrame | None, day_
     out = []
     for d in day_idx:
         covered = np.zeros(len(oxy), dtype=bool)
-        if sites is not None and len(sites):
+        if sites is not None and len(as_frame(sites)):
             try:
-                open_sites = select_sites(sites, SiteFilter(kinds=None, day=d))
+                open_sites = as_frame(select_sites(as_frame(sites), SiteFilter(kinds=None, day=d)))
                 covered = np.asarray(coverage_matrix(points_xy(open_sites), oxy, radius).sum(axis=0)).ravel() > 0
             except NoSiteError:  # nothing open that day: everyone is in a zone blanche
                 pass
@@ -480,7 +480,7 @@ def plan_round(
         for wd in weights:  # each day: best coverage with stops_per_day stops, no driving limit (HiGHS, proven bound)
             day_best = maximal_covering(origins.assign(_w=wd), candidates.iloc[useful], k=int(truck.stops_per_day),
                                         threshold_km=threshold_km, weights="_w", time_limit_s=time_limit_s)
-            bound += float(day_best.attrs["solution_bound"])
+            bound += float(day_best.solution.bound)
     table, days = _schedule(routes, day_idx=day_idx, weights=weights, full=full, useful=useful, t=t,
                             start_min=start_min, stop_min=float(truck.stop_min))
     chosen = candidates.iloc[table["candidate"].to_numpy()].reset_index(drop=True)

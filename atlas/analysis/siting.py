@@ -51,6 +51,7 @@ from atlas.fr import decimal_fr, integer_fr, number_fr
 
 __all__ = [
     "METHODS",
+    "Siting",
     "Solution",
     "maximal_covering",
     "set_covering",
@@ -150,13 +151,59 @@ class Solution:
         why = f"limite de temps de {number_fr(self.time_limit_s or 0)} s atteinte ; " if self.status == "time_limit" else ""
         return f"À {self.gap_fr()} au plus de l'optimum (HiGHS, {why}borne prouvée : {bound} ; {secs})."
 
-    def attrs(self) -> dict[str, object]:
-        """Plain values for ``DataFrame.attrs`` (``solution_…`` keys)."""
-        out: dict[str, object] = {f"solution_{k}": v for k, v in asdict(self).items()}
-        out["solution_gap"] = self.gap
-        out["solution_proven"] = self.proven
-        out["solution_sentence"] = self.sentence()
-        return out
+    def as_dict(self) -> dict[str, object]:
+        """Plain values (the fields, ``gap``, ``proven`` and ``sentence``), e.g. for a one-row table."""
+        return {**asdict(self), "gap": self.gap, "proven": self.proven, "sentence": self.sentence()}
+
+
+@dataclass(eq=False)
+class Siting:
+    """New sites proposed by :func:`maximal_covering` or :func:`set_covering`, and how good they are.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        The new sites, ordered by what each adds after the previous ones: the candidate's columns
+        and point, ``rank`` (1…), ``population_gained``, ``population_covered`` (cumulative, fixed
+        sites included), ``share_covered`` (0–1); with weights also ``demand_gained`` and
+        ``demand_share_covered``.
+    solution : Solution
+        Value, proven bound, gap, status, time.
+    population_total : int
+        Population of the origins.
+    population_covered_before : int
+        Population already within reach of a fixed (existing or planned) site.
+    threshold_label : str
+        The reach, in French (« 10 km », « 15 min »).
+    k : int or None
+        Sites asked (maximal covering).
+    share_target : float or None
+        Share asked (set covering; None: everyone reachable).
+    population_unreachable : int
+        Population no candidate nor fixed site reaches (set covering).
+    weights : str or None
+        Name of the demand weights (None: the population).
+    demand_total, demand_covered_before : float or None
+        With weights: the demand, and the part fixed sites already reach.
+    weights_missing : int
+        Origin points without a weight (counted 0).
+    """
+
+    frame: gpd.GeoDataFrame
+    solution: Solution
+    population_total: int
+    population_covered_before: int
+    threshold_label: str
+    k: int | None = None
+    share_target: float | None = None
+    population_unreachable: int = 0
+    weights: str | None = None
+    demand_total: float | None = None
+    demand_covered_before: float | None = None
+    weights_missing: int = 0
+
+    def __len__(self) -> int:
+        return len(self.frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,7 +434,7 @@ def _inputs(origins: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *,
     oxy = points_xy(origins)
     pop = pd.to_numeric(origins["population"], errors="coerce").fillna(0).to_numpy(dtype=float)
     weight, missing = demand_weights(origins, weights)
-    fixed = [sites] if sites is None or isinstance(sites, pd.DataFrame) else list(sites)
+    fixed = [sites] if sites is None or not isinstance(sites, (list, tuple)) else list(sites)
     before = np.zeros(len(oxy), dtype=bool)
     for frame in fixed:
         before |= covered_by(frame, oxy, cover)
@@ -397,7 +444,7 @@ def _inputs(origins: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *,
 
 
 def _ranked(candidates: gpd.GeoDataFrame, inp: _Inputs, chosen: np.ndarray, solution: Solution,
-            weights: str | pd.Series | None) -> gpd.GeoDataFrame:
+            weights: str | pd.Series | None) -> Siting:
     """The chosen candidates, ordered by what each adds after the previous ones (greedy among them)."""
     left_w = np.where(inp.before, 0.0, inp.weight)
     left_p = np.where(inp.before, 0.0, inp.pop)
@@ -428,22 +475,19 @@ def _ranked(candidates: gpd.GeoDataFrame, inp: _Inputs, chosen: np.ndarray, solu
     cumul = before + np.cumsum(gained_p) if order else np.zeros(0)
     out["population_covered"] = np.round(cumul).astype("int64")
     out["share_covered"] = cumul / total if total > 0 else np.nan
+    extra: dict[str, object] = {}
     if weights is not None:
         out["demand_gained"] = np.asarray(gained_w)
         wsum = float(inp.weight.sum())
         wbefore = float(inp.weight[inp.before].sum())
         cum_w = wbefore + np.cumsum(gained_w) if order else np.zeros(0)
         out["demand_share_covered"] = cum_w / wsum if wsum > 0 else np.nan
-        out.attrs["demand_total"] = wsum
-        out.attrs["demand_covered_before"] = wbefore
-        out.attrs["weights"] = weights if isinstance(weights, str) else str(getattr(weights, "name", None) or "poids")
-        out.attrs["weights_missing"] = inp.missing_weights
-    out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=L93)
-    out.attrs["population_total"] = int(round(total))
-    out.attrs["population_covered_before"] = int(round(before))
-    out.attrs["threshold_label"] = inp.radius_label
-    out.attrs.update(solution.attrs())
-    return out
+        name = weights if isinstance(weights, str) else str(getattr(weights, "name", None) or "poids")
+        extra = {"weights": name, "demand_total": wsum, "demand_covered_before": wbefore,
+                 "weights_missing": inp.missing_weights}
+    frame = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=L93)
+    return Siting(frame=frame, solution=solution, population_total=int(round(total)),
+                  population_covered_before=int(round(before)), threshold_label=inp.radius_label, **extra)
 
 
 def _check_method(method: str) -> None:
@@ -468,7 +512,7 @@ def maximal_covering(
     weights: str | pd.Series | None = None,
     method: str = "exact",
     time_limit_s: float | None = TIME_LIMIT_S,
-) -> gpd.GeoDataFrame:
+) -> Siting:
     """Open ``k`` new sites among the candidates so that the most demand is within reach.
 
     Parameters
@@ -481,9 +525,10 @@ def maximal_covering(
         (``insee``, ``name``, ``id``…), kept in the output. See :func:`atlas.analysis.reach.grid_candidates`.
     k : int, default 5
         Number of new sites.
-    sites : GeoDataFrame or sequence of GeoDataFrame, optional
+    sites : GeoDataFrame or list of GeoDataFrame, optional
         Fixed sites — existing ones and those already planned (``[existing, planned]``): the
-        demand they reach is already covered.
+        demand they reach is already covered. Selected sites holding their points in ``frame``
+        are taken too (:func:`atlas.analysis.reach.as_frame`).
     threshold_km : float, default 10
         Reach of a site: straight line, or along roads with ``network``.
     threshold_min : float, optional
@@ -499,14 +544,10 @@ def maximal_covering(
 
     Returns
     -------
-    GeoDataFrame
-        At most ``k`` rows (fewer when more sites add nothing), ordered by what each adds after
-        the previous ones: the candidate's columns and point, ``rank``, ``population_gained``,
-        ``population_covered`` (cumulative, fixed sites included), ``share_covered`` (0–1);
-        with ``weights`` also ``demand_gained`` and ``demand_share_covered``. ``attrs`` hold
-        ``population_total``, ``population_covered_before``, ``threshold_label`` and the
-        :class:`Solution` (``solution_value`` — the demand gained —, ``solution_bound``,
-        ``solution_gap``, ``solution_proven``, ``solution_sentence``…).
+    Siting
+        ``frame``: at most ``k`` new sites (fewer when more sites add nothing), ordered by what
+        each adds after the previous ones; ``solution.value`` is the demand they newly reach,
+        ``solution.bound`` the proven upper bound of that gain, ``solution.sentence()`` says it in French.
 
     Raises
     ------
@@ -529,7 +570,7 @@ def maximal_covering(
     solution = Solution("maximal_covering", method, value, max(bound, value), status,
                         time.perf_counter() - start, time_limit_s if method == "exact" else None)
     out = _ranked(candidates, inp, chosen, solution, weights)
-    out.attrs["k"] = int(k)
+    out.k = int(k)
     return out
 
 
@@ -545,7 +586,7 @@ def set_covering(
     weights: str | pd.Series | None = None,
     method: str = "exact",
     time_limit_s: float | None = TIME_LIMIT_S,
-) -> gpd.GeoDataFrame:
+) -> Siting:
     """The fewest new sites bringing everyone (or a share of the demand) within reach.
 
     Parameters
@@ -555,15 +596,14 @@ def set_covering(
     share : float, optional
         Share of the demand (0–1, fixed sites included) to bring within reach. None: every
         demand point that some candidate reaches (those no candidate reaches are counted in
-        ``attrs["population_unreachable"]``).
+        ``population_unreachable``).
 
     Returns
     -------
-    GeoDataFrame
-        The new sites, as :func:`maximal_covering` (ordered by what each adds);
-        ``attrs["solution_value"]`` is their number, ``solution_bound`` the proven minimum number;
-        ``population_unreachable`` the population no candidate nor fixed site reaches;
-        ``share_target`` the share asked (None: everyone reachable).
+    Siting
+        ``frame``: the new sites, ordered as for :func:`maximal_covering`; ``solution.value`` is
+        their number, ``solution.bound`` the proven minimum number; ``population_unreachable`` the
+        population no candidate nor fixed site reaches; ``share_target`` the share asked.
 
     Raises
     ------
@@ -602,8 +642,8 @@ def set_covering(
     solution = Solution("set_covering", method, float(len(cols)), min(bound, float(len(cols))), status,
                         time.perf_counter() - start, time_limit_s if method == "exact" else None)
     out = _ranked(candidates, inp, chosen, solution, weights)
-    out.attrs["population_unreachable"] = int(round(unreachable))
-    out.attrs["share_target"] = share
+    out.population_unreachable = int(round(unreachable))
+    out.share_target = share
     return out
 
 
@@ -619,8 +659,9 @@ _HEADERS = {
 }
 
 
-def siting_table(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
+def siting_table(result: Siting) -> pd.DataFrame:
     """French table of :func:`maximal_covering` or :func:`set_covering` (shares in %)."""
+    ranked = result.frame
     df = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
     for col in ("share_covered", "demand_share_covered"):
         if col in df.columns:
@@ -631,50 +672,47 @@ def siting_table(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
     return df[cols].rename(columns=_HEADERS)
 
 
-def siting_markdown(ranked: gpd.GeoDataFrame) -> str:
+def siting_markdown(result: Siting) -> str:
     """Markdown report: coverage before, the sites, and how good the answer is (its proven gap)."""
     from atlas.io import markdown_table
 
-    a = ranked.attrs
-    total = a.get("population_total", 0)
-    before = a.get("population_covered_before", 0)
-    reach = a.get("threshold_label", "")
-    share = decimal_fr(100 * before / total, 1) if total else "—"
-    if a.get("solution_problem") == "set_covering":
-        target = a.get("share_target")
-        goal = "toute la population à portée" if target is None else f"{decimal_fr(100 * target, 1)} % de la demande"
+    r = result
+    reach = r.threshold_label
+    share = decimal_fr(100 * r.population_covered_before / r.population_total, 1) if r.population_total else "—"
+    if r.solution.problem == "set_covering":
+        goal = ("toute la population à portée" if r.share_target is None
+                else f"{decimal_fr(100 * r.share_target, 1)} % de la demande")
         title = f"# Le moins de sites pour couvrir {goal} ({reach})"
     else:
-        title = f"# Où ouvrir {a.get('k', len(ranked))} site{'s' if a.get('k', 0) > 1 else ''} de plus ({reach})"
-    lines = [title, "", f"Aujourd'hui : {integer_fr(before)} habitants sur {integer_fr(total)} à moins de {reach} "
-             f"d'un site existant ou prévu ({share} %)."]
-    if "weights" in a:
-        lines.append(f"Demande pondérée par « {a['weights']} » : {decimal_fr(a.get('demand_covered_before', 0), 0)} "
-                     f"sur {decimal_fr(a.get('demand_total', 0), 0)} déjà à portée.")
-        if a.get("weights_missing"):
-            lines.append(f"{integer_fr(a['weights_missing'])} point(s) d'origine sans poids, comptés 0.")
-    if a.get("population_unreachable"):
-        lines.append(f"{integer_fr(a['population_unreachable'])} habitants ne sont à portée d'aucun lieu candidat.")
-    if a.get("solution_problem") == "set_covering":
-        n = int(a.get("solution_value", len(ranked)))
+        k = r.k or len(r)
+        title = f"# Où ouvrir {k} site{'s' if k > 1 else ''} de plus ({reach})"
+    lines = [title, "", f"Aujourd'hui : {integer_fr(r.population_covered_before)} habitants sur "
+             f"{integer_fr(r.population_total)} à moins de {reach} d'un site existant ou prévu ({share} %)."]
+    if r.weights is not None:
+        lines.append(f"Demande pondérée par « {r.weights} » : {decimal_fr(r.demand_covered_before or 0, 0)} "
+                     f"sur {decimal_fr(r.demand_total or 0, 0)} déjà à portée.")
+        if r.weights_missing:
+            lines.append(f"{integer_fr(r.weights_missing)} point(s) d'origine sans poids, comptés 0.")
+    if r.population_unreachable:
+        lines.append(f"{integer_fr(r.population_unreachable)} habitants ne sont à portée d'aucun lieu candidat.")
+    if r.solution.problem == "set_covering":
+        n = int(r.solution.value)
         lines.append(f"{integer_fr(n)} nouveau{'x' if n > 1 else ''} site{'s' if n > 1 else ''}.")
     else:
-        lines.append(f"Population sortie des zones blanches : {integer_fr(ranked['population_gained'].sum())}.")
-    lines += [str(a.get("solution_sentence", "")), "", ""]
-    if len(ranked) == 0:
+        lines.append(f"Population sortie des zones blanches : {integer_fr(r.frame['population_gained'].sum())}.")
+    lines += [r.solution.sentence(), "", ""]
+    if len(r) == 0:
         return "\n".join(lines) + "Aucun nouveau site n'est utile.\n"
-    return "\n".join(lines) + markdown_table(siting_table(ranked))
+    return "\n".join(lines) + markdown_table(siting_table(r))
 
 
-def write_siting(ranked: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+def write_siting(result: Siting, path: str | Path, fmt: str | None = None) -> Path:
     """Write :func:`maximal_covering` / :func:`set_covering` atomically: CSV, Markdown or GeoPackage
     (layer ``suggestions``, with the solution report in a one-row table ``solution``)."""
     from atlas.io import write_output
 
     def layers() -> dict[str, pd.DataFrame]:
-        report = {k.removeprefix("solution_"): [v] for k, v in ranked.attrs.items() if k.startswith("solution_")}
-        return {"suggestions": ranked, "solution": pd.DataFrame(report)}
+        return {"suggestions": result.frame, "solution": pd.DataFrame([result.solution.as_dict()])}
 
-    return write_output(path, fmt, error=AccessError, csv=lambda: siting_table(ranked),
-                        md=lambda: siting_markdown(ranked), gpkg=layers)
-
+    return write_output(path, fmt, error=AccessError, csv=lambda: siting_table(result),
+                        md=lambda: siting_markdown(result), gpkg=layers)

@@ -67,10 +67,11 @@ def capacity_table(result: Any) -> Any:
     """French table of :func:`atlas.analysis.capacity.floating_catchment`, zones grises first."""
     import pandas as pd
 
-    df = pd.DataFrame(result.drop(columns=result.geometry.name))
+    frame = result.frame
+    df = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     df["per_1000"] = (df["capacity_per_demand"] * 1000).round(1)
     df["verdict"] = df.apply(_verdict, axis=1)
-    if "weights" not in result.attrs:  # the demand is the population: one column
+    if result.weights is None:  # the demand is the population: one column
         df = df.drop(columns="demand")
     order = {"zone grise": 0, "zone blanche": 1, "capacité inconnue": 2, "": 3}
     df = df.assign(_o=df["verdict"].map(order)).sort_values(["_o", "per_1000"], kind="stable")
@@ -83,18 +84,18 @@ def capacity_markdown(result: Any) -> str:
     from atlas.fr import decimal_fr, integer_fr
     from atlas.io import markdown_table
 
-    a = result.attrs
-    n_grey = int(result["zone_grise"].sum()) if "zone_grise" in result else 0
-    pop_grey = float(result.loc[result["zone_grise"], "population"].sum()) if n_grey else 0.0
-    lines = [f"# Capacité à portée ({a.get('method')}, {a.get('threshold_label')})", "",
+    frame = result.frame
+    n_grey = int(frame["zone_grise"].sum()) if "zone_grise" in frame else 0
+    pop_grey = float(frame.loc[frame["zone_grise"], "population"].sum()) if n_grey else 0.0
+    lines = [f"# Capacité à portée ({result.method}, {result.threshold_label})", "",
              "Pour chaque commune : la capacité des sites à portée (bénéficiaires par semaine), partagée entre toute "
              "la demande à portée de chaque site, pour 1 000 habitants (ou unités de demande).", ""]
-    if a.get("min_ratio") is not None:
-        lines.append(f"Zones grises (sites à portée, mais moins de {decimal_fr(1000 * a['min_ratio'], 1)} places par "
+    if result.min_ratio is not None:
+        lines.append(f"Zones grises (sites à portée, mais moins de {decimal_fr(1000 * result.min_ratio, 1)} places par "
                      f"semaine pour 1 000) : {integer_fr(n_grey)} communes, {integer_fr(pop_grey)} habitants.")
-    lines.append(f"Zones blanches (aucun site à portée) : {integer_fr(int(result['zone_blanche'].sum()))} communes.")
-    if a.get("n_sites_unknown_capacity"):
-        lines.append(f"{integer_fr(a['n_sites_unknown_capacity'])} site(s) sans capacité connue : les communes à "
+    lines.append(f"Zones blanches (aucun site à portée) : {integer_fr(int(frame['zone_blanche'].sum()))} communes.")
+    if result.n_sites_unknown_capacity:
+        lines.append(f"{integer_fr(result.n_sites_unknown_capacity)} site(s) sans capacité connue : les communes à "
                      "leur portée n'ont pas de verdict.")
     return "\n".join([*lines, "", ""]) + markdown_table(capacity_table(result))
 
@@ -147,11 +148,9 @@ def capacity(capacities: str, threshold: float, minutes: float | None, bands: st
     result = floating_catchment(origins, sites, capacity="capacity", threshold_km=threshold, threshold_min=minutes,
                                 network=network, weights=weight_values, bands=band_map,
                                 min_ratio=None if min_ratio is None else min_ratio / 1000)
-    if "insee" in result.columns:
-        inside = result["insee"].astype(str).isin(set(territory["insee"].astype(str)))
-        attrs = dict(result.attrs)
-        result = result[inside.to_numpy()].copy()
-        result.attrs.update(attrs)
+    if "insee" in result.frame.columns:
+        inside = result.frame["insee"].astype(str).isin(set(territory["insee"].astype(str)))
+        result.frame = result.frame[inside.to_numpy()].copy()
     if output is None and fmt in (None, "md"):
         click.echo(capacity_markdown(result), nl=False)
         return
@@ -163,5 +162,5 @@ def capacity(capacities: str, threshold: float, minutes: float | None, bands: st
     if output is None:
         raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
     path = write_output(output, fmt, error=AtlasError, csv=lambda: capacity_table(result),
-                        md=lambda: capacity_markdown(result), gpkg=lambda: {"capacite": result})
-    click.echo(f"Capacité à portée écrite : {path} ({len(result)} points)")
+                        md=lambda: capacity_markdown(result), gpkg=lambda: {"capacite": result.frame})
+    click.echo(f"Capacité à portée écrite : {path} ({len(result.frame)} points)")

@@ -131,8 +131,8 @@ def suggest(thresholds: tuple[float, ...], minutes: float | None, k: int, cover_
     else:
         rankings = [maximal_covering(origins, cands, k=k, **reach, **common) for reach in reaches]
     for r in rankings:
-        if r.attrs.get("weights_missing"):
-            logger.info(f"{r.attrs['weights_missing']} point(s) d'origine sans poids : comptés 0.")
+        if r.weights_missing:
+            logger.info(f"{r.weights_missing} point(s) d'origine sans poids : comptés 0.")
     if output is None and fmt in (None, "md"):
         click.echo("\n".join(siting_markdown(r) for r in rankings), nl=False)
         return
@@ -142,7 +142,7 @@ def suggest(thresholds: tuple[float, ...], minutes: float | None, k: int, cover_
         click.echo(csv_text(_table(rankings)), nl=False)
         return
     path = _write(rankings, output or settings.processed_dir() / "suggestions.gpkg", fmt)
-    sentences = " ".join(r.attrs.get("solution_sentence", "") for r in rankings)
+    sentences = " ".join(r.solution.sentence() for r in rankings)
     click.echo(f"Propositions écrites : {path} ({sum(len(r) for r in rankings)} sites). {sentences}")
 
 
@@ -154,7 +154,7 @@ def _table(rankings: list[Any]) -> Any:
 
     if len(rankings) == 1:
         return siting_table(rankings[0])
-    tables = [siting_table(r).assign(Seuil=r.attrs.get("threshold_label")) for r in rankings]
+    tables = [siting_table(r).assign(Seuil=r.threshold_label) for r in rankings]
     table = pd.concat(tables, ignore_index=True)
     return table[["Seuil", *[c for c in table.columns if c != "Seuil"]]]
 
@@ -169,8 +169,8 @@ def _write(rankings: list[Any], path: Path, fmt: str | None) -> Path:
         return write_siting(rankings[0], path, fmt=fmt)
 
     def layer(r: Any) -> str:
-        return "suggestions_" + str(r.attrs.get("threshold_label", "")).replace(" ", "").replace(",", "_")
+        return "suggestions_" + r.threshold_label.replace(" ", "").replace(",", "_")
 
     return write_output(path, fmt, error=AccessError, csv=lambda: _table(rankings),
                         md=lambda: "\n".join(siting_markdown(r) for r in rankings),
-                        gpkg=lambda: {layer(r): r for r in rankings})
+                        gpkg=lambda: {layer(r): r.frame for r in rankings})

@@ -31,15 +31,15 @@ def test_2sfca_by_hand(case):
     origins, sites = case
     out = floating_catchment(origins, sites, threshold_km=8, min_ratio=0.2)
     # R1 = 40 / (100 + 300) = 0.1 ; R2 = 60 / 300 = 0.2 ; A = [0.1, 0.1 + 0.2, 0]
-    assert out["capacity_per_demand"].tolist() == pytest.approx([0.1, 0.3, 0.0])
-    assert out["n_sites_reached"].tolist() == [1, 2, 1]
-    assert out["capacity_unknown"].tolist() == [False, False, True]
-    assert out["zone_grise"].tolist() == [True, False, False]  # O3: no verdict, its only site has no capacity
-    assert out["zone_blanche"].tolist() == [False, False, False]
-    assert out.attrs["n_sites_unknown_capacity"] == 1 and out.attrs["capacity_total"] == 100
+    assert out.frame["capacity_per_demand"].tolist() == pytest.approx([0.1, 0.3, 0.0])
+    assert out.frame["n_sites_reached"].tolist() == [1, 2, 1]
+    assert out.frame["capacity_unknown"].tolist() == [False, False, True]
+    assert out.frame["zone_grise"].tolist() == [True, False, False]  # O3: no verdict, its only site has no capacity
+    assert out.frame["zone_blanche"].tolist() == [False, False, False]
+    assert out.n_sites_unknown_capacity == 1 and out.capacity_total == 100
     # beyond every site: a zone blanche, never a zone grise
     far = floating_catchment(origins, sites.iloc[:2], threshold_km=8, min_ratio=0.2)
-    assert far["zone_blanche"].tolist() == [False, False, True] and not far["zone_grise"].iloc[2]
+    assert far.frame["zone_blanche"].tolist() == [False, False, True] and not far.frame["zone_grise"].iloc[2]
 
 
 def test_e2sfca_bands_by_hand(case):
@@ -47,15 +47,15 @@ def test_e2sfca_bands_by_hand(case):
     out = floating_catchment(origins, sites, bands={5: 1.0, 8: 0.5})
     # weights: O1-S1 0 km -> 1, O2-S1 6 km -> 0.5, O2-S2 4 km -> 1
     # R1 = 40 / (100 + 0.5 * 300) = 0.16 ; R2 = 60 / 300 = 0.2 ; A1 = 0.16, A2 = 0.5 * 0.16 + 0.2 = 0.28
-    assert out["capacity_per_demand"].tolist() == pytest.approx([0.16, 0.28, 0.0])
-    assert out.attrs["method"] == "E2SFCA"
+    assert out.frame["capacity_per_demand"].tolist() == pytest.approx([0.16, 0.28, 0.0])
+    assert out.method == "E2SFCA"
 
 
 def test_weights_replace_population(case):
     origins, sites = case
     out = floating_catchment(origins, sites, threshold_km=8, weights="poor")
     # R1 = 40 / (10 + 20) ; R2 = 60 / 20 = 3
-    assert out["capacity_per_demand"].tolist() == pytest.approx([40 / 30, 40 / 30 + 3, 0.0])
+    assert out.frame["capacity_per_demand"].tolist() == pytest.approx([40 / 30, 40 / 30 + 3, 0.0])
 
 
 def test_bad_capacity(case):

@@ -57,16 +57,16 @@ def test_exact_equals_brute_force_and_greedy_is_bounded(seed, k):
     w = origins["population"].to_numpy(float)
     best = _brute_mclp(cov, w, k)
     exact = maximal_covering(origins, cands, k=k, threshold_km=8, method="exact")
-    assert exact.attrs["solution_value"] == best
-    assert exact.attrs["solution_proven"] and exact.attrs["solution_bound"] == best
-    assert exact.attrs["solution_sentence"].startswith("Optimum prouvé par HiGHS")
+    assert exact.solution.value == best
+    assert exact.solution.proven and exact.solution.bound == best
+    assert exact.solution.sentence().startswith("Optimum prouvé par HiGHS")
     # the value reported is what the chosen sites really cover
-    chosen = cands.index.get_indexer(exact.index)
-    assert float(w[cov[chosen].any(axis=0)].sum()) == best == exact["population_gained"].sum()
+    chosen = cands.index.get_indexer(exact.frame.index)
+    assert float(w[cov[chosen].any(axis=0)].sum()) == best == exact.frame["population_gained"].sum()
     greedy = maximal_covering(origins, cands, k=k, threshold_km=8, method="greedy")
-    g = greedy.attrs["solution_value"]
-    assert g <= best <= greedy.attrs["solution_bound"]
-    assert greedy.attrs["solution_gap"] == pytest.approx(1 - g / greedy.attrs["solution_bound"])
+    g = greedy.solution.value
+    assert g <= best <= greedy.solution.bound
+    assert greedy.solution.gap == pytest.approx(1 - g / greedy.solution.bound)
 
 
 def test_exact_beats_greedy_on_a_trap_with_fixed_and_planned_sites():
@@ -76,17 +76,17 @@ def test_exact_beats_greedy_on_a_trap_with_fixed_and_planned_sites():
     cands = _pts([[6000, 0], [1000, 0], [11_000, 0]], name=["A", "B", "C"])
     greedy = maximal_covering(origins, cands, k=2, threshold_km=4.5, method="greedy")
     exact = maximal_covering(origins, cands, k=2, threshold_km=4.5, method="exact")
-    assert list(greedy["name"]) == ["A", "B"] and greedy.attrs["solution_value"] == 1150
-    assert sorted(exact["name"]) == ["B", "C"] and exact.attrs["solution_value"] == 1500
-    assert greedy.attrs["solution_bound"] >= 1500 and not greedy.attrs["solution_proven"]
-    assert "au plus de l'optimum" in greedy.attrs["solution_sentence"]
+    assert list(greedy.frame["name"]) == ["A", "B"] and greedy.solution.value == 1150
+    assert sorted(exact.frame["name"]) == ["B", "C"] and exact.solution.value == 1500
+    assert greedy.solution.bound >= 1500 and not greedy.solution.proven
+    assert "au plus de l'optimum" in greedy.solution.sentence()
     # an existing site on the left pair and a planned one far away: only C is still worth it
     sites = _pts([[1000, 100]], name=["existant"])
     planned = _pts([[50_000, 100]], name=["prévu"])
     fixed = maximal_covering(origins, cands, k=2, sites=[sites, planned], threshold_km=4.5)
-    assert list(fixed["name"]) == ["C"] and fixed.attrs["solution_value"] == 750
-    assert fixed.attrs["population_covered_before"] == 350 + 400 + 900
-    assert list(fixed["population_covered"]) == [2400]
+    assert list(fixed.frame["name"]) == ["C"] and fixed.solution.value == 750
+    assert fixed.population_covered_before == 350 + 400 + 900
+    assert list(fixed.frame["population_covered"]) == [2400]
 
 
 def test_weights_change_the_answer_and_shares():
@@ -96,10 +96,10 @@ def test_weights_change_the_answer_and_shares():
     by_need = maximal_covering(origins, cands, k=1, threshold_km=5, weights="poor")
     per_commune = maximal_covering(origins, cands, k=1, threshold_km=5,
                                    weights=pd.Series({"00001": 10, "00002": 150}))
-    assert list(by_pop["name"]) == ["ville"] and list(by_need["name"]) == ["village"]
-    assert list(per_commune["name"]) == ["village"]
-    assert by_need["demand_gained"].tolist() == [150] and by_need["population_gained"].tolist() == [200]
-    assert by_need["demand_share_covered"].iloc[0] == pytest.approx(150 / 160)
+    assert list(by_pop.frame["name"]) == ["ville"] and list(by_need.frame["name"]) == ["village"]
+    assert list(per_commune.frame["name"]) == ["village"]
+    assert by_need.frame["demand_gained"].tolist() == [150] and by_need.frame["population_gained"].tolist() == [200]
+    assert by_need.frame["demand_share_covered"].iloc[0] == pytest.approx(150 / 160)
     with pytest.raises(AccessError, match="colonne de poids"):
         maximal_covering(origins, cands, k=1, weights="menages")
     with pytest.raises(AccessError, match="négatif"):
@@ -125,16 +125,16 @@ def test_set_covering_is_the_proven_minimum(seed):
     reachable = cov.any(axis=0)
     out = set_covering(origins, cands, threshold_km=12)
     n = _brute_cover(cov, w, float(w[reachable].sum()))
-    assert out.attrs["solution_value"] == n == len(out) and out.attrs["solution_proven"]
-    chosen = cands.index.get_indexer(out.index)
+    assert out.solution.value == n == len(out) and out.solution.proven
+    chosen = cands.index.get_indexer(out.frame.index)
     assert (cov[chosen].any(axis=0) | ~reachable).all()  # everyone reachable is reached
-    assert out.attrs["population_unreachable"] == int(w[~reachable].sum())
+    assert out.population_unreachable == int(w[~reachable].sum())
     # a share: the fewest sites reaching 60 % of everyone
     part = set_covering(origins, cands, threshold_km=12, share=0.6)
-    assert part.attrs["solution_value"] == _brute_cover(cov, w, 0.6 * w.sum())
-    assert part["share_covered"].iloc[-1] >= 0.6
+    assert part.solution.value == _brute_cover(cov, w, 0.6 * w.sum())
+    assert part.frame["share_covered"].iloc[-1] >= 0.6
     greedy = set_covering(origins, cands, threshold_km=12, method="greedy")
-    assert greedy.attrs["solution_bound"] <= n <= greedy.attrs["solution_value"]
+    assert greedy.solution.bound <= n <= greedy.solution.value
 
 
 def test_set_covering_unreachable_share_is_a_french_error():
@@ -178,7 +178,7 @@ def test_exact_equals_spopt_on_random_cases():
     for seed in (6, 7):
         origins, cands = _random_case(seed, n_dem=80, n_cand=30)
         ours = maximal_covering(origins, cands, k=4, threshold_km=7)
-        assert ours.attrs["solution_value"] == pytest.approx(_spopt_mclp(origins, cands, 7, 4))
+        assert ours.solution.value == pytest.approx(_spopt_mclp(origins, cands, 7, 4))
 
 
 def test_somme_k5_matches_issue_and_spopt(shared_data, communes):
@@ -189,9 +189,9 @@ def test_somme_k5_matches_issue_and_spopt(shared_data, communes):
     exact = maximal_covering(pts, pts, k=5, threshold_km=10)
     greedy = maximal_covering(pts, pts, k=5, threshold_km=10, method="greedy")
     # issue 25: optimum 335,089 (HiGHS) against 318,727 for the greedy, 10 km, no site
-    assert exact.attrs["solution_value"] == 335_089 and exact.attrs["solution_proven"]
-    assert greedy.attrs["solution_value"] == 318_727 and greedy.attrs["solution_bound"] >= 335_089
-    assert exact.attrs["population_total"] == int(pts["population"].sum())
+    assert exact.solution.value == 335_089 and exact.solution.proven
+    assert greedy.solution.value == 318_727 and greedy.solution.bound >= 335_089
+    assert exact.population_total == int(pts["population"].sum())
     # and an independent solver (spopt's MCLP, CBC) on the same data
     assert _spopt_mclp(pts, pts, 10, 5) == pytest.approx(335_089)
 
@@ -229,9 +229,9 @@ def test_road_coverage_agrees_with_network_nearest(laffitte_drive):
     # and the solvers use it: two sites in minutes, exact = brute force over the same matrix
     cands = _pts(cand_xy, name=[f"C{i}" for i in range(4)])
     exact = maximal_covering(origins, cands, k=2, threshold_min=4.0, network=net)
-    assert exact.attrs["solution_value"] == max(float(m[list(s)].any(axis=0).sum())
+    assert exact.solution.value == max(float(m[list(s)].any(axis=0).sum())
                                                 for s in itertools.combinations(range(4), 2))
-    assert exact.attrs["threshold_label"] == "4 min"
+    assert exact.threshold_label == "4 min"
 
 
 def test_read_values(tmp_path):
@@ -342,10 +342,9 @@ def test_time_limit_gives_the_best_found_with_its_proven_gap(communes):
 
     pts = commune_origins(select_territory(communes, dep=["80"]))
     out = maximal_covering(pts, pts, k=20, threshold_km=10, time_limit_s=0.01)
-    a = out.attrs
+    a = out.solution
     # issue 25: greedy 541,377, optimum 555,468 (so any proven bound is at least that)
-    assert a["solution_status"] == "time_limit" and not a["solution_proven"]
-    assert 541_377 <= a["solution_value"] <= 555_468 <= a["solution_bound"]
-    gap = 1 - a["solution_value"] / a["solution_bound"]
-    assert a["solution_gap"] == pytest.approx(gap) and a["solution_sentence"].startswith("À ")
-    assert "limite de temps de 0,01 s atteinte" in a["solution_sentence"]
+    assert a.status == "time_limit" and not a.proven
+    assert 541_377 <= a.value <= 555_468 <= a.bound
+    assert a.gap == pytest.approx(1 - a.value / a.bound) and a.sentence().startswith("À ")
+    assert "limite de temps de 0,01 s atteinte" in a.sentence()

@@ -55,15 +55,15 @@ def siting_bench(config: Config) -> list[Table]:
             t0 = time.perf_counter()
             e = maximal_covering(pts, pts, k=k, threshold_km=10, method="exact", time_limit_s=TIME_LIMIT_S)
             te = time.perf_counter() - t0
-            mclp.rows.append([dep, str(k), f"{g.attrs['solution_value']:,.0f}", _pct(g.attrs["solution_gap"]),
-                              f"{e.attrs['solution_value']:,.0f}", f"{e.attrs['solution_bound']:,.0f}",
-                              _pct(e.attrs["solution_gap"]), e.attrs["solution_status"], f"{tg:.2f}", f"{te:.1f}"])
+            mclp.rows.append([dep, str(k), f"{g.solution.value:,.0f}", _pct(g.solution.gap),
+                              f"{e.solution.value:,.0f}", f"{e.solution.bound:,.0f}",
+                              _pct(e.solution.gap), e.solution.status, f"{tg:.2f}", f"{te:.1f}"])
         t0 = time.perf_counter()
         sc = set_covering(pts, pts, threshold_km=10, time_limit_s=TIME_LIMIT_S)
         ts = time.perf_counter() - t0
         sg = set_covering(pts, pts, threshold_km=10, method="greedy")
-        cover.rows.append([dep, str(len(pts)), f"{sg.attrs['solution_value']:.0f}", f"{sc.attrs['solution_value']:.0f}",
-                           f"{sc.attrs['solution_bound']:.0f}", sc.attrs["solution_status"], f"{ts:.1f}"])
+        cover.rows.append([dep, str(len(pts)), f"{sg.solution.value:.0f}", f"{sc.solution.value:.0f}",
+                           f"{sc.solution.bound:.0f}", sc.solution.status, f"{ts:.1f}"])
     mclp.notes.append(f"Exact: HiGHS through scipy.optimize.milp, relative gap 0, time limit {TIME_LIMIT_S:g} s; "
                       "gap = (bound − value) / bound. Greedy gap: to the linear relaxation's optimum.")
     return [mclp, cover]
