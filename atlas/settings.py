@@ -1,7 +1,7 @@
 """Settings: where atlas reads and writes, and how much it says.
 
 One typed, documented object, :data:`options` (like ``osmnx.settings``): set its fields from a
-notebook or a script, e.g. ``atlas.settings.options.quiet = True``. A field left to ``None`` falls
+notebook or a script, e.g. ``atlas.settings.options.maps_dir = Path("cartes")``. A field left to ``None`` falls
 back to its environment variable, then to its default, read at the time of use:
 
 ====================  ==========================  ===============================================
@@ -60,7 +60,9 @@ class Settings:
         Keep the decoded reference territory in :func:`cache_dir` (:mod:`atlas.territory.cache`);
         ``False`` decodes it in every process, as before the cache (``ATLAS_REFERENCE_CACHE=0``).
     quiet : bool
-        Silence progress bars and informative messages (``atlas --quiet``).
+        Set by ``atlas -q``: the commands leave out the registry summaries they print. The library
+        itself never prints (messages are :mod:`logging` records, progress goes through
+        :func:`atlas.progress.set_progress_hook`).
     """
 
     reference_dir: Path | None = None

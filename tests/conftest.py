@@ -19,6 +19,17 @@ import pytest
 
 from atlas import settings
 
+#: Fixtures that open a browser or render whole A3 sheets: a test using one is ``slow`` (left out of
+#: the fast loop ``pytest -m "not slow"``; ``.ci/run`` runs everything).
+SLOW_FIXTURES = frozenset({"chromium", "capso_pdf", "cabbalr_pdf", "sheets", "book"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that uses a browser or a rendered sheet (:data:`SLOW_FIXTURES`)."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 def _require() -> bool:
     """True in CI (``CI`` set by the runner, or ``ATLAS_REQUIRE_REFERENCE=1`` set by .ci/run)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from atlas import settings
@@ -63,6 +64,29 @@ def test_unknown_territory_is_a_french_error_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_registry_report_is_printed_line_for_line_and_silenced_by_q(tmp_path):
+    """The report the library logs (atlas.inputs) is what the command prints on stderr, whole lines, in order."""
+    from pathlib import Path
+
+    from atlas.registry.build import build_atlas
+
+    bad = Path(__file__).parent / "data" / "registre_excel_fr.csv"
+    built = build_atlas([bad], write=False)
+    expected = [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10)
+    assert "15 lignes lues, 8 acceptées, 7 rejetées" in expected[0] and len(expected) > 5
+    res = CliRunner().invoke(cli, ["zones-blanches", "--registre", str(bad), "--epci", "CABBALR", "-o",
+                                   str(tmp_path / "zb.md")])
+    assert res.exit_code == 0, res.output
+    printed = res.output.splitlines()
+    start = printed.index(expected[0])
+    assert printed[start:start + len(expected)] == expected
+    quiet = CliRunner().invoke(cli, ["-q", "gaps", "--registry", str(bad), "--epci", "CABBALR", "-o",
+                                     str(tmp_path / "zb2.md")])
+    assert quiet.exit_code == 0, quiet.output
+    assert len(quiet.output.splitlines()) == 1 and quiet.output.startswith("Zones blanches écrites : ")
+
+
+@pytest.mark.slow
 def test_map_commands_say_which_rows_were_left_out(tmp_path):
     """A person regenerating a map from a registry with bad rows is told which lines and why."""
     from pathlib import Path

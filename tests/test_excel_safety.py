@@ -74,6 +74,7 @@ def test_distances_csv_file_and_stdout(hostile, tmp_path, assert_excel_safe):
     assert_excel_safe(res.output)
 
 
+@pytest.mark.slow
 def test_actors_folder_metrics_and_communities(hostile, tmp_path, assert_excel_safe):
     out = tmp_path / "acteurs"
     res = CliRunner().invoke(cli, ["-q", "actors", "--registry", str(hostile["actors"]), "--partenariats",
@@ -104,6 +105,7 @@ def test_indicators_csv_ids_too(hostile, tmp_path, assert_excel_safe):
     assert_excel_safe(res.output)
 
 
+@pytest.mark.slow
 def test_weekly_coverage_csv(tmp_path, assert_excel_safe):
     out = tmp_path / "semaine.csv"
     res = CliRunner().invoke(cli, ["-q", "gaps", "--semaine", "--epci", "CAPSO", "-o", str(out)])

@@ -40,6 +40,7 @@ def test_readme_example_is_about_ten_lines():
     assert 8 <= len(lines) <= 12
 
 
+@pytest.mark.slow
 def test_readme_example_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     exec(compile(_readme_example(), "README.md", "exec"), {})

@@ -106,7 +106,7 @@ def zones_blanches_points(
         network) and, per threshold, ``covered_<key>`` (bool).
     """
     if any(t.unit == "min" for t in thresholds) and network is None:
-        raise AccessError("un seuil en minutes demande un réseau routier (option --network)")
+        raise AccessError("un seuil en minutes demande un réseau routier (option --routes)")
     if network is not None:
         res = network_nearest(network, origins, sites)
     else:

@@ -20,7 +20,7 @@ network does not cover it: :class:`~atlas.errors.NetworkCoverageError`.
 To use your region's roads, download its extract (e.g. Geofabrik
 ``nord-pas-de-calais-latest.osm.pbf`` and ``picardie-latest.osm.pbf``, or
 ``pyrosm.get_data("Nord-Pas-de-Calais")``), or save an OSMnx graph with
-``osmnx.save_graphml``, and pass the file to :func:`load_network` or ``atlas gaps --network``.
+``osmnx.save_graphml``, and pass the file to :func:`load_network` or ``atlas zones-blanches --routes``.
 """
 
 from __future__ import annotations

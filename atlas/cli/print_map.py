@@ -76,7 +76,7 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
         raise click.UsageError("indiquez un territoire (--epci, --dep, --commune) ou un mode atlas (--atlas epci).")
     apply_reference_dir(reference_dir)
     audience = make_audience(professionals, include_drafts, freshness)
-    communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience,
+    communes, territory, actors = load_inputs(str(registry) if registry else None, mapping, reference, epci, dep, sheet=sheet, audience=audience,
                                               **geocoding(ban, geocoder))
     if insee:
         territory = select_territory(territory, insee=list(insee))

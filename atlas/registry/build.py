@@ -71,7 +71,7 @@ class BuildResult:
         for _, r in self.rejects.head(limit).iterrows():
             lines.append(f"  {where_fr(r)} : {r['reason']}")
         if len(self.rejects) > limit:
-            where = "couche « rejects » du GeoPackage" if self.output else "atlas build pour la liste complète"
+            where = "couche « rejects » du GeoPackage" if self.output else "atlas construire pour la liste complète"
             lines.append(f"  … et {len(self.rejects) - limit} autres ({where}).")
         return lines
 

@@ -201,7 +201,7 @@ def geocode_registry(
     result = read_actors(path, reference, mapping, communes, sheet=sheet, ban=ban, geocoder=geocoder)
     raw, lines = read_raw_table(path, sheet=sheet, header_keys=name_header_keys(mapping))
     if len(set(lines)) != len(lines):
-        raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocode "
+        raise AtlasError(f"« {path.name} » : plusieurs feuilles ont des lignes de même numéro ; atlas geocoder "
                          "réécrit une feuille à la fois (--feuille NOM).")  # fmt: skip
     dialect = CsvDialect.of(path)
     acc = result.accepted

@@ -176,6 +176,7 @@ def demo_graph(demo):
     return demo, G, node_metrics(G)
 
 
+@pytest.mark.slow
 def test_demo_graph_drawing_printable(demo_graph, tmp_path):
     demo, G, m = demo_graph
     fig = draw_graph(G, m)
@@ -205,6 +206,7 @@ def test_demo_graph_drawing_printable(demo_graph, tmp_path):
     assert "Numéros du graphe" in flat
 
 
+@pytest.mark.slow
 def test_demo_partnership_map_printable(demo_graph, tmp_path):
     demo, G, m = demo_graph
     fig = draw_partnership_map(G, demo.actors, demo.communes, metrics=m, title="Essai")
@@ -227,6 +229,7 @@ def test_demo_partnership_map_printable(demo_graph, tmp_path):
 
 
 # --------------------------------------------------------------------------- same bytes, any hash seed
+@pytest.mark.slow
 def test_same_files_whatever_the_hash_seed(tmp_path):
     def run(seed: str, out: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}

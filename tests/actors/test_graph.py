@@ -208,6 +208,7 @@ def test_exports_round_trip(fx, tmp_path):
     assert by_id["solaal"]["kg donnés"] == "8886,0"
 
 
+@pytest.mark.slow
 def test_drawing_files(fx, tmp_path):
     from PIL import Image
     from pypdf import PdfReader
@@ -269,6 +270,7 @@ def test_demo_graph_against_csv(demo_graph):
     assert comm["n_actors"].sum() == len(linked)
 
 
+@pytest.mark.slow
 def test_demo_drawing_labels_do_not_overlap(demo_graph, tmp_path):
     """The drawing of the demonstration graph: no two texts of the graph panel overlap."""
     actors, parts, acts, G = demo_graph
@@ -284,6 +286,7 @@ def test_demo_drawing_labels_do_not_overlap(demo_graph, tmp_path):
 
 
 # --------------------------------------------------------------------------- command line
+@pytest.mark.slow
 def test_cli_actors(tmp_path):
     from click.testing import CliRunner
 
@@ -308,6 +311,7 @@ def test_cli_actors(tmp_path):
     assert set(nx.read_graphml(tmp_path / "capso" / "acteurs.graphml").nodes) == {"capso", "epi-b", "croix-b", "isole"}
 
 
+@pytest.mark.slow
 def test_cli_actors_bad_rows_and_errors(tmp_path):
     from click.testing import CliRunner
 

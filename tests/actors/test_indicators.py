@@ -174,6 +174,7 @@ def test_demo_indicators_against_csv(demo, territory):
     assert got.at["PAT_1_1", "denominator"] > 0 and got.at["AMI_PARTENARIAT", "denominator"] > 0
 
 
+@pytest.mark.slow
 def test_cli_indicators(tmp_path):
     from click.testing import CliRunner
 

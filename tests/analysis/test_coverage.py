@@ -50,6 +50,7 @@ def foodaid_2015_actors(foodaid_2015):
     return res.actors
 
 
+@pytest.mark.slow
 def test_zones_blanches_restos_croix_rouge_2015(communes, foodaid_2015_actors):
     """Real 2015 lists: 192 Restos du Cœur centres + 140 Croix-Rouge units in the region."""
     actors = foodaid_2015_actors
@@ -216,6 +217,7 @@ def test_cli_distances(tmp_path):
     assert len(table) == 53 and table["Distance au site le plus proche (km)"].notna().all()
 
 
+@pytest.mark.slow
 def test_cli_distances_from_origin_points(tmp_path, communes):
     from atlas.cli import cli
     from atlas.territory.selection import select_territory
@@ -278,4 +280,4 @@ def test_cli_gaps_week(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "samedi (% couvert, 10 km)" in text and "Béthune-Bruay" in text
     res = CliRunner().invoke(cli, ["gaps", "--semaine", "--day", "samedi"])
-    assert res.exit_code == 1 and "--semaine et --day" in res.output
+    assert res.exit_code == 1 and "--semaine et --jour" in res.output

@@ -116,6 +116,7 @@ def test_origins_with_infinite_population_are_a_clear_error(tmp_path):
         read_origins(str(path))
 
 
+@pytest.mark.slow
 def test_distances_from_origins_use_the_gap_rule_of_gaps(communes):
     """Random points around the Pas-de-Calais: those inside its communes are kept, those in no polygon
     but within 500 m join the nearest commune (recomputed with a shapely index), the others are

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 import geopandas as gpd
@@ -9,7 +10,6 @@ import numpy as np
 import pytest
 import shapely
 
-from atlas import settings
 from atlas.analysis import coverage as gaps
 from atlas.analysis.distances import commune_origins
 from atlas.analysis.origins import ORIGIN_GAP_M, attach_origins
@@ -75,20 +75,18 @@ def _expected_outside(grid: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.
     return shapely.distance(union, grid.geometry.to_numpy()) > ORIGIN_GAP_M
 
 
-def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, tmp_path):
+@pytest.mark.slow
+def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, caplog, tmp_path):
     grid = gap_grid
     outside = _expected_outside(grid, communes)
     assert outside[grid["kind"].isin(["far", "very_far"])].all()
     assert not outside[grid["kind"].isin(["inside", "border", "hole_edge", "near"])].any()
     sites = gpd.GeoDataFrame({"id": ["a", "b", "c"], "name": ["A", "B", "C"]},
                              geometry=commune_origins(communes).geometry.iloc[[10, 1500, 3000]].to_numpy(), crs=L93)
-    settings.options.quiet = False
-    try:
+    with caplog.at_level(logging.INFO, logger="atlas"):  # the library logs what it leaves out, never prints
         zb = gaps.zones_blanches(communes, sites, thresholds_km=[5, 20], origins=grid, sites_selected=True,
                                  all_communes=communes)
-    finally:
-        settings.options.quiet = True
-    err = capsys.readouterr().err
+    err = [r.getMessage() for r in caplog.records if r.name == "atlas.analysis.origins"]
     total = math.fsum(grid["population"].tolist())
     out_pop = math.fsum(grid.loc[outside, "population"].tolist())
     a = zb.attrs
@@ -118,6 +116,7 @@ def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, 
     assert sentence in md and "rattachés à la commune la plus proche" in md
 
 
+@pytest.mark.slow
 def test_territory_selection_counts_neighbours_apart(communes, gap_grid):
     from atlas.territory.selection import select_territory
 

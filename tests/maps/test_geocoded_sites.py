@@ -58,6 +58,7 @@ def test_print_sites_say_how_near_the_marker_is(communes):
     assert (sites.loc["g2", "x"], sites.loc["g2", "y"]) == (by_id.loc["g2"].geometry.x, by_id.loc["g2"].geometry.y)
 
 
+@pytest.mark.slow
 def test_a3_table_prints_every_registry_address(tmp_path, registry_rows):
     if shutil.which("pdftotext") is None:
         skip_or_fail("pdftotext (poppler-utils) absent")

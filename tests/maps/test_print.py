@@ -95,6 +95,7 @@ def test_page_is_a3(capso_pdf, cabbalr_pdf):
             assert sorted((w, h)) == pytest.approx([297.0, 420.0], abs=0.5)
 
 
+@pytest.mark.slow
 def test_orientation_can_be_forced(communes, actors, context, tmp_path):
     out = printmap.render_map(communes, actors, territory="CAPSO", output=tmp_path / "p.pdf", orientation="portrait",
                               generated=DAY, context=context)
@@ -156,6 +157,7 @@ def test_title_footer_demo_mark_and_french_hours(capso_pdf):
     assert "colis alimentaires" in flat
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_no_demo_mark_for_real_rows(communes, actors, context, tmp_path):
     real = actors.assign(fictitious=False)
@@ -182,6 +184,7 @@ def test_truck_stops_and_unlocated_sites(cabbalr_pdf, actors, communes):
     assert squash("Contour pointillé : lieu repéré à la mairie de sa commune") in squash(flat)
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_site_without_any_position_is_listed_without_marker(communes, actors, context, tmp_path):
     act = actors.copy()
@@ -199,6 +202,7 @@ def test_site_without_any_position_is_listed_without_marker(communes, actors, co
     assert squash("lieu sans repère (adresse non localisée)") in flat
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_territory_without_site_says_so(communes, actors, context, tmp_path):
     out = printmap.render_map(communes, actors, territory="CALL", output=tmp_path / "e.pdf", generated=DAY,
@@ -215,6 +219,7 @@ def test_unknown_territory(communes, actors, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_unwritable_output(communes, actors, context, tmp_path):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")
@@ -228,6 +233,7 @@ def test_not_a_pdf_path(communes, actors, tmp_path):
         printmap.render_map(communes, actors, territory="CAPSO", output=tmp_path / "x.png")
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_half_written_pdf(communes, actors, context, tmp_path, monkeypatch):
     target = tmp_path / "carte.pdf"
     target.write_bytes(b"previous")
@@ -245,6 +251,7 @@ def test_interrupted_run_leaves_no_half_written_pdf(communes, actors, context, t
 
 
 # --------------------------------------------------------------------------- long tables, atlas
+@pytest.mark.slow
 @needs_pdftotext
 def test_long_table_continues_on_more_sheets(communes, actors, context, tmp_path):
     import pandas as pd
@@ -279,6 +286,7 @@ def test_table_type_is_never_below_7pt():
     assert pl.TableStyle().size >= pl.MIN_FONT_PT
 
 
+@pytest.mark.slow
 def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
     terrs = ["62765", "62525", "62040", "CALL"]
     out = booklet.render_atlas(communes, actors, by=terrs, output=tmp_path / "atlas.pdf", generated=DAY)
@@ -287,6 +295,7 @@ def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
         assert sorted((w, h)) == pytest.approx([297.0, 420.0], abs=0.5)
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_atlas_by_commune_within_territory(communes, actors, tmp_path):
     small = ["62765", "62040", "62139"]  # Saint-Omer, Arques, Blendecques
@@ -309,6 +318,7 @@ def test_atlas_territories_by_epci(communes):
 
 
 # --------------------------------------------------------------------------- layers
+@pytest.mark.slow
 @needs_pdftotext
 def test_optional_layers_are_drawn_and_explained(communes, actors, context, tmp_path):
     import geopandas as gpd
@@ -379,6 +389,7 @@ def test_french_dates():
 
 
 # --------------------------------------------------------------------------- CLI
+@pytest.mark.slow
 def test_cli_print(tmp_path):
     from atlas.cli import cli
 
@@ -396,6 +407,7 @@ def test_cli_print(tmp_path):
 
 
 # --------------------------------------------------------------------------- demonstration registry
+@pytest.mark.slow
 @needs_pdftotext
 def test_demo_registry_maps(demo, tmp_path):
     for code in ("CABBALR", "CAPSO"):
@@ -409,6 +421,7 @@ def test_demo_registry_maps(demo, tmp_path):
             assert squash(name) in flat, name
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_analysis_layers_from_the_other_modules(demo, tmp_path):
     layers = analysis_layers(demo.communes, demo.actors, zones_blanches_km=5, access=True,

@@ -215,6 +215,7 @@ def test_an_empty_territory_lists_its_nearest_sites(demo, book):
 
 
 # --------------------------------------------------------------------------- beyond one sheet
+@pytest.mark.slow
 def test_more_sites_than_a_sheet_can_show_is_a_french_message(demo, context, tmp_path):
     import importlib.util
 
@@ -230,7 +231,7 @@ def test_more_sites_than_a_sheet_can_show_is_a_french_message(demo, context, tmp
     msg = str(err.value)
     assert isinstance(err.value, AtlasError)  # the CLI prints it as one sentence, exit 1
     assert msg.startswith("Trop de lieux pour une carte A3 lisible : 2\u00a0000 lieux sur")
-    assert "atlas print --atlas commune --epci" in msg
+    assert "atlas imprimer --atlas commune --epci" in msg
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -260,6 +261,7 @@ def test_sea_is_what_no_commune_covers_west_of_belgium(demo, context):
     assert cud_sea.contains(_l93(2.30, 51.07)) and not cud_sea.contains(_l93(2.62, 51.05))  # De Panne (BE)
 
 
+@pytest.mark.slow
 def test_calais_sheet_paints_the_sea_and_keeps_borders_on_land(demo, context, tmp_path):
     import matplotlib.colors as mcolors
     from matplotlib import image

@@ -257,6 +257,7 @@ def _copies(actors, n):
     return pd.concat(parts, ignore_index=True).set_geometry("geometry")
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_39_sites_on_one_sheet_and_65_on_two_filled_sheets(communes, tmp_path):
     from pathlib import Path

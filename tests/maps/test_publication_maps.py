@@ -60,6 +60,7 @@ def blob(page: str) -> dict:
     return json.loads(m.group(1))
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_public_sheet_shows_open_public_sites_only(registry, communes, context, tmp_path):
     csv = registry["id"].iloc[0] == "s1"  # the partnerships fixture names the CSV's ids
@@ -78,6 +79,7 @@ def test_public_sheet_shows_open_public_sites_only(registry, communes, context, 
         assert list(zip(lines["source"], lines["target"], strict=True)) == [("s1", "s2")]
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_professional_sheet_shows_the_pro_site_with_its_mark(registry, communes, context, tmp_path):
     pdf = printmap.render_map(communes, registry, territory="CALL", output=tmp_path / "pro.pdf", generated=TODAY,
@@ -95,6 +97,7 @@ def test_professional_sheet_shows_the_pro_site_with_its_mark(registry, communes,
     assert "Cèdre" in flat and "Dattier" in flat and "Érable" not in flat and "Frêne" not in flat
 
 
+@pytest.mark.slow
 @needs_pdftotext
 def test_freshness_limit_and_atlas(registry, communes, tmp_path):
     pdf = booklet.render_atlas(communes, registry, by=["CALL"], output=tmp_path / "atlas.pdf", generated=TODAY,
@@ -130,6 +133,7 @@ def test_professional_web_page(registry, call):
         assert word not in page
 
 
+@pytest.mark.slow
 def test_cli_print_and_web(tmp_path):
     runner = CliRunner()
     pdf = tmp_path / "call.pdf"

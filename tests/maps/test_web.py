@@ -173,6 +173,7 @@ def test_actor_records(cab_page):
     assert "Données de démonstration" in cab_page
 
 
+@pytest.mark.slow
 def test_clip_and_unlocated(region_page):
     data = _blob(region_page)
     assert len(data["actors"]) == REGION_ACTORS
@@ -234,6 +235,7 @@ def test_communes_topology_roundtrip(cabbalr, cab_page):
     assert n_refs == sum(len(o) for o in owners)
 
 
+@pytest.mark.slow
 def test_communes_topology_whole_region(communes):
     simp = simplify_communes(communes).to_crs("EPSG:4326")
     geoms = simp.geometry.to_numpy()
@@ -279,6 +281,7 @@ def _region_page_all_layers(communes) -> tuple[str, int, int]:
     return page, len(zones), len(lines)
 
 
+@pytest.mark.slow
 def test_sizes_region_under_3_mb(communes):
     """Whole region, every layer, with the demonstration registry (sizes recorded in README)."""
     page, n_zones, n_lines = _region_page_all_layers(communes)
@@ -295,6 +298,7 @@ def test_sizes_region_under_3_mb(communes):
     assert data["shapes"][2]["arcs"] and all(isinstance(a, int) for g in data["shapes"][2]["geoms"] for a in g)
 
 
+@pytest.mark.slow
 def test_sizes_region_2018_polygons_under_3_mb(shared_data):
     """The 2018 commune polygons of the reference folder are twice as detailed: still < 3 MB."""
     from atlas.territory.reference import load_communes
@@ -337,6 +341,7 @@ def test_write_is_atomic(tmp_path, cabbalr, fixture_actors):
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+@pytest.mark.slow
 def test_cli_web(tmp_path):
     runner = CliRunner()
     out = tmp_path / "cab.html"

@@ -192,6 +192,7 @@ def _fold(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- the territory's name
+@pytest.mark.slow
 def test_page_and_file_named_after_the_territory(pages):
     assert sorted(pages) == ["cabbalr", "capso", "hauts-de-france", "lens-lievin"]
     assert web_filename("Communauté d'agglomération de Lens - Liévin (CALL)") == "carte-call.html"
@@ -381,6 +382,7 @@ def test_browser_legend_follows_visible_layers(view, pages, blobs, stem):
     assert page.js(f"document.querySelector('#atlas-legend li[data-layer=\"{epci}\"]').offsetParent === null")
 
 
+@pytest.mark.slow
 def test_region_zones_blanches_off_by_default(blobs, demo):
     """3 360 communes of zones blanches would flood the region: the layer is there, off."""
     shapes = blobs["hauts-de-france"]["shapes"]

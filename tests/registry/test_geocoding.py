@@ -261,7 +261,7 @@ def test_geocode_of_a_spreadsheet_writes_a_csv_for_excel(tmp_path):
 
 def test_geocode_without_a_source_is_a_usage_error(tmp_path):
     res = CliRunner().invoke(cli, ["geocode", str(REGISTRY), "-o", str(tmp_path / "x.csv")])
-    assert res.exit_code == 2 and "--ban CHEMIN" in res.output and "--geocodeur en-ligne" in res.output
+    assert res.exit_code == 2 and "--ban FICHIER|DOSSIER" in res.output and "--geocodeur en-ligne" in res.output
     assert not (tmp_path / "x.csv").exists()
 
 

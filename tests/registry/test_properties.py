@@ -73,6 +73,7 @@ def folder(tmp_path_factory):
 _names = itertools.count()
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(data=registries(), suffix=st.sampled_from([".csv", ".txt", ".tsv"]))
 def test_every_row_is_accepted_or_rejected(data, suffix, small_territory, folder, assert_excel_safe):

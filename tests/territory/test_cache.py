@@ -67,6 +67,7 @@ def test_written_once_then_reused(cache_dir, small_file, monkeypatch):
     assert not [p for p in (cache_dir / "reference").iterdir() if p.name.startswith(".")]  # no temporary left
 
 
+@pytest.mark.slow
 def test_rebuilt_when_the_key_changes(cache_dir, small_file, monkeypatch):
     load_communes(small_file)
     before = _folders(cache_dir)
@@ -102,6 +103,7 @@ def test_a_failed_build_leaves_no_cache(cache_dir, small_file, monkeypatch):
     assert not (cache_dir / "reference").exists() or not any((cache_dir / "reference").iterdir())
 
 
+@pytest.mark.slow
 def test_cached_frames_equal_the_decoded_ones(cache_dir):
     communes = load_communes()
     decoded = load_communes_uncached()
@@ -122,6 +124,7 @@ def test_cached_frames_equal_the_decoded_ones(cache_dir):
         zip(raw_former["code"], raw_former["parent"], strict=True))
 
 
+@pytest.mark.slow
 def test_columns_and_region_subset(cache_dir):
     full = load_communes()
     part = load_communes(columns=["insee", "population"], dep=["80", "02"])
@@ -131,6 +134,7 @@ def test_columns_and_region_subset(cache_dir):
     assert len(part) == 771 + 797  # communes of the Somme and the Aisne (COG 2025)
 
 
+@pytest.mark.slow
 def test_polygons_of_a_subset_or_of_other_geometries_are_dissolved(cache_dir):
     communes = load_communes()
     # half an EPCI: its polygon is the union of what is there, not the cached whole
@@ -146,6 +150,7 @@ def test_polygons_of_a_subset_or_of_other_geometries_are_dissolved(cache_dir):
     assert pd.Series(epci_polygons(mel)["n_communes"]).tolist() == [95]
 
 
+@pytest.mark.slow
 def test_cache_off_decodes_in_the_process_and_writes_nothing(cache_dir, monkeypatch):
     monkeypatch.setattr(settings.options, "reference_cache", False)
     communes = load_communes()
@@ -156,6 +161,7 @@ def test_cache_off_decodes_in_the_process_and_writes_nothing(cache_dir, monkeypa
     assert len(former_communes()) == len(reference._region_frames()[1])
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_rebuilt_and_an_unwritable_one_is_done_without(cache_dir, small_file, monkeypatch):
     first = load_communes(small_file)
     (folder,) = (cache_dir / "reference").iterdir()

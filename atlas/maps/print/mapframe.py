@@ -219,7 +219,7 @@ def too_many_sites(terr: Territory, n: int, capacity: int) -> TooManySitesError:
     return TooManySitesError(
         f"Trop de lieux pour une carte A3 lisible : {integer_fr(n)} lieux sur {terr.label}, alors qu'une feuille "
         f"en montre au plus {integer_fr(capacity)} sans que leurs repères se recouvrent ; imprimez plutôt une "
-        f"feuille par commune : « atlas print --atlas commune{where} ».")
+        f"feuille par commune : « atlas imprimer --atlas commune{where} ».")
 
 
 def check_capacity(terr: Territory, sites: pd.DataFrame, marker_d: float, area_mm2: float = A3_MAP_MM2) -> None:
