@@ -59,6 +59,11 @@ _API: dict[str, str] = {
     "summarize": "atlas.analysis.coverage",
     "weekly_coverage": "atlas.analysis.coverage",
     "suggest_sites": "atlas.analysis.suggest",
+    "maximal_covering": "atlas.analysis.siting",
+    "set_covering": "atlas.analysis.siting",
+    "floating_catchment": "atlas.analysis.capacity",
+    "plan_round": "atlas.analysis.rounds",
+    "Truck": "atlas.analysis.rounds",
     "load_network": "atlas.analysis.roads",
     # actors
     "build_graph": "atlas.actors.model",

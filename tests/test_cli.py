@@ -10,7 +10,7 @@ from atlas.cli import cli
 
 #: French name -> English alias (the same word when both languages write it so).
 COMMANDS = {"construire": "build", "contours": "contours", "web": "web", "imprimer": "print",
-            "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "acteurs": "actors",
+            "zones-blanches": "gaps", "distances": "distances", "suggerer": "suggest", "capacite": "capacity", "tournee": "round", "acteurs": "actors",
             "indicateurs": "indicators", "demo": "demo", "geocoder": "geocode",
             "verifier": "check"}
 

@@ -31,14 +31,21 @@ SPELLINGS: set[tuple[str, ...]] = {
     ("--liens", "--links"), ("--tous-types", "--all-kinds"), ("--titre", "--title"), ("--editeur", "--editor"),
     ("--titre-registre", "--registry-title"), ("--sans-fictifs", "--real-only"), ("--seuil", "--threshold"),
     ("--nombre", "--number"), ("--candidats", "--candidates"), ("--par", "--by"), ("--semaine", "--week"),
+    ("--methode", "--method"), ("--limite-temps", "--time-limit"), ("--couvrir-tout", "--cover-all"),
+    ("--part", "--share"), ("--sites-prevus", "--planned-sites"), ("--poids", "--weights"), ("--grille", "--grid"),
+    ("--capacites", "--capacities"), ("--paliers", "--bands"), ("--ratio-min", "--min-ratio"),
+    ("--jours", "--days"), ("--arrets-par-jour", "--stops-per-day"), ("--conduite-max", "--max-drive"),
+    ("--duree-arret", "--stop-time"), ("--depart", "--start"), ("--vitesse", "--speed"),
+    ("--identifiant", "--route-id"), ("--nom", "--name"), ("--lignes", "--rows"),
 }
 #: Words written the same in French and English (or French terms with no English name: EPCI, BAN).
 SAME_WORD = {"--version", "--actions", "--epci", "--ban", "--reference", "--url", "--force", "--format", "--mode",
-             "--service", "--commune", "--atlas", "--orientation", "--contact", "--web", "--minutes"}
+             "--service", "--commune", "--atlas", "--orientation", "--contact", "--web", "--minutes", "--depot",
+             "--detour"}
 #: Metavars: French capitals (a choice shows its French values instead).
 METAVARS = {"FICHIER", "DOSSIER", "DOSSIER|FICHIER", "FICHIER|DOSSIER", "NOM", "NOM|FICHIER", "CODE", "KM",
             "MINUTES", "MOIS", "NOMBRE", "TEXTE", "TYPE", "RÉSEAU", "SERVICE", "JOUR", "SOURCE", "URL",
-            "REGISTRE", "[REGISTRE]...", "REGISTRE..."}
+            "REGISTRE", "[REGISTRE]...", "REGISTRE...", "POURCENT", "SECONDES", "PLACES", "PALIERS", "COLONNE|FICHIER", "JOURS", "HEURE", "KMH", "FACTEUR"}
 #: click's own English, as it would show in a help page or an error.
 ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "Show the version", "Error:", "Invalid value",
            "Missing argument", "Missing option", "No such option", "No such command", "Got unexpected",

@@ -15,10 +15,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.spatial import cKDTree
 
 from atlas.analysis.distances import check_thresholds, nearest_xy
+from atlas.analysis.reach import coverage_matrix
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError
 from atlas.fr import decimal_fr, integer_fr, number_fr
@@ -26,34 +25,6 @@ from atlas.io import markdown_table, write_output
 from atlas.progress import progress
 
 __all__ = ["coverage_matrix", "suggest_sites", "suggestions_markdown", "suggestions_table", "write_suggestions"]
-
-
-def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
-    """Sparse boolean matrix: candidate *i* covers origin *j* (distance ≤ ``radius_m``).
-
-    Parameters
-    ----------
-    candidate_xy, origin_xy : numpy.ndarray
-        ``(n, 2)`` Lambert-93 coordinates (NaN rows cover / are covered by nothing).
-    radius_m : float
-        Coverage radius in metres.
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        Shape ``(n_candidates, n_origins)``, ``float64`` ones.
-    """
-    ok_o = np.flatnonzero(np.isfinite(origin_xy).all(axis=1))
-    ok_c = np.flatnonzero(np.isfinite(candidate_xy).all(axis=1))
-    shape = (len(candidate_xy), len(origin_xy))
-    if len(ok_o) == 0 or len(ok_c) == 0:
-        return sparse.csr_matrix(shape)
-    tree_o = cKDTree(origin_xy[ok_o])
-    tree_c = cKDTree(candidate_xy[ok_c])
-    pairs = tree_c.sparse_distance_matrix(tree_o, radius_m, output_type="ndarray")
-    rows = ok_c[pairs["i"]]
-    cols = ok_o[pairs["j"]]
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
 
 
 def suggest_sites(

@@ -12,6 +12,7 @@ import click
 from atlas import settings
 from atlas.cli.actors import actors
 from atlas.cli.build import build
+from atlas.cli.capacity import capacity
 from atlas.cli.contours import contours
 from atlas.cli.demo import demo
 from atlas.cli.distances import distances
@@ -21,6 +22,7 @@ from atlas.cli.geocode import geocode
 from atlas.cli.indicators import indicators
 from atlas.cli.options import option
 from atlas.cli.print_map import print_map
+from atlas.cli.rounds import round_command
 from atlas.cli.suggest import suggest
 from atlas.cli.verifier import verifier
 from atlas.cli.web import web
@@ -29,7 +31,7 @@ install()  # click's own strings in French while an atlas command runs (atlas.cl
 
 #: Each command, its French name (its click name) first, then its English alias.
 COMMANDS: tuple[tuple[click.Command, tuple[str, ...]], ...] = (
-    (build, ("build",)), (contours, ()), (web, ()), (gaps, ("gaps",)), (distances, ()), (suggest, ("suggest",)),
+    (build, ("build",)), (contours, ()), (web, ()), (gaps, ("gaps",)), (distances, ()), (suggest, ("suggest",)), (capacity, ("capacity",)), (round_command, ("round",)),
     (print_map, ("print",)), (actors, ("actors",)), (indicators, ("indicators",)), (geocode, ("geocode",)),
     (verifier, ("check",)), (demo, ()),
 )
