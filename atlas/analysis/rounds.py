@@ -68,6 +68,7 @@ class Truck:
     days : sequence of str or int
         Days of operation (« lundi », "Mo", 0…).
     stops_per_day : int, default 5
+        Most stops the truck makes in a day (the depot not counted).
     max_drive_min : float, default 180
         Driving time per day, depot to depot (time at the stops excluded).
     stop_min : float, default 60
