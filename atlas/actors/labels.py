@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
 
 import numpy as np
 
 from atlas.actors.style import mpl_text
 from atlas.placement import MM_PER_PT, Label, compass, label_spots
+from atlas.text import fold
 
 # Directions tried around a marker for its label, and the distances (points) beyond the marker:
 # the most important nodes may go further (with a leader line) than the others.
@@ -27,7 +27,7 @@ _SMALL_WORDS = r"(?:de|d'|du|des|de la|à|au|aux|en|sur|pour)"
 
 def _key(text: str) -> str:
     """Comparison key: case, accents and spaces ignored."""
-    text = unicodedata.normalize("NFKD", text.replace("\n", " ")).encode("ascii", "ignore").decode()
+    text = fold(text.replace("\n", " "))
     return re.sub(r"\W+", " ", text).strip().lower()
 
 

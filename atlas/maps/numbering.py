@@ -8,7 +8,6 @@ popup, search result and list (:mod:`atlas.maps.web.render`) for the same territ
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,24 +19,15 @@ import shapely
 from atlas.registry.hours_fr import humanize_hours
 from atlas.registry.schema import ACCESS_LABELS, AID_KINDS, NETWORK_LABELS, PRECISION_NOTES, SERVICE_LABELS
 from atlas.territory.selection import Territory
-
+from atlas.text import clean_text
+from atlas.text import fold as fold_text
 
 # --------------------------------------------------------------------------- text
-def clean(value: Any) -> str:
-    """A cell value as clean text ("" for missing values)."""
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return " ".join(str(value).split())
 
 
 def fold(text: str) -> str:
     """Text without accents, case-folded: the key of French alphabetical order."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return fold_text(text).casefold()
 
 
 # --------------------------------------------------------------------------- sites
@@ -73,12 +63,12 @@ def numbered_sites(actors: gpd.GeoDataFrame | None, territory: Territory,
     if kinds is not None:
         act = act[act["kind"].isin(list(kinds))]
     by_id = actors.set_index(actors["id"].astype(str), drop=False)
-    stops_of = {clean(r) for r in act.get("route", pd.Series(dtype=str)) if clean(r)}
+    stops_of = {clean_text(r) for r in act.get("route", pd.Series(dtype=str)) if clean_text(r)}
     rows = []
     for _, a in act.iterrows():
-        rid = clean(a["id"])
-        route = clean(a.get("route", ""))
-        mobile = clean(a.get("mode", "")) == "mobile"
+        rid = clean_text(a["id"])
+        route = clean_text(a.get("route", ""))
+        mobile = clean_text(a.get("mode", "")) == "mobile"
         if mobile and not route and rid in stops_of:
             continue  # the truck itself: its stops are printed
         parent = by_id.loc[route] if route and route in by_id.index else None
@@ -86,12 +76,12 @@ def numbered_sites(actors: gpd.GeoDataFrame | None, territory: Territory,
             parent = parent.iloc[0]
 
         def field_(col: str, _a: pd.Series = a, _p: Any = parent) -> str:
-            v = clean(_a.get(col, ""))
-            return v or (clean(_p.get(col, "")) if _p is not None else "")
+            v = clean_text(_a.get(col, ""))
+            return v or (clean_text(_p.get(col, "")) if _p is not None else "")
 
         geom = a.geometry
         has_point = geom is not None and not shapely.is_empty(geom)
-        precision = clean(a.get("precision", ""))
+        precision = clean_text(a.get("precision", ""))
         services = [SERVICE_LABELS.get(x.strip(), x.strip().replace("-", " "))
                     for x in field_("services").split(",") if x.strip()]
         public = [field_("public")]
@@ -104,15 +94,15 @@ def numbered_sites(actors: gpd.GeoDataFrame | None, territory: Territory,
             public.append(price if plain else f"participation : {price}")
         hours = humanize_hours(field_("opening_hours")) if field_("opening_hours") else "horaires non communiqués"
         closures = field_("closures")
-        network = NETWORK_LABELS.get(clean(a.get("network", "")).split(",")[0], "")
+        network = NETWORK_LABELS.get(clean_text(a.get("network", "")).split(",")[0], "")
         rows.append({
             "id": rid,
-            "name": clean(a["name"]),
-            "network": network if network and fold(network)[:8] not in fold(clean(a["name"])) else "",
-            "kind": clean(a["kind"]),
-            "address": clean(a.get("address", "")),
-            "postcode": clean(a.get("postcode", "")),
-            "commune": clean(a.get("commune_name", "")) or clean(a.get("commune", "")),
+            "name": clean_text(a["name"]),
+            "network": network if network and fold(network)[:8] not in fold(clean_text(a["name"])) else "",
+            "kind": clean_text(a["kind"]),
+            "address": clean_text(a.get("address", "")),
+            "postcode": clean_text(a.get("postcode", "")),
+            "commune": clean_text(a.get("commune_name", "")) or clean_text(a.get("commune", "")),
             "hours": hours,
             "closures": closures,
             "services": ", ".join(services),
@@ -125,7 +115,7 @@ def numbered_sites(actors: gpd.GeoDataFrame | None, territory: Territory,
             "placement": PRECISION_NOTES.get(precision, "") if has_point else "",
             "mobile": mobile or bool(route),
             "fictitious": bool(a.get("fictitious", False)),
-            "updated": clean(a.get("updated", "")),
+            "updated": clean_text(a.get("updated", "")),
         })
     df = pd.DataFrame(rows, columns=[*SITE_COLUMNS, "network", "postcode", "closures", "placement"])
     if df.empty:
@@ -156,8 +146,8 @@ def registry_label(actors: gpd.GeoDataFrame | None, registry: str | None = None,
     """How the sources name the registry: its title (``--titre-registre``), else what it is —
     the demonstration registry, or the registry of food-aid sites kept by ``editor`` — never a
     file name. Used by the A3 sheet and the web page alike."""
-    if clean(registry):
-        return clean(registry)
+    if clean_text(registry):
+        return clean_text(registry)
     if actors is not None and len(actors) and "fictitious" in actors.columns and actors["fictitious"].astype(bool).any():
         return DEMO_REGISTRY
-    return f"{DEFAULT_REGISTRY} tenu par {clean(editor)}" if clean(editor) else DEFAULT_REGISTRY
+    return f"{DEFAULT_REGISTRY} tenu par {clean_text(editor)}" if clean_text(editor) else DEFAULT_REGISTRY

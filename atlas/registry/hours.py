@@ -35,19 +35,17 @@ combined expression is never open during that day.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from opening_hours import OpeningHours, State
 
 from atlas.errors import AtlasError, HoursError
 from atlas.fr import WEEKDAYS_FR
+from atlas.text import clean_text, fold
 
 __all__ = [
     "EVALUATED_YEAR",
@@ -56,7 +54,6 @@ __all__ = [
     "HoursAnalysis",
     "HoursError",
     "analyse_hours",
-    "clean_text",
     "closed_on",
     "covers_day",
     "is_valid_closures",
@@ -90,22 +87,6 @@ for _i, _alias in enumerate(("lu", "ma", "me", "je", "ve", "sa", "di")):
 # --------------------------------------------------------------------------------------------
 
 
-def clean_text(text: object) -> str:
-    """Return stripped text, or "" for None / NaN / pandas NA / blank strings."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text.strip()
-    if isinstance(text, float) and math.isnan(text):
-        return ""
-    try:
-        if pd.isna(text):  # pd.NA, NaT, numpy nan
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(text).strip()
-
-
 @lru_cache(maxsize=8192)
 def _parse(text: str, country: str | None = None) -> OpeningHours:
     """Parse a non-empty, stripped expression (cached: registries repeat strings)."""
@@ -134,7 +115,7 @@ def parse_hours(text: str | None) -> OpeningHours | None:
     HoursError
         When the syntax is invalid; the French message quotes the text.
     """
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, collapse=False)
     if not cleaned:
         return None
     return _parse(cleaned)
@@ -167,8 +148,7 @@ def is_valid_hours(text: str | None) -> bool:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return fold(text).casefold()
 
 
 def weekday_index(day: int | str) -> int:
@@ -292,7 +272,7 @@ def analyse_hours(text: str) -> HoursAnalysis:
     Parameters
     ----------
     text : str
-        Non-empty, stripped OSM ``opening_hours`` expression (see :func:`clean_text`).
+        Non-empty, stripped OSM ``opening_hours`` expression (see :func:`atlas.text.clean_text`).
 
     Returns
     -------
@@ -374,7 +354,7 @@ def weekly_intervals(text: str | None) -> list[tuple[int, dt.time, dt.time]]:
     HoursError
         On invalid syntax.
     """
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, collapse=False)
     if not cleaned:
         return []
     week = analyse_hours(cleaned).week
@@ -414,7 +394,7 @@ def open_on(text: str | None, day: int | str) -> bool | None:
         On an unknown weekday.
     """
     wd = weekday_index(day)
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, collapse=False)
     if not cleaned:
         return None
     pattern = analyse_hours(cleaned).week[wd]
@@ -443,7 +423,7 @@ def open_days(text: str | None) -> set[int] | None:
     HoursError
         On invalid syntax.
     """
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, collapse=False)
     if not cleaned:
         return None
     return {wd for wd, _, _ in weekly_intervals(cleaned)}
@@ -472,7 +452,7 @@ def covers_day(texts: Sequence[str | None], day: int | str, strict: bool = False
     memo: dict[str, bool] = {}
     out = np.zeros(len(values), dtype=bool)
     for i, value in enumerate(values):
-        cleaned = clean_text(value)
+        cleaned = clean_text(value, collapse=False)
         if not cleaned:
             continue
         if cleaned not in memo:
@@ -524,7 +504,7 @@ def is_valid_closures(closures: str | None) -> bool:
     -------
     bool
     """
-    cleaned = clean_text(closures)
+    cleaned = clean_text(closures, collapse=False)
     if not cleaned:
         return True
     try:
@@ -554,7 +534,7 @@ def closed_on(closures: str | None, date: dt.date | dt.datetime | str, strict: b
         True when ``24/7; <closures>`` is never open during that day.
     """
     day = _to_date(date)
-    cleaned = clean_text(closures)
+    cleaned = clean_text(closures, collapse=False)
     if not cleaned:
         return False
     try:

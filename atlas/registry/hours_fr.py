@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from atlas.errors import HoursError
 from atlas.fr import MONTHS_FR, NBSP, WEEKDAYS_FR, join_fr
-from atlas.registry.hours import EVALUATED_YEAR, HoursAnalysis, Segment, WeekPattern, analyse_hours, clean_text
+from atlas.registry.hours import EVALUATED_YEAR, HoursAnalysis, Segment, WeekPattern, analyse_hours
+from atlas.text import clean_text
 
 __all__ = ["closures_fr", "day_runs", "humanize_hours"]
 
@@ -147,7 +148,7 @@ def humanize_hours(text: str | None, nbsp: bool = True) -> str:
         « fermé les jours fériés », …). Never raises.
     """
     sp = NBSP if nbsp else " "
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, collapse=False)
     if not cleaned:
         return _NOT_GIVEN
     try:

@@ -13,7 +13,8 @@ checked with the ``jsonschema`` library; geographic checks (territory, INSEE cod
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from atlas.text import fold
 
 #: Canonical columns of an actor registry, in file order.
 ACTOR_COLUMNS: tuple[str, ...] = (
@@ -154,12 +155,9 @@ VISIBILITY_LABELS: dict[str, str] = {
 }
 
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
-
-
 def slug(text: object) -> str:
     """Lower-case ASCII slug: « Épicerie solidaire » -> ``epicerie-solidaire``, « Cœur » -> ``coeur``."""
-    s = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode().lower()
+    s = fold(str(text)).lower()
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 

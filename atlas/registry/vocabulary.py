@@ -23,12 +23,12 @@ file (``value_maps``). The same tables are documented in French in ``data/raw/RE
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from atlas.registry import schema
+from atlas.text import fold
 
 #: Least similarity (0-100, ``rapidfuzz.fuzz.ratio``) for a misspelt word to be read as a known one.
 FUZZY_CUTOFF = 85.0
@@ -43,7 +43,7 @@ STOP_WORDS: frozenset[str] = frozenset({
     "pour", "par", "avec", "the", "an", "of", "and", "for", "on", "by", "with",
 })
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'"})
+_APOSTROPHES = str.maketrans({"’": "'"})
 
 
 def _singular(word: str) -> str:
@@ -65,7 +65,7 @@ def words(text: object) -> tuple[str, ...]:
     >>> words("Les Restos du Cœur")
     ('resto', 'coeur')
     """
-    s = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode().lower()
+    s = fold(str(text).translate(_APOSTROPHES)).lower()
     return tuple(_singular(w) for w in re.split(r"[^a-z0-9]+", s) if w and w not in STOP_WORDS)
 
 

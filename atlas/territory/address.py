@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 
 import pandas as pd
 from rapidfuzz import fuzz, process
+
+from atlas.text import fold as fold_text
 
 # --------------------------------------------------------------------------- vocabulary
 #: Street types: every spelling (folded, i.e. upper case without accents) -> canonical type.
@@ -155,8 +156,7 @@ _REP_SPACED = re.compile(r"\s+([A-Za-z])(?=\s*,|\s+\S|$)")
 @functools.lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
     s = text.translate(_APOSTROPHES)
-    s = s.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = fold_text(s)
     return re.sub(r"[^A-Z0-9]+", " ", s.upper()).strip()
 
 

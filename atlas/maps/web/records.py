@@ -6,7 +6,6 @@ script builds popups with ``textContent``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -18,6 +17,7 @@ from atlas.crs import WGS84
 from atlas.fr import date_fr
 from atlas.registry import schema
 from atlas.registry.hours_fr import closures_fr, humanize_hours
+from atlas.text import clean_text
 
 #: Popup rows: (French label, link kind or "").
 POPUP_FIELDS: tuple[tuple[str, str], ...] = (
@@ -43,13 +43,6 @@ PRECISION_TEXT: dict[str, str] = {
     "commune": "localisation approximative (mairie de la commune)",
     "unknown": "adresse non localisée",
 }
-
-
-def clean_text(value: object) -> str:
-    """A cell value as one line of text (« » for missing values)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def _labels(slugs: str, table: dict[str, str]) -> str:

@@ -56,7 +56,7 @@ from atlas.maps.numbering import registry_label as registry_label_for
 from atlas.maps.numbering import site_numbers
 from atlas.maps.symbols import CLUSTER_STYLE, KIND_COLORS, kind_symbol, svg_marker
 from atlas.maps.web.panels import legend_html, list_html, page_title, title_html, web_filename
-from atlas.maps.web.records import POPUP_FIELDS, PRECISION_TEXT, actor_records, clean_text
+from atlas.maps.web.records import POPUP_FIELDS, PRECISION_TEXT, actor_records
 from atlas.maps.web.shapes import ShapeLayer, bands_layer, epci_layer, partnerships_layer, zones_layer
 from atlas.maps.web.topology import SIMPLIFY_TOLERANCE_M, Topology, build_topology, simplify_communes, to_wgs84
 from atlas.registry import schema
@@ -64,6 +64,7 @@ from atlas.registry.publication import PRO_MARK, Audience, freshness_notes, publ
 from atlas.registry.schema import AID_KINDS
 from atlas.territory.reference import representative_points
 from atlas.territory.selection import Territory
+from atlas.text import clean_text
 
 __all__ = ["html_output_path", "inline_assets", "make_webmap", "web_filename", "write_webmap"]
 

@@ -15,8 +15,8 @@ import pandas as pd
 from atlas.crs import L93, WGS84
 from atlas.errors import AtlasError
 from atlas.maps.symbols import EPCI_STYLE, LINK_COLORS, LINK_LABELS, LINK_STYLE, WEB_BAND_COLORS, ZONE_STYLE
-from atlas.maps.web.records import clean_text
 from atlas.maps.web.topology import SIMPLIFY_TOLERANCE_M, Topology, encode_lines, encode_polygons, to_wgs84
+from atlas.text import clean_text
 
 
 @dataclass
