@@ -41,8 +41,8 @@ _API: dict[str, str] = {
     "build_atlas": "atlas.registry.build",
     "read_partnerships": "atlas.registry.partnerships",
     "read_actions": "atlas.registry.partnerships",
-    "geocode_registry": "atlas.registry.geocoded",
-    "write_geocoded": "atlas.registry.geocoded",
+    "geocode_registry": "atlas.registry.geocoding.write_back",
+    "write_geocoded": "atlas.registry.geocoding.write_back",
     # analysis
     "SiteFilter": "atlas.analysis.sites",
     "select_sites": "atlas.analysis.sites",

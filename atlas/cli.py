@@ -110,7 +110,7 @@ geocode_options = _stack(
 
 def _geocoding(ban: Path | None, geocoder: str | None) -> dict[str, Any]:
     """``ban`` (the option, else ``$ATLAS_BAN_DIR``) and ``geocoder`` for the loaders."""
-    from atlas.territory.ban import ban_source
+    from atlas.territory.geocoding.ban import ban_source
 
     return {"ban": ban_source(ban), "geocoder": geocoder}
 
@@ -656,7 +656,7 @@ def geocode(registry: Path, mapping: str | None, sheet: str | None, ban: Path | 
     BAN retenue, dans le même format CSV que le registre (séparateur, encodage) ; un classeur
     Excel est réécrit en CSV pour Excel. Liste les lignes placées moins précisément qu'à l'adresse.
     """
-    from atlas.registry.geocoded import geocode_registry, write_geocoded
+    from atlas.registry.geocoding.write_back import geocode_registry, write_geocoded
 
     _apply_reference_dir(reference_dir)
     options = _geocoding(ban, geocoder)

@@ -7,12 +7,12 @@ import math
 import pandas as pd
 
 from atlas.actors.labels import _key
-from atlas.maps.numbering import fold as sort_key
+from atlas.maps.site_table import fold as sort_key
 from atlas.maps.web.panels import web_filename
 from atlas.registry.hours import weekday_index
 from atlas.registry.schema import slug
 from atlas.registry.vocabulary import words
-from atlas.territory.address import fold as address_key
+from atlas.territory.geocoding.address import fold as address_key
 from atlas.territory.reference import normalize_name
 from atlas.text import clean_text, fold
 

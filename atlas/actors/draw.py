@@ -1,5 +1,5 @@
 """Drawings of the actors graph for people: the graph on an A3 sheet (and, in
-:mod:`atlas.actors.carte`, the partnerships on the map).
+:mod:`atlas.actors.partnership_map`, the partnerships on the map).
 
 Nodes are laid out by :func:`atlas.actors.layout.group_layout` (memory linear in nodes + edges,
 deterministic), named with :func:`atlas.actors.labels.unique_labels` (never two alike) and
@@ -27,10 +27,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
-from atlas.actors.carte import draw_partnership_map
 from atlas.actors.labels import disc_boxes, place_node_labels, sheet_mm, unique_labels
 from atlas.actors.layout import group_layout
 from atlas.actors.metrics import LOUVAIN_SEED, canonical_graph, graph_summary, node_metrics, short_label
+from atlas.actors.partnership_map import draw_partnership_map
 from atlas.actors.style import (
     COMMUNITY_PALETTE,
     EDGE_LOOK,

@@ -1,7 +1,7 @@
 """The look of the actors drawings: colours of the worlds, marker of each kind, lines, type sizes.
 
 Shared by the graph drawing (:mod:`atlas.actors.draw`), the map of partnerships
-(:mod:`atlas.actors.carte`) and the exports (GEXF colours).
+(:mod:`atlas.actors.partnership_map`) and the exports (GEXF colours).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import shapely
 
 from atlas.crs import L93, WGS84, l93_to_lonlat
 from atlas.registry import fields, schema
-from atlas.registry.geocoding import geocode_records, make_geocoder
+from atlas.registry.geocoding.rows import geocode_records, make_geocoder
 from atlas.registry.hours import is_valid_closures, is_valid_hours
 from atlas.registry.locate import (
     NEAREST_COMMUNE_M,
@@ -52,7 +52,7 @@ from atlas.registry.readers import (
 )
 from atlas.registry.results import RegistryResult, rejected_frame, warnings_frame
 from atlas.registry.vocabulary import ACCESS, MODES, Vocabulary
-from atlas.territory.ban import BanIndex
+from atlas.territory.geocoding.ban import BanIndex
 from atlas.territory.reference import load_communes
 
 __all__ = ["NEAREST_COMMUNE_M", "OUTSIDE_TOLERANCE_M", "join_communes", "read_actors", "validate_actors"]
@@ -89,7 +89,7 @@ def read_actors(
         reported in ``result.sheets``).
     ban : path or BanIndex, optional
         BAN département file(s) (file, folder, or an index already loaded): the rows without
-        coordinates but with an address are placed at it (:mod:`atlas.registry.geocoding`).
+        coordinates but with an address are placed at it (:mod:`atlas.registry.geocoding.rows`).
     geocoder : str, optional
         ``"en-ligne"``: geocode those rows with the BAN's online service (never called otherwise).
 

@@ -12,7 +12,7 @@ import pandas as pd
 from atlas import settings
 from atlas.io import atomic_outputs, write_csv_excel, write_gpkg
 from atlas.registry.actors import read_actors
-from atlas.registry.geocoding import ban_index
+from atlas.registry.geocoding.rows import ban_index
 from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.registry.publication import Audience, hidden_warnings, publication_lines, publication_table
 from atlas.registry.results import RegistryResult
@@ -167,7 +167,7 @@ def build_atlas(
         Options of :func:`atlas.registry.actors.read_actors` for every registry: ``sheet`` (sheets
         to read in workbooks; default every sheet with a name column), ``ban`` (BAN département
         file or folder: rows without coordinates but with an address are placed at it, the index
-        read once for every registry, :mod:`atlas.registry.geocoding`) and ``geocoder``
+        read once for every registry, :mod:`atlas.registry.geocoding.rows`) and ``geocoder``
         (``"en-ligne"``: also ask the BAN's online geocoder, never called without it).
 
     Returns

@@ -21,7 +21,7 @@ import shapely
 
 from atlas.crs import L93, L93_FRANCE_BOUNDS, l93_to_lonlat, lonlat_to_l93
 from atlas.registry.readers import parse_number
-from atlas.territory.gazetteer import Gazetteer, Match
+from atlas.territory.geocoding.gazetteer import Gazetteer, Match
 
 #: A point farther than this from every commune of the region is outside the territory (m).
 OUTSIDE_TOLERANCE_M = 5_000.0

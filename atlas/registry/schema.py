@@ -106,7 +106,7 @@ ACCESS_LABELS: dict[str, str] = {
 }
 
 #: How precisely a site is placed, with the French label shown to people. ``street`` and
-#: ``locality`` come from geocoding with the Base Adresse Nationale (:mod:`atlas.registry.geocoding`):
+#: ``locality`` come from geocoding with the Base Adresse Nationale (:mod:`atlas.registry.geocoding.rows`):
 #: the street was found but not the number, or only a lieu-dit.
 PRECISION_LABELS: dict[str, str] = {
     "address": "adresse",

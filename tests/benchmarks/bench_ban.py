@@ -380,10 +380,10 @@ def main() -> None:
           f"{ban.groupby(['code_insee', 'nom_voie']).ngroups:,} voies, {path.stat().st_size / 1e6:.1f} Mo "
           f"({time.perf_counter() - t:.1f} s)")  # fmt: skip
     env = {**os.environ, "ATLAS_CACHE_DIR": str(work / "cache"), "PYTHONPATH": str(REPO)}
-    base_wall, base_mb, _ = child("import atlas.territory.ban", env)
+    base_wall, base_mb, _ = child("import atlas.territory.geocoding.ban", env)
     code = f"""
         import time; t = time.perf_counter()
-        from atlas.territory.ban import load_index
+        from atlas.territory.geocoding.ban import load_index
         t0 = time.perf_counter(); idx = load_index({str(path)!r}); idx.streets; idx.lieux_dits
         print(f"{{time.perf_counter() - t0:.2f}}")
     """
@@ -397,7 +397,7 @@ def main() -> None:
 
     os.environ["ATLAS_CACHE_DIR"] = str(work / "cache")
     from atlas import settings
-    from atlas.territory.ban import geocode_addresses, load_index
+    from atlas.territory.geocoding.ban import geocode_addresses, load_index
 
     settings.QUIET = True
     index = load_index(path)

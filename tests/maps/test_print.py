@@ -24,8 +24,8 @@ from atlas.errors import AtlasError, TerritoryError
 from atlas.fr import date_fr
 from atlas.maps.layers import analysis_layers
 from atlas.maps.print import booklet
-from atlas.maps.print import layout as pl
 from atlas.maps.print import render as printmap
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.mapframe import PrintContext
 from atlas.maps.print.sites import print_sites, table_columns
 from atlas.registry.actors import read_actors

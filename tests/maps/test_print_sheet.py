@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from test_print import needs_pdftotext, page_sizes_mm, pdf_text, squash
 
 from atlas.cli import cli
-from atlas.maps import numbering
 from atlas.maps import pictograms as pg
+from atlas.maps import site_table as numbering
 from atlas.maps.layers import analysis_layers
-from atlas.maps.print import layout as pl
 from atlas.maps.print import render as printmap
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.fit import balanced_blocks, fill_blocks, spread_pages
 from atlas.maps.print.mapframe import PrintContext
 from atlas.maps.print.sites import print_sites

@@ -556,7 +556,7 @@ def test_layers_dict_as_printmap_gives_it(cabbalr, fixture_actors):
 def test_sources_name_the_registry_never_its_file(region_page, cabbalr, fixture_actors):
     """Without a title the sources say what the registry is (all fixture rows are fictitious:
     the demonstration registry), never a file name; with ``registry_label`` they quote it."""
-    from atlas.maps.numbering import DEMO_REGISTRY
+    from atlas.maps.site_table import DEMO_REGISTRY
 
     assert f"registre : {DEMO_REGISTRY}" in html.unescape(region_page)
     assert "web_actors.csv" not in region_page

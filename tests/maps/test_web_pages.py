@@ -25,9 +25,9 @@ import pytest
 from conftest import offline_prefix
 
 from atlas.demo import DEMO_TERRITORIES, write_demo_webmaps
-from atlas.maps.numbering import numbered_sites
 from atlas.maps.print.render import render_map, shown_actors
 from atlas.maps.print.sites import print_sites
+from atlas.maps.site_table import numbered_sites
 from atlas.maps.web.panels import web_filename
 from atlas.territory.selection import resolve_territory, select_territory, territory_label
 
@@ -341,7 +341,7 @@ def test_browser_marker_numbers_are_print_numbers(view, pages, demo, stem):
 
 def test_numbering_is_shared():
     assert print_sites.__module__ == "atlas.maps.print.sites"
-    assert numbered_sites.__module__ == "atlas.maps.numbering"
+    assert numbered_sites.__module__ == "atlas.maps.site_table"
 
 
 def test_browser_popup_and_search_carry_the_number(view, pages, blobs):

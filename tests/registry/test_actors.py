@@ -17,7 +17,7 @@ from pyproj import Geod
 from atlas.errors import RegistryError
 from atlas.registry.actors import read_actors
 from atlas.registry.readers import parse_number, read_raw_table
-from atlas.territory.gazetteer import Gazetteer
+from atlas.territory.geocoding.gazetteer import Gazetteer
 
 DATA = Path(__file__).parents[1] / "data"
 EXCEL = DATA / "registre_excel_fr.csv"

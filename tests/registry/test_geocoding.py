@@ -25,10 +25,10 @@ import pytest
 from click.testing import CliRunner
 
 from atlas.cli import cli
-from atlas.registry import geocoding
 from atlas.registry.build import build_atlas
-from atlas.registry.geocoded import CsvDialect, geocode_registry, write_geocoded
-from atlas.territory import ban_online
+from atlas.registry.geocoding import rows as geocoding
+from atlas.registry.geocoding.write_back import CsvDialect, geocode_registry, write_geocoded
+from atlas.territory.geocoding import ban_online
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REGISTRY = DATA / "registre_adresses.csv"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from atlas import settings
-from atlas.territory.address import (
+from atlas.territory.geocoding.address import (
     ParsedAddress,
     best_street,
     best_streets,

@@ -13,9 +13,16 @@ import pytest
 from pyproj import Transformer
 
 from atlas.errors import AtlasError, BanError
-from atlas.territory import ban
-from atlas.territory.address import parse_addresses
-from atlas.territory.ban import ban_files, ban_source, geocode_addresses, index_cache_path, load_index, read_ban_file
+from atlas.territory.geocoding import ban
+from atlas.territory.geocoding.address import parse_addresses
+from atlas.territory.geocoding.ban import (
+    ban_files,
+    ban_source,
+    geocode_addresses,
+    index_cache_path,
+    load_index,
+    read_ban_file,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ban"
 

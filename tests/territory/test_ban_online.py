@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from atlas.errors import AtlasError, GeocoderError
-from atlas.territory import ban_online
-from atlas.territory.ban_online import AnswerCache, base_url, geocode_online
+from atlas.territory.geocoding import ban_online
+from atlas.territory.geocoding.ban_online import AnswerCache, base_url, geocode_online
 
 # what the fake service knows: query text -> (type, label, score, lon, lat, citycode, oldcitycode)
 KNOWN = {

@@ -35,8 +35,7 @@ from atlas import placement
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, decimal_fr, integer_fr, plural_fr
 from atlas.io import atomic_output
-from atlas.maps.numbering import registry_label
-from atlas.maps.print import layout as pl
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.mapframe import SEA, PrintContext
 from atlas.maps.print.render import (
     SheetOptions,
@@ -47,6 +46,7 @@ from atlas.maps.print.render import (
     shown_actors,
 )
 from atlas.maps.print.sheet import FOOTER_H, HEADER_H, MARGIN, Sheet, SheetLayout, draw_marker, draw_text
+from atlas.maps.site_table import registry_label
 from atlas.maps.symbols import ALERT, EDGE_COMMUNE, EDGE_OUT, FILL_IN, FILL_OUT, MUTED
 from atlas.territory.selection import Territory, resolve_territory
 

@@ -3,7 +3,7 @@
 A print cartographer puts the map and the whole table of sites on one sheet. :class:`Fitter`
 tries the layouts a sheet allows — landscape (map beside the table) or portrait (map above it),
 maps from the ideal size down to :data:`atlas.maps.print.sheet.MIN_MAP_MM`, the table in one or
-two blocks side by side, rows set in 7.5 or 7 pt (:data:`atlas.maps.print.layout.TABLE_STYLES`,
+two blocks side by side, rows set in 7.5 or 7 pt (:data:`atlas.maps.print.typeset.TABLE_STYLES`,
 never below 7 pt) — and keeps, among those that hold every row on the first sheet, the one that
 draws the territory at the largest scale (larger type and a single block preferred when the
 scales are close). Only when no layout holds every row does the table continue on further
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from atlas.maps.print import layout as pl
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.sheet import (
     GAP,
     MARGIN,

@@ -16,7 +16,7 @@ from matplotlib.patches import Polygon, Rectangle
 
 from atlas.fr import integer_fr, number_fr
 from atlas.maps.pictograms import draw_pictogram, pictogram_label
-from atlas.maps.print import layout as pl
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.mapframe import PrintContext
 from atlas.maps.print.sheet import INSET_H, STRIP_H, Box, Sheet, SheetLayout, draw_marker, draw_text, points
 from atlas.maps.symbols import EDGE_DEP, EDGE_EPCI, MUTED, PARTNER_COLOR, PRINT_BAND_COLORS, ZONES_COLOR

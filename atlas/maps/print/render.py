@@ -50,9 +50,8 @@ from atlas import placement, settings
 from atlas.errors import AtlasError
 from atlas.fr import NBSP, date_fr
 from atlas.io import atomic_output
-from atlas.maps.numbering import registry_label
 from atlas.maps.pictograms import PICTOGRAM_CREDIT, PICTOGRAMS
-from atlas.maps.print import layout as pl
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.fit import Fitter, Plan, empty_plan
 from atlas.maps.print.legend import draw_service_key, draw_strip, service_key_height, sheet_layers, strip_height
 from atlas.maps.print.mapframe import NO_SITE, PrintContext, check_capacity, draw_map
@@ -66,6 +65,7 @@ from atlas.maps.print.sheet import (
     marker_size,
 )
 from atlas.maps.print.sites import fold, print_sites, table_rows
+from atlas.maps.site_table import registry_label
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.progress import progress
 from atlas.registry.publication import PRO_MARK, Audience, age_fr, freshness_note, public_sites

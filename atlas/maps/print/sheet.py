@@ -19,7 +19,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from atlas import placement
 from atlas.maps.pictograms import draw_pictogram
-from atlas.maps.print import layout as pl
+from atlas.maps.print import typeset as pl
 from atlas.maps.print.sites import typo
 from atlas.maps.symbols import DEFAULT_STYLE, KIND_STYLE, MUTED, TEXT
 from atlas.registry.publication import PRO_MARK

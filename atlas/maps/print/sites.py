@@ -2,7 +2,7 @@
 
 :func:`print_sites` picks the food-aid sites of a territory (a truck's stops one row each) and
 numbers them in table order; :func:`table_columns` and :func:`table_rows` turn them into the
-paragraphs of the sheet's table (:mod:`atlas.maps.print.layout`).
+paragraphs of the sheet's table (:mod:`atlas.maps.print.typeset`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas import placement
-from atlas.maps.numbering import SITE_COLUMNS, fold, numbered_sites
 from atlas.maps.pictograms import has_pictogram
-from atlas.maps.print import layout as pl
+from atlas.maps.print import typeset as pl
+from atlas.maps.site_table import SITE_COLUMNS, fold, numbered_sites
 from atlas.maps.symbols import ALERT, MUTED
 from atlas.registry.hours_fr import closures_fr
 from atlas.registry.schema import AID_KINDS, SERVICE_LABELS
@@ -41,7 +41,7 @@ __all__ = ["SITE_COLUMNS", "fold", "print_sites", "table_columns", "table_rows",
 
 def print_sites(actors: gpd.GeoDataFrame | None, territory: Territory, kinds: Sequence[str] | None = AID_KINDS
                 ) -> pd.DataFrame:
-    """The sites printed for a territory, numbered in table order: :func:`atlas.maps.numbering.numbered_sites`,
+    """The sites printed for a territory, numbered in table order: :func:`atlas.maps.site_table.numbered_sites`,
     the numbering shared with the web page."""
     return numbered_sites(actors, territory, kinds)
 

@@ -80,7 +80,7 @@ def actor_records(actors: gpd.GeoDataFrame, kinds: list[str], *, notes: Sequence
     ``notes`` (one per actor, "" for none) are shown at the top of the popup (key ``v``): the
     freshness note « informations de mars 2024 — à vérifier »
     (:func:`atlas.registry.publication.freshness_notes`). ``numbers`` (actor id → number, from
-    :func:`atlas.maps.numbering.site_numbers`) are the sites' numbers of the printed sheet (key
+    :func:`atlas.maps.site_table.site_numbers`) are the sites' numbers of the printed sheet (key
     ``no``), given only to actors with a position.
     """
     if not len(actors):

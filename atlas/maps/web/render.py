@@ -9,7 +9,7 @@ base layer that simply stays blank offline.
 
 The page speaks the A3 sheet's visual language: markers have the shape and colour of
 :data:`atlas.maps.symbols.KIND_SYMBOLS` and carry the site's number of the sheet of the same
-territory (:func:`atlas.maps.numbering.site_numbers`), in popups, search results and the list
+territory (:func:`atlas.maps.site_table.site_numbers`), in popups, search results and the list
 panel too (:mod:`atlas.maps.web.panels`). The territory names the tab, the title panel and the
 default file (:func:`atlas.maps.web.panels.web_filename`). The legend shows only the visible
 layers; zones blanches covering most of the map are off when the page opens; actors with no
@@ -52,8 +52,8 @@ from folium.template import Template
 from atlas.crs import WGS84
 from atlas.errors import AtlasError
 from atlas.io import write_text_atomic
-from atlas.maps.numbering import registry_label as registry_label_for
-from atlas.maps.numbering import site_numbers
+from atlas.maps.site_table import registry_label as registry_label_for
+from atlas.maps.site_table import site_numbers
 from atlas.maps.symbols import CLUSTER_STYLE, KIND_COLORS, kind_symbol, svg_marker
 from atlas.maps.web.panels import legend_html, list_html, page_title, title_html, web_filename
 from atlas.maps.web.records import POPUP_FIELDS, PRECISION_TEXT, actor_records
@@ -335,7 +335,7 @@ def make_webmap(
         :func:`atlas.territory.selection.territory_label`): the heading of the title panel and the
         start of the browser tab's title (:func:`atlas.maps.web.panels.page_title`). Sites are
         numbered as the printed sheet of the same communes numbers them
-        (:func:`atlas.maps.numbering.site_numbers`): marker labels, popups, search and list.
+        (:func:`atlas.maps.site_table.site_numbers`): marker labels, popups, search and list.
     layers : dict, optional
         Analysis layers (:mod:`atlas.maps.layers`: :func:`~atlas.maps.layers.analysis_layers` or
         :func:`~atlas.maps.layers.web_layers`), drawn as switchable layers: ``zones`` (zones
@@ -350,7 +350,7 @@ def make_webmap(
     registry_label : str, optional
         How the registry is cited in the sources line (default: what it is — the demonstration
         registry, or « registre des lieux d'aide alimentaire » —, never a file name;
-        :func:`atlas.maps.numbering.registry_label`).
+        :func:`atlas.maps.site_table.registry_label`).
     clip : bool, default True
         Keep only the actors whose ``insee`` is one of ``communes`` (a territory map). With
         False every actor is kept, including those with no commune at all (not located: they

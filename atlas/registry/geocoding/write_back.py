@@ -1,7 +1,7 @@
 """A registry written back with its geocoding (``atlas geocode``), for coordinators to check and keep.
 
 :func:`geocode_registry` reads a registry, places its rows with the Base Adresse Nationale
-(:mod:`atlas.registry.geocoding`) and returns the rows **as read**, in file order, with columns
+(:mod:`atlas.registry.geocoding.rows`) and returns the rows **as read**, in file order, with columns
 added: ``longitude`` and ``latitude`` (filled only where they were empty and the BAN placed the
 row at its address, on its street or at a lieu-dit), ``precision`` (« adresse », « voie »,
 « lieu-dit », « commune », « inconnue »), ``score`` (street-name similarity 0-100),
@@ -29,7 +29,7 @@ from atlas.fr import plural_fr
 from atlas.io import atomic_output
 from atlas.registry import schema
 from atlas.registry.actors import read_actors
-from atlas.registry.geocoding import BAN_WORD
+from atlas.registry.geocoding.rows import BAN_WORD
 from atlas.registry.readers import load_mapping, name_header_keys, read_raw_table
 from atlas.registry.results import RegistryResult
 
@@ -188,7 +188,7 @@ def geocode_registry(
         As for :func:`atlas.registry.actors.read_actors` (a workbook: one sheet at a time when the
         row numbers of several sheets would mix).
     ban : path or BanIndex, optional
-        BAN file(s) (see :func:`atlas.registry.geocoding.make_geocoder`).
+        BAN file(s) (see :func:`atlas.registry.geocoding.rows.make_geocoder`).
     geocoder : str, optional
         ``"en-ligne"`` for the BAN's online geocoder.
 

@@ -36,7 +36,7 @@ from atlas.crs import lonlat_to_l93
 from atlas.errors import AtlasError, GeocoderError
 from atlas.io import write_text_atomic
 from atlas.progress import info
-from atlas.territory.address import parse_addresses, text_or_empty
+from atlas.territory.geocoding.address import parse_addresses, text_or_empty
 
 DEFAULT_BASE_URL = "https://api-adresse.data.gouv.fr"
 ENV_VAR = "ATLAS_GEOCODER_URL"
@@ -227,7 +227,7 @@ def geocode_online(
     Parameters
     ----------
     frame : pandas.DataFrame
-        Parsed addresses (:func:`atlas.territory.address.parse_addresses`) or raw rows with
+        Parsed addresses (:func:`atlas.territory.geocoding.address.parse_addresses`) or raw rows with
         ``address``, ``postcode``, ``commune``; plus the ``insee`` column (restricts each answer
         to the row's commune; empty allowed).
     url : str, optional
@@ -245,7 +245,7 @@ def geocode_online(
     Returns
     -------
     pandas.DataFrame
-        Same index and columns as :func:`atlas.territory.ban.geocode_addresses`.
+        Same index and columns as :func:`atlas.territory.geocoding.ban.geocode_addresses`.
 
     Raises
     ------

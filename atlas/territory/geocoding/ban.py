@@ -7,7 +7,7 @@ nom_ancienne_commune;x;y;lon;lat;type_position;alias;nom_ld;libelle_acheminement
 index (Parquet, one per file, in ``settings.cache_dir()/ban``, keyed by the file's path, size and
 modification time, written atomically), so that later runs load it in a second or two.
 
-:func:`geocode_addresses` places parsed addresses (:mod:`atlas.territory.address`) within their
+:func:`geocode_addresses` places parsed addresses (:mod:`atlas.territory.geocoding.address`) within their
 commune — today's INSEE code or a former commune's (code or name):
 
 ========== ===================================================================================
@@ -20,7 +20,7 @@ lieu-dit   a lieu-dit (BAN ``nom_ld``, or a named place without house numbers)
 commune    nothing found: the caller keeps the commune's town hall; ``reason`` says why
 ========== ===================================================================================
 
-Street names are compared through :func:`atlas.territory.address.street_key`, exactly first, then
+Street names are compared through :func:`atlas.territory.geocoding.address.street_key`, exactly first, then
 fuzzily (``rapidfuzz``); the score (0-100) is kept in the output.
 """
 
@@ -46,7 +46,7 @@ from atlas.crs import lonlat_to_l93
 from atlas.errors import AtlasError, BanError
 from atlas.io import atomic_output
 from atlas.progress import info
-from atlas.territory.address import (
+from atlas.territory.geocoding.address import (
     MIN_SCORE,
     best_street,
     best_streets,
@@ -639,7 +639,7 @@ def geocode_addresses(
     ----------
     frame : pandas.DataFrame
         Either parsed addresses (the output of
-        :func:`atlas.territory.address.parse_addresses`, with ``street_key``, ``number``, ``rep``,
+        :func:`atlas.territory.geocoding.address.parse_addresses`, with ``street_key``, ``number``, ``rep``,
         ``lieu_dit``...) joined to the row's INSEE code, or raw rows with ``address``,
         ``postcode``, ``commune`` (parsed here).
     index : BanIndex

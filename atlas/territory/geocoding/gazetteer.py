@@ -8,7 +8,7 @@ reference falls outside its commune's (simplified) polygon — 240 of the 3,782 
 inside the polygon is used instead, so that the row always joins back to its own commune.
 
 Rows that carry an address are then placed at it, when the Base Adresse Nationale is given, by
-:mod:`atlas.registry.geocoding` (over :mod:`atlas.territory.ban`); the town hall stays the
+:mod:`atlas.registry.geocoding.rows` (over :mod:`atlas.territory.geocoding.ban`); the town hall stays the
 fallback.
 """
 

@@ -6,7 +6,7 @@ repetition index (bis, ter, A...), a street (type + name), a lieu-dit, a named b
 complement, a post-office box, a postcode and a commune (:func:`parse_address`). Street names are
 compared through :func:`street_key` — no accents, upper case, no punctuation, abbreviations
 expanded (« r. » -> RUE, « bd » -> BOULEVARD, « st » -> SAINT...), articles dropped — the same key
-that the BAN index (:mod:`atlas.territory.ban`) computes for every street of the Base Adresse
+that the BAN index (:mod:`atlas.territory.geocoding.ban`) computes for every street of the Base Adresse
 Nationale.
 """
 

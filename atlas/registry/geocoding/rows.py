@@ -3,8 +3,8 @@
 :mod:`atlas.registry.actors` checks a registry row by row; a row without coordinates whose commune
 is known is placed at its town hall (precision ``commune``). When a BAN source is given, the rows
 of a registry that also carry an address are then geocoded **together** — one vectorised call per
-registry — against the BAN département files (offline, :mod:`atlas.territory.ban`), or, only when
-asked, with the BAN's online geocoder (:mod:`atlas.territory.ban_online`); with both, the files
+registry — against the BAN département files (offline, :mod:`atlas.territory.geocoding.ban`), or, only when
+asked, with the BAN's online geocoder (:mod:`atlas.territory.geocoding.ban_online`); with both, the files
 come first and the rows they leave at the town hall are sent to the online service.
 
 A row placed at its address or on its street gets the BAN point; a row the BAN does not find
@@ -25,16 +25,16 @@ import pandas as pd
 from atlas.errors import AtlasError
 from atlas.progress import info
 from atlas.registry.schema import PRECISION_LABELS
-from atlas.territory.address import parse_addresses
-from atlas.territory.ban import BanIndex, geocode_addresses, load_index
-from atlas.territory.ban_online import geocode_online
+from atlas.territory.geocoding.address import parse_addresses
+from atlas.territory.geocoding.ban import BanIndex, geocode_addresses, load_index
+from atlas.territory.geocoding.ban_online import geocode_online
 
 #: The value of ``geocoder`` (``--geocodeur``) that sends addresses to the online service.
 ONLINE = "en-ligne"
 #: The value meaning « the BAN files only » (the default).
 OFFLINE = "hors-ligne"
 
-#: BAN precision (:data:`atlas.territory.ban.PRECISIONS`) -> registry precision.
+#: BAN precision (:data:`atlas.territory.geocoding.ban.PRECISIONS`) -> registry precision.
 PRECISION_OF_BAN: dict[str, str] = {"adresse": "address", "voie": "street", "lieu-dit": "locality",
                                     "commune": "commune"}  # fmt: skip
 #: Registry precision -> the BAN's French word (what ``atlas geocode`` writes back).
@@ -48,7 +48,7 @@ class Geocoder:
     Attributes
     ----------
     index : BanIndex or None
-        Addresses of the BAN files (:func:`atlas.territory.ban.load_index`).
+        Addresses of the BAN files (:func:`atlas.territory.geocoding.ban.load_index`).
     online : bool
         Send to the BAN's online geocoder the rows the files did not place (all rows without
         files).
@@ -66,7 +66,7 @@ class Geocoder:
         Returns
         -------
         pandas.DataFrame
-            Same index; the columns of :func:`atlas.territory.ban.geocode_addresses` (BAN
+            Same index; the columns of :func:`atlas.territory.geocoding.ban.geocode_addresses` (BAN
             precision words).
         """
         parsed = parse_addresses(frame).assign(insee=frame["insee"].to_numpy())
