@@ -8,9 +8,16 @@ The main functions are available from the package itself, e.g.::
 
     import atlas
 
-    communes = atlas.load_communes()
-    actors = atlas.read_actors("registre.csv", communes=communes).accepted
-    zb = atlas.zones_blanches(communes, actors, thresholds_km=(5, 10))
+    built = atlas.load("registre.csv")                    # + partnerships.csv, actions.csv beside it
+    cab = atlas.territory("CABBALR", communes=built.communes)
+    sites = atlas.select_sites(built.actors, atlas.SiteFilter(day="samedi"))
+    zb = atlas.zones_blanches(cab, sites, thresholds_km=(5, 10))
+
+One word per concept: a *territory* is an :class:`atlas.Territory` (``atlas.territory(...)``,
+:func:`atlas.select_territory`), the first argument of every function that works on one; *sites*
+are what :func:`atlas.select_sites` keeps; thresholds are ``thresholds_km`` (a sequence);
+results that carry metadata are small dataclasses (:class:`atlas.Coverage`, :class:`atlas.Sites`,
+:class:`atlas.MapLayers`...).
 
 They are imported on first use (the command line starts without loading every subpackage).
 The layers, from bottom to top: base modules (:mod:`atlas.errors`, :mod:`atlas.settings`,
@@ -36,9 +43,12 @@ _API: dict[str, str] = {
     "departement_polygons": "atlas.territory.reference",
     "representative_points": "atlas.territory.reference",
     "select_territory": "atlas.territory.selection",
+    "Territory": "atlas.territory.selection",
+    "territory": "atlas.territory",
     # registries
     "read_actors": "atlas.registry.actors",
-    "build_atlas": "atlas.registry.build",
+    "build_registries": "atlas.registry.build",
+    "load": "atlas.registry.build",
     "read_partnerships": "atlas.registry.partnerships",
     "read_actions": "atlas.registry.partnerships",
     "geocode_registry": "atlas.registry.geocoding.write_back",
@@ -46,6 +56,8 @@ _API: dict[str, str] = {
     # analysis
     "SiteFilter": "atlas.analysis.sites",
     "select_sites": "atlas.analysis.sites",
+    "Sites": "atlas.analysis.sites",
+    "Coverage": "atlas.analysis.coverage",
     "nearest": "atlas.analysis.distances",
     "commune_access": "atlas.analysis.distances",
     "distances": "atlas.analysis.distances",
@@ -63,6 +75,7 @@ _API: dict[str, str] = {
     "draw_graph": "atlas.actors.draw",
     # maps
     "analysis_layers": "atlas.maps.layers",
+    "MapLayers": "atlas.maps.layers",
     "render_map": "atlas.maps.print.render",
     "render_atlas": "atlas.maps.print.booklet",
     "make_webmap": "atlas.maps.web.render",
@@ -76,7 +89,8 @@ def __getattr__(name: str) -> Any:
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'atlas' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    imported = importlib.import_module(module)
+    value = imported if module == f"atlas.{name}" else getattr(imported, name)  # atlas.territory: callable package
     globals()[name] = value  # next access without __getattr__
     return value
 

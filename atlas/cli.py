@@ -208,10 +208,10 @@ def build(*, registries: tuple[Path, ...], mappings: tuple[str, ...], sheet: tup
     rendu dit, par statut et visibilité, combien de lieux sont lus, montrés sur les cartes, comptés
     dans la couverture ou masqués, et pourquoi (couche « publication » du GeoPackage).
     """
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
 
     _apply_reference_dir(reference_dir)
-    result = build_atlas(list(registries) or None, mappings=list(mappings) or None, output=output,
+    result = build_registries(list(registries) or None, mappings=list(mappings) or None, output=output,
                          reference=reference, partnerships=partnerships or not registries, actions=actions,
                          sheet=list(sheet) or None, audience=_audience(professionals, include_drafts, freshness),
                          **_geocoding(ban, geocoder))
@@ -254,6 +254,8 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
     Sans --professionnels, les lieux réservés aux professionnels n'y figurent pas ; les lieux fermés
     définitivement, en brouillon ou hors ligne non plus (--inclure-brouillons pour ces derniers).
     """
+    from dataclasses import replace
+
     from atlas.inputs import load_inputs
     from atlas.maps.layers import web_layers
     from atlas.maps.web.render import html_output_path, web_filename, write_webmap
@@ -269,10 +271,10 @@ def web(epci: tuple[str, ...], dep: tuple[str, ...], registry: Path | None, mapp
                                       **_geocoding(ban, geocoder))
     layers = web_layers(communes, actors, zones_blanches_km=zones_blanches, access=access,
                         partnerships=_layer_partnerships(partnerships), audience=audience)
-    name = territory_label(communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
+    name = territory_label(communes.communes, by="epci" if epci else "dep" if dep else "region", short_names=True)
     target = output or settings.maps_dir() / web_filename(name)
-    path = write_webmap(communes, actors, target, territory=name, layers=layers, title=title,
-                        clip=bool(epci or dep), registry_label=registry_title, audience=audience)
+    path = write_webmap(replace(communes, name=name), actors, output=target, layers=layers, title=title,
+                        registry=registry_title, audience=audience, clip=bool(epci or dep))
     click.echo(f"Carte interactive écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -329,9 +331,9 @@ def _analysis_inputs(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
                                             services=list(opts.get("services") or []) or None, day=opts.get("day"),
                                             include_drafts=bool(opts.get("include_drafts"))))
     origins = read_origins(opts["origins"]) if opts.get("origins") else None
-    left_out = sites.attrs.get("n_not_counted", 0)
+    left_out = sites.n_not_counted
     status = f" ; {left_out} écarté(s) : fermé(s), en brouillon ou hors ligne" if left_out else ""
-    info(f"{len(sites)} sites retenus ({sites.attrs.get('filter', '')}{status}) ; {len(territory)} communes.")
+    info(f"{len(sites)} sites retenus ({sites.description}{status}) ; {len(territory)} communes.")
     network = None
     if opts.get("network_path"):
         from atlas.analysis.roads import load_network
@@ -375,7 +377,7 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
         return
     communes, territory, sites, origins, network = _analysis_inputs(opts)
     zb = zones_blanches(territory, sites, thresholds_km=km or None, thresholds_min=list(minutes) or None,
-                        network=network, origins=origins, sites_selected=True, all_communes=communes)
+                        network=network, origins=origins)
     if output is None and fmt in (None, "md"):
         click.echo(markdown_table(french_table(summarize(zb, by), total=by != "commune")), nl=False)
         return
@@ -384,13 +386,12 @@ def gaps(thresholds: tuple[float, ...], minutes: tuple[float, ...], by: str, wee
         return
     target = output or settings.processed_dir() / "zones_blanches.gpkg"
     path = write_gaps(zb, target, fmt=fmt, by=by)
-    click.echo(f"Zones blanches écrites : {path} ({zb.attrs.get('n_sites', 0)} sites, {len(zb)} communes)")
+    click.echo(f"Zones blanches écrites : {path} ({zb.n_sites} sites, {len(zb)} communes)")
 
 
 def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, opts: dict[str, Any]) -> None:
     """``atlas gaps --semaine``: coverage day by day (sites filtered by day inside)."""
     from atlas.analysis.coverage import weekly_coverage, weekly_table
-    from atlas.analysis.sites import SiteFilter
     from atlas.io import csv_text, markdown_table, output_format, write_csv_excel, write_text_atomic
 
     if by == "commune":
@@ -400,9 +401,7 @@ def _weekly(threshold_km: float, by: str, fmt: str | None, output: Path | None, 
     # sites of the chosen kinds, networks and services, all days; weekly_coverage then keeps, day by
     # day, those open that day
     communes, territory, sites, origins, network = _analysis_inputs(opts)
-    weekly = weekly_coverage(territory, sites, threshold_km, by=by,
-                             sites_filter=SiteFilter(kinds=None, include_drafts=bool(opts.get("include_drafts"))),
-                             network=network, origins=origins, all_communes=communes)
+    weekly = weekly_coverage(territory, sites, thresholds_km=(threshold_km,), by=by, network=network, origins=origins)
     table = weekly_table(weekly)
     fmt = output_format(output, fmt, default="md")
     if fmt == "gpkg":
@@ -433,7 +432,7 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
         raise AtlasError("le format gpkg demande un fichier de sortie (-o)")
     communes, territory, sites, origins, network = _analysis_inputs(opts)
     # origin points given their commune as in gaps (500 m rule), what is left out said
-    result = distances(territory, sites, origins=origins, network=network, clip=True, all_communes=communes)
+    result = distances(territory, sites, origins=origins, network=network, clip=True)
     if output is None:
         from atlas.io import csv_text
 
@@ -458,15 +457,13 @@ def distances(fmt: str | None, output: Path | None, **opts: Any) -> None:
 def suggest(threshold: float, k: int, candidates: str | None, fmt: str | None, output: Path | None,
             **opts: Any) -> None:
     """Où un site de plus couvrirait le plus de population en zone blanche."""
-    from atlas.analysis.distances import check_thresholds, commune_origins, read_points
+    from atlas.analysis.distances import check_thresholds, read_points
     from atlas.analysis.suggest import suggest_sites, suggestions_markdown, write_suggestions
 
     check_thresholds(threshold, "km")
     _, territory, sites, origins, _ = _analysis_inputs(opts)
-    if origins is None:
-        origins = commune_origins(territory)
-    cands = commune_origins(territory) if candidates is None else read_points(candidates)
-    ranked = suggest_sites(origins, sites, cands, threshold_km=threshold, k=k)
+    cands = None if candidates is None else read_points(candidates)
+    ranked = suggest_sites(territory, sites, candidates=cands, origins=origins, thresholds_km=(threshold,), k=k)
     if output is None and fmt in (None, "md"):
         click.echo(suggestions_markdown(ranked), nl=False)
         return
@@ -527,16 +524,16 @@ def print_map(epci: tuple[str, ...], dep: tuple[str, ...], insee: tuple[str, ...
     communes, territory, actors = load_inputs(registry, mapping, reference, epci, dep, sheet=sheet, audience=audience,
                                               **_geocoding(ban, geocoder))
     if insee:
-        territory = select_territory(territory, insee=list(insee))
-    layers = analysis_layers(communes, actors, zones_blanches, access, _layer_partnerships(partnerships),
-                             audience=audience)
+        territory = select_territory(communes, epci=list(epci) or None, dep=list(dep) or None, insee=list(insee))
+    layers = analysis_layers(select_territory(communes), actors, zones_blanches_km=zones_blanches, access=access,
+                             partnerships=_layer_partnerships(partnerships), audience=audience)
     opts = {"orientation": orientation, "layers": layers, "kinds": None if all_kinds else AID_KINDS,
             "title": title or TITLE, "audience": audience, "editor": editor, "contact": contact,
             "registry": registry_title}
     if atlas_by:
-        path = render_atlas(communes, actors, by=atlas_by, within=territory, output=output, **opts)
+        path = render_atlas(territory, actors, by=atlas_by, output=output, **opts)
     else:
-        path = render_map(communes, actors, territory=territory, output=output, **opts)
+        path = render_map(territory, actors, output=output, **opts)
     click.echo(f"Carte imprimable écrite : {path} ({path.stat().st_size / 1e6:.2f} Mo)")
 
 
@@ -617,14 +614,16 @@ def indicators(epci: tuple[str, ...], registry: Path | None, mapping: str | None
     from atlas.inputs import load_registries
     from atlas.io import output_format
     from atlas.registry.partnerships import reject_lines
+    from atlas.territory.selection import select_territory
 
     _apply_reference_dir(reference_dir)
     built, parts, acts = load_registries(registry, mapping, partnerships, actions, reference, sheet=sheet)
     for line in reject_lines(acts) + reject_lines(parts):
         click.echo(line, err=True)
     graph = build_graph(built.actors, parts.accepted, acts.accepted)
-    table = compute_indicators(built.actors, parts.accepted, graph, territory=list(epci) or ("CABBALR", "CAPSO"),
-                               actions=acts.accepted, communes=built.communes, fictitious=not real_only)
+    territory = select_territory(built.communes, epci=list(epci) or ["CABBALR", "CAPSO"])  # the demo's two EPCI
+    table = compute_indicators(territory, built.actors, parts.accepted, graph, actions=acts.accepted,
+                               fictitious=not real_only)
     fmt = output_format(output, fmt, allowed=("md", "csv"), default="md")
     if output is not None:
         if output.suffix.lower() != f".{fmt}":

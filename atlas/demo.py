@@ -58,9 +58,8 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     from atlas.maps.print.booklet import render_atlas
     from atlas.maps.print.render import render_map
     from atlas.maps.web.actors import write_actors_page
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
     from atlas.registry.schema import AID_KINDS
-    from atlas.territory.reference import representative_points
     from atlas.territory.selection import select_territory
 
     processed = Path(processed or settings.processed_dir())
@@ -69,32 +68,31 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
     state: dict = {}
 
     def step_build() -> None:
-        built = build_atlas(output=processed / "atlas.gpkg", partnerships=True)
+        built = build_registries(output=processed / "atlas.gpkg", partnerships=True)
         state["built"] = built
         out.files.append(processed / "atlas.gpkg")
         out.lines.extend(built.report_lines()[:2])
 
     def step_gaps() -> None:
         built = state["built"]
+        region = select_territory(built.communes)
+        state["region"] = region
         sites = select_sites(built.actors, SiteFilter(kinds=AID_KINDS))
         state["sites"] = sites
-        zb = zones_blanches(built.communes, sites, thresholds_km=(5, 10, 20), sites_selected=True)
+        zb = zones_blanches(region, sites, thresholds_km=(5, 10, 20))
         for name, by in (("zones_blanches_epci.md", "epci"), ("zones_blanches_departements.csv", "dep")):
             out.files.append(write_gaps(zb, processed / name, by=by))
         out.files.append(write_gaps(zb, processed / "zones_blanches.gpkg", by="epci"))
-        week = weekly_table(weekly_coverage(built.communes, built.actors, threshold_km=10, by="epci"))
+        week = weekly_table(weekly_coverage(region, select_sites(built.actors), thresholds_km=(10,), by="epci"))
         out.files.append(write_text_atomic(processed / "couverture_semaine_epci.md", markdown_table(week)))
-        saturday = zones_blanches(built.communes, built.actors, thresholds_km=(10,),
-                                  sites_filter=SiteFilter(day="samedi"))
+        saturday = zones_blanches(region, select_sites(built.actors, SiteFilter(day="samedi")), thresholds_km=(10,))
         out.files.append(write_gaps(saturday, processed / "zones_blanches_samedi_epci.md", by="epci"))
-        uncovered, total = int(zb["pop_uncovered_10km"].sum()), int(zb["population"].sum())
+        uncovered, total = int(zb.frame["pop_uncovered_10km"].sum()), int(zb.frame["population"].sum())
         out.lines.append(f"Zones blanches à 10 km (registre de démonstration) : {integer_fr(uncovered)} habitants sur "
                          f"{integer_fr(total)} sans lieu d'aide alimentaire à moins de 10 km")
 
     def step_suggest() -> None:
-        built = state["built"]
-        origins = representative_points(built.communes, weighted=True)
-        ranked = suggest_sites(origins, state["sites"], origins, threshold_km=10.0, k=5)
+        ranked = suggest_sites(state["region"], state["sites"], thresholds_km=(10.0,), k=5)
         out.files.append(write_suggestions(ranked, processed / "suggestions_10km.md"))
 
     def step_actors() -> None:
@@ -105,20 +103,19 @@ def run_demo(processed: Path | None = None, maps: Path | None = None) -> DemoRes
         out.files.extend(written.values())
         out.files.append(write_actors_page(built.actors, parts.accepted, acts.accepted, maps / "acteurs.html"))
         graph = build_graph(built.actors, parts.accepted, acts.accepted)
-        table = compute_indicators(built.actors, parts.accepted, graph, territory=("CABBALR", "CAPSO"),
-                                   actions=acts.accepted, communes=built.communes)
+        territory = select_territory(built.communes, epci=["CABBALR", "CAPSO"])
+        table = compute_indicators(territory, built.actors, parts.accepted, graph, actions=acts.accepted)
         out.files.append(write_indicators(table, processed / "indicateurs.md"))
 
     def step_print() -> None:
         built = state["built"]
         # a hand-out for the public: no partnership lines (they belong to the actors map)
-        layers = analysis_layers(built.communes, built.actors, zones_blanches_km=10, access=False)
+        layers = analysis_layers(select_territory(built.communes), built.actors, zones_blanches_km=10, access=False)
         for code, stem in DEMO_TERRITORIES.items():
             territory = select_territory(built.communes, epci=code)
-            out.files.append(render_map(built.communes, built.actors, territory=territory,
-                                        output=maps / f"{stem}.pdf", layers=layers))
+            out.files.append(render_map(territory, built.actors, output=maps / f"{stem}.pdf", layers=layers))
         pas_de_calais = select_territory(built.communes, dep="62")
-        out.files.append(render_atlas(built.communes, built.actors, by="epci", within=pas_de_calais,
+        out.files.append(render_atlas(pas_de_calais, built.actors, by="epci",
                                       output=maps / "atlas-epci-pas-de-calais.pdf"))
 
     def step_web() -> None:
@@ -151,14 +148,13 @@ def write_demo_webmaps(built: BuildResult, maps: Path) -> list[Path]:
     """
     from atlas.maps.layers import analysis_layers
     from atlas.maps.web.render import write_webmap
-    from atlas.territory.selection import select_territory, territory_label
+    from atlas.territory.selection import select_territory
 
     communes, actors = built.communes, built.actors
-    layers = analysis_layers(communes, actors, zones_blanches_km=10, access=True, partnerships=True)
-    files = [write_webmap(communes, actors, Path(maps) / "carte-hauts-de-france.html", layers=layers, clip=False,
-                          territory=territory_label(communes))]
+    region = select_territory(communes)
+    layers = analysis_layers(region, actors, zones_blanches_km=10, access=True, partnerships=True)
+    files = [write_webmap(region, actors, output=Path(maps) / "carte-hauts-de-france.html", layers=layers, clip=False)]
     for code, stem in DEMO_TERRITORIES.items():
         territory = select_territory(communes, epci=code)
-        files.append(write_webmap(territory, actors, Path(maps) / f"carte-{stem}.html", layers=layers,
-                                  territory=territory_label(territory)))
+        files.append(write_webmap(territory, actors, output=Path(maps) / f"carte-{stem}.html", layers=layers))
     return files

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 
 class AtlasError(Exception):
-    """A user error: the message is French, meant for the person running atlas."""
+    """A user error: the message is French, meant for the person running atlas.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> try:
+    ...     atlas.territory("NULLEPART")
+    ... except atlas.AtlasError as error:
+    ...     print(error)
+    Territoire inconnu : EPCI « NULLEPART » (SIREN à 9 chiffres ou sigle connu : AMIENS, CAB, CABBALR, CAHC, CALL, CAPSO, CUD, MEL).
+    """
 
 
 class ReferenceDataError(AtlasError):

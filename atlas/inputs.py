@@ -13,12 +13,12 @@ from pathlib import Path
 import geopandas as gpd
 
 from atlas.progress import info
-from atlas.registry.build import BuildResult, build_atlas
+from atlas.registry.build import BuildResult, build_registries
 from atlas.registry.partnerships import load_partnerships
 from atlas.registry.publication import Audience
 from atlas.registry.results import RegistryResult
 from atlas.territory.reference import load_communes
-from atlas.territory.selection import select_territory
+from atlas.territory.selection import Territory, select_territory
 
 
 def load_inputs(
@@ -32,7 +32,7 @@ def load_inputs(
     audience: Audience | None = None,
     ban: str | Path | None = None,
     geocoder: str | None = None,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+) -> tuple[gpd.GeoDataFrame, Territory, gpd.GeoDataFrame]:
     """Communes, territory and actors for an analysis command.
 
     Parameters
@@ -53,17 +53,17 @@ def load_inputs(
         professionals) and the stale ones are reported, one line per hidden site.
     ban, geocoder : optional
         BAN file(s) and ``"en-ligne"``: sites without coordinates placed at their address
-        (:func:`atlas.registry.build.build_atlas`).
+        (:func:`atlas.registry.build.build_registries`).
 
     Returns
     -------
     (communes, territory, actors)
-        All communes of the region, the selected ones, the accepted actors (all statuses: the
+        All communes of the region, the selected territory (:class:`Territory`), the accepted actors (all statuses: the
         maps and analyses choose with :mod:`atlas.registry.publication`).
     """
     communes = load_communes(reference)
     territory = select_territory(communes, epci=list(epci) if epci else None, dep=list(dep) if dep else None)
-    result = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+    result = build_registries([registry] if registry else None, mappings=[mapping] if mapping else None,
                          reference=reference, write=False, sheet=list(sheet) if sheet else None, audience=audience,
                          ban=ban, geocoder=geocoder)
     report = [x for r in result.registries for x in (r.summary(), *r.sheet_lines())] + result.reject_lines(limit=10)
@@ -90,7 +90,7 @@ def load_registries(
     (BuildResult, RegistryResult, RegistryResult)
         The build (``.actors``, ``.communes``...), the partnerships, the actions.
     """
-    built = build_atlas([registry] if registry else None, mappings=[mapping] if mapping else None,
+    built = build_registries([registry] if registry else None, mappings=[mapping] if mapping else None,
                         reference=reference, write=False, sheet=list(sheet) if sheet else None, ban=ban,
                         geocoder=geocoder)
     for line in [x for r in built.registries for x in (r.summary(), *r.sheet_lines())] + built.reject_lines(limit=10):

@@ -25,6 +25,15 @@ def _require() -> bool:
     return any(os.environ.get(v, "").lower() not in ("", "0", "false") for v in ("ATLAS_REQUIRE_REFERENCE", "CI"))
 
 
+def named(territory, name: str):
+    """``territory`` (a Territory or a GeoDataFrame of communes) under another name, as a Territory."""
+    from dataclasses import replace
+
+    from atlas.territory.selection import as_territory
+
+    return replace(as_territory(territory), name=name)
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip on a developer's machine; fail in CI, where every dependency must be there."""
     if _require():
@@ -81,9 +90,9 @@ def communes():
 @pytest.fixture(scope="session")
 def demo():
     """The demonstration registry built (not written)."""
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
 
-    return build_atlas(write=False)
+    return build_registries(write=False)
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?")

@@ -429,6 +429,14 @@ def draw_graph(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> figure = atlas.draw_graph(atlas.build_graph(built.actors, built.partnerships.accepted, built.actions.accepted))
+    >>> [round(float(x), 2) for x in figure.get_size_inches()]
+    [16.54, 11.69]
     """
     matplotlib.use("Agg", force=False)
     H = canonical_graph(G)

@@ -161,6 +161,16 @@ def export_all(
     -------
     (dict, list of str)
         Written paths by kind, and French summary lines.
+
+    Examples
+    --------
+    >>> import atlas, tempfile
+    >>> built = atlas.load()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     written, lines = atlas.export_all(built.actors, built.partnerships.accepted, built.actions.accepted, tmp,
+    ...                                       formats=("svg",))
+    ...     sorted(written)
+    ['communities', 'gexf', 'graphml', 'lines', 'metrics', 'svg']
     """
     out = Path(output_dir)
     G = build_graph(actors, partnerships, actions)

@@ -62,13 +62,11 @@ import networkx as nx
 import pandas as pd
 
 from atlas.actors.model import build_graph
-from atlas.errors import AtlasError
 from atlas.fr import percent_fr
 from atlas.io import write_csv_excel, write_text_atomic
 from atlas.registry import schema
 from atlas.registry.partnerships import ACTION_COLUMNS, actor_links, memberships
-from atlas.territory.reference import load_communes
-from atlas.territory.selection import resolve_epci
+from atlas.territory.selection import Territory, as_territory
 
 #: Kinds of actors counted as « associations de lutte contre la précarité alimentaire ».
 FOOD_INSECURITY_ASSOCIATION_KINDS: tuple[str, ...] = ("distribution", "epicerie", "meal", "association", "network")
@@ -324,32 +322,30 @@ def _row(ind: Indicator, siren: str, name: str, num: set[str], den: set[str], *,
 
 
 def compute_indicators(
+    territory: Territory | gpd.GeoDataFrame,
     actors: pd.DataFrame,
     partnerships: pd.DataFrame,
     graph: nx.Graph | None = None,
     *,
-    territory: str | list[str] | tuple[str, ...] = ("CABBALR", "CAPSO"),
     actions: pd.DataFrame | None = None,
-    communes: gpd.GeoDataFrame | None = None,
     fictitious: bool = True,
 ) -> pd.DataFrame:
-    """Compute the follow-up indicators (:data:`INDICATORS`) for one or several EPCI.
+    """Compute the follow-up indicators (:data:`INDICATORS`) for each EPCI of a territory.
 
     Parameters
     ----------
+    territory : Territory or GeoDataFrame
+        The territory (:func:`atlas.select_territory`): one row per indicator for each of its
+        EPCI (in the order of its communes).
     actors : DataFrame
         Accepted actors (``id``, ``kind``, ``world``, ``network``, ``epci``).
     partnerships : DataFrame
         Accepted partnerships (:func:`atlas.registry.partnerships.read_partnerships`).
     graph : networkx.Graph, optional
         Actors graph (:func:`atlas.actors.model.build_graph`); built when not given.
-    territory : str or list of str
-        EPCI SIREN, short name (« CABBALR », « CAPSO »...) or exact name; several allowed.
     actions : DataFrame, optional
         Accepted actions (kinds ``pat`` and ``collectif`` and their territory); without it the
         PAT and collectif indicators have empty numerators.
-    communes : GeoDataFrame, optional
-        Reference communes (to resolve the territory and its name); loaded when not given.
     fictitious : bool
         Count the fictitious demonstration actors (``fictitious`` column); when True, the
         ``note`` says how many of the denominator are fictitious.
@@ -357,16 +353,24 @@ def compute_indicators(
     Returns
     -------
     pandas.DataFrame
-        :data:`INDICATOR_COLUMNS`: one row per territory and indicator, ``value`` in percent
+        :data:`INDICATOR_COLUMNS`: one row per EPCI and indicator, ``value`` in percent
         (one decimal, NaN when the denominator is 0, with a ``note``).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> table = atlas.compute_indicators(atlas.territory("CAPSO", communes=built.communes), built.actors,
+    ...                                  built.partnerships.accepted, actions=built.actions.accepted)
+    >>> table[["code", "numerator", "denominator"]].head(2).to_records(index=False).tolist()
+    [('PAT_1_1', 1, 16), ('AMI_6', 0, 5)]
     """
-    communes = communes if communes is not None else load_communes()
+    terr = as_territory(territory)
+    communes = terr.communes
     acts = actions if actions is not None else pd.DataFrame(columns=list(ACTION_COLUMNS))
     if graph is None:
         graph = build_graph(actors, partnerships, acts)
-    codes = [territory] if isinstance(territory, str) else list(territory)
-    if not codes:
-        raise AtlasError("Aucun territoire demandé (--epci).")
+    codes = list(terr.codes) if terr.kind == "epci" else list(dict.fromkeys(communes["epci"].astype(str)))
     actors = with_territories(actors, partnerships, acts)
     fict = actors["fictitious"].fillna(False).astype(bool) if "fictitious" in actors else pd.Series(False, index=actors.index)
     if not fictitious:
@@ -377,7 +381,7 @@ def compute_indicators(
     members = action_members(partnerships)
     rows = []
     for code in codes:
-        siren = resolve_epci(code, communes)
+        siren = code
         name = str(communes.loc[communes["epci"] == siren, "epci_name"].iloc[0])
         by = {i.code: i for i in INDICATORS}
         via = set(actors.loc[(actors["territory_how"] == "actions") & (actors["territory_epci"] == siren), "id"])

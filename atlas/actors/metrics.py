@@ -196,6 +196,15 @@ def communities(G: nx.Graph, seed: int = LOUVAIN_SEED, resolution: float = 1.0) 
     -------
     list of set of str
         Actor ids of each community, largest first.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> graph = atlas.build_graph(built.actors, built.partnerships.accepted, built.actions.accepted)
+    >>> groups = atlas.communities(graph)
+    >>> len(groups), all(len(g) > 1 for g in groups)
+    (5, True)
     """
     H = canonical_graph(G)
     H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0])
@@ -278,6 +287,15 @@ def node_metrics(G: nx.Graph, seed: int = LOUVAIN_SEED) -> pd.DataFrame:
         ``isolated`` (no edge in the graph), ``no_partnership`` (no row at all in the
         partnerships registry), ``reaches_pat`` (a path to a PAT actor exists), sorted by
         betweenness then degree, descending.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> graph = atlas.build_graph(built.actors, built.partnerships.accepted, built.actions.accepted)
+    >>> metrics = atlas.node_metrics(graph)
+    >>> metrics.sort_values("degree", ascending=False)["name"].iloc[0]
+    'DRAAF Hauts-de-France'
     """
     H = canonical_graph(G)
     deg = dict(H.degree())

@@ -127,6 +127,14 @@ def build_graph(
         kinds), ``n_links`` (direct partnership rows), ``actions`` (comma-separated shared action
         ids), ``n_actions``, ``weight`` (= ``n_links + n_actions``), ``kg`` (kilograms donated
         between the two, both ways), ``directed_kinds``.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> graph = atlas.build_graph(built.actors, built.partnerships.accepted, built.actions.accepted)
+    >>> graph.number_of_nodes(), graph.number_of_edges()
+    (190, 936)
     """
     G: nx.Graph = nx.MultiGraph() if multigraph else nx.Graph()
     G.graph["name"] = "Cartographie des acteurs"

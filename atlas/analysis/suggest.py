@@ -10,6 +10,8 @@ matrix, so each round is one sparse matrix–vector product.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,14 +20,16 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from atlas.analysis.distances import check_thresholds, nearest_xy
+from atlas.analysis.distances import check_thresholds, commune_origins, nearest_xy
+from atlas.analysis.sites import Sites, sites_frame
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError
 from atlas.fr import decimal_fr, integer_fr, number_fr
 from atlas.io import markdown_table, write_output
 from atlas.progress import progress
+from atlas.territory.selection import Territory, as_territory
 
-__all__ = ["coverage_matrix", "suggest_sites", "suggestions_markdown", "suggestions_table", "write_suggestions"]
+__all__ = ["Suggestions", "coverage_matrix", "suggest_sites", "suggestions_markdown", "suggestions_table", "write_suggestions"]
 
 
 def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
@@ -56,45 +60,94 @@ def coverage_matrix(candidate_xy: np.ndarray, origin_xy: np.ndarray, radius_m: f
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
 
 
+@dataclass(eq=False)
+class Suggestions:
+    """Where new sites would help most (:func:`suggest_sites`).
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        At most ``k`` rows in order of choice: the candidate's columns and point, ``rank`` (1…),
+        ``population_gained``, ``population_covered`` (cumulative, existing sites included),
+        ``share_covered`` (0–1 of the origins' population).
+    population_total : int
+        Population of the origins.
+    population_covered_before : int
+        Population within the threshold of an existing site.
+    threshold_km : float
+        Coverage radius.
+    """
+
+    frame: gpd.GeoDataFrame
+    population_total: int
+    population_covered_before: int
+    threshold_km: float
+
+    def __len__(self) -> int:
+        """Number of places proposed."""
+        return len(self.frame)
+
+
 def suggest_sites(
-    origins: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame | None,
-    candidates: gpd.GeoDataFrame,
-    threshold_km: float = 10.0,
+    territory: Territory | gpd.GeoDataFrame | None,
+    sites: Sites | gpd.GeoDataFrame | None,
+    *,
+    candidates: gpd.GeoDataFrame | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    thresholds_km: Sequence[float] = (10.0,),
     k: int = 5,
-) -> gpd.GeoDataFrame:
+) -> Suggestions:
     """Rank candidate places for new sites by the population they take out of zones blanches.
 
     Parameters
     ----------
-    origins : GeoDataFrame
-        Population points with a ``population`` column (commune points of
-        :func:`atlas.analysis.distances.commune_origins`, or a grid).
-    sites : GeoDataFrame or None
+    territory : Territory, GeoDataFrame or None
+        The territory (:func:`atlas.select_territory`): its commune points are the default
+        origins and candidates (None when both are given).
+    sites : Sites, GeoDataFrame or None
         Existing sites (:func:`atlas.analysis.sites.select_sites`); None or empty when there is none.
-    candidates : GeoDataFrame
+    candidates : GeoDataFrame, optional
         Candidate places (points, or polygons reduced to a point inside them), with any
-        descriptive columns (``insee``, ``name``, ``id``…), kept in the output.
-    threshold_km : float, default 10
+        descriptive columns (``insee``, ``name``, ``id``…), kept in the output; default one point
+        per commune of the territory (:func:`atlas.analysis.distances.commune_origins`).
+    origins : GeoDataFrame, optional
+        Population points with a ``population`` column (e.g. a grid); default one point per
+        commune of the territory.
+    thresholds_km : sequence of one float, default (10,)
         Coverage radius (straight line).
     k : int, default 5
         Number of sites to place.
 
     Returns
     -------
-    GeoDataFrame
-        At most ``k`` rows in order of choice (fewer when nothing more can be gained): the
-        candidate's columns and point, ``rank`` (1…), ``population_gained`` (population newly
-        within ``threshold_km``), ``population_covered`` (cumulative, existing sites
-        included), ``share_covered`` (0–1 of the origins' population). ``attrs`` holds
-        ``population_total`` and ``population_covered_before``.
+    Suggestions
+        At most ``k`` rows in order of choice (fewer when nothing more can be gained).
 
     Raises
     ------
     AccessError
-        Bad threshold or ``k``, origins without ``population``, no candidate.
+        Bad threshold (or not one) or ``k``, origins without ``population``, no candidate.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> ranked = atlas.suggest_sites(atlas.territory("CAPSO", communes=built.communes),
+    ...                              atlas.select_sites(built.actors), thresholds_km=(10,), k=2)
+    >>> ranked.frame[["rank", "name", "population_gained"]].to_records(index=False).tolist()
+    [(1, 'Beaumetz-lès-Aire', 1203)]
     """
-    radius = check_thresholds(threshold_km, "km")[0] * 1000.0
+    values = check_thresholds(thresholds_km, "km")
+    if len(values) != 1:
+        raise AccessError("les propositions de sites se calculent à un seul seuil en km")
+    radius = values[0] * 1000.0
+    if origins is None or candidates is None:
+        if territory is None:
+            raise AccessError("aucun territoire : donnez les points d'origine et les lieux candidats")
+        points = commune_origins(as_territory(territory))
+        origins = points if origins is None else origins
+        candidates = points if candidates is None else candidates
+    sites = sites_frame(sites) if sites is not None else None
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise AccessError(f"nombre de sites à proposer invalide : {k!r} (entier ≥ 1 attendu)")
     if "population" not in origins.columns:
@@ -140,10 +193,7 @@ def suggest_sites(
     out["population_covered"] = np.round(cumul).astype("int64")
     out["share_covered"] = np.array(cumul) / total if total > 0 else np.nan
     out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=L93)
-    out.attrs["population_total"] = int(round(total))
-    out.attrs["population_covered_before"] = int(round(before))
-    out.attrs["threshold_km"] = radius / 1000.0
-    return out
+    return Suggestions(out, int(round(total)), int(round(before)), radius / 1000.0)
 
 
 _HEADERS = {
@@ -153,19 +203,19 @@ _HEADERS = {
 }
 
 
-def suggestions_table(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
+def suggestions_table(ranked: Suggestions) -> pd.DataFrame:
     """French table of :func:`suggest_sites` (rank, place, population gained, cumulative cover)."""
-    df = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
+    df = pd.DataFrame(ranked.frame.drop(columns=ranked.frame.geometry.name))
     df["share_covered"] = (df["share_covered"] * 100).round(1)
     cols = [c for c in _HEADERS if c in df.columns]
     return df[cols].rename(columns=_HEADERS)
 
 
-def suggestions_markdown(ranked: gpd.GeoDataFrame) -> str:
+def suggestions_markdown(ranked: Suggestions) -> str:
     """Markdown report of :func:`suggest_sites`, with the coverage before any new site."""
-    total = ranked.attrs.get("population_total", 0)
-    before = ranked.attrs.get("population_covered_before", 0)
-    km = number_fr(ranked.attrs.get("threshold_km", 0))
+    total = ranked.population_total
+    before = ranked.population_covered_before
+    km = number_fr(ranked.threshold_km)
     share = decimal_fr(100 * before / total, 1) if total else "—"
     head = (f"# Où ouvrir un site de plus ({km} km)\n\n"
             f"Aujourd'hui : {integer_fr(before)} habitants sur {integer_fr(total)} à moins de {km} km d'un site "
@@ -175,7 +225,7 @@ def suggestions_markdown(ranked: gpd.GeoDataFrame) -> str:
     return head + markdown_table(suggestions_table(ranked))
 
 
-def write_suggestions(ranked: gpd.GeoDataFrame, path: str | Path, fmt: str | None = None) -> Path:
+def write_suggestions(ranked: Suggestions, path: str | Path, fmt: str | None = None) -> Path:
     """Write :func:`suggest_sites` atomically as CSV, Markdown or a GeoPackage layer ``suggestions``."""
-    return write_output(path, fmt, error=AccessError, csv=lambda: suggestions_table(ranked), md=lambda: suggestions_markdown(ranked),
-                        gpkg=lambda: {"suggestions": ranked})
+    return write_output(path, fmt, error=AccessError, csv=lambda: suggestions_table(ranked),
+                        md=lambda: suggestions_markdown(ranked), gpkg=lambda: {"suggestions": ranked.frame})

@@ -22,10 +22,7 @@ def label_key(key: str) -> str:
 
 
 def threshold_keys(frame: pd.DataFrame) -> list[str]:
-    """Threshold keys (``10km``, ``15min``) of a coverage frame, from its attrs or its columns."""
-    keys = frame.attrs.get("thresholds")
-    if keys:
-        return list(keys)
+    """Threshold keys (``10km``, ``15min``) of a coverage frame or summary, from its columns, in order."""
     return [m.group(1) for c in frame.columns if (m := _POP_RE.match(str(c)))]
 
 

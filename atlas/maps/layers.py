@@ -15,33 +15,81 @@ blanches and access bands count the sites in service, professional-only ones inc
 serve people, by referral), never the permanently closed ones, nor drafts unless asked; lines
 and tooltips name only sites shown on the map, so a public map never points at a hidden site.
 
-Both renderers take them as a *layers dict* (``layers=`` of :func:`atlas.maps.print.render.render_map`
-and :func:`atlas.maps.web.render.make_webmap`): ``zones`` (GeoDataFrame of communes; with
-``zones_column`` only the rows where that column is true are zones blanches; ``zones_label`` names
-them in the printed legend), ``bands`` (polygons with a ``bands_column``, default ``band``) and
-``partnerships`` (LineStrings, optional ``weight``). :func:`analysis_layers` builds it as the
-print command and the demo draw it, :func:`web_layers` as the web command draws it (zones blanches
-with their tooltips).
+Both renderers take them as one :class:`MapLayers` (``layers=`` of
+:func:`atlas.maps.print.render.render_map` and :func:`atlas.maps.web.render.write_webmap`).
+:func:`analysis_layers` builds it as the print command and the demo draw it, :func:`web_layers` as
+the web command draws it (zones blanches with their tooltips).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 
-from atlas.analysis.coverage import zones_blanches
+from atlas.analysis.coverage import Coverage, zones_blanches
 from atlas.analysis.distances import commune_access
-from atlas.analysis.sites import SiteFilter
+from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.fr import decimal_fr, integer_fr, number_fr
 from atlas.registry.partnerships import load_partnerships, partnership_lines
 from atlas.registry.publication import Audience, public_sites
+from atlas.territory.selection import Territory, as_territory
 
 #: Distance bands of the access layer (km, straight line unless a road network is used).
 ACCESS_BANDS_KM: tuple[float, ...] = (2.0, 5.0, 10.0, 15.0)
+
+
+@dataclass(frozen=True, eq=False)
+class MapLayers:
+    """The analysis layers drawn over the communes of a map (printed sheet and web page).
+
+    Attributes
+    ----------
+    zones : geopandas.GeoDataFrame, optional
+        Communes of the zones blanches: with ``zones_column``, only the rows where that column is
+        true are zones blanches; without it, every row is (tooltips from ``label``, ``name``).
+    zones_column : str, optional
+        The boolean column of ``zones`` (« zone_blanche_10km »).
+    zones_label : str, optional
+        Their entry in the printed legend (default « Zone blanche : commune éloignée de tout lieu »).
+    bands : geopandas.GeoDataFrame, optional
+        Access bands: polygons (or communes with ``insee``) with a ``bands_column``.
+    bands_column : str
+        The label column of ``bands`` (default ``band``).
+    partnerships : geopandas.GeoDataFrame, optional
+        LineStrings between partner actors (optional ``weight``, ``source``, ``target``, ``kind``,
+        ``label``).
+    partnerships_label : str, optional
+        Their entry in the printed legend (default « Partenariat entre acteurs »).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> layers = atlas.analysis_layers(atlas.territory(communes=built.communes), built.actors,
+    ...                                zones_blanches_km=10)
+    >>> layers.zones_column, layers.bands is None
+    ('zone_blanche_10km', True)
+    """
+
+    zones: gpd.GeoDataFrame | None = None
+    zones_column: str | None = None
+    zones_label: str | None = None
+    bands: gpd.GeoDataFrame | None = None
+    bands_column: str = "band"
+    partnerships: gpd.GeoDataFrame | None = None
+    partnerships_label: str | None = None
+
+    def zone_rows(self) -> gpd.GeoDataFrame | None:
+        """The rows of ``zones`` that are zones blanches (all of them without ``zones_column``)."""
+        zones = self.zones
+        if zones is None:
+            return None
+        col = self.zones_column
+        return zones[zones[col].astype(bool)] if col and col in zones.columns else zones
 
 
 # --------------------------------------------------------------------------- access bands
@@ -98,25 +146,20 @@ def access_bands_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, *,
     geopandas.GeoDataFrame
         One row per commune, in the communes' order (:func:`access_band_polygons`).
     """
-    return access_band_polygons(commune_access(communes, actors,
-                                               sites_filter=SiteFilter(include_drafts=include_drafts)))
+    return access_band_polygons(commune_access(communes, select_sites(actors, SiteFilter(include_drafts=include_drafts))))
 
 
 # --------------------------------------------------------------------------- zones blanches
 def zones_blanches_layer(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, km: float, *,
-                         include_drafts: bool = False) -> gpd.GeoDataFrame:
+                         include_drafts: bool = False) -> Coverage:
     """Every commune with a boolean column telling whether it is a zone blanche at ``km`` km.
 
     Distances are straight lines to the nearest food-aid site in service of the whole registry
     (:func:`atlas.analysis.coverage.zones_blanches`; draft and offline sites only with
     ``include_drafts``); :func:`zones_column` names the column.
     """
-    return zones_blanches(communes, actors, thresholds_km=km, sites_filter=SiteFilter(include_drafts=include_drafts))
-
-
-def zones_column(zones: gpd.GeoDataFrame) -> str:
-    """Name of the boolean column of a :func:`zones_blanches_layer` (« zone_blanche_10km »)."""
-    return f"zone_blanche_{zones.attrs['thresholds'][0]}"
+    return zones_blanches(communes, select_sites(actors, SiteFilter(include_drafts=include_drafts)),
+                          thresholds_km=(km,))
 
 
 def zones_legend(km: float) -> str:
@@ -125,12 +168,12 @@ def zones_legend(km: float) -> str:
     return f"Zone blanche : à plus de {text} km (à vol d'oiseau) de tout lieu d'aide"
 
 
-def far_communes(zones: gpd.GeoDataFrame, *, shown_ids: set[str] | None = None) -> gpd.GeoDataFrame:
+def far_communes(zones: Coverage, *, shown_ids: set[str] | None = None) -> gpd.GeoDataFrame:
     """The zones blanches of a :func:`zones_blanches_layer`, with a French tooltip ``label``.
 
     Parameters
     ----------
-    zones : geopandas.GeoDataFrame
+    zones : Coverage
         :func:`zones_blanches_layer`.
     shown_ids : set of str, optional
         Ids of the sites shown on the map: the nearest site is named only when it is one of them
@@ -142,7 +185,8 @@ def far_communes(zones: gpd.GeoDataFrame, *, shown_ids: set[str] | None = None) 
         ``insee``, ``name``, ``label`` (« Ruisseauville (150 hab.) — lieu d'aide le plus proche à
         12,3 km : … »), geometry.
     """
-    far = zones[zones[zones_column(zones)].astype(bool)].copy()
+    frame = zones.frame
+    far = frame[frame[zones.zones_column()].astype(bool)].copy()
     names = far["site_name"].fillna("").astype(str)
     if shown_ids is not None and "site_id" in far.columns:
         names = names.where(far["site_id"].astype(str).isin(shown_ids), "")
@@ -178,22 +222,22 @@ def partnership_lines_layer(actors: gpd.GeoDataFrame, source: bool | str | Path 
     return partnership_lines(parts.accepted, actors if shown is None else shown)
 
 
-# --------------------------------------------------------------------------- layers dicts
+# --------------------------------------------------------------------------- map layers
 def analysis_layers(
-    communes: gpd.GeoDataFrame,
+    territory: Territory | gpd.GeoDataFrame,
     actors: gpd.GeoDataFrame,
+    *,
     zones_blanches_km: float | None = None,
     access: bool = False,
     partnerships: bool | str | Path = False,
-    *,
     audience: Audience | None = None,
-) -> dict[str, Any]:
+) -> MapLayers:
     """Layers of the analysis issues, ready for ``layers=`` of both renderers.
 
     Parameters
     ----------
-    communes : geopandas.GeoDataFrame
-        Communes to analyse (the whole region for an atlas; sites are taken from the whole
+    territory : Territory or GeoDataFrame
+        The territory to analyse (the whole region for an atlas; sites are taken from the whole
         registry anyway).
     actors : geopandas.GeoDataFrame
         Accepted actors.
@@ -210,34 +254,41 @@ def analysis_layers(
 
     Returns
     -------
-    dict
-        Keys ``zones`` / ``zones_column`` / ``zones_label``, ``bands`` / ``bands_column``,
-        ``partnerships`` (only those asked for).
+    MapLayers
+        Only the layers asked for.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> layers = atlas.analysis_layers(atlas.territory("CAPSO", communes=built.communes), built.actors, access=True)
+    >>> sorted(set(layers.bands["band"]))[:2], layers.zones is None
+    (['10 à 15 km', '2 à 5 km'], True)
     """
+    communes = as_territory(territory).communes
     aud = audience or Audience()
-    layers: dict[str, Any] = {}
+    fields: dict[str, object] = {}
     if zones_blanches_km is not None:
         zb = zones_blanches_layer(communes, actors, zones_blanches_km, include_drafts=aud.include_drafts)
-        layers.update(zones=zb, zones_column=zones_column(zb), zones_label=zones_legend(zones_blanches_km))
+        fields.update(zones=zb.frame, zones_column=zb.zones_column(), zones_label=zones_legend(zones_blanches_km))
     if access:
         bands = access_bands_layer(communes, actors, include_drafts=aud.include_drafts)
-        layers["bands"] = bands.sort_values("band_max", kind="stable")
-        layers["bands_column"] = "band"
+        fields["bands"] = bands.sort_values("band_max", kind="stable")
     if partnerships:
         shown = public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
-        layers["partnerships"] = partnership_lines_layer(actors, partnerships, shown=shown)
-    return layers
+        fields["partnerships"] = partnership_lines_layer(actors, partnerships, shown=shown)
+    return MapLayers(**fields)  # type: ignore[arg-type]
 
 
 def web_layers(
-    communes: gpd.GeoDataFrame,
+    territory: Territory | gpd.GeoDataFrame,
     actors: gpd.GeoDataFrame,
     *,
     zones_blanches_km: float | None = None,
     access: bool = False,
     partnerships: bool | str | Path = False,
     audience: Audience | None = None,
-) -> dict[str, Any]:
+) -> MapLayers:
     """The analysis layers as the ``atlas web`` command draws them.
 
     As :func:`analysis_layers`, but ``zones`` holds only the zones blanches, each with its
@@ -246,17 +297,18 @@ def web_layers(
 
     Returns
     -------
-    dict
-        Keys ``zones``, ``bands``, ``partnerships`` (only those asked for).
+    MapLayers
+        Only the layers asked for.
     """
+    communes = as_territory(territory).communes
     aud = audience or Audience()
     shown = public_sites(actors, professionals=aud.professionals, include_drafts=aud.include_drafts)
-    layers: dict[str, Any] = {}
+    fields: dict[str, object] = {}
     if zones_blanches_km is not None:
         zb = zones_blanches_layer(communes, actors, zones_blanches_km, include_drafts=aud.include_drafts)
-        layers["zones"] = far_communes(zb, shown_ids=set(shown["id"].astype(str)))
+        fields["zones"] = far_communes(zb, shown_ids=set(shown["id"].astype(str)))
     if access:
-        layers["bands"] = access_bands_layer(communes, actors, include_drafts=aud.include_drafts)
+        fields["bands"] = access_bands_layer(communes, actors, include_drafts=aud.include_drafts)
     if partnerships:
-        layers["partnerships"] = partnership_lines_layer(actors, partnerships, shown=shown)
-    return layers
+        fields["partnerships"] = partnership_lines_layer(actors, partnerships, shown=shown)
+    return MapLayers(**fields)  # type: ignore[arg-type]

@@ -96,6 +96,14 @@ def read_actors(
     Returns
     -------
     RegistryResult
+
+    Examples
+    --------
+    >>> import atlas
+    >>> from atlas import settings
+    >>> result = atlas.read_actors(settings.raw_dir() / "actors.csv")
+    >>> len(result.accepted), len(result.rejected)
+    (190, 0)
     """
     mapping = load_mapping(mapping)
     raw, lines = read_raw_table(path, layer=layer, sheet=sheet, header_keys=name_header_keys(mapping))

@@ -126,7 +126,7 @@ def combine_registries(results: list[RegistryResult]) -> tuple[gpd.GeoDataFrame,
     return actors, rej.fillna(""), pd.concat(warns, ignore_index=True)
 
 
-def build_atlas(
+def build_registries(
     registries: list[str | Path] | None = None,
     *,
     mappings: list[str | None] | None = None,
@@ -173,6 +173,13 @@ def build_atlas(
     Returns
     -------
     BuildResult
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.build_registries(write=False)
+    >>> len(built.communes), len(built.actors), len(built.rejects)
+    (3782, 190, 0)
     """
     paths = [Path(p) for p in (registries or default_registries())]
     maps = list(mappings or [])
@@ -216,6 +223,66 @@ def build_atlas(
             write_csv_excel(warnings_csv, out.warnings)
         out.output = target
     return out
+
+
+def load(
+    registry: str | Path | None = None,
+    *,
+    partnerships: str | Path | bool | None = None,
+    actions: str | Path | None = None,
+    mapping: str | None = None,
+    reference: str | Path | None = None,
+    audience: Audience | None = None,
+    output: str | Path | None = None,
+    **reading: Any,
+) -> BuildResult:
+    """The one-call start: an actor registry, its partnerships and actions, read and checked.
+
+    Sibling files are found as the command line finds them: ``partnerships.csv`` beside the
+    registry, ``actions.csv`` beside the partnerships; with no registry, the demonstration
+    registry and its partnerships. Nothing is written unless ``output`` is given.
+
+    Parameters
+    ----------
+    registry : path, optional
+        Actor registry (CSV, XLSX/XLS/ODS, GeoJSON, GeoPackage, Soliguide export); default the
+        demonstration registry.
+    partnerships : path or bool, optional
+        Partnerships registry (default: ``partnerships.csv`` beside the registry when it exists;
+        ``False`` for none).
+    actions : path, optional
+        Actions/collectifs registry (default: ``actions.csv`` beside the partnerships).
+    mapping : str, optional
+        Column mapping of ``registry`` (preset name or JSON file).
+    reference : str, optional
+        Reference territory source (:func:`atlas.territory.reference.load_communes`).
+    audience : Audience, optional
+        Who the outputs are for (:func:`build_registries`).
+    output : path, optional
+        GeoPackage to write as ``atlas build`` writes it.
+    **reading
+        ``sheet``, ``ban``, ``geocoder``, as for :func:`build_registries`.
+
+    Returns
+    -------
+    BuildResult
+        ``communes``, ``actors``, ``partnerships`` and ``actions`` (:class:`RegistryResult`,
+        accepted and rejected rows), ``rejects``, ``warnings``.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> len(built.actors), len(built.partnerships.accepted), len(built.actions.accepted)
+    (190, 333, 86)
+    """
+    if partnerships is None:
+        sibling = Path(registry).parent / "partnerships.csv" if registry is not None else None
+        partnerships = sibling if sibling is not None and sibling.exists() else registry is None
+    return build_registries([registry] if registry is not None else None,
+                            mappings=[mapping] if mapping else None, output=output, reference=reference,
+                            write=output is not None, partnerships=partnerships, actions=actions,
+                            audience=audience, **reading)
 
 
 def output_set(target: Path) -> list[Path]:

@@ -230,6 +230,14 @@ def read_actions(path: str | Path, layer: str | None = None) -> RegistryResult:
     RegistryResult
         ``accepted`` is a DataFrame with :data:`ACTION_COLUMNS` plus ``kind_label`` and ``line``;
         rejected rows (missing id or name, unknown kind, duplicate id) carry ``line`` and ``reason``.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> from atlas import settings
+    >>> actions = atlas.read_actions(settings.raw_dir() / "actions.csv")
+    >>> len(actions.accepted), sorted(set(actions.accepted["kind"]))[:2]
+    (86, ['action', 'collectif'])
     """
     raw, lines = _read_table(path, layer, aliases=ACTION_HEADER_ALIASES, required=("id", "name"))
     result = validate_actions(raw, lines)
@@ -304,7 +312,9 @@ def read_partnerships(
         Accepted actors (their ``id`` column) or their ids.
     actions : DataFrame, RegistryResult, path, optional
         Accepted actions (see :func:`read_actions`); a target that is an action id makes the row a
-        membership.
+        membership. Default: ``actions.csv`` beside ``path`` when it exists (as the command line
+        reads it); with no actions at all, a row naming an unknown id says that it may be an
+        action whose registry was not given.
     layer : str, optional
         Layer of a GeoPackage.
 
@@ -314,7 +324,18 @@ def read_partnerships(
         ``accepted``: DataFrame with :data:`PARTNERSHIP_COLUMNS` plus ``target_type``
         (``actor`` | ``action``), ``kind_label`` and ``line``; ``directed`` is bool, ``weight``
         float (NaN when not given). ``rejected``: ``line``, ``reason`` and the raw fields.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> from atlas import settings
+    >>> built = atlas.load(partnerships=False)
+    >>> parts = atlas.read_partnerships(settings.raw_dir() / "partnerships.csv", built.actors)
+    >>> len(parts.accepted), len(parts.rejected)
+    (333, 0)
     """
+    if actions is None and (Path(path).parent / "actions.csv").exists():  # as the command line finds it
+        actions = read_actions(Path(path).parent / "actions.csv")
     raw, lines = _read_table(path, layer, aliases=PARTNERSHIP_HEADER_ALIASES, required=("source", "target"))
     result = validate_partnerships(raw, lines, actors, actions)
     result.path = str(path)
@@ -390,7 +411,9 @@ class _Known:
               actions: pd.DataFrame | RegistryResult | str | Path | None) -> _Known:
         act = _action_table(actions)
         action_kind = dict(zip(act["id"].astype(str), act["kind"].astype(str), strict=True))
-        return cls(_actor_ids(actors), action_kind, " (ni acteur du registre, ni action)" if action_kind else "")
+        hint = (" (ni acteur du registre, ni action)" if action_kind else
+                " (aucun registre d'actions lu : si c'est l'identifiant d'une action, donnez aussi ce registre)")
+        return cls(_actor_ids(actors), action_kind, hint)
 
 
 @dataclass

@@ -324,6 +324,13 @@ def load_communes(reference: str | Path | None = None, *, columns: Sequence[str]
         One row per commune: ``insee``, ``name``, ``population`` (municipale), ``dep``,
         ``dep_name``, ``epci`` (SIREN), ``epci_name``, ``postcodes`` (comma-separated),
         ``area_km2``, ``townhall_x``, ``townhall_y`` (Lambert-93), ``townhall_address``, geometry.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> communes = atlas.load_communes()
+    >>> len(communes), int(communes["population"].sum()), communes.crs.to_string()
+    (3782, 6003283, 'EPSG:2154')
     """
     cols = tuple(c for c in COMMUNE_COLUMNS if c in columns) if columns is not None else None
     if cols is not None and set(columns) - set(COMMUNE_COLUMNS):
@@ -436,6 +443,13 @@ def epci_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``epci``, ``epci_name``, ``dep`` (its most populous département), ``n_communes``,
         ``population``, ``area_km2``, geometry.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> epci = atlas.epci_polygons(atlas.load_communes())
+    >>> len(epci)
+    92
     """
     return _epci_polygons(communes, layer="epci")
 
@@ -462,6 +476,13 @@ def departement_polygons(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         ``dep``, ``dep_name``, ``n_communes``, ``population``, ``area_km2``, geometry.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> deps = atlas.departement_polygons(atlas.load_communes())
+    >>> sorted(deps["dep"])
+    ['02', '59', '60', '62', '80']
     """
     return _dissolve(communes, "dep", "dep_name", "departements")
 
@@ -540,6 +561,13 @@ def representative_points(communes: gpd.GeoDataFrame, weighted: bool = False) ->
     geopandas.GeoDataFrame
         ``insee``, ``name``, ``population``, ``epci``, ``dep``, ``origin`` (``mairie``,
         ``centre`` or ``pondéré``), Point geometry (Lambert-93).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> points = atlas.representative_points(atlas.load_communes())
+    >>> len(points), set(points.geom_type)
+    (3782, {'Point'})
     """
     th = gpd.points_from_xy(communes["townhall_x"], communes["townhall_y"], crs=communes.crs)
     inside = shapely.contains(communes.geometry.values, th) & ~np.isnan(communes["townhall_x"].to_numpy())

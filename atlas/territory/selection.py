@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -26,6 +27,7 @@ import numpy as np
 import shapely
 
 from atlas import settings
+from atlas.crs import L93
 from atlas.errors import AtlasError, TerritoryError
 from atlas.territory import contours
 
@@ -63,11 +65,12 @@ def resolve_epci(code: str, communes: gpd.GeoDataFrame) -> str:
 
 def select_territory(
     communes: gpd.GeoDataFrame,
-    epci: str | list[str] | None = None,
-    dep: str | list[str] | None = None,
-    insee: str | list[str] | None = None,
-) -> gpd.GeoDataFrame:
-    """Communes of a territory given by EPCI(s), département(s) or INSEE code(s).
+    *,
+    epci: str | Sequence[str] | None = None,
+    dep: str | Sequence[str] | None = None,
+    insee: str | Sequence[str] | None = None,
+) -> Territory:
+    """The territory of the communes given by EPCI(s), département(s) or INSEE code(s).
 
     Parameters
     ----------
@@ -82,17 +85,31 @@ def select_territory(
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        The communes selected by all the given filters (the whole input when none is given).
+    Territory
+        The communes selected by all the given filters (the whole input when none is given), its
+        name, kind and codes; ``reference`` is ``communes``.
 
     Raises
     ------
     TerritoryError
         When a code does not exist in the reference data (French message).
+    AtlasError
+        When no commune is left.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> communes = atlas.load_communes()
+    >>> atlas.select_territory(communes, dep="62")
+    Territory('Département : Pas-de-Calais (62)', kind='dep', codes=('62',), 887 communes)
+    >>> atlas.select_territory(communes, insee="62119").name
+    'Béthune (62)'
     """
     mask = np.ones(len(communes), dtype=bool)
+    sirens: list[str] = []
+    deps: list[str] = []
 
-    def _as_list(v: str | list[str]) -> list[str]:
+    def _as_list(v: str | Sequence[str]) -> list[str]:
         return [v] if isinstance(v, str) else list(v)
 
     if epci:
@@ -113,7 +130,11 @@ def select_territory(
         if unknown:
             raise TerritoryError(f"Territoire inconnu : commune « {', '.join(unknown)} ».")
         mask &= communes["insee"].isin(codes).to_numpy()
-    return communes[mask].copy()
+    terr = make_territory(communes[mask].copy(), reference=communes)
+    given = {"epci": sirens if epci else None, "dep": deps if dep else None}.get(terr.kind)
+    if given:  # the codes in the order the caller gave them
+        terr.codes = tuple(dict.fromkeys(given))
+    return terr
 
 
 # --------------------------------------------------------------------------- names
@@ -127,7 +148,7 @@ def _dep_names(communes: gpd.GeoDataFrame) -> str:
     return ", ".join(dict.fromkeys(f"{n} ({c})" for c, n in zip(communes["dep"], communes["dep_name"], strict=True)))
 
 
-def territory_label(communes: gpd.GeoDataFrame, *, by: str = "content", short_names: bool = False) -> str:
+def territory_label(communes: Territory | gpd.GeoDataFrame, *, by: str = "content", short_names: bool = False) -> str:
     """The French name of a territory, as titles print it.
 
     Parameters
@@ -148,6 +169,8 @@ def territory_label(communes: gpd.GeoDataFrame, *, by: str = "content", short_na
     -------
     str
     """
+    if isinstance(communes, Territory):
+        communes = communes.communes
     if by == "epci":
         return _epci_names(communes, short_names)
     if by == "dep":
@@ -167,7 +190,7 @@ def territory_label(communes: gpd.GeoDataFrame, *, by: str = "content", short_na
     return f"{len(communes)} communes ({', '.join(sorted(communes['dep'].unique()))})"
 
 
-def territory_code(communes: gpd.GeoDataFrame, given: Any = None) -> str:
+def territory_code(communes: Territory | gpd.GeoDataFrame, given: Any = None) -> str:
     """Short code of a territory, used in default file names (« cabbalr », « 62 », « 62765 »).
 
     Parameters
@@ -184,6 +207,8 @@ def territory_code(communes: gpd.GeoDataFrame, given: Any = None) -> str:
     """
     if isinstance(given, str):
         return given.strip().lower()
+    if isinstance(communes, Territory):
+        communes = communes.communes
     if len(communes) == 1:
         return str(communes["insee"].iloc[0])
     if communes["epci"].nunique() == 1:
@@ -195,19 +220,125 @@ def territory_code(communes: gpd.GeoDataFrame, given: Any = None) -> str:
 
 
 # --------------------------------------------------------------------------- territories
-@dataclass
+#: The kinds of :class:`Territory`: what its communes make up.
+KINDS = ("commune", "epci", "dep", "region", "perimeter")
+
+
+@dataclass(eq=False, repr=False)
 class Territory:
-    """A territory to map: its communes, a French label and a short code."""
+    """A territory: the communes it holds, its name, its kind and codes, its metric CRS.
+
+    Every function of atlas that works on a territory takes one (:func:`select_territory`,
+    :func:`atlas.territory`); a GeoDataFrame of communes is also accepted and named by its content
+    (:func:`as_territory`).
+
+    Attributes
+    ----------
+    communes : geopandas.GeoDataFrame
+        Its communes (``insee``, ``name``, ``epci``, ``epci_name``, ``dep``, ``dep_name``,
+        ``population``, polygons), in :attr:`crs`.
+    name : str
+        Its name as people write it, printed in titles (« CA de Béthune-Bruay, Artois-Lys Romane »,
+        « Département : Pas-de-Calais (62) », « Hauts-de-France »).
+    kind : {"commune", "epci", "dep", "region", "perimeter"}
+        What its communes make up (``perimeter``: any other set of communes).
+    codes : tuple of str
+        The official codes of what it is made of: INSEE codes (communes), SIREN (EPCI),
+        département codes or the region's code; empty for a perimeter.
+    slug : str
+        Short code used in default file names (« cabbalr », « 62 », « 62765 »; « » when none).
+    crs : str
+        The metric CRS its distances and areas are computed in (Lambert-93 for mainland France;
+        one per territory, so that overseas territories can carry their own).
+    reference : geopandas.GeoDataFrame or None
+        Every commune it was chosen from (its surroundings: neighbours, region inset, points of a
+        grid that fall just outside); None when only its communes are known.
+
+    Examples
+    --------
+    >>> import atlas
+    >>> cab = atlas.select_territory(atlas.load_communes(), epci="CABBALR")
+    >>> cab.name, cab.kind, cab.codes, cab.slug, len(cab)
+    ("Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane", 'epci', ('200072460',), 'cabbalr', 100)
+    """
 
     communes: gpd.GeoDataFrame
-    label: str
-    code: str = ""
+    name: str
+    kind: str = "perimeter"
+    codes: tuple[str, ...] = ()
+    slug: str = ""
+    crs: str = L93
+    reference: gpd.GeoDataFrame | None = field(default=None)
+
+    def __len__(self) -> int:
+        """Number of communes."""
+        return len(self.communes)
+
+    def __repr__(self) -> str:
+        n = len(self.communes)
+        return f"Territory({self.name!r}, kind={self.kind!r}, codes={self.codes!r}, {n} commune{'s' * (n != 1)})"
 
     @functools.cached_property
     def outline(self) -> shapely.Geometry:
         """The territory's outline (:func:`atlas.territory.contours.outline` of its communes),
         computed once for every part of a sheet that needs it."""
         return contours.outline(self.communes)
+
+    @property
+    def surroundings(self) -> gpd.GeoDataFrame:
+        """:attr:`reference` when known, else the territory's own communes."""
+        return self.communes if self.reference is None else self.reference
+
+
+def _kind_and_codes(sub: gpd.GeoDataFrame, reference: gpd.GeoDataFrame | None) -> tuple[str, tuple[str, ...]]:
+    """What ``sub`` makes up: one commune, whole EPCI(s), whole département(s), the region."""
+    if len(sub) == 1:
+        return "commune", (str(sub["insee"].iloc[0]),)
+    ref = sub if reference is None else reference
+    whole = functools.partial(_whole, sub, ref)
+    if sub["dep"].nunique() == len(settings.REGION_DEPARTEMENTS) and (
+            len(sub) == len(ref) if reference is not None else len(sub) > 3000):
+        return "region", (settings.REGION_CODE,)
+    for kind, column in (("epci", "epci"), ("dep", "dep")):
+        if column in sub.columns and whole(column):
+            return kind, tuple(dict.fromkeys(str(v) for v in sub[column]))
+    return "perimeter", ()
+
+
+def _whole(sub: gpd.GeoDataFrame, ref: gpd.GeoDataFrame, column: str) -> bool:
+    values = set(sub[column].astype(str))
+    return int(ref[column].astype(str).isin(values).sum()) == len(sub)
+
+
+def make_territory(communes: gpd.GeoDataFrame, *, reference: gpd.GeoDataFrame | None = None,
+                   given: Any = None, name: str | None = None) -> Territory:
+    """A :class:`Territory` of ``communes``, named (:func:`territory_label`) and coded by their content.
+
+    Raises
+    ------
+    atlas.errors.AtlasError
+        No commune.
+    """
+    if len(communes) == 0:
+        raise AtlasError("Territoire vide : aucune commune ne correspond.")
+    kind, codes = _kind_and_codes(communes, reference)
+    return Territory(communes, name or territory_label(communes), kind, codes, territory_code(communes, given),
+                     reference=reference)
+
+
+def as_territory(territory: Territory | gpd.GeoDataFrame) -> Territory:
+    """``territory`` as a :class:`Territory` (a GeoDataFrame of communes is named by its content).
+
+    Raises
+    ------
+    TypeError
+        Anything else (a code must go through :func:`select_territory` or :func:`resolve_territory`).
+    """
+    if isinstance(territory, Territory):
+        return territory
+    if isinstance(territory, gpd.GeoDataFrame):
+        return make_territory(territory)
+    raise TypeError(f"a Territory (atlas.select_territory) is expected, not {type(territory).__name__}")
 
 
 def resolve_territory(communes: gpd.GeoDataFrame, territory: Any = None) -> Territory:
@@ -235,22 +366,66 @@ def resolve_territory(communes: gpd.GeoDataFrame, territory: Any = None) -> Terr
     atlas.errors.AtlasError
         No commune in the territory.
     """
-    if territory is None:
-        sub = communes
-    elif isinstance(territory, Territory):
+    if isinstance(territory, Territory):
         return territory
-    elif isinstance(territory, gpd.GeoDataFrame):
-        sub = territory
-    elif isinstance(territory, dict):
-        sub = select_territory(communes, **territory)
+    if territory is None or isinstance(territory, gpd.GeoDataFrame):
+        sub = communes if territory is None else territory
+        return make_territory(sub, reference=communes)
+    if isinstance(territory, dict):
+        return select_territory(communes, **territory)
+    code = str(territory).strip()
+    if re.fullmatch(r"\d{1,2}", code):
+        terr = select_territory(communes, dep=code)
+    elif re.fullmatch(r"\d[\dAB]\d{3}", code):
+        terr = select_territory(communes, insee=code)
     else:
-        code = str(territory).strip()
-        if re.fullmatch(r"\d{1,2}", code):
-            sub = select_territory(communes, dep=code)
-        elif re.fullmatch(r"\d[\dAB]\d{3}", code):
-            sub = select_territory(communes, insee=code)
-        else:
-            sub = select_territory(communes, epci=code)
-    if len(sub) == 0:
-        raise AtlasError("Territoire vide : aucune commune ne correspond.")
-    return Territory(sub, territory_label(sub), territory_code(sub, territory))
+        terr = select_territory(communes, epci=code)
+    return make_territory(terr.communes, reference=communes, given=territory)
+
+
+def choose_territory(
+    spec: str | Territory | gpd.GeoDataFrame | None = None,
+    *,
+    communes: gpd.GeoDataFrame | None = None,
+    epci: str | Sequence[str] | None = None,
+    dep: str | Sequence[str] | None = None,
+    insee: str | Sequence[str] | None = None,
+) -> Territory:
+    """A territory from a code or from filters: what ``atlas.territory(...)`` calls.
+
+    Parameters
+    ----------
+    spec : str, Territory or GeoDataFrame, optional
+        An EPCI short name or SIREN (« CABBALR »), a département (« 62 »), an INSEE code
+        (« 62119 »): see :func:`resolve_territory`. Not with ``epci``/``dep``/``insee``.
+    communes : geopandas.GeoDataFrame, optional
+        The reference communes to choose from (default :func:`atlas.territory.reference.load_communes`).
+    epci, dep, insee : str or sequence of str, optional
+        Filters of :func:`select_territory`.
+
+    Returns
+    -------
+    Territory
+
+    Raises
+    ------
+    TerritoryError
+        Unknown code (French message).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> atlas.territory("CAPSO")
+    Territory("Communauté d'agglomération du Pays de Saint-Omer", kind='epci', codes=('200069037',), 53 communes)
+    >>> atlas.territory(dep=["59", "62"]).kind
+    'dep'
+    """
+    if spec is not None and any(v is not None for v in (epci, dep, insee)):
+        raise TypeError("give a territory code or filters (epci, dep, insee), not both")
+    if communes is None:
+        from atlas.territory.reference import load_communes
+
+        communes = load_communes()
+    if spec is not None:
+        return resolve_territory(communes, spec)
+    return select_territory(communes, epci=epci, dep=dep, insee=insee)

@@ -23,6 +23,7 @@ from atlas.errors import AtlasError
 from atlas.registry.actors import read_actors
 from atlas.registry.partnerships import load_partnerships, read_actions, read_partnerships
 from atlas.registry.schema import KIND_WORLD, NATIONAL_AID_NETWORKS
+from atlas.territory.selection import select_territory
 
 DATA = Path(__file__).parents[1] / "data" / "graph"
 CABBALR, CAPSO = "200072460", "200069037"
@@ -42,7 +43,7 @@ def _values(table: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
 
 def test_fixture_indicators_by_hand(fx, communes):
     actors, parts, acts = fx
-    table = compute_indicators(actors, parts, territory=["CABBALR", "CAPSO"], actions=acts, communes=communes)
+    table = compute_indicators(select_territory(communes, epci=["CABBALR", "CAPSO"]), actors, parts, actions=acts)
     assert list(table["code"]) == [i.code for i in INDICATORS] * 2
     v = _values(table)
     # CABBALR: associations spf-a, restos-a, epi-a, asso-x, solaal; PAT partners spf-a, epi-a
@@ -72,7 +73,7 @@ def test_unlocated_actor_attached_by_its_actions(fx, communes):
     moved.loc[moved["id"] == "cab", "epci"] = ""  # an institution is never attached
     terr = actor_territories(moved, parts, acts)
     assert terr["spf-a"] == CABBALR and terr["cab"] == ""
-    table = compute_indicators(moved, parts, territory="CABBALR", actions=acts, communes=communes)
+    table = compute_indicators(select_territory(communes, epci="CABBALR"), moved, parts, actions=acts)
     row = table.set_index("code").loc["PAT_1_1"]
     assert (row["numerator"], row["denominator"]) == (2, 5)
     assert "spf-a" in row["note"]
@@ -80,18 +81,16 @@ def test_unlocated_actor_attached_by_its_actions(fx, communes):
 
 def test_empty_denominator_and_unknown_territory(fx, communes):
     actors, parts, acts = fx
-    table = compute_indicators(actors, parts, territory="CALL", actions=acts, communes=communes)
+    table = compute_indicators(select_territory(communes, epci="CALL"), actors, parts, actions=acts)
     assert (table["denominator"] == 0).all() and table["value"].isna().all()
     assert table["note"].str.contains("aucun acteur concerné").all()
     with pytest.raises(AtlasError, match="Territoire inconnu"):
-        compute_indicators(actors, parts, territory="NULLEPART", actions=acts, communes=communes)
-    with pytest.raises(AtlasError):
-        compute_indicators(actors, parts, territory=[], actions=acts, communes=communes)
+        compute_indicators(select_territory(communes, epci="NULLEPART"), actors, parts, actions=acts)
 
 
 def test_tables_for_people(fx, communes, tmp_path):
     actors, parts, acts = fx
-    table = compute_indicators(actors, parts, territory=["CABBALR", "CAPSO"], actions=acts, communes=communes)
+    table = compute_indicators(select_territory(communes, epci=["CABBALR", "CAPSO"]), actors, parts, actions=acts)
     md = indicators_markdown(table)
     assert "| PAT_1_1 | Part des associations de lutte contre la précarité alimentaire partenaires du PAT | 2 | 5 | " \
            "40,0\u00a0% |" in md
@@ -155,8 +154,7 @@ def test_demo_indicators_against_csv(demo, territory):
     assert (raw / "partnerships.csv").exists(), "registre de démonstration absent de data/raw"
     parts, acts = load_partnerships(demo.actors)
     G = build_graph(demo.actors, parts.accepted, acts.accepted)
-    table = compute_indicators(demo.actors, parts.accepted, G, territory=territory, actions=acts.accepted,
-                               communes=demo.communes)
+    table = compute_indicators(select_territory(demo.communes, epci=territory), demo.actors, parts.accepted, G, actions=acts.accepted)
     with open(raw / "actors.csv", encoding="utf-8") as f:
         actors_rows = [r for r in csv.DictReader(f) if r["id"] in set(demo.actors["id"])]
     with open(raw / "partnerships.csv", encoding="utf-8") as f:
@@ -197,10 +195,10 @@ def test_fictitious_actors(fx, communes):
     actors, parts, acts = fx
     mixed = actors.copy()
     mixed["fictitious"] = mixed["id"].isin(["asso-x", "restos-a"])  # two fictitious demonstration rows
-    with_f = compute_indicators(mixed, parts, territory="CABBALR", actions=acts, communes=communes).set_index("code")
+    with_f = compute_indicators(select_territory(communes, epci="CABBALR"), mixed, parts, actions=acts).set_index("code")
     assert (with_f.at["PAT_1_1", "numerator"], with_f.at["PAT_1_1", "denominator"]) == (2, 5)
     assert "dont 2 acteur(s) fictif(s) de démonstration" in with_f.at["PAT_1_1", "note"]
-    real = compute_indicators(mixed, parts, territory="CABBALR", actions=acts, communes=communes,
+    real = compute_indicators(select_territory(communes, epci="CABBALR"), mixed, parts, actions=acts,
                               fictitious=False).set_index("code")
     assert (real.at["PAT_1_1", "numerator"], real.at["PAT_1_1", "denominator"]) == (2, 3)
     assert (real.at["AMI_6", "numerator"], real.at["AMI_6", "denominator"]) == (1, 2)

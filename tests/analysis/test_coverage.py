@@ -11,17 +11,17 @@ from click.testing import CliRunner
 
 from atlas.analysis import coverage as gaps
 from atlas.analysis.distances import commune_origins
-from atlas.analysis.sites import SiteFilter, select_sites
+from atlas.analysis.sites import SiteFilter, select_sites, sites_frame
 from atlas.crs import L93, points_xy
 from atlas.errors import AccessError, NoSiteError
 
 REGION_POPULATION = 6_003_283
 
 
-def _brute_covered(communes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float) -> int:
+def _brute_covered(communes: gpd.GeoDataFrame, sites, km: float) -> int:
     """Population within ``km`` of a site, by a full distance matrix (no tree)."""
     o = points_xy(commune_origins(communes))
-    s = points_xy(sites)
+    s = points_xy(sites_frame(sites))
     best = np.full(len(o), np.inf)
     for start in range(0, len(s), 50):
         chunk = s[start:start + 50]
@@ -30,9 +30,9 @@ def _brute_covered(communes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: floa
     return int(communes["population"].to_numpy()[best <= km * 1000].sum())
 
 
-def _check_epci_table(zb: gpd.GeoDataFrame, key: str = "10km") -> pd.DataFrame:
+def _check_epci_table(zb: gaps.Coverage, key: str = "10km") -> pd.DataFrame:
     by_epci = gaps.summarize(zb, "epci")
-    assert len(by_epci) == zb["epci"].nunique()
+    assert len(by_epci) == zb.frame["epci"].nunique()
     assert by_epci["n_communes"].sum() == len(zb)
     total = by_epci[f"pop_covered_{key}"] + by_epci[f"pop_uncovered_{key}"]
     assert (total == by_epci["population"]).all()
@@ -42,9 +42,9 @@ def _check_epci_table(zb: gpd.GeoDataFrame, key: str = "10km") -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def foodaid_2015_actors(foodaid_2015):
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
 
-    res = build_atlas([foodaid_2015 / "position_centres_2015_restos_du_coeur.csv",
+    res = build_registries([foodaid_2015 / "position_centres_2015_restos_du_coeur.csv",
                        foodaid_2015 / "position_centres_2015_CRF.xlsx"],
                       mappings=["restos-2015", "croix-rouge-2015"], write=False)
     return res.actors
@@ -54,8 +54,8 @@ def test_zones_blanches_restos_croix_rouge_2015(communes, foodaid_2015_actors):
     """Real 2015 lists: 192 Restos du Cœur centres + 140 Croix-Rouge units in the region."""
     actors = foodaid_2015_actors
     assert len(actors) == 332
-    zb = gaps.zones_blanches(communes, actors, thresholds_km=[5, 10, 20], sites_filter=SiteFilter(kinds=None))
-    assert zb.attrs["n_sites"] == 332 and len(zb) == 3782
+    zb = gaps.zones_blanches(communes, select_sites(actors, SiteFilter(kinds=None)), thresholds_km=[5, 10, 20])
+    assert zb.n_sites == 332 and len(zb) == 3782
     by_epci = _check_epci_table(zb)
     region = gaps.summarize(zb, "region").iloc[0]
     assert region["population"] == REGION_POPULATION
@@ -72,21 +72,21 @@ def test_zones_blanches_restos_croix_rouge_2015(communes, foodaid_2015_actors):
     # by département sums to the same
     assert gaps.summarize(zb, "dep")["pop_uncovered_10km"].sum() == 557_827
     # Restos du Cœur alone (distribution points)
-    restos = gaps.zones_blanches(communes, actors, thresholds_km=10, sites_filter=SiteFilter(kinds="distribution"))
+    restos = gaps.zones_blanches(communes, select_sites(actors, SiteFilter(kinds="distribution")), thresholds_km=(10,))
     covered = gaps.summarize(restos, "region").iloc[0]["pop_covered_10km"]
     assert covered == _brute_covered(communes, select_sites(actors, SiteFilter(kinds="distribution")), 10) == 3_862_907
 
 
 def test_zones_blanches_demo_registry(demo):
-    zb = gaps.zones_blanches(demo.communes, demo.actors, thresholds_km=10)
+    zb = gaps.zones_blanches(demo.communes, select_sites(demo.actors), thresholds_km=(10,))
     _check_epci_table(zb)
     region = gaps.summarize(zb, "region").iloc[0]
     sites = select_sites(demo.actors)
     assert region["pop_covered_10km"] == _brute_covered(demo.communes, sites, 10)
     assert region["pop_covered_10km"] + region["pop_uncovered_10km"] == REGION_POPULATION
     # a weekday filter can only remove sites, hence coverage
-    saturday = gaps.zones_blanches(demo.communes, demo.actors, thresholds_km=10, sites_filter=SiteFilter(day="samedi"))
-    assert saturday.attrs["n_sites"] < zb.attrs["n_sites"]
+    saturday = gaps.zones_blanches(demo.communes, select_sites(demo.actors, SiteFilter(day="samedi")), thresholds_km=(10,))
+    assert saturday.n_sites < zb.n_sites
     sat = gaps.summarize(saturday, "region").iloc[0]
     assert sat["pop_covered_10km"] <= region["pop_covered_10km"]
     saturday_sites = select_sites(demo.actors, SiteFilter(day="samedi"))
@@ -104,16 +104,17 @@ def test_day_closed_site_covers_nothing_and_truck_covers_its_day(communes):
         "mode": ["fixed", "mobile", "mobile"], "route": ["", "", "truck"], "closures": ["", "", ""],
         "network": "", "services": "",
     }, geometry=[target, None, stop], crs=L93)
-    sat = gaps.zones_blanches(communes, actors, thresholds_km=5, sites_filter=SiteFilter(day="samedi"))
-    mon = gaps.zones_blanches(communes, actors, thresholds_km=5, sites_filter=SiteFilter(day="lundi"))
-    any_day = gaps.zones_blanches(communes, actors, thresholds_km=5)
+    sat = gaps.zones_blanches(communes, select_sites(actors, SiteFilter(day="samedi")), thresholds_km=(5,))
+    mon = gaps.zones_blanches(communes, select_sites(actors, SiteFilter(day="lundi")), thresholds_km=(5,))
+    any_day = gaps.zones_blanches(communes, select_sites(actors), thresholds_km=(5,))
     bethune = communes["insee"] == "62119"
     st_quentin = communes["insee"] == "02691"
+    sat, mon, any_day = sat.frame, mon.frame, any_day.frame
     assert not sat.loc[bethune, "zone_blanche_5km"].iloc[0] and sat.loc[st_quentin, "zone_blanche_5km"].iloc[0]
     assert mon.loc[bethune, "zone_blanche_5km"].iloc[0] and not mon.loc[st_quentin, "zone_blanche_5km"].iloc[0]
     assert any_day["pop_covered_5km"].sum() == sat["pop_covered_5km"].sum() + mon["pop_covered_5km"].sum()
     with pytest.raises(NoSiteError, match="mardi"):
-        gaps.zones_blanches(communes, actors, thresholds_km=5, sites_filter=SiteFilter(day="mardi"))
+        gaps.zones_blanches(communes, select_sites(actors, SiteFilter(day="mardi")), thresholds_km=(5,))
 
 
 def test_grid_origins_and_territory(communes):
@@ -121,14 +122,14 @@ def test_grid_origins_and_territory(communes):
 
     terr = select_territory(communes, epci="CAPSO")
     # a synthetic 1 km grid over the EPCI, 10 people per cell inside a commune
-    xmin, ymin, xmax, ymax = terr.total_bounds
+    xmin, ymin, xmax, ymax = terr.communes.total_bounds
     xs, ys = np.meshgrid(np.arange(xmin, xmax, 1000.0), np.arange(ymin, ymax, 1000.0))
     grid = gpd.GeoDataFrame({"population": np.full(xs.size, 10.0)},
                             geometry=gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=L93)
-    inside = grid[shapely.contains(terr.union_all(), np.asarray(grid.geometry.array))]
-    site = terr[terr["insee"] == "62765"].representative_point().iloc[0]  # Saint-Omer
+    inside = grid[shapely.contains(terr.communes.union_all(), np.asarray(grid.geometry.array))]
+    site = terr.communes[terr.communes["insee"] == "62765"].representative_point().iloc[0]  # Saint-Omer
     sites = gpd.GeoDataFrame({"id": ["so"], "name": ["Saint-Omer"]}, geometry=[site], crs=L93)
-    zb = gaps.zones_blanches(terr, sites, thresholds_km=[5, 10], origins=grid, sites_selected=True)
+    zb = gaps.zones_blanches(terr, sites, thresholds_km=[5, 10], origins=grid).frame
     assert zb["population"].sum() == 10 * len(inside)
     for key in ("5km", "10km"):
         assert (zb[f"pop_covered_{key}"] + zb[f"pop_uncovered_{key}"] == zb["population"]).all()
@@ -140,19 +141,19 @@ def test_grid_origins_and_territory(communes):
 def test_bad_input(communes, demo):
     for bad in ([0], [-5], [float("nan")], [1e6]):
         with pytest.raises(AccessError, match="seuil invalide"):
-            gaps.zones_blanches(communes, demo.actors, thresholds_km=bad)
+            gaps.zones_blanches(communes, select_sites(demo.actors), thresholds_km=bad)
     with pytest.raises(AccessError, match="aucun seuil"):
-        gaps.zones_blanches(communes, demo.actors, thresholds_km=[])
+        gaps.zones_blanches(communes, select_sites(demo.actors), thresholds_km=[])
     with pytest.raises(AccessError, match="réseau routier"):
-        gaps.zones_blanches(communes, demo.actors, thresholds_km=None, thresholds_min=[15])
+        gaps.zones_blanches(communes, select_sites(demo.actors), thresholds_km=None, thresholds_min=[15])
     with pytest.raises(NoSiteError, match="aucun site"):
-        gaps.zones_blanches(communes, demo.actors, sites_filter=SiteFilter(kinds="logistics", networks="emmaus"))
+        gaps.zones_blanches(communes, select_sites(demo.actors, SiteFilter(kinds="logistics", networks="emmaus")))
     with pytest.raises(AccessError, match="regroupement"):
-        gaps.summarize(gaps.zones_blanches(communes, demo.actors, thresholds_km=10), by="canton")
+        gaps.summarize(gaps.zones_blanches(communes, select_sites(demo.actors), thresholds_km=(10,)), by="canton")
 
 
 def test_outputs_are_french_and_atomic(tmp_path, demo):
-    zb = gaps.zones_blanches(demo.communes, demo.actors, thresholds_km=[10, 20])
+    zb = gaps.zones_blanches(demo.communes, select_sites(demo.actors), thresholds_km=[10, 20])
     csv = gaps.write_gaps(zb, tmp_path / "zb.csv", by="dep")
     table = pd.read_csv(csv, dtype={"Département": str}, sep=";", decimal=",", encoding="utf-8-sig")
     assert "Population non couverte (10 km)" in table.columns and "Part couverte (20 km, %)" in table.columns
@@ -234,7 +235,7 @@ def test_cli_distances_from_origin_points(tmp_path, communes):
     res = CliRunner().invoke(cli, ["-q", "gaps", "--origins", str(grid), "--epci", "CAPSO", "--threshold", "10",
                                    "--by", "region", "--format", "csv"])
     assert res.exit_code == 0, res.output
-    assert f"{int(terr['population'].sum())}" in res.output
+    assert f"{int(terr.communes['population'].sum())}" in res.output
     bad = tmp_path / "nopop.gpkg"
     pts.drop(columns="population").to_file(bad, layer="points")
     res = CliRunner().invoke(cli, ["-q", "gaps", "--origins", str(bad), "-o", str(tmp_path / "x.csv")])
@@ -248,16 +249,16 @@ def test_weekly_coverage_follows_opening_days(communes):
     from atlas.territory.selection import select_territory
 
     cab = select_territory(communes, epci="CABBALR")
-    ref = representative_points(cab).set_index("insee")
+    ref = representative_points(cab.communes).set_index("insee")
     bethune, bruay = ref.loc["62119"].geometry, ref.loc["62178"].geometry
     sites = gpd.GeoDataFrame(
         {"id": ["s1", "s2"], "name": ["samedi", "semaine"], "kind": ["distribution", "epicerie"],
          "opening_hours": ["Sa 09:00-12:00", "Mo-Fr 14:00-17:00"], "closures": ["", ""], "mode": ["fixed"] * 2,
          "route": ["", ""], "network": ["", ""], "services": ["", ""], "insee": ["62119", "62178"]},
         geometry=[bethune, bruay], crs="EPSG:2154")
-    week = weekly_coverage(cab, sites, threshold_km=10, by="epci")
-    row = week.iloc[0]
-    pop = cab.set_index("insee")["population"]
+    week = weekly_coverage(cab, select_sites(sites), thresholds_km=(10,), by="epci")
+    row = week.frame.iloc[0]
+    pop = cab.communes.set_index("insee")["population"]
     near = {name: set(ref.index[shapely.distance(ref.geometry.values, p) <= 10_000])
             for name, p in (("samedi", bethune), ("semaine", bruay))}
     assert row["population"] == pop.sum()

@@ -62,8 +62,8 @@ def restos(foodaid_2015, communes):
 
 def test_distances_agree_with_geodesic(communes, restos):
     """Lambert-93 distances vs pyproj geodesic distances on GRS80, within 0.5 %."""
-    sites = select_sites(restos)
-    res = commune_access(communes, sites, sites_selected=True)
+    sites = select_sites(restos).frame
+    res = commune_access(communes, sites)
     assert len(res) == 3782 and res["distance_m"].notna().all()
     site_xy = points_xy(sites.set_index("id").loc[res["site_id"]])
     lon1, lat1 = l93_to_lonlat(res["origin_x"].to_numpy(), res["origin_y"].to_numpy())
@@ -90,7 +90,7 @@ def test_commune_with_site_has_zero_distance(communes, restos):
     unique = ~restos.geometry.duplicated(keep=False).to_numpy()
     assert (own.loc[unique, "site_id"] == restos.loc[unique, "id"]).all()
 
-    res = commune_access(communes, restos)
+    res = commune_access(communes, select_sites(restos))
     inside = gpd.sjoin(restos[["id", "geometry"]], communes[["geometry"]], predicate="within")
     assert len(inside) >= len(restos) - 2  # 2 points lie 200–400 m outside the region (Dormans, Persan)
     origin = gpd.points_from_xy(res["origin_x"], res["origin_y"], crs=L93)
@@ -122,9 +122,10 @@ def test_distances_from_origins_use_the_gap_rule_of_gaps(communes):
     counted and reported, population included; nothing is lost."""
     from atlas.analysis.distances import distances
     from atlas.analysis.origins import ORIGIN_GAP_M
+    from atlas.territory.selection import select_territory
 
-    terr = communes[communes["dep"] == "62"]
-    xmin, ymin, xmax, ymax = terr.total_bounds
+    terr = select_territory(communes, dep="62")
+    xmin, ymin, xmax, ymax = terr.communes.total_bounds
     rng = np.random.default_rng(7)
     n = 20_000
     x, y = rng.uniform(xmin - 3000, xmax + 3000, n), rng.uniform(ymin - 3000, ymax + 3000, n)
@@ -133,7 +134,8 @@ def test_distances_from_origins_use_the_gap_rule_of_gaps(communes):
     sites = gpd.GeoDataFrame({"id": ["a"], "name": ["A"], "kind": ["distribution"], "status": ["open"],
                               "visibility": ["public"]},
                              geometry=[shapely.Point(650_000, 7_030_000)], crs=L93)
-    res = distances(terr, sites, origins=origins, clip=True, all_communes=communes)
+    result = distances(terr, sites, origins=origins, clip=True)
+    res, report = result.frame, result.origins
     # independent recomputation
     geoms = communes.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
@@ -150,10 +152,10 @@ def test_distances_from_origins_use_the_gap_rule_of_gaps(communes):
     kept_inside[hit_pt[in_dep[hit_com]]] = True
     assert len(gap_joined) > 0 and far.sum() > 0  # the sample does exercise both rules
     assert set(res.index) == set(np.flatnonzero(kept_inside)) | gap_joined
-    assert res.attrs["origins_n_joined"] == len(gap_joined)
-    assert res.attrs["origins_n_outside"] == int(far.sum())
-    assert res.attrs["origins_population_outside"] == pytest.approx(pop[far].sum(), abs=1e-6)
-    total = sum(res.attrs[f"origins_population_{k}"] for k in ("kept", "elsewhere", "outside"))
+    assert report.n_joined == len(gap_joined)
+    assert report.n_outside == int(far.sum())
+    assert report.population_outside == pytest.approx(pop[far].sum(), abs=1e-6)
+    total = sum(getattr(report, f"population_{k}") for k in ("kept", "elsewhere", "outside"))
     assert total == pytest.approx(pop.sum(), abs=1e-6)  # every inhabitant counted somewhere
     joined = res.loc[sorted(gap_joined)]
     nearest_code = {p: communes["insee"].iloc[c] for p, c in zip(near_pt, near_com, strict=True)}

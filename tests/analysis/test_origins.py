@@ -76,6 +76,8 @@ def _expected_outside(grid: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.
 
 
 def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, tmp_path):
+    from atlas.territory.selection import select_territory
+
     grid = gap_grid
     outside = _expected_outside(grid, communes)
     assert outside[grid["kind"].isin(["far", "very_far"])].all()
@@ -84,14 +86,14 @@ def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, 
                              geometry=commune_origins(communes).geometry.iloc[[10, 1500, 3000]].to_numpy(), crs=L93)
     settings.options.quiet = False
     try:
-        zb = gaps.zones_blanches(communes, sites, thresholds_km=[5, 20], origins=grid, sites_selected=True,
-                                 all_communes=communes)
+        coverage = gaps.zones_blanches(select_territory(communes), sites, thresholds_km=[5, 20], origins=grid)
     finally:
         settings.options.quiet = True
     err = capsys.readouterr().err
     total = math.fsum(grid["population"].tolist())
     out_pop = math.fsum(grid.loc[outside, "population"].tolist())
-    a = zb.attrs
+    a = {f"origins_{k}": v for k, v in vars(coverage.origins).items()}
+    zb = coverage.frame
     # every point counted or reported, sums on the input values, exact
     assert a["origins_n_input"] == len(grid) and a["origins_population_input"] == total
     assert a["origins_n_outside"] == outside.sum() and a["origins_population_outside"] == out_pop
@@ -100,7 +102,7 @@ def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, 
     assert zb["population"].dtype == float and zb["population"].sum() == total - out_pop == a["origins_population_kept"]
     for key in ("5km", "20km"):
         assert (zb[f"pop_covered_{key}"] + zb[f"pop_uncovered_{key}"] == zb["population"]).all()
-        region = gaps.summarize(zb, "region").iloc[0]
+        region = gaps.summarize(coverage, "region").iloc[0]
         assert region[f"pop_covered_{key}"] + region[f"pop_uncovered_{key}"] + out_pop == total
     # points in no polygon but within 500 m (200 m beyond the border, small gaps) joined the nearest commune
     hit = shapely.STRtree(communes.geometry.to_numpy()).query(grid.geometry.to_numpy(), predicate="intersects")[0]
@@ -113,15 +115,15 @@ def test_gap_grid_totals_exact_and_outside_reported(communes, gap_grid, capsys, 
     people = f"{int(out_pop):,}".replace(",", NBSP) if out_pop.is_integer() else f"{out_pop:.1f}".replace(".", ",")
     sentence = (f"{count} points d'origine ({people} habitants) à plus de {ORIGIN_GAP_M:g} m de toute commune : "
                 "hors du territoire, non comptés.")
-    assert sentence in err and gaps.origin_messages(zb)[-1] == sentence
-    md = gaps.write_gaps(zb, tmp_path / "zb.md").read_text(encoding="utf-8")
+    assert sentence in err and coverage.messages()[-1] == sentence
+    md = gaps.write_gaps(coverage, tmp_path / "zb.md").read_text(encoding="utf-8")
     assert sentence in md and "rattachés à la commune la plus proche" in md
 
 
 def test_territory_selection_counts_neighbours_apart(communes, gap_grid):
     from atlas.territory.selection import select_territory
 
-    terr = select_territory(communes, dep="62")
+    terr = select_territory(communes, dep="62").communes
     pts, rep = attach_origins(gap_grid, terr, all_communes=communes, report=False)
     total = math.fsum(gap_grid["population"].tolist())
     assert rep.n_kept + rep.n_elsewhere + rep.n_outside == len(gap_grid) == rep.n_input

@@ -44,12 +44,12 @@ def toy() -> gpd.GeoDataFrame:
 
 
 def test_select_sites_kinds_networks_services(toy):
-    assert list(select_sites(toy)["id"]) == ["a", "b", "stop1", "stop2"]  # trucks, producer, unlocated out
-    assert select_sites(toy).attrs["n_unlocated"] == 1
-    assert list(select_sites(toy, SiteFilter(kinds=None))["id"]) == ["a", "b", "c", "stop1", "stop2"]
-    assert list(select_sites(toy, SiteFilter(kinds="producer"))["id"]) == ["c"]
-    assert list(select_sites(toy, SiteFilter(networks="andes"))["id"]) == ["b"]
-    assert list(select_sites(toy, SiteFilter(services=["fruits-legumes", "colis"]))["id"]) == ["a", "b"]
+    assert list(select_sites(toy).frame["id"]) == ["a", "b", "stop1", "stop2"]  # trucks, producer, unlocated out
+    assert select_sites(toy).n_unlocated == 1
+    assert list(select_sites(toy, SiteFilter(kinds=None)).frame["id"]) == ["a", "b", "c", "stop1", "stop2"]
+    assert list(select_sites(toy, SiteFilter(kinds="producer")).frame["id"]) == ["c"]
+    assert list(select_sites(toy, SiteFilter(networks="andes")).frame["id"]) == ["b"]
+    assert list(select_sites(toy, SiteFilter(services=["fruits-legumes", "colis"])).frame["id"]) == ["a", "b"]
     with pytest.raises(NoSiteError, match="aucun site"):
         select_sites(toy, SiteFilter(networks="emmaus"))
     with pytest.raises(AccessError, match="type de site inconnu"):
@@ -58,23 +58,23 @@ def test_select_sites_kinds_networks_services(toy):
 
 def test_select_sites_day_and_mobile_stops(toy):
     # a stop without hours/kind takes its truck's (truck2: meal, Thursday)
-    assert list(select_sites(toy, SiteFilter(day="samedi"))["id"]) == ["a"]
-    assert list(select_sites(toy, SiteFilter(day="mardi"))["id"]) == ["b", "stop1"]
-    assert list(select_sites(toy, SiteFilter(day=3))["id"]) == ["b", "stop2"]
-    assert select_sites(toy, SiteFilter(day="jeudi")).set_index("id").loc["stop2", "kind"] == "meal"
+    assert list(select_sites(toy, SiteFilter(day="samedi")).frame["id"]) == ["a"]
+    assert list(select_sites(toy, SiteFilter(day="mardi")).frame["id"]) == ["b", "stop1"]
+    assert list(select_sites(toy, SiteFilter(day=3)).frame["id"]) == ["b", "stop2"]
+    assert select_sites(toy, SiteFilter(day="jeudi")).frame.set_index("id").loc["stop2", "kind"] == "meal"
     with pytest.raises(NoSiteError, match="dimanche"):
         select_sites(toy, SiteFilter(day="dimanche"))
     # unknown hours counted as open on request
-    assert "c" in set(select_sites(toy, SiteFilter(kinds=None, day="dimanche", unknown_hours="open"))["id"])
+    assert "c" in set(select_sites(toy, SiteFilter(kinds=None, day="dimanche", unknown_hours="open")).frame["id"])
 
 
 def test_select_sites_calendar_date_uses_closures(toy):
     monday_june = dt.date(2026, 6, 1)
     monday_august = dt.date(2026, 8, 3)
-    assert list(select_sites(toy, SiteFilter(day=monday_june))["id"]) == ["b"]
+    assert list(select_sites(toy, SiteFilter(day=monday_june)).frame["id"]) == ["b"]
     with pytest.raises(NoSiteError, match="03/08/2026"):
         select_sites(toy, SiteFilter(day=monday_august))
-    assert list(select_sites(toy, SiteFilter(day="2026-06-02"))["id"]) == ["b", "stop1"]
+    assert list(select_sites(toy, SiteFilter(day="2026-06-02")).frame["id"]) == ["b", "stop1"]
     with pytest.raises(AccessError, match="date illisible"):
         select_sites(toy, SiteFilter(day="2026-13-45"))
 
@@ -87,7 +87,7 @@ def test_site_filter_is_a_normalised_value(toy):
     with pytest.raises(dataclasses.FrozenInstanceError):
         f.day = "samedi"  # type: ignore[misc]
     assert dataclasses.replace(f, day="samedi").kinds == ("producer",)
-    assert list(select_sites(toy, SiteFilter())["id"]) == list(select_sites(toy)["id"])
+    assert list(select_sites(toy, SiteFilter()).frame["id"]) == list(select_sites(toy).frame["id"])
     with pytest.raises(AccessError, match="horaires non communiqués"):
         select_sites(toy, SiteFilter(unknown_hours="maybe"))
 
@@ -95,8 +95,8 @@ def test_site_filter_is_a_normalised_value(toy):
 def test_select_sites_names_the_filter(toy):
     # text printed in tables, as before the filter became a value
     sites = select_sites(toy, SiteFilter(kinds=("distribution", "epicerie"), networks="andes", day="2026-06-01"))
-    assert sites.attrs["filter"] == ("type « Distribution alimentaire » / « Épicerie solidaire ou sociale », "
+    assert sites.description == ("type « Distribution alimentaire » / « Épicerie solidaire ou sociale », "
                                      "réseau « andes », ouvert le 2026-06-01")
-    assert list(sites["id"]) == ["b"]
+    assert list(sites.frame["id"]) == ["b"]
     sites = select_sites(toy, SiteFilter(kinds=None, services="colis", day="samedi"))
-    assert sites.attrs["filter"] == "service « colis », ouvert le samedi" and list(sites["id"]) == ["a"]
+    assert sites.description == "service « colis », ouvert le samedi" and list(sites.frame["id"]) == ["a"]

@@ -31,16 +31,17 @@ def clusters():
 
 def test_greedy_order_and_figures(clusters):
     origins, sites, cands = clusters
-    ranked = suggest_sites(origins, sites, cands, threshold_km=5, k=4)
-    assert list(ranked["name"]) == ["A", "C"]  # B adds nothing (already covered), D covers nobody
-    assert list(ranked["rank"]) == [1, 2]
-    assert list(ranked["population_gained"]) == [1000, 300]
-    assert ranked.attrs["population_covered_before"] == 600
-    assert list(ranked["population_covered"]) == [1600, 1900]
-    assert ranked["share_covered"].iloc[-1] == pytest.approx(1.0)
+    ranked = suggest_sites(None, sites, candidates=cands, origins=origins, thresholds_km=(5,), k=4)
+    ranked_frame = ranked.frame
+    assert list(ranked_frame["name"]) == ["A", "C"]  # B adds nothing (already covered), D covers nobody
+    assert list(ranked_frame["rank"]) == [1, 2]
+    assert list(ranked_frame["population_gained"]) == [1000, 300]
+    assert ranked.population_covered_before == 600
+    assert list(ranked_frame["population_covered"]) == [1600, 1900]
+    assert ranked_frame["share_covered"].iloc[-1] == pytest.approx(1.0)
     # without existing sites, the best first pick is still A, then B
-    fresh = suggest_sites(origins, None, cands, threshold_km=5, k=2)
-    assert list(fresh["name"]) == ["A", "B"] and list(fresh["population_gained"]) == [1000, 600]
+    fresh = suggest_sites(None, None, candidates=cands, origins=origins, thresholds_km=(5,), k=2)
+    assert list(fresh.frame["name"]) == ["A", "B"] and list(fresh.frame["population_gained"]) == [1000, 600]
 
 
 def test_radius_boundary_and_coverage_matrix():
@@ -53,28 +54,28 @@ def test_radius_boundary_and_coverage_matrix():
 def test_bad_input(clusters):
     origins, sites, cands = clusters
     with pytest.raises(AccessError, match="seuil invalide"):
-        suggest_sites(origins, sites, cands, threshold_km=0)
+        suggest_sites(None, sites, candidates=cands, origins=origins, thresholds_km=(0,))
     with pytest.raises(AccessError, match="nombre de sites"):
-        suggest_sites(origins, sites, cands, k=0)
+        suggest_sites(None, sites, candidates=cands, origins=origins, k=0)
     with pytest.raises(AccessError, match="population"):
-        suggest_sites(origins.drop(columns="population"), sites, cands)
+        suggest_sites(None, sites, candidates=cands, origins=origins.drop(columns="population"))
     with pytest.raises(AccessError, match="candidat"):
-        suggest_sites(origins, sites, cands.iloc[:0])
+        suggest_sites(None, sites, candidates=cands.iloc[:0], origins=origins)
 
 
 def test_first_pick_is_brute_force_best_on_real_region(demo):
     communes = demo.communes
     origins = commune_origins(communes)
     sites = select_sites(demo.actors)
-    ranked = suggest_sites(origins, sites, origins, threshold_km=10, k=3)
+    ranked = suggest_sites(None, sites, candidates=origins, origins=origins, thresholds_km=(10,), k=3)
     xy = points_xy(origins)
     pop = communes["population"].to_numpy(dtype=float)
-    s = points_xy(sites)
+    s = points_xy(sites.frame)
     d_site = np.min([np.hypot(*(xy - p).T) for p in s], axis=0)
     weight = np.where(d_site <= 10_000, 0.0, pop)
-    assert ranked.attrs["population_covered_before"] == int(pop[d_site <= 10_000].sum())
-    cumul = ranked.attrs["population_covered_before"]
-    for _, row in ranked.iterrows():
+    assert ranked.population_covered_before == int(pop[d_site <= 10_000].sum())
+    cumul = ranked.population_covered_before
+    for _, row in ranked.frame.iterrows():
         gains = np.array([weight[np.hypot(*(xy - p).T) <= 10_000].sum() for p in xy])
         assert row["population_gained"] == int(gains.max())
         assert row["insee"] == origins["insee"].iloc[int(np.argmax(gains))]
@@ -85,7 +86,7 @@ def test_first_pick_is_brute_force_best_on_real_region(demo):
 
 def test_outputs_and_cli(tmp_path, clusters):
     origins, sites, cands = clusters
-    ranked = suggest_sites(origins, sites, cands, threshold_km=5, k=2)
+    ranked = suggest_sites(None, sites, candidates=cands, origins=origins, thresholds_km=(5,), k=2)
     csv = write_suggestions(ranked, tmp_path / "s.csv")
     table = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig")  # French Excel dialect
     assert list(table.columns[:2]) == ["Rang", "Lieu"] and "Population sortie des zones blanches" in table

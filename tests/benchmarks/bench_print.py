@@ -85,10 +85,10 @@ def one_size(n: int) -> dict:
     from atlas.errors import TooManySitesError
     from atlas.maps.print import render as printmap
     from atlas.maps.print.mapframe import PrintContext
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
 
     settings.options.quiet = True
-    built = build_atlas(write=False)
+    built = build_registries(write=False)
     reg = synthetic_registry(built.communes, built.actors, n)
     ctx = PrintContext.build(built.communes)
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,11 +134,11 @@ def demo_runs() -> list[list[str]]:
     from atlas import settings
     from atlas.maps.print import booklet
     from atlas.maps.print import render as printmap
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
     from atlas.territory.selection import select_territory
 
     settings.options.quiet = True
-    built = build_atlas(write=False)
+    built = build_registries(write=False)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cabbalr.pdf"

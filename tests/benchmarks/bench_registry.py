@@ -9,7 +9,7 @@ values in the longitude/latitude columns, swapped coordinates, points outside th
 rows to reject (no name, unknown kind, bad postcode, unknown status, duplicate id), with
 opening hours, networks and services as people write them. ``read_actors`` is timed on the
 file (reading, checks, locating, joining to the communes); the reference communes are loaded
-once beforehand, as ``build_atlas`` does. Target: 200,000 rows ≤ 8 s, ≥ 10× faster per row
+once beforehand, as ``build_registries`` does. Target: 200,000 rows ≤ 8 s, ≥ 10× faster per row
 than the per-row validation it replaced.
 
 The *before* column runs that row-by-row validation itself, side by side on the same file (its

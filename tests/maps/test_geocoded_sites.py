@@ -20,7 +20,7 @@ from conftest import skip_or_fail
 
 from atlas.cli import cli
 from atlas.maps.print.sites import print_sites
-from atlas.registry.build import build_atlas
+from atlas.registry.build import build_registries
 from atlas.territory.selection import resolve_territory
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -47,7 +47,7 @@ def squash(text: str) -> str:
 
 
 def test_print_sites_say_how_near_the_marker_is(communes):
-    actors = build_atlas([REGISTRY], write=False, ban=BAN).actors
+    actors = build_registries([REGISTRY], write=False, ban=BAN).actors
     sites = print_sites(actors, resolve_territory(communes, {"insee": COMMUNES}), kinds=None).set_index("id")
     assert sites.loc["g2", "placement"] == "adresse approchée (rue)"
     assert sites.loc["g6", "placement"] == "adresse approchée (lieu-dit)"

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from atlas import placement
 from atlas.errors import AtlasError, TerritoryError
 from atlas.fr import date_fr
-from atlas.maps.layers import analysis_layers
+from atlas.maps.layers import MapLayers, analysis_layers
 from atlas.maps.print import booklet
 from atlas.maps.print import render as printmap
 from atlas.maps.print import typeset as pl
@@ -79,13 +79,13 @@ def context(communes):
 @pytest.fixture(scope="module")
 def capso_pdf(communes, actors, context, tmp_path_factory):
     out = tmp_path_factory.mktemp("print") / "capso.pdf"
-    return printmap.render_map(communes, actors, territory="CAPSO", output=out, generated=DAY, context=context)
+    return printmap.render_map(resolve_territory(communes, "CAPSO"), actors, output=out, generated=DAY, context=context)
 
 
 @pytest.fixture(scope="module")
 def cabbalr_pdf(communes, actors, context, tmp_path_factory):
     out = tmp_path_factory.mktemp("print") / "cabbalr.pdf"
-    return printmap.render_map(communes, actors, territory="CABBALR", output=out, generated=DAY, context=context)
+    return printmap.render_map(resolve_territory(communes, "CABBALR"), actors, output=out, generated=DAY, context=context)
 
 
 # --------------------------------------------------------------------------- the sheet
@@ -96,12 +96,12 @@ def test_page_is_a3(capso_pdf, cabbalr_pdf):
 
 
 def test_orientation_can_be_forced(communes, actors, context, tmp_path):
-    out = printmap.render_map(communes, actors, territory="CAPSO", output=tmp_path / "p.pdf", orientation="portrait",
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), actors, output=tmp_path / "p.pdf", orientation="portrait",
                               generated=DAY, context=context)
     w, h = page_sizes_mm(out)[0]
     assert (w, h) == pytest.approx((297.0, 420.0), abs=0.5)
     with pytest.raises(AtlasError, match="Orientation inconnue"):
-        printmap.render_map(communes, actors, territory="CAPSO", output=tmp_path / "q.pdf", orientation="oblique",
+        printmap.render_map(resolve_territory(communes, "CAPSO"), actors, output=tmp_path / "q.pdf", orientation="oblique",
                             context=context)
 
 
@@ -159,7 +159,7 @@ def test_title_footer_demo_mark_and_french_hours(capso_pdf):
 @needs_pdftotext
 def test_no_demo_mark_for_real_rows(communes, actors, context, tmp_path):
     real = actors.assign(fictitious=False)
-    out = printmap.render_map(communes, real, territory="CAPSO", output=tmp_path / "r.pdf", generated=DAY,
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), real, output=tmp_path / "r.pdf", generated=DAY,
                               context=context)
     assert "DÉMONSTRATION" not in pdf_text(out)
 
@@ -192,7 +192,7 @@ def test_site_without_any_position_is_listed_without_marker(communes, actors, co
     assert row["number"] == "–" and not row["located"]
     assert sites["number"].iloc[-1] == "–"  # listed last
     assert list(sites["number"].iloc[:-1]) == [str(i) for i in range(1, len(sites))]
-    out = printmap.render_map(communes, act, territory="CAPSO", output=tmp_path / "u.pdf", generated=DAY,
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), act, output=tmp_path / "u.pdf", generated=DAY,
                               context=context)
     flat = squash(pdf_text(out))
     assert squash("Association Entraide Wizernes") in flat
@@ -201,7 +201,7 @@ def test_site_without_any_position_is_listed_without_marker(communes, actors, co
 
 @needs_pdftotext
 def test_territory_without_site_says_so(communes, actors, context, tmp_path):
-    out = printmap.render_map(communes, actors, territory="CALL", output=tmp_path / "e.pdf", generated=DAY,
+    out = printmap.render_map(resolve_territory(communes, "CALL"), actors, output=tmp_path / "e.pdf", generated=DAY,
                               context=context)
     assert len(PdfReader(out).pages) == 1
     flat = " ".join(pdf_text(out).split())
@@ -211,7 +211,7 @@ def test_territory_without_site_says_so(communes, actors, context, tmp_path):
 
 def test_unknown_territory(communes, actors, tmp_path):
     with pytest.raises(TerritoryError, match="Territoire inconnu"):
-        printmap.render_map(communes, actors, territory="NULLEPART", output=tmp_path / "x.pdf")
+        printmap.render_map(resolve_territory(communes, "NULLEPART"), actors, output=tmp_path / "x.pdf")
     assert not list(tmp_path.iterdir())
 
 
@@ -219,13 +219,13 @@ def test_unwritable_output(communes, actors, context, tmp_path):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")
     with pytest.raises(AtlasError, match="Impossible"):
-        printmap.render_map(communes, actors, territory="CAPSO", output=blocker / "x.pdf", context=context)
+        printmap.render_map(resolve_territory(communes, "CAPSO"), actors, output=blocker / "x.pdf", context=context)
     assert [p.name for p in tmp_path.iterdir()] == ["fichier"]
 
 
 def test_not_a_pdf_path(communes, actors, tmp_path):
     with pytest.raises(AtlasError, match=r"\.pdf"):
-        printmap.render_map(communes, actors, territory="CAPSO", output=tmp_path / "x.png")
+        printmap.render_map(resolve_territory(communes, "CAPSO"), actors, output=tmp_path / "x.png")
 
 
 def test_interrupted_run_leaves_no_half_written_pdf(communes, actors, context, tmp_path, monkeypatch):
@@ -239,7 +239,7 @@ def test_interrupted_run_leaves_no_half_written_pdf(communes, actors, context, t
 
     monkeypatch.setattr(printmap._Renderer, "sheets", sheets_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        booklet.render_atlas(communes, actors, by=["CAPSO", "CABBALR"], output=target, generated=DAY)
+        booklet.render_atlas(resolve_territory(communes), actors, by=["CAPSO", "CABBALR"], output=target, generated=DAY)
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["carte.pdf"]
 
@@ -258,7 +258,7 @@ def test_long_table_continues_on_more_sheets(communes, actors, context, tmp_path
         copies.append(c)
     many = pd.concat(copies, ignore_index=True)
     many = many.set_geometry("geometry")
-    out = printmap.render_map(communes, many, territory="CAPSO", output=tmp_path / "long.pdf", generated=DAY,
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), many, output=tmp_path / "long.pdf", generated=DAY,
                               context=context)
     n = len(PdfReader(out).pages)
     assert n >= 2
@@ -281,7 +281,7 @@ def test_table_type_is_never_below_7pt():
 
 def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
     terrs = ["62765", "62525", "62040", "CALL"]
-    out = booklet.render_atlas(communes, actors, by=terrs, output=tmp_path / "atlas.pdf", generated=DAY)
+    out = booklet.render_atlas(resolve_territory(communes), actors, by=terrs, output=tmp_path / "atlas.pdf", generated=DAY)
     assert len(PdfReader(out).pages) == 2 + len(terrs)  # cover, index, one sheet each
     for w, h in page_sizes_mm(out):
         assert sorted((w, h)) == pytest.approx([297.0, 420.0], abs=0.5)
@@ -291,7 +291,7 @@ def test_atlas_has_one_page_per_territory(communes, actors, tmp_path):
 def test_atlas_by_commune_within_territory(communes, actors, tmp_path):
     small = ["62765", "62040", "62139"]  # Saint-Omer, Arques, Blendecques
     sub = communes[communes["insee"].isin(small)]
-    out = booklet.render_atlas(communes, actors, by="commune", within=sub, output=tmp_path / "c.pdf",
+    out = booklet.render_atlas(resolve_territory(communes, sub), actors, by="commune", output=tmp_path / "c.pdf",
                                 generated=DAY)
     assert len(PdfReader(out).pages) == 2 + 3  # cover and index first
     # pages in name order, each framed on its commune with its own table
@@ -319,8 +319,8 @@ def test_optional_layers_are_drawn_and_explained(communes, actors, context, tmp_
     a, b = actors[actors["id"] == "o-001"].geometry.iloc[0], actors[actors["id"] == "o-006"].geometry.iloc[0]
     lines = gpd.GeoDataFrame({"weight": [3.0]}, geometry=[shapely.LineString([a, b])], crs=communes.crs)
     bands = terr.assign(band=np.where(terr["population"] > 2000, "moins de 2 km", "2 à 5 km"))
-    out = printmap.render_map(communes, actors, territory="CAPSO", output=tmp_path / "l.pdf", generated=DAY,
-                              context=context, layers={"zones": zones, "partnerships": lines, "bands": bands})
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), actors, output=tmp_path / "l.pdf", generated=DAY,
+                              context=context, layers=MapLayers(zones=zones, partnerships=lines, bands=bands))
     flat = " ".join(pdf_text(out).split())
     assert "Zone blanche" in flat
     assert "Partenariat entre acteurs" in flat
@@ -399,7 +399,7 @@ def test_cli_print(tmp_path):
 @needs_pdftotext
 def test_demo_registry_maps(demo, tmp_path):
     for code in ("CABBALR", "CAPSO"):
-        out = printmap.render_map(demo.communes, demo.actors, territory=code, output=tmp_path / f"{code}.pdf",
+        out = printmap.render_map(resolve_territory(demo.communes, code), demo.actors, output=tmp_path / f"{code}.pdf",
                                   generated=DAY)
         terr = resolve_territory(demo.communes, code)
         sites = print_sites(demo.actors, terr)
@@ -413,15 +413,15 @@ def test_demo_registry_maps(demo, tmp_path):
 def test_analysis_layers_from_the_other_modules(demo, tmp_path):
     layers = analysis_layers(demo.communes, demo.actors, zones_blanches_km=5, access=True,
                                       partnerships=True)
-    zones = layers["zones"]
-    col = layers["zones_column"]
+    zones = layers.zones
+    col = layers.zones_column
     assert col == "zone_blanche_5km" and zones[col].dtype == bool
     assert len(zones) == len(demo.communes) and zones[col].any() and not zones[col].all()
-    assert list(layers["bands"]["band_max"]) == sorted(layers["bands"]["band_max"])
-    assert len(layers["partnerships"]) > 0
-    assert set(layers["partnerships"].geom_type) == {"LineString"}
+    assert list(layers.bands["band_max"]) == sorted(layers.bands["band_max"])
+    assert len(layers.partnerships) > 0
+    assert set(layers.partnerships.geom_type) == {"LineString"}
     # CABBALR: one partnership line crosses it (on CAPSO, none does: no line is drawn there)
-    out = printmap.render_map(demo.communes, demo.actors, territory="CABBALR", output=tmp_path / "a.pdf",
+    out = printmap.render_map(resolve_territory(demo.communes, "CABBALR"), demo.actors, output=tmp_path / "a.pdf",
                               layers=layers, generated=DAY)
     flat = squash(pdf_text(out))  # legend labels wrap over two lines
     assert squash("Zone blanche : à plus de 5 km (à vol d'oiseau) de tout lieu d'aide") in flat

@@ -61,7 +61,7 @@ def sheets(demo, context, tmp_path_factory):
 
         printmap.draw_map = spy
         try:
-            pdf = printmap.render_map(demo.communes, demo.actors, territory=code, output=tmp / f"{code}.pdf",
+            pdf = printmap.render_map(resolve_territory(demo.communes, code), demo.actors, output=tmp / f"{code}.pdf",
                                       context=context, generated=DAY)
         finally:
             printmap.draw_map = real
@@ -152,7 +152,7 @@ def book(demo, tmp_path_factory):
     from atlas.maps.print import booklet
 
     codes = ["CAPSO", _epci(demo.communes, "Grand Calais"), _epci(demo.communes, "Pays de Lumbres")]
-    pdf = booklet.render_atlas(demo.communes, demo.actors, by=codes, output=tmp_path_factory.mktemp("b") / "a.pdf",
+    pdf = booklet.render_atlas(resolve_territory(demo.communes), demo.actors, by=codes, output=tmp_path_factory.mktemp("b") / "a.pdf",
                                generated=DAY)
     return pdf, [resolve_territory(demo.communes, c) for c in codes]
 
@@ -225,7 +225,7 @@ def test_more_sites_than_a_sheet_can_show_is_a_french_message(demo, context, tmp
     spec.loader.exec_module(bench)
     reg = bench.synthetic_registry(demo.communes, demo.actors, 2_000)
     with pytest.raises(TooManySitesError) as err:
-        printmap.render_map(demo.communes, reg, territory="CABBALR", output=tmp_path / "x.pdf", context=context,
+        printmap.render_map(resolve_territory(demo.communes, "CABBALR"), reg, output=tmp_path / "x.pdf", context=context,
                             generated=DAY)
     msg = str(err.value)
     assert isinstance(err.value, AtlasError)  # the CLI prints it as one sentence, exit 1
@@ -277,7 +277,7 @@ def test_calais_sheet_paints_the_sea_and_keeps_borders_on_land(demo, context, tm
 
     printmap.draw_map = spy
     try:
-        pdf = printmap.render_map(demo.communes, demo.actors, territory=code, output=tmp_path / "c.pdf",
+        pdf = printmap.render_map(resolve_territory(demo.communes, code), demo.actors, output=tmp_path / "c.pdf",
                                   context=context, generated=DAY)
     finally:
         printmap.draw_map = real

@@ -53,7 +53,7 @@ def sheets(demo, demo_layers, tmp_path_factory):
     paths = {"CALL": out / "CALL.pdf"}
     ctx = PrintContext.build(demo.communes)
     for code in ("CABBALR", "CAPSO"):
-        paths[code] = printmap.render_map(demo.communes, demo.actors, territory=code, output=out / f"{code}.pdf",
+        paths[code] = printmap.render_map(resolve_territory(demo.communes, code), demo.actors, output=out / f"{code}.pdf",
                                           layers=demo_layers, generated=DAY, context=ctx)
     return paths
 
@@ -117,8 +117,8 @@ def test_no_text_under_7_points(sheets):
 # --------------------------------------------------------------------------- only what is drawn
 @needs_pdftotext
 def test_no_partnership_line_unless_asked_and_legend_only_for_drawn_layers(sheets, demo, demo_layers):
-    col = demo_layers["zones_column"]
-    zones = demo_layers["zones"]
+    col = demo_layers.zones_column
+    zones = demo_layers.zones
     for code, path in sheets.items():
         flat = squash(pdf_text(path))
         assert squash("Partenariat entre acteurs") not in flat, code
@@ -268,14 +268,14 @@ def test_39_sites_on_one_sheet_and_65_on_two_filled_sheets(communes, tmp_path):
     ctx = PrintContext.build(communes)
     many = _copies(actors, 3)
     assert len(many) == 39
-    out = printmap.render_map(communes, many, territory="CAPSO", output=tmp_path / "39.pdf", generated=DAY,
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), many, output=tmp_path / "39.pdf", generated=DAY,
                               context=ctx)
     assert len(page_sizes_mm(out)) == 1
     flat = squash(pdf_text(out))
     assert all(squash(nm) in flat for nm in many["name"])
     # 65 sites cannot fit: the table goes on to a second sheet that is filled, not a thin remainder
     many = _copies(actors, 5)
-    out = printmap.render_map(communes, many, territory="CAPSO", output=tmp_path / "65.pdf", generated=DAY,
+    out = printmap.render_map(resolve_territory(communes, "CAPSO"), many, output=tmp_path / "65.pdf", generated=DAY,
                               context=ctx)
     assert len(page_sizes_mm(out)) == 2
     page1, page2 = squash(pdf_text(out, page=1)), squash(pdf_text(out, page=2))

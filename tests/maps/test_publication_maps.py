@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import named
 from test_print import needs_pdftotext, pdf_text, squash
 
 from atlas.cli import cli
@@ -23,7 +24,7 @@ from atlas.maps.print import render as printmap
 from atlas.maps.web import render as webmap
 from atlas.registry.actors import read_actors
 from atlas.registry.publication import PRO_MARK, Audience
-from atlas.territory.selection import select_territory
+from atlas.territory.selection import resolve_territory, select_territory
 
 DATA = Path(__file__).parents[1] / "data"
 SOLIGUIDE = DATA / "soliguide_statuts.json"
@@ -64,7 +65,7 @@ def blob(page: str) -> dict:
 def test_public_sheet_shows_open_public_sites_only(registry, communes, context, tmp_path):
     csv = registry["id"].iloc[0] == "s1"  # the partnerships fixture names the CSV's ids
     layers = analysis_layers(communes, registry, zones_blanches_km=2, partnerships=PARTNERSHIPS if csv else False)
-    pdf = printmap.render_map(communes, registry, territory="CALL", output=tmp_path / "call.pdf", generated=TODAY,
+    pdf = printmap.render_map(resolve_territory(communes, "CALL"), registry, output=tmp_path / "call.pdf", generated=TODAY,
                               context=context, layers=layers)
     text = squash(pdf_text(pdf))
     for name in SHOWN:
@@ -74,13 +75,13 @@ def test_public_sheet_shows_open_public_sites_only(registry, communes, context, 
     assert squash(STALE) in text and text.count("àvérifier") == 2  # the site, and the note under the table
     assert "professionnel" not in text.casefold()
     if csv:  # partnership lines only between shown sites: Acacia–Bouleau (not to Cèdre, Érable, Frêne)
-        lines = layers["partnerships"]
+        lines = layers.partnerships
         assert list(zip(lines["source"], lines["target"], strict=True)) == [("s1", "s2")]
 
 
 @needs_pdftotext
 def test_professional_sheet_shows_the_pro_site_with_its_mark(registry, communes, context, tmp_path):
-    pdf = printmap.render_map(communes, registry, territory="CALL", output=tmp_path / "pro.pdf", generated=TODAY,
+    pdf = printmap.render_map(resolve_territory(communes, "CALL"), registry, output=tmp_path / "pro.pdf", generated=TODAY,
                               context=context, audience=Audience(professionals=True))
     text = pdf_text(pdf)
     flat = squash(text)
@@ -89,7 +90,7 @@ def test_professional_sheet_shows_the_pro_site_with_its_mark(registry, communes,
     assert squash(PRO_MARK) in flat.casefold()  # and in the footer
     for word in ("Cèdre", "Dattier", "Érable"):
         assert word not in flat
-    drafts = printmap.render_map(communes, registry, territory="CALL", output=tmp_path / "drafts.pdf",
+    drafts = printmap.render_map(resolve_territory(communes, "CALL"), registry, output=tmp_path / "drafts.pdf",
                                  generated=TODAY, context=context, audience=Audience(include_drafts=True))
     flat = squash(pdf_text(drafts))
     assert "Cèdre" in flat and "Dattier" in flat and "Érable" not in flat and "Frêne" not in flat
@@ -97,7 +98,7 @@ def test_professional_sheet_shows_the_pro_site_with_its_mark(registry, communes,
 
 @needs_pdftotext
 def test_freshness_limit_and_atlas(registry, communes, tmp_path):
-    pdf = booklet.render_atlas(communes, registry, by=["CALL"], output=tmp_path / "atlas.pdf", generated=TODAY,
+    pdf = booklet.render_atlas(resolve_territory(communes), registry, by=["CALL"], output=tmp_path / "atlas.pdf", generated=TODAY,
                                 audience=Audience(freshness_months=48))
     flat = squash(pdf_text(pdf))
     assert "àvérifier" not in flat and "Frêne" not in flat and squash(SHOWN[0]) in flat
@@ -107,7 +108,7 @@ def test_public_web_page(registry, call):
     csv = registry["id"].iloc[0] == "s1"
     layers = web_layers(call, registry, zones_blanches_km=1, partnerships=PARTNERSHIPS if csv else False,
                         audience=Audience(today=TODAY))
-    page = webmap.make_webmap(call, registry, territory="CALL", layers=layers, audience=Audience(today=TODAY))
+    page = webmap.make_webmap(named(call, "CALL"), registry, layers=layers, audience=Audience(today=TODAY))
     for word in HIDDEN_WORDS:
         assert word not in page  # nor in a popup, a tooltip, a line or the search index
     data = blob(page)
@@ -121,7 +122,7 @@ def test_public_web_page(registry, call):
 
 def test_professional_web_page(registry, call):
     aud = Audience(professionals=True, today=TODAY)
-    page = webmap.make_webmap(call, registry, territory="CALL", layers=web_layers(call, registry, audience=aud),
+    page = webmap.make_webmap(named(call, "CALL"), registry, layers=web_layers(call, registry, audience=aud),
                               audience=aud)
     data = blob(page)
     assert {a["n"] for a in data["actors"]} == {*SHOWN, PRO}

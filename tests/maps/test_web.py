@@ -20,12 +20,13 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
-from conftest import offline_prefix
+from conftest import named, offline_prefix
 
 from atlas import settings
+from atlas.analysis.sites import select_sites
 from atlas.cli import cli
 from atlas.errors import AtlasError
-from atlas.maps.layers import access_band_polygons
+from atlas.maps.layers import MapLayers, access_band_polygons
 from atlas.maps.web import render as webmap
 from atlas.maps.web.topology import COORD_SCALE, build_topology, encode_polygons, simplify_communes
 from atlas.registry.actors import read_actors
@@ -53,17 +54,17 @@ def fixture_actors(communes):
 
 @pytest.fixture(scope="module")
 def cabbalr(communes):
-    return select_territory(communes, epci="CABBALR")
+    return select_territory(communes, epci="CABBALR").communes
 
 
 @pytest.fixture(scope="module")
 def cab_page(cabbalr, fixture_actors) -> str:
-    return webmap.make_webmap(cabbalr, fixture_actors, territory="CABBALR", registry_label="web_actors.csv")
+    return webmap.make_webmap(named(cabbalr, "CABBALR"), fixture_actors, registry="web_actors.csv")
 
 
 @pytest.fixture(scope="module")
 def region_page(communes, fixture_actors) -> str:
-    return webmap.make_webmap(communes, fixture_actors, territory="Hauts-de-France", clip=False)
+    return webmap.make_webmap(named(communes, "Hauts-de-France"), fixture_actors, clip=False)
 
 
 def _blob(page: str) -> dict:
@@ -116,7 +117,7 @@ def test_registry_text_is_escaped_in_the_html(cab_page, fixture_actors):
 
 
 def test_title_and_sources_are_escaped(cabbalr, fixture_actors):
-    page = webmap.make_webmap(cabbalr, fixture_actors, title="<i>Carte</i> & co", registry_label="<b>x</b>.csv")
+    page = webmap.make_webmap(cabbalr, fixture_actors, title="<i>Carte</i> & co", registry="<b>x</b>.csv")
     assert "<i>Carte</i>" not in page and "&lt;i&gt;Carte&lt;/i&gt; &amp; co" in page
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;.csv" in page
 
@@ -137,7 +138,7 @@ def test_registry_text_is_never_template_source(cabbalr, fixture_actors, payload
     actors = fixture_actors.copy()
     row = actors.index[actors["insee"].astype(str).isin(set(cabbalr["insee"]))][0]
     actors.loc[row, "name"] = payload
-    page = webmap.make_webmap(cabbalr, actors, territory=payload, title=payload, registry_label=payload)
+    page = webmap.make_webmap(named(cabbalr, payload), actors, title=payload, registry=payload)
     assert "ATLAS_PWNED\n" not in page  # the command's output (with its newline) never reaches the page
     assert "looplooploop" not in page
     assert payload in [a["n"] for a in _blob(page)["actors"]]  # the browser gets the exact text
@@ -250,7 +251,7 @@ def test_communes_topology_whole_region(communes):
 
 
 def test_simplification_keeps_shared_borders(communes):
-    sub = select_territory(communes, epci="CABBALR")
+    sub = select_territory(communes, epci="CABBALR").communes
     simp = simplify_communes(sub, tolerance_m=300.0)
     before = shapely.get_num_coordinates(sub.geometry.values).sum()
     after = shapely.get_num_coordinates(simp.geometry.values).sum()
@@ -269,12 +270,12 @@ def _region_page_all_layers(communes) -> tuple[str, int, int]:
     from atlas.registry.partnerships import load_partnerships, partnership_lines
 
     actors = read_actors(settings.raw_dir() / "actors.csv", communes=communes).accepted
-    acc = commune_access(communes, actors)
+    acc = commune_access(communes, select_sites(actors))
     zones = acc[acc["distance_m"] > 10_000]
     bands = access_band_polygons(acc)
     parts, _ = load_partnerships(actors)
     lines = partnership_lines(parts.accepted, actors)
-    page = webmap.make_webmap(communes, actors, layers={"zones": zones, "bands": bands, "partnerships": lines},
+    page = webmap.make_webmap(communes, actors, layers=MapLayers(zones=zones, bands=bands, partnerships=lines),
                               clip=False)
     return page, len(zones), len(lines)
 
@@ -304,7 +305,7 @@ def test_sizes_region_2018_polygons_under_3_mb(shared_data):
 
 
 def test_output_is_deterministic(cabbalr, fixture_actors, cab_page):
-    again = webmap.make_webmap(cabbalr, fixture_actors, territory="CABBALR", registry_label="web_actors.csv")
+    again = webmap.make_webmap(named(cabbalr, "CABBALR"), fixture_actors, registry="web_actors.csv")
     assert again == cab_page
 
 
@@ -328,12 +329,12 @@ def test_write_is_atomic(tmp_path, cabbalr, fixture_actors):
     out = tmp_path / "carte.html"
     out.write_text("ancienne carte", encoding="utf-8")
     with pytest.raises(AtlasError):
-        webmap.write_webmap(cabbalr, fixture_actors.drop(columns="name"), out)
+        webmap.write_webmap(cabbalr, fixture_actors.drop(columns="name"), output=out)
     assert out.read_text(encoding="utf-8") == "ancienne carte"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["carte.html"]
     with pytest.raises(AtlasError, match=r"\.html"):
-        webmap.write_webmap(cabbalr, fixture_actors, tmp_path / "carte.png")
-    path = webmap.write_webmap(cabbalr, fixture_actors, out)
+        webmap.write_webmap(cabbalr, fixture_actors, output=tmp_path / "carte.png")
+    path = webmap.write_webmap(cabbalr, fixture_actors, output=out)
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -545,7 +546,7 @@ def test_layers_dict_as_printmap_gives_it(cabbalr, fixture_actors):
     """``layers=`` takes the analysis layers in the form of atlas.maps.layers.analysis_layers."""
     zb = cabbalr[["insee", "name", "geometry"]].copy()
     zb["zone_blanche_5km"] = zb["insee"].isin(["62119", "62178", "62516"])
-    page = webmap.make_webmap(cabbalr, fixture_actors, layers={"zones": zb, "zones_column": "zone_blanche_5km"})
+    page = webmap.make_webmap(cabbalr, fixture_actors, layers=MapLayers(zones=zb, zones_column="zone_blanche_5km"))
     shapes = _blob(page)["shapes"]
     assert shapes[0]["title"] == "Zones blanches (3 communes)"
     index = list(cabbalr["insee"])
@@ -560,6 +561,6 @@ def test_sources_name_the_registry_never_its_file(region_page, cabbalr, fixture_
 
     assert f"registre : {DEMO_REGISTRY}" in html.unescape(region_page)
     assert "web_actors.csv" not in region_page
-    titled = webmap.make_webmap(cabbalr, fixture_actors, territory="CABBALR",
-                                registry_label="Registre de l'aide alimentaire du Béthunois")
+    titled = webmap.make_webmap(named(cabbalr, "CABBALR"), fixture_actors,
+                                registry="Registre de l'aide alimentaire du Béthunois")
     assert "registre : Registre de l'aide alimentaire du Béthunois" in html.unescape(titled)

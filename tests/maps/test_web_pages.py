@@ -301,7 +301,7 @@ def _sheet_rows(pdf: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def lens_sheet(demo, tmp_path_factory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("a3") / "lens-lievin.pdf"
-    render_map(demo.communes, demo.actors, territory=select_territory(demo.communes, epci="CALL"), output=out)
+    render_map(resolve_territory(demo.communes, select_territory(demo.communes, epci="CALL")), demo.actors, output=out)
     return _sheet_rows(out)
 
 

@@ -11,14 +11,14 @@ from click.testing import CliRunner
 
 from atlas.cli import cli
 from atlas.io import atomic_output, write_gpkg
-from atlas.registry.build import build_atlas
+from atlas.registry.build import build_registries
 
 DATA = Path(__file__).parents[1] / "data"
 
 
 def test_build_writes_all_layers(tmp_path):
     out = tmp_path / "atlas.gpkg"
-    res = build_atlas([DATA / "registre_excel_fr.csv"], output=out)
+    res = build_registries([DATA / "registre_excel_fr.csv"], output=out)
     layers = dict(pyogrio.list_layers(out))
     assert set(layers) == {"communes", "epci", "departements", "actors", "rejects", "warnings", "publication"}
     assert layers["communes"] == "MultiPolygon" and layers["actors"] == "Point" and layers["rejects"] is None
@@ -39,7 +39,7 @@ def test_build_writes_all_layers(tmp_path):
 
 
 def test_duplicate_ids_across_registries_are_rejects(tmp_path):
-    res = build_atlas([DATA / "registre_excel_fr.csv", DATA / "registre_excel_fr.csv"], write=False)
+    res = build_registries([DATA / "registre_excel_fr.csv", DATA / "registre_excel_fr.csv"], write=False)
     assert len(res.actors) == 8
     assert len(res.rejects) == 7 + 15  # second file: its own 7 rejects + 8 duplicates of the first
     assert res.rejects["reason"].str.contains("déjà dans registre_excel_fr.csv").sum() == 8
@@ -48,7 +48,7 @@ def test_duplicate_ids_across_registries_are_rejects(tmp_path):
 def test_interrupted_write_leaves_nothing(tmp_path):
     out = tmp_path / "x.gpkg"
     out.write_bytes(b"previous version")
-    frame = build_atlas([DATA / "registre_excel_fr.csv"], write=False).actors
+    frame = build_registries([DATA / "registre_excel_fr.csv"], write=False).actors
 
     class Boom(Exception):
         pass
@@ -82,7 +82,7 @@ def test_build_with_partnerships_writes_their_layers_and_rejects(tmp_path):
 
     graph = DATA / "graph"
     out = tmp_path / "g.gpkg"
-    res = build_atlas([graph / "actors.csv"], output=out, partnerships=graph / "partnerships_bad.csv",
+    res = build_registries([graph / "actors.csv"], output=out, partnerships=graph / "partnerships_bad.csv",
                       actions=graph / "actions.csv")
     layers = dict(pyogrio.list_layers(out))
     assert {"partnerships", "actions", "partnership_lines"} <= set(layers)

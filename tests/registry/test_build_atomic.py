@@ -16,7 +16,7 @@ import pyogrio
 import pytest
 
 from atlas.io import remove_orphans
-from atlas.registry.build import build_atlas, output_set
+from atlas.registry.build import build_registries, output_set
 
 #: Runs ``atlas build`` with its writers and renames slowed down at one chosen moment (KILL_AT), printing
 #: a marker line there so that the test can kill it exactly then.
@@ -84,7 +84,7 @@ def sets(tmp_path_factory):
     states = {}
     for name, reg in (("old", old_reg), ("new", new_reg)):
         target = root / name / "x.gpkg"
-        build_atlas([reg], output=target)
+        build_registries([reg], output=target)
         states[name] = _state(target)
     assert states["old"] != states["new"]
     assert states["new"] == (frozenset({"Nouveau 1", "Nouveau 2", "Nouveau 3", "W"}), str(new_reg), str(new_reg))
@@ -142,7 +142,7 @@ def test_next_run_on_the_same_output_removes_orphans(sets, tmp_path):
                folder / f".x-rejets.{dead}-efgh5678.part.csv"]
     for p in orphans:
         p.write_bytes(b"half written")
-    build_atlas([new_reg], output=folder / "x.gpkg")
+    build_registries([new_reg], output=folder / "x.gpkg")
     assert sorted(p.name for p in folder.iterdir()) == ["x-avertissements.csv", "x-rejets.csv", "x.gpkg"]
     assert _state(folder / "x.gpkg") == states["new"]
 

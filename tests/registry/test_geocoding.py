@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from atlas.cli import cli
-from atlas.registry.build import build_atlas
+from atlas.registry.build import build_registries
 from atlas.registry.geocoding import rows as geocoding
 from atlas.registry.geocoding.write_back import CsvDialect, geocode_registry, write_geocoded
 from atlas.territory.geocoding import ban_online
@@ -111,13 +111,13 @@ def test_build_with_ban_places_rows_at_address_street_lieu_dit_or_town_hall(tmp_
     assert (acc.loc["g2", "lon"], acc.loc["g2", "lat"]) == pytest.approx(_ban_point("62498_0001_00007"))
     assert (acc.loc["g6", "lon"], acc.loc["g6", "lat"]) == pytest.approx(_ban_point("62510_0007_99999"))
     assert (acc.loc["g8", "lon"], acc.loc["g8", "lat"]) == pytest.approx(_ban_point("59350_0011_00005"), abs=1e-6)
-    plain = build_atlas([REGISTRY], write=False).actors.set_index("id")
+    plain = build_registries([REGISTRY], write=False).actors.set_index("id")
     for rid in ("g5", "g12"):
         assert acc.loc[rid].geometry.distance(plain.loc[rid].geometry) < 0.01
 
 
 def test_without_ban_nothing_changes_but_the_empty_columns():
-    result = build_atlas([REGISTRY], write=False)
+    result = build_registries([REGISTRY], write=False)
     assert result.registries[0].n_read == len(result.actors) + len(result.rejects) == 15
     acc = result.actors.set_index("id")
     assert set(acc["precision"]) == {"commune", "address"}
@@ -136,7 +136,7 @@ def test_geocoding_is_one_call_per_registry(monkeypatch):
         return real(frame, index, **kw)
 
     monkeypatch.setattr(geocoding, "geocode_addresses", counting)
-    result = build_atlas([REGISTRY, REGISTRY], write=False, ban=BAN)
+    result = build_registries([REGISTRY, REGISTRY], write=False, ban=BAN)
     assert calls == [11, 11]  # the rows at their town hall that have an address, once per registry
     assert len(result.rejects) == 2 + 2 + 13  # the second copy's ids are duplicates
 
@@ -217,10 +217,10 @@ def test_geocode_writes_the_registry_back_in_its_dialect(tmp_path):
 def test_geocoded_registry_reads_back_with_the_same_places(tmp_path):
     out = tmp_path / "g.csv"
     write_geocoded(geocode_registry(REGISTRY, ban=BAN), out)
-    again = build_atlas([out], write=False)  # no BAN: the coordinates are in the file now
+    again = build_registries([out], write=False)  # no BAN: the coordinates are in the file now
     acc = again.actors.set_index("id")
     assert {rid: acc.loc[rid, "precision"] for rid in EXPECTED} == {rid: e[0] for rid, e in EXPECTED.items()}
-    first = build_atlas([REGISTRY], write=False, ban=BAN).actors.set_index("id")
+    first = build_registries([REGISTRY], write=False, ban=BAN).actors.set_index("id")
     for rid in ("g1", "g2", "g6", "g7"):
         assert acc.loc[rid].geometry.distance(first.loc[rid].geometry) < 0.2  # lon/lat to 6 decimals
 
@@ -356,7 +356,7 @@ def test_online_geocoder_on_the_loopback_server(service, tmp_path):
 
 
 def test_files_first_then_the_online_service_for_what_they_leave_at_the_town_hall(service):
-    result = build_atlas([REGISTRY], write=False, ban=BAN, geocoder="en-ligne")
+    result = build_registries([REGISTRY], write=False, ban=BAN, geocoder="en-ligne")
     assert service.queries == ["12 rue Inconnue 62300 Lens"]  # the only address the files did not place
     acc = result.actors.set_index("id")
     assert acc.loc["g5", ["precision", "geocode_label", "geocode_score"]].tolist() == [
@@ -368,7 +368,7 @@ def test_files_first_then_the_online_service_for_what_they_leave_at_the_town_hal
 def test_the_network_is_never_called_without_the_flag(service, tmp_path):
     res = CliRunner().invoke(cli, ["-q", "geocode", str(REGISTRY), "--ban", str(BAN), "-o", str(tmp_path / "g.csv")])
     assert res.exit_code == 0, res.output
-    build_atlas([REGISTRY], write=False)
+    build_registries([REGISTRY], write=False)
     assert service.queries == []
 
 

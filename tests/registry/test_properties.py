@@ -62,7 +62,7 @@ def registries(draw) -> bytes:
 
 @pytest.fixture(scope="module")
 def small_territory(communes):
-    return select_territory(communes, epci="CAPSO")
+    return select_territory(communes, epci="CAPSO").communes
 
 
 @pytest.fixture(scope="module")

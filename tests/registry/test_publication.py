@@ -30,7 +30,7 @@ from atlas.analysis.coverage import zones_blanches
 from atlas.analysis.sites import SiteFilter, select_sites
 from atlas.errors import NoSiteError, PublicationError
 from atlas.registry.actors import read_actors, validate_actors
-from atlas.registry.build import build_atlas
+from atlas.registry.build import build_registries
 from atlas.registry.publication import (
     Audience,
     coverage_sites,
@@ -97,19 +97,19 @@ def test_coverage_counts_professional_sites_not_closed_ones(registry):
     assert set(coverage_sites(registry.accepted, include_drafts=True)["name"]) == counted | {NAMES["draft"],
                                                                                             NAMES["offline"]}
     sites = select_sites(registry.accepted, SiteFilter())
-    assert set(sites["name"]) == counted and sites.attrs["n_not_counted"] == 3
+    assert set(sites.frame["name"]) == counted and sites.n_not_counted == 3
     with_drafts = select_sites(registry.accepted, SiteFilter(include_drafts=True))
-    assert len(with_drafts) == 5 and with_drafts.attrs["n_not_counted"] == 1
+    assert len(with_drafts) == 5 and with_drafts.n_not_counted == 1
 
 
 def test_coverage_of_lens_lievin_uses_the_professional_site(registry, communes):
     call = select_territory(communes, epci="CALL")
-    zb = zones_blanches(call, registry.accepted, thresholds_km=(5,))
-    assert zb.attrs["n_sites"] == 3
+    zb = zones_blanches(call, select_sites(registry.accepted), thresholds_km=(5,))
+    assert zb.n_sites == 3
     without_pro = registry.accepted[registry.accepted["visibility"] != "pro"]
-    zb2 = zones_blanches(call, without_pro, thresholds_km=(5,))
-    assert zb2.attrs["n_sites"] == 2
-    assert zb["pop_covered_5km"].sum() > zb2["pop_covered_5km"].sum()
+    zb2 = zones_blanches(call, select_sites(without_pro), thresholds_km=(5,))
+    assert zb2.n_sites == 2
+    assert zb.frame["pop_covered_5km"].sum() > zb2.frame["pop_covered_5km"].sum()
 
 
 def test_nothing_in_service_says_why(registry):
@@ -166,7 +166,7 @@ def test_publication_table(registry):
 
 def test_build_report_and_geopackage(tmp_path):
     out = tmp_path / "statuts.gpkg"
-    built = build_atlas([FRENCH_CSV], output=out, audience=Audience(today=TODAY))
+    built = build_registries([FRENCH_CSV], output=out, audience=Audience(today=TODAY))
     text = "\n".join(built.report_lines())
     # one warning per hidden site, with its line and why
     hidden = built.hidden
@@ -186,9 +186,9 @@ def test_build_report_and_geopackage(tmp_path):
     warnings = pyogrio.read_dataframe(out, layer="warnings")
     assert warnings["message"].str.contains("réservé aux professionnels").sum() == 1
     # with the drafts included, only the closed and professional-only sites are hidden
-    drafts = build_atlas([FRENCH_CSV], write=False, audience=Audience(include_drafts=True, today=TODAY))
+    drafts = build_registries([FRENCH_CSV], write=False, audience=Audience(include_drafts=True, today=TODAY))
     assert len(drafts.hidden) == 2
-    assert build_atlas([FRENCH_CSV], write=False, audience=Audience(freshness_months=36, today=TODAY)
+    assert build_registries([FRENCH_CSV], write=False, audience=Audience(freshness_months=36, today=TODAY)
                        ).publication["stale"].sum() == 0
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from atlas.cli import cli
 from atlas.errors import RegistryError
 from atlas.registry.actors import read_actors
-from atlas.registry.build import build_atlas
+from atlas.registry.build import build_registries
 from atlas.registry.readers import decode_text, read_raw_table
 
 ROWS = [["Nom", "Type", "Code INSEE"], ["Épicerie du Cœur", "lieu de distribution", "62498"], ["CCAS", "CCAS", "62119"]]
@@ -103,7 +103,7 @@ def test_build_report_and_rejects_say_the_sheet(tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", {"Lisez-moi": [["à lire"]], "Registre": rows, "Cachée": _data_sheet(1)},
                       hidden=("Cachée",))
     out = tmp_path / "out" / "a.gpkg"
-    res = build_atlas([path], output=out)
+    res = build_registries([path], output=out)
     report = "\n".join(res.report_lines())
     assert "feuille “Registre” : 3 lignes lues (en-tête ligne 1), 1 rejetées" in report
     assert "feuille “Lisez-moi” ignorée" in report and "feuille “Cachée” ignorée : feuille masquée" in report
@@ -249,7 +249,7 @@ def test_unexpected_errors_are_one_sentence_and_debug_shows_them(tmp_path, monke
     def broken(*_args, **_kwargs):
         raise ValueError("Can only output finite numbers in PDF")
 
-    monkeypatch.setattr(build_module, "build_atlas", broken)
+    monkeypatch.setattr(build_module, "build_registries", broken)
     res = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "x.gpkg")])
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert res.output.startswith("Erreur inattendue (ValueError : Can only output finite numbers in PDF)")

@@ -16,6 +16,7 @@ and the index, and both files are joined with pypdf, with a bookmark per territo
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -31,13 +32,15 @@ from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from atlas import placement
+from atlas import placement, settings
 from atlas.errors import AtlasError
 from atlas.fr import date_fr, decimal_fr, integer_fr, plural_fr
 from atlas.io import atomic_output
+from atlas.maps.layers import MapLayers
 from atlas.maps.print import typeset as pl
 from atlas.maps.print.mapframe import SEA, PrintContext
 from atlas.maps.print.render import (
+    TITLE,
     SheetOptions,
     _check_output,
     _Renderer,
@@ -48,7 +51,10 @@ from atlas.maps.print.render import (
 from atlas.maps.print.sheet import FOOTER_H, HEADER_H, MARGIN, Sheet, SheetLayout, draw_marker, draw_text
 from atlas.maps.site_table import registry_label
 from atlas.maps.symbols import ALERT, EDGE_COMMUNE, EDGE_OUT, FILL_IN, FILL_OUT, MUTED
-from atlas.territory.selection import Territory, resolve_territory
+from atlas.registry.publication import Audience
+from atlas.registry.schema import AID_KINDS
+from atlas.territory.reference import load_communes
+from atlas.territory.selection import Territory, as_territory
 
 __all__ = ["NEAREST", "nearest_sites", "render_atlas"]
 
@@ -185,7 +191,7 @@ def _index_pages(rend: _Renderer, entries: list[_Entry], *, area: str, demo: boo
             ax.plot([x, x + col_w], [y - 2, y - 2], color="#2F2F2F", lw=0.6)
             y -= 7
             for e in part:
-                label = pl.wrap_text(e.terr.label, col_w - 34, 9)
+                label = pl.wrap_text(e.terr.name, col_w - 34, 9)
                 text = label[0] + (" …" if len(label) > 1 else "")
                 n = len(e.sites)
                 draw_text(ax, x, y, text, fontsize=9, va="baseline")
@@ -243,7 +249,7 @@ def _nearby_sheet(rend: _Renderer, terr: Territory, near: pd.DataFrame, *, demo:
     """The compact sheet of a territory with no site: the nearest sites outside it, listed and mapped."""
     w, h = A3_LANDSCAPE
     name, ox, oy = _origin(terr)
-    sheet = _blank(rend, rend.title, f"{terr.label} — aucun lieu recensé ; les lieux les plus proches",
+    sheet = _blank(rend, rend.title, f"{terr.name} — aucun lieu recensé ; les lieux les plus proches",
                    demo=demo, page=(1, 1))
     ax = sheet.page
     top = h - MARGIN - HEADER_H
@@ -301,53 +307,69 @@ def _nearby_sheet(rend: _Renderer, terr: Territory, near: pd.DataFrame, *, demo:
 
 
 # --------------------------------------------------------------------------- public API
-def render_atlas(
-    communes: gpd.GeoDataFrame,
+def render_atlas(  # noqa: PLR0913 - every option a keyword of its own, shown by help()
+    territory: Territory | gpd.GeoDataFrame,
     actors: gpd.GeoDataFrame | None,
-    by: str | Sequence[Any] = "epci",
     *,
+    by: str | Sequence[Any] = "epci",
     output: str | Path | None = None,
-    within: Any = None,
-    **options: Any,
+    layers: MapLayers | None = None,
+    title: str = TITLE,
+    registry: str | None = None,
+    audience: Audience | None = None,
+    kinds: Sequence[str] | None = AID_KINDS,
+    orientation: str = "auto",
+    editor: str | None = None,
+    contact: str | None = None,
+    generated: dt.date | None = None,
 ) -> Path:
     """Render an atlas booklet: cover, index, then one sheet per territory (plus table continuations).
 
     Parameters
     ----------
-    communes : geopandas.GeoDataFrame
-        Reference communes of the region.
+    territory : Territory or GeoDataFrame
+        The area of the atlas (:func:`atlas.select_territory`; the whole region with
+        ``atlas.territory()``); its ``reference`` communes are drawn around each sheet.
     actors : geopandas.GeoDataFrame or None
         Accepted actors.
     by : {"epci", "commune", "dep"} or list
-        One sheet per EPCI, commune or département of ``within``, or per listed territory
+        One sheet per EPCI, commune or département of ``territory``, or per listed territory
         (each item as for :func:`atlas.territory.selection.resolve_territory`).
     output : path, optional
         PDF to write (default ``maps/atlas-<by>.pdf``).
-    within : optional
-        Restrict to a territory first (e.g. ``by="commune", within="CABBALR"``).
-    **options
-        Sheet options (:class:`atlas.maps.print.render.SheetOptions`), as for
-        :func:`atlas.maps.print.render.render_map`.
+    layers, title, registry, audience, kinds, orientation, editor, contact, generated
+        As for :func:`atlas.maps.print.render.render_map`.
 
     Returns
     -------
     pathlib.Path
         The PDF: page 1 the cover, then the index, then the territories in the index's order; a
         territory without a site has one compact sheet listing the :data:`NEAREST` nearest sites.
+
+    Examples
+    --------
+    >>> import atlas, tempfile, pathlib
+    >>> built = atlas.load()
+    >>> capso = atlas.territory("CAPSO", communes=built.communes)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = atlas.render_atlas(capso, built.actors, by="epci", output=pathlib.Path(tmp) / "atlas.pdf")
+    ...     path.name
+    'atlas.pdf'
     """
     from pypdf import PdfReader, PdfWriter
 
-    opts = SheetOptions(**options)
-    area_terr = resolve_territory(communes, within) if within is not None else None
-    pool_communes = area_terr.communes if area_terr is not None else communes
-    terrs = atlas_territories(pool_communes, by)
+    opts = SheetOptions(orientation=orientation, layers=layers, kinds=kinds, registry=registry, generated=generated,
+                        title=title, audience=audience, editor=editor, contact=contact)
+    area_terr = as_territory(territory)
+    communes = area_terr.reference if area_terr.reference is not None else load_communes()
+    terrs = atlas_territories(area_terr.communes, by)
     if not terrs:
         raise AtlasError("Atlas vide : aucun territoire à imprimer.")
     path = _check_output(output, f"atlas-{by if isinstance(by, str) else 'territoires'}.pdf")
     rend = _Renderer(PrintContext.build(communes), opts, registry_label(actors, opts.registry, editor=opts.editor))
     shown = shown_actors(actors, opts.audience)
     entries = [_Entry(t, rend.sites(shown, t)) for t in terrs]
-    region = rend.sites(shown, Territory(communes, "Hauts-de-France", None))
+    region = rend.sites(shown, Territory(communes, settings.REGION_NAME, "region", (settings.REGION_CODE,)))
     if shown is not None and len(region):
         ids = shown.drop_duplicates("id").set_index(shown.drop_duplicates("id")["id"].astype(str))
         region["insee"] = region["id"].map(ids["insee"].astype(str)).fillna("")
@@ -357,7 +379,7 @@ def render_atlas(
         region = region.assign(insee=[], territory=[])
     demo = bool(len(region) and region["fictitious"].any()) or any(
         bool(len(e.sites) and e.sites["fictitious"].any()) for e in entries)
-    area = area_terr.label if area_terr is not None else "Hauts-de-France"
+    area = area_terr.name
     by_words = BY_WORDS.get(by, "par territoire") if isinstance(by, str) else "par territoire"
     n_index = math.ceil(len(entries) / (2 * INDEX_ROWS))
 
@@ -383,7 +405,7 @@ def render_atlas(
         writer.append(PdfReader(body_pdf))
         writer.add_outline_item(title="Sommaire", page_number=1)
         for e in entries:
-            writer.add_outline_item(title=e.terr.label, page_number=e.first - 1)
+            writer.add_outline_item(title=e.terr.name, page_number=e.first - 1)
         writer.add_metadata({"/Title": f"{opts.title} — atlas {by_words} — {area}", "/Author": "atlas",
                              "/Subject": "Atlas de l'aide alimentaire", "/Creator": "atlas (matplotlib, pypdf)"})
         with atomic_output(path) as out:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -15,6 +16,7 @@ import pandas as pd
 from matplotlib.patches import Polygon, Rectangle
 
 from atlas.fr import integer_fr, number_fr
+from atlas.maps.layers import MapLayers
 from atlas.maps.pictograms import draw_pictogram, pictogram_label
 from atlas.maps.print import typeset as pl
 from atlas.maps.print.mapframe import PrintContext
@@ -45,34 +47,34 @@ def _km(m: float) -> str:
 
 
 # --------------------------------------------------------------------------- legend
-def sheet_layers(layers: dict[str, Any], terr: Territory) -> dict[str, Any]:
+def sheet_layers(layers: MapLayers, terr: Territory) -> MapLayers:
     """The analysis layers as one sheet draws them: the territory's own zones blanches and access
     bands, the partnership lines that cross the territory. Empty layers are dropped, so that the
     legend never explains what the sheet does not show."""
-    out = {k: v for k, v in layers.items() if k not in ("zones", "bands", "partnerships")}
+    out: dict[str, gpd.GeoDataFrame | None] = {"zones": None, "bands": None, "partnerships": None}
     insee = set(terr.communes["insee"].astype(str))
-    zones = layers.get("zones")
+    zones = layers.zones
     if zones is not None and len(zones):
-        col = layers.get("zones_column", "zone_blanche")
+        col = layers.zones_column or "zone_blanche"
         z = zones[zones[col].astype(bool)] if col in zones.columns else zones
         if "insee" in z.columns:
             z = z[z["insee"].astype(str).isin(insee)]
         if len(z):
             out["zones"] = z
-    bands = layers.get("bands")
+    bands = layers.bands
     if bands is not None and len(bands):
         part = bands[bands["insee"].astype(str).isin(insee)] if "insee" in bands.columns else bands
         if len(part):  # the whole layer: each band keeps its colour from sheet to sheet
             out["bands"] = bands
-    lines = layers.get("partnerships")
+    lines = layers.partnerships
     if lines is not None and len(lines):
         crossing = lines[lines.intersects(terr.outline)]
         if len(crossing):
             out["partnerships"] = crossing
-    return out
+    return replace(layers, **out)
 
 
-def legend_items(sites: pd.DataFrame, layers: dict[str, Any], displaced: bool = True, *,
+def legend_items(sites: pd.DataFrame, layers: MapLayers, displaced: bool = True, *,
                  dep_border: bool = True) -> list[LegendItem]:
     """Legend entries: kinds printed, marker conventions, borders, analysis layers — only those
     drawn (``layers`` as drawn on the sheet, :func:`sheet_layers`; ``dep_border``: a département
@@ -88,19 +90,19 @@ def legend_items(sites: pd.DataFrame, layers: dict[str, Any], displaced: bool = 
     items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
     if dep_border:
         items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
-    zones = layers.get("zones")
+    zones = layers.zones
     if zones is not None and len(zones):
-        items.append((layers.get("zones_label", "Zone blanche : commune éloignée de tout lieu"), ("zones", {})))
-    bands = layers.get("bands")
+        items.append((layers.zones_label or "Zone blanche : commune éloignée de tout lieu", ("zones", {})))
+    bands = layers.bands
     if bands is not None and len(bands):
-        col = layers.get("bands_column", "band")
+        col = layers.bands_column
         labels = list(dict.fromkeys(bands[col].astype(str))) if col in bands.columns else ["Bande d'accès"]
         for k, lab in enumerate(labels):
             color = PRINT_BAND_COLORS[min(k, len(PRINT_BAND_COLORS) - 1)]
             items.append((f"Lieu le plus proche : {lab}", ("band", {"color": color})))
-    lines = layers.get("partnerships")
+    lines = layers.partnerships
     if lines is not None and len(lines):
-        items.append((layers.get("partnerships_label", "Partenariat entre acteurs"), ("lines", {})))
+        items.append((layers.partnerships_label or "Partenariat entre acteurs", ("lines", {})))
     return items
 
 
@@ -175,7 +177,7 @@ def is_side_strip(layout: SheetLayout) -> bool:
     return layout.strip[3] > layout.strip[2]
 
 
-def strip_height(sites: pd.DataFrame, layout: SheetLayout, *, layers: dict[str, Any], ctx: PrintContext) -> float:
+def strip_height(sites: pd.DataFrame, layout: SheetLayout, *, layers: MapLayers, ctx: PrintContext) -> float:
     """Height the strip needs for the legend of these sites and layers (at least 34 mm under the
     map; beside it, the inset's height and the legend's)."""
     iw = inset_width(INSET_H, ctx.inset_deps.total_bounds)
@@ -232,7 +234,7 @@ def _draw_scale_and_north(ax: Any, strip: Box, scale: float) -> None:
     draw_text(ax, nx, ny + 11.5, "N", fontsize=9, fontweight="bold", ha="center", va="baseline")
 
 
-def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: PrintContext, layers: dict[str, Any],
+def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: PrintContext, layers: MapLayers,
                map_info: dict) -> None:
     """Draw the strip under the map: inset, legend, scale bar and north arrow.
 

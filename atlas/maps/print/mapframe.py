@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 from atlas import placement
 from atlas.errors import TooManySitesError
 from atlas.fr import integer_fr
+from atlas.maps.layers import MapLayers
 from atlas.maps.print.sheet import Sheet, draw_marker, draw_text, points
 from atlas.maps.print.sites import fold
 from atlas.maps.symbols import (
@@ -136,12 +137,12 @@ def _frame(sheet: Sheet, terr: Territory) -> MapFrame:
     return MapFrame(ax, x0, y0, x1, y1, scale, (mw, mh))
 
 
-def _draw_zones(frame: MapFrame, layers: dict[str, Any], insee: set[str]) -> None:
+def _draw_zones(frame: MapFrame, layers: MapLayers, insee: set[str]) -> None:
     """Zones blanches of the territory, shaded and hatched."""
-    zones = layers.get("zones")
+    zones = layers.zones
     if zones is None or not len(zones):
         return
-    col = layers.get("zones_column", "zone_blanche")
+    col = layers.zones_column or "zone_blanche"
     z = zones[zones[col].astype(bool)] if col in zones.columns else zones
     if "insee" in z.columns:  # only the territory's own zones blanches
         z = z[z["insee"].astype(str).isin(insee)]
@@ -152,12 +153,12 @@ def _draw_zones(frame: MapFrame, layers: dict[str, Any], insee: set[str]) -> Non
                zorder=2.6)
 
 
-def _draw_bands(frame: MapFrame, layers: dict[str, Any], insee: set[str]) -> None:
+def _draw_bands(frame: MapFrame, layers: MapLayers, insee: set[str]) -> None:
     """Access bands of the territory, one colour per band in the order they come."""
-    bands = layers.get("bands")
+    bands = layers.bands
     if bands is None or not len(bands):
         return
-    col = layers.get("bands_column", "band")
+    col = layers.bands_column
     labels = list(dict.fromkeys(bands[col].astype(str))) if col in bands.columns else ["Bande d'accès"]
     for k, lab in enumerate(labels):
         part = bands[bands[col].astype(str) == lab] if col in bands.columns else bands
@@ -169,9 +170,9 @@ def _draw_bands(frame: MapFrame, layers: dict[str, Any], insee: set[str]) -> Non
             part.plot(ax=frame.ax, facecolor=color, alpha=0.35, edgecolor="none", zorder=2.4)
 
 
-def _draw_partnerships(frame: MapFrame, layers: dict[str, Any]) -> None:
+def _draw_partnerships(frame: MapFrame, layers: MapLayers) -> None:
     """Partnership lines, thicker for heavier links (``weight``)."""
-    lines = layers.get("partnerships")
+    lines = layers.partnerships
     if lines is None or not len(lines):
         return
     lin = lines[lines.intersects(frame.view)]
@@ -217,7 +218,7 @@ def too_many_sites(terr: Territory, n: int, capacity: int) -> TooManySitesError:
     deps = set(terr.communes["dep"].astype(str)) if "dep" in terr.communes.columns else set()
     where = f" --epci {epci.pop()}" if len(epci) == 1 else f" --dep {deps.pop()}" if len(deps) == 1 else ""
     return TooManySitesError(
-        f"Trop de lieux pour une carte A3 lisible : {integer_fr(n)} lieux sur {terr.label}, alors qu'une feuille "
+        f"Trop de lieux pour une carte A3 lisible : {integer_fr(n)} lieux sur {terr.name}, alors qu'une feuille "
         f"en montre au plus {integer_fr(capacity)} sans que leurs repères se recouvrent ; imprimez plutôt une "
         f"feuille par commune : « atlas print --atlas commune{where} ».")
 
@@ -388,7 +389,7 @@ def _placed(insee: str, lab: placement.Label, spot: placement.Spot, *, leader: b
             "box": spot.box, "anchor": (lab.x, lab.y), "leader": leader}
 
 
-def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFrame, *, layers: dict[str, Any],
+def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFrame, *, layers: MapLayers,
              marker_d: float) -> dict:
     """Draw the map box of a sheet.
 
@@ -402,8 +403,8 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
         The territory framed.
     sites : pandas.DataFrame
         Sites of :func:`atlas.maps.print.sites.print_sites` (the located ones get a marker).
-    layers : dict
-        Analysis layers (:mod:`atlas.maps.layers`).
+    layers : MapLayers
+        Analysis layers (:class:`atlas.maps.layers.MapLayers`).
     marker_d : float
         Marker diameter (mm).
 

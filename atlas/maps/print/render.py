@@ -24,9 +24,9 @@ This module lays the sheets out and writes the PDF; the sites and their table ro
 
 Typical use::
 
-    from atlas.registry.build import build_atlas
+    from atlas.registry.build import build_registries
     from atlas.maps.print import render as printmap
-    b = build_atlas(write=False)
+    b = build_registries(write=False)
     printmap.render_map(b.communes, b.actors, territory="CABBALR", output="maps/cabbalr.pdf")
     from atlas.maps.print.booklet import render_atlas   # the atlas booklet (cover, index, sheets)
     render_atlas(b.communes, b.actors, by="epci", output="maps/atlas-epci.pdf")
@@ -50,6 +50,7 @@ from atlas import placement, settings
 from atlas.errors import AtlasError
 from atlas.fr import NBSP, date_fr
 from atlas.io import atomic_output
+from atlas.maps.layers import MapLayers
 from atlas.maps.pictograms import PICTOGRAM_CREDIT, PICTOGRAMS
 from atlas.maps.print import typeset as pl
 from atlas.maps.print.fit import Fitter, Plan, empty_plan
@@ -70,7 +71,8 @@ from atlas.maps.symbols import ALERT, MUTED
 from atlas.progress import progress
 from atlas.registry.publication import PRO_MARK, Audience, age_fr, freshness_note, public_sites
 from atlas.registry.schema import AID_KINDS
-from atlas.territory.selection import Territory, resolve_territory, territory_label
+from atlas.territory.reference import load_communes
+from atlas.territory.selection import Territory, as_territory, make_territory, resolve_territory
 from atlas.text import clean_text
 
 TITLE = "Où trouver de l'aide alimentaire"
@@ -87,12 +89,8 @@ class SheetOptions:
     orientation : {"auto", "landscape", "portrait"}
         ``auto`` takes the one that needs the fewest sheets, then draws the territory at the
         larger scale.
-    layers : dict, optional
-        Analysis layers (:mod:`atlas.maps.layers`, :func:`atlas.maps.layers.analysis_layers`):
-        ``zones`` (GeoDataFrame of communes with a boolean ``zones_column``, default
-        ``zone_blanche``, shaded as zones blanches; ``zones_label`` for the legend), ``bands``
-        (polygons with a ``bands_column``, default ``band``: access bands), ``partnerships``
-        (LineStrings, optional ``weight``).
+    layers : MapLayers, optional
+        Analysis layers (:func:`atlas.maps.layers.analysis_layers`).
     kinds : sequence of str or None
         Kinds of sites printed (default: food-aid sites :data:`atlas.registry.schema.AID_KINDS`;
         ``None`` for all kinds).
@@ -118,7 +116,7 @@ class SheetOptions:
     """
 
     orientation: str = "auto"
-    layers: dict[str, Any] | None = None
+    layers: MapLayers | None = None
     kinds: Sequence[str] | None = AID_KINDS
     registry: str | None = None
     generated: dt.date | None = None
@@ -142,7 +140,7 @@ class _Renderer:
 
     def __init__(self, ctx: PrintContext, options: SheetOptions, registry: str):
         self.ctx = ctx
-        self.layers = options.layers or {}
+        self.layers = options.layers or MapLayers()
         self.registry = registry
         self.generated = options.generated or dt.date.today()
         self.title = options.title
@@ -227,7 +225,7 @@ class _Renderer:
         dates = [d for d in sites["updated"] if d] if n else []
         # the date is never split over two lines (« 24 novembre / 2026 »)
         when = f" ; données à jour au {date_fr(max(dates)).replace(' ', NBSP)}" if dates else ""
-        return f"{terr.label} — {what}{when}"
+        return f"{terr.name} — {what}{when}"
 
     def _no_site(self, sheet: Sheet) -> None:
         """The table's place when the territory has no site: say so, and whom to tell."""
@@ -242,7 +240,7 @@ class _Renderer:
                       ha="center", va="baseline", color=MUTED)
 
     def _first_sheet(self, terr: Territory, sites: pd.DataFrame, plan: Plan, rows: list[dict],
-                     layers: dict[str, Any]) -> Figure:
+                     layers: MapLayers) -> Figure:
         layout, n_sheets = plan.layout, len(plan.pages)
         sheet = Sheet(layout)
         demo = bool(len(sites) and sites["fictitious"].any())
@@ -270,7 +268,7 @@ class _Renderer:
         layout, n_sheets = plan.layout, len(plan.pages)
         sheet = Sheet(SheetLayout(layout.width, layout.height, layout.map, layout.strip, layout.table))
         demo = bool(sites["fictitious"].any())
-        self._header(sheet, f"{self.title} — suite du tableau", f"{terr.label} (feuille {k}/{n_sheets})",
+        self._header(sheet, f"{self.title} — suite du tableau", f"{terr.name} (feuille {k}/{n_sheets})",
                      demo=demo, page=(k, n_sheets))
         marker_d = marker_size(sites["number"])
         box = layout.continuation_box()
@@ -315,33 +313,66 @@ def _write(path: Path, figures: Iterable[Figure], title: str, total: int | None 
     return path
 
 
-def render_map(
-    communes: gpd.GeoDataFrame,
+def render_map(  # noqa: PLR0913 - every option a keyword of its own, shown by help()
+    territory: Territory | gpd.GeoDataFrame,
     actors: gpd.GeoDataFrame | None,
-    territory: Any = None,
     *,
     output: str | Path | None = None,
+    layers: MapLayers | None = None,
+    title: str = TITLE,
+    registry: str | None = None,
+    audience: Audience | None = None,
+    kinds: Sequence[str] | None = AID_KINDS,
+    orientation: str = "auto",
+    editor: str | None = None,
+    contact: str | None = None,
+    generated: dt.date | None = None,
     context: PrintContext | None = None,
-    **options: Any,
 ) -> Path:
     """Render the A3 food-aid map of one territory to a PDF.
 
+    :func:`atlas.maps.web.render.write_webmap` takes the same first arguments and options, in the
+    same order.
+
     Parameters
     ----------
-    communes : geopandas.GeoDataFrame
-        Reference communes of the region (context around the territory is drawn from them).
+    territory : Territory or GeoDataFrame
+        The territory (:func:`atlas.select_territory`); its ``reference`` communes are drawn around
+        it and in the region inset (default :func:`atlas.territory.reference.load_communes`).
     actors : geopandas.GeoDataFrame or None
-        Accepted actors (:func:`atlas.registry.actors.read_actors` / ``build_atlas().actors``).
-    territory : str, dict, GeoDataFrame or None
-        See :func:`atlas.territory.selection.resolve_territory` (« CABBALR », « 62 »,
-        ``{"epci": [...]}``...).
+        Accepted actors (:func:`atlas.registry.actors.read_actors` / ``atlas.load().actors``);
+        the sheet prints those ``audience`` may see.
     output : path, optional
-        PDF to write (default ``maps/carte-<code>.pdf``); must end in ``.pdf``.
+        PDF to write (default ``maps/carte-<slug>.pdf``); must end in ``.pdf``.
+    layers : MapLayers, optional
+        Analysis layers (:func:`atlas.maps.layers.analysis_layers`), each clipped to the territory.
+    title : str
+        Title of the sheet.
+    registry : str, optional
+        Title of the registry, named in the sources line (« Registre des lieux d'aide
+        alimentaire du Pays de Lens ») — default: a description, never a file name.
+    audience : Audience, optional
+        Who the sheets are for (:class:`atlas.registry.publication.Audience`; default the
+        public): only the sites :func:`atlas.registry.publication.public_sites` keeps are
+        printed; with ``professionals`` the sheets carry « usage professionnel — ne pas
+        diffuser »; a site not updated for ``freshness_months`` months carries « informations
+        de mars 2024 — à vérifier » in the table.
+    kinds : sequence of str or None
+        Kinds of sites printed (default: food-aid sites :data:`atlas.registry.schema.AID_KINDS`;
+        ``None`` for all kinds).
+    orientation : {"auto", "landscape", "portrait"}
+        ``auto`` takes the one that needs the fewest sheets, then draws the territory at the
+        larger scale.
+    editor : str, optional
+        Who made the sheet (« CCAS de Lens »), printed in the footer.
+    contact : str, optional
+        Whom to tell of a missing site or an error (« CCAS de Lens — 03 21 00 00 00 »), printed
+        in the footer after « Signalez un lieu manquant ou une erreur à » (default: the
+        ``editor``, else the service that handed the sheet out).
+    generated : datetime.date, optional
+        Generation date printed in the footer (default: today); freshness is judged on it.
     context : PrintContext, optional
         Region layers already prepared (for many calls).
-    **options
-        Sheet options (:class:`SheetOptions`): ``orientation``, ``layers``, ``kinds``,
-        ``registry``, ``generated``, ``title``, ``audience``.
 
     Returns
     -------
@@ -351,16 +382,27 @@ def render_map(
     Raises
     ------
     atlas.errors.AtlasError
-        Unknown territory, output not writable or not a ``.pdf``.
-    TypeError
-        An unknown option.
+        Output not writable or not a ``.pdf``, unknown orientation.
+
+    Examples
+    --------
+    >>> import atlas, tempfile, pathlib
+    >>> built = atlas.load()
+    >>> capso = atlas.territory("CAPSO", communes=built.communes)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = atlas.render_map(capso, built.actors, output=pathlib.Path(tmp) / "capso.pdf")
+    ...     path.name, path.stat().st_size > 100_000
+    ('capso.pdf', True)
     """
-    opts = SheetOptions(**options)
-    terr = resolve_territory(communes, territory)
-    path = _check_output(output, f"carte-{terr.code or 'territoire'}.pdf")
-    rend = _Renderer(context or PrintContext.build(communes), opts, registry_label(actors, opts.registry, editor=opts.editor))
+    opts = SheetOptions(orientation=orientation, layers=layers, kinds=kinds, registry=registry, generated=generated,
+                        title=title, audience=audience, editor=editor, contact=contact)
+    terr = as_territory(territory)
+    path = _check_output(output, f"carte-{terr.slug or 'territoire'}.pdf")
+    reference = terr.reference if terr.reference is not None else load_communes()
+    rend = _Renderer(context or PrintContext.build(reference), opts, registry_label(actors, opts.registry,
+                                                                                    editor=opts.editor))
     figs = rend.sheets(terr, rend.sites(shown_actors(actors, opts.audience), terr), opts.orientation)
-    return _write(path, figs, f"{opts.title} — {terr.label}", total=len(figs))
+    return _write(path, figs, f"{opts.title} — {terr.name}", total=len(figs))
 
 
 def atlas_territories(communes: gpd.GeoDataFrame, by: str | Sequence[Any] = "epci") -> list[Territory]:
@@ -372,6 +414,5 @@ def atlas_territories(communes: gpd.GeoDataFrame, by: str | Sequence[Any] = "epc
             raise AtlasError(f"Découpage d'atlas inconnu : « {by} » (attendu : epci, commune, dep ou une liste).")
         name = {"epci": "epci_name", "insee": "name", "dep": "dep_name"}[key]
         order = communes.groupby(key)[name].first().map(fold).sort_values(kind="stable").index
-        return [Territory(communes[communes[key] == k], territory_label(communes[communes[key] == k]), str(k))
-                for k in order]
+        return [make_territory(communes[communes[key] == k], reference=communes, given=str(k)) for k in order]
     return [resolve_territory(communes, t) for t in by]

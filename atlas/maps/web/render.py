@@ -39,9 +39,9 @@ import html
 import json
 import re
 import secrets
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import folium
 import geopandas as gpd
@@ -49,9 +49,11 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from atlas import settings
 from atlas.crs import WGS84
 from atlas.errors import AtlasError
 from atlas.io import write_text_atomic
+from atlas.maps.layers import MapLayers
 from atlas.maps.site_table import registry_label as registry_label_for
 from atlas.maps.site_table import site_numbers
 from atlas.maps.symbols import CLUSTER_STYLE, KIND_COLORS, kind_symbol, svg_marker
@@ -63,7 +65,7 @@ from atlas.registry import schema
 from atlas.registry.publication import PRO_MARK, Audience, freshness_notes, public_sites
 from atlas.registry.schema import AID_KINDS
 from atlas.territory.reference import representative_points
-from atlas.territory.selection import Territory
+from atlas.territory.selection import Territory, as_territory
 from atlas.text import clean_text
 
 __all__ = ["html_output_path", "inline_assets", "make_webmap", "web_filename", "write_webmap"]
@@ -188,18 +190,15 @@ class _AtlasScript(MacroElement):
 
 
 
-def _shape_layers(layers: dict[str, Any], communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, topology: Topology,
+def _shape_layers(layers: MapLayers, communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, topology: Topology,
                   index: dict[str, int], *, epci_borders: bool, clip: bool) -> list[ShapeLayer]:
     """The page's overlays, in drawing order: access bands, zones blanches, EPCI borders, partnerships.
 
     Zones blanches are left out when there are none (the title panel says so), and off when the
     page opens if they cover more than :data:`HEAVY_SHARE` of the map."""
-    zones = layers.get("zones")
-    if zones is not None:
-        col = layers.get("zones_column")
-        zones = zones[zones[col].astype(bool)] if col and col in zones.columns else zones
-    bands = layers.get("bands")
-    lines = layers.get("partnerships")
+    zones = layers.zone_rows()
+    bands = layers.bands
+    lines = layers.partnerships
     if clip:  # layers computed for a wider area keep only the communes of this page
         zones, bands = (
             layer[layer["insee"].astype(str).isin(index)] if layer is not None and "insee" in layer.columns else layer
@@ -232,9 +231,9 @@ def _area_share(zones: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, index: dict
     return float(zones.to_crs(communes.crs).geometry.area.sum()) / total
 
 
-def _zones_note(layers: dict[str, Any], shapes: list[ShapeLayer]) -> list[str]:
+def _zones_note(layers: MapLayers, shapes: list[ShapeLayer]) -> list[str]:
     """« Aucune commune en zone blanche » when zones blanches were asked for and there are none."""
-    if layers.get("zones") is None or any(s.title.startswith("Zones blanches") for s in shapes):
+    if layers.zones is None or any(s.title.startswith("Zones blanches") for s in shapes):
         return []
     return ["Zones blanches : aucune commune de la carte"]
 
@@ -250,11 +249,11 @@ def _commune_labels(communes: gpd.GeoDataFrame) -> dict[str, list]:
     return {"lab": lab, "pop": pop}
 
 
-def _numbers(actors: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, territory: str | None) -> dict[str, int]:
+def _numbers(actors: gpd.GeoDataFrame, territory: Territory) -> dict[str, int]:
     """The sites' numbers, as the printed sheet of the same communes numbers them."""
     if "insee" not in actors.columns:
         return {}
-    return site_numbers(actors, Territory(communes, territory or ""), AID_KINDS)
+    return site_numbers(actors, territory, AID_KINDS)
 
 
 def _render_page(title: str, body_html: str) -> str:
@@ -309,61 +308,23 @@ def _fill_placeholders(page: str, holders: dict[str, str], parts: dict[str, str]
 
 
 def make_webmap(
-    communes: gpd.GeoDataFrame,
+    territory: Territory | gpd.GeoDataFrame,
     actors: gpd.GeoDataFrame,
-    territory: str | None = None,
     *,
-    layers: dict[str, Any] | None = None,
-    epci_borders: bool = True,
+    layers: MapLayers | None = None,
     title: str | None = None,
-    registry_label: str | None = None,
+    registry: str | None = None,
+    audience: Audience | None = None,
+    epci_borders: bool = True,
     clip: bool = True,
     tolerance_m: float = SIMPLIFY_TOLERANCE_M,
-    audience: Audience | None = None,
 ) -> str:
-    """Build the self-contained interactive HTML map.
+    """Build the self-contained interactive HTML map (the page :func:`write_webmap` writes).
 
     Parameters
     ----------
-    communes : geopandas.GeoDataFrame
-        Communes to draw (e.g. :func:`atlas.territory.selection.select_territory`), with ``insee``,
-        ``name`` and, for EPCI borders, ``epci``/``epci_name``.
-    actors : geopandas.GeoDataFrame
-        Accepted actors (:func:`atlas.registry.actors.read_actors`).
-    territory : str, optional
-        Name of the territory (e.g. « CA Béthune-Bruay… »,
-        :func:`atlas.territory.selection.territory_label`): the heading of the title panel and the
-        start of the browser tab's title (:func:`atlas.maps.web.panels.page_title`). Sites are
-        numbered as the printed sheet of the same communes numbers them
-        (:func:`atlas.maps.site_table.site_numbers`): marker labels, popups, search and list.
-    layers : dict, optional
-        Analysis layers (:mod:`atlas.maps.layers`: :func:`~atlas.maps.layers.analysis_layers` or
-        :func:`~atlas.maps.layers.web_layers`), drawn as switchable layers: ``zones`` (zones
-        blanches: the rows where ``zones_column`` is true when it is given, else every row;
-        tooltip from ``label``, ``name``...), ``bands`` (access bands) and ``partnerships``
-        (LineStrings between partners, with optional ``source``, ``target``, ``kind`` and
-        ``label`` columns).
-    epci_borders : bool
-        Draw EPCI borders as a layer.
-    title : str, optional
-        Page and map title (default « Qui nourrit qui ? Aide alimentaire et PAT »).
-    registry_label : str, optional
-        How the registry is cited in the sources line (default: what it is — the demonstration
-        registry, or « registre des lieux d'aide alimentaire » —, never a file name;
-        :func:`atlas.maps.site_table.registry_label`).
-    clip : bool, default True
-        Keep only the actors whose ``insee`` is one of ``communes`` (a territory map). With
-        False every actor is kept, including those with no commune at all (not located: they
-        are listed and found by the search box) — for a whole-region map.
-    tolerance_m : float
-        Simplification of commune borders, metres (0 to keep them as they are).
-    audience : Audience, optional
-        Who the page is for (:class:`atlas.registry.publication.Audience`; default the public):
-        only the actors :func:`atlas.registry.publication.public_sites` keeps are on the page
-        (never the permanently closed ones; drafts and offline ones only when asked; those
-        reserved to professionals only with ``professionals``, and the page then says « usage
-        professionnel — ne pas diffuser »); the popup of an actor not updated for
-        ``freshness_months`` months says « informations de mars 2024 — à vérifier ».
+    territory, actors, layers, title, registry, audience, epci_borders, clip, tolerance_m
+        As for :func:`write_webmap`.
 
     Returns
     -------
@@ -375,8 +336,20 @@ def make_webmap(
     ------
     AtlasError
         When the inputs cannot be mapped (French message).
+
+    Examples
+    --------
+    >>> import atlas
+    >>> built = atlas.load()
+    >>> page = atlas.make_webmap(atlas.territory("CAPSO", communes=built.communes), built.actors)
+    >>> page.startswith("<!DOCTYPE html>"), "Pays de Saint-Omer" in page
+    (True, True)
     """
-    _check_inputs(communes, actors)
+    _check_inputs(territory.communes if isinstance(territory, Territory) else territory, actors)
+    terr = as_territory(territory)
+    communes = terr.communes
+    name = terr.name
+    registry_label = registry
     e = html.escape
     title = title or DEFAULT_TITLE
     aud = audience or Audience()
@@ -389,7 +362,7 @@ def make_webmap(
     kinds = [k for k in schema.KIND_LABELS if k in set(actors["kind"].astype(str))]
     records = actor_records(actors, kinds, notes=freshness_notes(actors, months=aud.freshness_months,
                                                                  today=aud.today).tolist(),
-                            numbers=_numbers(actors, communes, territory))
+                            numbers=_numbers(actors, replace(terr, communes=communes)))
     counts = pd.Series([kinds[r["k"]] for r in records if r["ll"]], dtype=object).value_counts().to_dict()
 
     topology = build_topology(to_wgs84(communes).to_numpy())
@@ -401,7 +374,7 @@ def make_webmap(
         **labels_at,
     }
     index = {k: i for i, k in enumerate(commune_data["insee"])}
-    shapes = _shape_layers(layers or {}, communes, actors, topology, index, epci_borders=epci_borders, clip=clip)
+    shapes = _shape_layers(layers or MapLayers(), communes, actors, topology, index, epci_borders=epci_borders, clip=clip)
 
     updated = sorted(v for v in (actors["updated"].astype(str) if "updated" in actors.columns else []) if v.strip())
     fictitious = bool(actors["fictitious"].fillna(False).astype(bool).any()) if "fictitious" in actors.columns else False
@@ -409,7 +382,7 @@ def make_webmap(
     sources = f"{REFERENCE_SOURCES} ; registre : {registry_label}" + (f" ; {PRO_MARK}" if aud.professionals else "")
     data = {
         "meta": {"osm_url": OSM_URL, "osm_attribution": e(OSM_ATTRIBUTION), "title": title,
-                 "territory": territory or "", "updated": updated[-1] if updated else ""},
+                 "territory": name, "updated": updated[-1] if updated else ""},
         "labels": LABELS,
         "fields": [list(f) for f in POPUP_FIELDS],
         "precision": PRECISION_TEXT,
@@ -421,15 +394,15 @@ def make_webmap(
     }
     n_numbered = sum(1 for r in records if "no" in r)
     n_unlocated = sum(1 for r in records if not r["ll"])
-    body = (title_html(title, territory, records, updated, fictitious=fictitious, pro=aud.professionals,
-                       notes=_zones_note(layers or {}, shapes))
+    body = (title_html(title, name, records, updated, fictitious=fictitious, pro=aud.professionals,
+                       notes=_zones_note(layers or MapLayers(), shapes))
             + legend_html(kinds, counts, shapes, any_approx=any(r["p"] == "commune" for r in records),
                           any_number=n_numbered > 0)
             + list_html(n_numbered, n_unlocated)
             + f'<div id="atlas-sources" style="display:none">Sources : {e(sources)}</div>'
             + '<pre id="atlas-test-popup"></pre>'
             + f'<script type="application/json" id="atlas-data">{_json_for_script(data)}</script>')
-    return _render_page(page_title(title, territory), body)
+    return _render_page(page_title(title, name), body)
 
 
 def html_output_path(output: str | Path) -> Path:
@@ -446,21 +419,78 @@ def html_output_path(output: str | Path) -> Path:
     return output
 
 
-def write_webmap(communes: gpd.GeoDataFrame, actors: gpd.GeoDataFrame, output: str | Path, **kwargs: Any) -> Path:
-    """Write :func:`make_webmap`'s page to ``output`` atomically (no half-written file).
+def write_webmap(
+    territory: Territory | gpd.GeoDataFrame,
+    actors: gpd.GeoDataFrame,
+    *,
+    output: str | Path | None = None,
+    layers: MapLayers | None = None,
+    title: str | None = None,
+    registry: str | None = None,
+    audience: Audience | None = None,
+    epci_borders: bool = True,
+    clip: bool = True,
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+) -> Path:
+    """Write the interactive map of a territory to one offline HTML file, atomically.
+
+    :func:`atlas.maps.print.render.render_map` takes the same first arguments and options, in the
+    same order.
 
     Parameters
     ----------
-    communes, actors : geopandas.GeoDataFrame
-        See :func:`make_webmap`.
-    output : str or Path
-        HTML file to write (checked by :func:`html_output_path` before anything is computed).
-    **kwargs
-        Passed to :func:`make_webmap`.
+    territory : Territory or GeoDataFrame
+        The territory (:func:`atlas.select_territory`): its communes are drawn (``insee``,
+        ``name`` and, for EPCI borders, ``epci``/``epci_name``), its name heads the title panel
+        and starts the browser tab's title (:func:`atlas.maps.web.panels.page_title`). Sites are
+        numbered as the printed sheet of the same territory numbers them
+        (:func:`atlas.maps.site_table.site_numbers`): marker labels, popups, search and list.
+    actors : geopandas.GeoDataFrame
+        Accepted actors (:func:`atlas.registry.actors.read_actors`).
+    output : str or Path, optional
+        HTML file to write (checked by :func:`html_output_path` before anything is computed);
+        default ``maps/carte-<territory>.html`` (:func:`atlas.maps.web.panels.web_filename`).
+    layers : MapLayers, optional
+        Analysis layers (:func:`~atlas.maps.layers.analysis_layers` or
+        :func:`~atlas.maps.layers.web_layers`), drawn as switchable layers: zones blanches, access
+        bands and partnerships.
+    title : str, optional
+        Page and map title (default « Qui nourrit qui ? Aide alimentaire et PAT »).
+    registry : str, optional
+        How the registry is cited in the sources line (default: what it is — the demonstration
+        registry, or « registre des lieux d'aide alimentaire » —, never a file name;
+        :func:`atlas.maps.site_table.registry_label`).
+    audience : Audience, optional
+        Who the page is for (:class:`atlas.registry.publication.Audience`; default the public):
+        only the actors :func:`atlas.registry.publication.public_sites` keeps are on the page
+        (never the permanently closed ones; drafts and offline ones only when asked; those
+        reserved to professionals only with ``professionals``, and the page then says « usage
+        professionnel — ne pas diffuser »); the popup of an actor not updated for
+        ``freshness_months`` months says « informations de mars 2024 — à vérifier ».
+    epci_borders : bool
+        Draw EPCI borders as a layer.
+    clip : bool, default True
+        Keep only the actors whose ``insee`` is one of the territory's communes. With False every
+        actor is kept, including those with no commune at all (not located: they are listed and
+        found by the search box) — for a whole-region map.
+    tolerance_m : float
+        Simplification of commune borders, metres (0 to keep them as they are).
 
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import atlas, tempfile, pathlib
+    >>> built = atlas.load()
+    >>> capso = atlas.territory("CAPSO", communes=built.communes)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     atlas.write_webmap(capso, built.actors, output=pathlib.Path(tmp) / "capso.html").name
+    'capso.html'
     """
-    output = html_output_path(output)
-    return write_text_atomic(output, make_webmap(communes, actors, **kwargs))
+    terr = as_territory(territory)
+    path = html_output_path(output if output is not None else settings.maps_dir() / web_filename(terr.name))
+    page = make_webmap(terr, actors, layers=layers, title=title, registry=registry, audience=audience,
+                       epci_borders=epci_borders, clip=clip, tolerance_m=tolerance_m)
+    return write_text_atomic(path, page)

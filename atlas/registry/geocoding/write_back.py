@@ -195,6 +195,14 @@ def geocode_registry(
     Returns
     -------
     GeocodedRegistry
+
+    Examples
+    --------
+    >>> import atlas
+    >>> from atlas import settings
+    >>> geocoded = atlas.geocode_registry(settings.raw_dir() / "actors.csv")
+    >>> len(geocoded.table), "precision" in geocoded.table.columns
+    (190, True)
     """
     path = Path(path)
     mapping = load_mapping(mapping)
@@ -237,6 +245,15 @@ def write_geocoded(geocoded: GeocodedRegistry, output: str | Path) -> Path:
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import atlas, tempfile, pathlib
+    >>> from atlas import settings
+    >>> geocoded = atlas.geocode_registry(settings.raw_dir() / "actors.csv")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     atlas.write_geocoded(geocoded, pathlib.Path(tmp) / "registre-geocode.csv").name
+    'registre-geocode.csv'
     """
     dialect = geocoded.dialect or EXCEL
     buf = io.StringIO()
