@@ -128,7 +128,7 @@ def test_no_partnership_line_unless_asked_and_legend_only_for_drawn_layers(sheet
 
 
 def test_print_asks_partnerships_only_with_the_option():
-    from atlas.cli import print_map
+    from atlas.cli.print_map import print_map
 
     opts = {p.name: p for p in print_map.params}
     assert opts["partnerships"].default is None
