@@ -1,7 +1,7 @@
 """The partnerships on the map (``acteurs-carte``): lines between located actors on the communes.
 
-The map fills its A3 sheet (portrait or landscape, whichever suits the territory), with a scale
-bar (matplotlib-scalebar), a north arrow and a legend whose entries all look different. Markers
+The map fills its A3 sheet (portrait or landscape, whichever suits the territory), with the scale
+bar and north arrow of the A3 sheets (:mod:`atlas.print_style`) and a legend whose entries all look different. Markers
 that would hide one another are moved apart with a leader line to their true place; the most
 central actors are named, with a leader line when their label had to go further away.
 """
@@ -21,8 +21,7 @@ import shapely
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrow, Patch
-from matplotlib_scalebar.scalebar import ScaleBar
+from matplotlib.patches import Patch
 
 from atlas.actors.labels import disc_boxes, place_node_labels, sheet_mm, unique_labels
 from atlas.actors.layout import separate
@@ -30,6 +29,7 @@ from atlas.actors.metrics import canonical_graph, node_metrics
 from atlas.actors.style import KIND_MARKERS, MIN_PT, WORLD_COLOURS, mpl_text
 from atlas.fr import plural_fr
 from atlas.placement import MM_PER_PT, spread_markers
+from atlas.print_style import draw_north_arrow, draw_scale_bar, nice_length
 from atlas.registry import schema
 
 #: Up to this many located actors, markers are spread by :func:`atlas.placement.spread_markers`
@@ -128,13 +128,20 @@ def _draw_lines(ax, H: nx.Graph, pos: dict) -> int:
     return sum(len(s) for s, _ in segs.values())
 
 
-def _north_arrow(ax) -> None:
-    """A north arrow in the upper right corner of the map (Lambert-93 grid north ≈ true north in
-    the region, within 1.5°)."""
-    ax.add_patch(FancyArrow(0.965, 0.885, 0.0, 0.065, width=0.008, head_width=0.026, head_length=0.03,
-                            length_includes_head=True, transform=ax.transAxes, fc="#222222", ec="#222222", zorder=7))
-    ax.text(0.965, 0.96, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=11, fontweight="bold",
-            zorder=7)
+def _scale_and_north(ax) -> None:
+    """The scale bar (lower left) and north arrow (upper right) of :mod:`atlas.print_style`, the same
+    as on the A3 sheets, drawn in the map's Lambert-93 metres."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_mm = ax.get_window_extent().width / ax.figure.dpi * 25.4
+    per_mm = (x1 - x0) / width_mm  # metres of ground per millimetre of paper
+
+    def text(axes, x, y, s, **kw):  # noqa: ANN001, ANN202 - the text function of print_style
+        return axes.text(x, y, mpl_text(s), color="#222222", **kw)
+
+    length = nice_length(0.18 * (x1 - x0))
+    draw_scale_bar(ax, x0 + 6 * per_mm, y0 + 6 * per_mm, length, text=text, units_per_mm=per_mm, zorder=7)
+    draw_north_arrow(ax, x1 - 8 * per_mm, y1 - 18 * per_mm, text=text, units_per_mm=per_mm, zorder=7)
 
 
 def _legend(fig: Figure, H: nx.Graph, located: gpd.GeoDataFrame, *, portrait: bool) -> None:
@@ -248,9 +255,7 @@ def draw_partnership_map(
     styles = {n: {"fontsize": 7.5, "color": "#1a1a1a"} for n in order}
     place_node_labels(ax, pos, labels, order, radius=radius, obstacles=disc_boxes(ax, pos, radius) + dots,
                       styles=styles, far=top_n)
-    ax.add_artist(ScaleBar(1.0, "m", location="lower left", length_fraction=0.18, box_alpha=0.8,
-                           font_properties={"size": 8}, scale_loc="top", border_pad=0.8))
-    _north_arrow(ax)
+    _scale_and_north(ax)
     fig.text(0.01, 0.975, mpl_text(title or "Les partenariats sur le territoire"), fontsize=18, fontweight="bold",
              va="center")
     n_unloc = sum(1 for u, v in H.edges() if u not in pos or v not in pos)

@@ -6,8 +6,9 @@ Shared by the graph drawing (:mod:`atlas.actors.draw`), the map of partnerships
 
 from __future__ import annotations
 
-#: Smallest type size on a drawing, in points at print size (A3): nothing is set smaller.
-MIN_PT = 7.0
+from atlas.print_style import MIN_PT  # smallest type size at print size (A3), the same on every drawing
+
+__all__ = ["COMMUNITY_PALETTE", "EDGE_LOOK", "EDGE_STYLES", "KIND_MARKERS", "MIN_PT", "WORLD_COLOURS", "mpl_text"]
 
 #: Colours of the worlds (colour-blind safe: green / orange / purple).
 WORLD_COLOURS: dict[str, str] = {"pat": "#1b7837", "aid": "#e66101", "both": "#5e3c99"}

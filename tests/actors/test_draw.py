@@ -213,8 +213,13 @@ def test_demo_partnership_map_printable(demo_graph, tmp_path):
     assert sorted((w, h)) == pytest.approx(sorted((11.69, 16.54)), abs=0.01)
     box = ax.get_position()
     assert box.width * box.height > 0.6  # the map fills its sheet
-    assert any(type(a).__name__ == "ScaleBar" for a in ax.artists)
-    assert "N" in [t.get_text() for t in ax.texts]
+    # the scale bar of the A3 sheets (atlas.print_style), in the map's metres: its labels stand where
+    # the ground length they name ends
+    texts = {t.get_text(): t.get_position() for t in ax.texts}
+    full = next(k for k in texts if k.endswith(" km"))
+    km = float(full.split()[0].replace(",", "."))
+    assert texts[full][0] - texts["0"][0] == pytest.approx(km * 1000)
+    assert "N" in texts
     looks = _legend_looks(fig)
     assert len(set(looks)) == len(looks)
     pdf, = save_drawing(fig, [tmp_path / "carte.pdf"])

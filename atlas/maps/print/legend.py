@@ -6,22 +6,22 @@ layers drawn, in columns at least 48 mm wide; the strip grows when the legend ne
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib.patches import Polygon, Rectangle
+from matplotlib.patches import Rectangle
 
-from atlas.fr import integer_fr, number_fr
+from atlas.fr import integer_fr
 from atlas.maps.layers import MapLayers
 from atlas.maps.pictograms import draw_pictogram, pictogram_label
 from atlas.maps.print import typeset as pl
 from atlas.maps.print.mapframe import PrintContext
 from atlas.maps.print.sheet import INSET_H, STRIP_H, Box, Sheet, SheetLayout, draw_marker, draw_text, points
 from atlas.maps.symbols import EDGE_DEP, EDGE_EPCI, MUTED, PARTNER_COLOR, PRINT_BAND_COLORS, ZONES_COLOR
+from atlas.print_style import DEP_LW, EPCI_LW, SCALE_PT, draw_north_arrow, draw_scale_bar, nice_length
 from atlas.registry.schema import AID_KINDS, KIND_LABELS
 from atlas.territory.selection import Territory
 
@@ -31,19 +31,6 @@ LegendItem = tuple[str, Any]
 def inset_width(height: float, bounds: Sequence[float]) -> float:
     """Width in mm of the region inset drawn ``height`` mm tall."""
     return height * (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
-
-
-def _nice_length(max_m: float) -> float:
-    """A round length (1, 2, 5 × 10^k metres) not longer than ``max_m``."""
-    k = 10 ** math.floor(math.log10(max_m))
-    for f in (5, 2, 1):
-        if f * k <= max_m:
-            return f * k
-    return k
-
-
-def _km(m: float) -> str:
-    return f"{number_fr(m / 1000)} km" if m >= 1000 else f"{number_fr(m)} m"
 
 
 # --------------------------------------------------------------------------- legend
@@ -87,9 +74,9 @@ def legend_items(sites: pd.DataFrame, layers: MapLayers, displaced: bool = True,
         items.append(("Contour pointillé : lieu repéré à la mairie de sa commune", ("approx", kinds[0])))
     if displaced:
         items.append(("Repères écartés : un trait mène au lieu exact", ("leader", None)))
-    items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": 0.9})))
+    items.append(("Limite d'EPCI", ("line", {"color": EDGE_EPCI, "lw": EPCI_LW})))
     if dep_border:
-        items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": 1.6, "ls": (0, (6, 2))})))
+        items.append(("Limite de département", ("line", {"color": EDGE_DEP, "lw": DEP_LW, "ls": (0, (6, 2))})))
     zones = layers.zones
     if zones is not None and len(zones):
         items.append((layers.zones_label or "Zone blanche : commune éloignée de tout lieu", ("zones", {})))
@@ -213,25 +200,16 @@ def _draw_inset(sheet: Sheet, ctx: PrintContext, terr: Territory) -> float:
 
 
 def _draw_scale_and_north(ax: Any, strip: Box, scale: float) -> None:
-    """Scale bar (bottom right of the strip) and north arrow above it."""
+    """Scale bar (bottom right of the strip) and north arrow above it (:mod:`atlas.print_style`)."""
     sx, sy, sw, sh = strip
-    length = _nice_length(30.0 * scale)
-    bar_mm = length / scale
+    length = nice_length(30.0 * scale)
     bx = sx + sw - 36.0
     by = sy + 7.5
-    half = bar_mm / 2
-    ax.add_patch(Rectangle((bx, by), half, 1.6, facecolor="#222222", edgecolor="#222222", lw=0.5))
-    ax.add_patch(Rectangle((bx + half, by), half, 1.6, facecolor="white", edgecolor="#222222", lw=0.5))
-    for xx, lab in ((bx, "0"), (bx + half, _km(length / 2).split()[0]), (bx + bar_mm, _km(length))):
-        draw_text(ax, xx, by + 3.0, lab, fontsize=7, ha="center", va="baseline")
+    draw_scale_bar(ax, bx, by, length, text=draw_text, units_per_m=1.0 / scale)
     denom = round(scale * 1000 / 5000) * 5000 or round(scale * 1000)
-    draw_text(ax, bx, by - 4.0, f"Échelle 1/{integer_fr(denom)}" + " (sur A3)", fontsize=7,
+    draw_text(ax, bx, by - 4.0, f"Échelle 1/{integer_fr(denom)}" + " (sur A3)", fontsize=SCALE_PT,
               va="baseline", color=MUTED)
-    # north arrow (Lambert-93 grid north ≈ true north in the region, within 1.5°)
-    nx, ny = bx + 15, sy + sh - 17
-    ax.add_patch(Polygon([(nx - 2.6, ny), (nx, ny + 10), (nx + 2.6, ny), (nx, ny + 2.6)], closed=True,
-                         facecolor="#222222", edgecolor="#222222", lw=0.5))
-    draw_text(ax, nx, ny + 11.5, "N", fontsize=9, fontweight="bold", ha="center", va="baseline")
+    draw_north_arrow(ax, bx + 15, sy + sh - 17, text=draw_text)
 
 
 def draw_strip(sheet: Sheet, terr: Territory, sites: pd.DataFrame, *, ctx: PrintContext, layers: MapLayers,

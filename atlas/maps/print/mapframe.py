@@ -36,6 +36,7 @@ from atlas.maps.symbols import (
     PRINT_BAND_COLORS,
     ZONES_COLOR,
 )
+from atlas.print_style import DEP_LW, EPCI_LW
 from atlas.territory.reference import departement_polygons, epci_polygons, neighbouring_land
 from atlas.territory.selection import Territory
 
@@ -436,8 +437,8 @@ def draw_map(sheet: Sheet, ctx: PrintContext, terr: Territory, sites: pd.DataFra
     coast = sea.buffer(40) if not sea.is_empty else None
     borders, drawn = [], {}
     for key, polys, style in (
-            ("epci", ctx.epci, {"color": EDGE_EPCI, "linewidth": 0.9, "zorder": 3}),
-            ("dep", ctx.deps, {"color": EDGE_DEP, "linewidth": 1.6, "linestyle": (0, (6, 2)), "zorder": 3.1})):
+            ("epci", ctx.epci, {"color": EDGE_EPCI, "linewidth": EPCI_LW, "zorder": 3}),
+            ("dep", ctx.deps, {"color": EDGE_DEP, "linewidth": DEP_LW, "linestyle": (0, (6, 2)), "zorder": 3.1})):
         lines = polys[polys.intersects(view)].boundary
         if coast is not None:
             lines = lines.difference(coast)
