@@ -86,6 +86,7 @@ def one_size(n: int) -> dict:
     from atlas.maps.print import render as printmap
     from atlas.maps.print.mapframe import PrintContext
     from atlas.registry.build import build_registries
+    from atlas.territory.selection import select_territory
 
     settings.options.quiet = True
     built = build_registries(write=False)
@@ -95,7 +96,8 @@ def one_size(n: int) -> dict:
         out = Path(tmp) / "cabbalr.pdf"
         t = time.perf_counter()
         try:
-            printmap.render_map(built.communes, reg, territory="CABBALR", output=out, generated=DAY, context=ctx)
+            printmap.render_map(select_territory(built.communes, epci="CABBALR"), reg, output=out, generated=DAY,
+                                context=ctx)
             outcome = f"{len(PdfReader(out).pages)} sheet(s), {out.stat().st_size / 1e6:.1f} MB"
         except TooManySitesError as exc:
             outcome = f"refused: « {str(exc)[:60]}… »"
@@ -143,13 +145,13 @@ def demo_runs() -> list[list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cabbalr.pdf"
         t = time.perf_counter()
-        printmap.render_map(built.communes, built.actors, territory="CABBALR", output=out, generated=DAY)
+        printmap.render_map(select_territory(built.communes, epci="CABBALR"), built.actors, output=out, generated=DAY)
         secs = time.perf_counter() - t
         rows.append(["CABBALR, demonstration registry", f"{len(PdfReader(out).pages)}", f"{secs:.1f}",
                      f"{out.stat().st_size / 1e6:.2f} MB"])
         out = Path(tmp) / "atlas62.pdf"
         t = time.perf_counter()
-        booklet.render_atlas(built.communes, built.actors, by="epci", within=select_territory(built.communes, dep="62"),
+        booklet.render_atlas(select_territory(built.communes, dep="62"), built.actors, by="epci",
                              output=out, generated=DAY)
         secs = time.perf_counter() - t
         rows.append(["Pas-de-Calais booklet (`--atlas epci --dep 62`), demonstration registry",

@@ -37,14 +37,16 @@ from tests.benchmarks import Config, Table, bench  # noqa: E402
 def layers(communes, actors) -> dict:
     from atlas.analysis.coverage import zones_blanches
     from atlas.analysis.distances import commune_access
-    from atlas.maps.layers import access_band_polygons
+    from atlas.analysis.sites import select_sites
+    from atlas.maps.layers import MapLayers, access_band_polygons
     from atlas.registry.partnerships import load_partnerships, partnership_lines
 
-    zb = zones_blanches(communes, actors, thresholds_km=10)
-    zones = zb[zb[f"zone_blanche_{zb.attrs['thresholds'][0]}"]]
-    bands = access_band_polygons(commune_access(communes, actors))
+    sites = select_sites(actors)
+    zb = zones_blanches(communes, sites, thresholds_km=(10,))
+    zones = zb.frame[zb.frame[zb.zones_column()]]
+    bands = access_band_polygons(commune_access(communes, sites))
     parts, _ = load_partnerships(actors)
-    return {"layers": {"zones": zones, "bands": bands, "partnerships": partnership_lines(parts.accepted, actors)}}
+    return {"layers": MapLayers(zones=zones, bands=bands, partnerships=partnership_lines(parts.accepted, actors))}
 
 
 def browser_ms(page: str, repeats: int = 3) -> float | None:
@@ -90,7 +92,7 @@ def web_bench(config: Config) -> list[Table]:
 
     region = load_communes()
     actors = read_actors(REPO / "data" / "raw" / "actors.csv", communes=region).accepted
-    cases = [("CABBALR", select_territory(region, epci="CABBALR"), True)]
+    cases = [("CABBALR", select_territory(region, epci="CABBALR").communes, True)]
     if not config.quick:
         cases.append(("Hauts-de-France", region, False))
     n = config.repeats
