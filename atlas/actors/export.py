@@ -207,6 +207,7 @@ def export_all(
             fig = draw_partnership_map(G, actors, communes, epci=codes, metrics=metrics, title=geo_title)
             save_drawing(fig, [temp(f"map_{f}", f"{stem}-carte.{f}") for f in suffixes])
     summary = summary_lines(G, metrics)
-    if lines is not None and lines.attrs.get("n_unlocated"):
-        summary.append(f"{lines.attrs['n_unlocated']} liens sans tracé géographique (acteur non localisé).")
+    n_unlocated = G.number_of_edges() - len(lines) if lines is not None else 0  # one line per edge, when located
+    if n_unlocated:
+        summary.append(f"{n_unlocated} liens sans tracé géographique (acteur non localisé).")
     return written, summary

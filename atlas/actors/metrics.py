@@ -334,7 +334,6 @@ def node_metrics(G: nx.Graph, seed: int = LOUVAIN_SEED) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=list(METRIC_LABELS) + ["kind", "world", "epci"])
     df = df.sort_values(["betweenness", "degree", "id"], ascending=[False, False, True]).reset_index(drop=True)
-    df.attrs["betweenness_method"] = method
     return df
 
 

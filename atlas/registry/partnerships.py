@@ -612,7 +612,7 @@ def partnership_lines(graph_or_partnerships: nx.Graph | pd.DataFrame, actors: pd
         ``source``, ``target``, ``source_name``, ``target_name``, ``kind`` (link kinds, or
         « shared_action »), ``kind_label`` (French), ``weight``, ``kg``, ``actions``,
         ``length_m``, LineString geometry in EPSG:2154. Pairs where an actor is not located are
-        left out (they are counted in ``attrs["n_unlocated"]``).
+        left out: their number is that of the links given minus the rows.
     """
     geo = actors.set_index(actors["id"].astype(str))["geometry"]
     names = actors.set_index(actors["id"].astype(str))["name"].astype(str)
@@ -629,11 +629,9 @@ def partnership_lines(graph_or_partnerships: nx.Graph | pd.DataFrame, actors: pd
                1.0 if math.isnan(r["weight"]) else float(r["weight"]),
                float(r["weight"]) if r["unit"] == "kg" and not math.isnan(r["weight"]) else 0.0, "")
               for _, r in links.iterrows()]
-    unlocated = 0
     for u, v, kinds, w, kg, acts in it:
         gu, gv = geo.get(u), geo.get(v)
         if gu is None or gv is None or shapely.is_empty(gu) or shapely.is_empty(gv):
-            unlocated += 1
             continue
         line = shapely.LineString([gu, gv])
         label = ", ".join(PARTNERSHIP_KINDS.get(k, "Action partagée") for k in kinds.split(",") if k)
@@ -642,6 +640,4 @@ def partnership_lines(graph_or_partnerships: nx.Graph | pd.DataFrame, actors: pd
                      "actions": acts, "length_m": float(line.length), "geometry": line})
     cols = ["source", "target", "source_name", "target_name", "kind", "kind_label", "weight", "kg", "actions",
             "length_m", "geometry"]
-    out = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=L93)
-    out.attrs["n_unlocated"] = unlocated
-    return out
+    return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=L93)

@@ -161,13 +161,11 @@ def public_sites(actors: pd.DataFrame, *, professionals: bool = False, include_d
     Returns
     -------
     (Geo)DataFrame
-        The same columns, fewer rows (permanently closed sites are never kept);
-        ``attrs["n_hidden"]`` counts the rows left out.
+        The same columns, fewer rows (permanently closed sites are never kept); the rows left out
+        are reported with their reason by :func:`hidden_warnings`.
     """
     keep = (hidden_reasons(actors, professionals=professionals, include_drafts=include_drafts) == "").to_numpy()
-    out = actors[keep].copy() if not keep.all() else actors.copy()
-    out.attrs["n_hidden"] = int((~keep).sum())
-    return out
+    return actors[keep].copy() if not keep.all() else actors.copy()
 
 
 def coverage_sites(actors: pd.DataFrame, *, include_drafts: bool = False) -> pd.DataFrame:
@@ -176,12 +174,11 @@ def coverage_sites(actors: pd.DataFrame, *, include_drafts: bool = False) -> pd.
     Returns
     -------
     (Geo)DataFrame
-        ``attrs["n_hidden"]`` counts the closed (and draft, offline) rows left out.
+        The same columns, without the closed (and draft, offline) rows
+        (:func:`atlas.analysis.sites.select_sites` counts them in ``Sites.n_not_counted``).
     """
     keep = coverage_mask(actors, include_drafts=include_drafts)
-    out = actors[keep].copy() if not keep.all() else actors.copy()
-    out.attrs["n_hidden"] = int((~keep).sum())
-    return out
+    return actors[keep].copy() if not keep.all() else actors.copy()
 
 
 # --------------------------------------------------------------------------- freshness

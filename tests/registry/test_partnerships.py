@@ -111,11 +111,35 @@ def test_partnerships_rejects_line_and_reason(actions):
     assert "partnerships_bad.csv, ligne 7 : poids négatif" in text
 
 
-def test_unknown_target_without_actions_table():
-    res = read_partnerships(DATA / "partnerships.csv", _actor_ids())
-    # without the actions table, memberships name unknown ids
+def test_unknown_target_without_actions_table(tmp_path):
+    # actions.csv beside the partnerships is read, as the command line reads it
+    beside = read_partnerships(DATA / "partnerships.csv", _actor_ids())
+    assert len(beside.rejected) == 0
+    assert beside.accepted.equals(read_partnerships(DATA / "partnerships.csv", _actor_ids(),
+                                                    read_actions(DATA / "actions.csv")).accepted)
+    # alone, memberships name unknown ids, and the reason says they may be actions
+    alone = tmp_path / "partnerships.csv"
+    alone.write_bytes((DATA / "partnerships.csv").read_bytes())
+    res = read_partnerships(alone, _actor_ids())
     assert len(res.rejected) == 10
-    assert set(res.rejected["reason"]) >= {"acteur inconnu : « pat-cab »", "acteur inconnu : « act-1 »"}
+    hint = " (aucun registre d'actions lu : si c'est l'identifiant d'une action, donnez aussi ce registre)"
+    assert set(res.rejected["reason"]) >= {f"acteur inconnu : « pat-cab »{hint}", f"acteur inconnu : « act-1 »{hint}"}
+
+
+def test_load_finds_sibling_registries(tmp_path):
+    """atlas.load(registry) reads partnerships.csv beside it and actions.csv beside those."""
+    import atlas
+
+    for name in ("actors.csv", "partnerships.csv", "actions.csv"):
+        (tmp_path / name).write_bytes((settings.raw_dir() / name).read_bytes())
+    built = atlas.load(tmp_path / "actors.csv")
+    assert built.partnerships.path == str(tmp_path / "partnerships.csv")
+    assert built.actions.path == str(tmp_path / "actions.csv")
+    with open(tmp_path / "partnerships.csv", encoding="utf-8") as f:
+        n_rows = sum(1 for _ in csv.DictReader(f))
+    assert len(built.partnerships.accepted) + len(built.partnerships.rejected) == n_rows
+    assert built.partnerships.rejected.empty
+    assert atlas.load(tmp_path / "actors.csv", partnerships=False).partnerships is None
 
 
 def test_excel_and_geopackage(tmp_path, actions):
