@@ -235,7 +235,7 @@ def zones_blanches(
     >>> cab = atlas.territory("CABBALR", communes=built.communes)
     >>> zb = atlas.zones_blanches(cab, atlas.select_sites(built.actors), thresholds_km=(5, 10))
     >>> zb.thresholds, zb.n_sites, int(zb.frame["pop_uncovered_5km"].sum()), int(zb.frame["pop_uncovered_10km"].sum())
-    (('5km', '10km'), 57, 0, 0)
+    (('5km', '10km'), 57, 14111, 0)
     """
     thresholds = threshold_list(thresholds_km, thresholds_min)
     if territory is None or len(territory) == 0:
