@@ -171,12 +171,12 @@ def test_booklet_starts_with_a_cover_and_an_index(book):
     reader = PdfReader(pdf)
     pages = {}
     for t in terrs:
-        line = next(ln for ln in index.splitlines() if ln.startswith(t.label))
-        pages[t.label] = int(line.split()[-1])
+        line = next(ln for ln in index.splitlines() if ln.startswith(t.name))
+        pages[t.name] = int(line.split()[-1])
         # the page the index gives is the territory's own sheet
-        assert t.label in pdf_text(pdf, pages[t.label]).replace("\n", " ")
+        assert t.name in pdf_text(pdf, pages[t.name]).replace("\n", " ")
     assert sorted(pages.values())[0] == 3 and len(reader.pages) >= 5
-    assert [o.title for o in reader.outline] == ["Sommaire", *(t.label for t in terrs)]
+    assert [o.title for o in reader.outline] == ["Sommaire", *(t.name for t in terrs)]
     for p in reader.pages:  # A3, landscape or portrait (a territory's sheet may be either)
         w, h = sorted((float(p.mediabox.width) / 72 * 25.4, float(p.mediabox.height) / 72 * 25.4))
         assert abs(w - 297) < 0.5 and abs(h - 420) < 0.5
@@ -186,7 +186,7 @@ def test_an_empty_territory_lists_its_nearest_sites(demo, book):
     pdf, terrs = book
     calais = terrs[1]
     index = pdf_text(pdf, 2)
-    page = int(next(ln for ln in index.splitlines() if ln.startswith(calais.label)).split()[-1])
+    page = int(next(ln for ln in index.splitlines() if ln.startswith(calais.name)).split()[-1])
     text = pdf_text(pdf, page)
     assert "Aucun lieu d'aide alimentaire n'est recensé sur ce territoire." in text
     listed = [float(d.replace(",", ".")) for d in re.findall(r"(\d+,\d) km", text)]

@@ -170,7 +170,7 @@ def blobs(pages) -> dict[str, dict]:
 
 def _territory(demo, stem: str):
     code = PAGES[stem]
-    return demo.communes if code is None else select_territory(demo.communes, epci=code)
+    return demo.communes if code is None else select_territory(demo.communes, epci=code).communes
 
 
 @pytest.fixture
