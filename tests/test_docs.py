@@ -21,7 +21,7 @@ def _text(path: Path) -> str:
 def test_readme_is_short_and_points_to_the_guides():
     text = _text(REPO / "README.md")
     assert len(text.encode("utf-8")) < 8_000  # was 74 KB: the rest lives in docs/
-    assert 'pip install -e ".[test]"' in text and "bash .ci/run" in text  # the two set-up commands
+    assert "bash .ci/setup" in text and "bash .ci/run" in text  # the two set-up commands
     for page in ("docs/guide-utilisateur.md", "docs/developer-guide.md", "docs/benchmarks.md", "docs/CHANGELOG.md"):
         assert f"]({page})" in text, page
     assert "<!-- bench:" not in text
