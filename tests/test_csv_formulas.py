@@ -127,5 +127,5 @@ def test_geocoded_registry_read_back_is_the_registry_again(tmp_path):
     again, original = read_actors(first), read_actors(REGISTRY)
     assert again.accepted["name"].tolist() == original.accepted["name"].tolist()
     assert '=HYPERLINK("http://evil","x")' in again.accepted["name"].tolist()
-    assert "+33 3 21 00 00 00" in again.accepted["phone"].tolist()
+    assert "03 21 00 00 00" in again.accepted["phone"].tolist()  # read back as the French form, as any +33 phone
     assert not again.warnings["message"].str.contains("« '+33", regex=False).any()

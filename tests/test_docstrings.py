@@ -113,7 +113,7 @@ def test_every_exported_name_passes():
 
 def test_ci_runs_the_static_checks_and_mypy_states_its_strictness():
     run = (settings.REPO_DIR / ".ci" / "run").read_text(encoding="utf-8")
-    for command in ("ruff format --check atlas tests", "python -m mypy", "python -m tests.tools.check_docstrings"):
+    for command in ("-m ruff format --check atlas tests", "-m mypy", "-m tests.tools.check_docstrings"):  # with .venv's python
         assert command in run, command
     toml = (settings.REPO_DIR / "pyproject.toml").read_text(encoding="utf-8")
     mypy = toml.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]

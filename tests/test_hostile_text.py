@@ -261,7 +261,7 @@ def test_actors_outputs_carry_the_text(tmp_path_factory, texts):
     paths = write_registries(folder, texts)
     out = folder / "sortie"
     run("actors", "--registry", str(paths["actors"]), "--partnerships", str(paths["partnerships"]),
-        "--actions", str(paths["actions"]), "--format", "png", "--format", "pdf", "--format", "svg", "-o", str(out))
+        "--actions", str(paths["actions"]), "--dessin", "png", "--dessin", "pdf", "--dessin", "svg", "-o", str(out))
     want = dict(zip(["h0", "h1", "h2"], site_names(texts), strict=True))
     check_xml_labels(out / "acteurs.gexf", want)
     check_xml_labels(out / "acteurs.graphml", want)

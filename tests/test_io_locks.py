@@ -64,7 +64,7 @@ def test_two_concurrent_builds_on_one_output(tmp_path):
     stdout, stderr = first.communicate(timeout=600)
     assert first.returncode == 0, stderr
     assert {"actors", "rejects", "warnings"} <= {name for name, _ in pyogrio.list_layers(out)}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["same-avertissements.csv", "same-rejets.csv", "same.gpkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same-avertissements.csv", "same-rejets.csv", "same-verifications.csv", "same.gpkg"]
 
 
 @pytest.fixture
